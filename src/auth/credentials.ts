@@ -1,0 +1,29 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import { errors as joseErrors, jwtVerify } from "jose";
+import type { Caller } from "../domain/caller.js";
+
+export type CredentialCheck = { ok: true; caller: Caller } | { ok: false; reason: string };
+
+/** Compares in constant time: hashing first makes the lengths equal too. */
+export function serviceKeyMatches(presented: string, expected: string): boolean {
+  const a = createHash("sha256").update(presented).digest();
+  const b = createHash("sha256").update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+export async function verifyTenantJwt(token: string, secret: Uint8Array): Promise<CredentialCheck> {
+  try {
+    const { payload } = await jwtVerify(token, secret, {
+      algorithms: ["HS256"],
+      requiredClaims: ["exp"],
+    });
+    const tenantId = payload.tenantId;
+    if (typeof tenantId !== "string" || tenantId.length === 0) {
+      return { ok: false, reason: "token has no tenantId claim" };
+    }
+    return { ok: true, caller: { kind: "tenant", tenantId, subject: payload.sub ?? tenantId } };
+  } catch (error) {
+    if (error instanceof joseErrors.JWTExpired) return { ok: false, reason: "token expired" };
+    return { ok: false, reason: "invalid token" };
+  }
+}

@@ -1,0 +1,185 @@
+import { Buffer } from "node:buffer";
+
+/** Every environment variable the service reads, parsed and validated once at start. */
+export interface Config {
+  production: boolean;
+  port: number;
+  host: string;
+  logLevel: string;
+  /** Unset: an embedded PostgreSQL under embeddedDataDir is started. */
+  databaseUrl: string | undefined;
+  embeddedDataDir: string;
+  internalServiceKey: string;
+  jwtSecret: string;
+  /** 32 raw bytes; per-tenant keys are derived from it. */
+  tokenEncryptionKey: Buffer;
+  /** "*" or an exact list of origins allowed to call from a browser. */
+  corsOrigins: "*" | string[];
+  rateLimit: { windowMs: number; maxRequests: number };
+  oauthRedirectUri: string;
+  publicBaseUrl: string;
+  google: {
+    clientId: string;
+    clientSecret: string;
+    authorizeUrl: string;
+    tokenUrl: string;
+    calendarApiBaseUrl: string;
+  };
+  microsoft: {
+    clientId: string;
+    clientSecret: string;
+    oauthBaseUrl: string;
+    graphBaseUrl: string;
+  };
+  appleCaldavUrl: string;
+  jobber: {
+    clientId: string;
+    clientSecret: string;
+    apiBaseUrl: string;
+    oauthBaseUrl: string;
+    webhookSecret: string;
+  };
+  housecallPro: {
+    apiBaseUrl: string;
+    webhookSecret: string;
+  };
+  /** Verifies Google channel tokens and Graph clientState on push notifications. */
+  calendarWebhookSecret: string;
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Known, loudly insecure values so `npm start` works on a fresh machine outside production. */
+const DEVELOPMENT_DEFAULTS: Env = {
+  INTERNAL_SERVICE_KEY: "dev-service-key-change-me",
+  JWT_SECRET: "dev-jwt-secret-change-me-0123456789abcdef",
+  TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64"),
+};
+
+export function loadConfig(env: Env = process.env): Config {
+  const production = env.NODE_ENV === "production";
+  const read = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    if (value) return value;
+    return production ? undefined : DEVELOPMENT_DEFAULTS[name];
+  };
+  const required = (name: string): string => {
+    const value = read(name);
+    if (!value) throw new ConfigError(`${name} is required`);
+    return value;
+  };
+  const optional = (name: string, fallback: string): string => read(name) ?? fallback;
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+    }
+    return value;
+  };
+  const url = (name: string, fallback: string): string => {
+    const value = optional(name, fallback);
+    let parsed: URL;
+    try {
+      parsed = new URL(value);
+    } catch {
+      throw new ConfigError(`${name} must be an absolute URL, got "${value}"`);
+    }
+    if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+      throw new ConfigError(`${name} must be an http(s) URL, got "${value}"`);
+    }
+    return value.replace(/\/+$/, "");
+  };
+  const secret = (name: string, minLength: number): string => {
+    const value = required(name);
+    if (value.length < minLength) {
+      throw new ConfigError(`${name} must be at least ${minLength} characters`);
+    }
+    return value;
+  };
+
+  const databaseUrl = read("DATABASE_URL");
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError("DATABASE_URL must be a postgres:// or postgresql:// URL");
+  }
+
+  const tokenEncryptionKey = Buffer.from(required("TOKEN_ENCRYPTION_KEY"), "base64");
+  if (tokenEncryptionKey.length !== 32) {
+    throw new ConfigError("TOKEN_ENCRYPTION_KEY must be 32 bytes encoded as base64");
+  }
+
+  const corsRaw = optional("CORS_ORIGIN", "*");
+  const corsOrigins =
+    corsRaw === "*"
+      ? ("*" as const)
+      : corsRaw.split(",").map((origin) => {
+          const trimmed = origin.trim();
+          if (!/^https?:\/\/[^/]+$/.test(trimmed)) {
+            throw new ConfigError(`CORS_ORIGIN must be "*" or a comma-separated list of origins, got "${trimmed}"`);
+          }
+          return trimmed;
+        });
+
+  const logLevel = optional("LOG_LEVEL", "info");
+  if (!["fatal", "error", "warn", "info", "debug", "trace", "silent"].includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "${logLevel}"`);
+  }
+
+  const port = integer("PORT", 3901, 0, 65535);
+  const publicBaseUrl = url("PUBLIC_BASE_URL", `http://localhost:${port}`);
+
+  return {
+    production,
+    port,
+    host: optional("HOST", "0.0.0.0"),
+    logLevel,
+    databaseUrl,
+    embeddedDataDir: optional("EMBEDDED_PG_DIR", ".data/postgres"),
+    internalServiceKey: secret("INTERNAL_SERVICE_KEY", 16),
+    jwtSecret: secret("JWT_SECRET", 32),
+    tokenEncryptionKey,
+    corsOrigins,
+    rateLimit: {
+      windowMs: integer("RATE_LIMIT_WINDOW_MS", 60_000, 1_000, 3_600_000),
+      maxRequests: integer("RATE_LIMIT_MAX_REQUESTS", 600, 1, 1_000_000),
+    },
+    oauthRedirectUri: url("OAUTH_REDIRECT_URI", `${publicBaseUrl}/oauth/callback`),
+    publicBaseUrl,
+    google: {
+      clientId: optional("GOOGLE_CLIENT_ID", ""),
+      clientSecret: optional("GOOGLE_CLIENT_SECRET", ""),
+      authorizeUrl: url("GOOGLE_OAUTH_AUTHORIZE_URL", "https://accounts.google.com/o/oauth2/v2/auth"),
+      tokenUrl: url("GOOGLE_OAUTH_TOKEN_URL", "https://oauth2.googleapis.com/token"),
+      calendarApiBaseUrl: url("GOOGLE_CALENDAR_API_BASE_URL", "https://www.googleapis.com"),
+    },
+    microsoft: {
+      clientId: optional("MICROSOFT_CLIENT_ID", ""),
+      clientSecret: optional("MICROSOFT_CLIENT_SECRET", ""),
+      oauthBaseUrl: url("MICROSOFT_OAUTH_BASE_URL", "https://login.microsoftonline.com/common"),
+      graphBaseUrl: url("MICROSOFT_GRAPH_BASE_URL", "https://graph.microsoft.com"),
+    },
+    appleCaldavUrl: url("APPLE_CALDAV_URL", "https://caldav.icloud.com"),
+    jobber: {
+      clientId: optional("JOBBER_CLIENT_ID", ""),
+      clientSecret: optional("JOBBER_CLIENT_SECRET", ""),
+      apiBaseUrl: url("JOBBER_API_BASE_URL", "https://api.getjobber.com/api/graphql"),
+      oauthBaseUrl: url("JOBBER_OAUTH_BASE_URL", "https://api.getjobber.com/api/oauth"),
+      webhookSecret: optional("JOBBER_WEBHOOK_SECRET", ""),
+    },
+    housecallPro: {
+      apiBaseUrl: url("HOUSECALLPRO_API_BASE_URL", "https://api.housecallpro.com"),
+      webhookSecret: optional("HOUSECALLPRO_WEBHOOK_SECRET", ""),
+    },
+    calendarWebhookSecret: optional("CALENDAR_WEBHOOK_SECRET", ""),
+  };
+}
+
+/** True when a secret still has its development default, so start-up can warn. */
+export function usesDevelopmentSecrets(env: Env = process.env): boolean {
+  return Object.keys(DEVELOPMENT_DEFAULTS).some((name) => !env[name]?.trim());
+}

@@ -1,0 +1,17 @@
+import { defineEntity, type InferEntity } from "@mikro-orm/core";
+
+/** The first response to a request carrying an idempotency key, replayed on retries. */
+export const IdempotencyRecordSchema = defineEntity({
+  name: "IdempotencyRecord",
+  tableName: "idempotency_records",
+  properties: (p) => ({
+    tenantId: p.text().primary(),
+    scope: p.text().primary(),
+    key: p.text().primary(),
+    requestHash: p.text(),
+    response: p.blob().nullable(),
+    createdAt: p.datetime().columnType("timestamptz").defaultRaw("now()"),
+  }),
+});
+
+export type IdempotencyRecord = InferEntity<typeof IdempotencyRecordSchema>;

@@ -1,0 +1,32 @@
+import type { ConnectRouter } from "@connectrpc/connect";
+import { Health } from "../../gen/grpc/health/v1/health_pb.js";
+import { ServerReflection } from "../../gen/grpc/reflection/v1/reflection_pb.js";
+import { AppointmentService } from "../../gen/universalcalendar/v1/appointment_pb.js";
+import { AvailabilityService } from "../../gen/universalcalendar/v1/availability_pb.js";
+import { CalendarService } from "../../gen/universalcalendar/v1/calendar_pb.js";
+import { FieldServiceService } from "../../gen/universalcalendar/v1/field_service_pb.js";
+import { SyncService } from "../../gen/universalcalendar/v1/sync_pb.js";
+import type { DatabaseHealth } from "../app/database-health.js";
+import { healthService } from "./health.js";
+import { reflectionService } from "./reflection.js";
+
+export interface RpcDependencies {
+  databaseHealth: DatabaseHealth;
+}
+
+const API_SERVICES = [AppointmentService, AvailabilityService, CalendarService, FieldServiceService, SyncService];
+
+/**
+ * Every service on the one port. Methods without an implementation answer
+ * UNIMPLEMENTED (connect-es fills them in), never a fake success.
+ */
+export function registerRoutes(router: ConnectRouter, deps: RpcDependencies): void {
+  const apiNames = API_SERVICES.map((service) => service.typeName);
+  router.service(AppointmentService, {});
+  router.service(AvailabilityService, {});
+  router.service(CalendarService, {});
+  router.service(FieldServiceService, {});
+  router.service(SyncService, {});
+  router.service(Health, healthService(deps.databaseHealth, apiNames));
+  router.service(ServerReflection, reflectionService([...apiNames, Health.typeName, ServerReflection.typeName]));
+}
