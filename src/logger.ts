@@ -1,4 +1,4 @@
-import { pino, type Logger } from "pino";
+import { pino, type DestinationStream, type Logger } from "pino";
 
 /**
  * Paths whose values never reach a log line: customer PII, credentials and
@@ -25,13 +25,16 @@ const REDACTED_PATHS = [
   'req.headers["x-service-key"]',
 ].flatMap((path) => [path, `*.${path}`]);
 
-export function createLogger(level: string): Logger {
-  return pino({
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  return pino(
+    {
     level,
     redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
     base: { service: "universal-calendar" },
     timestamp: pino.stdTimeFunctions.isoTime,
-  });
+    },
+    destination,
+  );
 }
 
 export type { Logger };

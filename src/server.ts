@@ -6,7 +6,6 @@ import { connectNodeAdapter } from "@connectrpc/connect-node";
 import * as httpolyglot from "@httptoolkit/httpolyglot";
 import { createAuthInterceptor } from "./auth/interceptor.js";
 import type { Config } from "./config.js";
-import type { Logger } from "./logger.js";
 import { createErrorMappingInterceptor } from "./rpc/interceptors/error-mapping.js";
 import { createLoggingInterceptor } from "./rpc/interceptors/logging.js";
 import { createRateLimitInterceptor } from "./rpc/interceptors/rate-limit.js";
@@ -45,7 +44,8 @@ function applyCors(config: Config, req: Request, res: Response): boolean {
 }
 
 /** One port: gRPC (h2c), gRPC-Web and Connect over HTTP/1.1 and HTTP/2, plus plain HTTP probes. */
-export async function startServer(config: Config, logger: Logger, deps: RpcDependencies): Promise<RunningServer> {
+export async function startServer(deps: RpcDependencies): Promise<RunningServer> {
+  const { config, logger } = deps;
   const connectHandler = connectNodeAdapter({
     routes: (router) => registerRoutes(router, deps),
     interceptors: [

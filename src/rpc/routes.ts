@@ -7,10 +7,19 @@ import { CalendarService } from "../../gen/universalcalendar/v1/calendar_pb.js";
 import { FieldServiceService } from "../../gen/universalcalendar/v1/field_service_pb.js";
 import { SyncService } from "../../gen/universalcalendar/v1/sync_pb.js";
 import type { DatabaseHealth } from "../app/database-health.js";
+import type { Config } from "../config.js";
+import type { MikroORM } from "../db/orm.js";
+import type { Clock } from "../domain/clock.js";
+import type { Logger } from "../logger.js";
 import { healthService } from "./health.js";
 import { reflectionService } from "./reflection.js";
 
+/** What handlers may use; each call forks its own unit of work from orm. */
 export interface RpcDependencies {
+  orm: MikroORM;
+  config: Config;
+  logger: Logger;
+  clock: Clock;
   databaseHealth: DatabaseHealth;
 }
 

@@ -1,0 +1,79 @@
+import { randomUUID } from "node:crypto";
+import { SignJWT } from "jose";
+import { inject } from "vitest";
+import { DatabaseHealth } from "../../src/app/database-health.js";
+import { loadConfig, type Config } from "../../src/config.js";
+import { systemClock, type Clock } from "../../src/domain/clock.js";
+import { openDatabase, type MikroORM } from "../../src/db/orm.js";
+import { createLogger, type Logger } from "../../src/logger.js";
+import { startServer, type RunningServer } from "../../src/server.js";
+
+export const TEST_SERVICE_KEY = "test-service-key-0123456789";
+export const TEST_JWT_SECRET = "test-jwt-secret-0123456789abcdef0123456789";
+
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({
+    NODE_ENV: "test",
+    PORT: "0",
+    HOST: "127.0.0.1",
+    LOG_LEVEL: "silent",
+    INTERNAL_SERVICE_KEY: TEST_SERVICE_KEY,
+    JWT_SECRET: TEST_JWT_SECRET,
+    TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 3).toString("base64"),
+    CORS_ORIGIN: "http://app.example.test",
+    ...overrides,
+  });
+}
+
+export interface TestServer {
+  baseUrl: string;
+  port: number;
+  orm: MikroORM;
+  config: Config;
+  server: RunningServer;
+  close(): Promise<void>;
+}
+
+/** A real listening server on a random port, on the run's test database. */
+export async function startTestServer(
+  options: { env?: Record<string, string>; databaseUrl?: string; logger?: Logger; clock?: Clock } = {},
+): Promise<TestServer> {
+  const config = testConfig(options.env);
+  const logger = options.logger ?? createLogger("silent");
+  const orm = await openDatabase(options.databaseUrl ?? inject("databaseUrl"));
+  const server = await startServer({
+    orm,
+    config,
+    logger,
+    clock: options.clock ?? systemClock,
+    databaseHealth: new DatabaseHealth(orm),
+  });
+  return {
+    baseUrl: `http://127.0.0.1:${server.port}`,
+    port: server.port,
+    orm,
+    config,
+    server,
+    async close() {
+      await server.close(2_000);
+      await orm.close();
+    },
+  };
+}
+
+/** A fresh tenant id, so tests never see each other's rows. */
+export function newTenantId(): string {
+  return `tenant-${randomUUID()}`;
+}
+
+export async function mintJwt(
+  tenantId: string,
+  options: { expiresIn?: string | number; secret?: string; subject?: string } = {},
+): Promise<string> {
+  return new SignJWT({ tenantId })
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject(options.subject ?? `user-of-${tenantId}`)
+    .setIssuedAt()
+    .setExpirationTime(options.expiresIn ?? "1h")
+    .sign(new TextEncoder().encode(options.secret ?? TEST_JWT_SECRET));
+}
