@@ -59,7 +59,7 @@ export class Migration20261124000000_initial extends Migration {
         scope text not null,
         key text not null,
         request_hash text not null,
-        response bytea,
+        response jsonb,
         created_at timestamptz not null default now(),
         primary key (tenant_id, scope, key)
       );`);

@@ -24,6 +24,7 @@ export interface Config {
     authorizeUrl: string;
     tokenUrl: string;
     calendarApiBaseUrl: string;
+    revokeUrl: string;
   };
   microsoft: {
     clientId: string;
@@ -156,6 +157,7 @@ export function loadConfig(env: Env = process.env): Config {
       authorizeUrl: url("GOOGLE_OAUTH_AUTHORIZE_URL", "https://accounts.google.com/o/oauth2/v2/auth"),
       tokenUrl: url("GOOGLE_OAUTH_TOKEN_URL", "https://oauth2.googleapis.com/token"),
       calendarApiBaseUrl: url("GOOGLE_CALENDAR_API_BASE_URL", "https://www.googleapis.com"),
+      revokeUrl: url("GOOGLE_OAUTH_REVOKE_URL", "https://oauth2.googleapis.com/revoke"),
     },
     microsoft: {
       clientId: optional("MICROSOFT_CLIENT_ID", ""),

@@ -16,7 +16,11 @@ export function ormOptions(clientUrl: string, log: (message: string) => void, po
       tableName: "mikro_orm_migrations",
       transactional: true,
       allOrNothing: true,
+      path: "migrations",
+      // One fixed name: the snapshot is committed and keeps future generated
+      // migrations from dropping the index behind the EXCLUDE constraint.
       snapshot: true,
+      snapshotName: ".snapshot-universal-calendar",
     },
     pool: { min: 0, max: poolMax },
     // One unit of work per call: handlers must em.fork(); the global context is a bug.

@@ -9,7 +9,7 @@ export const IdempotencyRecordSchema = defineEntity({
     scope: p.text().primary(),
     key: p.text().primary(),
     requestHash: p.text(),
-    response: p.blob().nullable(),
+    response: p.json<unknown>().nullable(),
     createdAt: p.datetime().columnType("timestamptz").defaultRaw("now()"),
   }),
 });

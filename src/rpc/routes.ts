@@ -11,8 +11,13 @@ import type { Config } from "../config.js";
 import type { MikroORM } from "../db/orm.js";
 import type { Clock } from "../domain/clock.js";
 import type { Logger } from "../logger.js";
+import type { CalendarSyncRuntime } from "../sync/calendar-sync-runtime.js";
+import { appointmentService } from "./appointment-service.js";
+import { availabilityService } from "./availability-service.js";
+import { calendarService } from "./calendar-service.js";
 import { healthService } from "./health.js";
 import { reflectionService } from "./reflection.js";
+import { syncService } from "./sync-service.js";
 
 /** What handlers may use; each call forks its own unit of work from orm. */
 export interface RpcDependencies {
@@ -21,6 +26,8 @@ export interface RpcDependencies {
   logger: Logger;
   clock: Clock;
   databaseHealth: DatabaseHealth;
+  /** Calendar providers, token cipher and the sync job queue. */
+  calendarSync: CalendarSyncRuntime;
 }
 
 const API_SERVICES = [AppointmentService, AvailabilityService, CalendarService, FieldServiceService, SyncService];
@@ -31,11 +38,11 @@ const API_SERVICES = [AppointmentService, AvailabilityService, CalendarService, 
  */
 export function registerRoutes(router: ConnectRouter, deps: RpcDependencies): void {
   const apiNames = API_SERVICES.map((service) => service.typeName);
-  router.service(AppointmentService, {});
-  router.service(AvailabilityService, {});
-  router.service(CalendarService, {});
+  router.service(AppointmentService, appointmentService(deps));
+  router.service(AvailabilityService, availabilityService(deps));
+  router.service(CalendarService, calendarService(deps));
   router.service(FieldServiceService, {});
-  router.service(SyncService, {});
+  router.service(SyncService, syncService(deps));
   router.service(Health, healthService(deps.databaseHealth, apiNames));
   router.service(ServerReflection, reflectionService([...apiNames, Health.typeName, ServerReflection.typeName]));
 }

@@ -7,6 +7,8 @@ import { systemClock, type Clock } from "../../src/domain/clock.js";
 import { openDatabase, type MikroORM } from "../../src/db/orm.js";
 import { createLogger, type Logger } from "../../src/logger.js";
 import { startServer, type RunningServer } from "../../src/server.js";
+import { startCalendarSync, type CalendarSyncRuntime } from "../../src/sync/calendar-sync-runtime.js";
+import type { RetrySettings } from "../../src/sync/provider-retry-policy.js";
 
 export const TEST_SERVICE_KEY = "test-service-key-0123456789";
 export const TEST_JWT_SECRET = "test-jwt-secret-0123456789abcdef0123456789";
@@ -31,22 +33,41 @@ export interface TestServer {
   orm: MikroORM;
   config: Config;
   server: RunningServer;
+  calendarSync: CalendarSyncRuntime;
   close(): Promise<void>;
 }
 
 /** A real listening server on a random port, on the run's test database. */
 export async function startTestServer(
-  options: { env?: Record<string, string>; databaseUrl?: string; logger?: Logger; clock?: Clock } = {},
+  options: {
+    env?: Record<string, string>;
+    databaseUrl?: string;
+    logger?: Logger;
+    clock?: Clock;
+    /** Provider-call retry policy; tests shorten the backoff. */
+    retrySettings?: RetrySettings;
+  } = {},
 ): Promise<TestServer> {
   const config = testConfig(options.env);
-  const logger = options.logger ?? createLogger("silent");
+  const logger = options.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? "silent");
   const orm = await openDatabase(options.databaseUrl ?? inject("databaseUrl"));
+  const clock = options.clock ?? systemClock;
+  // Its own pg-boss schema: servers of parallel test files share the database but not their sync jobs.
+  const calendarSync = await startCalendarSync({
+    orm,
+    config,
+    logger,
+    clock,
+    queueSchema: `pgboss_${randomUUID().replace(/-/g, "").slice(0, 12)}`,
+    retrySettings: options.retrySettings ?? { maxAttempts: 4, baseDelayMs: 20, maxDelayMs: 5_000 },
+  });
   const server = await startServer({
     orm,
     config,
     logger,
-    clock: options.clock ?? systemClock,
+    clock,
     databaseHealth: new DatabaseHealth(orm),
+    calendarSync,
   });
   return {
     baseUrl: `http://127.0.0.1:${server.port}`,
@@ -54,8 +75,10 @@ export async function startTestServer(
     orm,
     config,
     server,
+    calendarSync,
     async close() {
       await server.close(2_000);
+      await calendarSync.stop();
       await orm.close();
     },
   };

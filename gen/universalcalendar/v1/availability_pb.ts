@@ -33,7 +33,8 @@ export type CheckAvailabilityRequest = Message<"universalcalendar.v1.CheckAvaila
   startDate: string;
 
   /**
-   * Last local date, YYYY-MM-DD, inclusive; at most 62 days after start_date.
+   * Last local date, YYYY-MM-DD, inclusive; the window spans at most 62 dates
+   * (end_date at most 61 days after start_date).
    *
    * @generated from field: string end_date = 3;
    */
@@ -577,7 +578,8 @@ export type UpdateSchedulingRulesRequest = Message<"universalcalendar.v1.UpdateS
 
   /**
    * Fields of rules to change, e.g. "slot_interval_minutes,weekly_hours".
-   * Empty replaces every field (unset ones take their defaults).
+   * Empty replaces every field; an empty time_zone and a zero
+   * slot_interval_minutes or booking_horizon_days take their defaults.
    *
    * @generated from field: google.protobuf.FieldMask update_mask = 3;
    */

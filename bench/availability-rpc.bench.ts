@@ -1,0 +1,121 @@
+import { createClient } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { AvailabilityService } from "../gen/universalcalendar/v1/availability_pb.js";
+import { updateSchedulingRules } from "../src/app/availability/update-scheduling-rules.js";
+import type { MikroORM } from "../src/db/orm.js";
+import { fixedClock } from "../src/domain/clock.js";
+import { createTestDatabase } from "../test/support/test-database.js";
+import { startTestServer, TEST_SERVICE_KEY } from "../test/support/test-server.js";
+
+/**
+ * CheckAvailability through gRPC (h2c) at 16 concurrent clients, each on its
+ * own HTTP/2 connection, against a real server and a fresh database
+ * (TEST_DATABASE_URL / DATABASE_URL, else embedded PostgreSQL). The tenant has
+ * America/Los_Angeles Mon–Fri 09:00–17:00 rules, 15-minute steps, and in the
+ * 14-day window asked for: 60 appointments, 10 blocks and 200 busy calendar
+ * events. Each call asks for 60-minute slots over those 14 days.
+ */
+const CLIENTS = 16;
+const WARMUP_MS = 2_000;
+const MEASURE_MS = 10_000;
+const TENANT = "bench-tenant";
+const WINDOW_START = Date.parse("2030-06-03T07:00:00Z");
+
+async function seed(orm: MikroORM): Promise<void> {
+  await updateSchedulingRules(orm, {
+    tenantId: TENANT,
+    caller: { kind: "service" },
+    updateMask: [],
+    rules: {
+      timeZone: "America/Los_Angeles",
+      weeklyHours: [1, 2, 3, 4, 5].map((weekday) => ({ weekday, ranges: [{ start: "09:00", end: "17:00" }] })),
+      dateOverrides: [],
+      slotIntervalMinutes: 15,
+      bufferBeforeMinutes: 0,
+      bufferAfterMinutes: 15,
+      minimumNoticeMinutes: 60,
+      bookingHorizonDays: 60,
+      tentativeIsBusy: false,
+    },
+  });
+  const sql = orm.em.getConnection();
+  await sql.execute(
+    `insert into appointments (tenant_id, customer_name, customer_phone, title, start_time, end_time, status, created_by)
+     select ?, 'Bench Customer', '+15551234567', 'Job', t, t + interval '60 minutes', 'confirmed', 'bench'
+     from generate_series(?::timestamptz, ?::timestamptz + interval '13 days', interval '337 minutes') as t limit 60`,
+    [TENANT, new Date(WINDOW_START + 9 * 3_600_000), new Date(WINDOW_START + 9 * 3_600_000)],
+  );
+  await sql.execute(
+    `insert into availability_blocks (tenant_id, start_time, end_time, title, block_type, created_by)
+     select ?, t, t + interval '90 minutes', 'Block', case when n % 2 = 0 then 'hard' else 'soft' end, 'bench'
+     from generate_series(1, 10) as n, lateral (select ?::timestamptz + n * interval '31 hours' as t) x`,
+    [TENANT, new Date(WINDOW_START)],
+  );
+  const [integration] = await sql.execute<{ id: string }[]>(
+    `insert into calendar_integrations (tenant_id, provider, account_email) values (?, 'google', 'bench@example.test') returning id`,
+    [TENANT],
+  );
+  const [calendar] = await sql.execute<{ id: string }[]>(
+    `insert into integration_calendars (tenant_id, integration_id, provider_calendar_id, time_zone, is_primary)
+     values (?, ?, 'primary', 'America/Los_Angeles', true) returning id`,
+    [TENANT, integration!.id],
+  );
+  await sql.execute(
+    `insert into provider_busy_events (tenant_id, integration_id, calendar_id, provider_event_id, start_time, end_time, status, transparent)
+     select ?, ?, ?, 'evt-' || n, t, t + interval '45 minutes', case when n % 10 = 0 then 'tentative' else 'confirmed' end, n % 7 = 0
+     from generate_series(1, 200) as n, lateral (select ?::timestamptz + n * interval '97 minutes' as t) x`,
+    [TENANT, integration!.id, calendar!.id, new Date(WINDOW_START)],
+  );
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
+}
+
+export async function run(): Promise<void> {
+  const database = await createTestDatabase();
+  const server = await startTestServer({ databaseUrl: database.url, clock: fixedClock("2030-06-01T12:00:00Z") });
+  try {
+    await seed(server.orm);
+    const request = { tenantId: TENANT, startDate: "2030-06-03", endDate: "2030-06-16", durationMinutes: 60 };
+    const clients = Array.from({ length: CLIENTS }, () =>
+      createClient(
+        AvailabilityService,
+        createGrpcTransport({
+          baseUrl: `http://127.0.0.1:${server.port}`,
+          interceptors: [(next) => (req) => (req.header.set("x-service-key", TEST_SERVICE_KEY), next(req))],
+        }),
+      ),
+    );
+    const first = await clients[0]!.checkAvailability(request);
+    const latencies: number[] = [];
+    let measuring = false;
+    let stop = false;
+    const loop = async (availability: (typeof clients)[number]) => {
+      while (!stop) {
+        const started = performance.now();
+        await availability.checkAvailability(request);
+        if (measuring) latencies.push(performance.now() - started);
+      }
+    };
+    const loops = clients.map(loop);
+    await new Promise((resolve) => setTimeout(resolve, WARMUP_MS));
+    measuring = true;
+    const measureStart = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, MEASURE_MS));
+    measuring = false;
+    const elapsed = performance.now() - measureStart;
+    stop = true;
+    await Promise.all(loops);
+    latencies.sort((a, b) => a - b);
+    process.stdout.write(
+      `CheckAvailability over gRPC, ${CLIENTS} concurrent clients, 14-day window, ${first.totalSlots} slots per answer\n` +
+        `calls: ${latencies.length} in ${(elapsed / 1_000).toFixed(1)} s = ${((latencies.length / elapsed) * 1_000).toFixed(0)} calls/s\n` +
+        `latency ms: p50 ${percentile(latencies, 0.5).toFixed(2)}  p90 ${percentile(latencies, 0.9).toFixed(2)}  ` +
+        `p99 ${percentile(latencies, 0.99).toFixed(2)}  max ${latencies.at(-1)!.toFixed(2)}\n`,
+    );
+  } finally {
+    await server.close();
+    await database.drop();
+  }
+}

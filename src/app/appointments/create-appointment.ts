@@ -1,0 +1,62 @@
+import { wrap } from "@mikro-orm/core";
+import type { EntityManager } from "@mikro-orm/postgresql";
+import type { Caller } from "../../domain/caller.js";
+import type { Clock } from "../../domain/clock.js";
+import { validateNewAppointment, type NewAppointmentRequest } from "../../domain/appointments/new-appointment.js";
+import type { MikroORM } from "../../db/orm.js";
+import type { Appointment } from "../../entities/appointment.js";
+import { claimIdempotencyKey, hashRequest, saveIdempotentResponse, validateIdempotencyKey } from "../idempotency.js";
+import { explainRefusal, findBookingConflicts, type BookingConflicts } from "./booking-conflicts.js";
+import { reviveBookingResult } from "./booking-result-json.js";
+import { insertAppointmentUnlessOverlapping } from "./insert-appointment.js";
+
+export interface CreateAppointmentCommand {
+  tenantId: string;
+  caller: Caller;
+  request: NewAppointmentRequest;
+  idempotencyKey: string;
+}
+
+export type CreateAppointmentResult =
+  | { created: true; appointment: Appointment }
+  | ({ created: false } & BookingConflicts);
+
+const IDEMPOTENCY_SCOPE = "appointment.create";
+
+/**
+ * Books unless something stands in the way. Hard blocks and calendar time are
+ * read first (outside any transaction, in parallel); overlapping appointments
+ * are refused by the database itself at insert time.
+ */
+export async function createAppointment(
+  deps: { orm: MikroORM; clock: Clock },
+  command: CreateAppointmentCommand,
+): Promise<CreateAppointmentResult> {
+  const input = validateNewAppointment(command.request);
+  const key = validateIdempotencyKey(command.idempotencyKey);
+  const { tenantId, caller } = command;
+  const window = { start: input.start, end: input.end };
+  const em = deps.orm.em.fork();
+  const blocking = await findBookingConflicts(em, tenantId, window);
+
+  const book = async (unitOfWork: EntityManager): Promise<CreateAppointmentResult> => {
+    const appointment =
+      blocking.length === 0
+        ? await insertAppointmentUnlessOverlapping(unitOfWork, tenantId, caller, input, key)
+        : undefined;
+    return appointment
+      ? { created: true, appointment }
+      : { created: false, ...(await explainRefusal(unitOfWork, deps.clock, tenantId, window)) };
+  };
+  if (!key) return book(em);
+
+  // With a key, the claim, the booking and the stored reply commit together.
+  return em.transactional(async (tx): Promise<CreateAppointmentResult> => {
+    const claim = await claimIdempotencyKey(tx, tenantId, IDEMPOTENCY_SCOPE, key, hashRequest(input));
+    if (claim.kind === "replay") return reviveBookingResult(claim.response) as CreateAppointmentResult;
+    const result = await book(tx);
+    const stored = result.created ? { ...result, appointment: wrap(result.appointment).toPOJO() } : result;
+    await saveIdempotentResponse(tx, tenantId, IDEMPOTENCY_SCOPE, key, stored);
+    return result;
+  });
+}

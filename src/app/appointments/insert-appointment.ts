@@ -1,0 +1,64 @@
+import type { EntityManager } from "@mikro-orm/postgresql";
+import { actorOf, type Caller } from "../../domain/caller.js";
+import type { NewAppointment } from "../../domain/appointments/new-appointment.js";
+import { AppointmentSchema, type Appointment } from "../../entities/appointment.js";
+
+/**
+ * Inserts the appointment with its outbox row and audit row in ONE statement
+ * (atomic on its own, one round trip: booking is the hot path). The insert
+ * uses `on conflict do nothing`, so the exclusion constraint, not a prior
+ * read, decides a race: the loser waits for the winner's commit and gets no
+ * row back, and then neither does the outbox nor the audit log.
+ * Outbox and audit rows have the same shape enqueueOutbox/recordAudit write.
+ */
+const INSERT_WITH_SIDE_EFFECTS = `
+  with booked as (
+    insert into appointments (tenant_id, customer_name, customer_phone, customer_email, title, description,
+      service_type, start_time, end_time, status, address, latitude, longitude, estimated_cost, notes,
+      idempotency_key, created_by)
+    values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    on conflict do nothing
+    returning *
+  ), queued as (
+    insert into outbox (tenant_id, topic, aggregate_id, payload)
+    select tenant_id, 'appointment.created', id::text,
+      jsonb_build_object('appointmentId', id, 'notifyCustomer', ?::boolean)
+    from booked
+  ), audited as (
+    insert into audit_log (tenant_id, actor, action, entity_type, entity_id, changes)
+    select tenant_id, created_by, 'appointment.created', 'appointment', id::text,
+      jsonb_build_object('startTime', start_time, 'endTime', end_time, 'status', status)
+    from booked
+  )
+  select * from booked`;
+
+export async function insertAppointmentUnlessOverlapping(
+  em: EntityManager,
+  tenantId: string,
+  caller: Caller,
+  input: NewAppointment,
+  idempotencyKey: string | undefined,
+): Promise<Appointment | undefined> {
+  const rows = await em.execute<Record<string, unknown>[]>(INSERT_WITH_SIDE_EFFECTS, [
+    tenantId,
+    input.customerName,
+    input.customerPhone,
+    input.customerEmail,
+    input.title,
+    input.description,
+    input.serviceType,
+    input.start,
+    input.end,
+    input.status,
+    input.address,
+    input.latitude,
+    input.longitude,
+    input.estimatedCost,
+    input.notes,
+    idempotencyKey ?? null,
+    actorOf(caller),
+    input.notifyCustomer,
+  ]);
+  const [row] = rows;
+  return row ? em.map(AppointmentSchema, row) : undefined;
+}

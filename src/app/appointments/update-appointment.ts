@@ -1,0 +1,110 @@
+import { wrap } from "@mikro-orm/core";
+import type { Caller } from "../../domain/caller.js";
+import type { Clock } from "../../domain/clock.js";
+import { validateChanges, type AppointmentPatch } from "../../domain/appointments/appointment-changes.js";
+import type { AppointmentStatus } from "../../domain/appointments/appointment-status.js";
+import { AbortedError } from "../../domain/errors.js";
+import type { MikroORM } from "../../db/orm.js";
+import type { Appointment } from "../../entities/appointment.js";
+import { recordAudit } from "../audit.js";
+import { enqueueOutbox } from "../outbox.js";
+import { explainRefusal, findBookingConflicts, type BookingConflicts } from "./booking-conflicts.js";
+import { findAppointment } from "./find-appointment.js";
+
+export interface UpdateAppointmentCommand {
+  id: string;
+  tenantFilter: string | undefined;
+  caller: Caller;
+  /** 0 skips the optimistic concurrency check. */
+  expectedVersion: number;
+  patch: AppointmentPatch;
+}
+
+export type UpdateAppointmentResult =
+  | { updated: true; appointment: Appointment }
+  | ({ updated: false; appointment: Appointment } & BookingConflicts);
+
+/** SQLSTATE exclusion_violation: the moved appointment would overlap another. */
+function isOverlap(error: unknown): boolean {
+  return (error as { code?: unknown }).code === "23P01";
+}
+
+/**
+ * Partial update under a row lock. A move is re-checked against blocks and
+ * calendar time first, and the exclusion constraint has the last word on
+ * overlapping appointments (the update fails at flush with 23P01).
+ */
+export async function updateAppointment(
+  deps: { orm: MikroORM; clock: Clock },
+  command: UpdateAppointmentCommand,
+): Promise<UpdateAppointmentResult> {
+  const refused = async (appointment: Appointment): Promise<UpdateAppointmentResult> => ({
+    updated: false,
+    appointment,
+    ...(await explainRefusal(
+      deps.orm.em.fork(),
+      deps.clock,
+      appointment.tenantId,
+      { start: command.patch.start ?? appointment.startTime, end: command.patch.end ?? appointment.endTime },
+      appointment.id,
+    )),
+  });
+
+  let current: Appointment | undefined;
+  try {
+    return await deps.orm.em.fork().transactional(async (em): Promise<UpdateAppointmentResult> => {
+      const appointment = await findAppointment(em, command.id, command.tenantFilter, { forUpdate: true });
+      current = appointment;
+      if (command.expectedVersion !== 0 && command.expectedVersion !== appointment.version) {
+        throw new AbortedError(
+          `appointment ${appointment.id} is at version ${appointment.version}, not ${command.expectedVersion}: read it again`,
+        );
+      }
+      const { values, moved } = validateChanges(
+        { status: appointment.status as AppointmentStatus, start: appointment.startTime, end: appointment.endTime },
+        command.patch,
+      );
+      if (Object.keys(values).length === 0) return { updated: true, appointment };
+      if (moved) {
+        const window = { start: values.startTime as Date, end: values.endTime as Date };
+        const blocking = await findBookingConflicts(em, appointment.tenantId, window, appointment.id);
+        if (blocking.some((p) => p.kind !== "appointment")) return refused(appointment);
+      }
+      wrap(appointment).assign({ ...values, version: appointment.version + 1, updatedAt: new Date() });
+      enqueueOutbox(em, {
+        tenantId: appointment.tenantId,
+        topic: "appointment.updated",
+        aggregateId: appointment.id,
+        payload: { appointmentId: appointment.id, fields: Object.keys(values), moved },
+      });
+      recordAudit(em, {
+        tenantId: appointment.tenantId,
+        caller: command.caller,
+        action: "appointment.updated",
+        entityType: "appointment",
+        entityId: appointment.id,
+        changes: auditableChanges(values),
+      });
+      await em.flush();
+      return { updated: true, appointment };
+    });
+  } catch (error) {
+    if (isOverlap(error) && current) {
+      const unchanged = await findAppointment(deps.orm.em.fork(), command.id, command.tenantFilter);
+      return refused(unchanged);
+    }
+    throw error;
+  }
+}
+
+/** Field names and non-personal values only: PII stays out of the audit log. */
+const PERSONAL_FIELDS = new Set(["customerName", "customerPhone", "customerEmail", "address", "latitude", "longitude"]);
+
+function auditableChanges(values: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(values).map(([field, value]) => [
+      field,
+      PERSONAL_FIELDS.has(field) ? "[changed]" : value instanceof Date ? value.toISOString() : value,
+    ]),
+  );
+}

@@ -1,0 +1,32 @@
+import type { Caller } from "../../domain/caller.js";
+import { NotFoundError } from "../../domain/errors.js";
+import { requireUuid } from "../../domain/validation.js";
+import type { MikroORM } from "../../db/orm.js";
+import { AvailabilityBlockSchema } from "../../entities/availability-block.js";
+import { recordAudit } from "../audit.js";
+
+/**
+ * Soft-deletes a block. tenantFilter limits the lookup to a JWT caller's
+ * tenant: another tenant's block is reported as missing. A repeat answers false.
+ */
+export async function deleteBlock(
+  orm: MikroORM,
+  command: { id: string; tenantFilter: string | undefined; caller: Caller },
+): Promise<boolean> {
+  const id = requireUuid("id", command.id);
+  return orm.em.fork().transactional(async (em) => {
+    const where = command.tenantFilter === undefined ? { id } : { id, tenantId: command.tenantFilter };
+    const block = await em.findOne(AvailabilityBlockSchema, where);
+    if (!block) throw new NotFoundError(`block ${id} not found`);
+    if (block.deletedAt) return false;
+    block.deletedAt = new Date();
+    recordAudit(em, {
+      tenantId: block.tenantId,
+      caller: command.caller,
+      action: "block.deleted",
+      entityType: "availability_block",
+      entityId: block.id,
+    });
+    return true;
+  });
+}

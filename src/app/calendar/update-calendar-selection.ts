@@ -1,0 +1,76 @@
+import { recordAudit } from "../audit.js";
+import type { Caller } from "../../domain/caller.js";
+import { InvalidArgumentError } from "../../domain/errors.js";
+import { IntegrationCalendarSchema } from "../../entities/integration-calendar.js";
+import { ProviderBusyEventSchema } from "../../entities/provider-busy-event.js";
+import type { CalendarDependencies } from "./calendar-dependencies.js";
+import { findIntegration } from "./find-integration.js";
+import { integrationViews, type IntegrationView } from "./integration-view.js";
+
+export interface CalendarSelectionInput {
+  calendarId: string;
+  checkConflicts: boolean;
+  receivesEvents: boolean;
+}
+
+/**
+ * Sets which calendars are checked for conflicts and which single one
+ * receives new events. A calendar no longer checked loses its mirrored
+ * events; a newly checked one is read by a sync started here.
+ */
+export async function updateCalendarSelection(
+  deps: CalendarDependencies,
+  caller: Caller,
+  input: { integrationId: string; tenantFilter: string | undefined; calendars: CalendarSelectionInput[] },
+): Promise<IntegrationView> {
+  if (input.calendars.length === 0) throw new InvalidArgumentError("calendars", "name at least one calendar");
+  const ids = input.calendars.map((c) => c.calendarId);
+  if (new Set(ids).size !== ids.length) throw new InvalidArgumentError("calendars", "a calendar is listed twice");
+  if (input.calendars.filter((c) => c.receivesEvents).length > 1) {
+    throw new InvalidArgumentError("calendars", "at most one calendar receives events");
+  }
+
+  const em = deps.orm.em.fork();
+  const { integration, newlyChecked } = await em.transactional(async (tx) => {
+    const integration = await findIntegration(tx, input.integrationId, input.tenantFilter);
+    const rows = await tx.find(IntegrationCalendarSchema, { integrationId: integration.id });
+    const byId = new Map(rows.map((row) => [row.providerCalendarId, row]));
+    const unknown = ids.filter((id) => !byId.has(id));
+    if (unknown.length > 0) throw new InvalidArgumentError("calendars.calendar_id", `not a calendar of this integration: ${unknown.join(", ")}`);
+
+    let newlyChecked = false;
+    const receiver = input.calendars.find((c) => c.receivesEvents);
+    for (const selection of input.calendars) {
+      const row = byId.get(selection.calendarId);
+      if (!row) continue;
+      if (selection.checkConflicts && !row.checkConflicts) {
+        newlyChecked = true;
+        row.syncState = null;
+      }
+      if (!selection.checkConflicts && row.checkConflicts) {
+        await tx.nativeDelete(ProviderBusyEventSchema, { tenantId: integration.tenantId, calendarId: row.id });
+        row.syncState = null;
+      }
+      row.checkConflicts = selection.checkConflicts;
+      row.receivesEvents = selection.receivesEvents;
+    }
+    if (receiver) {
+      for (const row of rows) if (row.providerCalendarId !== receiver.calendarId) row.receivesEvents = false;
+    }
+    recordAudit(tx, {
+      tenantId: integration.tenantId,
+      caller,
+      action: "calendar_selection.updated",
+      entityType: "calendar_integration",
+      entityId: integration.id,
+      changes: { calendars: input.calendars.map((c) => ({ ...c })) },
+    });
+    return { integration, newlyChecked };
+  });
+  if (newlyChecked && integration.status === "active") {
+    await deps.syncStarter.start({ tenantId: integration.tenantId, integrationId: integration.id, provider: integration.provider, type: "incremental" });
+  }
+  const [view] = await integrationViews(deps.orm.em.fork(), [integration]);
+  if (!view) throw new Error("integration vanished after commit");
+  return view;
+}

@@ -1,0 +1,98 @@
+import { parsePhoneNumberWithError } from "libphonenumber-js/max";
+import { InvalidArgumentError } from "./errors.js";
+
+/** Field validators shared by every use case; each names the proto field it checks. */
+
+export function requireText(field: string, value: string, maxLength: number): string {
+  const trimmed = value.trim();
+  if (!trimmed) throw new InvalidArgumentError(field, "required");
+  if (trimmed.length > maxLength) throw new InvalidArgumentError(field, `at most ${maxLength} characters`);
+  return trimmed;
+}
+
+/** Empty becomes null: optional text is stored as absent, not as "". */
+export function optionalText(field: string, value: string | undefined, maxLength: number): string | null {
+  const trimmed = value?.trim() ?? "";
+  if (!trimmed) return null;
+  if (trimmed.length > maxLength) throw new InvalidArgumentError(field, `at most ${maxLength} characters`);
+  return trimmed;
+}
+
+const E164 = /^\+[1-9]\d{6,14}$/;
+
+/** E.164 and a possible number for its country (libphonenumber's length rules). */
+export function requirePhone(field: string, value: string): string {
+  const phone = value.trim();
+  if (!phone) throw new InvalidArgumentError(field, "required");
+  if (!E164.test(phone)) throw new InvalidArgumentError(field, 'must be E.164, e.g. "+15551234567"');
+  try {
+    if (parsePhoneNumberWithError(phone).isPossible()) return phone;
+  } catch {
+    // falls through to the same error as an impossible number
+  }
+  throw new InvalidArgumentError(field, "not a possible phone number");
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export function optionalEmail(field: string, value: string | undefined): string | null {
+  const email = value?.trim() ?? "";
+  if (!email) return null;
+  if (email.length > 254 || !EMAIL.test(email)) throw new InvalidArgumentError(field, "not a valid email address");
+  return email;
+}
+
+const MONEY = /^\d{1,10}(\.\d{1,2})?$/;
+
+/** Decimal string >= 0 with at most 2 fraction digits; empty means unknown. */
+export function optionalMoney(field: string, value: string | undefined): string | null {
+  const money = value?.trim() ?? "";
+  if (!money) return null;
+  if (money.startsWith("-")) throw new InvalidArgumentError(field, "must not be negative");
+  if (/^\d+\.\d{3,}$/.test(money)) throw new InvalidArgumentError(field, "at most 2 fraction digits");
+  if (!MONEY.test(money)) throw new InvalidArgumentError(field, 'must be a decimal string such as "350.00"');
+  return money;
+}
+
+export function optionalCoordinate(field: string, value: number | undefined, limit: 90 | 180): number | null {
+  if (value === undefined) return null;
+  if (!Number.isFinite(value) || value < -limit || value > limit) {
+    throw new InvalidArgumentError(field, `must be between -${limit} and ${limit}`);
+  }
+  return value;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function requireUuid(field: string, value: string): string {
+  if (!UUID.test(value)) throw new InvalidArgumentError(field, "must be a UUID");
+  return value.toLowerCase();
+}
+
+export const MAX_APPOINTMENT_MS = 24 * 60 * 60 * 1000;
+
+/** A half-open [start, end) of at most 24 hours. */
+export function requireTimeRange(start: Date | undefined, end: Date | undefined): { start: Date; end: Date } {
+  if (!start) throw new InvalidArgumentError("start_time", "required");
+  if (!end) throw new InvalidArgumentError("end_time", "required");
+  if (end.getTime() <= start.getTime()) throw new InvalidArgumentError("end_time", "must be after start_time");
+  if (end.getTime() - start.getTime() > MAX_APPOINTMENT_MS) {
+    throw new InvalidArgumentError("end_time", "an appointment lasts at most 24 hours");
+  }
+  return { start, end };
+}
+
+export interface Page {
+  page: number;
+  limit: number;
+  offset: number;
+}
+
+/** page >= 1 (default 1), limit 1..100 (default 20). 0 means "not set" in proto3. */
+export function requirePage(page: number, limit: number): Page {
+  const p = page === 0 ? 1 : page;
+  const l = limit === 0 ? 20 : limit;
+  if (!Number.isInteger(p) || p < 1) throw new InvalidArgumentError("page", "must be at least 1");
+  if (!Number.isInteger(l) || l < 1 || l > 100) throw new InvalidArgumentError("limit", "must be from 1 to 100");
+  return { page: p, limit: l, offset: (p - 1) * l };
+}

@@ -1,0 +1,92 @@
+import { DateTime } from "luxon";
+import type { OutgoingEvent, ProviderEvent } from "../calendar-provider.js";
+
+/** The subset of a Graph event resource the mirror needs. */
+export interface GraphEvent {
+  id: string;
+  "@odata.etag"?: string;
+  "@removed"?: { reason: string };
+  subject?: string | null;
+  start?: { dateTime: string; timeZone: string };
+  end?: { dateTime: string; timeZone: string };
+  originalStartTimeZone?: string | null;
+  isAllDay?: boolean;
+  isCancelled?: boolean;
+  showAs?: string;
+  responseStatus?: { response?: string };
+  type?: string;
+}
+
+const RESPONSES: Record<string, ProviderEvent["responseStatus"]> = {
+  accepted: "accepted",
+  organizer: "accepted",
+  tentativelyAccepted: "tentative",
+  declined: "declined",
+  notResponded: "needsAction",
+};
+
+/** Graph dateTime ("2026-11-25T15:00:00.0000000") in its timeZone; we ask for UTC. */
+function instant(time: { dateTime: string; timeZone: string }): DateTime {
+  const zone = time.timeZone === "UTC" || !time.timeZone ? "utc" : time.timeZone;
+  const parsed = DateTime.fromISO(time.dateTime.replace(/(\.\d{3})\d+$/, "$1"), { zone });
+  return parsed.isValid ? parsed : DateTime.fromISO(time.dateTime.replace(/(\.\d{3})\d+$/, "$1"), { zone: "utc" });
+}
+
+/**
+ * All-day events are whole local days. Graph stores them as midnight to midnight
+ * of the event's own zone and reports them converted to the zone we asked for
+ * (UTC), so read the date back in the original zone when it is not midnight UTC.
+ */
+function allDayDate(time: DateTime, originalZone: string | null | undefined): string {
+  if (time.hour === 0 && time.minute === 0) return time.toISODate()!;
+  const local = originalZone ? time.setZone(originalZone) : time;
+  return (local.isValid ? local : time).toISODate()!;
+}
+
+export function toProviderEvent(event: GraphEvent): ProviderEvent | undefined {
+  if (!event.start || !event.end || event.type === "seriesMaster") return undefined;
+  const start = instant(event.start);
+  const end = instant(event.end);
+  const responseStatus = event.responseStatus?.response ? RESPONSES[event.responseStatus.response] : undefined;
+  const base = {
+    providerEventId: event.id,
+    status: event.isCancelled
+      ? ("cancelled" as const)
+      : event.showAs === "tentative"
+        ? ("tentative" as const)
+        : ("confirmed" as const),
+    transparent: event.showAs === "free",
+    ...(responseStatus ? { responseStatus } : {}),
+    ...(event.subject ? { title: event.subject } : {}),
+    ...(event["@odata.etag"] ? { etag: event["@odata.etag"] } : {}),
+  };
+  if (event.isAllDay) {
+    const startDate = allDayDate(start, event.originalStartTimeZone);
+    const endDate = allDayDate(end, event.originalStartTimeZone);
+    return {
+      ...base,
+      allDay: true,
+      startDate,
+      endDate,
+      start: new Date(`${startDate}T00:00:00Z`),
+      end: new Date(`${endDate}T00:00:00Z`),
+    };
+  }
+  return { ...base, allDay: false, start: start.toJSDate(), end: end.toJSDate() };
+}
+
+/** Graph accepts IANA zone names in dateTimeTimeZone; the time is written local to it. */
+export function toGraphBody(event: OutgoingEvent): Record<string, unknown> {
+  const local = (date: Date) => ({
+    dateTime: DateTime.fromJSDate(date, { zone: event.timeZone }).toFormat("yyyy-MM-dd'T'HH:mm:ss"),
+    timeZone: event.timeZone,
+  });
+  return {
+    subject: event.title,
+    body: { contentType: "text", content: event.description ?? "" },
+    start: local(event.start),
+    end: local(event.end),
+    ...(event.location ? { location: { displayName: event.location } } : {}),
+    showAs: "busy",
+  };
+}

@@ -1,0 +1,134 @@
+import { create } from "@bufbuild/protobuf";
+import type { ServiceImpl } from "@connectrpc/connect";
+import {
+  AppointmentService,
+  AppointmentStatus,
+  CancelAppointmentResponseSchema,
+  CreateAppointmentResponseSchema,
+  GetAppointmentResponseSchema,
+  ListAppointmentsResponseSchema,
+  UpdateAppointmentResponseSchema,
+} from "../../gen/universalcalendar/v1/appointment_pb.js";
+import { cancelAppointment } from "../app/appointments/cancel-appointment.js";
+import { createAppointment } from "../app/appointments/create-appointment.js";
+import { findAppointment } from "../app/appointments/find-appointment.js";
+import { listAppointments } from "../app/appointments/list-appointments.js";
+import { updateAppointment } from "../app/appointments/update-appointment.js";
+import { callerOf } from "../auth/caller-context.js";
+import { resolveTenant, tenantFilterOf } from "../auth/tenant-scope.js";
+import {
+  appointmentToProto,
+  cancellationReasonFromProto,
+  optionalInstant,
+  statusFromProto,
+} from "./appointment-mapping.js";
+import { conflictToProto, slotToProto } from "./conflict-mapping.js";
+import type { RpcDependencies } from "./routes.js";
+
+export function appointmentService(deps: RpcDependencies): ServiceImpl<typeof AppointmentService> {
+  return {
+    async createAppointment(req, ctx) {
+      const caller = callerOf(ctx);
+      const result = await createAppointment(deps, {
+        tenantId: resolveTenant(caller, req.tenantId),
+        caller,
+        idempotencyKey: req.idempotencyKey,
+        request: {
+          customerName: req.customerName,
+          customerPhone: req.customerPhone,
+          customerEmail: req.customerEmail,
+          title: req.title,
+          description: req.description,
+          serviceType: req.serviceType,
+          start: optionalInstant("start_time", req.startTime),
+          end: optionalInstant("end_time", req.endTime),
+          address: req.address,
+          latitude: req.latitude,
+          longitude: req.longitude,
+          estimatedCost: req.estimatedCost,
+          notes: req.notes,
+          status: req.status === AppointmentStatus.UNSPECIFIED ? undefined : statusFromProto("status", req.status),
+          notifyCustomer: req.notifyCustomer,
+        },
+      });
+      return result.created
+        ? create(CreateAppointmentResponseSchema, { created: true, appointment: appointmentToProto(result.appointment) })
+        : create(CreateAppointmentResponseSchema, {
+            created: false,
+            conflicts: result.conflicts.map(conflictToProto),
+            suggestedSlots: result.suggestedSlots.map(slotToProto),
+          });
+    },
+
+    async getAppointment(req, ctx) {
+      const appointment = await findAppointment(deps.orm.em.fork(), req.id, tenantFilterOf(callerOf(ctx)));
+      return create(GetAppointmentResponseSchema, { appointment: appointmentToProto(appointment) });
+    },
+
+    async updateAppointment(req, ctx) {
+      const caller = callerOf(ctx);
+      const result = await updateAppointment(deps, {
+        id: req.id,
+        tenantFilter: tenantFilterOf(caller),
+        caller,
+        expectedVersion: Number(req.expectedVersion),
+        patch: {
+          customerName: req.customerName,
+          customerPhone: req.customerPhone,
+          customerEmail: req.customerEmail,
+          title: req.title,
+          description: req.description,
+          serviceType: req.serviceType,
+          start: optionalInstant("start_time", req.startTime),
+          end: optionalInstant("end_time", req.endTime),
+          status: req.status === AppointmentStatus.UNSPECIFIED ? undefined : statusFromProto("status", req.status),
+          address: req.address,
+          latitude: req.latitude,
+          longitude: req.longitude,
+          estimatedCost: req.estimatedCost,
+          notes: req.notes,
+        },
+      });
+      return create(UpdateAppointmentResponseSchema, {
+        updated: result.updated,
+        appointment: appointmentToProto(result.appointment),
+        conflicts: result.updated ? [] : result.conflicts.map(conflictToProto),
+        suggestedSlots: result.updated ? [] : result.suggestedSlots.map(slotToProto),
+      });
+    },
+
+    async cancelAppointment(req, ctx) {
+      const caller = callerOf(ctx);
+      const result = await cancelAppointment(deps.orm, {
+        id: req.id,
+        tenantFilter: tenantFilterOf(caller),
+        caller,
+        reason: cancellationReasonFromProto(req.reason),
+        notes: req.notes,
+        notifyCustomer: req.notifyCustomer,
+      });
+      return create(CancelAppointmentResponseSchema, {
+        cancelled: result.cancelled,
+        appointment: appointmentToProto(result.appointment),
+      });
+    },
+
+    async listAppointments(req, ctx) {
+      const page = await listAppointments(deps.orm.em.fork(), {
+        tenantId: resolveTenant(callerOf(ctx), req.tenantId),
+        startDate: req.startDate,
+        endDate: req.endDate,
+        statuses: req.statuses.map((status, i) => statusFromProto(`statuses[${i}]`, status)),
+        page: req.page,
+        limit: req.limit,
+      });
+      return create(ListAppointmentsResponseSchema, {
+        appointments: page.appointments.map(appointmentToProto),
+        total: page.total,
+        page: page.page,
+        limit: page.limit,
+        pages: page.pages,
+      });
+    },
+  };
+}

@@ -1,0 +1,109 @@
+import { create } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import type { ServiceImpl } from "@connectrpc/connect";
+import {
+  AvailabilityMode,
+  AvailabilityService,
+  BlockTimeResponseSchema,
+  CheckAvailabilityResponseSchema,
+  DeleteBlockResponseSchema,
+  GetSchedulingRulesResponseSchema,
+  ListBlocksResponseSchema,
+  UpdateSchedulingRulesResponseSchema,
+} from "../../gen/universalcalendar/v1/availability_pb.js";
+import { blockTime } from "../app/availability/block-time.js";
+import { checkAvailability } from "../app/availability/check-availability.js";
+import { deleteBlock } from "../app/availability/delete-block.js";
+import { listBlocks } from "../app/availability/list-blocks.js";
+import { loadSchedulingRules } from "../app/availability/load-scheduling-rules.js";
+import { updateSchedulingRules } from "../app/availability/update-scheduling-rules.js";
+import { callerOf } from "../auth/caller-context.js";
+import { resolveTenant, tenantFilterOf } from "../auth/tenant-scope.js";
+import { optionalInstant } from "./appointment-mapping.js";
+import { blockToProto, blockTypeFromProto, dayToProto, rulesFromProto, rulesToProto } from "./availability-mapping.js";
+import { conflictToProto } from "./conflict-mapping.js";
+import type { RpcDependencies } from "./routes.js";
+
+export function availabilityService(deps: RpcDependencies): ServiceImpl<typeof AvailabilityService> {
+  return {
+    async checkAvailability(req, ctx) {
+      const tenantId = resolveTenant(callerOf(ctx), req.tenantId);
+      const result = await checkAvailability(deps.orm.em.fork(), deps.clock, tenantId, {
+        startDate: req.startDate,
+        endDate: req.endDate,
+        durationMinutes: req.durationMinutes,
+        timeZone: req.timeZone,
+        mode: req.mode === AvailabilityMode.WINDOWS ? "windows" : "slots",
+      });
+      return create(CheckAvailabilityResponseSchema, {
+        timeZone: result.timeZone,
+        days: result.days.map(dayToProto),
+        totalSlots: result.totalSlots,
+      });
+    },
+
+    async blockTime(req, ctx) {
+      const caller = callerOf(ctx);
+      const result = await blockTime(deps.orm, {
+        tenantId: resolveTenant(caller, req.tenantId),
+        caller,
+        start: optionalInstant("start_time", req.startTime),
+        end: optionalInstant("end_time", req.endTime),
+        title: req.title,
+        reason: req.reason,
+        blockType: blockTypeFromProto(req.type),
+      });
+      return create(BlockTimeResponseSchema, {
+        block: blockToProto(result.block),
+        conflictingAppointments: result.conflictingAppointments.map(conflictToProto),
+      });
+    },
+
+    async listBlocks(req, ctx) {
+      const page = await listBlocks(deps.orm, {
+        tenantId: resolveTenant(callerOf(ctx), req.tenantId),
+        start: optionalInstant("start_time", req.startTime),
+        end: optionalInstant("end_time", req.endTime),
+        page: req.page,
+        limit: req.limit,
+      });
+      return create(ListBlocksResponseSchema, {
+        blocks: page.blocks.map(blockToProto),
+        total: page.total,
+        page: page.page,
+        limit: page.limit,
+        pages: page.pages,
+      });
+    },
+
+    async deleteBlock(req, ctx) {
+      const caller = callerOf(ctx);
+      const deleted = await deleteBlock(deps.orm, { id: req.id, tenantFilter: tenantFilterOf(caller), caller });
+      return create(DeleteBlockResponseSchema, { deleted });
+    },
+
+    async getSchedulingRules(req, ctx) {
+      const tenantId = resolveTenant(callerOf(ctx), req.tenantId);
+      const loaded = await loadSchedulingRules(deps.orm.em.fork(), tenantId);
+      return create(GetSchedulingRulesResponseSchema, {
+        rules: rulesToProto(loaded.rules),
+        isDefault: loaded.isDefault,
+        ...(loaded.updatedAt ? { updatedAt: timestampFromDate(loaded.updatedAt) } : {}),
+      });
+    },
+
+    async updateSchedulingRules(req, ctx) {
+      const caller = callerOf(ctx);
+      const result = await updateSchedulingRules(deps.orm, {
+        tenantId: resolveTenant(caller, req.tenantId),
+        caller,
+        rules: rulesFromProto(req.rules),
+        updateMask: req.updateMask?.paths ?? [],
+      });
+      return create(UpdateSchedulingRulesResponseSchema, {
+        rules: rulesToProto(result.rules),
+        updatedAt: timestampFromDate(result.updatedAt),
+      });
+    },
+  };
+}

@@ -1,0 +1,115 @@
+import { create } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import type { ServiceImpl } from "@connectrpc/connect";
+import {
+  CalendarIntegrationSchema,
+  CalendarService,
+  CompleteOAuthResponseSchema,
+  ConnectCalendarResponseSchema,
+  DisconnectCalendarResponseSchema,
+  GetCalendarStatusResponseSchema,
+  IntegrationStatus,
+  ProviderCalendarSchema,
+  UpdateCalendarSelectionResponseSchema,
+  type CalendarIntegration,
+} from "../../gen/universalcalendar/v1/calendar_pb.js";
+import type { CalendarDependencies } from "../app/calendar/calendar-dependencies.js";
+import { getCalendarStatus } from "../app/calendar/calendar-status.js";
+import { completeOAuth } from "../app/calendar/complete-oauth.js";
+import { connectCalendar } from "../app/calendar/connect-calendar.js";
+import { disconnectCalendar } from "../app/calendar/disconnect-calendar.js";
+import type { IntegrationView } from "../app/calendar/integration-view.js";
+import { updateCalendarSelection } from "../app/calendar/update-calendar-selection.js";
+import { callerOf } from "../auth/caller-context.js";
+import { resolveTenant, tenantFilterOf } from "../auth/tenant-scope.js";
+import { providerFromName, providerName } from "./provider-mapping.js";
+import type { RpcDependencies } from "./routes.js";
+
+const STATUS: Record<IntegrationView["status"], IntegrationStatus> = {
+  active: IntegrationStatus.ACTIVE,
+  error: IntegrationStatus.ERROR,
+  disabled: IntegrationStatus.DISABLED,
+};
+
+function integrationToProto(view: IntegrationView): CalendarIntegration {
+  return create(CalendarIntegrationSchema, {
+    id: view.id,
+    tenantId: view.tenantId,
+    provider: providerFromName(view.provider),
+    accountEmail: view.accountEmail,
+    status: STATUS[view.status],
+    statusReason: view.statusReason,
+    calendars: view.calendars.map((c) => create(ProviderCalendarSchema, c)),
+    ...(view.lastSyncedAt ? { lastSyncedAt: timestampFromDate(view.lastSyncedAt) } : {}),
+    connectedAt: timestampFromDate(view.connectedAt),
+  });
+}
+
+export function calendarDependenciesOf(deps: RpcDependencies): CalendarDependencies {
+  return {
+    orm: deps.orm,
+    config: deps.config,
+    clock: deps.clock,
+    logger: deps.logger,
+    cipher: deps.calendarSync.cipher,
+    providers: deps.calendarSync.providers,
+    syncStarter: deps.calendarSync.syncQueue,
+  };
+}
+
+export function calendarService(deps: RpcDependencies): ServiceImpl<typeof CalendarService> {
+  const app = calendarDependenciesOf(deps);
+  return {
+    async connectCalendar(req, ctx) {
+      const caller = callerOf(ctx);
+      const result = await connectCalendar(app, caller, {
+        tenantId: resolveTenant(caller, req.tenantId),
+        provider: providerName("provider", req.provider),
+        ...(req.appleCredentials
+          ? { appleCredentials: { appleId: req.appleCredentials.appleId, appSpecificPassword: req.appleCredentials.appSpecificPassword } }
+          : {}),
+      });
+      return result.kind === "authorize"
+        ? create(ConnectCalendarResponseSchema, {
+            authorizationUrl: result.authorizationUrl,
+            state: result.state,
+            expiresInSeconds: result.expiresInSeconds,
+            connected: false,
+          })
+        : create(ConnectCalendarResponseSchema, { connected: true, integration: integrationToProto(result.integration) });
+    },
+
+    async completeOAuth(req, ctx) {
+      const caller = callerOf(ctx);
+      const result = await completeOAuth(app, caller, {
+        tenantId: resolveTenant(caller, req.tenantId),
+        provider: providerName("provider", req.provider),
+        code: req.code,
+        state: req.state,
+      });
+      return create(CompleteOAuthResponseSchema, { integration: integrationToProto(result.integration), syncId: result.syncId });
+    },
+
+    async getCalendarStatus(req, ctx) {
+      const caller = callerOf(ctx);
+      const integrations = await getCalendarStatus(app, resolveTenant(caller, req.tenantId));
+      return create(GetCalendarStatusResponseSchema, { integrations: integrations.map(integrationToProto) });
+    },
+
+    async updateCalendarSelection(req, ctx) {
+      const caller = callerOf(ctx);
+      const view = await updateCalendarSelection(app, caller, {
+        integrationId: req.integrationId,
+        tenantFilter: tenantFilterOf(caller),
+        calendars: req.calendars.map((c) => ({ calendarId: c.calendarId, checkConflicts: c.checkConflicts, receivesEvents: c.receivesEvents })),
+      });
+      return create(UpdateCalendarSelectionResponseSchema, { integration: integrationToProto(view) });
+    },
+
+    async disconnectCalendar(req, ctx) {
+      const caller = callerOf(ctx);
+      const { revoked } = await disconnectCalendar(app, caller, { integrationId: req.integrationId, tenantFilter: tenantFilterOf(caller) });
+      return create(DisconnectCalendarResponseSchema, { disconnected: true, revoked });
+    },
+  };
+}

@@ -1,0 +1,23 @@
+import { Provider } from "../../gen/universalcalendar/v1/common_pb.js";
+import { InvalidArgumentError } from "../domain/errors.js";
+
+/** Provider names as stored in the database, by proto enum value. */
+const NAMES: Partial<Record<Provider, string>> = {
+  [Provider.GOOGLE]: "google",
+  [Provider.MICROSOFT]: "microsoft",
+  [Provider.APPLE]: "apple",
+  [Provider.JOBBER]: "jobber",
+  [Provider.HOUSECALL_PRO]: "housecall_pro",
+};
+
+export function providerFromName(name: string | null | undefined): Provider {
+  const entry = Object.entries(NAMES).find(([, value]) => value === name);
+  return entry ? (Number(entry[0]) as Provider) : Provider.UNSPECIFIED;
+}
+
+/** The stored name of a proto provider; PROVIDER_UNSPECIFIED or an unknown value is invalid_argument. */
+export function providerName(field: string, provider: Provider): string {
+  const name = NAMES[provider];
+  if (!name) throw new InvalidArgumentError(field, `unknown provider ${provider}`);
+  return name;
+}
