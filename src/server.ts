@@ -63,12 +63,16 @@ export async function startServer(deps: RpcDependencies): Promise<RunningServer>
   };
 
   let inFlight = 0;
-  let drained: (() => void) | undefined;
+  let settled: (() => void) | undefined;
+  const sessions = new Set<ServerHttp2Session>();
+  const checkSettled = () => {
+    if (inFlight === 0 && sessions.size === 0) settled?.();
+  };
   const listener = (req: Request, res: Response) => {
     inFlight++;
     res.once("close", () => {
       inFlight--;
-      if (inFlight === 0) drained?.();
+      checkSettled();
     });
     if (applyCors(config, req, res)) return;
     const path = (req.url ?? "/").split("?")[0];
@@ -81,14 +85,18 @@ export async function startServer(deps: RpcDependencies): Promise<RunningServer>
 
   const server = httpolyglot.createServer(listener as (req: IncomingMessage, res: ServerResponse) => void);
   const sockets = new Set<Socket>();
-  const sessions = new Set<ServerHttp2Session>();
   server.on("connection", (socket: Socket) => {
+    // Without it, Nagle + delayed ACK stall every small HTTP/2 response ~40 ms.
+    socket.setNoDelay(true);
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
   });
   server.on("session", (session: ServerHttp2Session) => {
     sessions.add(session);
-    session.once("close", () => sessions.delete(session));
+    session.once("close", () => {
+      sessions.delete(session);
+      checkSettled();
+    });
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -102,13 +110,13 @@ export async function startServer(deps: RpcDependencies): Promise<RunningServer>
     port,
     async close(graceMs = 10_000) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // GOAWAY: HTTP/2 sessions finish their open streams, then close themselves.
       for (const session of sessions) session.close();
-      if (inFlight > 0) {
-        await new Promise<void>((resolve) => {
-          drained = resolve;
-          setTimeout(resolve, graceMs).unref();
-        });
-      }
+      const done = new Promise<void>((resolve) => {
+        settled = resolve;
+        checkSettled();
+      });
+      await Promise.race([done, new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
       for (const socket of sockets) socket.destroy();
       await closed;
     },

@@ -5,10 +5,21 @@ import { allEntities } from "../entities/index.js";
 
 export type { MikroORM };
 
-export function ormOptions(clientUrl: string, log: (message: string) => void, poolMax = 20): Options {
+export interface OrmSettings {
+  log?: (message: string) => void;
+  poolMax?: number;
+  /**
+   * Only `npm run migration:create` keeps the schema snapshot: a diff against
+   * it (not against a live database) never drops the index behind the EXCLUDE
+   * constraint. Applying migrations must not rewrite files in the checkout.
+   */
+  snapshot?: boolean;
+}
+
+export function ormOptions(clientUrl: string, settings: OrmSettings = {}): Options {
   return {
     clientUrl,
-    logger: log,
+    logger: settings.log ?? (() => {}),
     entities: allEntities,
     extensions: [Migrator],
     migrations: {
@@ -17,24 +28,18 @@ export function ormOptions(clientUrl: string, log: (message: string) => void, po
       transactional: true,
       allOrNothing: true,
       path: "migrations",
-      // One fixed name: the snapshot is committed and keeps future generated
-      // migrations from dropping the index behind the EXCLUDE constraint.
-      snapshot: true,
+      snapshot: settings.snapshot ?? false,
       snapshotName: ".snapshot-universal-calendar",
     },
-    pool: { min: 0, max: poolMax },
+    pool: { min: 0, max: settings.poolMax ?? 20 },
     // One unit of work per call: handlers must em.fork(); the global context is a bug.
     allowGlobalContext: false,
     debug: false,
   };
 }
 
-export async function openDatabase(
-  clientUrl: string,
-  log: (message: string) => void = () => {},
-  poolMax?: number,
-): Promise<MikroORM> {
-  return MikroORM.init(ormOptions(clientUrl, log, poolMax));
+export async function openDatabase(clientUrl: string, settings: OrmSettings = {}): Promise<MikroORM> {
+  return MikroORM.init(ormOptions(clientUrl, settings));
 }
 
 /** Applies every pending migration; returns the names applied. */

@@ -18,12 +18,14 @@ import { listBlocks } from "../app/availability/list-blocks.js";
 import { loadSchedulingRules } from "../app/availability/load-scheduling-rules.js";
 import { updateSchedulingRules } from "../app/availability/update-scheduling-rules.js";
 import { callerOf } from "../auth/caller-context.js";
+import { InvalidArgumentError } from "../domain/errors.js";
 import { resolveTenant, tenantFilterOf } from "../auth/tenant-scope.js";
 import { optionalInstant } from "./appointment-mapping.js";
 import { blockToProto, blockTypeFromProto, dayToProto, rulesFromProto, rulesToProto } from "./availability-mapping.js";
 import { conflictToProto } from "./conflict-mapping.js";
 import type { RpcDependencies } from "./routes.js";
 
+/** AvailabilityService: CheckAvailability takes the service key; the rest a JWT or the key. */
 export function availabilityService(deps: RpcDependencies): ServiceImpl<typeof AvailabilityService> {
   return {
     async checkAvailability(req, ctx) {
@@ -94,6 +96,7 @@ export function availabilityService(deps: RpcDependencies): ServiceImpl<typeof A
 
     async updateSchedulingRules(req, ctx) {
       const caller = callerOf(ctx);
+      if (!req.rules) throw new InvalidArgumentError("rules", "required");
       const result = await updateSchedulingRules(deps.orm, {
         tenantId: resolveTenant(caller, req.tenantId),
         caller,

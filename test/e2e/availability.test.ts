@@ -8,6 +8,7 @@ import {
   Weekday,
 } from "../../gen/universalcalendar/v1/availability_pb.js";
 import { ConflictKind } from "../../gen/universalcalendar/v1/common_pb.js";
+import { findSuggestedSlots } from "../../src/app/availability/find-suggested-slots.js";
 import { fixedClock } from "../../src/domain/clock.js";
 import { AppointmentSchema } from "../../src/entities/appointment.js";
 import { CalendarIntegrationSchema } from "../../src/entities/calendar-integration.js";
@@ -200,6 +201,7 @@ describe("scheduling rules", () => {
       ],
       [{ rules: { slotIntervalMinutes: 0 }, updateMask: { paths: ["slot_interval_minutes"] } }, "rules.slot_interval_minutes"],
       [{ rules: {}, updateMask: { paths: ["colour"] } }, "update_mask"],
+      [{}, "rules"],
     ];
     for (const [request, field] of cases) {
       const error = await errorOf(rules.updateSchedulingRules(request));
@@ -388,5 +390,34 @@ describe("CheckAvailability", () => {
       days: [{ date: "2030-06-03", slots: [{ startTime: "2030-06-03T09:00:00Z", endTime: "2030-06-03T17:00:00Z" }] }],
       totalSlots: 1,
     });
+  });
+});
+
+describe("findSuggestedSlots (used when a booking is refused)", () => {
+  it("returns the next bookable slots at or after a time, skipping busy time, soft blocks and closed days", async () => {
+    const tenantId = await tenantWithHourlyRules();
+    await insertAppointment(tenantId, "2030-06-07T14:00:00Z", "2030-06-07T16:00:00Z");
+    await (await jwtClient(tenantId)).blockTime({
+      startTime: timestampFromDate(new Date("2030-06-07T16:00:00Z")),
+      endTime: timestampFromDate(new Date("2030-06-07T17:00:00Z")),
+      type: BlockType.SOFT,
+    });
+    // Friday 14:00-17:00 is taken, the weekend is closed: Monday comes next.
+    const slots = await findSuggestedSlots(server.orm.em.fork(), clock, tenantId, 60, new Date("2030-06-07T13:30:00Z"), 3);
+    expect(slots.map((slot) => [slot.start.toISOString(), slot.end.toISOString()])).toEqual([
+      ["2030-06-10T09:00:00.000Z", "2030-06-10T10:00:00.000Z"],
+      ["2030-06-10T10:00:00.000Z", "2030-06-10T11:00:00.000Z"],
+      ["2030-06-10T11:00:00.000Z", "2030-06-10T12:00:00.000Z"],
+    ]);
+  });
+
+  it("stops at the booking horizon", async () => {
+    const tenantId = await tenantWithHourlyRules();
+    const slots = await findSuggestedSlots(server.orm.em.fork(), clock, tenantId, 60, new Date("2030-07-30T09:00:00Z"), 50);
+    // The clock is 2030-06-01 12:00 and the horizon 60 days: nothing ends after 2030-07-31 12:00.
+    expect(slots.length).toBeGreaterThan(0);
+    expect(slots.length).toBeLessThan(50);
+    expect(slots.at(-1)!.end.getTime()).toBeLessThanOrEqual(Date.parse("2030-07-31T12:00:00Z"));
+    expect(slots[0]!.start.toISOString()).toBe("2030-07-30T09:00:00.000Z");
   });
 });

@@ -115,6 +115,11 @@ describe("Google adapter against the fake", () => {
     expect(fake.requests.length - before).toBe(1);
     await expect(provider.listCalendars({ kind: "oauth", accessToken: "ya29.wrong" })).rejects.toMatchObject({ kind: "unauthorized" });
 
+    fake.resetRequests();
+    fake.failTokenRequests({ status: 503, retryAfterSeconds: 2 });
+    await expect(provider.refresh(refreshToken)).rejects.toMatchObject({ kind: "unavailable", retryAfterMs: 2000 });
+    expect(fake.countRequests((r) => r.path === "/token")).toBe(1);
+
     const refreshed = await provider.refresh(refreshToken);
     expect(refreshed.refreshToken).toBeUndefined();
     expect(await provider.listCalendars({ kind: "oauth", accessToken: refreshed.accessToken })).toHaveLength(2);
@@ -123,6 +128,26 @@ describe("Google adapter against the fake", () => {
     expect(error).toBeInstanceOf(ProviderError);
     expect(error).toMatchObject({ kind: "invalid_grant" });
     expect(String((error as Error).message)).not.toContain(refreshToken);
+  });
+
+  it("turns a request that outlives the timeout into unavailable", async () => {
+    const env = fake.env();
+    const impatient = new GoogleCalendarProvider({
+      clientId: env.GOOGLE_CLIENT_ID ?? "",
+      clientSecret: env.GOOGLE_CLIENT_SECRET ?? "",
+      authorizeUrl: env.GOOGLE_OAUTH_AUTHORIZE_URL ?? "",
+      tokenUrl: env.GOOGLE_OAUTH_TOKEN_URL ?? "",
+      revokeUrl: env.GOOGLE_OAUTH_REVOKE_URL ?? "",
+      calendarApiBaseUrl: env.GOOGLE_CALENDAR_API_BASE_URL ?? "",
+      timeoutMs: 100,
+    });
+    const { credentials } = await connect();
+    fake.apiDelayMs = 400;
+    try {
+      await expect(impatient.listCalendars(credentials)).rejects.toMatchObject({ kind: "unavailable" });
+    } finally {
+      fake.apiDelayMs = 0;
+    }
   });
 
   it("inserts idempotently with an id derived from the appointment, updates and deletes", async () => {

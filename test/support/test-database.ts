@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "../../src/db/embedded-postgres.js";
@@ -20,9 +21,11 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   let embedded: EmbeddedDatabase | undefined;
   let serverUrl = process.env.TEST_DATABASE_URL || process.env.DATABASE_URL;
   if (!serverUrl) {
-    await mkdir(".test-data", { recursive: true });
-    // A directory per run, so that concurrent runs never share a cluster.
-    embedded = await startEmbeddedPostgres(await mkdtemp(path.resolve(".test-data/postgres-")));
+    // A directory per run, so that concurrent runs never share a cluster; world-searchable
+    // because as root the server runs as the postgres user.
+    const runDir = await mkdtemp(path.join(tmpdir(), "uc-test-pg-"));
+    await chmod(runDir, 0o755);
+    embedded = await startEmbeddedPostgres(path.join(runDir, "postgres"));
     serverUrl = embedded.url;
   }
   const name = `uc_test_${Date.now()}_${randomBytes(3).toString("hex")}`;
@@ -45,7 +48,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       await client.end();
       if (embedded) {
         await embedded.stop();
-        await rm(embedded.dataDir, { recursive: true, force: true });
+        await rm(path.dirname(embedded.dataDir), { recursive: true, force: true });
       }
     },
   };

@@ -42,9 +42,10 @@ export async function connectCalendar(deps: CalendarDependencies, caller: Caller
     if (!password) throw new InvalidArgumentError("apple_credentials.app_specific_password", "required");
     const credentials = { kind: "basic" as const, username: appleId, password };
     let calendars: ProviderCalendarInfo[];
-    let accountEmail: string;
+    // The login is what later Basic-auth calls need, so it is the account stored.
+    const accountEmail = appleId;
     try {
-      accountEmail = (await provider.verify(credentials)).email || appleId;
+      await provider.verify(credentials);
       calendars = await provider.listCalendars(credentials);
     } catch (error) {
       if (error instanceof ProviderError && (error.kind === "unauthorized" || error.kind === "forbidden")) {

@@ -56,6 +56,7 @@ function forEachFreePeriod(query: AvailabilityQuery, bounds: Float64Array, visit
   const from = Math.max(bounds[0]!, now + rules.minimumNoticeMinutes * 60_000);
   const to = Math.min(bounds[bounds.length - 1]!, horizonEndOf(rules, now));
   if (from >= to) return;
+  // The tenant's local dates of from and to lie within a day of their UTC dates.
   const firstDay = Math.floor(from / MS_PER_DAY) - 1;
   const lastDay = Math.floor(to / MS_PER_DAY) + 1;
   const hours = expandBusinessHours(rules, firstDay, lastDay);

@@ -35,7 +35,7 @@ export interface SchedulingRules {
   tentativeIsBusy: boolean;
 }
 
-export const SCHEDULING_RULE_LIMITS = {
+const SCHEDULING_RULE_LIMITS = {
   slotIntervalMinutes: { min: 5, max: 1440 },
   bufferBeforeMinutes: { min: 0, max: 1440 },
   bufferAfterMinutes: { min: 0, max: 1440 },
@@ -63,7 +63,7 @@ export function defaultSchedulingRules(timeZone = "UTC"): SchedulingRules {
 const TIME_PATTERN = /^(\d{2}):(\d{2})$/;
 
 /** Minutes after local midnight of "HH:MM" (00:00..24:00), or undefined. */
-export function parseLocalTime(text: string): number | undefined {
+function parseLocalTime(text: string): number | undefined {
   const match = TIME_PATTERN.exec(text);
   if (!match) return undefined;
   const hours = Number(match[1]);

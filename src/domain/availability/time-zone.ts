@@ -22,7 +22,10 @@ interface OffsetBlock {
   offsets: number[];
 }
 
+/** Bounds memory when callers roam over many years and zones; refilling is cheap. */
+const MAX_CACHED_BLOCKS = 4_096;
 const offsetBlocks = new Map<string, Map<number, OffsetBlock>>();
+let cachedBlocks = 0;
 
 export function isValidTimeZone(zone: string): boolean {
   return zone.length > 0 && IANAZone.isValidZone(zone);
@@ -63,8 +66,13 @@ function blockOf(zone: string, instant: number): OffsetBlock {
   const blockIndex = Math.floor(instant / BLOCK_MS);
   let block = blocks.get(blockIndex);
   if (!block) {
+    if (cachedBlocks >= MAX_CACHED_BLOCKS) {
+      for (const zoneBlocks of offsetBlocks.values()) zoneBlocks.clear();
+      cachedBlocks = 0;
+    }
     block = loadBlock(zone, blockIndex);
     blocks.set(blockIndex, block);
+    cachedBlocks++;
   }
   return block;
 }

@@ -53,8 +53,6 @@ class RefreshingOAuth2Client extends OAuth2Client {
   }
 }
 
-type GaxiosRequestConfig = { retry?: boolean; [key: string]: unknown };
-
 export class GoogleCalendarProvider implements OAuthCalendarProvider {
   readonly name = "google" as const;
   readonly auth = "oauth" as const;
@@ -78,9 +76,10 @@ export class GoogleCalendarProvider implements OAuthCalendarProvider {
         oauth2RevokeUrl: this.settings.revokeUrl,
       },
     });
-    // google-auth-library asks gaxios to retry token calls; our policy decides instead.
+    // google-auth-library asks gaxios to retry token calls (retryConfig wins over retry: false); our policy decides instead.
     client.transporter.interceptors.request.add({
-      resolved: async (config) => Object.assign(config, { retry: false, timeout: this.timeoutMs } satisfies GaxiosRequestConfig),
+      resolved: async (config) =>
+        Object.assign(config, { retry: false, retryConfig: { retry: 0, noResponseRetries: 0 }, timeout: this.timeoutMs }),
     });
     return client;
   }

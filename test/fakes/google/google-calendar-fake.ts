@@ -105,6 +105,8 @@ export class GoogleCalendarFake {
   /** Rotate the refresh token on every refresh (Google may; the service must keep the new one). */
   rotateRefreshTokens = false;
   accessTokenLifetimeSeconds = 3599;
+  /** Lifetime of the access token a code exchange issues, when it should differ from refreshed ones. */
+  exchangedTokenLifetimeSeconds: number | undefined;
   /** What the authorization endpoint last received, for assertions on the URL the service built. */
   lastAuthorizationRequest: Record<string, string> | undefined;
   /** Added to every Calendar API answer, to make overlapping requests observable. */
@@ -595,13 +597,14 @@ export class GoogleCalendarFake {
       }
       const refreshToken = `1//${randomBytes(24).toString("base64url")}`;
       this.refreshTokens.set(refreshToken, code.email);
-      return send(200, { ...this.issueAccessToken(code.email), refresh_token: refreshToken, scope: code.scope });
+      const lifetime = this.exchangedTokenLifetimeSeconds ?? this.accessTokenLifetimeSeconds;
+      return send(200, { ...this.issueAccessToken(code.email, lifetime), refresh_token: refreshToken, scope: code.scope });
     }
     if (grantType === "refresh_token") {
       const presented = form.get("refresh_token") ?? "";
       const email = this.refreshTokens.get(presented);
       if (!email) return send(400, { error: "invalid_grant", error_description: "Token has been expired or revoked." });
-      const answer: Record<string, unknown> = { ...this.issueAccessToken(email), scope: "https://www.googleapis.com/auth/calendar.events" };
+      const answer: Record<string, unknown> = { ...this.issueAccessToken(email, this.accessTokenLifetimeSeconds), scope: "https://www.googleapis.com/auth/calendar.events" };
       if (this.rotateRefreshTokens) {
         this.refreshTokens.delete(presented);
         this.retiredSecrets.push(presented);
@@ -614,10 +617,10 @@ export class GoogleCalendarFake {
     return send(400, { error: "unsupported_grant_type" });
   }
 
-  private issueAccessToken(email: string): { access_token: string; expires_in: number; token_type: string } {
+  private issueAccessToken(email: string, lifetimeSeconds: number): { access_token: string; expires_in: number; token_type: string } {
     const token = `ya29.${randomBytes(24).toString("base64url")}`;
-    this.accessTokens.set(token, { email, expiresAt: Date.now() + this.accessTokenLifetimeSeconds * 1000 });
-    return { access_token: token, expires_in: this.accessTokenLifetimeSeconds, token_type: "Bearer" };
+    this.accessTokens.set(token, { email, expiresAt: Date.now() + lifetimeSeconds * 1000 });
+    return { access_token: token, expires_in: lifetimeSeconds, token_type: "Bearer" };
   }
 }
 

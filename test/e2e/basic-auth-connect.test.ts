@@ -1,0 +1,118 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { CalendarDependencies } from "../../src/app/calendar/calendar-dependencies.js";
+import { connectCalendar } from "../../src/app/calendar/connect-calendar.js";
+import { IntegrationCredentials } from "../../src/app/calendar/integration-credentials.js";
+import { TokenCipher } from "../../src/crypto/token-cipher.js";
+import { openDatabase, type MikroORM } from "../../src/db/orm.js";
+import { systemClock } from "../../src/domain/clock.js";
+import { PermissionDeniedError, InvalidArgumentError } from "../../src/domain/errors.js";
+import { createLogger } from "../../src/logger.js";
+import { ProviderError, type BasicAuthCalendarProvider, type ProviderCredentials } from "../../src/providers/calendar-provider.js";
+import { CalendarProviderRegistry } from "../../src/providers/registry.js";
+import { newTenantId, testConfig } from "../support/test-server.js";
+
+/**
+ * The Basic-auth branch of ConnectCalendar (Apple) against a provider that
+ * accepts one password: connected at once with the password stored only
+ * encrypted, or refused with nothing stored. The real CalDAV adapter is
+ * tested against Radicale by its own suite.
+ */
+const GOOD_PASSWORD = "abcd-efgh-ijkl-mnop";
+
+const stubApple: BasicAuthCalendarProvider = {
+  name: "apple",
+  auth: "basic",
+  async verify(credentials) {
+    if (credentials.password !== GOOD_PASSWORD) throw new ProviderError("apple", "unauthorized", "401");
+    return { email: credentials.username };
+  },
+  getAccount: async (credentials) => ({ email: (credentials as { username: string }).username }),
+  listCalendars: async () => [{ id: "/calendars/home/", name: "Home", primary: true, writable: true, timeZone: "America/Denver" }],
+  listEvents: async () => ({ events: [] }),
+  listChanges: async () => ({ kind: "full_sync_required" }),
+  createEvent: async () => ({ providerEventId: "x" }),
+  updateEvent: async () => undefined,
+  deleteEvent: async () => undefined,
+};
+
+let orm: MikroORM;
+let deps: CalendarDependencies;
+const started: string[] = [];
+
+beforeAll(async () => {
+  orm = await openDatabase(inject("databaseUrl"));
+  const config = testConfig();
+  deps = {
+    orm,
+    config,
+    clock: systemClock,
+    logger: createLogger("silent"),
+    cipher: TokenCipher.fromMasterKey(config.tokenEncryptionKey),
+    providers: new CalendarProviderRegistry([stubApple]),
+    syncStarter: {
+      start: async (request) => {
+        started.push(request.integrationId);
+        return "00000000-0000-4000-8000-000000000001";
+      },
+    },
+  };
+});
+afterAll(() => orm?.close());
+
+async function rowsOf(tenantId: string) {
+  return orm.em.fork().getConnection().execute<{ id: string; account_email: string; access_token_encrypted: string }[]>(
+    "select id, account_email, access_token_encrypted from calendar_integrations where tenant_id = ?",
+    [tenantId],
+  );
+}
+
+describe("connecting a Basic-auth (Apple) calendar", () => {
+  it("verifies, connects at once, stores the password only encrypted and starts a full sync", async () => {
+    const tenantId = newTenantId();
+    const result = await connectCalendar(deps, { kind: "service" }, {
+      tenantId,
+      provider: "apple",
+      appleCredentials: { appleId: "owner@icloud.example", appSpecificPassword: GOOD_PASSWORD },
+    });
+    expect(result.kind).toBe("connected");
+    if (result.kind !== "connected") return;
+    expect(result.integration).toMatchObject({ provider: "apple", accountEmail: "owner@icloud.example", status: "active" });
+    expect(result.integration.calendars).toEqual([
+      expect.objectContaining({ id: "/calendars/home/", primary: true, checkConflicts: true, receivesEvents: true }),
+    ]);
+    expect(started).toContain(result.integration.id);
+    const [row] = await rowsOf(tenantId);
+    expect(row?.access_token_encrypted).toMatch(/^v1:/);
+    expect(row?.access_token_encrypted).not.toContain(GOOD_PASSWORD);
+
+    const credentials = new IntegrationCredentials({ ...deps });
+    const seen = await credentials.use(result.integration.id, async (c: ProviderCredentials) => c);
+    expect(seen).toEqual({ kind: "basic", username: "owner@icloud.example", password: GOOD_PASSWORD });
+  });
+
+  it("refuses bad credentials with permission_denied and missing ones with invalid_argument, storing nothing", async () => {
+    const tenantId = newTenantId();
+    await expect(
+      connectCalendar(deps, { kind: "service" }, { tenantId, provider: "apple", appleCredentials: { appleId: "a@icloud.example", appSpecificPassword: "wrong" } }),
+    ).rejects.toBeInstanceOf(PermissionDeniedError);
+    await expect(
+      connectCalendar(deps, { kind: "service" }, { tenantId, provider: "apple", appleCredentials: { appleId: "", appSpecificPassword: GOOD_PASSWORD } }),
+    ).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(connectCalendar(deps, { kind: "service" }, { tenantId, provider: "apple" })).rejects.toThrow(/apple_credentials.apple_id/);
+    await expect(connectCalendar(deps, { kind: "service" }, { tenantId, provider: "google" })).rejects.toBeInstanceOf(InvalidArgumentError);
+    expect(await rowsOf(tenantId)).toHaveLength(0);
+  });
+
+  it("replaces the password when the same Apple ID connects again", async () => {
+    const tenantId = newTenantId();
+    const connect = () =>
+      connectCalendar(deps, { kind: "service" }, { tenantId, provider: "apple", appleCredentials: { appleId: "same@icloud.example", appSpecificPassword: GOOD_PASSWORD } });
+    await connect();
+    const [before] = await rowsOf(tenantId);
+    await connect();
+    const after = await rowsOf(tenantId);
+    expect(after).toHaveLength(1);
+    expect(after[0]?.id).toBe(before?.id);
+    expect(after[0]?.access_token_encrypted).not.toBe(before?.access_token_encrypted);
+  });
+});

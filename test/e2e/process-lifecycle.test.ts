@@ -1,0 +1,134 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { afterEach, describe, expect, inject, it } from "vitest";
+import { AppointmentService } from "../../gen/universalcalendar/v1/appointment_pb.js";
+import { appointmentRequest } from "../support/appointment-requests.js";
+import { client, grpcTransport } from "../support/clients.js";
+import { newTenantId } from "../support/test-server.js";
+
+const KEY = "lifecycle-service-key-0123";
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const address = s.address();
+      s.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+interface ServiceProcess {
+  child: ChildProcess;
+  baseUrl: string;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+/** `node --import tsx src/main.ts`, i.e. what `npm start` runs. */
+async function startService(env: Record<string, string>): Promise<ServiceProcess> {
+  const port = await freePort();
+  let output = "";
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    env: { ...process.env, DATABASE_URL: "", LOG_LEVEL: "info", PORT: String(port), HOST: "127.0.0.1", INTERNAL_SERVICE_KEY: KEY, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  running.push(child);
+  return { child, baseUrl: `http://127.0.0.1:${port}`, output: () => output, exited };
+}
+
+async function untilReady(service: ServiceProcess): Promise<void> {
+  await expect
+    .poll(async () => (await fetch(`${service.baseUrl}/readyz`).catch(() => undefined))?.status, {
+      timeout: 60_000,
+      interval: 250,
+    })
+    .toBe(200);
+}
+
+const running: ChildProcess[] = [];
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const child of running.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
+  for (const cleanup of cleanups.splice(0)) await cleanup();
+});
+
+const slot = (i: number) => {
+  const start = new Date(Date.parse("2030-03-01T00:00:00Z") + i * 3_600_000);
+  return [start.toISOString(), new Date(start.getTime() + 3_600_000).toISOString()] as const;
+};
+
+describe("the service process", () => {
+  it("starts on an embedded PostgreSQL when DATABASE_URL is unset, serves, and stops on SIGTERM", async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), "uc-lifecycle-"));
+    await chmod(dataDir, 0o755);
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    const service = await startService({ EMBEDDED_PG_DIR: path.join(dataDir, "postgres") });
+    await untilReady(service);
+    expect(service.output()).toContain("DATABASE_URL unset: starting embedded PostgreSQL");
+
+    const appointments = client(AppointmentService, grpcTransport(service.baseUrl, { serviceKey: KEY }));
+    const booked = await appointments.createAppointment(appointmentRequest("lifecycle", ...slot(0)));
+    expect(booked.created).toBe(true);
+
+    service.child.kill("SIGTERM");
+    expect(await service.exited).toBe(0);
+    expect(service.output()).toContain('"msg":"stopped"');
+  }, 120_000);
+
+  it("finishes calls that are in flight when SIGTERM arrives", async () => {
+    const databaseUrl = inject("databaseUrl");
+    const service = await startService({ DATABASE_URL: databaseUrl });
+    await untilReady(service);
+
+    // Hold the idempotency key in an open transaction: every call below
+    // blocks inside the server on that row lock, provably in flight.
+    const tenantId = newTenantId();
+    const blocker = new pg.Client({ connectionString: databaseUrl });
+    await blocker.connect();
+    cleanups.push(() => blocker.end());
+    await blocker.query("begin");
+    await blocker.query(
+      `insert into idempotency_records (tenant_id, scope, key, request_hash) values ($1, 'appointment.create', 'drain', 'x')`,
+      [tenantId],
+    );
+    const appointments = client(AppointmentService, grpcTransport(service.baseUrl, { serviceKey: KEY }));
+    const calls = Array.from({ length: 20 }, () =>
+      appointments.createAppointment(appointmentRequest(tenantId, ...slot(1), { idempotencyKey: "drain" })),
+    );
+    // pg_stat_activity is a per-transaction snapshot: watch from another connection.
+    const observer = new pg.Client({ connectionString: databaseUrl });
+    await observer.connect();
+    cleanups.push(() => observer.end());
+    const waiting = async () => {
+      const { rows } = await observer.query<{ n: string }>(
+        `select count(*) as n from pg_stat_activity where wait_event_type = 'Lock' and query like '%idempotency_records%'`,
+      );
+      return Number(rows[0]?.n);
+    };
+    await expect.poll(waiting, { timeout: 20_000, interval: 100 }).toBeGreaterThan(0);
+
+    service.child.kill("SIGTERM");
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(service.child.exitCode).toBeNull();
+    await blocker.query("rollback");
+
+    const results = await Promise.all(calls);
+    expect(results.every((r) => r.created)).toBe(true);
+    expect(new Set(results.map((r) => r.appointment?.id)).size).toBe(1);
+    expect(await service.exited).toBe(0);
+    expect(service.output()).toContain('"msg":"stopped"');
+  }, 120_000);
+
+  it("refuses to start on a bad variable with one line naming it", async () => {
+    const service = await startService({ PORT: "not-a-port" });
+    expect(await service.exited).toBe(1);
+    expect(service.output().trim()).toBe('configuration error: PORT must be an integer from 0 to 65535, got "not-a-port"');
+  });
+});
