@@ -61,6 +61,22 @@ export interface ProviderEvent {
   etag?: string;
 }
 
+/** An all-day event: local dates (end exclusive), instants at their UTC midnights. */
+export function allDayEvent(
+  base: Omit<ProviderEvent, "allDay" | "startDate" | "endDate" | "start" | "end">,
+  startDate: string,
+  endDate: string,
+): ProviderEvent {
+  return {
+    ...base,
+    allDay: true,
+    startDate,
+    endDate,
+    start: new Date(`${startDate}T00:00:00Z`),
+    end: new Date(`${endDate}T00:00:00Z`),
+  };
+}
+
 export type ChangeSet =
   | {
       kind: "changes";

@@ -66,6 +66,55 @@ export function optionalInstant(field: string, value: Timestamp | undefined): Da
   return date;
 }
 
+/** The fields Create and Update share; in an update `undefined` means "leave unchanged". */
+interface AppointmentFieldsMessage {
+  customerName?: string;
+  customerPhone?: string;
+  customerEmail?: string;
+  title?: string;
+  description?: string;
+  serviceType?: string;
+  startTime?: Timestamp;
+  endTime?: Timestamp;
+  status: AppointmentStatus;
+  address?: string;
+  latitude?: number;
+  longitude?: number;
+  estimatedCost?: string;
+  notes?: string;
+}
+
+type TextField =
+  | "customerName"
+  | "customerPhone"
+  | "customerEmail"
+  | "title"
+  | "description"
+  | "serviceType"
+  | "address"
+  | "estimatedCost"
+  | "notes";
+
+/** Create's text fields stay strings, Update's stay optional: the same mapping serves both. */
+export function appointmentFieldsFromProto<M extends AppointmentFieldsMessage>(req: M) {
+  return {
+    customerName: req.customerName,
+    customerPhone: req.customerPhone,
+    customerEmail: req.customerEmail,
+    title: req.title,
+    description: req.description,
+    serviceType: req.serviceType,
+    start: optionalInstant("start_time", req.startTime),
+    end: optionalInstant("end_time", req.endTime),
+    status: req.status === AppointmentStatus.UNSPECIFIED ? undefined : statusFromProto("status", req.status),
+    address: req.address,
+    latitude: req.latitude,
+    longitude: req.longitude,
+    estimatedCost: req.estimatedCost,
+    notes: req.notes,
+  } as Pick<M, TextField> & { start?: Date; end?: Date; status?: DomainStatus; latitude?: number; longitude?: number };
+}
+
 /** Stored rows (or their JSON replay) to the proto message. */
 export function appointmentToProto(row: AppointmentRow): Appointment {
   return create(AppointmentSchema, {

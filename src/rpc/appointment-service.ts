@@ -2,7 +2,6 @@ import { create } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
 import {
   AppointmentService,
-  AppointmentStatus,
   CancelAppointmentResponseSchema,
   CreateAppointmentResponseSchema,
   GetAppointmentResponseSchema,
@@ -17,9 +16,9 @@ import { updateAppointment } from "../app/appointments/update-appointment.js";
 import { callerOf } from "../auth/caller-context.js";
 import { resolveTenant, tenantFilterOf } from "../auth/tenant-scope.js";
 import {
+  appointmentFieldsFromProto,
   appointmentToProto,
   cancellationReasonFromProto,
-  optionalInstant,
   statusFromProto,
 } from "./appointment-mapping.js";
 import { conflictToProto, slotToProto } from "./conflict-mapping.js";
@@ -33,23 +32,7 @@ export function appointmentService(deps: RpcDependencies): ServiceImpl<typeof Ap
         tenantId: resolveTenant(caller, req.tenantId),
         caller,
         idempotencyKey: req.idempotencyKey,
-        request: {
-          customerName: req.customerName,
-          customerPhone: req.customerPhone,
-          customerEmail: req.customerEmail,
-          title: req.title,
-          description: req.description,
-          serviceType: req.serviceType,
-          start: optionalInstant("start_time", req.startTime),
-          end: optionalInstant("end_time", req.endTime),
-          address: req.address,
-          latitude: req.latitude,
-          longitude: req.longitude,
-          estimatedCost: req.estimatedCost,
-          notes: req.notes,
-          status: req.status === AppointmentStatus.UNSPECIFIED ? undefined : statusFromProto("status", req.status),
-          notifyCustomer: req.notifyCustomer,
-        },
+        request: { ...appointmentFieldsFromProto(req), notifyCustomer: req.notifyCustomer },
       });
       return result.created
         ? create(CreateAppointmentResponseSchema, { created: true, appointment: appointmentToProto(result.appointment) })
@@ -72,22 +55,7 @@ export function appointmentService(deps: RpcDependencies): ServiceImpl<typeof Ap
         tenantFilter: tenantFilterOf(caller),
         caller,
         expectedVersion: Number(req.expectedVersion),
-        patch: {
-          customerName: req.customerName,
-          customerPhone: req.customerPhone,
-          customerEmail: req.customerEmail,
-          title: req.title,
-          description: req.description,
-          serviceType: req.serviceType,
-          start: optionalInstant("start_time", req.startTime),
-          end: optionalInstant("end_time", req.endTime),
-          status: req.status === AppointmentStatus.UNSPECIFIED ? undefined : statusFromProto("status", req.status),
-          address: req.address,
-          latitude: req.latitude,
-          longitude: req.longitude,
-          estimatedCost: req.estimatedCost,
-          notes: req.notes,
-        },
+        patch: appointmentFieldsFromProto(req),
       });
       return create(UpdateAppointmentResponseSchema, {
         updated: result.updated,

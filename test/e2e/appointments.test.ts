@@ -1,5 +1,5 @@
 import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { Code, ConnectError } from "@connectrpc/connect";
+import { Code } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   AppointmentService,
@@ -11,6 +11,7 @@ import { fixedClock } from "../../src/domain/clock.js";
 import { appointmentRequest } from "../support/appointment-requests.js";
 import { client, connectTransport, grpcTransport, postJson, serviceKey } from "../support/clients.js";
 import { mintJwt, newTenantId, startTestServer, type TestServer } from "../support/test-server.js";
+import { errorOf } from "../support/errors.js";
 
 // Monday 2030-01-07; the clock sits just before so suggested slots are in reach.
 const clock = fixedClock("2030-01-06T12:00:00Z");
@@ -28,14 +29,6 @@ const keyClient = () => client(AppointmentService, grpcTransport(server.baseUrl,
 const jwtClient = async (tenantId: string) =>
   client(AppointmentService, connectTransport(server.baseUrl, { jwt: await mintJwt(tenantId) }));
 
-async function errorOf(promise: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await promise;
-  } catch (error) {
-    return ConnectError.from(error);
-  }
-  throw new Error("expected the call to fail");
-}
 
 async function rowCount(table: string, tenantId: string): Promise<number> {
   const [row] = await server.orm.em

@@ -1,5 +1,5 @@
 import { timestampDate, timestampFromDate, type Timestamp } from "@bufbuild/protobuf/wkt";
-import { Code, ConnectError } from "@connectrpc/connect";
+import { Code } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   AvailabilityMode,
@@ -16,6 +16,7 @@ import { IntegrationCalendarSchema } from "../../src/entities/integration-calend
 import { ProviderBusyEventSchema } from "../../src/entities/provider-busy-event.js";
 import { client, connectTransport, grpcTransport, postJson, serviceKey } from "../support/clients.js";
 import { mintJwt, newTenantId, startTestServer, type TestServer } from "../support/test-server.js";
+import { errorOf } from "../support/errors.js";
 
 // Saturday before Monday 2030-06-03.
 const clock = fixedClock("2030-06-01T12:00:00Z");
@@ -29,15 +30,6 @@ afterAll(() => server?.close());
 const keyClient = () => client(AvailabilityService, grpcTransport(server.baseUrl, serviceKey));
 const jwtClient = async (tenantId: string) =>
   client(AvailabilityService, connectTransport(server.baseUrl, { jwt: await mintJwt(tenantId) }));
-
-async function errorOf(promise: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await promise;
-  } catch (error) {
-    return ConnectError.from(error);
-  }
-  throw new Error("expected the call to fail");
-}
 
 const officeHours = [1, 2, 3, 4, 5].map((weekday) => ({ weekday, ranges: [{ start: "09:00", end: "17:00" }] }));
 

@@ -1,6 +1,6 @@
 import ICAL from "ical.js";
 import { DateTime } from "luxon";
-import type { ProviderEvent, SyncWindow } from "../calendar-provider.js";
+import { allDayEvent, type ProviderEvent, type SyncWindow } from "../calendar-provider.js";
 
 /** Guards against a malformed RRULE iterating forever. */
 const MAX_OCCURRENCES = 20_000;
@@ -69,14 +69,7 @@ function instanceOf(
     const startDate = dateOf(startTime);
     let endDate = endTime.isDate ? dateOf(endTime) : startDate;
     if (endDate <= startDate) endDate = DateTime.fromISO(startDate, { zone: "utc" }).plus({ days: 1 }).toISODate()!;
-    return {
-      ...base,
-      allDay: true,
-      startDate,
-      endDate,
-      start: new Date(`${startDate}T00:00:00Z`),
-      end: new Date(`${endDate}T00:00:00Z`),
-    };
+    return allDayEvent(base, startDate, endDate);
   }
   const start = instant(startTime, tzidOf(component, "dtstart"));
   const endTzid = tzidOf(component, "dtend") ?? tzidOf(component, "dtstart");

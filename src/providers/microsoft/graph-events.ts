@@ -1,5 +1,5 @@
 import { DateTime } from "luxon";
-import type { OutgoingEvent, ProviderEvent } from "../calendar-provider.js";
+import { allDayEvent, type OutgoingEvent, type ProviderEvent } from "../calendar-provider.js";
 
 /** The subset of a Graph event resource the mirror needs. */
 export interface GraphEvent {
@@ -61,16 +61,11 @@ export function toProviderEvent(event: GraphEvent): ProviderEvent | undefined {
     ...(event["@odata.etag"] ? { etag: event["@odata.etag"] } : {}),
   };
   if (event.isAllDay) {
-    const startDate = allDayDate(start, event.originalStartTimeZone);
-    const endDate = allDayDate(end, event.originalStartTimeZone);
-    return {
-      ...base,
-      allDay: true,
-      startDate,
-      endDate,
-      start: new Date(`${startDate}T00:00:00Z`),
-      end: new Date(`${endDate}T00:00:00Z`),
-    };
+    return allDayEvent(
+      base,
+      allDayDate(start, event.originalStartTimeZone),
+      allDayDate(end, event.originalStartTimeZone),
+    );
   }
   return { ...base, allDay: false, start: start.toJSDate(), end: end.toJSDate() };
 }
