@@ -7,6 +7,7 @@ import {
   BlockType,
   Weekday,
 } from "../../gen/universalcalendar/v1/availability_pb.js";
+import { AppointmentService } from "../../gen/universalcalendar/v1/appointment_pb.js";
 import { ConflictKind } from "../../gen/universalcalendar/v1/common_pb.js";
 import { findSuggestedSlots } from "../../src/app/availability/find-suggested-slots.js";
 import { fixedClock } from "../../src/domain/clock.js";
@@ -16,6 +17,7 @@ import { IntegrationCalendarSchema } from "../../src/entities/integration-calend
 import { ProviderBusyEventSchema } from "../../src/entities/provider-busy-event.js";
 import { client, connectTransport, grpcTransport, postJson, serviceKey } from "../support/clients.js";
 import { mintJwt, newTenantId, startTestServer, type TestServer } from "../support/test-server.js";
+import { appointmentRequest } from "../support/appointment-requests.js";
 import { errorOf } from "../support/errors.js";
 
 // Saturday before Monday 2030-06-03.
@@ -411,5 +413,28 @@ describe("findSuggestedSlots (used when a booking is refused)", () => {
     expect(slots.length).toBeLessThan(50);
     expect(slots.at(-1)!.end.getTime()).toBeLessThanOrEqual(Date.parse("2030-07-31T12:00:00Z"));
     expect(slots[0]!.start.toISOString()).toBe("2030-07-30T09:00:00.000Z");
+  });
+});
+
+describe("availability and booking together", () => {
+  it("books a returned slot, which is gone from the next CheckAvailability", async () => {
+    const tenantId = newTenantId();
+    // Monday after the fixed clock; default rules: 09:00-17:00 UTC.
+    const request = { tenantId, startDate: "2030-06-03", endDate: "2030-06-03", durationMinutes: 60 };
+    const before = await keyClient().checkAvailability(request);
+    const slot = before.days[0]!.slots[2]!;
+    const appointments = client(AppointmentService, grpcTransport(server.baseUrl, serviceKey));
+    const booked = await appointments.createAppointment(
+      appointmentRequest(tenantId, timestampDate(slot.startTime!).toISOString(), timestampDate(slot.endTime!).toISOString()),
+    );
+    expect(booked.created).toBe(true);
+    const after = await keyClient().checkAvailability(request);
+    const starts = (days: typeof before.days) => days.flatMap((d) => d.slots.map((s) => timestampDate(s.startTime!).getTime()));
+    const bookedStart = timestampDate(slot.startTime!).getTime();
+    const bookedEnd = timestampDate(slot.endTime!).getTime();
+    expect(starts(after.days)).not.toContain(bookedStart);
+    // Every slot that overlapped the booking is gone; the others remain.
+    const expected = starts(before.days).filter((s) => s + 3_600_000 <= bookedStart || s >= bookedEnd);
+    expect(starts(after.days)).toEqual(expected);
   });
 });
