@@ -13,6 +13,10 @@ export interface Config {
   jwtSecret: string;
   /** 32 raw bytes; per-tenant keys are derived from it. */
   tokenEncryptionKey: Buffer;
+  /** The version new ciphertexts are written under (their "v<N>:" prefix). */
+  tokenEncryptionKeyVersion: string;
+  /** Retired master keys by version, still accepted for reading during a rotation. */
+  tokenEncryptionPreviousKeys: Record<string, Buffer>;
   /** "*" or an exact list of origins allowed to call from a browser. */
   corsOrigins: "*" | string[];
   rateLimit: { windowMs: number; maxRequests: number };
@@ -114,6 +118,23 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError("TOKEN_ENCRYPTION_KEY must be 32 bytes encoded as base64");
   }
 
+  const tokenEncryptionKeyVersion = optional("TOKEN_ENCRYPTION_KEY_VERSION", "v1");
+  if (!/^v[0-9]+$/.test(tokenEncryptionKeyVersion)) {
+    throw new ConfigError(`TOKEN_ENCRYPTION_KEY_VERSION must look like v1, v2, ..., got "${tokenEncryptionKeyVersion}"`);
+  }
+  const tokenEncryptionPreviousKeys: Record<string, Buffer> = {};
+  for (const entry of optional("TOKEN_ENCRYPTION_PREVIOUS_KEYS", "").split(",").filter((e) => e.trim())) {
+    const [version, encoded] = entry.trim().split(":", 2);
+    const key = Buffer.from(encoded ?? "", "base64");
+    if (!version || !/^v[0-9]+$/.test(version) || version === tokenEncryptionKeyVersion || key.length !== 32) {
+      throw new ConfigError(
+        "TOKEN_ENCRYPTION_PREVIOUS_KEYS must be a comma-separated list of <version>:<32 bytes base64>, " +
+          "versions like v1 and different from TOKEN_ENCRYPTION_KEY_VERSION",
+      );
+    }
+    tokenEncryptionPreviousKeys[version] = key;
+  }
+
   const corsRaw = optional("CORS_ORIGIN", "*");
   const corsOrigins =
     corsRaw === "*"
@@ -144,6 +165,8 @@ export function loadConfig(env: Env = process.env): Config {
     internalServiceKey: secret("INTERNAL_SERVICE_KEY", 16),
     jwtSecret: secret("JWT_SECRET", 32),
     tokenEncryptionKey,
+    tokenEncryptionKeyVersion,
+    tokenEncryptionPreviousKeys,
     corsOrigins,
     rateLimit: {
       windowMs: integer("RATE_LIMIT_WINDOW_MS", 60_000, 1_000, 3_600_000),

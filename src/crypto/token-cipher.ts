@@ -46,9 +46,19 @@ export class TokenCipher {
     this.masterKeys = new Map(Object.entries(masterKeys));
   }
 
-  /** The usual setup: one master key (TOKEN_ENCRYPTION_KEY) as version v1. */
-  static fromMasterKey(masterKey: Buffer): TokenCipher {
-    return new TokenCipher("v1", { v1: masterKey });
+  /**
+   * TOKEN_ENCRYPTION_KEY writes under TOKEN_ENCRYPTION_KEY_VERSION; retired
+   * keys (TOKEN_ENCRYPTION_PREVIOUS_KEYS) still read the rows they wrote.
+   */
+  static fromConfig(keys: {
+    tokenEncryptionKey: Buffer;
+    tokenEncryptionKeyVersion: string;
+    tokenEncryptionPreviousKeys: Record<string, Buffer>;
+  }): TokenCipher {
+    return new TokenCipher(keys.tokenEncryptionKeyVersion, {
+      ...keys.tokenEncryptionPreviousKeys,
+      [keys.tokenEncryptionKeyVersion]: keys.tokenEncryptionKey,
+    });
   }
 
   encrypt(plaintext: string, binding: SecretBinding): string {

@@ -34,7 +34,7 @@ export async function startCalendarSync(options: CalendarSyncRuntimeOptions): Pr
   const { orm, config, logger, clock } = options;
   const databaseUrl = orm.config.get("clientUrl");
   if (!databaseUrl) throw new Error("the ORM has no clientUrl to give pg-boss");
-  const cipher = TokenCipher.fromMasterKey(config.tokenEncryptionKey);
+  const cipher = TokenCipher.fromConfig(config);
   const providers = CalendarProviderRegistry.fromConfig(config);
   const credentials = new IntegrationCredentials({ orm, cipher, providers, clock, logger });
   const locks = new IntegrationLocks(databaseUrl);

@@ -47,7 +47,7 @@ beforeAll(async () => {
     config,
     clock: systemClock,
     logger: createLogger("silent"),
-    cipher: TokenCipher.fromMasterKey(config.tokenEncryptionKey),
+    cipher: TokenCipher.fromConfig(config),
     providers: new CalendarProviderRegistry([stubApple]),
     syncStarter: {
       start: async (request) => {
@@ -114,5 +114,37 @@ describe("connecting a Basic-auth (Apple) calendar", () => {
     expect(after).toHaveLength(1);
     expect(after[0]?.id).toBe(before?.id);
     expect(after[0]?.access_token_encrypted).not.toBe(before?.access_token_encrypted);
+  });
+});
+
+describe("rotating the token encryption key", () => {
+  it("re-encrypts a stored password under the new key on first use, and it still works", async () => {
+    const tenantId = newTenantId();
+    await connectCalendar(deps, { kind: "service" }, {
+      tenantId,
+      provider: "apple",
+      appleCredentials: { appleId: "rotate@icloud.example", appSpecificPassword: GOOD_PASSWORD },
+    });
+    const [before] = await rowsOf(tenantId);
+    expect(before!.access_token_encrypted.startsWith("v1:")).toBe(true);
+
+    const rotated = TokenCipher.fromConfig(
+      testConfig({
+        TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 8).toString("base64"),
+        TOKEN_ENCRYPTION_KEY_VERSION: "v2",
+        TOKEN_ENCRYPTION_PREVIOUS_KEYS: `v1:${deps.config.tokenEncryptionKey.toString("base64")}`,
+      }),
+    );
+    const credentials = new IntegrationCredentials({ ...deps, cipher: rotated });
+    const seen = await credentials.use(before!.id, async (c) => c);
+    expect(seen).toEqual({ kind: "basic", username: "rotate@icloud.example", password: GOOD_PASSWORD });
+    const [after] = await rowsOf(tenantId);
+    expect(after!.access_token_encrypted.startsWith("v2:")).toBe(true);
+    // Once resealed, the retired key is no longer needed to read it.
+    const onlyNewKey = TokenCipher.fromConfig(
+      testConfig({ TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 8).toString("base64"), TOKEN_ENCRYPTION_KEY_VERSION: "v2" }),
+    );
+    const again = await new IntegrationCredentials({ ...deps, cipher: onlyNewKey }).use(before!.id, async (c) => c);
+    expect(again).toMatchObject({ password: GOOD_PASSWORD });
   });
 });

@@ -7,7 +7,7 @@ import { CalendarIntegrationSchema, type CalendarIntegration } from "../../entit
 import type { Logger } from "../../logger.js";
 import { ProviderError, type AnyCalendarProvider, type ProviderCredentials } from "../../providers/calendar-provider.js";
 import type { CalendarProviderRegistry } from "../../providers/registry.js";
-import { openIntegrationSecret, sealIntegrationSecret } from "./integration-secrets.js";
+import { openIntegrationSecret, sealIntegrationSecret, type IntegrationSecret } from "./integration-secrets.js";
 
 export const REAUTHORIZATION_REQUIRED = "reauthorization required";
 
@@ -46,6 +46,10 @@ export class IntegrationCredentials {
       throw new ReauthorizationRequiredError(integrationId);
     }
     const provider = this.deps.providers.get(integration.provider);
+    const sealed = [integration.accessTokenEncrypted, integration.refreshTokenEncrypted];
+    if (sealed.some((value) => value && this.deps.cipher.needsReencryption(value))) {
+      Object.assign(integration, await this.resealRetiredSecrets(integrationId, provider.auth));
+    }
     if (provider.auth === "basic") {
       if (!integration.accessTokenEncrypted) throw new ReauthorizationRequiredError(integrationId);
       const password = openIntegrationSecret(this.deps.cipher, integration, "app_password", integration.accessTokenEncrypted);
@@ -103,6 +107,25 @@ export class IntegrationCredentials {
     });
     if ("reauthorize" in outcome) throw new ReauthorizationRequiredError(integrationId);
     return outcome.sealed;
+  }
+
+  /**
+   * Re-encrypts secrets still sealed under a retired master key with the
+   * current one, the first time the integration is used after a rotation, so
+   * the retired key can be dropped once every row has been used.
+   */
+  private async resealRetiredSecrets(integrationId: string, auth: AnyCalendarProvider["auth"]): Promise<Partial<CalendarIntegration>> {
+    return this.deps.orm.em.fork().transactional(async (tx) => {
+      const row = await tx.findOneOrFail(CalendarIntegrationSchema, { id: integrationId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      const reseal = (value: string | null | undefined, purpose: IntegrationSecret) =>
+        value && this.deps.cipher.needsReencryption(value)
+          ? sealIntegrationSecret(this.deps.cipher, row, purpose, openIntegrationSecret(this.deps.cipher, row, purpose, value))
+          : value;
+      row.accessTokenEncrypted = reseal(row.accessTokenEncrypted, auth === "basic" ? "app_password" : "access_token") ?? null;
+      row.refreshTokenEncrypted = reseal(row.refreshTokenEncrypted, "refresh_token") ?? null;
+      this.deps.logger.info({ integrationId }, "secrets re-encrypted under the current master key");
+      return { accessTokenEncrypted: row.accessTokenEncrypted, refreshTokenEncrypted: row.refreshTokenEncrypted };
+    });
   }
 
   private reauthorizationRequired(row: CalendarIntegration): { reauthorize: true } {
