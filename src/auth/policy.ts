@@ -17,7 +17,11 @@ const KEY_ONLY = new Set([
   "universalcalendar.v1.FieldServiceService.SyncCustomer",
 ]);
 
-const OPEN_SERVICES = new Set(["grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection"]);
+const OPEN_SERVICES = new Set([
+  "grpc.health.v1.Health",
+  "grpc.reflection.v1.ServerReflection",
+  "grpc.reflection.v1alpha.ServerReflection",
+]);
 
 export function authRequirementOf(method: DescMethod): AuthRequirement {
   if (OPEN_SERVICES.has(method.parent.typeName)) return "open";

@@ -11,7 +11,13 @@ import { FileDescriptorProtoSchema, FileDescriptorSetSchema } from "@bufbuild/pr
 import type { ServiceImpl } from "@connectrpc/connect";
 import { descriptorSetBase64 } from "../../gen/descriptor-set.js";
 import {
+  ServerReflection as ServerReflectionV1alpha,
+  ServerReflectionRequestSchema as ServerReflectionRequestV1alphaSchema,
+  ServerReflectionResponseSchema as ServerReflectionResponseV1alphaSchema,
+} from "../../gen/grpc/reflection/v1alpha/reflection_pb.js";
+import {
   ServerReflection,
+  ServerReflectionRequestSchema,
   ServerReflectionResponseSchema,
   type ServerReflectionRequest,
   type ServerReflectionResponse,
@@ -93,6 +99,27 @@ export function reflectionService(exposedServices: string[]): ServiceImpl<typeof
   return {
     async *serverReflectionInfo(requests) {
       for await (const request of requests) yield answer(request);
+    },
+  };
+}
+
+/**
+ * grpc.reflection.v1alpha, which older grpcurl versions still ask for: the
+ * same messages under another package, so each request is re-read as v1 from
+ * its bytes and each answer re-read as v1alpha.
+ */
+export function reflectionServiceV1alpha(v1: ServiceImpl<typeof ServerReflection>): ServiceImpl<typeof ServerReflectionV1alpha> {
+  return {
+    async *serverReflectionInfo(requests, context) {
+      async function* asV1() {
+        for await (const request of requests) {
+          yield fromBinary(ServerReflectionRequestSchema, toBinary(ServerReflectionRequestV1alphaSchema, request));
+        }
+      }
+      for await (const response of v1.serverReflectionInfo(asV1(), context)) {
+        const v1Response = create(ServerReflectionResponseSchema, response);
+        yield fromBinary(ServerReflectionResponseV1alphaSchema, toBinary(ServerReflectionResponseSchema, v1Response));
+      }
     },
   };
 }

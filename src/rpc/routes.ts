@@ -1,6 +1,7 @@
 import type { ConnectRouter } from "@connectrpc/connect";
 import { Health } from "../../gen/grpc/health/v1/health_pb.js";
 import { ServerReflection } from "../../gen/grpc/reflection/v1/reflection_pb.js";
+import { ServerReflection as ServerReflectionV1alpha } from "../../gen/grpc/reflection/v1alpha/reflection_pb.js";
 import { AppointmentService } from "../../gen/universalcalendar/v1/appointment_pb.js";
 import { AvailabilityService } from "../../gen/universalcalendar/v1/availability_pb.js";
 import { CalendarService } from "../../gen/universalcalendar/v1/calendar_pb.js";
@@ -16,7 +17,7 @@ import { appointmentService } from "./appointment-service.js";
 import { availabilityService } from "./availability-service.js";
 import { calendarService } from "./calendar-service.js";
 import { healthService } from "./health.js";
-import { reflectionService } from "./reflection.js";
+import { reflectionService, reflectionServiceV1alpha } from "./reflection.js";
 import { syncService } from "./sync-service.js";
 
 /** What handlers may use; each call forks its own unit of work from orm. */
@@ -44,5 +45,12 @@ export function registerRoutes(router: ConnectRouter, deps: RpcDependencies): vo
   router.service(FieldServiceService, {});
   router.service(SyncService, syncService(deps));
   router.service(Health, healthService(deps.databaseHealth, apiNames));
-  router.service(ServerReflection, reflectionService([...apiNames, Health.typeName, ServerReflection.typeName]));
+  const reflection = reflectionService([
+    ...apiNames,
+    Health.typeName,
+    ServerReflection.typeName,
+    ServerReflectionV1alpha.typeName,
+  ]);
+  router.service(ServerReflection, reflection);
+  router.service(ServerReflectionV1alpha, reflectionServiceV1alpha(reflection));
 }

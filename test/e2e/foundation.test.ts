@@ -5,6 +5,10 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { Health, HealthCheckResponse_ServingStatus } from "../../gen/grpc/health/v1/health_pb.js";
 import { ServerReflection, ServerReflectionRequestSchema } from "../../gen/grpc/reflection/v1/reflection_pb.js";
+import {
+  ServerReflection as ServerReflectionV1alpha,
+  ServerReflectionRequestSchema as ServerReflectionRequestV1alphaSchema,
+} from "../../gen/grpc/reflection/v1alpha/reflection_pb.js";
 import { AppointmentService } from "../../gen/universalcalendar/v1/appointment_pb.js";
 import { createLogger } from "../../src/logger.js";
 import { client, connectTransport, grpcTransport, postJson, serviceKey } from "../support/clients.js";
@@ -125,6 +129,27 @@ describe("server reflection v1", () => {
     expect(comments).toContain("Never double-books");
 
     expect(missing?.case).toBe("errorResponse");
+  });
+});
+
+describe("server reflection v1alpha (older grpcurl)", () => {
+  it("answers the same questions under the v1alpha package", async () => {
+    const reflection = client(ServerReflectionV1alpha, grpcTransport(server.baseUrl));
+    async function* requests() {
+      yield create(ServerReflectionRequestV1alphaSchema, { messageRequest: { case: "listServices", value: "" } });
+      yield create(ServerReflectionRequestV1alphaSchema, {
+        messageRequest: { case: "fileContainingSymbol", value: "universalcalendar.v1.SyncService" },
+      });
+    }
+    const responses = [];
+    for await (const res of reflection.serverReflectionInfo(requests())) responses.push(res.messageResponse);
+    const [list, files] = responses;
+    const names = list?.case === "listServicesResponse" ? list.value.service.map((s) => s.name) : [];
+    expect(names).toContain("universalcalendar.v1.SyncService");
+    const protos = files?.case === "fileDescriptorResponse" ? files.value.fileDescriptorProto : [];
+    expect(protos.map((bytes) => fromBinary(FileDescriptorProtoSchema, bytes).name)).toContain(
+      "universalcalendar/v1/sync.proto",
+    );
   });
 });
 
