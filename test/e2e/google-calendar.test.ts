@@ -125,6 +125,22 @@ describe("connecting Google through the server", () => {
     expect((await mine.getCalendarStatus({ tenantId })).integrations).toHaveLength(1);
   });
 
+  it("keeps the state usable when Google cannot be reached, so the same redirect completes on retry", async () => {
+    const tenantId = newTenantId();
+    const email = `outage-${tenantId}@example.test`;
+    fake.addAccount(email);
+    fake.loginAs(email);
+    const mine = await calendarsFor(tenantId);
+    const started = await mine.connectCalendar({ tenantId, provider: Provider.GOOGLE });
+    const { code, state } = await authorizeAt(started.authorizationUrl);
+    fake.failTokenRequests({ status: 503 });
+    expect(await codeOf(mine.completeOAuth({ tenantId, provider: Provider.GOOGLE, code, state }))).toBe(Code.Unavailable);
+    expect((await mine.getCalendarStatus({ tenantId })).integrations).toHaveLength(0);
+    const done = await mine.completeOAuth({ tenantId, provider: Provider.GOOGLE, code, state });
+    expect(done.integration?.accountEmail).toBe(email);
+    await waitForSync(server, done.syncId);
+  });
+
   it("stores the state only hashed and the PKCE verifier only encrypted", async () => {
     const tenantId = newTenantId();
     const started = await (await calendarsFor(tenantId)).connectCalendar({ tenantId, provider: Provider.GOOGLE });

@@ -48,6 +48,7 @@ export async function completeOAuth(deps: CalendarDependencies, caller: Caller, 
     if (row.expiresAt <= now) throw new FailedPreconditionError("state: expired; start the connection again");
     row.usedAt = now;
     return {
+      stateId: row.id,
       redirectUri: row.redirectUri,
       verifier: deps.cipher.decrypt(row.codeVerifierEncrypted, { tenantId: input.tenantId, recordId: row.id, purpose: PKCE_VERIFIER_PURPOSE }),
     };
@@ -65,7 +66,11 @@ export async function completeOAuth(deps: CalendarDependencies, caller: Caller, 
     if (error instanceof ProviderError && (error.kind === "invalid_grant" || error.kind === "bad_request")) {
       throw new InvalidArgumentError("code", `${input.provider} refused the authorization code`);
     }
-    if (error instanceof ProviderError && error.retryable) throw new UnavailableError(`${input.provider} cannot be reached: retry later`);
+    if (error instanceof ProviderError && error.retryable) {
+      // The provider never answered: give the state back so the same redirect can be completed on retry.
+      await deps.orm.em.fork().nativeUpdate(OAuthStateSchema, { id: consumed.stateId, usedAt: now }, { usedAt: null });
+      throw new UnavailableError(`${input.provider} cannot be reached: retry later`);
+    }
     if (error instanceof ProviderError) throw new FailedPreconditionError(`${input.provider}: ${error.kind}`);
     throw error;
   }
