@@ -34,15 +34,31 @@ export async function triggerSync(
   return deps.syncQueue.enqueue(request);
 }
 
-export async function getSyncJob(deps: Pick<SyncJobDependencies, "orm">, id: string): Promise<SyncJobView> {
+export const ABANDONED_JOB_ERROR = "the worker stopped before the job finished";
+
+/**
+ * The job as callers see it. A job still queued or running in our table but no
+ * longer live in pg-boss lost its worker: it is recorded as failed, once.
+ */
+export async function getSyncJob(deps: SyncJobDependencies, id: string): Promise<SyncJobView> {
   if (!UUID.test(id)) throw new InvalidArgumentError("sync_id", "must be a UUID");
-  const job = await deps.orm.em.fork().findOne(SyncJobSchema, { id });
+  const em = deps.orm.em.fork();
+  const job = await em.findOne(SyncJobSchema, { id });
   if (!job) throw new NotFoundError(`sync job ${id} not found`);
+  if (!isFinished(job.status as SyncJobView["status"]) && (await deps.syncQueue.isAbandoned(id))) {
+    await em.nativeUpdate(
+      SyncJobSchema,
+      { id, status: { $in: ["queued", "running"] } },
+      { status: "failed", errors: [...job.errors, ABANDONED_JOB_ERROR], finishedAt: new Date() },
+    );
+    em.clear();
+    return syncJobView(await em.findOneOrFail(SyncJobSchema, { id }));
+  }
   return syncJobView(job);
 }
 
 /** The job now and after every change, until it has finished or the caller goes away. */
-export async function* watchSyncJob(deps: Pick<SyncJobDependencies, "orm">, id: string, signal: AbortSignal): AsyncGenerator<SyncJobView> {
+export async function* watchSyncJob(deps: SyncJobDependencies, id: string, signal: AbortSignal): AsyncGenerator<SyncJobView> {
   let last = "";
   while (!signal.aborted) {
     const view = await getSyncJob(deps, id);

@@ -91,6 +91,16 @@ export class SyncQueue implements SyncStarter {
     return syncJobView(job);
   }
 
+  /**
+   * True when pg-boss no longer holds the job as waiting or running, i.e. the
+   * worker that took it is gone (its process died or the job expired); false
+   * while it is live or when this queue does not know it.
+   */
+  async isAbandoned(id: string): Promise<boolean> {
+    const job = await this.boss.getJobById(SYNC_QUEUE_NAME, id, { includeArchive: true });
+    return job !== null && !["created", "retry", "active"].includes(job.state);
+  }
+
   async start(request: { tenantId: string; integrationId: string; provider: string; type: SyncType }): Promise<string> {
     return (await this.enqueue(request)).id;
   }
