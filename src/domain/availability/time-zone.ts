@@ -1,4 +1,4 @@
-import { DateTime, IANAZone } from "luxon";
+import { IANAZone } from "luxon";
 import { MINUTES_PER_DAY, MS_PER_DAY } from "./local-date.js";
 
 /**
@@ -10,7 +10,8 @@ import { MINUTES_PER_DAY, MS_PER_DAY } from "./local-date.js";
  * 128-day block (Luxon's offset sampled daily, each change then pinned to the
  * second) and cached. On a local date with no change the offset is constant
  * and the conversion is plain arithmetic with it; on a date with a change
- * (a DST day) Luxon itself converts, resolving skipped and repeated wall times.
+ * (a DST day) the two offsets of that day decide, resolving skipped and
+ * repeated wall times.
  */
 
 const BLOCK_DAYS = 128;
@@ -108,24 +109,22 @@ function constantOffsetOn(zone: string, epochDay: number): number | undefined {
 
 /**
  * The instant of local wall time `minuteOfDay` (0..1440, 1440 = next midnight)
- * on local date epochDay. Skipped wall times move forward by the gap and
- * repeated ones take the earlier instant, as Luxon does.
+ * on local date epochDay. A repeated wall time (the hour a clock goes back)
+ * takes the earlier instant: a business "open until 01:00" closes when the
+ * clock first reads 01:00. A skipped wall time moves forward by the gap.
  */
 export function localToUtc(zone: string, epochDay: number, minuteOfDay: number): number {
   if (minuteOfDay >= MINUTES_PER_DAY) return localToUtc(zone, epochDay + 1, minuteOfDay - MINUTES_PER_DAY);
+  const wallMs = (epochDay * MINUTES_PER_DAY + minuteOfDay) * 60_000;
   const offset = constantOffsetOn(zone, epochDay);
-  if (offset !== undefined) return (epochDay * MINUTES_PER_DAY + minuteOfDay - offset) * 60_000;
-  const date = new Date(epochDay * MS_PER_DAY);
-  return DateTime.fromObject(
-    {
-      year: date.getUTCFullYear(),
-      month: date.getUTCMonth() + 1,
-      day: date.getUTCDate(),
-      hour: Math.floor(minuteOfDay / 60),
-      minute: minuteOfDay % 60,
-    },
-    { zone },
-  ).toMillis();
+  if (offset !== undefined) return wallMs - offset * 60_000;
+  // The day's one change: the offsets before and after it.
+  const before = offsetAt(zone, (epochDay - 1) * MS_PER_DAY);
+  const after = offsetAt(zone, (epochDay + 2) * MS_PER_DAY);
+  const readings = [wallMs - before * 60_000, wallMs - after * 60_000].filter(
+    (instant) => instant + offsetAt(zone, instant) * 60_000 === wallMs,
+  );
+  return readings.length > 0 ? Math.min(...readings) : wallMs - before * 60_000;
 }
 
 /** Local date (epoch day) and wall-clock minute of an instant in zone. */
