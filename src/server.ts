@@ -50,6 +50,8 @@ export async function startServer(deps: RpcDependencies): Promise<RunningServer>
     routes: (router) => registerRoutes(router, deps),
     // Callers sit on the same network: gzip costs both sides more CPU than it saves.
     acceptCompression: [],
+    // No request of this API comes near 1 MiB; a larger body is refused before it is buffered whole.
+    readMaxBytes: 1024 * 1024,
     interceptors: [
       createLoggingInterceptor(logger),
       createErrorMappingInterceptor(logger),

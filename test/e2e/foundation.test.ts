@@ -59,6 +59,16 @@ describe("three protocols on one port", () => {
     expect(denied.body.code).toBe("unauthenticated");
   });
 
+  it("refuses a request body over 1 MiB with resource_exhausted", async () => {
+    const res = await postJson(
+      server.baseUrl,
+      "universalcalendar.v1.AppointmentService/GetAppointment",
+      { id: "x".repeat(1_100_000) },
+      serviceKey,
+    );
+    expect(res.body.code).toBe("resource_exhausted");
+  });
+
   it("serves /healthz and /readyz for plain HTTP probes", async () => {
     for (const path of ["/healthz", "/readyz"]) {
       const res = await fetch(`${server.baseUrl}${path}`);
