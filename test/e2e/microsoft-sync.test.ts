@@ -49,6 +49,22 @@ async function mirror(tenantId: string) {
   return new Map(rows.map((row) => [row.providerEventId, row]));
 }
 
+/** A new tenant connected to the fake's account through the OAuth flow, its first full sync done. */
+async function connectedTenant(): Promise<string> {
+  const tenantId = newTenantId();
+  const calendars = client(CalendarService, connectTransport(server.baseUrl, { jwt: await mintJwt(tenantId) }));
+  const started = await calendars.connectCalendar({ tenantId, provider: Provider.MICROSOFT });
+  const callback = new URL((await fetch(started.authorizationUrl, { redirect: "manual" })).headers.get("location")!);
+  const completed = await calendars.completeOAuth({
+    tenantId,
+    provider: Provider.MICROSOFT,
+    code: callback.searchParams.get("code")!,
+    state: callback.searchParams.get("state")!,
+  });
+  expect((await finished(completed.syncId)).status).toBe(SyncStatus.SUCCEEDED);
+  return tenantId;
+}
+
 describe("Microsoft through the server (Graph fake over TLS)", () => {
   it("connects by OAuth, mirrors a full sync, then applies an incremental delta", async () => {
     const calendar = fake.defaultCalendarId;
@@ -123,17 +139,7 @@ describe("Microsoft through the server (Graph fake over TLS)", () => {
   });
 
   it("honours Retry-After on 429 and falls back to a full sync when the delta token expired", async () => {
-    const tenantId = newTenantId();
-    const calendars = client(CalendarService, connectTransport(server.baseUrl, { jwt: await mintJwt(tenantId) }));
-    const started = await calendars.connectCalendar({ tenantId, provider: Provider.MICROSOFT });
-    const callback = new URL((await fetch(started.authorizationUrl, { redirect: "manual" })).headers.get("location")!);
-    const completed = await calendars.completeOAuth({
-      tenantId,
-      provider: Provider.MICROSOFT,
-      code: callback.searchParams.get("code")!,
-      state: callback.searchParams.get("state")!,
-    });
-    expect((await finished(completed.syncId)).status).toBe(SyncStatus.SUCCEEDED);
+    const tenantId = await connectedTenant();
 
     fake.expireDeltaTokens();
     fake.putEvent(fake.defaultCalendarId, { id: "after-reset", subject: "After reset", start: hours(40), end: hours(41) });
@@ -155,17 +161,7 @@ describe("Microsoft through the server (Graph fake over TLS)", () => {
   });
 
   it("refreshes on 401 keeping the rotated refresh token, and marks the integration on invalid_grant", async () => {
-    const tenantId = newTenantId();
-    const calendars = client(CalendarService, connectTransport(server.baseUrl, { jwt: await mintJwt(tenantId) }));
-    const started = await calendars.connectCalendar({ tenantId, provider: Provider.MICROSOFT });
-    const callback = new URL((await fetch(started.authorizationUrl, { redirect: "manual" })).headers.get("location")!);
-    const completed = await calendars.completeOAuth({
-      tenantId,
-      provider: Provider.MICROSOFT,
-      code: callback.searchParams.get("code")!,
-      state: callback.searchParams.get("state")!,
-    });
-    expect((await finished(completed.syncId)).status).toBe(SyncStatus.SUCCEEDED);
+    const tenantId = await connectedTenant();
 
     // Graph rejects the stored access token: one refresh, then the sync goes through.
     fake.expireAccessTokens();
@@ -187,6 +183,7 @@ describe("Microsoft through the server (Graph fake over TLS)", () => {
     const revoked = await syncClient().triggerSync({ tenantId, provider: Provider.MICROSOFT, type: SyncType.INCREMENTAL });
     const job = await finished(revoked.syncId);
     expect(job.status).toBe(SyncStatus.FAILED);
+    const calendars = client(CalendarService, connectTransport(server.baseUrl, { jwt: await mintJwt(tenantId) }));
     const [integration] = (await calendars.getCalendarStatus({ tenantId })).integrations;
     expect(integration).toMatchObject({ status: IntegrationStatus.ERROR });
     expect(integration!.statusReason).toMatch(/reauthori[sz]ation required/i);
