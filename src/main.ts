@@ -1,4 +1,4 @@
-import { DatabaseHealth } from "./app/database-health.js";
+import { DatabaseHealth } from "./db/database-health.js";
 import { readConfigOrExit } from "./config-or-exit.js";
 import { usesDevelopmentSecrets } from "./config.js";
 import { systemClock } from "./domain/clock.js";

@@ -1,5 +1,5 @@
-import { Code, ConnectError } from "@connectrpc/connect";
 import type { Caller } from "../domain/caller.js";
+import { InvalidArgumentError, PermissionDeniedError } from "../domain/errors.js";
 
 /**
  * The tenant a request acts on. A JWT reaches only its own tenant (an empty
@@ -8,12 +8,12 @@ import type { Caller } from "../domain/caller.js";
 export function resolveTenant(caller: Caller, requestedTenantId: string, field = "tenant_id"): string {
   const requested = requestedTenantId.trim();
   if (caller.kind === "service") {
-    if (!requested) throw new ConnectError(`${field}: required`, Code.InvalidArgument);
-    if (requested.length > 128) throw new ConnectError(`${field}: at most 128 characters`, Code.InvalidArgument);
+    if (!requested) throw new InvalidArgumentError(field, "required");
+    if (requested.length > 128) throw new InvalidArgumentError(field, "at most 128 characters");
     return requested;
   }
   if (requested && requested !== caller.tenantId) {
-    throw new ConnectError(`${field}: not your tenant`, Code.PermissionDenied);
+    throw new PermissionDeniedError(`${field}: not your tenant`);
   }
   return caller.tenantId;
 }

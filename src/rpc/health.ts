@@ -6,7 +6,7 @@ import {
   HealthCheckResponseSchema,
   HealthListResponseSchema,
 } from "../../gen/grpc/health/v1/health_pb.js";
-import type { DatabaseHealth } from "../app/database-health.js";
+import type { DatabaseHealth } from "../db/database-health.js";
 
 const WATCH_INTERVAL_MS = 1_000;
 

@@ -7,7 +7,7 @@ import { AvailabilityService } from "../../gen/universalcalendar/v1/availability
 import { CalendarService } from "../../gen/universalcalendar/v1/calendar_pb.js";
 import { FieldServiceService } from "../../gen/universalcalendar/v1/field_service_pb.js";
 import { SyncService } from "../../gen/universalcalendar/v1/sync_pb.js";
-import type { DatabaseHealth } from "../app/database-health.js";
+import type { DatabaseHealth } from "../db/database-health.js";
 import type { Config } from "../config.js";
 import type { MikroORM } from "../db/orm.js";
 import type { Clock } from "../domain/clock.js";

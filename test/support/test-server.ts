@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { SignJWT } from "jose";
 import { inject } from "vitest";
-import { DatabaseHealth } from "../../src/app/database-health.js";
+import { DatabaseHealth } from "../../src/db/database-health.js";
 import { loadConfig, type Config } from "../../src/config.js";
 import { systemClock, type Clock } from "../../src/domain/clock.js";
 import { openDatabase, type MikroORM } from "../../src/db/orm.js";

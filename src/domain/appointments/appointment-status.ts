@@ -3,11 +3,6 @@ import { FailedPreconditionError, InvalidArgumentError } from "../errors.js";
 export const APPOINTMENT_STATUSES = ["pending", "confirmed", "in_progress", "completed", "cancelled", "no_show"] as const;
 export type AppointmentStatus = (typeof APPOINTMENT_STATUSES)[number];
 
-/** Statuses that hold their time slot (the exclusion constraint ignores the others). */
-export function isActive(status: AppointmentStatus): boolean {
-  return status !== "cancelled" && status !== "no_show";
-}
-
 /** Lifecycle: pending -> confirmed -> in_progress -> completed; cancelled and no_show are final. */
 const NEXT: Record<AppointmentStatus, readonly AppointmentStatus[]> = {
   pending: ["confirmed", "in_progress", "no_show"],

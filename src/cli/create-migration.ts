@@ -1,7 +1,7 @@
-import { readConfigOrExit } from "./config-or-exit.js";
-import { openConfiguredDatabase } from "./db/open-configured-database.js";
-import { openDatabase } from "./db/orm.js";
-import { createLogger } from "./logger.js";
+import { readConfigOrExit } from "../config-or-exit.js";
+import { openConfiguredDatabase } from "../db/open-configured-database.js";
+import { openDatabase } from "../db/orm.js";
+import { createLogger } from "../logger.js";
 
 /**
  * npm run migration:create: diffs the entities against the committed schema

@@ -1,5 +1,5 @@
 import { SignJWT } from "jose";
-import { readConfigOrExit } from "./config-or-exit.js";
+import { readConfigOrExit } from "../config-or-exit.js";
 
 /** Mints a development JWT: npm run token -- <tenantId> [lifetime, e.g. 1h, 30m]. */
 const [tenantId, lifetime = "1h"] = process.argv.slice(2);

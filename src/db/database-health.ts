@@ -1,4 +1,4 @@
-import type { MikroORM } from "../db/orm.js";
+import type { MikroORM } from "./orm.js";
 
 /**
  * Whether the database answers, probed at most once per cacheMs so that
