@@ -5,7 +5,7 @@ import { systemClock } from "./domain/clock.js";
 import { openConfiguredDatabase } from "./db/open-configured-database.js";
 import { createLogger } from "./logger.js";
 import { startServer } from "./server.js";
-import { startCalendarSync } from "./sync/calendar-sync-runtime.js";
+import { startCalendarSync } from "./wiring.js";
 
 const startedAt = performance.now();
 const config = readConfigOrExit();

@@ -1,57 +1,51 @@
 import type { Config } from "../config.js";
-import type {
-  AnyCalendarProvider,
-  BasicAuthCalendarProvider,
-  CalendarProviderName,
-  OAuthCalendarProvider,
-} from "./calendar-provider.js";
-import { GoogleCalendarProvider } from "./google/google-calendar-provider.js";
-import { createAppleProvider } from "./apple/apple-provider.js";
-import { createMicrosoftProvider } from "./microsoft/microsoft-provider.js";
+import { apple } from "./calendar/apple/index.js";
+import { google } from "./calendar/google/index.js";
+import { microsoft } from "./calendar/microsoft/index.js";
+import type { OAuthConnector } from "./kit/connector.js";
+import type { Capability, Provider, ProviderDefinition } from "./kit/provider-definition.js";
 
-/**
- * Every calendar provider adapter, built from Config. Adding a provider is
- * its folder under src/providers plus one line here.
- */
-const PROVIDER_FACTORIES: ((config: Config) => AnyCalendarProvider)[] = [
-  (config) => new GoogleCalendarProvider(config.google),
-  (config) => createMicrosoftProvider(config),
-  (config) => createAppleProvider(config),
+/** A definition bound to the slice of Config it is built from. */
+function provide<Settings>(definition: ProviderDefinition<Settings>, settingsOf: (config: Config) => Settings) {
+  return (config: Config): Provider => definition.create(settingsOf(config));
+}
+
+/** Every provider, one line each: adding a provider is its folder plus one line here. */
+const PROVIDERS = [
+  provide(google, (config) => config.google),
+  provide(microsoft, (config) => config.microsoft),
+  provide(apple, (config) => ({ caldavUrl: config.appleCaldavUrl })),
 ];
 
-export class CalendarProviderRegistry {
-  private readonly byName: ReadonlyMap<CalendarProviderName, AnyCalendarProvider>;
+export class ProviderRegistry {
+  private readonly byName: ReadonlyMap<string, Provider>;
 
-  constructor(providers: AnyCalendarProvider[]) {
+  constructor(providers: Provider[]) {
     this.byName = new Map(providers.map((provider) => [provider.name, provider]));
   }
 
-  static fromConfig(config: Config): CalendarProviderRegistry {
-    return new CalendarProviderRegistry(PROVIDER_FACTORIES.map((create) => create(config)));
+  static fromConfig(config: Config): ProviderRegistry {
+    return new ProviderRegistry(PROVIDERS.map((create) => create(config)));
   }
 
   /** undefined for a provider that is not (yet) available. */
-  find(name: string): AnyCalendarProvider | undefined {
-    return this.byName.get(name as CalendarProviderName);
+  find(name: string): Provider | undefined {
+    return this.byName.get(name);
   }
 
-  get(name: string): AnyCalendarProvider {
+  get(name: string): Provider {
     const provider = this.find(name);
-    if (!provider) throw new Error(`no calendar provider named "${name}"`);
+    if (!provider) throw new Error(`no provider named "${name}"`);
     return provider;
   }
 
-  oauth(name: string): OAuthCalendarProvider | undefined {
-    const provider = this.find(name);
-    return provider?.auth === "oauth" ? provider : undefined;
+  oauth(name: string): OAuthConnector | undefined {
+    const connector = this.find(name)?.connector;
+    return connector?.auth === "oauth" ? connector : undefined;
   }
 
-  basic(name: string): BasicAuthCalendarProvider | undefined {
-    const provider = this.find(name);
-    return provider?.auth === "basic" ? provider : undefined;
-  }
-
-  names(): CalendarProviderName[] {
-    return [...this.byName.keys()];
+  /** The providers that have a capability: the one source of provider-name lists. */
+  names(capability: Capability): string[] {
+    return [...this.byName.values()].filter((provider) => provider.capabilities[capability] !== undefined).map((p) => p.name);
   }
 }

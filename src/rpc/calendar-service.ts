@@ -15,10 +15,10 @@ import {
 } from "../../gen/universalcalendar/v1/calendar_pb.js";
 import type { CalendarDependencies } from "../app/calendar/calendar-dependencies.js";
 import { getCalendarStatus } from "../app/calendar/calendar-status.js";
-import { completeOAuth } from "../app/calendar/complete-oauth.js";
+import { completeOAuth } from "../app/integrations/complete-oauth.js";
 import { connectCalendar } from "../app/calendar/connect-calendar.js";
 import { disconnectCalendar } from "../app/calendar/disconnect-calendar.js";
-import type { IntegrationView } from "../app/calendar/integration-view.js";
+import type { IntegrationView } from "../app/integrations/integration-view.js";
 import { updateCalendarSelection } from "../app/calendar/update-calendar-selection.js";
 import { callerOf } from "../auth/caller-context.js";
 import { resolveTenant, tenantFilterOf } from "../auth/tenant-scope.js";

@@ -12,7 +12,7 @@ import type { Config } from "../config.js";
 import type { MikroORM } from "../db/orm.js";
 import type { Clock } from "../domain/clock.js";
 import type { Logger } from "../logger.js";
-import type { CalendarSyncRuntime } from "../sync/calendar-sync-runtime.js";
+import type { CalendarSyncRuntime } from "../wiring.js";
 import { appointmentService } from "./appointment-service.js";
 import { availabilityService } from "./availability-service.js";
 import { calendarService } from "./calendar-service.js";

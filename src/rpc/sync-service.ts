@@ -16,8 +16,8 @@ import {
 import { callerOf } from "../auth/caller-context.js";
 import { resolveTenant } from "../auth/tenant-scope.js";
 import { InvalidArgumentError } from "../domain/errors.js";
-import type { SyncJobView } from "../sync/sync-job-view.js";
-import { getSyncJob, triggerSync, watchSyncJob } from "../sync/sync-jobs.js";
+import type { SyncJobView } from "../app/sync/sync-job-view.js";
+import { getSyncJob, triggerSync, watchSyncJob } from "../app/sync/trigger-sync.js";
 import { providerFromName, providerName } from "./provider-mapping.js";
 import type { RpcDependencies } from "./routes.js";
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ProviderError, type ChangeSet, type ProviderEvent } from "../../src/providers/calendar-provider.js";
-import { createAppleProvider } from "../../src/providers/apple/apple-provider.js";
+import { ProviderError } from "../../src/providers/kit/provider-error.js";
+import type { ChangeSet, ProviderEvent } from "../../src/providers/calendar/calendar-provider.js";
+import { createAppleProvider } from "../../src/providers/calendar/apple/apple-provider.js";
 import { startRadicale, type RadicaleServer } from "../support/radicale.js";
 import { testConfig } from "../support/test-server.js";
 

@@ -1,13 +1,15 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { CalendarDependencies } from "../../src/app/calendar/calendar-dependencies.js";
 import { connectCalendar } from "../../src/app/calendar/connect-calendar.js";
-import { IntegrationCredentials } from "../../src/app/calendar/integration-credentials.js";
+import { IntegrationCredentials } from "../../src/app/integrations/integration-credentials.js";
 import { TokenCipher } from "../../src/crypto/token-cipher.js";
 import { openDatabase, type MikroORM } from "../../src/db/orm.js";
 import { systemClock } from "../../src/domain/clock.js";
 import { PermissionDeniedError, InvalidArgumentError } from "../../src/domain/errors.js";
 import { createLogger } from "../../src/logger.js";
-import { ProviderError, type BasicAuthCalendarProvider, type ProviderCredentials } from "../../src/providers/calendar-provider.js";
+import { ProviderError } from "../../src/providers/kit/provider-error.js";
+import type { BasicAuthCalendarProvider } from "../../src/providers/calendar/calendar-provider.js";
+import type { ProviderCredentials } from "../../src/providers/kit/connector.js";
 import { CalendarProviderRegistry } from "../../src/providers/registry.js";
 import { newTenantId, testConfig } from "../support/test-server.js";
 

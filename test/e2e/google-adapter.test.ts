@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ProviderError, type ProviderCredentials } from "../../src/providers/calendar-provider.js";
-import { GOOGLE_SCOPES, GoogleCalendarProvider } from "../../src/providers/google/google-calendar-provider.js";
-import { googleEventIdFor } from "../../src/providers/google/google-event-mapping.js";
+import { ProviderError } from "../../src/providers/kit/provider-error.js";
+import type { ProviderCredentials } from "../../src/providers/kit/connector.js";
+import { GOOGLE_SCOPES, GoogleCalendarProvider } from "../../src/providers/calendar/google/google-calendar-provider.js";
+import { googleEventIdFor } from "../../src/providers/calendar/google/google-event-mapping.js";
 import { GoogleCalendarFake } from "../fakes/google/google-calendar-fake.js";
 
 let fake: GoogleCalendarFake;

@@ -5,7 +5,7 @@ import { CalendarService, IntegrationStatus } from "../../gen/universalcalendar/
 import { Provider } from "../../gen/universalcalendar/v1/common_pb.js";
 import { SyncStatus } from "../../gen/universalcalendar/v1/sync_pb.js";
 import { createLogger } from "../../src/logger.js";
-import { GOOGLE_SCOPES } from "../../src/providers/google/google-calendar-provider.js";
+import { GOOGLE_SCOPES } from "../../src/providers/calendar/google/google-calendar-provider.js";
 import { GoogleCalendarFake } from "../fakes/google/google-calendar-fake.js";
 import { authorizeAt, codeOf, connectGoogle, waitForSync } from "../fakes/google/google-oauth-flow.js";
 import { client, connectTransport, grpcTransport, serviceKey } from "../support/clients.js";

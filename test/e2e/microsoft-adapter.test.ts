@@ -1,7 +1,9 @@
 import { createHash, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
-import { ProviderError, type ChangeSet, type ProviderCredentials } from "../../src/providers/calendar-provider.js";
-import { createMicrosoftProvider } from "../../src/providers/microsoft/microsoft-provider.js";
+import { ProviderError } from "../../src/providers/kit/provider-error.js";
+import type { ChangeSet } from "../../src/providers/calendar/calendar-provider.js";
+import type { ProviderCredentials } from "../../src/providers/kit/connector.js";
+import { createMicrosoftProvider } from "../../src/providers/calendar/microsoft/microsoft-provider.js";
 import { startGraphFake, type GraphFake } from "../fakes/microsoft-graph/graph-fake.js";
 import { testConfig } from "../support/test-server.js";
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SyncService, SyncStatus } from "../../gen/universalcalendar/v1/sync_pb.js";
-import { ABANDONED_JOB_ERROR } from "../../src/sync/sync-jobs.js";
+import { ABANDONED_JOB_ERROR } from "../../src/app/sync/trigger-sync.js";
 import { client, grpcTransport, serviceKey } from "../support/clients.js";
 import { newTenantId, startTestServer, type TestServer } from "../support/test-server.js";
 

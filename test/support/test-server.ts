@@ -7,8 +7,8 @@ import { systemClock, type Clock } from "../../src/domain/clock.js";
 import { openDatabase, type MikroORM } from "../../src/db/orm.js";
 import { createLogger, type Logger } from "../../src/logger.js";
 import { startServer, type RunningServer } from "../../src/server.js";
-import { startCalendarSync, type CalendarSyncRuntime } from "../../src/sync/calendar-sync-runtime.js";
-import type { RetrySettings } from "../../src/sync/provider-retry-policy.js";
+import { startCalendarSync, type CalendarSyncRuntime } from "../../src/wiring.js";
+import type { RetrySettings } from "../../src/app/integrations/provider-retry-policy.js";
 
 export const TEST_SERVICE_KEY = "test-service-key-0123456789";
 export const TEST_JWT_SECRET = "test-jwt-secret-0123456789abcdef0123456789";

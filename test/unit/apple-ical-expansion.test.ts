@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { expandCalendarObject } from "../../src/providers/apple/ical-expansion.js";
+import { expandCalendarObject } from "../../src/providers/calendar/apple/ical-expansion.js";
 
 const window = { start: new Date("2026-12-01T00:00:00Z"), end: new Date("2026-12-15T00:00:00Z") };
 const OWNER = "owner@icloud.example";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ProviderError } from "../../src/providers/calendar-provider.js";
-import { providerRetryPolicy } from "../../src/sync/provider-retry-policy.js";
+import { ProviderError } from "../../src/providers/kit/provider-error.js";
+import { providerRetryPolicy } from "../../src/app/integrations/provider-retry-policy.js";
 
 const settings = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 400 };
 

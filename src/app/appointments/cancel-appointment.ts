@@ -3,8 +3,8 @@ import { FailedPreconditionError } from "../../domain/errors.js";
 import { optionalText } from "../../domain/validation.js";
 import type { MikroORM } from "../../db/orm.js";
 import type { Appointment } from "../../entities/appointment.js";
-import { recordAudit } from "../audit.js";
-import { enqueueOutbox } from "../outbox.js";
+import { recordAudit } from "../shared/audit.js";
+import { enqueueOutbox } from "../outbox/enqueue-outbox.js";
 import { findAppointment } from "./find-appointment.js";
 
 export interface CancelAppointmentCommand {

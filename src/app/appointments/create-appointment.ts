@@ -5,7 +5,7 @@ import type { Clock } from "../../domain/clock.js";
 import { validateNewAppointment, type NewAppointmentRequest } from "../../domain/appointments/new-appointment.js";
 import type { MikroORM } from "../../db/orm.js";
 import type { Appointment } from "../../entities/appointment.js";
-import { claimIdempotencyKey, hashRequest, saveIdempotentResponse, validateIdempotencyKey } from "../idempotency.js";
+import { claimIdempotencyKey, hashRequest, saveIdempotentResponse, validateIdempotencyKey } from "../shared/idempotency.js";
 import { explainRefusal, findBookingConflicts, type BookingConflicts } from "./booking-conflicts.js";
 import { reviveBookingResult } from "./booking-result-json.js";
 import { insertAppointmentUnlessOverlapping } from "./insert-appointment.js";

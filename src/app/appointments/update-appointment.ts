@@ -6,8 +6,8 @@ import type { AppointmentStatus } from "../../domain/appointments/appointment-st
 import { AbortedError } from "../../domain/errors.js";
 import type { MikroORM } from "../../db/orm.js";
 import type { Appointment } from "../../entities/appointment.js";
-import { recordAudit } from "../audit.js";
-import { enqueueOutbox } from "../outbox.js";
+import { recordAudit } from "../shared/audit.js";
+import { enqueueOutbox } from "../outbox/enqueue-outbox.js";
 import { explainRefusal, findBookingConflicts, type BookingConflicts } from "./booking-conflicts.js";
 import { findAppointment } from "./find-appointment.js";
 

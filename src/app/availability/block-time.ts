@@ -3,7 +3,7 @@ import { actorOf, type Caller } from "../../domain/caller.js";
 import { InvalidArgumentError } from "../../domain/errors.js";
 import type { MikroORM } from "../../db/orm.js";
 import { AvailabilityBlockSchema, type AvailabilityBlock } from "../../entities/availability-block.js";
-import { recordAudit } from "../audit.js";
+import { recordAudit } from "../shared/audit.js";
 import { instantOf, type SqlTimestamp } from "./sql-timestamp.js";
 
 export interface BlockTimeCommand {

@@ -3,7 +3,7 @@ import { NotFoundError } from "../../domain/errors.js";
 import { requireUuid } from "../../domain/validation.js";
 import type { MikroORM } from "../../db/orm.js";
 import { AvailabilityBlockSchema } from "../../entities/availability-block.js";
-import { recordAudit } from "../audit.js";
+import { recordAudit } from "../shared/audit.js";
 
 /**
  * Soft-deletes a block. tenantFilter limits the lookup to a JWT caller's

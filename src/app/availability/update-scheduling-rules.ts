@@ -7,7 +7,7 @@ import { actorOf, type Caller } from "../../domain/caller.js";
 import { InvalidArgumentError } from "../../domain/errors.js";
 import type { MikroORM } from "../../db/orm.js";
 import { SchedulingRulesRowSchema } from "../../entities/scheduling-rules-row.js";
-import { recordAudit } from "../audit.js";
+import { recordAudit } from "../shared/audit.js";
 import { loadSchedulingRules } from "./load-scheduling-rules.js";
 
 /** Proto field name (update_mask path) -> rules property. */

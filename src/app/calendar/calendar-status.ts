@@ -1,6 +1,6 @@
 import { CalendarIntegrationSchema } from "../../entities/calendar-integration.js";
 import type { CalendarDependencies } from "./calendar-dependencies.js";
-import { integrationViews, type IntegrationView } from "./integration-view.js";
+import { integrationViews, type IntegrationView } from "../integrations/integration-view.js";
 
 /** Every calendar integration of the tenant, oldest first. */
 export async function getCalendarStatus(deps: Pick<CalendarDependencies, "orm">, tenantId: string): Promise<IntegrationView[]> {

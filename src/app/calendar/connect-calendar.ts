@@ -1,19 +1,20 @@
 import { randomUUID } from "node:crypto";
-import { recordAudit } from "../audit.js";
+import { recordAudit } from "../shared/audit.js";
 import type { Caller } from "../../domain/caller.js";
 import { InvalidArgumentError, PermissionDeniedError, UnavailableError } from "../../domain/errors.js";
 import { OAuthStateSchema } from "../../entities/oauth-state.js";
-import { ProviderError, type ProviderCalendarInfo } from "../../providers/calendar-provider.js";
+import { ProviderError } from "../../providers/kit/provider-error.js";
+import type { ProviderCalendarInfo } from "../../providers/calendar/calendar-provider.js";
 import type { CalendarDependencies } from "./calendar-dependencies.js";
-import { integrationViews, type IntegrationView } from "./integration-view.js";
+import { integrationViews, type IntegrationView } from "../integrations/integration-view.js";
 import {
   hashState,
   OAUTH_STATE_TTL_SECONDS,
   pkceChallengeOf,
   PKCE_VERIFIER_PURPOSE,
   randomToken,
-} from "./oauth-state.js";
-import { saveConnectedAccount } from "./save-integration.js";
+} from "../integrations/oauth-state.js";
+import { saveConnectedAccount } from "../integrations/save-integration.js";
 
 export interface ConnectCalendarInput {
   tenantId: string;

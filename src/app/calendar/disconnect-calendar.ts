@@ -1,11 +1,11 @@
-import { recordAudit } from "../audit.js";
+import { recordAudit } from "../shared/audit.js";
 import type { Caller } from "../../domain/caller.js";
 import { CalendarIntegrationSchema } from "../../entities/calendar-integration.js";
 import { IntegrationCalendarSchema } from "../../entities/integration-calendar.js";
 import { ProviderBusyEventSchema } from "../../entities/provider-busy-event.js";
 import type { CalendarDependencies } from "./calendar-dependencies.js";
-import { findIntegration } from "./find-integration.js";
-import { openIntegrationSecret } from "./integration-secrets.js";
+import { findIntegration } from "../integrations/find-integration.js";
+import { openIntegrationSecret } from "../integrations/integration-secrets.js";
 
 /**
  * Revokes the grant where the provider allows it (best effort), then forgets

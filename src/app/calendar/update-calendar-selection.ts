@@ -1,11 +1,11 @@
-import { recordAudit } from "../audit.js";
+import { recordAudit } from "../shared/audit.js";
 import type { Caller } from "../../domain/caller.js";
 import { InvalidArgumentError } from "../../domain/errors.js";
 import { IntegrationCalendarSchema } from "../../entities/integration-calendar.js";
 import { ProviderBusyEventSchema } from "../../entities/provider-busy-event.js";
 import type { CalendarDependencies } from "./calendar-dependencies.js";
-import { findIntegration } from "./find-integration.js";
-import { integrationViews, type IntegrationView } from "./integration-view.js";
+import { findIntegration } from "../integrations/find-integration.js";
+import { integrationViews, type IntegrationView } from "../integrations/integration-view.js";
 
 export interface CalendarSelectionInput {
   calendarId: string;

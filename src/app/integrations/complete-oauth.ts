@@ -1,0 +1,104 @@
+import { LockMode } from "@mikro-orm/core";
+import type { Caller } from "../../domain/caller.js";
+import { FailedPreconditionError, InvalidArgumentError, UnavailableError } from "../../domain/errors.js";
+import { OAuthStateSchema } from "../../entities/oauth-state.js";
+import { ProviderError } from "../../providers/kit/provider-error.js";
+import type { ProviderCalendarInfo } from "../../providers/calendar/calendar-provider.js";
+import type { TokenSet } from "../../providers/kit/connector.js";
+import type { CalendarDependencies } from "../calendar/calendar-dependencies.js";
+import { integrationViews, type IntegrationView } from "./integration-view.js";
+import { hashState, PKCE_VERIFIER_PURPOSE } from "./oauth-state.js";
+import { saveConnectedAccount } from "./save-integration.js";
+
+export interface CompleteOAuthInput {
+  tenantId: string;
+  provider: string;
+  code: string;
+  state: string;
+}
+
+export interface CompleteOAuthResult {
+  integration: IntegrationView;
+  syncId: string;
+}
+
+/**
+ * Consumes the state (unknown, another tenant's, another provider's, used or
+ * expired states are refused and nothing is stored), exchanges the code,
+ * reads the account and its calendars, stores the integration with its
+ * tokens encrypted and starts a full sync.
+ */
+export async function completeOAuth(deps: CalendarDependencies, caller: Caller, input: CompleteOAuthInput): Promise<CompleteOAuthResult> {
+  const provider = deps.providers.oauth(input.provider);
+  if (!provider) throw new InvalidArgumentError("provider", `${input.provider} does not connect with OAuth`);
+  if (!input.code.trim()) throw new InvalidArgumentError("code", "required");
+  if (!input.state.trim()) throw new InvalidArgumentError("state", "required");
+  if (input.state.length > 512 || input.code.length > 4096) throw new InvalidArgumentError("state", "too long");
+
+  const now = deps.clock.now();
+  const em = deps.orm.em.fork();
+  const consumed = await em.transactional(async (tx) => {
+    const row = await tx.findOne(
+      OAuthStateSchema,
+      { tenantId: input.tenantId, stateHash: hashState(input.state) },
+      { lockMode: LockMode.PESSIMISTIC_WRITE },
+    );
+    // Another tenant's state is indistinguishable from an unknown one.
+    if (!row) throw new InvalidArgumentError("state", "unknown or not issued to this tenant");
+    if (row.provider !== input.provider) throw new InvalidArgumentError("state", `issued for ${row.provider}, not ${input.provider}`);
+    if (row.usedAt) throw new FailedPreconditionError("state: already used; start the connection again");
+    if (row.expiresAt <= now) throw new FailedPreconditionError("state: expired; start the connection again");
+    row.usedAt = now;
+    return {
+      stateId: row.id,
+      redirectUri: row.redirectUri,
+      verifier: deps.cipher.decrypt(row.codeVerifierEncrypted, { tenantId: input.tenantId, recordId: row.id, purpose: PKCE_VERIFIER_PURPOSE }),
+    };
+  });
+
+  let tokens: TokenSet;
+  let accountEmail: string;
+  let calendars: ProviderCalendarInfo[];
+  try {
+    tokens = await provider.exchangeCode({ code: input.code, codeVerifier: consumed.verifier, redirectUri: consumed.redirectUri });
+    const credentials = { kind: "oauth" as const, accessToken: tokens.accessToken };
+    accountEmail = (await provider.getAccount(credentials)).email;
+    calendars = await provider.listCalendars(credentials);
+  } catch (error) {
+    if (error instanceof ProviderError && (error.kind === "invalid_grant" || error.kind === "bad_request")) {
+      throw new InvalidArgumentError("code", `${input.provider} refused the authorization code`);
+    }
+    if (error instanceof ProviderError && error.retryable) {
+      // The provider never answered: give the state back so the same redirect can be completed on retry.
+      await deps.orm.em.fork().nativeUpdate(OAuthStateSchema, { id: consumed.stateId, usedAt: now }, { usedAt: null });
+      throw new UnavailableError(`${input.provider} cannot be reached: retry later`);
+    }
+    if (error instanceof ProviderError) throw new FailedPreconditionError(`${input.provider}: ${error.kind}`);
+    throw error;
+  }
+  if (!tokens.refreshToken) {
+    deps.logger.warn({ provider: input.provider }, "OAuth exchange returned no refresh token");
+  }
+
+  const integration = await deps.orm.em.fork().transactional(async (tx) =>
+    saveConnectedAccount(tx, deps.cipher, {
+      tenantId: input.tenantId,
+      provider: input.provider,
+      accountEmail,
+      credentials: {
+        kind: "oauth",
+        accessToken: tokens.accessToken,
+        ...(tokens.refreshToken ? { refreshToken: tokens.refreshToken } : {}),
+        expiresAt: tokens.expiresAt,
+        ...(tokens.scope ? { scope: tokens.scope } : {}),
+      },
+      calendars,
+      caller,
+      now,
+    }),
+  );
+  const syncId = await deps.syncStarter.start({ tenantId: input.tenantId, integrationId: integration.id, provider: input.provider, type: "full" });
+  const [view] = await integrationViews(deps.orm.em.fork(), [integration]);
+  if (!view) throw new Error("integration vanished after commit");
+  return { integration: view, syncId };
+}

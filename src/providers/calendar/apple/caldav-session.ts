@@ -1,0 +1,70 @@
+import { davRequest, type DAVResponse } from "tsdav";
+import { ProviderError } from "../../kit/provider-error.js";
+import type { ProviderCredentials } from "../../kit/connector.js";
+import { caldavError, unreachable } from "./caldav-errors.js";
+
+const REQUEST_TIMEOUT_MS = 30_000;
+
+export const CALDAV_NAMESPACES =
+  'xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav" xmlns:cs="http://calendarserver.org/ns/" xmlns:ical="http://apple.com/ns/ical/"';
+
+export function escapeXml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
+
+/**
+ * CalDAV requests of one account: Basic auth on every request, a timeout, and
+ * HTTP failures turned into ProviderErrors. tsdav does the XML round trip
+ * (we hand it the XML body as text and read its parsed multistatus).
+ */
+export class CaldavSession {
+  private readonly authorization: string;
+
+  constructor(credentials: ProviderCredentials) {
+    if (credentials.kind !== "basic") throw new ProviderError("apple", "unauthorized", "Apple needs an Apple ID and app-specific password");
+    this.authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString("base64")}`;
+  }
+
+  /** PROPFIND or REPORT; returns the per-resource responses of a 207 multistatus. */
+  async xml(method: "PROPFIND" | "REPORT", url: string, depth: "0" | "1", body: string): Promise<DAVResponse[]> {
+    let responses: DAVResponse[];
+    try {
+      responses = await davRequest({
+        url,
+        init: {
+          method,
+          headers: { authorization: this.authorization, depth, "content-type": "application/xml; charset=utf-8" },
+          body,
+        },
+        convertIncoming: false,
+        fetchOptions: { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) },
+      });
+    } catch (error) {
+      throw unreachable(`${method} ${new URL(url).pathname}`, error);
+    }
+    const [first] = responses;
+    // tsdav answers a non-multistatus reply as one response without props.
+    if (responses.length === 1 && first && first.props === undefined && !first.ok) {
+      throw caldavError(first.status ?? 0, `${method} ${new URL(url).pathname}`);
+    }
+    return responses;
+  }
+
+  /** PUT/DELETE and friends: the raw Response, errors already mapped except the statuses the caller accepts. */
+  async send(method: string, url: string, accept: number[], headers: Record<string, string> = {}, body?: string): Promise<Response> {
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method,
+        headers: { authorization: this.authorization, ...headers },
+        body,
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
+    } catch (error) {
+      throw unreachable(`${method} ${new URL(url).pathname}`, error);
+    }
+    await response.arrayBuffer();
+    if (response.ok || accept.includes(response.status)) return response;
+    throw caldavError(response.status, `${method} ${new URL(url).pathname}`, response.headers.get("retry-after"));
+  }
+}

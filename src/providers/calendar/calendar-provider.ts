@@ -1,0 +1,132 @@
+import type { BasicConnector, OAuthConnector, ProviderAccount, ProviderCredentials } from "../kit/connector.js";
+
+/**
+ * The capability every calendar adapter implements (google/, microsoft/,
+ * apple/): read calendars and busy time. Adapters speak the provider's wire
+ * format and nothing else: no database, no encryption, no retries of their
+ * own (app/integrations/provider-retry-policy.ts decides; adapters turn HTTP
+ * failures into ProviderError).
+ */
+
+export type CalendarProviderName = "google" | "microsoft" | "apple";
+
+export interface ProviderCalendarInfo {
+  id: string;
+  name: string;
+  timeZone?: string;
+  primary: boolean;
+  /** False for read-only calendars (holidays, shared views): never receives events. */
+  writable: boolean;
+}
+
+/** [start, end) of UTC instants. */
+export interface SyncWindow {
+  start: Date;
+  end: Date;
+}
+
+/**
+ * One event instance as the availability engine needs it. Recurring series
+ * arrive expanded into instances inside the window, each with its own id.
+ */
+export interface ProviderEvent {
+  providerEventId: string;
+  /** UTC instants; for all-day events, midnight UTC of startDate/endDate. */
+  start: Date;
+  end: Date;
+  allDay: boolean;
+  /** All-day events: local dates, end exclusive (YYYY-MM-DD). */
+  startDate?: string;
+  endDate?: string;
+  status: "confirmed" | "tentative" | "cancelled";
+  /** TRANSP:TRANSPARENT / showAs free: does not block time. */
+  transparent: boolean;
+  /** The account owner's answer when invited. */
+  responseStatus?: "accepted" | "declined" | "tentative" | "needsAction";
+  title?: string;
+  etag?: string;
+}
+
+/** An all-day event: local dates (end exclusive), instants at their UTC midnights. */
+export function allDayEvent(
+  base: Omit<ProviderEvent, "allDay" | "startDate" | "endDate" | "start" | "end">,
+  startDate: string,
+  endDate: string,
+): ProviderEvent {
+  return {
+    ...base,
+    allDay: true,
+    startDate,
+    endDate,
+    start: new Date(`${startDate}T00:00:00Z`),
+    end: new Date(`${endDate}T00:00:00Z`),
+  };
+}
+
+export type ChangeSet =
+  | {
+      kind: "changes";
+      upserts: ProviderEvent[];
+      /** Provider event ids (instance ids for expanded series) that are gone. */
+      deletions: string[];
+      /** Opaque; saved per calendar and passed to the next listChanges. */
+      nextSyncState: string;
+    }
+  /** The saved state is no longer valid (Google 410, expired delta link, bad sync-token). */
+  | { kind: "full_sync_required" };
+
+export interface FullListing {
+  events: ProviderEvent[];
+  /** State for the next incremental sync, when the provider has one. */
+  nextSyncState?: string;
+}
+
+/** The event we write into a provider calendar for one of our appointments. */
+export interface OutgoingEvent {
+  /** Our appointment id; adapters derive a provider-acceptable idempotent id from it where possible. */
+  appointmentId: string;
+  title: string;
+  description?: string;
+  location?: string;
+  start: Date;
+  end: Date;
+  timeZone: string;
+}
+
+/** Capability: where busy time is read from. */
+export interface BusyTimeSource {
+  listCalendars(credentials: ProviderCredentials): Promise<ProviderCalendarInfo[]>;
+  /** Every event instance in the window, following all pages. */
+  listEvents(credentials: ProviderCredentials, calendarId: string, window: SyncWindow): Promise<FullListing>;
+  /** Changes since syncState, following all pages. */
+  listChanges(
+    credentials: ProviderCredentials,
+    calendarId: string,
+    syncState: string,
+    window: SyncWindow,
+  ): Promise<ChangeSet>;
+}
+
+/** Capability: where our appointments are written as events. */
+export interface EventDestination {
+  createEvent(credentials: ProviderCredentials, calendarId: string, event: OutgoingEvent): Promise<{ providerEventId: string }>;
+  updateEvent(
+    credentials: ProviderCredentials,
+    calendarId: string,
+    providerEventId: string,
+    event: OutgoingEvent,
+  ): Promise<void>;
+  deleteEvent(credentials: ProviderCredentials, calendarId: string, providerEventId: string): Promise<void>;
+}
+
+/** A calendar adapter: both capabilities, one provider's wire format. */
+export interface CalendarProvider extends BusyTimeSource, EventDestination {
+  readonly name: CalendarProviderName;
+  getAccount(credentials: ProviderCredentials): Promise<ProviderAccount>;
+}
+
+/** Google and Microsoft: one adapter object is both the calendar and its OAuth connector. */
+export interface OAuthCalendarProvider extends CalendarProvider, OAuthConnector {}
+
+/** Apple iCloud: CalDAV with Basic auth (Apple ID + app-specific password). */
+export interface BasicAuthCalendarProvider extends CalendarProvider, BasicConnector {}

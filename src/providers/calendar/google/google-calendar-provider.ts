@@ -1,0 +1,277 @@
+import { CodeChallengeMethod, OAuth2Client } from "google-auth-library";
+import { calendar, type calendar_v3 } from "googleapis/build/src/apis/calendar/index.js";
+import { ProviderError } from "../../kit/provider-error.js";
+import type {
+  ChangeSet,
+  FullListing,
+  OAuthCalendarProvider,
+  OutgoingEvent,
+  ProviderCalendarInfo,
+  ProviderEvent,
+  SyncWindow,
+} from "../calendar-provider.js";
+import type { ProviderAccount, ProviderCredentials, TokenSet } from "../../kit/connector.js";
+import { toProviderError } from "./google-errors.js";
+import { googleEventIdFor, overlapsWindow, toGoogleEvent, toProviderEvent } from "./google-event-mapping.js";
+
+export interface GoogleSettings {
+  clientId: string;
+  clientSecret: string;
+  authorizeUrl: string;
+  tokenUrl: string;
+  revokeUrl: string;
+  /** Root of the Calendar API (https://www.googleapis.com, or a fake's origin). */
+  calendarApiBaseUrl: string;
+  /** Per request; a hung provider must not hold a sync forever. */
+  timeoutMs?: number;
+}
+
+/**
+ * Read calendars and write events, nothing more: calendar.events covers
+ * events.list/insert/update/delete on every calendar; calendarlist.readonly
+ * lists the calendars (the primary one's id is the account email), so no
+ * profile scope is needed.
+ */
+export const GOOGLE_SCOPES = [
+  "https://www.googleapis.com/auth/calendar.events",
+  "https://www.googleapis.com/auth/calendar.calendarlist.readonly",
+];
+
+/** Google's maximum page size for events.list. */
+const EVENTS_PAGE_SIZE = 2500;
+
+/**
+ * OAuth2Client.refreshAccessToken() copies the refresh token it was given
+ * over the one in Google's answer, hiding a rotation; the raw exchange
+ * keeps it.
+ */
+class RefreshingOAuth2Client extends OAuth2Client {
+  refreshWith(refreshToken: string) {
+    return this.refreshTokenNoCache(refreshToken);
+  }
+}
+
+export class GoogleCalendarProvider implements OAuthCalendarProvider {
+  readonly name = "google" as const;
+  readonly auth = "oauth" as const;
+  private readonly api: calendar_v3.Calendar;
+  private readonly timeoutMs: number;
+
+  constructor(private readonly settings: GoogleSettings) {
+    this.timeoutMs = settings.timeoutMs ?? 30_000;
+    // Retries are decided once, in src/sync (with Retry-After); the library's own are off.
+    this.api = calendar({ version: "v3", rootUrl: `${settings.calendarApiBaseUrl}/`, retry: false, timeout: this.timeoutMs });
+  }
+
+  private oauthClient(redirectUri?: string): RefreshingOAuth2Client {
+    const client = new RefreshingOAuth2Client({
+      clientId: this.settings.clientId,
+      clientSecret: this.settings.clientSecret,
+      ...(redirectUri ? { redirectUri } : {}),
+      endpoints: {
+        oauth2AuthBaseUrl: this.settings.authorizeUrl,
+        oauth2TokenUrl: this.settings.tokenUrl,
+        oauth2RevokeUrl: this.settings.revokeUrl,
+      },
+    });
+    // google-auth-library asks gaxios to retry token calls (retryConfig wins over retry: false); our policy decides instead.
+    client.transporter.interceptors.request.add({
+      resolved: async (config) =>
+        Object.assign(config, { retry: false, retryConfig: { retry: 0, noResponseRetries: 0 }, timeout: this.timeoutMs }),
+    });
+    return client;
+  }
+
+  authorizationUrl(params: { state: string; codeChallenge: string; redirectUri: string }): string {
+    return this.oauthClient(params.redirectUri).generateAuthUrl({
+      access_type: "offline",
+      prompt: "consent",
+      scope: GOOGLE_SCOPES,
+      include_granted_scopes: false,
+      state: params.state,
+      code_challenge: params.codeChallenge,
+      code_challenge_method: CodeChallengeMethod.S256,
+    });
+  }
+
+  async exchangeCode(params: { code: string; codeVerifier: string; redirectUri: string }): Promise<TokenSet> {
+    try {
+      const { tokens } = await this.oauthClient(params.redirectUri).getToken({
+        code: params.code,
+        codeVerifier: params.codeVerifier,
+        redirect_uri: params.redirectUri,
+      });
+      return tokenSetOf(tokens);
+    } catch (error) {
+      throw toProviderError(error);
+    }
+  }
+
+  async refresh(refreshToken: string): Promise<TokenSet> {
+    try {
+      const { tokens } = await this.oauthClient().refreshWith(refreshToken);
+      const set = tokenSetOf(tokens);
+      // Only a refresh token Google actually sent back counts as a rotation.
+      return set.refreshToken === refreshToken ? { ...set, refreshToken: undefined } : set;
+    } catch (error) {
+      throw toProviderError(error);
+    }
+  }
+
+  async revoke(token: string): Promise<boolean> {
+    try {
+      await this.oauthClient().revokeToken(token);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async getAccount(credentials: ProviderCredentials): Promise<ProviderAccount> {
+    const calendars = await this.listCalendars(credentials);
+    const primary = calendars.find((c) => c.primary);
+    if (!primary) throw new ProviderError("google", "forbidden", "the account has no primary calendar");
+    return { email: primary.id };
+  }
+
+  async listCalendars(credentials: ProviderCredentials): Promise<ProviderCalendarInfo[]> {
+    const calendars: ProviderCalendarInfo[] = [];
+    let pageToken: string | undefined;
+    do {
+      const page = await this.call(() =>
+        this.api.calendarList.list({ maxResults: 250, ...(pageToken ? { pageToken } : {}) }, this.authOf(credentials)),
+      );
+      for (const entry of page.items ?? []) {
+        if (!entry.id) continue;
+        calendars.push({
+          id: entry.id,
+          name: entry.summaryOverride ?? entry.summary ?? entry.id,
+          ...(entry.timeZone ? { timeZone: entry.timeZone } : {}),
+          primary: entry.primary === true,
+          writable: entry.accessRole === "owner" || entry.accessRole === "writer",
+        });
+      }
+      pageToken = page.nextPageToken ?? undefined;
+    } while (pageToken);
+    return calendars;
+  }
+
+  async listEvents(credentials: ProviderCredentials, calendarId: string, window: SyncWindow): Promise<FullListing> {
+    const events: ProviderEvent[] = [];
+    let pageToken: string | undefined;
+    let nextSyncState: string | undefined;
+    do {
+      const page = await this.call(() =>
+        this.api.events.list(
+          {
+            calendarId,
+            singleEvents: true,
+            timeMin: window.start.toISOString(),
+            timeMax: window.end.toISOString(),
+            maxResults: EVENTS_PAGE_SIZE,
+            ...(pageToken ? { pageToken } : {}),
+          },
+          this.authOf(credentials),
+        ),
+      );
+      for (const item of page.items ?? []) {
+        const event = toProviderEvent(item);
+        if (event) events.push(event);
+      }
+      pageToken = page.nextPageToken ?? undefined;
+      nextSyncState = page.nextSyncToken ?? nextSyncState;
+    } while (pageToken);
+    return { events, ...(nextSyncState ? { nextSyncState } : {}) };
+  }
+
+  async listChanges(credentials: ProviderCredentials, calendarId: string, syncState: string, window: SyncWindow): Promise<ChangeSet> {
+    const upserts: ProviderEvent[] = [];
+    const deletions: string[] = [];
+    let pageToken: string | undefined;
+    let nextSyncState: string | undefined;
+    do {
+      let page: calendar_v3.Schema$Events;
+      try {
+        // A sync token cannot be combined with timeMin/timeMax/orderBy: the window is applied here.
+        page = await this.call(() =>
+          this.api.events.list(
+            { calendarId, singleEvents: true, syncToken: syncState, maxResults: EVENTS_PAGE_SIZE, ...(pageToken ? { pageToken } : {}) },
+            this.authOf(credentials),
+          ),
+        );
+      } catch (error) {
+        // 410 (reason fullSyncRequired): the token expired; drop it and read everything again.
+        if (error instanceof ProviderError && error.status === 410) return { kind: "full_sync_required" };
+        throw error;
+      }
+      for (const item of page.items ?? []) {
+        const event = toProviderEvent(item);
+        if (event && overlapsWindow(event, window)) upserts.push(event);
+        else if (item.id) deletions.push(item.id);
+      }
+      pageToken = page.nextPageToken ?? undefined;
+      nextSyncState = page.nextSyncToken ?? nextSyncState;
+    } while (pageToken);
+    if (!nextSyncState) throw new ProviderError("google", "bad_request", "the last page carried no nextSyncToken");
+    return { kind: "changes", upserts, deletions, nextSyncState };
+  }
+
+  async createEvent(credentials: ProviderCredentials, calendarId: string, event: OutgoingEvent): Promise<{ providerEventId: string }> {
+    const id = googleEventIdFor(event.appointmentId);
+    try {
+      await this.call(() =>
+        this.api.events.insert({ calendarId, sendUpdates: "none", requestBody: { ...toGoogleEvent(event), id } }, this.authOf(credentials)),
+      );
+    } catch (error) {
+      // 409 duplicate: an earlier attempt of this same insert went through.
+      if (!(error instanceof ProviderError && error.kind === "conflict")) throw error;
+    }
+    return { providerEventId: id };
+  }
+
+  async updateEvent(credentials: ProviderCredentials, calendarId: string, providerEventId: string, event: OutgoingEvent): Promise<void> {
+    await this.call(() =>
+      this.api.events.update(
+        { calendarId, eventId: providerEventId, sendUpdates: "none", requestBody: toGoogleEvent(event) },
+        this.authOf(credentials),
+      ),
+    );
+  }
+
+  async deleteEvent(credentials: ProviderCredentials, calendarId: string, providerEventId: string): Promise<void> {
+    try {
+      await this.call(() => this.api.events.delete({ calendarId, eventId: providerEventId, sendUpdates: "none" }, this.authOf(credentials)));
+    } catch (error) {
+      // Already gone (404, or 410 for an event deleted before): the goal is reached.
+      if (!(error instanceof ProviderError && error.kind === "not_found")) throw error;
+    }
+  }
+
+  private authOf(credentials: ProviderCredentials): { headers: Record<string, string> } {
+    if (credentials.kind !== "oauth") throw new ProviderError("google", "unauthorized", "Google needs OAuth credentials");
+    return { headers: { Authorization: `Bearer ${credentials.accessToken}` } };
+  }
+
+  private async call<T>(request: () => Promise<{ data: T }>): Promise<T> {
+    try {
+      return (await request()).data;
+    } catch (error) {
+      throw toProviderError(error);
+    }
+  }
+}
+
+function tokenSetOf(tokens: {
+  access_token?: string | null;
+  refresh_token?: string | null;
+  expiry_date?: number | null;
+  scope?: string;
+}): TokenSet {
+  if (!tokens.access_token) throw new ProviderError("google", "bad_request", "token response without access_token");
+  return {
+    accessToken: tokens.access_token,
+    ...(tokens.refresh_token ? { refreshToken: tokens.refresh_token } : {}),
+    expiresAt: new Date(tokens.expiry_date ?? Date.now() + 3_600_000),
+    ...(tokens.scope ? { scope: tokens.scope } : {}),
+  };
+}
