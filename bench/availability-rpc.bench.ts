@@ -4,7 +4,7 @@ import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { AvailabilityService } from "../gen/universalcalendar/v1/availability_pb.js";
 import { updateSchedulingRules } from "../src/app/availability/update-scheduling-rules.js";
-import type { MikroORM } from "../src/db/orm.js";
+import type { AppContext } from "../src/app/context.js";
 import { fixedClock } from "../src/domain/clock.js";
 import { createLogger } from "../src/logger.js";
 import { createTestDatabase } from "../test/support/test-database.js";
@@ -25,11 +25,10 @@ const MEASURE_MS = 10_000;
 const TENANT = "bench-tenant";
 const WINDOW_START = Date.parse("2030-06-03T07:00:00Z");
 
-async function seed(orm: MikroORM): Promise<void> {
-  await updateSchedulingRules(orm, {
+async function seed(app: AppContext): Promise<void> {
+  await updateSchedulingRules(app, { kind: "service" }, {
     tenantId: TENANT,
-    caller: { kind: "service" },
-    updateMask: [],
+    fields: [],
     rules: {
       timeZone: "America/Los_Angeles",
       weeklyHours: [1, 2, 3, 4, 5].map((weekday) => ({ weekday, ranges: [{ start: "09:00", end: "17:00" }] })),
@@ -42,7 +41,7 @@ async function seed(orm: MikroORM): Promise<void> {
       tentativeIsBusy: false,
     },
   });
-  const sql = orm.em.getConnection();
+  const sql = app.orm.em.getConnection();
   await sql.execute(
     `insert into appointments (tenant_id, customer_name, customer_phone, title, start_time, end_time, status, created_by)
      select ?, 'Bench Customer', '+15551234567', 'Job', t, t + interval '60 minutes', 'confirmed', 'bench'
@@ -145,7 +144,7 @@ export async function run(): Promise<void> {
   });
   const server = await startTestServer({ databaseUrl: database.url, clock: fixedClock("2030-06-01T12:00:00Z"), logger });
   try {
-    await seed(server.orm);
+    await seed(server.app);
     // Callers run in their own process, as other services would.
     const job: LoadJob = {
       port: server.port,

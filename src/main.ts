@@ -5,7 +5,7 @@ import { systemClock } from "./domain/clock.js";
 import { openConfiguredDatabase } from "./db/open-configured-database.js";
 import { createLogger } from "./logger.js";
 import { startServer } from "./server.js";
-import { startCalendarSync } from "./wiring.js";
+import { wireApplication } from "./wiring.js";
 
 const startedAt = performance.now();
 const config = readConfigOrExit();
@@ -15,15 +15,8 @@ if (usesDevelopmentSecrets()) {
 }
 
 const database = await openConfiguredDatabase(config, logger);
-const calendarSync = await startCalendarSync({ orm: database.orm, config, logger, clock: systemClock });
-const server = await startServer({
-  orm: database.orm,
-  config,
-  logger,
-  clock: systemClock,
-  databaseHealth: new DatabaseHealth(database.orm),
-  calendarSync,
-});
+const application = await wireApplication({ orm: database.orm, config, logger, clock: systemClock });
+const server = await startServer({ app: application.ctx, config, logger, databaseHealth: new DatabaseHealth(database.orm) });
 logger.info({ port: server.port, startupMs: Math.round(performance.now() - startedAt) }, "universal-calendar listening");
 
 let stopping = false;
@@ -32,7 +25,7 @@ async function shutdown(signal: string) {
   stopping = true;
   logger.info({ signal }, "shutting down: finishing in-flight calls");
   await server.close();
-  await calendarSync.stop();
+  await application.stop();
   await database.close();
   logger.info("stopped");
   process.exit(0);

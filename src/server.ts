@@ -9,7 +9,8 @@ import type { Config } from "./config.js";
 import { createErrorMappingInterceptor } from "./rpc/interceptors/error-mapping.js";
 import { createLoggingInterceptor } from "./rpc/interceptors/logging.js";
 import { createRateLimitInterceptor } from "./rpc/interceptors/rate-limit.js";
-import { registerRoutes, type RpcDependencies } from "./rpc/routes.js";
+import { registerRoutes } from "./rpc/routes.js";
+import type { RpcDependencies } from "./rpc/rpc-dependencies.js";
 
 type Request = IncomingMessage | Http2ServerRequest;
 type Response = ServerResponse | Http2ServerResponse;

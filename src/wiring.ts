@@ -1,68 +1,58 @@
+import type { AppContext } from "./app/context.js";
 import { IntegrationCredentials } from "./app/integrations/integration-credentials.js";
+import { DEFAULT_RETRY_SETTINGS, providerRetryPolicy, type RetrySettings } from "./app/integrations/provider-retry-policy.js";
 import type { Config } from "./config.js";
 import { TokenCipher } from "./crypto/token-cipher.js";
 import type { MikroORM } from "./db/orm.js";
 import type { Clock } from "./domain/clock.js";
+import { JobRuntime } from "./jobs/queue.js";
 import type { Logger } from "./logger.js";
-import { CalendarProviderRegistry } from "./providers/registry.js";
-import { IntegrationLocks } from "./jobs/integration-locks.js";
-import { DEFAULT_RETRY_SETTINGS, providerRetryPolicy, type RetrySettings } from "./app/integrations/provider-retry-policy.js";
-import { SyncEngine } from "./app/sync/run-sync-job.js";
-import { SyncQueue } from "./jobs/queue.js";
+import { ProviderRegistry } from "./providers/registry.js";
 
-/** Everything calendar connections and syncs need at run time, started and stopped with the server. */
-export interface CalendarSyncRuntime {
-  cipher: TokenCipher;
-  providers: CalendarProviderRegistry;
-  credentials: IntegrationCredentials;
-  syncQueue: SyncQueue;
-  stop(): Promise<void>;
-}
-
-export interface CalendarSyncRuntimeOptions {
+export interface WiringOptions {
   orm: MikroORM;
   config: Config;
   logger: Logger;
   clock: Clock;
+  /** Jobs of each queue this instance runs at once. */
   workers?: number;
   /** pg-boss schema (tests isolate servers sharing one database). */
   queueSchema?: string;
   retrySettings?: RetrySettings;
+  /** Tests replace the providers built from config (e.g. with stubs). */
+  providers?: ProviderRegistry;
 }
 
-export async function startCalendarSync(options: CalendarSyncRuntimeOptions): Promise<CalendarSyncRuntime> {
+export interface Application {
+  ctx: AppContext;
+  /** Stops the job workers (bounded wait for running jobs) and releases their connections. */
+  stop(): Promise<void>;
+}
+
+/** The one composition root: builds the AppContext and starts the job workers on it. */
+export async function wireApplication(options: WiringOptions): Promise<Application> {
   const { orm, config, logger, clock } = options;
   const databaseUrl = orm.config.get("clientUrl");
   if (!databaseUrl) throw new Error("the ORM has no clientUrl to give pg-boss");
   const cipher = TokenCipher.fromConfig(config);
-  const providers = CalendarProviderRegistry.fromConfig(config);
-  const credentials = new IntegrationCredentials({ orm, cipher, providers, clock, logger });
-  const locks = new IntegrationLocks(databaseUrl);
-  const engine = new SyncEngine({
-    orm,
-    clock,
-    logger,
-    credentials,
-    retryPolicy: providerRetryPolicy(options.retrySettings ?? DEFAULT_RETRY_SETTINGS),
-    locks,
-  });
-  const syncQueue = await SyncQueue.start({
+  const providers = options.providers ?? ProviderRegistry.fromConfig(config);
+  const jobs = await JobRuntime.start({
     databaseUrl,
-    orm,
-    clock,
     logger,
-    engine,
     ...(options.workers ? { workers: options.workers } : {}),
     ...(options.queueSchema ? { schema: options.queueSchema } : {}),
   });
-  return {
+  const ctx: AppContext = {
+    orm,
+    clock,
+    logger,
     cipher,
     providers,
-    credentials,
-    syncQueue,
-    async stop() {
-      await syncQueue.stop();
-      await locks.close();
-    },
+    credentials: new IntegrationCredentials({ orm, cipher, providers, clock, logger }),
+    providerRetry: providerRetryPolicy(options.retrySettings ?? DEFAULT_RETRY_SETTINGS),
+    jobs,
+    settings: { oauthRedirectUri: config.oauthRedirectUri },
   };
+  await jobs.startWorkers(ctx);
+  return { ctx, stop: () => jobs.stop() };
 }

@@ -1,112 +1,89 @@
-import { randomUUID } from "node:crypto";
 import PgBoss from "pg-boss";
-import type { SyncStarter } from "../app/calendar/calendar-dependencies.js";
-import type { MikroORM } from "../db/orm.js";
-import type { Clock } from "../domain/clock.js";
-import { SyncJobSchema } from "../entities/sync-job.js";
+import type { AppContext, JobMessages, JobQueue, QueueName } from "../app/context.js";
 import type { Logger } from "../logger.js";
-import type { SyncEngine } from "../app/sync/run-sync-job.js";
-import { syncJobView, type SyncJobView, type SyncType } from "../app/sync/sync-job-view.js";
+import { IntegrationLocks } from "./integration-locks.js";
+import { SCHEDULES } from "./schedules.js";
+import { WORKERS } from "./workers.js";
 
-export const SYNC_QUEUE_NAME = "calendar-sync";
+/**
+ * Every named queue and how pg-boss keeps its jobs. Jobs are not retried by
+ * pg-boss: provider calls are retried by our policy inside the job, and a
+ * failed job records why.
+ */
+const QUEUES: Record<QueueName, Omit<PgBoss.Queue, "name">> = {
+  "calendar-sync": { policy: "standard", retryLimit: 0, expireInHours: 2 },
+};
 
-export interface SyncQueueOptions {
+export interface JobRuntimeOptions {
   databaseUrl: string;
-  orm: MikroORM;
-  clock: Clock;
   logger: Logger;
-  engine: SyncEngine;
-  /** Jobs this instance runs at once. */
+  /** Jobs of each queue this instance runs at once. */
   workers?: number;
   /** pg-boss schema; tests give each server its own so their workers never take each other's jobs. */
   schema?: string;
 }
 
-export interface SyncRequest {
-  tenantId: string;
-  /** undefined: every calendar integration of the tenant. */
-  provider?: string;
-  integrationId?: string;
-  type: SyncType;
-}
-
-/**
- * pg-boss on the service's own PostgreSQL: a sync_jobs row is the job's
- * visible state (its id is also the pg-boss job id) and the pg-boss job only
- * carries it to a worker. Jobs are not retried by pg-boss: provider calls are
- * retried by our policy inside the job, and a failed job records why.
- */
-export class SyncQueue implements SyncStarter {
+/** The one pg-boss instance on the service's own PostgreSQL, behind the app's JobQueue port. */
+export class JobRuntime implements JobQueue {
   private readonly workerIds: string[] = [];
 
   private constructor(
     private readonly boss: PgBoss,
-    private readonly options: SyncQueueOptions,
+    private readonly locks: IntegrationLocks,
+    private readonly options: JobRuntimeOptions,
   ) {}
 
-  static async start(options: SyncQueueOptions): Promise<SyncQueue> {
+  /** Starts pg-boss and creates the queues; workers start with startWorkers once the AppContext exists. */
+  static async start(options: JobRuntimeOptions): Promise<JobRuntime> {
     const boss = new PgBoss({
       connectionString: options.databaseUrl,
       schema: options.schema ?? "pgboss",
       max: 4,
-      application_name: "calendar-sync",
-      schedule: false,
+      application_name: "universal-calendar-jobs",
+      schedule: SCHEDULES.length > 0,
     });
     boss.on("error", (error) => options.logger.error({ err: error }, "pg-boss error"));
     await boss.start();
-    await boss.createQueue(SYNC_QUEUE_NAME, { name: SYNC_QUEUE_NAME, policy: "standard", retryLimit: 0, expireInHours: 2 });
-    const queue = new SyncQueue(boss, options);
-    for (let i = 0; i < (options.workers ?? 2); i++) {
-      const workerId = await boss.work<{ syncJobId: string }>(SYNC_QUEUE_NAME, { batchSize: 1, pollingIntervalSeconds: 0.5 }, async ([job]) => {
-        if (job) await options.engine.run(job.data.syncJobId);
-      });
-      queue.workerIds.push(workerId);
-    }
-    return queue;
+    for (const [name, queue] of Object.entries(QUEUES)) await boss.createQueue(name, { name, ...queue });
+    for (const schedule of SCHEDULES) await boss.schedule(schedule.queue, schedule.cron, schedule.data);
+    return new JobRuntime(boss, new IntegrationLocks(options.databaseUrl), options);
   }
 
-  /** Records the job as queued and hands it to a worker; returns what GetSyncStatus will show. */
-  async enqueue(request: SyncRequest): Promise<SyncJobView> {
-    const em = this.options.orm.em.fork();
-    const id = randomUUID();
-    const job = em.create(SyncJobSchema, {
-      id,
-      tenantId: request.tenantId,
-      provider: request.provider ?? null,
-      integrationId: request.integrationId ?? null,
-      type: request.type,
-      status: "queued",
-      errors: [],
-      createdAt: this.options.clock.now(),
-    });
-    await em.flush();
-    try {
-      await this.boss.send(SYNC_QUEUE_NAME, { syncJobId: id }, { id });
-      // Wake this instance's idle workers now rather than at their next poll.
-      for (const workerId of this.workerIds) this.boss.notifyWorker(workerId);
-    } catch (error) {
-      await em.nativeUpdate(SyncJobSchema, { id }, { status: "failed", errors: ["could not be queued"], finishedAt: this.options.clock.now() });
-      throw error;
+  /** Each queue's use case (the worker table) on this instance, handed the app context. */
+  async startWorkers(ctx: AppContext): Promise<void> {
+    for (const queue of Object.keys(WORKERS) as QueueName[]) {
+      const run = WORKERS[queue];
+      for (let i = 0; i < (this.options.workers ?? 2); i++) {
+        const workerId = await this.boss.work<JobMessages[typeof queue]>(
+          queue,
+          { batchSize: 1, pollingIntervalSeconds: 0.5 },
+          async ([job]) => {
+            if (job) await run(ctx, job.data);
+          },
+        );
+        this.workerIds.push(workerId);
+      }
     }
-    return syncJobView(job);
   }
 
-  /**
-   * True when pg-boss no longer holds the job as waiting or running, i.e. the
-   * worker that took it is gone (its process died or the job expired); false
-   * while it is live or when this queue does not know it.
-   */
-  async isAbandoned(id: string): Promise<boolean> {
-    const job = await this.boss.getJobById(SYNC_QUEUE_NAME, id, { includeArchive: true });
+  async send<Q extends QueueName>(queue: Q, data: JobMessages[Q], options: { id?: string } = {}): Promise<void> {
+    await this.boss.send(queue, data as object, options.id ? { id: options.id } : {});
+    // Wake this instance's idle workers now rather than at their next poll.
+    for (const workerId of this.workerIds) this.boss.notifyWorker(workerId);
+  }
+
+  async isAbandoned(queue: QueueName, id: string): Promise<boolean> {
+    const job = await this.boss.getJobById(queue, id, { includeArchive: true });
     return job !== null && !["created", "retry", "active"].includes(job.state);
   }
 
-  async start(request: { tenantId: string; integrationId: string; provider: string; type: SyncType }): Promise<string> {
-    return (await this.enqueue(request)).id;
+  exclusive<T>(key: string, work: () => Promise<T>): Promise<T> {
+    return this.locks.run(key, work);
   }
 
   /** Stops taking jobs and waits (bounded) for running ones. */
   async stop(): Promise<void> {
     await this.boss.stop({ graceful: true, wait: true, timeout: 10_000 });
+    await this.locks.close();
   }
 }

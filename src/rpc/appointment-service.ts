@@ -10,7 +10,7 @@ import {
 } from "../../gen/universalcalendar/v1/appointment_pb.js";
 import { cancelAppointment } from "../app/appointments/cancel-appointment.js";
 import { createAppointment } from "../app/appointments/create-appointment.js";
-import { findAppointment } from "../app/appointments/find-appointment.js";
+import { getAppointment } from "../app/appointments/get-appointment.js";
 import { listAppointments } from "../app/appointments/list-appointments.js";
 import { updateAppointment } from "../app/appointments/update-appointment.js";
 import { callerOf } from "../auth/caller-context.js";
@@ -22,15 +22,14 @@ import {
   statusFromProto,
 } from "./appointment-mapping.js";
 import { conflictToProto, slotToProto } from "./conflict-mapping.js";
-import type { RpcDependencies } from "./routes.js";
+import type { AppContext } from "../app/context.js";
 
-export function appointmentService(deps: RpcDependencies): ServiceImpl<typeof AppointmentService> {
+export function appointmentService(app: AppContext): ServiceImpl<typeof AppointmentService> {
   return {
     async createAppointment(req, ctx) {
       const caller = callerOf(ctx);
-      const result = await createAppointment(deps, {
+      const result = await createAppointment(app, caller, {
         tenantId: resolveTenant(caller, req.tenantId),
-        caller,
         idempotencyKey: req.idempotencyKey,
         request: { ...appointmentFieldsFromProto(req), notifyCustomer: req.notifyCustomer },
       });
@@ -44,16 +43,16 @@ export function appointmentService(deps: RpcDependencies): ServiceImpl<typeof Ap
     },
 
     async getAppointment(req, ctx) {
-      const appointment = await findAppointment(deps.orm.em.fork(), req.id, tenantFilterOf(callerOf(ctx)));
+      const caller = callerOf(ctx);
+      const appointment = await getAppointment(app, caller, { id: req.id, tenantFilter: tenantFilterOf(caller) });
       return create(GetAppointmentResponseSchema, { appointment: appointmentToProto(appointment) });
     },
 
     async updateAppointment(req, ctx) {
       const caller = callerOf(ctx);
-      const result = await updateAppointment(deps, {
+      const result = await updateAppointment(app, caller, {
         id: req.id,
         tenantFilter: tenantFilterOf(caller),
-        caller,
         expectedVersion: Number(req.expectedVersion),
         patch: appointmentFieldsFromProto(req),
       });
@@ -67,10 +66,9 @@ export function appointmentService(deps: RpcDependencies): ServiceImpl<typeof Ap
 
     async cancelAppointment(req, ctx) {
       const caller = callerOf(ctx);
-      const result = await cancelAppointment(deps.orm, {
+      const result = await cancelAppointment(app, caller, {
         id: req.id,
         tenantFilter: tenantFilterOf(caller),
-        caller,
         reason: cancellationReasonFromProto(req.reason),
         notes: req.notes,
         notifyCustomer: req.notifyCustomer,
@@ -82,8 +80,9 @@ export function appointmentService(deps: RpcDependencies): ServiceImpl<typeof Ap
     },
 
     async listAppointments(req, ctx) {
-      const page = await listAppointments(deps.orm.em.fork(), {
-        tenantId: resolveTenant(callerOf(ctx), req.tenantId),
+      const caller = callerOf(ctx);
+      const page = await listAppointments(app, caller, {
+        tenantId: resolveTenant(caller, req.tenantId),
         startDate: req.startDate,
         endDate: req.endDate,
         statuses: req.statuses.map((status, i) => statusFromProto(`statuses[${i}]`, status)),

@@ -15,7 +15,7 @@ import { blockTime } from "../app/availability/block-time.js";
 import { checkAvailability } from "../app/availability/check-availability.js";
 import { deleteBlock } from "../app/availability/delete-block.js";
 import { listBlocks } from "../app/availability/list-blocks.js";
-import { loadSchedulingRules } from "../app/availability/load-scheduling-rules.js";
+import { getSchedulingRules } from "../app/availability/get-scheduling-rules.js";
 import { updateSchedulingRules } from "../app/availability/update-scheduling-rules.js";
 import { callerOf } from "../auth/caller-context.js";
 import { InvalidArgumentError } from "../domain/errors.js";
@@ -23,14 +23,16 @@ import { resolveTenant, tenantFilterOf } from "../auth/tenant-scope.js";
 import { optionalInstant } from "./appointment-mapping.js";
 import { blockToProto, blockTypeFromProto, dayToProto, rulesFromProto, rulesToProto } from "./availability-mapping.js";
 import { conflictToProto } from "./conflict-mapping.js";
-import type { RpcDependencies } from "./routes.js";
+import type { AppContext } from "../app/context.js";
+import { rulesFieldsOfMask } from "./update-mask.js";
 
 /** AvailabilityService: CheckAvailability takes the service key; the rest a JWT or the key. */
-export function availabilityService(deps: RpcDependencies): ServiceImpl<typeof AvailabilityService> {
+export function availabilityService(app: AppContext): ServiceImpl<typeof AvailabilityService> {
   return {
     async checkAvailability(req, ctx) {
-      const tenantId = resolveTenant(callerOf(ctx), req.tenantId);
-      const result = await checkAvailability(deps.orm.em.fork(), deps.clock, tenantId, {
+      const caller = callerOf(ctx);
+      const result = await checkAvailability(app, caller, {
+        tenantId: resolveTenant(caller, req.tenantId),
         startDate: req.startDate,
         endDate: req.endDate,
         durationMinutes: req.durationMinutes,
@@ -46,9 +48,8 @@ export function availabilityService(deps: RpcDependencies): ServiceImpl<typeof A
 
     async blockTime(req, ctx) {
       const caller = callerOf(ctx);
-      const result = await blockTime(deps.orm, {
+      const result = await blockTime(app, caller, {
         tenantId: resolveTenant(caller, req.tenantId),
-        caller,
         start: optionalInstant("start_time", req.startTime),
         end: optionalInstant("end_time", req.endTime),
         title: req.title,
@@ -62,8 +63,9 @@ export function availabilityService(deps: RpcDependencies): ServiceImpl<typeof A
     },
 
     async listBlocks(req, ctx) {
-      const page = await listBlocks(deps.orm, {
-        tenantId: resolveTenant(callerOf(ctx), req.tenantId),
+      const caller = callerOf(ctx);
+      const page = await listBlocks(app, caller, {
+        tenantId: resolveTenant(caller, req.tenantId),
         start: optionalInstant("start_time", req.startTime),
         end: optionalInstant("end_time", req.endTime),
         page: req.page,
@@ -80,13 +82,13 @@ export function availabilityService(deps: RpcDependencies): ServiceImpl<typeof A
 
     async deleteBlock(req, ctx) {
       const caller = callerOf(ctx);
-      const deleted = await deleteBlock(deps.orm, { id: req.id, tenantFilter: tenantFilterOf(caller), caller });
+      const deleted = await deleteBlock(app, caller, { id: req.id, tenantFilter: tenantFilterOf(caller) });
       return create(DeleteBlockResponseSchema, { deleted });
     },
 
     async getSchedulingRules(req, ctx) {
-      const tenantId = resolveTenant(callerOf(ctx), req.tenantId);
-      const loaded = await loadSchedulingRules(deps.orm.em.fork(), tenantId);
+      const caller = callerOf(ctx);
+      const loaded = await getSchedulingRules(app, caller, { tenantId: resolveTenant(caller, req.tenantId) });
       return create(GetSchedulingRulesResponseSchema, {
         rules: rulesToProto(loaded.rules),
         isDefault: loaded.isDefault,
@@ -97,11 +99,10 @@ export function availabilityService(deps: RpcDependencies): ServiceImpl<typeof A
     async updateSchedulingRules(req, ctx) {
       const caller = callerOf(ctx);
       if (!req.rules) throw new InvalidArgumentError("rules", "required");
-      const result = await updateSchedulingRules(deps.orm, {
+      const result = await updateSchedulingRules(app, caller, {
         tenantId: resolveTenant(caller, req.tenantId),
-        caller,
         rules: rulesFromProto(req.rules),
-        updateMask: req.updateMask?.paths ?? [],
+        fields: rulesFieldsOfMask(req.updateMask?.paths ?? []),
       });
       return create(UpdateSchedulingRulesResponseSchema, {
         rules: rulesToProto(result.rules),

@@ -1,64 +1,25 @@
 import { create } from "@bufbuild/protobuf";
-import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl } from "@connectrpc/connect";
 import {
-  CalendarIntegrationSchema,
   CalendarService,
   CompleteOAuthResponseSchema,
   ConnectCalendarResponseSchema,
   DisconnectCalendarResponseSchema,
   GetCalendarStatusResponseSchema,
-  IntegrationStatus,
-  ProviderCalendarSchema,
   UpdateCalendarSelectionResponseSchema,
-  type CalendarIntegration,
 } from "../../gen/universalcalendar/v1/calendar_pb.js";
-import type { CalendarDependencies } from "../app/calendar/calendar-dependencies.js";
 import { getCalendarStatus } from "../app/calendar/calendar-status.js";
+import type { AppContext } from "../app/context.js";
 import { completeOAuth } from "../app/integrations/complete-oauth.js";
 import { connectCalendar } from "../app/calendar/connect-calendar.js";
 import { disconnectCalendar } from "../app/calendar/disconnect-calendar.js";
-import type { IntegrationView } from "../app/integrations/integration-view.js";
 import { updateCalendarSelection } from "../app/calendar/update-calendar-selection.js";
 import { callerOf } from "../auth/caller-context.js";
 import { resolveTenant, tenantFilterOf } from "../auth/tenant-scope.js";
-import { providerFromName, providerName } from "./provider-mapping.js";
-import type { RpcDependencies } from "./routes.js";
+import { integrationToProto } from "./calendar-mapping.js";
+import { providerName } from "./provider-mapping.js";
 
-const STATUS: Record<IntegrationView["status"], IntegrationStatus> = {
-  active: IntegrationStatus.ACTIVE,
-  error: IntegrationStatus.ERROR,
-  disabled: IntegrationStatus.DISABLED,
-};
-
-function integrationToProto(view: IntegrationView): CalendarIntegration {
-  return create(CalendarIntegrationSchema, {
-    id: view.id,
-    tenantId: view.tenantId,
-    provider: providerFromName(view.provider),
-    accountEmail: view.accountEmail,
-    status: STATUS[view.status],
-    statusReason: view.statusReason,
-    calendars: view.calendars.map((c) => create(ProviderCalendarSchema, c)),
-    ...(view.lastSyncedAt ? { lastSyncedAt: timestampFromDate(view.lastSyncedAt) } : {}),
-    connectedAt: timestampFromDate(view.connectedAt),
-  });
-}
-
-export function calendarDependenciesOf(deps: RpcDependencies): CalendarDependencies {
-  return {
-    orm: deps.orm,
-    config: deps.config,
-    clock: deps.clock,
-    logger: deps.logger,
-    cipher: deps.calendarSync.cipher,
-    providers: deps.calendarSync.providers,
-    syncStarter: deps.calendarSync.syncQueue,
-  };
-}
-
-export function calendarService(deps: RpcDependencies): ServiceImpl<typeof CalendarService> {
-  const app = calendarDependenciesOf(deps);
+export function calendarService(app: AppContext): ServiceImpl<typeof CalendarService> {
   return {
     async connectCalendar(req, ctx) {
       const caller = callerOf(ctx);
@@ -92,7 +53,7 @@ export function calendarService(deps: RpcDependencies): ServiceImpl<typeof Calen
 
     async getCalendarStatus(req, ctx) {
       const caller = callerOf(ctx);
-      const integrations = await getCalendarStatus(app, resolveTenant(caller, req.tenantId));
+      const integrations = await getCalendarStatus(app, caller, { tenantId: resolveTenant(caller, req.tenantId) });
       return create(GetCalendarStatusResponseSchema, { integrations: integrations.map(integrationToProto) });
     },
 

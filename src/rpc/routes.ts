@@ -7,29 +7,13 @@ import { AvailabilityService } from "../../gen/universalcalendar/v1/availability
 import { CalendarService } from "../../gen/universalcalendar/v1/calendar_pb.js";
 import { FieldServiceService } from "../../gen/universalcalendar/v1/field_service_pb.js";
 import { SyncService } from "../../gen/universalcalendar/v1/sync_pb.js";
-import type { DatabaseHealth } from "../db/database-health.js";
-import type { Config } from "../config.js";
-import type { MikroORM } from "../db/orm.js";
-import type { Clock } from "../domain/clock.js";
-import type { Logger } from "../logger.js";
-import type { CalendarSyncRuntime } from "../wiring.js";
 import { appointmentService } from "./appointment-service.js";
 import { availabilityService } from "./availability-service.js";
 import { calendarService } from "./calendar-service.js";
 import { healthService } from "./health.js";
 import { reflectionService, reflectionServiceV1alpha } from "./reflection.js";
+import type { RpcDependencies } from "./rpc-dependencies.js";
 import { syncService } from "./sync-service.js";
-
-/** What handlers may use; each call forks its own unit of work from orm. */
-export interface RpcDependencies {
-  orm: MikroORM;
-  config: Config;
-  logger: Logger;
-  clock: Clock;
-  databaseHealth: DatabaseHealth;
-  /** Calendar providers, token cipher and the sync job queue. */
-  calendarSync: CalendarSyncRuntime;
-}
 
 const API_SERVICES = [AppointmentService, AvailabilityService, CalendarService, FieldServiceService, SyncService];
 
@@ -39,11 +23,11 @@ const API_SERVICES = [AppointmentService, AvailabilityService, CalendarService, 
  */
 export function registerRoutes(router: ConnectRouter, deps: RpcDependencies): void {
   const apiNames = API_SERVICES.map((service) => service.typeName);
-  router.service(AppointmentService, appointmentService(deps));
-  router.service(AvailabilityService, availabilityService(deps));
-  router.service(CalendarService, calendarService(deps));
+  router.service(AppointmentService, appointmentService(deps.app));
+  router.service(AvailabilityService, availabilityService(deps.app));
+  router.service(CalendarService, calendarService(deps.app));
   router.service(FieldServiceService, {});
-  router.service(SyncService, syncService(deps));
+  router.service(SyncService, syncService(deps.app));
   router.service(Health, healthService(deps.databaseHealth, apiNames));
   const reflection = reflectionService([
     ...apiNames,

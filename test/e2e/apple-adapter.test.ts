@@ -86,7 +86,7 @@ const byId = (events: ProviderEvent[]) => new Map(events.map((e) => [e.providerE
 
 beforeAll(async () => {
   radicale = await startRadicale();
-  provider = createAppleProvider(testConfig({ APPLE_CALDAV_URL: radicale.baseUrl }));
+  provider = createAppleProvider({ caldavUrl: testConfig({ APPLE_CALDAV_URL: radicale.baseUrl }).appleCaldavUrl });
   credentials = { kind: "basic", username: radicale.username, password: radicale.password };
 });
 

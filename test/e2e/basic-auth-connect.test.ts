@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { CalendarDependencies } from "../../src/app/calendar/calendar-dependencies.js";
+import type { AppContext } from "../../src/app/context.js";
 import { connectCalendar } from "../../src/app/calendar/connect-calendar.js";
 import { IntegrationCredentials } from "../../src/app/integrations/integration-credentials.js";
 import { TokenCipher } from "../../src/crypto/token-cipher.js";
@@ -10,7 +10,8 @@ import { createLogger } from "../../src/logger.js";
 import { ProviderError } from "../../src/providers/kit/provider-error.js";
 import type { BasicAuthCalendarProvider } from "../../src/providers/calendar/calendar-provider.js";
 import type { ProviderCredentials } from "../../src/providers/kit/connector.js";
-import { CalendarProviderRegistry } from "../../src/providers/registry.js";
+import { ProviderRegistry } from "../../src/providers/registry.js";
+import { RecordingJobQueue, testAppContext } from "../support/test-context.js";
 import { newTenantId, testConfig } from "../support/test-server.js";
 
 /**
@@ -36,28 +37,15 @@ const stubApple: BasicAuthCalendarProvider = {
   updateEvent: async () => undefined,
   deleteEvent: async () => undefined,
 };
+const appleProvider = { name: "apple", connector: stubApple, capabilities: { busyTime: stubApple, events: stubApple } };
 
 let orm: MikroORM;
-let deps: CalendarDependencies;
-const started: string[] = [];
+let deps: AppContext;
+const jobs = new RecordingJobQueue();
 
 beforeAll(async () => {
   orm = await openDatabase(inject("databaseUrl"));
-  const config = testConfig();
-  deps = {
-    orm,
-    config,
-    clock: systemClock,
-    logger: createLogger("silent"),
-    cipher: TokenCipher.fromConfig(config),
-    providers: new CalendarProviderRegistry([stubApple]),
-    syncStarter: {
-      start: async (request) => {
-        started.push(request.integrationId);
-        return "00000000-0000-4000-8000-000000000001";
-      },
-    },
-  };
+  deps = testAppContext({ orm, providers: new ProviderRegistry([appleProvider]), jobs });
 });
 afterAll(() => orm?.close());
 
@@ -82,7 +70,12 @@ describe("connecting a Basic-auth (Apple) calendar", () => {
     expect(result.integration.calendars).toEqual([
       expect.objectContaining({ id: "/calendars/home/", primary: true, checkConflicts: true, receivesEvents: true }),
     ]);
-    expect(started).toContain(result.integration.id);
+    expect(jobs.sent).toContainEqual({ queue: "calendar-sync", data: { syncJobId: result.syncId }, id: result.syncId });
+    const [job] = await orm.em.fork().getConnection().execute<{ integration_id: string; type: string }[]>(
+      "select integration_id, type from sync_jobs where id = ?",
+      [result.syncId],
+    );
+    expect(job).toEqual({ integration_id: result.integration.id, type: "full" });
     const [row] = await rowsOf(tenantId);
     expect(row?.access_token_encrypted).toMatch(/^v1:/);
     expect(row?.access_token_encrypted).not.toContain(GOOD_PASSWORD);
@@ -134,7 +127,7 @@ describe("rotating the token encryption key", () => {
       testConfig({
         TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 8).toString("base64"),
         TOKEN_ENCRYPTION_KEY_VERSION: "v2",
-        TOKEN_ENCRYPTION_PREVIOUS_KEYS: `v1:${deps.config.tokenEncryptionKey.toString("base64")}`,
+        TOKEN_ENCRYPTION_PREVIOUS_KEYS: `v1:${testConfig().tokenEncryptionKey.toString("base64")}`,
       }),
     );
     const credentials = new IntegrationCredentials({ ...deps, cipher: rotated });

@@ -231,7 +231,7 @@ describe("tokens", () => {
     fake.resetRequests();
     const results = await Promise.all(
       Array.from({ length: 6 }, () =>
-        server.calendarSync.credentials.use(integrationId, async (credentials) => (credentials.kind === "oauth" ? credentials.accessToken : "")),
+        server.app.credentials.use(integrationId, async (credentials) => (credentials.kind === "oauth" ? credentials.accessToken : "")),
       ),
     );
     expect(new Set(results).size).toBe(1);

@@ -23,7 +23,7 @@ beforeAll(async () => {
       MICROSOFT_CLIENT_SECRET: fake.clientSecret,
       MICROSOFT_OAUTH_BASE_URL: fake.oauthBaseUrl,
       MICROSOFT_GRAPH_BASE_URL: fake.baseUrl,
-    }),
+    }).microsoft,
   );
 });
 

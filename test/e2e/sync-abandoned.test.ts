@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SyncService, SyncStatus } from "../../gen/universalcalendar/v1/sync_pb.js";
-import { ABANDONED_JOB_ERROR } from "../../src/app/sync/trigger-sync.js";
+import { ABANDONED_JOB_ERROR } from "../../src/app/sync/get-sync-status.js";
+import { startSyncJob, SYNC_QUEUE } from "../../src/app/sync/start-sync-job.js";
 import { client, grpcTransport, serviceKey } from "../support/clients.js";
 import { newTenantId, startTestServer, type TestServer } from "../support/test-server.js";
 
@@ -25,7 +26,7 @@ async function pgBossSchemaOf(jobId: string): Promise<string> {
 
 describe("a sync job whose worker died", () => {
   it("is reported failed, with the reason, instead of running forever", async () => {
-    const view = await server.calendarSync.syncQueue.enqueue({ tenantId: newTenantId(), type: "full" });
+    const view = await startSyncJob(server.app, { tenantId: newTenantId(), type: "full" });
     const sync = client(SyncService, grpcTransport(server.baseUrl, serviceKey));
     await expect
       .poll(async () => (await sync.getSyncStatus({ syncId: view.id })).job?.status, { timeout: 20_000 })
@@ -48,6 +49,6 @@ describe("a sync job whose worker died", () => {
   });
 
   it("never calls a job abandoned that pg-boss does not know (e.g. just being queued)", async () => {
-    expect(await server.calendarSync.syncQueue.isAbandoned("00000000-0000-4000-8000-00000000abcd")).toBe(false);
+    expect(await server.app.jobs.isAbandoned(SYNC_QUEUE, "00000000-0000-4000-8000-00000000abcd")).toBe(false);
   });
 });

@@ -6,9 +6,11 @@ import { loadConfig, type Config } from "../../src/config.js";
 import { systemClock, type Clock } from "../../src/domain/clock.js";
 import { openDatabase, type MikroORM } from "../../src/db/orm.js";
 import { createLogger, type Logger } from "../../src/logger.js";
-import { startServer, type RunningServer } from "../../src/server.js";
-import { startCalendarSync, type CalendarSyncRuntime } from "../../src/wiring.js";
+import type { AppContext } from "../../src/app/context.js";
 import type { RetrySettings } from "../../src/app/integrations/provider-retry-policy.js";
+import type { ProviderRegistry } from "../../src/providers/registry.js";
+import { startServer, type RunningServer } from "../../src/server.js";
+import { wireApplication } from "../../src/wiring.js";
 
 export const TEST_SERVICE_KEY = "test-service-key-0123456789";
 export const TEST_JWT_SECRET = "test-jwt-secret-0123456789abcdef0123456789";
@@ -33,7 +35,8 @@ export interface TestServer {
   orm: MikroORM;
   config: Config;
   server: RunningServer;
-  calendarSync: CalendarSyncRuntime;
+  /** The AppContext the server's handlers and job workers run on. */
+  app: AppContext;
   close(): Promise<void>;
 }
 
@@ -46,6 +49,8 @@ export async function startTestServer(
     clock?: Clock;
     /** Provider-call retry policy; tests shorten the backoff. */
     retrySettings?: RetrySettings;
+    /** Replaces the providers built from config. */
+    providers?: ProviderRegistry;
   } = {},
 ): Promise<TestServer> {
   const config = testConfig(options.env);
@@ -53,32 +58,27 @@ export async function startTestServer(
   const orm = await openDatabase(options.databaseUrl ?? inject("databaseUrl"));
   const clock = options.clock ?? systemClock;
   // Its own pg-boss schema: servers of parallel test files share the database but not their sync jobs.
-  const calendarSync = await startCalendarSync({
+  // The same wiring as main.ts; its own pg-boss schema: servers of parallel test files share the database but not their jobs.
+  const application = await wireApplication({
     orm,
     config,
     logger,
     clock,
     queueSchema: `pgboss_${randomUUID().replace(/-/g, "").slice(0, 12)}`,
     retrySettings: options.retrySettings ?? { maxAttempts: 4, baseDelayMs: 20, maxDelayMs: 5_000 },
+    ...(options.providers ? { providers: options.providers } : {}),
   });
-  const server = await startServer({
-    orm,
-    config,
-    logger,
-    clock,
-    databaseHealth: new DatabaseHealth(orm),
-    calendarSync,
-  });
+  const server = await startServer({ app: application.ctx, config, logger, databaseHealth: new DatabaseHealth(orm) });
   return {
     baseUrl: `http://127.0.0.1:${server.port}`,
     port: server.port,
     orm,
     config,
     server,
-    calendarSync,
+    app: application.ctx,
     async close() {
       await server.close(2_000);
-      await calendarSync.stop();
+      await application.stop();
       await orm.close();
     },
   };

@@ -1,17 +1,17 @@
 import { actorOf, type Caller } from "../../domain/caller.js";
 import { FailedPreconditionError } from "../../domain/errors.js";
 import { optionalText } from "../../domain/validation.js";
-import type { MikroORM } from "../../db/orm.js";
 import type { Appointment } from "../../entities/appointment.js";
+import type { AppContext } from "../context.js";
 import { recordAudit } from "../shared/audit.js";
 import { enqueueOutbox } from "../outbox/enqueue-outbox.js";
+import { appointmentCancelled } from "../outbox/outbox-message.js";
 import { findAppointment } from "./find-appointment.js";
 
-export interface CancelAppointmentCommand {
+export interface CancelAppointmentInput {
   id: string;
   /** Tenant scope of a JWT caller; undefined for the service key. */
   tenantFilter: string | undefined;
-  caller: Caller;
   reason: string;
   notes: string;
   notifyCustomer: boolean;
@@ -22,11 +22,13 @@ export interface CancelAppointmentCommand {
  * ignores cancelled rows). A repeat answers cancelled: false and changes nothing.
  */
 export async function cancelAppointment(
-  orm: MikroORM,
-  command: CancelAppointmentCommand,
+  ctx: AppContext,
+  caller: Caller,
+  command: CancelAppointmentInput,
 ): Promise<{ cancelled: boolean; appointment: Appointment }> {
   const notes = optionalText("notes", command.notes, 5000);
-  return orm.em.fork().transactional(async (em) => {
+  return ctx.orm.em.fork().transactional(async (em) => {
+    const now = ctx.clock.now();
     const appointment = await findAppointment(em, command.id, command.tenantFilter, { forUpdate: true });
     if (appointment.status === "cancelled") return { cancelled: false, appointment };
     if (appointment.status !== "pending" && appointment.status !== "confirmed") {
@@ -35,19 +37,14 @@ export async function cancelAppointment(
     appointment.status = "cancelled";
     appointment.cancellationReason = command.reason;
     appointment.cancellationNotes = notes;
-    appointment.cancelledAt = new Date();
-    appointment.cancelledBy = actorOf(command.caller);
+    appointment.cancelledAt = now;
+    appointment.cancelledBy = actorOf(caller);
     appointment.version += 1;
-    appointment.updatedAt = new Date();
-    enqueueOutbox(em, {
-      tenantId: appointment.tenantId,
-      topic: "appointment.cancelled",
-      aggregateId: appointment.id,
-      payload: { appointmentId: appointment.id, notifyCustomer: command.notifyCustomer, reason: command.reason },
-    });
+    appointment.updatedAt = now;
+    enqueueOutbox(em, appointment.tenantId, appointmentCancelled(appointment.id, command.notifyCustomer, command.reason));
     recordAudit(em, {
       tenantId: appointment.tenantId,
-      caller: command.caller,
+      caller,
       action: "appointment.cancelled",
       entityType: "appointment",
       entityId: appointment.id,

@@ -1,18 +1,16 @@
 import { wrap } from "@mikro-orm/core";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import type { Caller } from "../../domain/caller.js";
-import type { Clock } from "../../domain/clock.js";
 import { validateNewAppointment, type NewAppointmentRequest } from "../../domain/appointments/new-appointment.js";
-import type { MikroORM } from "../../db/orm.js";
 import type { Appointment } from "../../entities/appointment.js";
+import type { AppContext } from "../context.js";
 import { claimIdempotencyKey, hashRequest, saveIdempotentResponse, validateIdempotencyKey } from "../shared/idempotency.js";
 import { explainRefusal, findBookingConflicts, type BookingConflicts } from "./booking-conflicts.js";
 import { reviveBookingResult } from "./booking-result-json.js";
 import { insertAppointmentUnlessOverlapping } from "./insert-appointment.js";
 
-export interface CreateAppointmentCommand {
+export interface CreateAppointmentInput {
   tenantId: string;
-  caller: Caller;
   request: NewAppointmentRequest;
   idempotencyKey: string;
 }
@@ -29,14 +27,15 @@ const IDEMPOTENCY_SCOPE = "appointment.create";
  * are refused by the database itself at insert time.
  */
 export async function createAppointment(
-  deps: { orm: MikroORM; clock: Clock },
-  command: CreateAppointmentCommand,
+  ctx: AppContext,
+  caller: Caller,
+  command: CreateAppointmentInput,
 ): Promise<CreateAppointmentResult> {
   const input = validateNewAppointment(command.request);
   const key = validateIdempotencyKey(command.idempotencyKey);
-  const { tenantId, caller } = command;
+  const { tenantId } = command;
   const window = { start: input.start, end: input.end };
-  const em = deps.orm.em.fork();
+  const em = ctx.orm.em.fork();
   const blocking = await findBookingConflicts(em, tenantId, window);
 
   const book = async (unitOfWork: EntityManager): Promise<CreateAppointmentResult> => {
@@ -46,7 +45,7 @@ export async function createAppointment(
         : undefined;
     return appointment
       ? { created: true, appointment }
-      : { created: false, ...(await explainRefusal(unitOfWork, deps.clock, tenantId, window)) };
+      : { created: false, ...(await explainRefusal(unitOfWork, ctx.clock, tenantId, window)) };
   };
   if (!key) return book(em);
 

@@ -1,7 +1,9 @@
+import { randomUUID } from "node:crypto";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { actorOf, type Caller } from "../../domain/caller.js";
 import type { NewAppointment } from "../../domain/appointments/new-appointment.js";
 import { AppointmentSchema, type Appointment } from "../../entities/appointment.js";
+import { appointmentCreated } from "../outbox/outbox-message.js";
 
 /**
  * Inserts the appointment with its outbox row and audit row in ONE statement
@@ -9,20 +11,20 @@ import { AppointmentSchema, type Appointment } from "../../entities/appointment.
  * uses `on conflict do nothing`, so the exclusion constraint, not a prior
  * read, decides a race: the loser waits for the winner's commit and gets no
  * row back, and then neither does the outbox nor the audit log.
- * Outbox and audit rows have the same shape enqueueOutbox/recordAudit write.
+ * The outbox row's message comes from the same typed builder enqueueOutbox
+ * takes (so the id is chosen here); the audit row has recordAudit's shape.
  */
 const INSERT_WITH_SIDE_EFFECTS = `
   with booked as (
-    insert into appointments (tenant_id, customer_name, customer_phone, customer_email, title, description,
+    insert into appointments (id, tenant_id, customer_name, customer_phone, customer_email, title, description,
       service_type, start_time, end_time, status, address, latitude, longitude, estimated_cost, notes,
       idempotency_key, created_by)
-    values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     on conflict do nothing
     returning *
   ), queued as (
     insert into outbox (tenant_id, topic, aggregate_id, payload)
-    select tenant_id, 'appointment.created', id::text,
-      jsonb_build_object('appointmentId', id, 'notifyCustomer', ?::boolean)
+    select tenant_id, ?, id::text, ?::jsonb
     from booked
   ), audited as (
     insert into audit_log (tenant_id, actor, action, entity_type, entity_id, changes)
@@ -39,7 +41,10 @@ export async function insertAppointmentUnlessOverlapping(
   input: NewAppointment,
   idempotencyKey: string | undefined,
 ): Promise<Appointment | undefined> {
+  const id = randomUUID();
+  const message = appointmentCreated(id, input.notifyCustomer);
   const rows = await em.execute<Record<string, unknown>[]>(INSERT_WITH_SIDE_EFFECTS, [
+    id,
     tenantId,
     input.customerName,
     input.customerPhone,
@@ -57,7 +62,8 @@ export async function insertAppointmentUnlessOverlapping(
     input.notes,
     idempotencyKey ?? null,
     actorOf(caller),
-    input.notifyCustomer,
+    message.topic,
+    JSON.stringify(message.payload),
   ]);
   const [row] = rows;
   return row ? em.map(AppointmentSchema, row) : undefined;

@@ -1,12 +1,13 @@
-import type { EntityManager } from "@mikro-orm/postgresql";
 import { DateTime } from "luxon";
 import type { AppointmentStatus } from "../../domain/appointments/appointment-status.js";
 import { InvalidArgumentError } from "../../domain/errors.js";
 import { requirePage } from "../../domain/validation.js";
 import { AppointmentSchema, type Appointment } from "../../entities/appointment.js";
+import type { Caller } from "../../domain/caller.js";
+import type { AppContext } from "../context.js";
 import { loadSchedulingRules } from "../availability/load-scheduling-rules.js";
 
-export interface ListAppointmentsQuery {
+export interface ListAppointmentsInput {
   tenantId: string;
   /** Local dates (YYYY-MM-DD) in the tenant's zone, inclusive; empty = open-ended. */
   startDate: string;
@@ -31,7 +32,8 @@ function startOfLocalDate(field: string, date: string, zone: string): Date {
 }
 
 /** Appointments starting within the local date range, by start time, paged (served by (tenant_id, start_time)). */
-export async function listAppointments(em: EntityManager, query: ListAppointmentsQuery): Promise<AppointmentPage> {
+export async function listAppointments(ctx: AppContext, _caller: Caller, query: ListAppointmentsInput): Promise<AppointmentPage> {
+  const em = ctx.orm.em.fork();
   const { page, limit, offset } = requirePage(query.page, query.limit);
   const where: Record<string, unknown> = { tenantId: query.tenantId };
   if (query.startDate || query.endDate) {

@@ -1,20 +1,19 @@
 import { wrap } from "@mikro-orm/core";
 import type { Caller } from "../../domain/caller.js";
-import type { Clock } from "../../domain/clock.js";
 import { validateChanges, type AppointmentPatch } from "../../domain/appointments/appointment-changes.js";
 import type { AppointmentStatus } from "../../domain/appointments/appointment-status.js";
 import { AbortedError } from "../../domain/errors.js";
-import type { MikroORM } from "../../db/orm.js";
 import type { Appointment } from "../../entities/appointment.js";
+import type { AppContext } from "../context.js";
 import { recordAudit } from "../shared/audit.js";
 import { enqueueOutbox } from "../outbox/enqueue-outbox.js";
+import { appointmentUpdated } from "../outbox/outbox-message.js";
 import { explainRefusal, findBookingConflicts, type BookingConflicts } from "./booking-conflicts.js";
 import { findAppointment } from "./find-appointment.js";
 
-export interface UpdateAppointmentCommand {
+export interface UpdateAppointmentInput {
   id: string;
   tenantFilter: string | undefined;
-  caller: Caller;
   /** 0 skips the optimistic concurrency check. */
   expectedVersion: number;
   patch: AppointmentPatch;
@@ -35,15 +34,16 @@ function isOverlap(error: unknown): boolean {
  * overlapping appointments (the update fails at flush with 23P01).
  */
 export async function updateAppointment(
-  deps: { orm: MikroORM; clock: Clock },
-  command: UpdateAppointmentCommand,
+  ctx: AppContext,
+  caller: Caller,
+  command: UpdateAppointmentInput,
 ): Promise<UpdateAppointmentResult> {
   const refused = async (appointment: Appointment): Promise<UpdateAppointmentResult> => ({
     updated: false,
     appointment,
     ...(await explainRefusal(
-      deps.orm.em.fork(),
-      deps.clock,
+      ctx.orm.em.fork(),
+      ctx.clock,
       appointment.tenantId,
       { start: command.patch.start ?? appointment.startTime, end: command.patch.end ?? appointment.endTime },
       appointment.id,
@@ -52,7 +52,7 @@ export async function updateAppointment(
 
   let current: Appointment | undefined;
   try {
-    return await deps.orm.em.fork().transactional(async (em): Promise<UpdateAppointmentResult> => {
+    return await ctx.orm.em.fork().transactional(async (em): Promise<UpdateAppointmentResult> => {
       const appointment = await findAppointment(em, command.id, command.tenantFilter, { forUpdate: true });
       current = appointment;
       if (command.expectedVersion !== 0 && command.expectedVersion !== appointment.version) {
@@ -70,16 +70,11 @@ export async function updateAppointment(
         const blocking = await findBookingConflicts(em, appointment.tenantId, window, appointment.id);
         if (blocking.some((p) => p.kind !== "appointment")) return refused(appointment);
       }
-      wrap(appointment).assign({ ...values, version: appointment.version + 1, updatedAt: new Date() });
-      enqueueOutbox(em, {
-        tenantId: appointment.tenantId,
-        topic: "appointment.updated",
-        aggregateId: appointment.id,
-        payload: { appointmentId: appointment.id, fields: Object.keys(values), moved },
-      });
+      wrap(appointment).assign({ ...values, version: appointment.version + 1, updatedAt: ctx.clock.now() });
+      enqueueOutbox(em, appointment.tenantId, appointmentUpdated(appointment.id, Object.keys(values), moved));
       recordAudit(em, {
         tenantId: appointment.tenantId,
-        caller: command.caller,
+        caller,
         action: "appointment.updated",
         entityType: "appointment",
         entityId: appointment.id,
@@ -90,7 +85,7 @@ export async function updateAppointment(
     });
   } catch (error) {
     if (isOverlap(error) && current) {
-      const unchanged = await findAppointment(deps.orm.em.fork(), command.id, command.tenantFilter);
+      const unchanged = await findAppointment(ctx.orm.em.fork(), command.id, command.tenantFilter);
       return refused(unchanged);
     }
     throw error;

@@ -1,14 +1,13 @@
 import type { BusyPeriod } from "../../domain/availability/busy-period.js";
 import { actorOf, type Caller } from "../../domain/caller.js";
 import { InvalidArgumentError } from "../../domain/errors.js";
-import type { MikroORM } from "../../db/orm.js";
 import { AvailabilityBlockSchema, type AvailabilityBlock } from "../../entities/availability-block.js";
+import type { AppContext } from "../context.js";
 import { recordAudit } from "../shared/audit.js";
 import { instantOf, type SqlTimestamp } from "./sql-timestamp.js";
 
-export interface BlockTimeCommand {
+export interface BlockTimeInput {
   tenantId: string;
-  caller: Caller;
   start?: Date;
   end?: Date;
   title: string;
@@ -26,7 +25,7 @@ interface OverlappingAppointmentRow {
   title: string;
 }
 
-function validate(command: BlockTimeCommand): { start: Date; end: Date } {
+function validate(command: BlockTimeInput): { start: Date; end: Date } {
   const { start, end } = command;
   if (!start) throw new InvalidArgumentError("start_time", "required");
   if (!end) throw new InvalidArgumentError("end_time", "required");
@@ -41,11 +40,12 @@ function validate(command: BlockTimeCommand): { start: Date; end: Date } {
  * stay booked (whoever blocks decides what to do with them).
  */
 export async function blockTime(
-  orm: MikroORM,
-  command: BlockTimeCommand,
+  ctx: AppContext,
+  caller: Caller,
+  command: BlockTimeInput,
 ): Promise<{ block: AvailabilityBlock; conflictingAppointments: BusyPeriod[] }> {
   const { start, end } = validate(command);
-  return orm.em.fork().transactional(async (em) => {
+  return ctx.orm.em.fork().transactional(async (em) => {
     const block = em.create(AvailabilityBlockSchema, {
       tenantId: command.tenantId,
       startTime: start,
@@ -53,13 +53,13 @@ export async function blockTime(
       title: command.title.trim(),
       reason: command.reason.trim(),
       blockType: command.blockType,
-      createdBy: actorOf(command.caller),
-      createdAt: new Date(),
+      createdBy: actorOf(caller),
+      createdAt: ctx.clock.now(),
     });
     await em.flush();
     recordAudit(em, {
       tenantId: command.tenantId,
-      caller: command.caller,
+      caller,
       action: "block.created",
       entityType: "availability_block",
       entityId: block.id,

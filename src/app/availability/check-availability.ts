@@ -1,11 +1,12 @@
-import type { EntityManager } from "@mikro-orm/postgresql";
 import { parseAvailabilityWindow, type AvailabilityWindowInput } from "../../domain/availability/availability-query.js";
 import { findFreeSlots, findFreeWindows, type DayAvailability } from "../../domain/availability/availability.js";
-import type { Clock } from "../../domain/clock.js";
+import type { Caller } from "../../domain/caller.js";
+import type { AppContext } from "../context.js";
 import { availabilityQueryOf } from "./availability-query-of.js";
 import { loadSchedulingRules } from "./load-scheduling-rules.js";
 
 export interface CheckAvailabilityInput extends AvailabilityWindowInput {
+  tenantId: string;
   mode: "slots" | "windows";
 }
 
@@ -17,11 +18,13 @@ export interface CheckAvailabilityResult {
 
 /** Free slots (or windows) per local date; validates first, so bad input reads nothing. */
 export async function checkAvailability(
-  em: EntityManager,
-  clock: Clock,
-  tenantId: string,
+  ctx: AppContext,
+  _caller: Caller,
   input: CheckAvailabilityInput,
 ): Promise<CheckAvailabilityResult> {
+  const { tenantId } = input;
+  const em = ctx.orm.em.fork();
+  const clock = ctx.clock;
   const window = parseAvailabilityWindow(input);
   const { rules } = await loadSchedulingRules(em, tenantId);
   const timeZone = window.timeZone ?? rules.timeZone;

@@ -1,10 +1,11 @@
 import type { FilterQuery } from "@mikro-orm/core";
 import { InvalidArgumentError } from "../../domain/errors.js";
 import { requirePage } from "../../domain/validation.js";
-import type { MikroORM } from "../../db/orm.js";
+import type { Caller } from "../../domain/caller.js";
 import { AvailabilityBlockSchema, type AvailabilityBlock } from "../../entities/availability-block.js";
+import type { AppContext } from "../context.js";
 
-export interface ListBlocksQuery {
+export interface ListBlocksInput {
   tenantId: string;
   /** Only blocks ending after this instant. */
   start?: Date;
@@ -23,7 +24,7 @@ export interface BlockPage {
 }
 
 /** Active (not deleted) blocks overlapping the optional range, by start time. */
-export async function listBlocks(orm: MikroORM, query: ListBlocksQuery): Promise<BlockPage> {
+export async function listBlocks(ctx: AppContext, _caller: Caller, query: ListBlocksInput): Promise<BlockPage> {
   const { page, limit, offset } = requirePage(query.page, query.limit);
   if (query.start && query.end && query.end <= query.start) {
     throw new InvalidArgumentError("end_time", "must be after start_time");
@@ -31,7 +32,7 @@ export async function listBlocks(orm: MikroORM, query: ListBlocksQuery): Promise
   const where: FilterQuery<AvailabilityBlock> = { tenantId: query.tenantId, deletedAt: null };
   if (query.start) where.endTime = { $gt: query.start };
   if (query.end) where.startTime = { $lt: query.end };
-  const [blocks, total] = await orm.em
+  const [blocks, total] = await ctx.orm.em
     .fork()
     .findAndCount(AvailabilityBlockSchema, where, { orderBy: { startTime: "asc", id: "asc" }, limit, offset });
   return { blocks, total, page, limit, pages: Math.ceil(total / limit) };

@@ -3,7 +3,7 @@ import type { Caller } from "../../domain/caller.js";
 import { CalendarIntegrationSchema } from "../../entities/calendar-integration.js";
 import { IntegrationCalendarSchema } from "../../entities/integration-calendar.js";
 import { ProviderBusyEventSchema } from "../../entities/provider-busy-event.js";
-import type { CalendarDependencies } from "./calendar-dependencies.js";
+import type { AppContext } from "../context.js";
 import { findIntegration } from "../integrations/find-integration.js";
 import { openIntegrationSecret } from "../integrations/integration-secrets.js";
 
@@ -12,12 +12,12 @@ import { openIntegrationSecret } from "../integrations/integration-secrets.js";
  * the tokens, the calendars and the mirrored busy time in one transaction.
  */
 export async function disconnectCalendar(
-  deps: CalendarDependencies,
+  ctx: AppContext,
   caller: Caller,
   input: { integrationId: string; tenantFilter: string | undefined },
 ): Promise<{ revoked: boolean }> {
-  const integration = await findIntegration(deps.orm.em.fork(), input.integrationId, input.tenantFilter);
-  const provider = deps.providers.oauth(integration.provider);
+  const integration = await findIntegration(ctx.orm.em.fork(), input.integrationId, input.tenantFilter);
+  const provider = ctx.providers.oauth(integration.provider);
   let revoked = false;
   // Revoking the refresh token ends the whole grant at Google; the access token is the fallback.
   const sealed = integration.refreshTokenEncrypted
@@ -27,12 +27,12 @@ export async function disconnectCalendar(
       : undefined;
   if (provider && sealed) {
     try {
-      revoked = await provider.revoke(openIntegrationSecret(deps.cipher, integration, sealed.purpose, sealed.value));
+      revoked = await provider.revoke(openIntegrationSecret(ctx.cipher, integration, sealed.purpose, sealed.value));
     } catch (error) {
-      deps.logger.warn({ integrationId: integration.id, err: (error as Error).message }, "token revocation failed");
+      ctx.logger.warn({ integrationId: integration.id, err: (error as Error).message }, "token revocation failed");
     }
   }
-  await deps.orm.em.fork().transactional(async (tx) => {
+  await ctx.orm.em.fork().transactional(async (tx) => {
     const where = { tenantId: integration.tenantId, integrationId: integration.id };
     await tx.nativeDelete(ProviderBusyEventSchema, where);
     await tx.nativeDelete(IntegrationCalendarSchema, where);

@@ -3,7 +3,8 @@ import type { Caller } from "../../domain/caller.js";
 import { InvalidArgumentError } from "../../domain/errors.js";
 import { IntegrationCalendarSchema } from "../../entities/integration-calendar.js";
 import { ProviderBusyEventSchema } from "../../entities/provider-busy-event.js";
-import type { CalendarDependencies } from "./calendar-dependencies.js";
+import type { AppContext } from "../context.js";
+import { startSyncJob } from "../sync/start-sync-job.js";
 import { findIntegration } from "../integrations/find-integration.js";
 import { integrationViews, type IntegrationView } from "../integrations/integration-view.js";
 
@@ -19,7 +20,7 @@ export interface CalendarSelectionInput {
  * events; a newly checked one is read by a sync started here.
  */
 export async function updateCalendarSelection(
-  deps: CalendarDependencies,
+  ctx: AppContext,
   caller: Caller,
   input: { integrationId: string; tenantFilter: string | undefined; calendars: CalendarSelectionInput[] },
 ): Promise<IntegrationView> {
@@ -30,7 +31,7 @@ export async function updateCalendarSelection(
     throw new InvalidArgumentError("calendars", "at most one calendar receives events");
   }
 
-  const em = deps.orm.em.fork();
+  const em = ctx.orm.em.fork();
   const { integration, newlyChecked } = await em.transactional(async (tx) => {
     const integration = await findIntegration(tx, input.integrationId, input.tenantFilter);
     const rows = await tx.find(IntegrationCalendarSchema, { integrationId: integration.id });
@@ -68,9 +69,9 @@ export async function updateCalendarSelection(
     return { integration, newlyChecked };
   });
   if (newlyChecked && integration.status === "active") {
-    await deps.syncStarter.start({ tenantId: integration.tenantId, integrationId: integration.id, provider: integration.provider, type: "incremental" });
+    await startSyncJob(ctx, { tenantId: integration.tenantId, integrationId: integration.id, provider: integration.provider, type: "incremental" });
   }
-  const [view] = await integrationViews(deps.orm.em.fork(), [integration]);
+  const [view] = await integrationViews(ctx.orm.em.fork(), [integration]);
   if (!view) throw new Error("integration vanished after commit");
   return view;
 }

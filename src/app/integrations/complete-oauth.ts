@@ -1,13 +1,15 @@
 import { LockMode } from "@mikro-orm/core";
 import type { Caller } from "../../domain/caller.js";
-import { FailedPreconditionError, InvalidArgumentError, UnavailableError } from "../../domain/errors.js";
+import { FailedPreconditionError, InvalidArgumentError } from "../../domain/errors.js";
 import { OAuthStateSchema } from "../../entities/oauth-state.js";
 import { ProviderError } from "../../providers/kit/provider-error.js";
 import type { ProviderCalendarInfo } from "../../providers/calendar/calendar-provider.js";
 import type { TokenSet } from "../../providers/kit/connector.js";
-import type { CalendarDependencies } from "../calendar/calendar-dependencies.js";
+import type { AppContext } from "../context.js";
+import { startSyncJob } from "../sync/start-sync-job.js";
 import { integrationViews, type IntegrationView } from "./integration-view.js";
 import { hashState, PKCE_VERIFIER_PURPOSE } from "./oauth-state.js";
+import { connectFailureOf } from "./provider-failure.js";
 import { saveConnectedAccount } from "./save-integration.js";
 
 export interface CompleteOAuthInput {
@@ -28,15 +30,16 @@ export interface CompleteOAuthResult {
  * reads the account and its calendars, stores the integration with its
  * tokens encrypted and starts a full sync.
  */
-export async function completeOAuth(deps: CalendarDependencies, caller: Caller, input: CompleteOAuthInput): Promise<CompleteOAuthResult> {
-  const provider = deps.providers.oauth(input.provider);
+export async function completeOAuth(ctx: AppContext, caller: Caller, input: CompleteOAuthInput): Promise<CompleteOAuthResult> {
+  const provider = ctx.providers.oauth(input.provider);
+  const busyTime = ctx.providers.find(input.provider)?.capabilities.busyTime;
   if (!provider) throw new InvalidArgumentError("provider", `${input.provider} does not connect with OAuth`);
   if (!input.code.trim()) throw new InvalidArgumentError("code", "required");
   if (!input.state.trim()) throw new InvalidArgumentError("state", "required");
   if (input.state.length > 512 || input.code.length > 4096) throw new InvalidArgumentError("state", "too long");
 
-  const now = deps.clock.now();
-  const em = deps.orm.em.fork();
+  const now = ctx.clock.now();
+  const em = ctx.orm.em.fork();
   const consumed = await em.transactional(async (tx) => {
     const row = await tx.findOne(
       OAuthStateSchema,
@@ -52,7 +55,7 @@ export async function completeOAuth(deps: CalendarDependencies, caller: Caller, 
     return {
       stateId: row.id,
       redirectUri: row.redirectUri,
-      verifier: deps.cipher.decrypt(row.codeVerifierEncrypted, { tenantId: input.tenantId, recordId: row.id, purpose: PKCE_VERIFIER_PURPOSE }),
+      verifier: ctx.cipher.decrypt(row.codeVerifierEncrypted, { tenantId: input.tenantId, recordId: row.id, purpose: PKCE_VERIFIER_PURPOSE }),
     };
   });
 
@@ -63,25 +66,23 @@ export async function completeOAuth(deps: CalendarDependencies, caller: Caller, 
     tokens = await provider.exchangeCode({ code: input.code, codeVerifier: consumed.verifier, redirectUri: consumed.redirectUri });
     const credentials = { kind: "oauth" as const, accessToken: tokens.accessToken };
     accountEmail = (await provider.getAccount(credentials)).email;
-    calendars = await provider.listCalendars(credentials);
+    calendars = (await busyTime?.listCalendars(credentials)) ?? [];
   } catch (error) {
-    if (error instanceof ProviderError && (error.kind === "invalid_grant" || error.kind === "bad_request")) {
-      throw new InvalidArgumentError("code", `${input.provider} refused the authorization code`);
-    }
     if (error instanceof ProviderError && error.retryable) {
       // The provider never answered: give the state back so the same redirect can be completed on retry.
-      await deps.orm.em.fork().nativeUpdate(OAuthStateSchema, { id: consumed.stateId, usedAt: now }, { usedAt: null });
-      throw new UnavailableError(`${input.provider} cannot be reached: retry later`);
+      await ctx.orm.em.fork().nativeUpdate(OAuthStateSchema, { id: consumed.stateId, usedAt: now }, { usedAt: null });
     }
-    if (error instanceof ProviderError) throw new FailedPreconditionError(`${input.provider}: ${error.kind}`);
-    throw error;
+    throw connectFailureOf(error, input.provider, {
+      kinds: ["invalid_grant", "bad_request"],
+      error: () => new InvalidArgumentError("code", `${input.provider} refused the authorization code`),
+    });
   }
   if (!tokens.refreshToken) {
-    deps.logger.warn({ provider: input.provider }, "OAuth exchange returned no refresh token");
+    ctx.logger.warn({ provider: input.provider }, "OAuth exchange returned no refresh token");
   }
 
-  const integration = await deps.orm.em.fork().transactional(async (tx) =>
-    saveConnectedAccount(tx, deps.cipher, {
+  const integration = await ctx.orm.em.fork().transactional(async (tx) =>
+    saveConnectedAccount(tx, ctx.cipher, {
       tenantId: input.tenantId,
       provider: input.provider,
       accountEmail,
@@ -97,8 +98,8 @@ export async function completeOAuth(deps: CalendarDependencies, caller: Caller, 
       now,
     }),
   );
-  const syncId = await deps.syncStarter.start({ tenantId: input.tenantId, integrationId: integration.id, provider: input.provider, type: "full" });
-  const [view] = await integrationViews(deps.orm.em.fork(), [integration]);
+  const sync = await startSyncJob(ctx, { tenantId: input.tenantId, integrationId: integration.id, provider: input.provider, type: "full" });
+  const [view] = await integrationViews(ctx.orm.em.fork(), [integration]);
   if (!view) throw new Error("integration vanished after commit");
-  return { integration: view, syncId };
+  return { integration: view, syncId: sync.id };
 }

@@ -6,9 +6,9 @@ import { FailedPreconditionError } from "../../domain/errors.js";
 import { CalendarIntegrationSchema, type CalendarIntegration } from "../../entities/calendar-integration.js";
 import type { Logger } from "../../logger.js";
 import { ProviderError } from "../../providers/kit/provider-error.js";
-import type { AnyCalendarProvider } from "../../providers/calendar/calendar-provider.js";
-import type { ProviderCredentials } from "../../providers/kit/connector.js";
-import type { CalendarProviderRegistry } from "../../providers/registry.js";
+import type { ConnectorKind, ProviderCredentials } from "../../providers/kit/connector.js";
+import type { Provider } from "../../providers/kit/provider-definition.js";
+import type { ProviderRegistry } from "../../providers/registry.js";
 import { openIntegrationSecret, sealIntegrationSecret, type IntegrationSecret } from "./integration-secrets.js";
 
 export const REAUTHORIZATION_REQUIRED = "reauthorization required";
@@ -20,13 +20,16 @@ export class ReauthorizationRequiredError extends FailedPreconditionError {
   }
 }
 
+/** What the access-token column holds for logins without OAuth. */
+const SECRET_OF = { basic: "app_password", api_key: "api_key" } as const;
+
 /** Refresh this long before the provider's expiry, so a token never expires mid-sync. */
 const REFRESH_MARGIN_MS = 5 * 60_000;
 
 export interface IntegrationCredentialDependencies {
   orm: MikroORM;
   cipher: TokenCipher;
-  providers: CalendarProviderRegistry;
+  providers: ProviderRegistry;
   clock: Clock;
   logger: Logger;
 }
@@ -42,21 +45,24 @@ export interface IntegrationCredentialDependencies {
 export class IntegrationCredentials {
   constructor(private readonly deps: IntegrationCredentialDependencies) {}
 
-  async use<T>(integrationId: string, call: (credentials: ProviderCredentials, provider: AnyCalendarProvider) => Promise<T>): Promise<T> {
+  async use<T>(integrationId: string, call: (credentials: ProviderCredentials, provider: Provider) => Promise<T>): Promise<T> {
     const integration = await this.deps.orm.em.fork().findOneOrFail(CalendarIntegrationSchema, { id: integrationId });
     if (integration.status === "error" && integration.statusReason === REAUTHORIZATION_REQUIRED) {
       throw new ReauthorizationRequiredError(integrationId);
     }
     const provider = this.deps.providers.get(integration.provider);
+    const auth = provider.connector.auth;
     const sealed = [integration.accessTokenEncrypted, integration.refreshTokenEncrypted];
     if (sealed.some((value) => value && this.deps.cipher.needsReencryption(value))) {
-      Object.assign(integration, await this.resealRetiredSecrets(integrationId, provider.auth));
+      Object.assign(integration, await this.resealRetiredSecrets(integrationId, auth));
     }
-    if (provider.auth === "basic") {
+    if (auth === "basic" || auth === "api_key") {
       if (!integration.accessTokenEncrypted) throw new ReauthorizationRequiredError(integrationId);
-      const password = openIntegrationSecret(this.deps.cipher, integration, "app_password", integration.accessTokenEncrypted);
+      const secret = openIntegrationSecret(this.deps.cipher, integration, SECRET_OF[auth], integration.accessTokenEncrypted);
+      const credentials: ProviderCredentials =
+        auth === "basic" ? { kind: "basic", username: integration.accountEmail, password: secret } : { kind: "api_key", apiKey: secret };
       try {
-        return await call({ kind: "basic", username: integration.accountEmail, password }, provider);
+        return await call(credentials, provider);
       } catch (error) {
         if (error instanceof ProviderError && error.kind === "unauthorized") await this.markReauthorizationRequired(integrationId);
         throw error;
@@ -116,14 +122,14 @@ export class IntegrationCredentials {
    * current one, the first time the integration is used after a rotation, so
    * the retired key can be dropped once every row has been used.
    */
-  private async resealRetiredSecrets(integrationId: string, auth: AnyCalendarProvider["auth"]): Promise<Partial<CalendarIntegration>> {
+  private async resealRetiredSecrets(integrationId: string, auth: ConnectorKind): Promise<Partial<CalendarIntegration>> {
     return this.deps.orm.em.fork().transactional(async (tx) => {
       const row = await tx.findOneOrFail(CalendarIntegrationSchema, { id: integrationId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       const reseal = (value: string | null | undefined, purpose: IntegrationSecret) =>
         value && this.deps.cipher.needsReencryption(value)
           ? sealIntegrationSecret(this.deps.cipher, row, purpose, openIntegrationSecret(this.deps.cipher, row, purpose, value))
           : value;
-      row.accessTokenEncrypted = reseal(row.accessTokenEncrypted, auth === "basic" ? "app_password" : "access_token") ?? null;
+      row.accessTokenEncrypted = reseal(row.accessTokenEncrypted, auth === "oauth" ? "access_token" : SECRET_OF[auth]) ?? null;
       row.refreshTokenEncrypted = reseal(row.refreshTokenEncrypted, "refresh_token") ?? null;
       this.deps.logger.info({ integrationId }, "secrets re-encrypted under the current master key");
       return { accessTokenEncrypted: row.accessTokenEncrypted, refreshTokenEncrypted: row.refreshTokenEncrypted };

@@ -5,7 +5,7 @@ import type { TokenCipher } from "../../crypto/token-cipher.js";
  * is part of the associated data, so a value moved to another column (or row,
  * or tenant) no longer decrypts.
  */
-export type IntegrationSecret = "access_token" | "refresh_token" | "app_password";
+export type IntegrationSecret = "access_token" | "refresh_token" | "app_password" | "api_key";
 
 export function sealIntegrationSecret(
   cipher: TokenCipher,

@@ -4,13 +4,14 @@ import { recordAudit } from "../shared/audit.js";
 import type { TokenCipher } from "../../crypto/token-cipher.js";
 import type { Caller } from "../../domain/caller.js";
 import { CalendarIntegrationSchema, type CalendarIntegration } from "../../entities/calendar-integration.js";
-import { IntegrationCalendarSchema } from "../../entities/integration-calendar.js";
 import type { ProviderCalendarInfo } from "../../providers/calendar/calendar-provider.js";
-import { sealIntegrationSecret } from "./integration-secrets.js";
+import { syncCalendarList } from "./calendar-list.js";
+import { sealIntegrationSecret, type IntegrationSecret } from "./integration-secrets.js";
 
 export type NewCredentials =
   | { kind: "oauth"; accessToken: string; refreshToken?: string; expiresAt: Date; scope?: string }
-  | { kind: "basic"; password: string };
+  | { kind: "basic"; password: string }
+  | { kind: "api_key"; apiKey: string };
 
 export interface ConnectedAccount {
   tenantId: string;
@@ -43,7 +44,7 @@ export async function saveConnectedAccount(em: EntityManager, cipher: TokenCiphe
       createdAt: account.now,
       updatedAt: account.now,
     });
-  const seal = (purpose: "access_token" | "refresh_token" | "app_password", value: string) =>
+  const seal = (purpose: IntegrationSecret, value: string) =>
     sealIntegrationSecret(cipher, integration, purpose, value);
   const credentials = account.credentials;
   if (credentials.kind === "oauth") {
@@ -53,7 +54,8 @@ export async function saveConnectedAccount(em: EntityManager, cipher: TokenCiphe
     integration.tokenExpiresAt = credentials.expiresAt;
     integration.scopes = credentials.scope ?? null;
   } else {
-    integration.accessTokenEncrypted = seal("app_password", credentials.password);
+    integration.accessTokenEncrypted =
+      credentials.kind === "basic" ? seal("app_password", credentials.password) : seal("api_key", credentials.apiKey);
     integration.refreshTokenEncrypted = null;
     integration.tokenExpiresAt = null;
   }
@@ -63,7 +65,7 @@ export async function saveConnectedAccount(em: EntityManager, cipher: TokenCiphe
   // The calendars reference the integration by a plain id column: the ORM cannot order these inserts itself.
   await em.flush();
 
-  await syncCalendarList(em, integration, account.calendars);
+  await syncCalendarList(em, integration, account.calendars, account.now);
   recordAudit(em, {
     tenantId: account.tenantId,
     caller: account.caller,
@@ -73,39 +75,4 @@ export async function saveConnectedAccount(em: EntityManager, cipher: TokenCiphe
     changes: { provider: account.provider, calendars: account.calendars.length },
   });
   return integration;
-}
-
-/**
- * Mirrors the provider's calendar list: new calendars are checked for
- * conflicts when the account can write to them (read-only subscriptions such
- * as holidays are not), the primary one receives events; calendars gone from
- * the provider are dropped with their mirrored events.
- */
-export async function syncCalendarList(em: EntityManager, integration: CalendarIntegration, calendars: ProviderCalendarInfo[]): Promise<void> {
-  const stored = await em.find(IntegrationCalendarSchema, { integrationId: integration.id });
-  const byProviderId = new Map(stored.map((c) => [c.providerCalendarId, c]));
-  const hasReceiver = stored.some((c) => c.receivesEvents && calendars.some((p) => p.id === c.providerCalendarId));
-  for (const calendar of calendars) {
-    const row = byProviderId.get(calendar.id);
-    if (row) {
-      row.name = calendar.name;
-      row.timeZone = calendar.timeZone ?? null;
-      row.isPrimary = calendar.primary;
-      continue;
-    }
-    em.create(IntegrationCalendarSchema, {
-      id: randomUUID(),
-      tenantId: integration.tenantId,
-      integrationId: integration.id,
-      providerCalendarId: calendar.id,
-      name: calendar.name,
-      timeZone: calendar.timeZone ?? null,
-      isPrimary: calendar.primary,
-      checkConflicts: calendar.writable,
-      receivesEvents: !hasReceiver && calendar.primary && calendar.writable,
-      createdAt: new Date(),
-    });
-  }
-  const gone = stored.filter((c) => !calendars.some((p) => p.id === c.providerCalendarId));
-  for (const calendar of gone) em.remove(calendar);
 }

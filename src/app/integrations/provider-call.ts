@@ -1,0 +1,15 @@
+import type { ProviderCredentials } from "../../providers/kit/connector.js";
+import type { Provider } from "../../providers/kit/provider-definition.js";
+import type { AppContext } from "../context.js";
+
+/**
+ * One call to an integration's provider: fresh credentials (refreshed under
+ * the row lock when due) and the one retry policy around the whole attempt.
+ */
+export function callProvider<T>(
+  ctx: Pick<AppContext, "credentials" | "providerRetry">,
+  integrationId: string,
+  call: (credentials: ProviderCredentials, provider: Provider) => Promise<T>,
+): Promise<T> {
+  return ctx.providerRetry.execute(() => ctx.credentials.use(integrationId, call));
+}

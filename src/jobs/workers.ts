@@ -1,0 +1,15 @@
+import type { AppContext, JobMessages, QueueName } from "../app/context.js";
+import type { Caller } from "../domain/caller.js";
+import { runSyncJob } from "../app/sync/run-sync-job.js";
+
+/** Jobs act as the service itself: audit rows they write name "service". */
+const JOB_CALLER: Caller = { kind: "service" };
+
+/**
+ * Queue name → the app use case that runs its jobs. Handlers must be
+ * idempotent: pg-boss can hand a job out twice (a timed-out job keeps
+ * running while its retry starts).
+ */
+export const WORKERS: { [Q in QueueName]: (ctx: AppContext, data: JobMessages[Q]) => Promise<void> } = {
+  "calendar-sync": (ctx, data) => runSyncJob(ctx, JOB_CALLER, data),
+};

@@ -1,0 +1,62 @@
+import type { AppContext, JobMessages, JobQueue, QueueName } from "../../src/app/context.js";
+import { IntegrationCredentials } from "../../src/app/integrations/integration-credentials.js";
+import { providerRetryPolicy } from "../../src/app/integrations/provider-retry-policy.js";
+import type { Config } from "../../src/config.js";
+import { TokenCipher } from "../../src/crypto/token-cipher.js";
+import type { MikroORM } from "../../src/db/orm.js";
+import { systemClock, type Clock } from "../../src/domain/clock.js";
+import { createLogger } from "../../src/logger.js";
+import { ProviderRegistry } from "../../src/providers/registry.js";
+import { testConfig } from "./test-server.js";
+
+export interface SentJob {
+  queue: QueueName;
+  data: JobMessages[QueueName];
+  id?: string;
+}
+
+/** A JobQueue that only records what was sent: use-case and handler tests run no workers. */
+export class RecordingJobQueue implements JobQueue {
+  readonly sent: SentJob[] = [];
+
+  async send<Q extends QueueName>(queue: Q, data: JobMessages[Q], options: { id?: string } = {}): Promise<void> {
+    this.sent.push({ queue, data, ...(options.id ? { id: options.id } : {}) });
+  }
+
+  async isAbandoned(): Promise<boolean> {
+    return false;
+  }
+
+  exclusive<T>(_key: string, work: () => Promise<T>): Promise<T> {
+    return work();
+  }
+}
+
+/**
+ * An AppContext on a real database without pg-boss or a server, built like
+ * src/wiring.ts builds it; parts can be replaced (providers, clock, jobs).
+ */
+export function testAppContext(options: {
+  orm: MikroORM;
+  config?: Config;
+  clock?: Clock;
+  providers?: ProviderRegistry;
+  jobs?: JobQueue;
+}): AppContext & { jobs: JobQueue } {
+  const config = options.config ?? testConfig();
+  const clock = options.clock ?? systemClock;
+  const logger = createLogger("silent");
+  const cipher = TokenCipher.fromConfig(config);
+  const providers = options.providers ?? ProviderRegistry.fromConfig(config);
+  return {
+    orm: options.orm,
+    clock,
+    logger,
+    cipher,
+    providers,
+    credentials: new IntegrationCredentials({ orm: options.orm, cipher, providers, clock, logger }),
+    providerRetry: providerRetryPolicy({ maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 100 }),
+    jobs: options.jobs ?? new RecordingJobQueue(),
+    settings: { oauthRedirectUri: config.oauthRedirectUri },
+  };
+}
