@@ -28,6 +28,13 @@ export class CaldavSession {
   /** PROPFIND or REPORT; returns the per-resource responses of a 207 multistatus. */
   async xml(method: "PROPFIND" | "REPORT", url: string, depth: "0" | "1", body: string): Promise<DAVResponse[]> {
     let responses: DAVResponse[];
+    // tsdav's responses carry no headers; a throttled reply's Retry-After is read on the way through.
+    let retryAfter: string | null = null;
+    const fetchKeepingRetryAfter: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      retryAfter = response.headers.get("retry-after");
+      return response;
+    };
     try {
       responses = await davRequest({
         url,
@@ -38,6 +45,7 @@ export class CaldavSession {
         },
         convertIncoming: false,
         fetchOptions: { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) },
+        fetch: fetchKeepingRetryAfter,
       });
     } catch (error) {
       throw unreachable(`${method} ${new URL(url).pathname}`, error);
@@ -45,7 +53,7 @@ export class CaldavSession {
     const [first] = responses;
     // tsdav answers a non-multistatus reply as one response without props.
     if (responses.length === 1 && first && first.props === undefined && !first.ok) {
-      throw caldavError(first.status ?? 0, `${method} ${new URL(url).pathname}`);
+      throw caldavError(first.status ?? 0, `${method} ${new URL(url).pathname}`, retryAfter);
     }
     return responses;
   }
