@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { cancelAppointment } from "../../src/app/appointments/cancel-appointment.js";
+import { createAppointment } from "../../src/app/appointments/create-appointment.js";
+import { getAppointment } from "../../src/app/appointments/get-appointment.js";
+import { updateAppointment } from "../../src/app/appointments/update-appointment.js";
+import type { AppContext } from "../../src/app/context.js";
+import {
+  appointmentCancelled,
+  appointmentCreated,
+  appointmentUpdated,
+  parseOutboxMessage,
+} from "../../src/app/outbox/outbox-message.js";
+import { openDatabase, type MikroORM } from "../../src/db/orm.js";
+import type { Caller } from "../../src/domain/caller.js";
+import { fixedClock } from "../../src/domain/clock.js";
+import { NotFoundError } from "../../src/domain/errors.js";
+import { testAppContext } from "../support/test-context.js";
+import { newTenantId } from "../support/test-server.js";
+
+/**
+ * Use cases called directly on the real PostgreSQL, without a server: the
+ * tier between the domain's unit tests and the e2e suites.
+ */
+let orm: MikroORM;
+let ctx: AppContext;
+const service: Caller = { kind: "service" };
+const clock = fixedClock("2030-02-03T12:00:00Z");
+
+beforeAll(async () => {
+  orm = await openDatabase(inject("databaseUrl"));
+  ctx = testAppContext({ orm, clock });
+});
+afterAll(() => orm?.close());
+
+const request = (start: string, end: string) => ({
+  customerName: "Lee Electric-Customer",
+  customerPhone: "+15551230000",
+  customerEmail: "",
+  title: "Replace breaker",
+  description: "",
+  serviceType: "",
+  start: new Date(start),
+  end: new Date(end),
+  address: "",
+  estimatedCost: "",
+  notes: "",
+  notifyCustomer: true,
+});
+
+async function outboxOf(tenantId: string) {
+  return orm.em
+    .fork()
+    .getConnection()
+    .execute<{ topic: string; aggregate_id: string; payload: unknown }[]>(
+      "select topic, aggregate_id, payload from outbox where tenant_id = ? order by id",
+      [tenantId],
+    );
+}
+
+describe("appointment use cases on the database", () => {
+  it("write outbox rows that parse as the OutboxMessage union, whichever writer wrote them", async () => {
+    const tenantId = newTenantId();
+    const created = await createAppointment(ctx, service, {
+      tenantId,
+      idempotencyKey: "",
+      request: request("2030-02-04T15:00:00Z", "2030-02-04T16:00:00Z"),
+    });
+    expect(created.created).toBe(true);
+    if (!created.created) return;
+    const id = created.appointment.id;
+    const moved = await updateAppointment(ctx, service, {
+      id,
+      tenantFilter: undefined,
+      expectedVersion: 0,
+      patch: { start: new Date("2030-02-04T17:00:00Z"), end: new Date("2030-02-04T18:00:00Z") },
+    });
+    expect(moved.updated).toBe(true);
+    await cancelAppointment(ctx, service, { id, tenantFilter: undefined, reason: "customer_request", notes: "", notifyCustomer: false });
+
+    const rows = await outboxOf(tenantId);
+    expect(rows.map((row) => row.aggregate_id)).toEqual([id, id, id]);
+    expect(rows.map((row) => parseOutboxMessage(row.topic, row.payload))).toEqual([
+      appointmentCreated(id, true),
+      appointmentUpdated(id, ["startTime", "endTime"], true),
+      appointmentCancelled(id, false, "customer_request"),
+    ]);
+  });
+
+  it("stamps changes with the context's clock, not the machine's", async () => {
+    const tenantId = newTenantId();
+    const created = await createAppointment(ctx, service, {
+      tenantId,
+      idempotencyKey: "",
+      request: request("2030-02-05T15:00:00Z", "2030-02-05T16:00:00Z"),
+    });
+    if (!created.created) throw new Error("not created");
+    const { appointment } = await cancelAppointment(ctx, service, {
+      id: created.appointment.id,
+      tenantFilter: undefined,
+      reason: "other",
+      notes: "",
+      notifyCustomer: false,
+    });
+    expect(appointment.cancelledAt).toEqual(clock.now());
+    expect(appointment.updatedAt).toEqual(clock.now());
+  });
+
+  it("hides another tenant's appointment behind not_found", async () => {
+    const created = await createAppointment(ctx, service, {
+      tenantId: newTenantId(),
+      idempotencyKey: "",
+      request: request("2030-02-06T15:00:00Z", "2030-02-06T16:00:00Z"),
+    });
+    if (!created.created) throw new Error("not created");
+    const other: Caller = { kind: "tenant", tenantId: newTenantId(), subject: "someone" };
+    await expect(getAppointment(ctx, other, { id: created.appointment.id, tenantFilter: other.tenantId })).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
+  });
+
+  it("refuses an outbox row whose payload does not match its topic", () => {
+    expect(() => parseOutboxMessage("appointment.created", { appointmentId: "a" })).toThrow(/not a valid/);
+    expect(() => parseOutboxMessage("appointment.deleted", { appointmentId: "a" })).toThrow(/unknown outbox topic/);
+  });
+});
