@@ -1,12 +1,5 @@
-import {
-  optionalCoordinate,
-  optionalEmail,
-  optionalMoney,
-  optionalText,
-  requirePhone,
-  requireText,
-  requireTimeRange,
-} from "../validation.js";
+import { requireTimeRange } from "../validation.js";
+import { APPOINTMENT_FIELD_RULES, APPOINTMENT_FIELDS } from "./appointment-fields.js";
 import { assertEditable, assertReschedulable, assertTransition, type AppointmentStatus } from "./appointment-status.js";
 
 /** UpdateAppointment's fields; undefined means "leave unchanged". */
@@ -42,17 +35,10 @@ export interface AppointmentChanges {
 export function validateChanges(current: CurrentAppointment, patch: AppointmentPatch): AppointmentChanges {
   assertEditable(current.status);
   const values: AppointmentChanges["values"] = {};
-  if (patch.customerName !== undefined) values.customerName = requireText("customer_name", patch.customerName, 200);
-  if (patch.customerPhone !== undefined) values.customerPhone = requirePhone("customer_phone", patch.customerPhone);
-  if (patch.customerEmail !== undefined) values.customerEmail = optionalEmail("customer_email", patch.customerEmail);
-  if (patch.title !== undefined) values.title = requireText("title", patch.title, 255);
-  if (patch.description !== undefined) values.description = optionalText("description", patch.description, 5000);
-  if (patch.serviceType !== undefined) values.serviceType = optionalText("service_type", patch.serviceType, 100);
-  if (patch.address !== undefined) values.address = optionalText("address", patch.address, 500);
-  if (patch.latitude !== undefined) values.latitude = optionalCoordinate("latitude", patch.latitude, 90);
-  if (patch.longitude !== undefined) values.longitude = optionalCoordinate("longitude", patch.longitude, 180);
-  if (patch.estimatedCost !== undefined) values.estimatedCost = optionalMoney("estimated_cost", patch.estimatedCost);
-  if (patch.notes !== undefined) values.notes = optionalText("notes", patch.notes, 5000);
+  for (const field of APPOINTMENT_FIELDS) {
+    const value = patch[field];
+    if (value !== undefined) values[field] = (APPOINTMENT_FIELD_RULES[field] as (given: typeof value) => string | number | null)(value);
+  }
 
   let moved = false;
   if (patch.start !== undefined || patch.end !== undefined) {

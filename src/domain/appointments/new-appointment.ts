@@ -1,13 +1,6 @@
 import { InvalidArgumentError } from "../errors.js";
-import {
-  optionalCoordinate,
-  optionalEmail,
-  optionalMoney,
-  optionalText,
-  requirePhone,
-  requireText,
-  requireTimeRange,
-} from "../validation.js";
+import { requireTimeRange } from "../validation.js";
+import { APPOINTMENT_FIELD_RULES as RULES } from "./appointment-fields.js";
 import type { AppointmentStatus } from "./appointment-status.js";
 
 /** CreateAppointment's fields as the caller sent them (proto3: "" and 0 mean unset). */
@@ -57,19 +50,19 @@ export function validateNewAppointment(request: NewAppointmentRequest): NewAppoi
     throw new InvalidArgumentError(request.latitude === undefined ? "latitude" : "longitude", "latitude and longitude go together");
   }
   return {
-    customerName: requireText("customer_name", request.customerName, 200),
-    customerPhone: requirePhone("customer_phone", request.customerPhone),
-    customerEmail: optionalEmail("customer_email", request.customerEmail),
-    title: requireText("title", request.title, 255),
-    description: optionalText("description", request.description, 5000),
-    serviceType: optionalText("service_type", request.serviceType, 100),
+    customerName: RULES.customerName(request.customerName),
+    customerPhone: RULES.customerPhone(request.customerPhone),
+    customerEmail: RULES.customerEmail(request.customerEmail),
+    title: RULES.title(request.title),
+    description: RULES.description(request.description),
+    serviceType: RULES.serviceType(request.serviceType),
     start,
     end,
-    address: optionalText("address", request.address, 500),
-    latitude: optionalCoordinate("latitude", request.latitude, 90),
-    longitude: optionalCoordinate("longitude", request.longitude, 180),
-    estimatedCost: optionalMoney("estimated_cost", request.estimatedCost),
-    notes: optionalText("notes", request.notes, 5000),
+    address: RULES.address(request.address),
+    latitude: RULES.latitude(request.latitude),
+    longitude: RULES.longitude(request.longitude),
+    estimatedCost: RULES.estimatedCost(request.estimatedCost),
+    notes: RULES.notes(request.notes),
     status,
     notifyCustomer: request.notifyCustomer,
   };
