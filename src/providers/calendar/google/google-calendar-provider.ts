@@ -59,7 +59,7 @@ export class GoogleCalendarProvider implements OAuthCalendarProvider {
 
   constructor(private readonly settings: GoogleSettings) {
     this.timeoutMs = settings.timeoutMs ?? 30_000;
-    // Retries are decided once, in src/sync (with Retry-After); the library's own are off.
+    // Retries are decided once, in app/integrations/provider-retry-policy.ts (with Retry-After); the library's own are off.
     this.api = calendar({ version: "v3", rootUrl: `${settings.calendarApiBaseUrl}/`, retry: false, timeout: this.timeoutMs });
   }
 

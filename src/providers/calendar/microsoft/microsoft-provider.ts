@@ -41,7 +41,7 @@ export function createMicrosoftProvider(settings: MicrosoftSettings): OAuthCalen
   /**
    * One client per call, carrying that call's token. The chain is only
    * authentication + fetch: the default chain's RetryHandler would retry 429/503
-   * on its own, and retries are decided in one place (src/sync).
+   * on its own, and retries are decided in one place (app/integrations/provider-retry-policy.ts).
    */
   function clientFor(credentials: ProviderCredentials): Client {
     if (credentials.kind !== "oauth") {
