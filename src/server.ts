@@ -97,11 +97,13 @@ export async function startServer(deps: RpcDependencies): Promise<RunningServer>
       checkSettled();
     });
     if ("stream" in req) {
-      // Answered before the whole request arrived (size limit, malformed message): stop the upload
-      // (RST_STREAM NO_ERROR), or its unread bytes keep the connection's flow-control window and every
-      // later call on this HTTP/2 connection stalls.
-      res.once("finish", () => {
-        if (!req.readableEnded && !req.stream.closed) req.stream.close(http2Constants.NGHTTP2_NO_ERROR);
+      // Answered before the whole request arrived (size limit, malformed message): once the status is
+      // queued, stop the upload with RST_STREAM(NO_ERROR), or its unread bytes hold the connection's
+      // flow-control window and every later call on this HTTP/2 connection stalls.
+      req.stream.once("wantTrailers", () => {
+        setImmediate(() => {
+          if (!req.readableEnded && !req.stream.closed) req.stream.close(http2Constants.NGHTTP2_NO_ERROR);
+        });
       });
     }
     if (applyCors(config, req, res)) return;
