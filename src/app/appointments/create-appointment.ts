@@ -32,7 +32,7 @@ export async function createAppointment(
   deps: { orm: MikroORM; clock: Clock },
   command: CreateAppointmentCommand,
 ): Promise<CreateAppointmentResult> {
-  const input = validateNewAppointment(command.request);
+  const input = validateNewAppointment(command.request, deps.clock.now());
   const key = validateIdempotencyKey(command.idempotencyKey);
   const { tenantId, caller } = command;
   const window = { start: input.start, end: input.end };

@@ -4,6 +4,7 @@ import {
   optionalMoney,
   optionalText,
   requirePhone,
+  requireNotInPast,
   requireText,
   requireTimeRange,
 } from "../validation.js";
@@ -39,7 +40,8 @@ export interface AppointmentChanges {
   moved: boolean;
 }
 
-export function validateChanges(current: CurrentAppointment, patch: AppointmentPatch): AppointmentChanges {
+/** `now` refuses a move to a start in the past; an appointment that has started keeps its start and may still change. */
+export function validateChanges(current: CurrentAppointment, patch: AppointmentPatch, now: Date): AppointmentChanges {
   assertEditable(current.status);
   const values: AppointmentChanges["values"] = {};
   if (patch.customerName !== undefined) values.customerName = requireText("customer_name", patch.customerName, 200);
@@ -60,6 +62,7 @@ export function validateChanges(current: CurrentAppointment, patch: AppointmentP
     moved = start.getTime() !== current.start.getTime() || end.getTime() !== current.end.getTime();
     if (moved) {
       assertReschedulable(current.status);
+      if (start.getTime() !== current.start.getTime()) requireNotInPast("start_time", start, now);
       values.startTime = start;
       values.endTime = end;
     }

@@ -5,6 +5,7 @@ import {
   optionalMoney,
   optionalText,
   requirePhone,
+  requireNotInPast,
   requireText,
   requireTimeRange,
 } from "../validation.js";
@@ -47,8 +48,9 @@ export interface NewAppointment {
   notifyCustomer: boolean;
 }
 
-export function validateNewAppointment(request: NewAppointmentRequest): NewAppointment {
+export function validateNewAppointment(request: NewAppointmentRequest, now: Date): NewAppointment {
   const { start, end } = requireTimeRange(request.start, request.end);
+  requireNotInPast("start_time", start, now);
   const status = request.status ?? "pending";
   if (status !== "pending" && status !== "confirmed") {
     throw new InvalidArgumentError("status", "a new appointment is PENDING or CONFIRMED");
