@@ -62,27 +62,6 @@ function databaseUnavailable(error: unknown): boolean {
   return e.cause !== undefined && e.cause !== error && databaseUnavailable(e.cause);
 }
 
-/**
- * What a log line may say about a failure. Driver errors carry the SQL with
- * its parameters (customer names, phones, emails) in message and stack, so
- * for them only the SQLSTATE, constraint and where it was thrown are kept.
- */
-function loggableError(error: unknown): Record<string, unknown> {
-  if (!(error instanceof Error)) return { value: String(error) };
-  const e = error as Error & { code?: unknown; constraint?: unknown; table?: unknown; routine?: unknown };
-  if (typeof e.code === "string" && /^[0-9A-Z]{5}$/.test(e.code)) {
-    return {
-      type: e.name,
-      sqlState: e.code,
-      constraint: e.constraint,
-      table: e.table,
-      routine: e.routine,
-      at: e.stack?.split("\n").slice(1, 6).join("\n"),
-    };
-  }
-  return { type: e.name, message: e.message, stack: e.stack };
-}
-
 /** Maps any failure to one precise Connect code; only real bugs become INTERNAL (and are logged). */
 export function toConnectError(error: unknown, logger: Logger, method: string): ConnectError {
   if (error instanceof ConnectError) return error;
@@ -94,10 +73,10 @@ export function toConnectError(error: unknown, logger: Logger, method: string): 
     return providerConnectError(error);
   }
   if (databaseUnavailable(error)) {
-    logger.warn({ method, error: loggableError(error) }, "database unavailable");
+    logger.warn({ method, err: error }, "database unavailable");
     return new ConnectError("database unavailable, retry later", Code.Unavailable);
   }
-  logger.error({ method, error: loggableError(error) }, "internal error");
+  logger.error({ method, err: error }, "internal error");
   return new ConnectError("internal error", Code.Internal);
 }
 
