@@ -60,14 +60,30 @@ export function rawGrpcCall(
       take(headers);
     });
     stream.on("trailers", take);
-    stream.on("data", () => {});
+    const body: Buffer[] = [];
+    stream.on("data", (chunk: Buffer) => body.push(chunk));
     stream.on("error", () => {});
     stream.on("close", () => {
       clearTimeout(timer);
+      if (status === undefined) take(grpcWebTrailers(Buffer.concat(body)));
       resolve({ httpStatus, code: status, message });
     });
-    stream.end(body);
+    stream.end(Buffer.from(body));
   });
+}
+
+/** gRPC-Web carries its trailers in the body, in a message flagged 0x80. */
+function grpcWebTrailers(body: Buffer): http2.IncomingHttpHeaders {
+  const trailers: http2.IncomingHttpHeaders = {};
+  for (let at = 0; at + 5 <= body.length; at += 5 + body.readUInt32BE(at + 1)) {
+    if ((body[at]! & 0x80) === 0) continue;
+    const text = body.subarray(at + 5, at + 5 + body.readUInt32BE(at + 1)).toString("utf8");
+    for (const line of text.split("\r\n")) {
+      const colon = line.indexOf(":");
+      if (colon > 0) trailers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+    }
+  }
+  return trailers;
 }
 
 /** A Connect unary call with a raw body (binary or JSON), as curl would send it. */
