@@ -60,15 +60,15 @@ export function rawGrpcCall(
       take(headers);
     });
     stream.on("trailers", take);
-    const body: Buffer[] = [];
-    stream.on("data", (chunk: Buffer) => body.push(chunk));
+    const received: Buffer[] = [];
+    stream.on("data", (chunk: Buffer) => received.push(chunk));
     stream.on("error", () => {});
     stream.on("close", () => {
       clearTimeout(timer);
-      if (status === undefined) take(grpcWebTrailers(Buffer.concat(body)));
+      if (status === undefined) take(grpcWebTrailers(Buffer.concat(received)));
       resolve({ httpStatus, code: status, message });
     });
-    stream.end(Buffer.from(body));
+    stream.end(body);
   });
 }
 
