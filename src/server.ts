@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Http2ServerRequest, Http2ServerResponse, ServerHttp2Session } from "node:http2";
+import { constants as http2Constants, type Http2ServerRequest, type Http2ServerResponse, type ServerHttp2Session } from "node:http2";
 import type { Socket } from "node:net";
-import { cors as connectCors } from "@connectrpc/connect";
-import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { Code, ConnectError, cors as connectCors, createConnectRouter } from "@connectrpc/connect";
+import { universalRequestFromNodeRequest, universalResponseToNodeResponse } from "@connectrpc/connect-node";
 import * as httpolyglot from "@httptoolkit/httpolyglot";
 import { createAuthInterceptor } from "./auth/interceptor.js";
 import type { Config } from "./config.js";
@@ -11,6 +11,7 @@ import { createLoggingInterceptor } from "./rpc/interceptors/logging.js";
 import { createRateLimitInterceptor } from "./rpc/interceptors/rate-limit.js";
 import { registerRoutes } from "./rpc/routes.js";
 import type { RpcDependencies } from "./rpc/rpc-dependencies.js";
+import { STRICT_JSON, strictDecoding } from "./rpc/strict-decoding.js";
 
 type Request = IncomingMessage | Http2ServerRequest;
 type Response = ServerResponse | Http2ServerResponse;
@@ -47,12 +48,14 @@ function applyCors(config: Config, req: Request, res: Response): boolean {
 /** One port: gRPC (h2c), gRPC-Web and Connect over HTTP/1.1 and HTTP/2, plus plain HTTP probes. */
 export async function startServer(deps: RpcDependencies): Promise<RunningServer> {
   const { config, logger } = deps;
-  const connectHandler = connectNodeAdapter({
-    routes: (router) => registerRoutes(router, deps),
+  // No request of this API comes near 1 MiB; a larger body is refused before it is buffered whole.
+  const readMaxBytes = 1024 * 1024;
+  const router = createConnectRouter({
     // Callers sit on the same network: gzip costs both sides more CPU than it saves.
     acceptCompression: [],
-    // No request of this API comes near 1 MiB; a larger body is refused before it is buffered whole.
-    readMaxBytes: 1024 * 1024,
+    readMaxBytes,
+    // Browsers get every field, defaults included ("created": false, "total": 0).
+    jsonOptions: { ...STRICT_JSON, alwaysEmitImplicit: true },
     interceptors: [
       createLoggingInterceptor(logger),
       createErrorMappingInterceptor(logger),
@@ -60,7 +63,22 @@ export async function startServer(deps: RpcDependencies): Promise<RunningServer>
       createRateLimitInterceptor(config.rateLimit),
     ],
   });
-
+  registerRoutes(router, deps);
+  // connectNodeAdapter's routing, with every handler behind strictDecoding.
+  const handlers = new Map(router.handlers.map((handler) => [handler.requestPath, strictDecoding(handler, { readMaxBytes })]));
+  const connectHandler = (req: Request, res: Response, path: string) => {
+    const handler = handlers.get(path);
+    if (!handler) {
+      res.writeHead(404);
+      res.end();
+      return;
+    }
+    handler(universalRequestFromNodeRequest(req as IncomingMessage, res as ServerResponse, undefined, undefined))
+      .then((answer) => universalResponseToNodeResponse(answer, res as ServerResponse))
+      .catch((error: unknown) => {
+        if (ConnectError.from(error).code !== Code.Aborted) logger.error({ path, err: error }, "rpc response failed");
+      });
+  };
   const probe = async (res: Response) => {
     const healthy = await deps.databaseHealth.isHealthy();
     res.writeHead(healthy ? 200 : 503, { "content-type": "application/json" });
@@ -79,13 +97,23 @@ export async function startServer(deps: RpcDependencies): Promise<RunningServer>
       inFlight--;
       checkSettled();
     });
+    if ("stream" in req) {
+      // Answered before the whole request arrived (size limit, malformed message): once the status is
+      // queued, stop the upload with RST_STREAM(NO_ERROR), or its unread bytes hold the connection's
+      // flow-control window and every later call on this HTTP/2 connection stalls.
+      req.stream.once("wantTrailers", () => {
+        setImmediate(() => {
+          if (!req.readableEnded && !req.stream.closed) req.stream.close(http2Constants.NGHTTP2_NO_ERROR);
+        });
+      });
+    }
     if (applyCors(config, req, res)) return;
     const path = (req.url ?? "/").split("?")[0];
     if (req.method === "GET" && (path === "/healthz" || path === "/readyz")) {
       void probe(res);
       return;
     }
-    connectHandler(req as IncomingMessage, res as ServerResponse);
+    connectHandler(req, res, path ?? "/");
   };
 
   const server = httpolyglot.createServer(listener as (req: IncomingMessage, res: ServerResponse) => void);

@@ -96,3 +96,49 @@ export function requirePage(page: number, limit: number): Page {
   if (!Number.isInteger(l) || l < 1 || l > 100) throw new InvalidArgumentError("limit", "must be from 1 to 100");
   return { page: p, limit: l, offset: (p - 1) * l };
 }
+
+/**
+ * Instants the service accepts in any Timestamp field. PostgreSQL's timestamptz
+ * and luxon reach much further, but local dates past year 9999 stop being
+ * RFC 3339 (and ISO strings PostgreSQL parses), and a year of margin below
+ * that keeps time-zone offsets, 62-day windows and booking horizons inside it.
+ * 1900 is older than any schedule a trades business keeps.
+ */
+export const SUPPORTED_INSTANTS = {
+  earliest: new Date("1900-01-01T00:00:00Z"),
+  latest: new Date("9999-01-01T00:00:00Z"),
+} as const;
+
+export function requireSupportedInstant(field: string, seconds: bigint, nanos: number): Date {
+  if (!Number.isInteger(nanos) || nanos < 0 || nanos > 999_999_999) {
+    throw new InvalidArgumentError(field, "nanos must be from 0 to 999999999");
+  }
+  const earliest = BigInt(SUPPORTED_INSTANTS.earliest.getTime() / 1000);
+  const latest = BigInt(SUPPORTED_INSTANTS.latest.getTime() / 1000);
+  if (seconds < earliest || seconds >= latest) {
+    throw new InvalidArgumentError(
+      field,
+      `must be from ${SUPPORTED_INSTANTS.earliest.toISOString()} to before ${SUPPORTED_INSTANTS.latest.toISOString()}`,
+    );
+  }
+  return new Date(Number(seconds) * 1000 + Math.floor(nanos / 1_000_000));
+}
+
+/** PostgreSQL text cannot hold U+0000. */
+export function requireNoNul(field: string, value: string): string {
+  if (value.includes("\u0000")) throw new InvalidArgumentError(field, "must not contain NUL characters");
+  return value;
+}
+
+/**
+ * A booking may not start in the past. A minute of grace absorbs clock skew
+ * between the caller's machine and ours for "book it for right now".
+ */
+export const PAST_START_GRACE_MS = 60_000;
+
+export function requireNotInPast(field: string, start: Date, now: Date): Date {
+  if (start.getTime() < now.getTime() - PAST_START_GRACE_MS) {
+    throw new InvalidArgumentError(field, `${start.toISOString()} is in the past`);
+  }
+  return start;
+}

@@ -12,6 +12,7 @@ import {
 import { TimeSlotSchema } from "../../gen/universalcalendar/v1/common_pb.js";
 import type { DayAvailability as DomainDay } from "../domain/availability/availability.js";
 import type { SchedulingRules } from "../domain/availability/scheduling-rules.js";
+import { InvalidArgumentError } from "../domain/errors.js";
 import type { AvailabilityBlock } from "../entities/availability-block.js";
 
 /** Proto rules to the domain shape (weekday enum values are ISO weekdays). */
@@ -52,8 +53,11 @@ export function rulesToProto(rules: SchedulingRules): SchedulingRulesMessage {
   });
 }
 
+/** BLOCK_TYPE_UNSPECIFIED books a hard block; a number the enum does not define is refused, never guessed. */
 export function blockTypeFromProto(type: BlockType): "soft" | "hard" {
-  return type === BlockType.SOFT ? "soft" : "hard";
+  if (type === BlockType.SOFT) return "soft";
+  if (type === BlockType.HARD || type === BlockType.UNSPECIFIED) return "hard";
+  throw new InvalidArgumentError("type", `unknown block type ${type}`);
 }
 
 export function blockToProto(block: AvailabilityBlock): Block {

@@ -31,7 +31,7 @@ export async function createAppointment(
   caller: Caller,
   command: CreateAppointmentInput,
 ): Promise<CreateAppointmentResult> {
-  const input = validateNewAppointment(command.request);
+  const input = validateNewAppointment(command.request, ctx.clock.now());
   const key = validateIdempotencyKey(command.idempotencyKey);
   const { tenantId } = command;
   const window = { start: input.start, end: input.end };

@@ -63,6 +63,7 @@ export async function updateAppointment(
       const { values, moved } = validateChanges(
         { status: appointment.status as AppointmentStatus, start: appointment.startTime, end: appointment.endTime },
         command.patch,
+        ctx.clock.now(),
       );
       if (Object.keys(values).length === 0) return { updated: true, appointment };
       if (moved) {

@@ -1,4 +1,4 @@
-import { requireTimeRange } from "../validation.js";
+import { requireNotInPast, requireTimeRange } from "../validation.js";
 import { APPOINTMENT_FIELD_RULES, APPOINTMENT_FIELDS } from "./appointment-fields.js";
 import { assertEditable, assertReschedulable, assertTransition, type AppointmentStatus } from "./appointment-status.js";
 
@@ -32,7 +32,8 @@ export interface AppointmentChanges {
   moved: boolean;
 }
 
-export function validateChanges(current: CurrentAppointment, patch: AppointmentPatch): AppointmentChanges {
+/** `now` refuses a move to a start in the past; an appointment that has started keeps its start and may still change. */
+export function validateChanges(current: CurrentAppointment, patch: AppointmentPatch, now: Date): AppointmentChanges {
   assertEditable(current.status);
   const values: AppointmentChanges["values"] = {};
   for (const field of APPOINTMENT_FIELDS) {
@@ -46,6 +47,7 @@ export function validateChanges(current: CurrentAppointment, patch: AppointmentP
     moved = start.getTime() !== current.start.getTime() || end.getTime() !== current.end.getTime();
     if (moved) {
       assertReschedulable(current.status);
+      if (start.getTime() !== current.start.getTime()) requireNotInPast("start_time", start, now);
       values.startTime = start;
       values.endTime = end;
     }

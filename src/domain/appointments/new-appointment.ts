@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from "../errors.js";
-import { requireTimeRange } from "../validation.js";
+import { requireNotInPast, requireTimeRange } from "../validation.js";
 import { APPOINTMENT_FIELD_RULES as RULES } from "./appointment-fields.js";
 import type { AppointmentStatus } from "./appointment-status.js";
 
@@ -40,8 +40,9 @@ export interface NewAppointment {
   notifyCustomer: boolean;
 }
 
-export function validateNewAppointment(request: NewAppointmentRequest): NewAppointment {
+export function validateNewAppointment(request: NewAppointmentRequest, now: Date): NewAppointment {
   const { start, end } = requireTimeRange(request.start, request.end);
+  requireNotInPast("start_time", start, now);
   const status = request.status ?? "pending";
   if (status !== "pending" && status !== "confirmed") {
     throw new InvalidArgumentError("status", "a new appointment is PENDING or CONFIRMED");

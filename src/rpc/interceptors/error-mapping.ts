@@ -11,6 +11,7 @@ import {
   UnavailableError,
 } from "../../domain/errors.js";
 import type { Logger } from "../../logger.js";
+import { ProviderError, type ProviderErrorKind } from "../../providers/kit/provider-error.js";
 
 const DOMAIN_CODES: [new (...args: never[]) => DomainError, Code][] = [
   [InvalidArgumentError, Code.InvalidArgument],
@@ -22,6 +23,29 @@ const DOMAIN_CODES: [new (...args: never[]) => DomainError, Code][] = [
   [UnavailableError, Code.Unavailable],
   [ResourceExhaustedError, Code.ResourceExhausted],
 ];
+
+/**
+ * A provider's refusal is never our caller's bad input and never a bug of
+ * ours to hide behind INTERNAL: the integration needs attention
+ * (failed_precondition) or the provider is away (unavailable). A 4xx that
+ * is our request's fault (400, 413, 414, 431...) is `bad_request`.
+ */
+const PROVIDER_CODES: Record<ProviderErrorKind, { code: Code; problem: string }> = {
+  unauthorized: { code: Code.FailedPrecondition, problem: "refused the stored credentials: reconnect the calendar" },
+  invalid_grant: { code: Code.FailedPrecondition, problem: "access was revoked: reconnect the calendar" },
+  forbidden: { code: Code.FailedPrecondition, problem: "denied access" },
+  not_found: { code: Code.FailedPrecondition, problem: "no longer has the requested item" },
+  conflict: { code: Code.Aborted, problem: "reported a conflicting change: retry" },
+  bad_request: { code: Code.FailedPrecondition, problem: "rejected the request" },
+  rate_limited: { code: Code.Unavailable, problem: "is throttling requests: retry later" },
+  unavailable: { code: Code.Unavailable, problem: "cannot be reached: retry later" },
+};
+
+function providerConnectError(error: ProviderError): ConnectError {
+  const { code, problem } = PROVIDER_CODES[error.kind];
+  const status = error.status ? ` (HTTP ${error.status})` : "";
+  return new ConnectError(`${error.provider} ${problem}${status}`, code);
+}
 
 /** SQLSTATE classes meaning the database is unreachable or going away, not a bug of ours. */
 const UNAVAILABLE_SQLSTATE = /^(08|53|57P0)/;
@@ -38,38 +62,21 @@ function databaseUnavailable(error: unknown): boolean {
   return e.cause !== undefined && e.cause !== error && databaseUnavailable(e.cause);
 }
 
-/**
- * What a log line may say about a failure. Driver errors carry the SQL with
- * its parameters (customer names, phones, emails) in message and stack, so
- * for them only the SQLSTATE, constraint and where it was thrown are kept.
- */
-function loggableError(error: unknown): Record<string, unknown> {
-  if (!(error instanceof Error)) return { value: String(error) };
-  const e = error as Error & { code?: unknown; constraint?: unknown; table?: unknown; routine?: unknown };
-  if (typeof e.code === "string" && /^[0-9A-Z]{5}$/.test(e.code)) {
-    return {
-      type: e.name,
-      sqlState: e.code,
-      constraint: e.constraint,
-      table: e.table,
-      routine: e.routine,
-      at: e.stack?.split("\n").slice(1, 6).join("\n"),
-    };
-  }
-  return { type: e.name, message: e.message, stack: e.stack };
-}
-
 /** Maps any failure to one precise Connect code; only real bugs become INTERNAL (and are logged). */
 export function toConnectError(error: unknown, logger: Logger, method: string): ConnectError {
   if (error instanceof ConnectError) return error;
   for (const [type, code] of DOMAIN_CODES) {
     if (error instanceof type) return new ConnectError(error.message, code);
   }
+  if (error instanceof ProviderError) {
+    logger.warn({ method, provider: error.provider, kind: error.kind, status: error.status }, "provider refused");
+    return providerConnectError(error);
+  }
   if (databaseUnavailable(error)) {
-    logger.warn({ method, error: loggableError(error) }, "database unavailable");
+    logger.warn({ method, err: error }, "database unavailable");
     return new ConnectError("database unavailable, retry later", Code.Unavailable);
   }
-  logger.error({ method, error: loggableError(error) }, "internal error");
+  logger.error({ method, err: error }, "internal error");
   return new ConnectError("internal error", Code.Internal);
 }
 
