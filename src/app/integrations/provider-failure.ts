@@ -15,5 +15,6 @@ export function connectFailureOf(
   if (!(error instanceof ProviderError)) return error;
   if (refused.kinds.includes(error.kind)) return refused.error();
   if (error.retryable) return new UnavailableError(`${provider} cannot be reached: retry later`);
-  return new FailedPreconditionError(`${provider}: ${error.kind}`);
+  const status = error.status ? ` (HTTP ${error.status})` : "";
+  return new FailedPreconditionError(`${provider} rejected the request: ${error.kind}${status}`);
 }
