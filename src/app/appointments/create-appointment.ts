@@ -6,6 +6,7 @@ import { validateNewAppointment, type NewAppointmentRequest } from "../../domain
 import type { MikroORM } from "../../db/orm.js";
 import type { Appointment } from "../../entities/appointment.js";
 import { claimIdempotencyKey, hashRequest, saveIdempotentResponse, validateIdempotencyKey } from "../idempotency.js";
+import { lockTenantSchedule } from "../tenant-schedule-lock.js";
 import { explainRefusal, findBookingConflicts, type BookingConflicts } from "./booking-conflicts.js";
 import { reviveBookingResult } from "./booking-result-json.js";
 import { insertAppointmentUnlessOverlapping } from "./insert-appointment.js";
@@ -24,9 +25,10 @@ export type CreateAppointmentResult =
 const IDEMPOTENCY_SCOPE = "appointment.create";
 
 /**
- * Books unless something stands in the way. Hard blocks and calendar time are
- * read first (outside any transaction, in parallel); overlapping appointments
- * are refused by the database itself at insert time.
+ * Books unless something stands in the way. Under the tenant's schedule lock
+ * (shared: bookings never wait for each other) hard blocks and calendar time
+ * are read, then the appointment is inserted; overlapping appointments are
+ * refused by the database itself at insert time.
  */
 export async function createAppointment(
   deps: { orm: MikroORM; clock: Clock },
@@ -36,10 +38,11 @@ export async function createAppointment(
   const key = validateIdempotencyKey(command.idempotencyKey);
   const { tenantId, caller } = command;
   const window = { start: input.start, end: input.end };
-  const em = deps.orm.em.fork();
-  const blocking = await findBookingConflicts(em, tenantId, window);
-
   const book = async (unitOfWork: EntityManager): Promise<CreateAppointmentResult> => {
+    // A hard block committed before this lock is seen by the read below; one
+    // committing later waits for this transaction and then reports the booking.
+    await lockTenantSchedule(unitOfWork, tenantId, "booking");
+    const blocking = await findBookingConflicts(unitOfWork, tenantId, window);
     const appointment =
       blocking.length === 0
         ? await insertAppointmentUnlessOverlapping(unitOfWork, tenantId, caller, input, key)
@@ -48,7 +51,8 @@ export async function createAppointment(
       ? { created: true, appointment }
       : { created: false, ...(await explainRefusal(unitOfWork, deps.clock, tenantId, window)) };
   };
-  if (!key) return book(em);
+  const em = deps.orm.em.fork();
+  if (!key) return em.transactional(book);
 
   // With a key, the claim, the booking and the stored reply commit together.
   return em.transactional(async (tx): Promise<CreateAppointmentResult> => {
