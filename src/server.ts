@@ -4,6 +4,7 @@ import type { Socket } from "node:net";
 import { cors as connectCors } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import * as httpolyglot from "@httptoolkit/httpolyglot";
+import { RateLimitCounters } from "./app/rate-limit-counters.js";
 import { createAuthInterceptor } from "./auth/interceptor.js";
 import type { Config } from "./config.js";
 import { createErrorMappingInterceptor } from "./rpc/interceptors/error-mapping.js";
@@ -56,7 +57,7 @@ export async function startServer(deps: RpcDependencies): Promise<RunningServer>
       createLoggingInterceptor(logger),
       createErrorMappingInterceptor(logger),
       createAuthInterceptor(config),
-      createRateLimitInterceptor(config.rateLimit),
+      createRateLimitInterceptor(config.rateLimit, new RateLimitCounters(deps.orm, config.rateLimit.windowMs), logger),
     ],
   });
 
