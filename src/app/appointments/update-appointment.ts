@@ -8,8 +8,8 @@ import type { MikroORM } from "../../db/orm.js";
 import type { Appointment } from "../../entities/appointment.js";
 import { recordAudit } from "../audit.js";
 import { enqueueOutbox } from "../outbox.js";
-import { explainRefusal, findBookingConflicts, type BookingConflicts } from "./booking-conflicts.js";
 import { lockTenantSchedule } from "../tenant-schedule-lock.js";
+import { explainRefusal, findBookingConflicts, type BookingConflicts } from "./booking-conflicts.js";
 import { findAppointment } from "./find-appointment.js";
 
 export interface UpdateAppointmentCommand {
@@ -32,8 +32,9 @@ function isOverlap(error: unknown): boolean {
 
 /**
  * Partial update under a row lock. A move is re-checked against blocks and
- * calendar time first (under the tenant's schedule lock, as a booking is), and the exclusion constraint has the last word on
- * overlapping appointments (the update fails at flush with 23P01).
+ * calendar time first (under the tenant's schedule lock, as a booking is),
+ * and the exclusion constraint has the last word on overlapping
+ * appointments (the update fails at flush with 23P01).
  */
 export async function updateAppointment(
   deps: { orm: MikroORM; clock: Clock },
