@@ -19,7 +19,8 @@ export interface Config {
   tokenEncryptionPreviousKeys: Record<string, Buffer>;
   /** "*" or an exact list of origins allowed to call from a browser. */
   corsOrigins: "*" | string[];
-  rateLimit: { windowMs: number; maxRequests: number };
+  /** Per tenant for JWT callers; per service key and tenant addressed for service-key callers. */
+  rateLimit: { windowMs: number; maxRequests: number; serviceKeyMaxRequests: number };
   oauthRedirectUri: string;
   publicBaseUrl: string;
   google: {
@@ -171,6 +172,7 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimit: {
       windowMs: integer("RATE_LIMIT_WINDOW_MS", 60_000, 1_000, 3_600_000),
       maxRequests: integer("RATE_LIMIT_MAX_REQUESTS", 600, 1, 1_000_000),
+      serviceKeyMaxRequests: integer("RATE_LIMIT_SERVICE_KEY_MAX_REQUESTS", 6_000, 1, 10_000_000),
     },
     oauthRedirectUri: url("OAUTH_REDIRECT_URI", `${publicBaseUrl}/oauth/callback`),
     publicBaseUrl,

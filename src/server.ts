@@ -4,6 +4,7 @@ import type { Socket } from "node:net";
 import { Code, ConnectError, cors as connectCors, createConnectRouter } from "@connectrpc/connect";
 import { universalRequestFromNodeRequest, universalResponseToNodeResponse } from "@connectrpc/connect-node";
 import * as httpolyglot from "@httptoolkit/httpolyglot";
+import { RateLimitCounters } from "./db/rate-limit-counters.js";
 import { createAuthInterceptor } from "./auth/interceptor.js";
 import type { Config } from "./config.js";
 import { createErrorMappingInterceptor } from "./rpc/interceptors/error-mapping.js";
@@ -60,7 +61,7 @@ export async function startServer(deps: RpcDependencies): Promise<RunningServer>
       createLoggingInterceptor(logger),
       createErrorMappingInterceptor(logger),
       createAuthInterceptor(config),
-      createRateLimitInterceptor(config.rateLimit),
+      createRateLimitInterceptor(config.rateLimit, new RateLimitCounters(deps.app.orm, config.rateLimit.windowMs), logger),
     ],
   });
   registerRoutes(router, deps);

@@ -253,14 +253,15 @@ describe("blocks", () => {
   it("refuses bad input naming the field", async () => {
     const blocks = await jwtClient(newTenantId());
     const start = timestampFromDate(new Date("2030-06-03T10:00:00Z"));
-    const cases: [Promise<unknown>, string][] = [
-      [blocks.blockTime({ startTime: start, endTime: start }), "end_time"],
-      [blocks.blockTime({ endTime: start }), "start_time"],
-      [blocks.listBlocks({ limit: 101 }), "limit"],
-      [blocks.deleteBlock({ id: "not-a-uuid" }), "id"],
+    // Calls, not promises: a promise that fails before it is awaited is an unhandled rejection.
+    const cases: [() => Promise<unknown>, string][] = [
+      [() => blocks.blockTime({ startTime: start, endTime: start }), "end_time"],
+      [() => blocks.blockTime({ endTime: start }), "start_time"],
+      [() => blocks.listBlocks({ limit: 101 }), "limit"],
+      [() => blocks.deleteBlock({ id: "not-a-uuid" }), "id"],
     ];
     for (const [call, field] of cases) {
-      const error = await errorOf(call);
+      const error = await errorOf(call());
       expect(error.code, field).toBe(Code.InvalidArgument);
       expect(error.rawMessage.startsWith(`${field}:`), error.rawMessage).toBe(true);
     }

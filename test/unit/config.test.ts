@@ -27,6 +27,7 @@ describe("loadConfig", () => {
     [{ CORS_ORIGIN: "http://a.test/path" }, "CORS_ORIGIN must be"],
     [{ LOG_LEVEL: "loud" }, "LOG_LEVEL must be one of"],
     [{ RATE_LIMIT_MAX_REQUESTS: "0" }, "RATE_LIMIT_MAX_REQUESTS must be an integer"],
+    [{ RATE_LIMIT_SERVICE_KEY_MAX_REQUESTS: "many" }, "RATE_LIMIT_SERVICE_KEY_MAX_REQUESTS must be an integer"],
   ])("stops on %o naming the variable", (override, message) => {
     expect(() => loadConfig({ ...valid, ...override })).toThrow(ConfigError);
     expect(() => loadConfig({ ...valid, ...override })).toThrow(message);

@@ -5,6 +5,7 @@ import { validateNewAppointment, type NewAppointmentRequest } from "../../domain
 import type { Appointment } from "../../entities/appointment.js";
 import type { AppContext } from "../context.js";
 import { claimIdempotencyKey, hashRequest, saveIdempotentResponse, validateIdempotencyKey } from "../shared/idempotency.js";
+import { lockTenantSchedule } from "../shared/tenant-schedule-lock.js";
 import { explainRefusal, findBookingConflicts, type BookingConflicts } from "./booking-conflicts.js";
 import { reviveBookingResult } from "./booking-result-json.js";
 import { insertAppointmentUnlessOverlapping } from "./insert-appointment.js";
@@ -22,9 +23,10 @@ export type CreateAppointmentResult =
 const IDEMPOTENCY_SCOPE = "appointment.create";
 
 /**
- * Books unless something stands in the way. Hard blocks and calendar time are
- * read first (outside any transaction, in parallel); overlapping appointments
- * are refused by the database itself at insert time.
+ * Books unless something stands in the way. Under the tenant's schedule lock
+ * (shared: bookings never wait for each other) hard blocks and calendar time
+ * are read, then the appointment is inserted; overlapping appointments are
+ * refused by the database itself at insert time.
  */
 export async function createAppointment(
   ctx: AppContext,
@@ -35,10 +37,11 @@ export async function createAppointment(
   const key = validateIdempotencyKey(command.idempotencyKey);
   const { tenantId } = command;
   const window = { start: input.start, end: input.end };
-  const em = ctx.orm.em.fork();
-  const blocking = await findBookingConflicts(em, tenantId, window);
-
   const book = async (unitOfWork: EntityManager): Promise<CreateAppointmentResult> => {
+    // A hard block committed before this lock is seen by the read below; one
+    // committing later waits for this transaction and then reports the booking.
+    await lockTenantSchedule(unitOfWork, tenantId, "booking");
+    const blocking = await findBookingConflicts(unitOfWork, tenantId, window);
     const appointment =
       blocking.length === 0
         ? await insertAppointmentUnlessOverlapping(unitOfWork, tenantId, caller, input, key)
@@ -47,7 +50,8 @@ export async function createAppointment(
       ? { created: true, appointment }
       : { created: false, ...(await explainRefusal(unitOfWork, ctx.clock, tenantId, window)) };
   };
-  if (!key) return book(em);
+  const em = ctx.orm.em.fork();
+  if (!key) return em.transactional(book);
 
   // With a key, the claim, the booking and the stored reply commit together.
   return em.transactional(async (tx): Promise<CreateAppointmentResult> => {

@@ -6,6 +6,7 @@ import { AbortedError } from "../../domain/errors.js";
 import type { Appointment } from "../../entities/appointment.js";
 import type { AppContext } from "../context.js";
 import { recordAudit } from "../shared/audit.js";
+import { lockTenantSchedule } from "../shared/tenant-schedule-lock.js";
 import { enqueueOutbox } from "../outbox/enqueue-outbox.js";
 import { appointmentUpdated } from "../outbox/outbox-message.js";
 import { explainRefusal, findBookingConflicts, type BookingConflicts } from "./booking-conflicts.js";
@@ -30,8 +31,9 @@ function isOverlap(error: unknown): boolean {
 
 /**
  * Partial update under a row lock. A move is re-checked against blocks and
- * calendar time first, and the exclusion constraint has the last word on
- * overlapping appointments (the update fails at flush with 23P01).
+ * calendar time first (under the tenant's schedule lock, as a booking is),
+ * and the exclusion constraint has the last word on overlapping
+ * appointments (the update fails at flush with 23P01).
  */
 export async function updateAppointment(
   ctx: AppContext,
@@ -68,6 +70,8 @@ export async function updateAppointment(
       if (Object.keys(values).length === 0) return { updated: true, appointment };
       if (moved) {
         const window = { start: values.startTime as Date, end: values.endTime as Date };
+        // Taken after the row lock, as no holder of the schedule lock waits for an appointment row.
+        await lockTenantSchedule(em, appointment.tenantId, "booking");
         const blocking = await findBookingConflicts(em, appointment.tenantId, window, appointment.id);
         if (blocking.some((p) => p.kind !== "appointment")) return refused(appointment);
       }

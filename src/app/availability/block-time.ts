@@ -4,6 +4,7 @@ import { InvalidArgumentError } from "../../domain/errors.js";
 import { AvailabilityBlockSchema, type AvailabilityBlock } from "../../entities/availability-block.js";
 import type { AppContext } from "../context.js";
 import { recordAudit } from "../shared/audit.js";
+import { lockTenantSchedule } from "../shared/tenant-schedule-lock.js";
 import { instantOf, type SqlTimestamp } from "./sql-timestamp.js";
 
 export interface BlockTimeInput {
@@ -46,6 +47,8 @@ export async function blockTime(
 ): Promise<{ block: AvailabilityBlock; conflictingAppointments: BusyPeriod[] }> {
   const { start, end } = validate(command);
   return ctx.orm.em.fork().transactional(async (em) => {
+    // Exclusive: bookings in flight commit first and are reported below; later ones see this block.
+    if (command.blockType === "hard") await lockTenantSchedule(em, command.tenantId, "hardBlock");
     const block = em.create(AvailabilityBlockSchema, {
       tenantId: command.tenantId,
       startTime: start,
