@@ -32,7 +32,7 @@ export async function startBenchServer(databaseUrl: string): Promise<BenchServer
   const build = spawnSync(process.execPath, [path.join(root, "scripts/build-if-stale.mjs")], { cwd: root, stdio: "inherit" });
   if (build.status !== 0) throw new Error("npm run build failed");
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, ["dist/src/main.js"], {
+  const child: ChildProcess = spawn(process.execPath, ["--enable-source-maps", "dist/src/main.js"], {
     cwd: root,
     env: {
       ...process.env,
