@@ -7,6 +7,11 @@ import { fileURLToPath, pathToFileURL } from "node:url";
  * name contains one of the arguments). Each exports `run(): Promise<void>`
  * and prints its own figures.
  */
+// Each bench measures PostgreSQL's CPU per call from /proc, so by default it runs its own
+// embedded cluster (shared ones carry other work); BENCH_DATABASE_URL names a local server instead.
+process.env.TEST_DATABASE_URL = process.env.BENCH_DATABASE_URL ?? "";
+process.env.DATABASE_URL = "";
+
 const here = path.dirname(fileURLToPath(import.meta.url));
 const filters = process.argv.slice(2);
 const files = (await readdir(here))

@@ -39,7 +39,7 @@ function applyCors(config: Config, req: Request, res: Response): boolean {
     res.setHeader("Access-Control-Allow-Methods", CORS_ALLOWED_METHODS);
     res.setHeader("Access-Control-Allow-Headers", CORS_ALLOWED_HEADERS);
     res.setHeader("Access-Control-Max-Age", "7200");
-    res.writeHead(204);
+    res.statusCode = 204;
     res.end();
     return true;
   }
@@ -70,7 +70,7 @@ export async function startServer(deps: RpcDependencies): Promise<RunningServer>
   const connectHandler = (req: Request, res: Response, path: string) => {
     const handler = handlers.get(path);
     if (!handler) {
-      res.writeHead(404);
+      res.statusCode = 404;
       res.end();
       return;
     }
@@ -82,7 +82,8 @@ export async function startServer(deps: RpcDependencies): Promise<RunningServer>
   };
   const probe = async (res: Response) => {
     const healthy = await deps.databaseHealth.isHealthy();
-    res.writeHead(healthy ? 200 : 503, { "content-type": "application/json" });
+    res.statusCode = healthy ? 200 : 503;
+    res.setHeader("content-type", "application/json");
     res.end(JSON.stringify({ status: healthy ? "SERVING" : "NOT_SERVING" }));
   };
 

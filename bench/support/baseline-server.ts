@@ -1,0 +1,166 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import http2 from "node:http2";
+import { fileURLToPath } from "node:url";
+import { fromBinary, toBinary, create } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import pg from "pg";
+import {
+  AppointmentSchema,
+  AppointmentStatus,
+  CreateAppointmentRequestSchema,
+  CreateAppointmentResponseSchema,
+  GetAppointmentRequestSchema,
+  GetAppointmentResponseSchema,
+} from "../../gen/universalcalendar/v1/appointment_pb.js";
+import { CheckAvailabilityRequestSchema } from "../../gen/universalcalendar/v1/availability_pb.js";
+import { BUSY_SQL, INSERT_APPOINTMENT_SQL, RULES_SQL } from "./service-sql.js";
+
+/**
+ * The ceiling of this machine for each benchmarked RPC: a bare node:http2
+ * gRPC handler in its own process, no framework, running the service's SQL
+ * as named prepared statements on a pg pool of the service's size, and
+ * answering with a minimally encoded response (CheckAvailability: the
+ * service's own answer, pre-encoded, since the slot engine is not I/O).
+ */
+const SERVICE_KEY = process.env.BASELINE_SERVICE_KEY ?? "";
+const AVAILABILITY_ANSWER = Buffer.from(process.env.BASELINE_AVAILABILITY_ANSWER ?? "", "base64");
+const MS_PER_DAY = 86_400_000;
+
+const STATUS: Record<string, AppointmentStatus> = {
+  pending: AppointmentStatus.PENDING,
+  confirmed: AppointmentStatus.CONFIRMED,
+  in_progress: AppointmentStatus.IN_PROGRESS,
+  completed: AppointmentStatus.COMPLETED,
+  cancelled: AppointmentStatus.CANCELLED,
+  no_show: AppointmentStatus.NO_SHOW,
+};
+
+function frame(bytes: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafe(5 + bytes.length);
+  out.writeUInt8(0, 0);
+  out.writeUInt32BE(bytes.length, 1);
+  out.set(bytes, 5);
+  return out;
+}
+
+function appointmentOf(row: Record<string, unknown>) {
+  return create(AppointmentSchema, {
+    id: row.id as string,
+    tenantId: row.tenant_id as string,
+    customerName: row.customer_name as string,
+    customerPhone: row.customer_phone as string,
+    customerEmail: (row.customer_email as string | null) ?? "",
+    title: row.title as string,
+    serviceType: (row.service_type as string | null) ?? "",
+    startTime: timestampFromDate(row.start_time as Date),
+    endTime: timestampFromDate(row.end_time as Date),
+    status: STATUS[row.status as string] ?? AppointmentStatus.UNSPECIFIED,
+    address: (row.address as string | null) ?? "",
+    estimatedCost: row.estimated_cost === null ? "" : String(row.estimated_cost),
+    version: BigInt(row.version as number),
+    createdAt: timestampFromDate(row.created_at as Date),
+    updatedAt: timestampFromDate(row.updated_at as Date),
+  });
+}
+
+type Handler = (pool: pg.Pool, body: Buffer) => Promise<Uint8Array>;
+
+const handlers: Record<string, Handler> = {
+  "/universalcalendar.v1.AppointmentService/GetAppointment": async (pool, body) => {
+    const { id } = fromBinary(GetAppointmentRequestSchema, body.subarray(5));
+    const { rows } = await pool.query({ name: "get", text: "select * from appointments where id = $1", values: [id] });
+    return toBinary(GetAppointmentResponseSchema, create(GetAppointmentResponseSchema, { appointment: appointmentOf(rows[0]) }));
+  },
+  "/universalcalendar.v1.AppointmentService/CreateAppointment": async (pool, body) => {
+    const r = fromBinary(CreateAppointmentRequestSchema, body.subarray(5));
+    const start = new Date(Number(r.startTime!.seconds) * 1000);
+    const end = new Date(Number(r.endTime!.seconds) * 1000);
+    await pool.query({ name: "rules", text: RULES_SQL, values: [r.tenantId] });
+    const reach = [new Date(start.getTime() - MS_PER_DAY), new Date(end.getTime() + MS_PER_DAY)];
+    await pool.query({ name: "busy-hard", text: BUSY_SQL(false), values: [r.tenantId, end, start, r.tenantId, end, start, r.tenantId, reach[1], reach[0]] });
+    const { rows } = await pool.query({
+      name: "insert",
+      text: INSERT_APPOINTMENT_SQL,
+      values: [r.tenantId, r.customerName, r.customerPhone, r.customerEmail, r.title, r.description || null, r.serviceType,
+        start, end, "confirmed", r.address, null, null, r.estimatedCost || null, r.notes || null, null, "service", r.notifyCustomer],
+    });
+    return toBinary(
+      CreateAppointmentResponseSchema,
+      create(CreateAppointmentResponseSchema, rows[0] ? { created: true, appointment: appointmentOf(rows[0]) } : { created: false }),
+    );
+  },
+  "/universalcalendar.v1.AvailabilityService/CheckAvailability": async (pool, body) => {
+    const r = fromBinary(CheckAvailabilityRequestSchema, body.subarray(5));
+    await pool.query({ name: "rules", text: RULES_SQL, values: [r.tenantId] });
+    const start = new Date(Date.parse(`${r.startDate}T00:00:00Z`) - MS_PER_DAY);
+    const end = new Date(Date.parse(`${r.endDate}T00:00:00Z`) + 2 * MS_PER_DAY);
+    const reach = [new Date(start.getTime() - MS_PER_DAY), new Date(end.getTime() + MS_PER_DAY)];
+    await pool.query({ name: "busy-all", text: BUSY_SQL(true), values: [r.tenantId, end, start, r.tenantId, end, start, r.tenantId, reach[1], reach[0]] });
+    return AVAILABILITY_ANSWER.subarray(5);
+  },
+};
+
+function serve(): void {
+  const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 20 });
+  const server = http2.createServer();
+  server.on("stream", (stream, headers) => {
+    const chunks: Buffer[] = [];
+    stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+    stream.on("end", () => {
+      const handler = handlers[headers[":path"] as string];
+      const answer = (status: number, bytes?: Uint8Array) => {
+        stream.respond({ ":status": 200, "content-type": "application/grpc" }, { waitForTrailers: true });
+        stream.once("wantTrailers", () => stream.sendTrailers({ "grpc-status": String(status) }));
+        stream.end(bytes ? frame(bytes) : undefined);
+      };
+      if (!handler) return answer(12);
+      if (headers["x-service-key"] !== SERVICE_KEY) return answer(16);
+      handler(pool, Buffer.concat(chunks)).then(
+        (bytes) => answer(0, bytes),
+        (error: unknown) => (process.stderr.write(`baseline: ${String(error)}\n`), answer(13)),
+      );
+    });
+  });
+  server.listen(Number(process.env.PORT), "127.0.0.1", () => process.send?.("listening"));
+}
+
+const here = fileURLToPath(import.meta.url);
+if (process.argv[1] === here) serve();
+
+export interface BaselineServer {
+  url: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/** Starts the baseline in its own process on port, against databaseUrl. */
+export async function startBaselineServer(options: {
+  databaseUrl: string;
+  port: number;
+  serviceKey: string;
+  availabilityAnswer?: Buffer;
+}): Promise<BaselineServer> {
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", here], {
+    env: {
+      ...process.env,
+      DATABASE_URL: options.databaseUrl,
+      PORT: String(options.port),
+      BASELINE_SERVICE_KEY: options.serviceKey,
+      BASELINE_AVAILABILITY_ANSWER: options.availabilityAnswer?.toString("base64") ?? "",
+    },
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.once("message", () => resolve());
+    child.once("exit", (code) => reject(new Error(`baseline server exited with ${code}`)));
+  });
+  return {
+    url: `http://127.0.0.1:${options.port}`,
+    pid: child.pid!,
+    async stop() {
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}

@@ -1,0 +1,125 @@
+import { spawn } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import http2 from "node:http2";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { summarize, type LoadResult } from "./latency.js";
+
+/**
+ * A lean gRPC load generator on node:http2, run in its own process: request
+ * bodies are pre-encoded gRPC frames (one per call, cycled), so a run can
+ * book a different slot with every call, which h2load (one body) cannot.
+ * closed: `inFlight` callers each await their previous call;
+ * open: calls start at a fixed rate whatever the answers do, and latency
+ * counts from the scheduled start (queueing included).
+ */
+export interface LoadJob {
+  url: string;
+  path: string;
+  headers: Record<string, string>;
+  /** Concatenated gRPC frames, one per call. */
+  bodiesFile: string;
+  connections: number;
+  mode: { kind: "closed"; inFlight: number } | { kind: "open"; perSecond: number };
+  warmupCalls: number;
+  calls: number;
+}
+
+function frames(file: string): Buffer[] {
+  const all = readFileSync(file);
+  const out: Buffer[] = [];
+  for (let at = 0; at < all.length; ) {
+    const end = at + 5 + all.readUInt32BE(at + 1);
+    out.push(all.subarray(at, end));
+    at = end;
+  }
+  return out;
+}
+
+async function generate(job: LoadJob): Promise<LoadResult> {
+  const bodies = frames(job.bodiesFile);
+  const sessions = Array.from({ length: job.connections }, () => http2.connect(job.url));
+  await Promise.all(sessions.map((s) => new Promise((resolve, reject) => s.once("connect", resolve).once("error", reject))));
+  const headers = { ":method": "POST", ":path": job.path, "content-type": "application/grpc", te: "trailers", ...job.headers };
+  let next = 0;
+  let failures = 0;
+  let firstFailure: string | undefined;
+
+  const call = (): Promise<void> => {
+    const i = next++;
+    return new Promise((resolve) => {
+      const stream = sessions[i % sessions.length]!.request(headers);
+      let status: string | undefined;
+      let message: string | undefined;
+      stream.on("response", (h) => ((status = h["grpc-status"] as string | undefined), (message = h["grpc-message"] as string | undefined)));
+      stream.on("trailers", (t) => ((status = t["grpc-status"] as string | undefined), (message = t["grpc-message"] as string | undefined)));
+      stream.on("data", () => {});
+      stream.on("close", () => {
+        if (status !== "0") {
+          failures++;
+          firstFailure ??= `grpc-status ${status ?? "none"}: ${decodeURIComponent(message ?? "")}`;
+        }
+        resolve();
+      });
+      stream.end(bodies[i % bodies.length]);
+    });
+  };
+
+  const latencies: number[] = [];
+  const closed = async (total: number, inFlight: number, record: boolean) => {
+    let started = 0;
+    await Promise.all(
+      Array.from({ length: inFlight }, async () => {
+        while (started < total) {
+          started++;
+          const t0 = performance.now();
+          await call();
+          if (record) latencies.push(performance.now() - t0);
+        }
+      }),
+    );
+  };
+  const open = async (total: number, perSecond: number) => {
+    const t0 = performance.now();
+    const pending: Promise<void>[] = [];
+    for (let sent = 0; sent < total; ) {
+      const due = Math.min(total, Math.floor(((performance.now() - t0) * perSecond) / 1000) + 1);
+      for (; sent < due; sent++) {
+        const scheduled = t0 + (sent * 1000) / perSecond;
+        pending.push(call().then(() => void latencies.push(performance.now() - scheduled)));
+      }
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    await Promise.all(pending);
+  };
+
+  await closed(job.warmupCalls, Math.min(job.warmupCalls, 8), false);
+  failures = 0;
+  const started = performance.now();
+  if (job.mode.kind === "closed") await closed(job.calls, job.mode.inFlight, true);
+  else await open(job.calls, job.mode.perSecond);
+  const seconds = (performance.now() - started) / 1000;
+  for (const s of sessions) s.close();
+  return summarize(latencies, seconds, failures, firstFailure);
+}
+
+const here = fileURLToPath(import.meta.url);
+if (process.argv[1] === here) {
+  const job = JSON.parse(readFileSync(process.argv[2]!, "utf8")) as LoadJob;
+  process.stdout.write(JSON.stringify(await generate(job)));
+  process.exit(0);
+}
+
+/** Runs a job in a child process (its own event loop and core) and returns what it measured. */
+export async function runLoadGenerator(job: LoadJob, onStart?: (pid: number) => void): Promise<LoadResult> {
+  const jobFile = path.join(tmpdir(), `uc-bench-job-${process.pid}-${Date.now()}.json`);
+  writeFileSync(jobFile, JSON.stringify(job));
+  const child = spawn(process.execPath, ["--import", "tsx", here, jobFile], { stdio: ["ignore", "pipe", "inherit"] });
+  if (child.pid) onStart?.(child.pid);
+  let out = "";
+  child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  if (code !== 0) throw new Error(`load generator exited with ${code}`);
+  return JSON.parse(out) as LoadResult;
+}

@@ -1,0 +1,95 @@
+import { cpus, loadavg } from "node:os";
+import { startBaselineServer, type BaselineServer } from "./baseline-server.js";
+import { CpuMeter, clusterCpuMs, postmasterPidOf, processCpuMs } from "./process-cpu.js";
+import type { LoadResult } from "./latency.js";
+import { BENCH_SERVICE_KEY, freePort, startBenchServer, type BenchServer } from "./server-process.js";
+
+/** How a bench loads one target: closed loop (as fast as it answers) or open loop at a rate. */
+export type LoadMode = { kind: "closed" } | { kind: "open"; perSecond: number };
+export type LoadRunner = (url: string, mode: LoadMode, calls: number, run: string) => Promise<LoadResult>;
+
+export interface Measured {
+  label: string;
+  load: LoadResult;
+  serverCpuMs: number;
+  postgresCpuMs: number;
+}
+
+export interface Targets {
+  service: BenchServer;
+  baseline: BaselineServer;
+  postmasterPid: number;
+}
+
+const SECONDS_PER_RUN = 8;
+const WARMUP_CALLS = 2_000;
+
+/** The service, then (after prepare, which may seed through it and hand back a pre-encoded answer) the baseline. */
+export async function startTargets(databaseUrl: string, prepare?: (serviceUrl: string) => Promise<Buffer | undefined>): Promise<Targets> {
+  const service = await startBenchServer(databaseUrl);
+  const availabilityAnswer = await prepare?.(service.url);
+  const baseline = await startBaselineServer({ databaseUrl, port: await freePort(), serviceKey: BENCH_SERVICE_KEY, availabilityAnswer });
+  return { service, baseline, postmasterPid: await postmasterPidOf(databaseUrl) };
+}
+
+export async function stopTargets(targets: Targets): Promise<void> {
+  await targets.service.stop();
+  await targets.baseline.stop();
+}
+
+async function measure(label: string, pid: number, postmasterPid: number, load: () => Promise<LoadResult>): Promise<Measured> {
+  const meter = new CpuMeter([() => processCpuMs(pid), () => clusterCpuMs(postmasterPid)]);
+  const result = await load();
+  const [serverCpuMs, postgresCpuMs] = meter.perCall(result.calls);
+  if (result.failures > 0) throw new Error(`${label}: ${result.failures} calls failed, first: ${result.firstFailure}`);
+  return { label, load: result, serverCpuMs: serverCpuMs!, postgresCpuMs: postgresCpuMs! };
+}
+
+/**
+ * Service and baseline, each warmed up, then closed loop at full speed, then
+ * both open loop at half the service's measured maximum: latency at a load
+ * the service sustains, without the queueing a closed loop measures.
+ */
+export async function compare(targets: Targets, runLoad: LoadRunner): Promise<Measured[]> {
+  const closed = async (name: "service" | "baseline", url: string, pid: number) => {
+    const warm = await runLoad(url, { kind: "closed" }, WARMUP_CALLS, `${name}-warmup`);
+    const calls = Math.max(WARMUP_CALLS, Math.round(warm.perSecond * SECONDS_PER_RUN));
+    return measure(`${name} closed loop`, pid, targets.postmasterPid, () => runLoad(url, { kind: "closed" }, calls, `${name}-closed`));
+  };
+  const serviceClosed = await closed("service", targets.service.url, targets.service.pid);
+  const baselineClosed = await closed("baseline", targets.baseline.url, targets.baseline.pid);
+  const perSecond = Math.max(1, Math.round(serviceClosed.load.perSecond / 2));
+  const open = (name: "service" | "baseline", url: string, pid: number) =>
+    measure(`${name} open loop ${perSecond}/s`, pid, targets.postmasterPid, () =>
+      runLoad(url, { kind: "open", perSecond }, perSecond * SECONDS_PER_RUN, `${name}-open`),
+    );
+  const serviceOpen = await open("service", targets.service.url, targets.service.pid);
+  const baselineOpen = await open("baseline", targets.baseline.url, targets.baseline.pid);
+  return [serviceClosed, baselineClosed, serviceOpen, baselineOpen];
+}
+
+const cell = (value: number, digits: number, width: number) => value.toFixed(digits).padStart(width);
+
+/** The figures as a table, with ratio = service/baseline per load. */
+export function report(title: string, rows: Measured[], extra: string[] = []): string {
+  const lines = [
+    title,
+    `  (${cpus().length} cores; load average ${loadavg()[0]!.toFixed(1)}: other work on the machine slows both targets alike, CPU ms/call is less affected)`,
+    `  ${"".padEnd(34)}${"calls/s".padStart(9)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}${"server CPU ms/call".padStart(20)}${"PG CPU ms/call".padStart(16)}`,
+  ];
+  for (const r of rows) {
+    lines.push(
+      `  ${r.label.padEnd(34)}${cell(r.load.perSecond, 0, 9)}${cell(r.load.p50Ms, 2, 9)}${cell(r.load.p99Ms, 2, 9)}` +
+        `${cell(r.serverCpuMs, 3, 20)}${cell(r.postgresCpuMs, 3, 16)}`,
+    );
+  }
+  for (let i = 0; i + 1 < rows.length; i += 2) {
+    const [s, b] = [rows[i]!, rows[i + 1]!];
+    lines.push(
+      `  ratio service/baseline, ${s.label.replace(/^service /, "")}: calls/s ${(s.load.perSecond / b.load.perSecond).toFixed(2)}, ` +
+        `p50 ${(s.load.p50Ms / b.load.p50Ms).toFixed(2)}, p99 ${(s.load.p99Ms / b.load.p99Ms).toFixed(2)}, ` +
+        `server CPU/call ${(s.serverCpuMs / b.serverCpuMs).toFixed(2)}, PG CPU/call ${(s.postgresCpuMs / b.postgresCpuMs).toFixed(2)}`,
+    );
+  }
+  return [...lines, ...extra.map((l) => `  ${l}`)].join("\n") + "\n";
+}

@@ -1,0 +1,17 @@
+#!/usr/bin/env node
+// npm run build: compiles src/, gen/ and migrations/ into a clean dist/ (a file moved or
+// deleted in the sources must not survive as a stale .js), then stamps the build so that
+// build-if-stale.mjs can tell whether the sources changed since.
+import { spawnSync } from "node:child_process";
+import { rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
+
+rmSync(path.join(root, "dist"), { recursive: true, force: true });
+const result = spawnSync(process.execPath, [tsc, "-p", "tsconfig.build.json"], { cwd: root, stdio: "inherit" });
+if (result.status !== 0) process.exit(result.status ?? 1);
+writeFileSync(path.join(root, "dist", ".build-stamp"), `${new Date().toISOString()} node ${process.version}\n`);
