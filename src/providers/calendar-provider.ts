@@ -7,6 +7,9 @@
 
 export type CalendarProviderName = "google" | "microsoft" | "apple";
 
+/** Every provider an adapter speaks for: calendars and field-service tools (names as stored). */
+export type ProviderName = CalendarProviderName | "jobber" | "housecall_pro";
+
 /** Secrets an adapter needs for one call; decrypted by the caller, never stored by adapters. */
 export type ProviderCredentials =
   | { kind: "oauth"; accessToken: string }
@@ -170,7 +173,7 @@ export type ProviderErrorKind =
 export class ProviderError extends Error {
   override name = "ProviderError";
   constructor(
-    readonly provider: CalendarProviderName,
+    readonly provider: ProviderName,
     readonly kind: ProviderErrorKind,
     message: string,
     readonly retryAfterMs?: number,
