@@ -157,12 +157,15 @@ export class JobberFake {
     return this.jobs.size;
   }
 
-  /** The next n GraphQL requests answer THROTTLED (HTTP 200) with this many points left. */
-  throttleNext(n: number, currentlyAvailable = 0): void {
+  /**
+   * The next n GraphQL requests answer THROTTLED (HTTP 200) with this many
+   * points left; requestedQueryCost is the query's own estimate unless given.
+   */
+  throttleNext(n: number, report: { currentlyAvailable?: number; requestedQueryCost?: number } = {}): void {
     this.throttled = n;
-    this.throttleAvailable = currentlyAvailable;
+    this.throttleReport = report;
   }
-  private throttleAvailable = 0;
+  private throttleReport: { currentlyAvailable?: number; requestedQueryCost?: number } = {};
 
   /** The next requests to the GraphQL endpoint answer these HTTP statuses, in order. */
   failNext(...failures: InjectedFailure[]): void {
@@ -209,16 +212,17 @@ export class JobberFake {
     const operation = request.operationName ?? /^\s*(?:query|mutation)\s+(\w+)/.exec(query)?.[1];
     record.operation = operation;
     record.variables = request.variables ?? {};
-    const requested = estimateCost(query);
+    const throttling = this.throttled > 0;
+    const requested = (throttling ? this.throttleReport.requestedQueryCost : undefined) ?? estimateCost(query);
     const extensions = (available: number) => ({
       cost: { requestedQueryCost: requested, actualQueryCost: null as number | null, throttleStatus: { ...BUCKET, currentlyAvailable: available } },
       versioning: { version },
     });
-    if (this.throttled > 0) {
+    if (throttling) {
       this.throttled--;
       return sendJson(res, 200, {
         errors: [{ message: "Throttled", extensions: { code: "THROTTLED", documentation: "https://developer.getjobber.com/docs/using_jobbers_api/api_rate_limits" } }],
-        extensions: extensions(this.throttleAvailable),
+        extensions: extensions(this.throttleReport.currentlyAvailable ?? 0),
       });
     }
     const answer = this.execute(operation ?? "", request.variables ?? {});
