@@ -64,8 +64,9 @@ describe("Jobber adapter: Jobber's own rules", () => {
     expect(error).toBeInstanceOf(ProviderError);
     expect(error).toMatchObject({ kind: "bad_request", retryable: false });
     expect((error as Error).message).toMatch(/visitCreate refused: .*teamMemberIdsToAssign: User .* not found/);
-    // The job itself was created before the visit failed; the caller learns the call failed.
+    // jobCreate succeeded before visitCreate failed: the orphan job is closed, not left unscheduled.
     expect(fake.jobCount()).toBe(jobsBefore + 1);
+    expect(fake.operations().slice(-2)).toEqual(["VisitCreate", "JobClose"]);
   });
 
   it("refuses a crew change Jobber rejects instead of reporting it done", async () => {

@@ -29,7 +29,11 @@ export function bestMatch<T>(
   return candidates.find((c) => contactOf(c).emails.some((e) => e.trim().toLowerCase() === email));
 }
 
-/** The platforms' search boxes match digits, not formats: search by the national number. */
+/**
+ * Neither platform documents how its search (Jobber `searchTerm`, HouseCall Pro
+ * `q`) matches phone numbers; we search by the national digits and confirm
+ * every hit ourselves with bestMatch.
+ */
 export function phoneSearchTerm(phone: string | undefined, region: CountryCode): string | undefined {
   if (!phone) return undefined;
   return parsePhoneNumberFromString(phone, region)?.nationalNumber ?? phone;

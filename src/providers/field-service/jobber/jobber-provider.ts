@@ -78,10 +78,16 @@ export class JobberProvider implements FieldServiceProvider {
       notifyTeam: false,
     };
     if (input.technicianId) schedule.teamMemberIdsToAssign = [input.technicianId];
-    succeeded(
-      "visitCreate",
-      (await this.call<Payload<"visitCreate", object>>(credentials, ops.VISIT_CREATE, { jobId, input: { visits: [{ title: input.title, schedule }] } })).visitCreate,
-    );
+    try {
+      succeeded(
+        "visitCreate",
+        (await this.call<Payload<"visitCreate", object>>(credentials, ops.VISIT_CREATE, { jobId, input: { visits: [{ title: input.title, schedule }] } })).visitCreate,
+      );
+    } catch (error) {
+      // A job without its visit would sit in Jobber unscheduled: close it (best effort), report the failure.
+      await this.cancelJob(credentials, jobId).catch(() => undefined);
+      throw error;
+    }
     return this.getJob(credentials, jobId);
   }
 
