@@ -1,56 +1,152 @@
-import type { ProviderCredentials } from "../kit/connector.js";
-
 /**
- * The capability every field-service adapter implements (Jobber, HouseCall
- * Pro): the jobs that fill a business's schedule, and the customers they
- * are for. Like calendar adapters, adapters are stateless: credentials per
- * call, failures as ProviderError, no retries of their own.
+ * The one interface every field-service adapter implements (jobber/,
+ * housecall-pro/). Like the calendar adapters: stateless (credentials are
+ * passed per call, decrypted by the caller), no database, no retries of their
+ * own (the shared retry policy decides from ProviderError.retryable and
+ * retryAfterMs), every provider failure surfaces as a ProviderError.
  */
+import type { SyncWindow } from "../calendar/calendar-provider.js";
+import type { TokenSet } from "../kit/connector.js";
 
-/** Our statuses; each adapter maps its own (e.g. HouseCall Pro "complete rated" is completed). */
-export type FieldServiceJobStatus = "unscheduled" | "scheduled" | "in_progress" | "completed" | "cancelled";
+export type FieldServiceProviderName = "jobber" | "housecall_pro";
 
-/** [start, end) of UTC instants. */
-export interface JobWindow {
-  start: Date;
-  end: Date;
+/** Our status vocabulary; the provider's own string travels beside it as providerStatus. */
+export type JobStatus = "unscheduled" | "scheduled" | "in_progress" | "completed" | "cancelled";
+
+export type FieldServiceCredentials =
+  /** Jobber: an OAuth access token, or a Jobber API key (it is sent as the bearer token too). */
+  | { kind: "bearer"; token: string }
+  /** HouseCall Pro: the company's API key (`Authorization: Token <key>`). */
+  | { kind: "api_key"; apiKey: string };
+
+/** Who the credentials belong to, read with one real call. */
+export interface FieldServiceAccount {
+  id: string;
+  /** The company name, shown as the integration's account name. */
+  name: string;
+  /** IANA zone when the provider reports one. */
+  timeZone?: string;
 }
 
-export interface FieldServiceJob {
-  providerJobId: string;
-  status: FieldServiceJobStatus;
-  title: string;
-  /** Absent for an unscheduled job. */
-  start?: Date;
-  end?: Date;
-  providerCustomerId?: string;
+export interface Customer {
+  /** The provider's customer (Jobber: client) id. */
+  id: string;
+  name: string;
+  /** E.164 when the provider's number could be parsed, else as the provider stores it. */
+  phone?: string;
+  email?: string;
+  /** One line, as the provider formats it. */
   address?: string;
 }
 
-export interface FieldServiceCustomer {
+/** What we know about a caller: phone and/or email to match on, the rest to create with. */
+export interface CustomerDetails {
   name: string;
-  /** E.164. */
+  /** E.164 (the caller validated it). */
   phone?: string;
   email?: string;
   address?: string;
 }
 
-export interface NewFieldServiceJob {
-  /** Our appointment id; adapters use it to make a retried create idempotent where the provider allows. */
-  appointmentId: string;
-  providerCustomerId: string;
+export interface Technician {
+  id: string;
+  name: string;
+}
+
+export interface Job {
+  id: string;
+  title: string;
+  description?: string;
+  status: JobStatus;
+  /** The provider's own status string, e.g. "needs scheduling" or "upcoming". */
+  providerStatus: string;
+  /** Absent while the job is unscheduled. */
+  start?: Date;
+  end?: Date;
+  /** Minutes, where the platform has an arrival window. */
+  arrivalWindowMinutes?: number;
+  customer?: Customer;
+  /** The crew on the job's scheduled work (a job can have several technicians). */
+  technicians: Technician[];
+  jobType?: string;
+  /** Decimal string with 2 fraction digits, e.g. "350.00". */
+  estimatedValue?: string;
+  createdAt?: Date;
+  updatedAt?: Date;
+}
+
+export interface NewJob {
+  customer: CustomerDetails;
   title: string;
   description?: string;
   start: Date;
   end: Date;
+  /** The business's zone: platforms that take local date and time (Jobber) get it in this zone. */
+  timeZone: string;
+  /** Added to the crew; whoever else the platform put there stays. */
+  technicianId?: string;
+  /** Decimal string, e.g. "350.00". */
+  estimatedValue?: string;
+}
+
+export interface JobChanges {
+  title?: string;
+  description?: string;
+  /** Reschedule: start and end together. */
+  schedule?: { start: Date; end: Date; timeZone: string };
+  /** Added to the crew (read, merge, write: the platforms replace the whole list). */
+  technicianId?: string;
+}
+
+export interface JobQuery {
+  /** Jobs whose scheduled start falls in [start, end). */
+  window: SyncWindow;
+  status?: JobStatus;
+}
+
+/** One piece of scheduled work that makes its crew busy. */
+export interface ScheduledItem {
+  /** Jobber: the visit id; HouseCall Pro: the job id. */
+  id: string;
+  jobId: string;
+  title: string;
+  start: Date;
+  end: Date;
+  technicianIds: string[];
 }
 
 export interface FieldServiceProvider {
-  /** Jobs scheduled in the window (and their status), following all pages. */
-  listJobs(credentials: ProviderCredentials, window: JobWindow): Promise<FieldServiceJob[]>;
-  createJob(credentials: ProviderCredentials, job: NewFieldServiceJob): Promise<{ providerJobId: string }>;
-  updateJob(credentials: ProviderCredentials, providerJobId: string, changes: Partial<NewFieldServiceJob>): Promise<void>;
-  cancelJob(credentials: ProviderCredentials, providerJobId: string): Promise<void>;
-  /** Finds the customer by phone or email, else creates one; returns the provider's id. */
-  syncCustomer(credentials: ProviderCredentials, customer: FieldServiceCustomer): Promise<{ providerCustomerId: string }>;
+  readonly name: FieldServiceProviderName;
+
+  /** One real call; ProviderError "unauthorized" for credentials the platform refuses. */
+  getAccount(credentials: FieldServiceCredentials): Promise<FieldServiceAccount>;
+
+  /** Every job in the window, following all pages. */
+  listJobs(credentials: FieldServiceCredentials, query: JobQuery): Promise<Job[]>;
+  getJob(credentials: FieldServiceCredentials, jobId: string): Promise<Job>;
+  /** Finds or creates the customer, creates the job with its schedule, adds the technician. */
+  createJob(credentials: FieldServiceCredentials, job: NewJob): Promise<Job>;
+  updateJob(credentials: FieldServiceCredentials, jobId: string, changes: JobChanges): Promise<Job>;
+  cancelJob(credentials: FieldServiceCredentials, jobId: string): Promise<void>;
+
+  /** By normalised E.164 phone first, then by email (case-insensitive). */
+  findCustomer(credentials: FieldServiceCredentials, details: CustomerDetails): Promise<Customer | undefined>;
+  /** findCustomer, creating the customer when none matches. */
+  syncCustomer(credentials: FieldServiceCredentials, details: CustomerDetails): Promise<{ customer: Customer; created: boolean }>;
+
+  /** Scheduled work overlapping the window, following all pages; unscheduled work is not busy. */
+  listBusyTime(credentials: FieldServiceCredentials, window: SyncWindow): Promise<ScheduledItem[]>;
+  /** Users (Jobber) or employees (HouseCall Pro) who can be put on a job. */
+  listTechnicians(credentials: FieldServiceCredentials): Promise<Technician[]>;
+}
+
+/**
+ * Jobber's app flow: OAuth 2 authorization code with the client secret (Jobber
+ * documents no PKCE) and refresh-token rotation: every refresh answers a new
+ * refresh token that replaces the stored one.
+ */
+export interface FieldServiceOAuth {
+  authorizationUrl(params: { state: string; redirectUri: string }): string;
+  exchangeCode(params: { code: string; redirectUri: string }): Promise<TokenSet>;
+  refresh(refreshToken: string): Promise<TokenSet>;
 }

@@ -1,0 +1,189 @@
+import type { CountryCode } from "libphonenumber-js";
+import type { SyncWindow } from "../../calendar/calendar-provider.js";
+import { bestMatch, phoneSearchTerm, splitName } from "../customer-matching.js";
+import type {
+  Customer,
+  CustomerDetails,
+  FieldServiceAccount,
+  FieldServiceCredentials,
+  FieldServiceProvider,
+  Job,
+  JobChanges,
+  JobQuery,
+  NewJob,
+  ScheduledItem,
+  Technician,
+} from "../field-service-provider.js";
+import { centsFromDecimal } from "../money.js";
+import { allPages, housecallRequest, type HousecallProApiSettings, type Page } from "./housecall-pro-http.js";
+import { customerOf, isCancelled, jobOf, phonesOf, technicianOf, type HcpAddress, type HcpCustomer, type HcpEmployee, type HcpJob } from "./housecall-pro-mapping.js";
+
+export interface HousecallProSettings extends HousecallProApiSettings {
+  /** Region for phone numbers stored without a country code. */
+  defaultRegion: CountryCode;
+}
+
+const PAGE_SIZE = 100;
+
+interface HcpCompany {
+  id: string;
+  name: string;
+  time_zone?: string | null;
+}
+
+export class HousecallProProvider implements FieldServiceProvider {
+  readonly name = "housecall_pro" as const;
+
+  constructor(private readonly settings: HousecallProSettings) {}
+
+  async getAccount(credentials: FieldServiceCredentials): Promise<FieldServiceAccount> {
+    const company = await this.call<HcpCompany>(credentials, "GET", "/company");
+    return { id: company.id, name: company.name, timeZone: company.time_zone ?? undefined };
+  }
+
+  async listJobs(credentials: FieldServiceCredentials, query: JobQuery): Promise<Job[]> {
+    const jobs = (await this.jobsIn(credentials, query.window)).map((job) => jobOf(job, this.settings.defaultRegion));
+    return query.status ? jobs.filter((job) => job.status === query.status) : jobs;
+  }
+
+  async getJob(credentials: FieldServiceCredentials, jobId: string): Promise<Job> {
+    return jobOf(await this.hcpJob(credentials, jobId), this.settings.defaultRegion);
+  }
+
+  async createJob(credentials: FieldServiceCredentials, input: NewJob): Promise<Job> {
+    const { customer } = await this.syncCustomer(credentials, input.customer);
+    const addressId = await this.addressOf(credentials, customer.id, input.customer.address);
+    const body: Record<string, unknown> = {
+      customer_id: customer.id,
+      address_id: addressId,
+      description: input.title,
+      schedule: { scheduled_start: input.start.toISOString(), scheduled_end: input.end.toISOString() },
+    };
+    if (input.description) body.notes = input.description;
+    if (input.technicianId) body.assigned_employee_ids = [input.technicianId];
+    if (input.estimatedValue !== undefined) {
+      // Money is in cents on HouseCall Pro (line items' unit_price, the job's total_amount).
+      body.line_items = [{ name: input.title, quantity: 1, unit_price: centsFromDecimal(input.estimatedValue) }];
+    }
+    const created = await this.call<HcpJob>(credentials, "POST", "/jobs", { body });
+    return this.getJob(credentials, created.id);
+  }
+
+  async updateJob(credentials: FieldServiceCredentials, jobId: string, changes: JobChanges): Promise<Job> {
+    const job = await this.hcpJob(credentials, jobId);
+    const edit: Record<string, unknown> = {};
+    if (changes.title !== undefined) edit.description = changes.title;
+    if (changes.description !== undefined) edit.notes = changes.description;
+    if (Object.keys(edit).length > 0) await this.call(credentials, "PUT", `/jobs/${encodeURIComponent(jobId)}`, { body: edit });
+    if (changes.schedule) {
+      await this.call(credentials, "PUT", `/jobs/${encodeURIComponent(jobId)}/schedule`, {
+        body: {
+          start_time: changes.schedule.start.toISOString(),
+          end_time: changes.schedule.end.toISOString(),
+          arrival_window_in_minutes: job.schedule?.arrival_window ?? 0,
+          notify: false,
+          notify_pro: false,
+        },
+      });
+    }
+    if (changes.technicianId) await this.addToCrew(credentials, job, changes.technicianId);
+    return this.getJob(credentials, jobId);
+  }
+
+  async cancelJob(credentials: FieldServiceCredentials, jobId: string): Promise<void> {
+    // The public API documents no "cancel job" call; deleting the schedule takes the job off the
+    // calendar (back to "needs scheduling"), which is what frees the crew's time for us.
+    await this.call(credentials, "DELETE", `/jobs/${encodeURIComponent(jobId)}/schedule`);
+  }
+
+  async findCustomer(credentials: FieldServiceCredentials, details: CustomerDetails): Promise<Customer | undefined> {
+    const region = this.settings.defaultRegion;
+    const terms = [phoneSearchTerm(details.phone, region), details.email?.trim()].filter((t): t is string => Boolean(t));
+    for (const q of terms) {
+      const customers = await allPages("customers", PAGE_SIZE, (page) =>
+        this.call<Page<"customers", HcpCustomer>>(credentials, "GET", "/customers", { query: { q, page, page_size: PAGE_SIZE } }),
+      );
+      const match = bestMatch(details, customers, (c) => ({ phones: phonesOf(c), emails: c.email ? [c.email] : [] }), region);
+      if (match) return customerOf(match, region);
+    }
+    return undefined;
+  }
+
+  async syncCustomer(credentials: FieldServiceCredentials, details: CustomerDetails): Promise<{ customer: Customer; created: boolean }> {
+    const existing = await this.findCustomer(credentials, details);
+    if (existing) return { customer: existing, created: false };
+    const { firstName, lastName } = splitName(details.name);
+    const body: Record<string, unknown> = { first_name: firstName, last_name: lastName };
+    if (details.phone) body.mobile_number = details.phone;
+    if (details.email) body.email = details.email;
+    if (details.address) body.addresses = [{ street: details.address, type: "service" }];
+    const created = await this.call<HcpCustomer>(credentials, "POST", "/customers", { body });
+    return { customer: customerOf(created, this.settings.defaultRegion), created: true };
+  }
+
+  async listBusyTime(credentials: FieldServiceCredentials, window: SyncWindow): Promise<ScheduledItem[]> {
+    const jobs = await this.jobsIn(credentials, window);
+    return jobs.flatMap((job) => {
+      const start = job.schedule?.scheduled_start;
+      const end = job.schedule?.scheduled_end;
+      if (!start || !end || isCancelled(job)) return [];
+      return [
+        {
+          id: job.id,
+          jobId: job.id,
+          title: job.description ?? "",
+          start: new Date(start),
+          end: new Date(end),
+          technicianIds: (job.assigned_employees ?? []).map((e) => e.id),
+        },
+      ];
+    });
+  }
+
+  async listTechnicians(credentials: FieldServiceCredentials): Promise<Technician[]> {
+    const employees = await allPages("employees", PAGE_SIZE, (page) =>
+      this.call<Page<"employees", HcpEmployee>>(credentials, "GET", "/employees", { query: { page, page_size: PAGE_SIZE } }),
+    );
+    return employees.map(technicianOf);
+  }
+
+  /** PUT /jobs/{id}/dispatch replaces the assigned employees: write the current crew plus the technician. */
+  private async addToCrew(credentials: FieldServiceCredentials, job: HcpJob, technicianId: string): Promise<void> {
+    const crew = (job.assigned_employees ?? []).map((e) => e.id);
+    if (crew.includes(technicianId)) return;
+    const dispatched_employees = [...crew, technicianId].map((employee_id) => ({ employee_id }));
+    await this.call(credentials, "PUT", `/jobs/${encodeURIComponent(job.id)}/dispatch`, { body: { dispatched_employees } });
+  }
+
+  /** A job needs a customer address (POST /jobs requires address_id): the first one, or a new one. */
+  private async addressOf(credentials: FieldServiceCredentials, customerId: string, address: string | undefined): Promise<string> {
+    const customer = await this.call<HcpCustomer>(credentials, "GET", `/customers/${encodeURIComponent(customerId)}`);
+    const existing = customer.addresses?.[0]?.id;
+    if (existing) return existing;
+    const created = await this.call<HcpAddress>(credentials, "POST", `/customers/${encodeURIComponent(customerId)}/addresses`, {
+      body: { street: address ?? "", type: "service" },
+    });
+    return created.id;
+  }
+
+  private jobsIn(credentials: FieldServiceCredentials, window: SyncWindow): Promise<HcpJob[]> {
+    return allPages("jobs", PAGE_SIZE, (page) =>
+      this.call<Page<"jobs", HcpJob>>(credentials, "GET", "/jobs", {
+        query: { scheduled_start_min: window.start.toISOString(), scheduled_start_max: window.end.toISOString(), page, page_size: PAGE_SIZE },
+      }),
+    );
+  }
+
+  private async hcpJob(credentials: FieldServiceCredentials, jobId: string): Promise<HcpJob> {
+    return this.call<HcpJob>(credentials, "GET", `/jobs/${encodeURIComponent(jobId)}`);
+  }
+
+  private call<T = unknown>(
+    credentials: FieldServiceCredentials,
+    method: "GET" | "POST" | "PUT" | "DELETE",
+    path: string,
+    options?: { query?: Record<string, string | number | undefined>; body?: unknown },
+  ): Promise<T> {
+    return housecallRequest<T>(this.settings, credentials, method, path, options);
+  }
+}

@@ -1,0 +1,63 @@
+import { GraphQLClient } from "graphql-request";
+import { ProviderError } from "../../kit/provider-error.js";
+import type { FieldServiceCredentials } from "../field-service-provider.js";
+import { graphqlFailure, toJobberError, userErrorsFailure, type GraphqlErrorShape, type QueryCost, type UserError } from "./jobber-errors.js";
+
+export interface JobberApiSettings {
+  /** https://api.getjobber.com/api/graphql */
+  graphqlUrl: string;
+  /** A date version, sent as X-JOBBER-GRAPHQL-VERSION on every request (required by Jobber). */
+  graphqlVersion: string;
+}
+
+export interface Connection<T> {
+  nodes: T[];
+  pageInfo: { hasNextPage: boolean; endCursor?: string | null };
+}
+
+/**
+ * One GraphQL call. Errors come back to us in the body with HTTP 200, so the
+ * client runs with errorPolicy "all" and this function decides: any error
+ * fails the call (THROTTLED as rate_limited), never partial data.
+ */
+export async function jobberRequest<T>(
+  settings: JobberApiSettings,
+  credentials: FieldServiceCredentials,
+  document: string,
+  variables: Record<string, unknown> = {},
+): Promise<T> {
+  if (credentials.kind !== "bearer") throw new ProviderError("jobber", "unauthorized", "Jobber needs a bearer token");
+  const client = new GraphQLClient(settings.graphqlUrl, {
+    headers: { authorization: `Bearer ${credentials.token}`, "x-jobber-graphql-version": settings.graphqlVersion },
+    errorPolicy: "all",
+  });
+  let response;
+  try {
+    response = await client.rawRequest<T>(document, variables);
+  } catch (error) {
+    throw toJobberError(error);
+  }
+  const errors = (response.errors ?? []) as GraphqlErrorShape[];
+  if (errors.length > 0) throw graphqlFailure(errors, (response.extensions as { cost?: QueryCost } | undefined)?.cost, response.status);
+  if (!response.data) throw new ProviderError("jobber", "unavailable", "answer without data", undefined, response.status);
+  return response.data;
+}
+
+/** A mutation payload: userErrors non-empty means it failed, whatever else the payload holds. */
+export function succeeded<P extends { userErrors?: UserError[] | null }>(operation: string, payload: P | null | undefined): P {
+  if (!payload) throw new ProviderError("jobber", "unavailable", `${operation} answered no payload`);
+  if (payload.userErrors?.length) throw userErrorsFailure(operation, payload.userErrors);
+  return payload;
+}
+
+/** Follows endCursor until hasNextPage is false. */
+export async function allPages<T>(fetchPage: (after: string | undefined) => Promise<Connection<T>>): Promise<T[]> {
+  const items: T[] = [];
+  let after: string | undefined;
+  for (;;) {
+    const page = await fetchPage(after);
+    items.push(...page.nodes);
+    if (!page.pageInfo.hasNextPage || !page.pageInfo.endCursor) return items;
+    after = page.pageInfo.endCursor;
+  }
+}

@@ -1,0 +1,214 @@
+import type { CountryCode } from "libphonenumber-js";
+import type { SyncWindow } from "../../calendar/calendar-provider.js";
+import { ProviderError } from "../../kit/provider-error.js";
+import { bestMatch, phoneSearchTerm, splitName } from "../customer-matching.js";
+import type {
+  Customer,
+  CustomerDetails,
+  FieldServiceAccount,
+  FieldServiceCredentials,
+  FieldServiceProvider,
+  Job,
+  JobChanges,
+  JobQuery,
+  NewJob,
+  ScheduledItem,
+  Technician,
+} from "../field-service-provider.js";
+import { allPages, jobberRequest, succeeded, type Connection, type JobberApiSettings } from "./jobber-graphql.js";
+import { customerOf, jobOf, localDateTime, technicianOf, type JobberClient, type JobberJob, type JobberUser, type JobberVisit } from "./jobber-mapping.js";
+import * as ops from "./jobber-operations.js";
+import type { UserError } from "./jobber-errors.js";
+
+export interface JobberSettings extends JobberApiSettings {
+  /** Region for phone numbers stored without a country code. */
+  defaultRegion: CountryCode;
+}
+
+type Payload<K extends string, T> = Record<K, (T & { userErrors?: UserError[] }) | null>;
+
+/** Jobs are priced per node by Jobber: 20 jobs x 5 visits x 10 users stays far below the bucket. */
+const JOB_PAGE = 20;
+const LIST_PAGE = 50;
+
+export class JobberProvider implements FieldServiceProvider {
+  readonly name = "jobber" as const;
+
+  constructor(private readonly settings: JobberSettings) {}
+
+  async getAccount(credentials: FieldServiceCredentials): Promise<FieldServiceAccount> {
+    const { account } = await this.call<{ account: { id: string; name: string } }>(credentials, ops.ACCOUNT);
+    return { id: account.id, name: account.name };
+  }
+
+  async listJobs(credentials: FieldServiceCredentials, query: JobQuery): Promise<Job[]> {
+    const filter = { startAt: { after: query.window.start.toISOString(), before: query.window.end.toISOString() } };
+    const nodes = await allPages(async (after) => {
+      const data = await this.call<{ jobs: Connection<JobberJob> }>(credentials, ops.JOBS, { filter, first: JOB_PAGE, after });
+      return data.jobs;
+    });
+    const jobs = nodes.map((node) => jobOf(node, this.settings.defaultRegion));
+    return query.status ? jobs.filter((job) => job.status === query.status) : jobs;
+  }
+
+  async getJob(credentials: FieldServiceCredentials, jobId: string): Promise<Job> {
+    return jobOf(await this.jobberJob(credentials, jobId), this.settings.defaultRegion);
+  }
+
+  async createJob(credentials: FieldServiceCredentials, input: NewJob): Promise<Job> {
+    const { customer } = await this.syncCustomer(credentials, input.customer);
+    const propertyId = await this.propertyOf(credentials, customer.id, input.customer.address);
+    // Jobber requires invoicing on every job; these are the one-off, fixed-price values. Visits are
+    // created by visitCreate below because jobCreate's scheduling takes times of day, not instants.
+    const attributes: Record<string, unknown> = {
+      propertyId,
+      title: input.title,
+      invoicing: { invoicingType: "FIXED_PRICE", invoicingSchedule: "ON_COMPLETION" },
+      scheduling: { createVisits: false, notifyTeam: false },
+    };
+    if (input.description) attributes.instructions = input.description;
+    if (input.estimatedValue !== undefined) {
+      attributes.lineItems = [{ name: input.title, quantity: 1, unitPrice: Number(input.estimatedValue), saveToProductsAndServices: false }];
+    }
+    const created = succeeded("jobCreate", (await this.call<Payload<"jobCreate", { job: { id: string } | null }>>(credentials, ops.JOB_CREATE, { input: attributes })).jobCreate);
+    const jobId = created.job?.id;
+    if (!jobId) throw new ProviderError("jobber", "unavailable", "jobCreate answered no job");
+    const schedule: Record<string, unknown> = {
+      startAt: localDateTime(input.start, input.timeZone),
+      endAt: localDateTime(input.end, input.timeZone),
+      notifyTeam: false,
+    };
+    if (input.technicianId) schedule.teamMemberIdsToAssign = [input.technicianId];
+    try {
+      succeeded(
+        "visitCreate",
+        (await this.call<Payload<"visitCreate", object>>(credentials, ops.VISIT_CREATE, { jobId, input: { visits: [{ title: input.title, schedule }] } })).visitCreate,
+      );
+    } catch (error) {
+      // A job without its visit would sit in Jobber unscheduled: close it (best effort), report the failure.
+      await this.cancelJob(credentials, jobId).catch(() => undefined);
+      throw error;
+    }
+    return this.getJob(credentials, jobId);
+  }
+
+  async updateJob(credentials: FieldServiceCredentials, jobId: string, changes: JobChanges): Promise<Job> {
+    const job = await this.jobberJob(credentials, jobId);
+    const edit: Record<string, unknown> = {};
+    if (changes.title !== undefined) edit.title = changes.title;
+    if (changes.description !== undefined) edit.instructions = changes.description;
+    if (Object.keys(edit).length > 0) {
+      succeeded("jobEdit", (await this.call<Payload<"jobEdit", object>>(credentials, ops.JOB_EDIT, { jobId, input: edit })).jobEdit);
+    }
+    const openVisits = (job.visits?.nodes ?? []).filter((v) => !v.isComplete);
+    if (changes.schedule) {
+      const visit = openVisits.find((v) => v.startAt) ?? openVisits[0];
+      if (!visit) throw new ProviderError("jobber", "not_found", `job ${jobId} has no open visit to reschedule`);
+      const input = { startAt: localDateTime(changes.schedule.start, changes.schedule.timeZone), endAt: localDateTime(changes.schedule.end, changes.schedule.timeZone) };
+      succeeded("visitEditSchedule", (await this.call<Payload<"visitEditSchedule", object>>(credentials, ops.VISIT_EDIT_SCHEDULE, { id: visit.id, input })).visitEditSchedule);
+    }
+    if (changes.technicianId) {
+      for (const visit of openVisits) await this.addToCrew(credentials, visit, changes.technicianId);
+    }
+    return this.getJob(credentials, jobId);
+  }
+
+  async cancelJob(credentials: FieldServiceCredentials, jobId: string): Promise<void> {
+    // Jobber has no cancel: closing the job and destroying its incomplete visits frees the crew's time.
+    const input = { modifyIncompleteVisitsBy: "DESTROY_ALL" };
+    succeeded("jobClose", (await this.call<Payload<"jobClose", object>>(credentials, ops.JOB_CLOSE, { jobId, input })).jobClose);
+  }
+
+  async findCustomer(credentials: FieldServiceCredentials, details: CustomerDetails): Promise<Customer | undefined> {
+    const region = this.settings.defaultRegion;
+    const terms = [phoneSearchTerm(details.phone, region), details.email?.trim()].filter((t): t is string => Boolean(t));
+    for (const searchTerm of terms) {
+      const clients = await allPages(async (after) => {
+        const data = await this.call<{ clients: Connection<JobberClient> }>(credentials, ops.CLIENTS, { searchTerm, first: LIST_PAGE, after });
+        return data.clients;
+      });
+      const match = bestMatch(details, clients, (c) => ({ phones: (c.phones ?? []).map((p) => p.number), emails: (c.emails ?? []).map((e) => e.address) }), region);
+      if (match) return customerOf(match, region);
+    }
+    return undefined;
+  }
+
+  async syncCustomer(credentials: FieldServiceCredentials, details: CustomerDetails): Promise<{ customer: Customer; created: boolean }> {
+    const existing = await this.findCustomer(credentials, details);
+    if (existing) return { customer: existing, created: false };
+    const input: Record<string, unknown> = splitName(details.name);
+    if (details.phone) input.phones = [{ number: details.phone, primary: true }];
+    if (details.email) input.emails = [{ address: details.email, primary: true }];
+    if (details.address) input.properties = [{ address: { street1: details.address } }];
+    const payload = succeeded(
+      "clientCreate",
+      (await this.call<Payload<"clientCreate", { client: JobberClient | null }>>(credentials, ops.CLIENT_CREATE, { input })).clientCreate,
+    );
+    if (!payload.client) throw new ProviderError("jobber", "unavailable", "clientCreate answered no client");
+    return { customer: customerOf(payload.client, this.settings.defaultRegion), created: true };
+  }
+
+  async listBusyTime(credentials: FieldServiceCredentials, window: SyncWindow): Promise<ScheduledItem[]> {
+    const filter = { startAt: { after: window.start.toISOString(), before: window.end.toISOString() } };
+    const visits = await allPages(async (after) => {
+      const data = await this.call<{ visits: Connection<JobberVisit> }>(credentials, ops.VISITS, { filter, first: LIST_PAGE, after });
+      return data.visits;
+    });
+    // A visit without startAt/endAt is unscheduled (on the job, not on the calendar): not busy.
+    return visits.flatMap((visit) =>
+      visit.startAt && visit.endAt
+        ? [
+            {
+              id: visit.id,
+              jobId: visit.job?.id ?? "",
+              title: visit.title ?? "",
+              start: new Date(visit.startAt),
+              end: new Date(visit.endAt),
+              technicianIds: (visit.assignedUsers?.nodes ?? []).map((u) => u.id),
+            },
+          ]
+        : [],
+    );
+  }
+
+  async listTechnicians(credentials: FieldServiceCredentials): Promise<Technician[]> {
+    const users = await allPages(async (after) => (await this.call<{ users: Connection<JobberUser> }>(credentials, ops.USERS, { first: LIST_PAGE, after })).users);
+    return users.map(technicianOf);
+  }
+
+  /** visitEditAssignedUsers replaces the crew: read it, add the technician, write the union. */
+  private async addToCrew(credentials: FieldServiceCredentials, visit: JobberVisit, technicianId: string): Promise<void> {
+    const crew = (visit.assignedUsers?.nodes ?? []).map((u) => u.id);
+    if (crew.includes(technicianId)) return;
+    const input = { assignedUserIds: [...crew, technicianId] };
+    succeeded(
+      "visitEditAssignedUsers",
+      (await this.call<Payload<"visitEditAssignedUsers", object>>(credentials, ops.VISIT_EDIT_ASSIGNED_USERS, { visitId: visit.id, input })).visitEditAssignedUsers,
+    );
+  }
+
+  /** The client's first property; a job needs one (JobCreateAttributes.propertyId is required). */
+  private async propertyOf(credentials: FieldServiceCredentials, clientId: string, address: string | undefined): Promise<string> {
+    const { client } = await this.call<{ client: JobberClient | null }>(credentials, ops.CLIENT_PROPERTIES, { id: clientId });
+    const existing = client?.clientProperties?.nodes[0]?.id;
+    if (existing) return existing;
+    const input = { properties: [{ address: { street1: address ?? "" } }] };
+    const payload = succeeded(
+      "propertyCreate",
+      (await this.call<Payload<"propertyCreate", { properties: { id: string }[] | null }>>(credentials, ops.PROPERTY_CREATE, { clientId, input })).propertyCreate,
+    );
+    const id = payload.properties?.[0]?.id;
+    if (!id) throw new ProviderError("jobber", "unavailable", "propertyCreate answered no property");
+    return id;
+  }
+
+  private async jobberJob(credentials: FieldServiceCredentials, jobId: string): Promise<JobberJob> {
+    const { job } = await this.call<{ job: JobberJob | null }>(credentials, ops.JOB, { id: jobId });
+    if (!job) throw new ProviderError("jobber", "not_found", `job ${jobId} not found`);
+    return job;
+  }
+
+  private call<T>(credentials: FieldServiceCredentials, document: string, variables?: Record<string, unknown>): Promise<T> {
+    return jobberRequest<T>(this.settings, credentials, document, variables);
+  }
+}
