@@ -1,5 +1,8 @@
 import pg from "pg";
-import { CheckAvailabilityRequestSchema, UpdateSchedulingRulesRequestSchema } from "../gen/universalcalendar/v1/availability_pb.js";
+import {
+  CheckAvailabilityRequestSchema,
+  UpdateSchedulingRulesRequestSchema,
+} from "../gen/universalcalendar/v1/availability_pb.js";
 import { createTestDatabase } from "../test/support/test-database.js";
 import { grpcCall, grpcFrame } from "./support/grpc-wire.js";
 import { ensureH2load, runH2load } from "./support/h2load.js";
@@ -37,7 +40,9 @@ async function seed(serviceUrl: string, databaseUrl: string, startDate: string):
       bookingHorizonDays: 60,
     },
   });
-  await grpcCall(serviceUrl, "/universalcalendar.v1.AvailabilityService/UpdateSchedulingRules", rules, { "x-service-key": BENCH_SERVICE_KEY });
+  await grpcCall(serviceUrl, "/universalcalendar.v1.AvailabilityService/UpdateSchedulingRules", rules, {
+    "x-service-key": BENCH_SERVICE_KEY,
+  });
   const windowStart = new Date(`${startDate}T08:00:00Z`);
   const db = new pg.Client({ connectionString: databaseUrl });
   await db.connect();

@@ -28,7 +28,11 @@ const FIRST_SLOT = Date.parse("2031-01-01T00:00:00Z");
 function bodiesFor(run: string, calls: number): string {
   const frames = Array.from({ length: calls }, (_, i) => {
     const start = FIRST_SLOT + Math.floor(i / TENANTS) * HOUR;
-    const request = appointmentRequest(`bench-${run}-${i % TENANTS}`, new Date(start).toISOString(), new Date(start + HOUR).toISOString());
+    const request = appointmentRequest(
+      `bench-${run}-${i % TENANTS}`,
+      new Date(start).toISOString(),
+      new Date(start + HOUR).toISOString(),
+    );
     return grpcFrame(CreateAppointmentRequestSchema, request);
   });
   const file = path.join(tmpdir(), `uc-bench-create-${process.pid}-${run}.bin`);
@@ -40,15 +44,34 @@ const PGBENCH_SCRIPT = [
   "\\set n random(1, 100000000)",
   forPgbench(RULES_SQL, ["('pgbench-' || :client_id)"]),
   forPgbench(BUSY_SQL(false), [
-    ...Array.from({ length: 2 }, () => ["('pgbench-' || :client_id)", "(timestamptz '2040-01-01' + (:n + 1) * interval '1 hour')", "(timestamptz '2040-01-01' + :n * interval '1 hour')"]).flat(),
+    ...Array.from({ length: 2 }, () => [
+      "('pgbench-' || :client_id)",
+      "(timestamptz '2040-01-01' + (:n + 1) * interval '1 hour')",
+      "(timestamptz '2040-01-01' + :n * interval '1 hour')",
+    ]).flat(),
     "('pgbench-' || :client_id)",
     "(timestamptz '2040-01-02' + (:n + 1) * interval '1 hour')",
     "(timestamptz '2039-12-31' + :n * interval '1 hour')",
   ]),
   forPgbench(INSERT_APPOINTMENT_SQL, [
-    "('pgbench-' || :client_id)", "'Dana Plumber-Customer'", "'+15551234567'", "'dana@example.test'", "'Fix leaking sink'", "null",
-    "'plumbing_repair'", "(timestamptz '2040-01-01' + :n * interval '1 hour')", "(timestamptz '2040-01-01' + (:n + 1) * interval '1 hour')",
-    "'confirmed'", "'1 Main St, Springfield'", "null", "null", "350.00", "null", "null", "'service'", "false",
+    "('pgbench-' || :client_id)",
+    "'Dana Plumber-Customer'",
+    "'+15551234567'",
+    "'dana@example.test'",
+    "'Fix leaking sink'",
+    "null",
+    "'plumbing_repair'",
+    "(timestamptz '2040-01-01' + :n * interval '1 hour')",
+    "(timestamptz '2040-01-01' + (:n + 1) * interval '1 hour')",
+    "'confirmed'",
+    "'1 Main St, Springfield'",
+    "null",
+    "null",
+    "350.00",
+    "null",
+    "null",
+    "'service'",
+    "false",
   ]),
 ].join("\n");
 
@@ -57,8 +80,14 @@ export async function run(): Promise<void> {
   const headers = { "x-service-key": BENCH_SERVICE_KEY };
   const targets = await startTargets(database.url);
   try {
-    for (const [name, url] of [["service-check", targets.service.url], ["baseline-check", targets.baseline.url]] as const) {
-      const frame = grpcFrame(CreateAppointmentRequestSchema, appointmentRequest(`bench-${name}`, "2031-01-01T00:00:00Z", "2031-01-01T01:00:00Z"));
+    for (const [name, url] of [
+      ["service-check", targets.service.url],
+      ["baseline-check", targets.baseline.url],
+    ] as const) {
+      const frame = grpcFrame(
+        CreateAppointmentRequestSchema,
+        appointmentRequest(`bench-${name}`, "2031-01-01T00:00:00Z", "2031-01-01T01:00:00Z"),
+      );
       await grpcCall(url, METHOD, frame, headers);
     }
     const measured = await compare(targets, async (url, mode, calls, run) => {
@@ -81,12 +110,16 @@ export async function run(): Promise<void> {
     const pgbench = await runPgbench(database.url, targets.postmasterPid, PGBENCH_SCRIPT, PGBENCH_CLIENTS, 8);
     const service = measured[0]!;
     process.stdout.write(
-      report(`CreateAppointment over gRPC, every call books a free slot; node:http2 generator, ${CONNECTIONS} connections, ${IN_FLIGHT} in flight (closed loop)`, measured, [
-        `pgbench of the same 3 statements (-M prepared, ${PGBENCH_CLIENTS} clients): ${pgbench.transactionsPerSecond.toFixed(0)} bookings/s, ` +
-          `latency avg ${pgbench.latencyAverageMs.toFixed(2)} ms, PG CPU ${pgbench.postgresCpuMs.toFixed(3)} ms/booking`,
-        `ratio service/pgbench: calls/s ${(service.load.perSecond / pgbench.transactionsPerSecond).toFixed(2)}, ` +
-          `PG CPU/call ${(service.postgresCpuMs / pgbench.postgresCpuMs).toFixed(2)}`,
-      ]),
+      report(
+        `CreateAppointment over gRPC, every call books a free slot; node:http2 generator, ${CONNECTIONS} connections, ${IN_FLIGHT} in flight (closed loop)`,
+        measured,
+        [
+          `pgbench of the same 3 statements (-M prepared, ${PGBENCH_CLIENTS} clients): ${pgbench.transactionsPerSecond.toFixed(0)} bookings/s, ` +
+            `latency avg ${pgbench.latencyAverageMs.toFixed(2)} ms, PG CPU ${pgbench.postgresCpuMs.toFixed(3)} ms/booking`,
+          `ratio service/pgbench: calls/s ${(service.load.perSecond / pgbench.transactionsPerSecond).toFixed(2)}, ` +
+            `PG CPU/call ${(service.postgresCpuMs / pgbench.postgresCpuMs).toFixed(2)}`,
+        ],
+      ),
     );
   } finally {
     await stopTargets(targets);

@@ -42,7 +42,10 @@ export async function run(): Promise<void> {
       }),
     );
     process.stdout.write(
-      report(`GetAppointment over gRPC, h2load ${CONNECTIONS} connections x ${STREAMS_PER_CONNECTION} streams (closed loop)`, measured),
+      report(
+        `GetAppointment over gRPC, h2load ${CONNECTIONS} connections x ${STREAMS_PER_CONNECTION} streams (closed loop)`,
+        measured,
+      ),
     );
   } finally {
     await stopTargets(targets);

@@ -64,16 +64,27 @@ export async function run(): Promise<void> {
         `(server + worker + fake in one process)\n`,
     );
 
-    const [one] = (await server.orm.em.fork().getConnection().execute<{ provider_event_id: string }[]>(
-      "select provider_event_id from provider_busy_events where tenant_id = ? order by start_time offset 5000 limit 1",
-      [TENANT],
-    ));
+    const [one] = await server.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ provider_event_id: string }[]>(
+        "select provider_event_id from provider_busy_events where tenant_id = ? order by start_time offset 5000 limit 1",
+        [TENANT],
+      );
     if (!one) throw new Error("mirror is empty");
-    fake.updateEvent(EMAIL, EMAIL, one.provider_event_id, { summary: "moved", start: { dateTime: new Date(Date.now() + 3 * 86_400_000).toISOString() }, end: { dateTime: new Date(Date.now() + 3 * 86_400_000 + 3_600_000).toISOString() } });
+    fake.updateEvent(EMAIL, EMAIL, one.provider_event_id, {
+      summary: "moved",
+      start: { dateTime: new Date(Date.now() + 3 * 86_400_000).toISOString() },
+      end: { dateTime: new Date(Date.now() + 3 * 86_400_000 + 3_600_000).toISOString() },
+    });
     fake.resetRequests();
     const sync = client(SyncService, grpcTransport(server.baseUrl, serviceKey));
     const incStart = performance.now();
-    const triggered = await sync.triggerSync({ tenantId: TENANT, provider: Provider.GOOGLE, type: SyncType.INCREMENTAL });
+    const triggered = await sync.triggerSync({
+      tenantId: TENANT,
+      provider: Provider.GOOGLE,
+      type: SyncType.INCREMENTAL,
+    });
     const inc = await waitForSync(server, triggered.syncId);
     const incWall = performance.now() - incStart;
     if (inc.status !== SyncStatus.SUCCEEDED) throw new Error(`incremental sync failed: ${inc.errors.join("; ")}`);

@@ -122,7 +122,9 @@ export class Migration20261124000000_initial extends Migration {
         constraint provider_busy_events_unique unique (tenant_id, integration_id, calendar_id, provider_event_id),
         constraint provider_busy_events_time_order check (end_time >= start_time)
       );`);
-    this.addSql(`create index provider_busy_events_tenant_window on provider_busy_events (tenant_id, start_time, end_time);`);
+    this.addSql(
+      `create index provider_busy_events_tenant_window on provider_busy_events (tenant_id, start_time, end_time);`,
+    );
 
     this.addSql(`
       create table availability_blocks (
@@ -138,7 +140,9 @@ export class Migration20261124000000_initial extends Migration {
         deleted_at timestamptz,
         constraint availability_blocks_time_order check (end_time > start_time)
       );`);
-    this.addSql(`create index availability_blocks_tenant_window on availability_blocks (tenant_id, start_time, end_time) where deleted_at is null;`);
+    this.addSql(
+      `create index availability_blocks_tenant_window on availability_blocks (tenant_id, start_time, end_time) where deleted_at is null;`,
+    );
 
     this.addSql(`
       create table scheduling_rules (

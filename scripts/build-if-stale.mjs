@@ -22,7 +22,9 @@ function newestMtime(entry) {
 const built = statSync(path.join(root, "dist", ".build-stamp"), { throwIfNoEntry: false })?.mtimeMs ?? 0;
 const changed = Math.max(...inputs.map((input) => newestMtime(path.join(root, input))));
 if (changed > built) {
-  process.stderr.write(built === 0 ? "dist/ missing: building\n" : "sources changed since the last build: rebuilding\n");
+  process.stderr.write(
+    built === 0 ? "dist/ missing: building\n" : "sources changed since the last build: rebuilding\n",
+  );
   const result = spawnSync(process.execPath, [path.join(root, "scripts", "build.mjs")], { stdio: "inherit" });
   process.exit(result.status ?? 1);
 }

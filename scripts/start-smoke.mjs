@@ -17,7 +17,13 @@ const dataDir = mkdtempSync(path.join(tmpdir(), "uc-start-smoke-"));
 chmodSync(dataDir, 0o755); // as root, PostgreSQL runs as the postgres user
 let output = "";
 const child = spawn(process.execPath, ["dist/src/main.js"], {
-  env: { ...process.env, DATABASE_URL: "", PORT: String(port), HOST: "127.0.0.1", EMBEDDED_PG_DIR: path.join(dataDir, "postgres") },
+  env: {
+    ...process.env,
+    DATABASE_URL: "",
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    EMBEDDED_PG_DIR: path.join(dataDir, "postgres"),
+  },
   stdio: ["ignore", "pipe", "pipe"],
 });
 child.stdout.on("data", (chunk) => (output += chunk));

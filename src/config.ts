@@ -121,10 +121,14 @@ export function loadConfig(env: Env = process.env): Config {
 
   const tokenEncryptionKeyVersion = optional("TOKEN_ENCRYPTION_KEY_VERSION", "v1");
   if (!/^v[0-9]+$/.test(tokenEncryptionKeyVersion)) {
-    throw new ConfigError(`TOKEN_ENCRYPTION_KEY_VERSION must look like v1, v2, ..., got "${tokenEncryptionKeyVersion}"`);
+    throw new ConfigError(
+      `TOKEN_ENCRYPTION_KEY_VERSION must look like v1, v2, ..., got "${tokenEncryptionKeyVersion}"`,
+    );
   }
   const tokenEncryptionPreviousKeys: Record<string, Buffer> = {};
-  for (const entry of optional("TOKEN_ENCRYPTION_PREVIOUS_KEYS", "").split(",").filter((e) => e.trim())) {
+  for (const entry of optional("TOKEN_ENCRYPTION_PREVIOUS_KEYS", "")
+    .split(",")
+    .filter((e) => e.trim())) {
     const [version, encoded] = entry.trim().split(":", 2);
     const key = Buffer.from(encoded ?? "", "base64");
     if (!version || !/^v[0-9]+$/.test(version) || version === tokenEncryptionKeyVersion || key.length !== 32) {

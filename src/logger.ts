@@ -25,7 +25,15 @@ const REDACTED_PATHS = [
   'req.headers["x-service-key"]',
 ].flatMap((path) => [path, `*.${path}`]);
 
-const NATIVE_ERRORS = new Set<unknown>([Error, TypeError, RangeError, ReferenceError, SyntaxError, EvalError, URIError]);
+const NATIVE_ERRORS = new Set<unknown>([
+  Error,
+  TypeError,
+  RangeError,
+  ReferenceError,
+  SyntaxError,
+  EvalError,
+  URIError,
+]);
 
 /**
  * What a log line may say about a failure, for every `err`/`error` key. Driver
@@ -37,7 +45,11 @@ const NATIVE_ERRORS = new Set<unknown>([Error, TypeError, RangeError, ReferenceE
 export function loggableError(error: unknown): unknown {
   if (!(error instanceof Error)) return typeof error === "string" ? error : { value: typeof error };
   const e = error as Error & { code?: unknown; constraint?: unknown; table?: unknown; routine?: unknown };
-  const frames = (e.stack ?? "").split("\n").filter((line) => /^\s+at /.test(line)).slice(0, 8).join("\n");
+  const frames = (e.stack ?? "")
+    .split("\n")
+    .filter((line) => /^\s+at /.test(line))
+    .slice(0, 8)
+    .join("\n");
   const sqlState = typeof e.code === "string" && /^[0-9A-Z]{5}$/.test(e.code) ? e.code : undefined;
   return {
     type: e.name,
@@ -50,11 +62,11 @@ export function loggableError(error: unknown): unknown {
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   return pino(
     {
-    level,
-    redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
-    serializers: { err: loggableError, error: loggableError },
-    base: { service: "universal-calendar" },
-    timestamp: pino.stdTimeFunctions.isoTime,
+      level,
+      redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
+      serializers: { err: loggableError, error: loggableError },
+      base: { service: "universal-calendar" },
+      timestamp: pino.stdTimeFunctions.isoTime,
     },
     destination,
   );

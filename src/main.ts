@@ -11,13 +11,23 @@ const startedAt = performance.now();
 const config = readConfigOrExit();
 const logger = createLogger(config.logLevel);
 if (usesDevelopmentSecrets()) {
-  logger.warn("INTERNAL_SERVICE_KEY, JWT_SECRET or TOKEN_ENCRYPTION_KEY unset: using development defaults (never in production)");
+  logger.warn(
+    "INTERNAL_SERVICE_KEY, JWT_SECRET or TOKEN_ENCRYPTION_KEY unset: using development defaults (never in production)",
+  );
 }
 
 const database = await openConfiguredDatabase(config, logger);
 const application = await wireApplication({ orm: database.orm, config, logger, clock: systemClock });
-const server = await startServer({ app: application.ctx, config, logger, databaseHealth: new DatabaseHealth(database.orm) });
-logger.info({ port: server.port, startupMs: Math.round(performance.now() - startedAt) }, "universal-calendar listening");
+const server = await startServer({
+  app: application.ctx,
+  config,
+  logger,
+  databaseHealth: new DatabaseHealth(database.orm),
+});
+logger.info(
+  { port: server.port, startupMs: Math.round(performance.now() - startedAt) },
+  "universal-calendar listening",
+);
 
 let stopping = false;
 async function shutdown(signal: string) {

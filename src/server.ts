@@ -1,5 +1,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { constants as http2Constants, type Http2ServerRequest, type Http2ServerResponse, type ServerHttp2Session } from "node:http2";
+import {
+  constants as http2Constants,
+  type Http2ServerRequest,
+  type Http2ServerResponse,
+  type ServerHttp2Session,
+} from "node:http2";
 import type { Socket } from "node:net";
 import { Code, ConnectError, cors as connectCors, createConnectRouter } from "@connectrpc/connect";
 import { universalRequestFromNodeRequest, universalResponseToNodeResponse } from "@connectrpc/connect-node";
@@ -61,12 +66,18 @@ export async function startServer(deps: RpcDependencies): Promise<RunningServer>
       createLoggingInterceptor(logger),
       createErrorMappingInterceptor(logger),
       createAuthInterceptor(config),
-      createRateLimitInterceptor(config.rateLimit, new RateLimitCounters(deps.app.orm, config.rateLimit.windowMs), logger),
+      createRateLimitInterceptor(
+        config.rateLimit,
+        new RateLimitCounters(deps.app.orm, config.rateLimit.windowMs),
+        logger,
+      ),
     ],
   });
   registerRoutes(router, deps);
   // connectNodeAdapter's routing, with every handler behind strictDecoding.
-  const handlers = new Map(router.handlers.map((handler) => [handler.requestPath, strictDecoding(handler, { readMaxBytes })]));
+  const handlers = new Map(
+    router.handlers.map((handler) => [handler.requestPath, strictDecoding(handler, { readMaxBytes })]),
+  );
   const connectHandler = (req: Request, res: Response, path: string) => {
     const handler = handlers.get(path);
     if (!handler) {

@@ -1,6 +1,10 @@
 import type { AppContext } from "./app/context.js";
 import { IntegrationCredentials } from "./app/integrations/integration-credentials.js";
-import { DEFAULT_RETRY_SETTINGS, providerRetryPolicy, type RetrySettings } from "./app/integrations/provider-retry-policy.js";
+import {
+  DEFAULT_RETRY_SETTINGS,
+  providerRetryPolicy,
+  type RetrySettings,
+} from "./app/integrations/provider-retry-policy.js";
 import type { Config } from "./config.js";
 import { TokenCipher } from "./crypto/token-cipher.js";
 import type { MikroORM } from "./db/orm.js";

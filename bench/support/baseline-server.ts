@@ -69,7 +69,10 @@ const handlers: Record<string, Handler> = {
   "/universalcalendar.v1.AppointmentService/GetAppointment": async (pool, body) => {
     const { id } = fromBinary(GetAppointmentRequestSchema, body.subarray(5));
     const { rows } = await pool.query({ name: "get", text: "select * from appointments where id = $1", values: [id] });
-    return toBinary(GetAppointmentResponseSchema, create(GetAppointmentResponseSchema, { appointment: appointmentOf(rows[0]) }));
+    return toBinary(
+      GetAppointmentResponseSchema,
+      create(GetAppointmentResponseSchema, { appointment: appointmentOf(rows[0]) }),
+    );
   },
   "/universalcalendar.v1.AppointmentService/CreateAppointment": async (pool, body) => {
     const r = fromBinary(CreateAppointmentRequestSchema, body.subarray(5));
@@ -77,16 +80,41 @@ const handlers: Record<string, Handler> = {
     const end = new Date(Number(r.endTime!.seconds) * 1000);
     await pool.query({ name: "rules", text: RULES_SQL, values: [r.tenantId] });
     const reach = [new Date(start.getTime() - MS_PER_DAY), new Date(end.getTime() + MS_PER_DAY)];
-    await pool.query({ name: "busy-hard", text: BUSY_SQL(false), values: [r.tenantId, end, start, r.tenantId, end, start, r.tenantId, reach[1], reach[0]] });
+    await pool.query({
+      name: "busy-hard",
+      text: BUSY_SQL(false),
+      values: [r.tenantId, end, start, r.tenantId, end, start, r.tenantId, reach[1], reach[0]],
+    });
     const { rows } = await pool.query({
       name: "insert",
       text: INSERT_APPOINTMENT_SQL,
-      values: [r.tenantId, r.customerName, r.customerPhone, r.customerEmail, r.title, r.description || null, r.serviceType,
-        start, end, "confirmed", r.address, null, null, r.estimatedCost || null, r.notes || null, null, "service", r.notifyCustomer],
+      values: [
+        r.tenantId,
+        r.customerName,
+        r.customerPhone,
+        r.customerEmail,
+        r.title,
+        r.description || null,
+        r.serviceType,
+        start,
+        end,
+        "confirmed",
+        r.address,
+        null,
+        null,
+        r.estimatedCost || null,
+        r.notes || null,
+        null,
+        "service",
+        r.notifyCustomer,
+      ],
     });
     return toBinary(
       CreateAppointmentResponseSchema,
-      create(CreateAppointmentResponseSchema, rows[0] ? { created: true, appointment: appointmentOf(rows[0]) } : { created: false }),
+      create(
+        CreateAppointmentResponseSchema,
+        rows[0] ? { created: true, appointment: appointmentOf(rows[0]) } : { created: false },
+      ),
     );
   },
   "/universalcalendar.v1.AvailabilityService/CheckAvailability": async (pool, body) => {
@@ -95,7 +123,11 @@ const handlers: Record<string, Handler> = {
     const start = new Date(Date.parse(`${r.startDate}T00:00:00Z`) - MS_PER_DAY);
     const end = new Date(Date.parse(`${r.endDate}T00:00:00Z`) + 2 * MS_PER_DAY);
     const reach = [new Date(start.getTime() - MS_PER_DAY), new Date(end.getTime() + MS_PER_DAY)];
-    await pool.query({ name: "busy-all", text: BUSY_SQL(true), values: [r.tenantId, end, start, r.tenantId, end, start, r.tenantId, reach[1], reach[0]] });
+    await pool.query({
+      name: "busy-all",
+      text: BUSY_SQL(true),
+      values: [r.tenantId, end, start, r.tenantId, end, start, r.tenantId, reach[1], reach[0]],
+    });
     return AVAILABILITY_ANSWER.subarray(5);
   },
 };

@@ -1,4 +1,11 @@
-import { fromBinary, toBinary, type DescMessage, type MessageInitShape, type MessageShape, create } from "@bufbuild/protobuf";
+import {
+  fromBinary,
+  toBinary,
+  type DescMessage,
+  type MessageInitShape,
+  type MessageShape,
+  create,
+} from "@bufbuild/protobuf";
 
 /** A gRPC length-prefixed message: flag byte 0 (uncompressed), 4-byte big-endian length, bytes. */
 export function grpcFrame<Desc extends DescMessage>(schema: Desc, message: MessageInitShape<Desc>): Buffer {
@@ -17,12 +24,23 @@ export function readGrpcFrame<Desc extends DescMessage>(schema: Desc, body: Buff
 }
 
 /** One unary gRPC call over node:http2 with a pre-encoded frame; the response frame, or an error naming the grpc-status. */
-export async function grpcCall(baseUrl: string, method: string, frame: Buffer, headers: Record<string, string>): Promise<Buffer> {
+export async function grpcCall(
+  baseUrl: string,
+  method: string,
+  frame: Buffer,
+  headers: Record<string, string>,
+): Promise<Buffer> {
   const { connect } = await import("node:http2");
   const session = connect(baseUrl);
   try {
     return await new Promise<Buffer>((resolve, reject) => {
-      const stream = session.request({ ":method": "POST", ":path": method, "content-type": "application/grpc", te: "trailers", ...headers });
+      const stream = session.request({
+        ":method": "POST",
+        ":path": method,
+        "content-type": "application/grpc",
+        te: "trailers",
+        ...headers,
+      });
       const chunks: Buffer[] = [];
       let status: unknown;
       let message: unknown;
@@ -31,7 +49,9 @@ export async function grpcCall(baseUrl: string, method: string, frame: Buffer, h
       stream.on("data", (chunk: Buffer) => chunks.push(chunk));
       stream.on("error", reject);
       stream.on("close", () =>
-        status === "0" ? resolve(Buffer.concat(chunks)) : reject(new Error(`${method}: grpc-status ${String(status)} ${decodeURIComponent(String(message ?? ""))}`)),
+        status === "0"
+          ? resolve(Buffer.concat(chunks))
+          : reject(new Error(`${method}: grpc-status ${String(status)} ${decodeURIComponent(String(message ?? ""))}`)),
       );
       stream.end(frame);
     });

@@ -29,7 +29,7 @@ export interface LoadJob {
 function frames(file: string): Buffer[] {
   const all = readFileSync(file);
   const out: Buffer[] = [];
-  for (let at = 0; at < all.length; ) {
+  for (let at = 0; at < all.length;) {
     const end = at + 5 + all.readUInt32BE(at + 1);
     out.push(all.subarray(at, end));
     at = end;
@@ -40,8 +40,16 @@ function frames(file: string): Buffer[] {
 async function generate(job: LoadJob): Promise<LoadResult> {
   const bodies = frames(job.bodiesFile);
   const sessions = Array.from({ length: job.connections }, () => http2.connect(job.url));
-  await Promise.all(sessions.map((s) => new Promise((resolve, reject) => s.once("connect", resolve).once("error", reject))));
-  const headers = { ":method": "POST", ":path": job.path, "content-type": "application/grpc", te: "trailers", ...job.headers };
+  await Promise.all(
+    sessions.map((s) => new Promise((resolve, reject) => s.once("connect", resolve).once("error", reject))),
+  );
+  const headers = {
+    ":method": "POST",
+    ":path": job.path,
+    "content-type": "application/grpc",
+    te: "trailers",
+    ...job.headers,
+  };
   let next = 0;
   let failures = 0;
   let firstFailure: string | undefined;
@@ -52,8 +60,14 @@ async function generate(job: LoadJob): Promise<LoadResult> {
       const stream = sessions[i % sessions.length]!.request(headers);
       let status: string | undefined;
       let message: string | undefined;
-      stream.on("response", (h) => ((status = h["grpc-status"] as string | undefined), (message = h["grpc-message"] as string | undefined)));
-      stream.on("trailers", (t) => ((status = t["grpc-status"] as string | undefined), (message = t["grpc-message"] as string | undefined)));
+      stream.on(
+        "response",
+        (h) => ((status = h["grpc-status"] as string | undefined), (message = h["grpc-message"] as string | undefined)),
+      );
+      stream.on(
+        "trailers",
+        (t) => ((status = t["grpc-status"] as string | undefined), (message = t["grpc-message"] as string | undefined)),
+      );
       stream.on("data", () => {});
       stream.on("close", () => {
         if (status !== "0") {
@@ -83,7 +97,7 @@ async function generate(job: LoadJob): Promise<LoadResult> {
   const open = async (total: number, perSecond: number) => {
     const t0 = performance.now();
     const pending: Promise<void>[] = [];
-    for (let sent = 0; sent < total; ) {
+    for (let sent = 0; sent < total;) {
       const due = Math.min(total, Math.floor(((performance.now() - t0) * perSecond) / 1000) + 1);
       for (; sent < due; sent++) {
         const scheduled = t0 + (sent * 1000) / perSecond;

@@ -16,7 +16,8 @@ export function ensureH2load(): void {
   };
   if (has()) return;
   if (process.getuid?.() === 0) {
-    const apt = (...args: string[]) => execFileSync("apt-get", args, { stdio: "ignore", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+    const apt = (...args: string[]) =>
+      execFileSync("apt-get", args, { stdio: "ignore", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
     try {
       apt("install", "-y", "nghttp2-client");
     } catch {
@@ -64,15 +65,24 @@ export async function runH2load(job: H2loadJob, onStart?: (pid: number) => void)
     child.stderr.on("data", (chunk: Buffer) => (out += chunk.toString()));
     const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
     const finished = /finished in ([\d.]+)(m?s)/.exec(out);
-    const requests = /requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored/.exec(out);
+    const requests =
+      /requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored/.exec(out);
     if (code !== 0 || !finished || !requests) throw new Error(`h2load failed (exit ${code}):\n${out}`);
     const seconds = Number(finished[1]) / (finished[2] === "ms" ? 1000 : 1);
     const latenciesMs = readFileSync(logFile, "utf8")
       .split("\n")
       .filter((line) => line)
       .map((line) => Number(line.split("\t")[2]) / 1000);
-    const failures = Number(requests[5]) + Number(requests[6]) + (Number(requests[1]) - Number(requests[4]) - Number(requests[5]) - Number(requests[6]));
-    return summarize(latenciesMs, seconds, failures, failures ? out.split("\n").find((l) => l.startsWith("status codes")) : undefined);
+    const failures =
+      Number(requests[5]) +
+      Number(requests[6]) +
+      (Number(requests[1]) - Number(requests[4]) - Number(requests[5]) - Number(requests[6]));
+    return summarize(
+      latenciesMs,
+      seconds,
+      failures,
+      failures ? out.split("\n").find((l) => l.startsWith("status codes")) : undefined,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -21,7 +21,13 @@ function pgbenchPath(): string {
 }
 
 /** Runs script (pgbench syntax, -M prepared, no vacuum) for seconds and reads tps, average latency and PostgreSQL CPU per transaction. */
-export async function runPgbench(url: string, postmasterPid: number, script: string, clients: number, seconds: number): Promise<PgbenchResult> {
+export async function runPgbench(
+  url: string,
+  postmasterPid: number,
+  script: string,
+  clients: number,
+  seconds: number,
+): Promise<PgbenchResult> {
   const dir = mkdtempSync(path.join(tmpdir(), "uc-pgbench-"));
   try {
     const file = path.join(dir, "script.sql");
@@ -37,9 +43,14 @@ export async function runPgbench(url: string, postmasterPid: number, script: str
     const failed = /number of failed transactions: (\d+)/.exec(out);
     const tps = /tps = ([\d.]+)/.exec(out);
     const latency = /latency average = ([\d.]+) ms/.exec(out);
-    if (code !== 0 || !processed || !tps || !latency || (failed && failed[1] !== "0")) throw new Error(`pgbench failed (exit ${code}):\n${out}`);
+    if (code !== 0 || !processed || !tps || !latency || (failed && failed[1] !== "0"))
+      throw new Error(`pgbench failed (exit ${code}):\n${out}`);
     const [postgresCpuMs] = meter.perCall(Number(processed[1]));
-    return { transactionsPerSecond: Number(tps[1]), latencyAverageMs: Number(latency[1]), postgresCpuMs: postgresCpuMs! };
+    return {
+      transactionsPerSecond: Number(tps[1]),
+      latencyAverageMs: Number(latency[1]),
+      postgresCpuMs: postgresCpuMs!,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

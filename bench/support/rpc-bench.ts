@@ -25,10 +25,18 @@ const SECONDS_PER_RUN = 8;
 const WARMUP_CALLS = 2_000;
 
 /** The service, then (after prepare, which may seed through it and hand back a pre-encoded answer) the baseline. */
-export async function startTargets(databaseUrl: string, prepare?: (serviceUrl: string) => Promise<Buffer | undefined>): Promise<Targets> {
+export async function startTargets(
+  databaseUrl: string,
+  prepare?: (serviceUrl: string) => Promise<Buffer | undefined>,
+): Promise<Targets> {
   const service = await startBenchServer(databaseUrl);
   const availabilityAnswer = await prepare?.(service.url);
-  const baseline = await startBaselineServer({ databaseUrl, port: await freePort(), serviceKey: BENCH_SERVICE_KEY, availabilityAnswer });
+  const baseline = await startBaselineServer({
+    databaseUrl,
+    port: await freePort(),
+    serviceKey: BENCH_SERVICE_KEY,
+    availabilityAnswer,
+  });
   return { service, baseline, postmasterPid: await postmasterPidOf(databaseUrl) };
 }
 
@@ -37,7 +45,12 @@ export async function stopTargets(targets: Targets): Promise<void> {
   await targets.baseline.stop();
 }
 
-async function measure(label: string, pid: number, postmasterPid: number, load: () => Promise<LoadResult>): Promise<Measured> {
+async function measure(
+  label: string,
+  pid: number,
+  postmasterPid: number,
+  load: () => Promise<LoadResult>,
+): Promise<Measured> {
   const meter = new CpuMeter([() => processCpuMs(pid), () => clusterCpuMs(postmasterPid)]);
   const result = await load();
   const [serverCpuMs, postgresCpuMs] = meter.perCall(result.calls);
@@ -54,7 +67,9 @@ export async function compare(targets: Targets, runLoad: LoadRunner): Promise<Me
   const closed = async (name: "service" | "baseline", url: string, pid: number) => {
     const warm = await runLoad(url, { kind: "closed" }, WARMUP_CALLS, `${name}-warmup`);
     const calls = Math.max(WARMUP_CALLS, Math.round(warm.perSecond * SECONDS_PER_RUN));
-    return measure(`${name} closed loop`, pid, targets.postmasterPid, () => runLoad(url, { kind: "closed" }, calls, `${name}-closed`));
+    return measure(`${name} closed loop`, pid, targets.postmasterPid, () =>
+      runLoad(url, { kind: "closed" }, calls, `${name}-closed`),
+    );
   };
   const serviceClosed = await closed("service", targets.service.url, targets.service.pid);
   const baselineClosed = await closed("baseline", targets.baseline.url, targets.baseline.pid);

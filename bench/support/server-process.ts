@@ -29,7 +29,10 @@ export async function freePort(): Promise<number> {
  * databaseUrl, so no load generator shares its event loop.
  */
 export async function startBenchServer(databaseUrl: string): Promise<BenchServer> {
-  const build = spawnSync(process.execPath, [path.join(root, "scripts/build-if-stale.mjs")], { cwd: root, stdio: "inherit" });
+  const build = spawnSync(process.execPath, [path.join(root, "scripts/build-if-stale.mjs")], {
+    cwd: root,
+    stdio: "inherit",
+  });
   if (build.status !== 0) throw new Error("npm run build failed");
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, ["--enable-source-maps", "dist/src/main.js"], {

@@ -30,7 +30,9 @@ export function createAuthInterceptor(settings: AuthSettings): Interceptor {
     const authorization = req.header.get("authorization");
     if (authorization === null) {
       throw new ConnectError(
-        requirement === "key" ? "missing X-Service-Key header" : "missing credentials: send Authorization: Bearer <JWT> or X-Service-Key",
+        requirement === "key"
+          ? "missing X-Service-Key header"
+          : "missing credentials: send Authorization: Bearer <JWT> or X-Service-Key",
         Code.Unauthenticated,
       );
     }

@@ -75,7 +75,11 @@ export class TokenCipher {
     if (!this.masterKeys.has(version)) throw new TokenDecryptionError(`unknown key version "${version}"`);
     const raw = Buffer.from(ciphertext.slice(separator + 1), "base64url");
     if (raw.length < IV_BYTES + TAG_BYTES) throw new TokenDecryptionError("ciphertext too short");
-    const decipher = createDecipheriv("aes-256-gcm", this.tenantKey(version, binding.tenantId), raw.subarray(0, IV_BYTES));
+    const decipher = createDecipheriv(
+      "aes-256-gcm",
+      this.tenantKey(version, binding.tenantId),
+      raw.subarray(0, IV_BYTES),
+    );
     decipher.setAAD(associatedData(binding));
     decipher.setAuthTag(raw.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
     try {

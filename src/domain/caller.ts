@@ -1,7 +1,5 @@
 /** Who is calling: an internal service (any tenant) or a tenant's user via JWT. */
-export type Caller =
-  | { kind: "service" }
-  | { kind: "tenant"; tenantId: string; subject: string };
+export type Caller = { kind: "service" } | { kind: "tenant"; tenantId: string; subject: string };
 
 /** How the audit log names the caller. */
 export function actorOf(caller: Caller): string {

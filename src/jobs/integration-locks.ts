@@ -9,7 +9,11 @@ export class IntegrationLocks {
   private readonly pool: pg.Pool;
 
   constructor(databaseUrl: string, maxConcurrent = 4) {
-    this.pool = new pg.Pool({ connectionString: databaseUrl, max: maxConcurrent, application_name: "universal-calendar-locks" });
+    this.pool = new pg.Pool({
+      connectionString: databaseUrl,
+      max: maxConcurrent,
+      application_name: "universal-calendar-locks",
+    });
   }
 
   async run<T>(key: string, work: () => Promise<T>): Promise<T> {

@@ -46,6 +46,8 @@ export class ProviderRegistry {
 
   /** The providers that have a capability: the one source of provider-name lists. */
   names(capability: Capability): string[] {
-    return [...this.byName.values()].filter((provider) => provider.capabilities[capability] !== undefined).map((p) => p.name);
+    return [...this.byName.values()]
+      .filter((provider) => provider.capabilities[capability] !== undefined)
+      .map((p) => p.name);
   }
 }

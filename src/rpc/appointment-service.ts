@@ -1,7 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
 import {
-  AppointmentService,
+  type AppointmentService,
   CancelAppointmentResponseSchema,
   CreateAppointmentResponseSchema,
   GetAppointmentResponseSchema,
@@ -34,7 +34,10 @@ export function appointmentService(app: AppContext): ServiceImpl<typeof Appointm
         request: { ...appointmentFieldsFromProto(req), notifyCustomer: req.notifyCustomer },
       });
       return result.created
-        ? create(CreateAppointmentResponseSchema, { created: true, appointment: appointmentToProto(result.appointment) })
+        ? create(CreateAppointmentResponseSchema, {
+            created: true,
+            appointment: appointmentToProto(result.appointment),
+          })
         : create(CreateAppointmentResponseSchema, {
             created: false,
             conflicts: result.conflicts.map(conflictToProto),

@@ -3,7 +3,7 @@ import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl } from "@connectrpc/connect";
 import {
   AvailabilityMode,
-  AvailabilityService,
+  type AvailabilityService,
   BlockTimeResponseSchema,
   CheckAvailabilityResponseSchema,
   DeleteBlockResponseSchema,

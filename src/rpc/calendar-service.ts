@@ -1,7 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
 import {
-  CalendarService,
+  type CalendarService,
   CompleteOAuthResponseSchema,
   ConnectCalendarResponseSchema,
   DisconnectCalendarResponseSchema,
@@ -27,7 +27,12 @@ export function calendarService(app: AppContext): ServiceImpl<typeof CalendarSer
         tenantId: resolveTenant(caller, req.tenantId),
         provider: providerName("provider", req.provider),
         ...(req.appleCredentials
-          ? { appleCredentials: { appleId: req.appleCredentials.appleId, appSpecificPassword: req.appleCredentials.appSpecificPassword } }
+          ? {
+              appleCredentials: {
+                appleId: req.appleCredentials.appleId,
+                appSpecificPassword: req.appleCredentials.appSpecificPassword,
+              },
+            }
           : {}),
       });
       return result.kind === "authorize"
@@ -37,7 +42,10 @@ export function calendarService(app: AppContext): ServiceImpl<typeof CalendarSer
             expiresInSeconds: result.expiresInSeconds,
             connected: false,
           })
-        : create(ConnectCalendarResponseSchema, { connected: true, integration: integrationToProto(result.integration) });
+        : create(ConnectCalendarResponseSchema, {
+            connected: true,
+            integration: integrationToProto(result.integration),
+          });
     },
 
     async completeOAuth(req, ctx) {
@@ -48,7 +56,10 @@ export function calendarService(app: AppContext): ServiceImpl<typeof CalendarSer
         code: req.code,
         state: req.state,
       });
-      return create(CompleteOAuthResponseSchema, { integration: integrationToProto(result.integration), syncId: result.syncId });
+      return create(CompleteOAuthResponseSchema, {
+        integration: integrationToProto(result.integration),
+        syncId: result.syncId,
+      });
     },
 
     async getCalendarStatus(req, ctx) {
@@ -62,14 +73,21 @@ export function calendarService(app: AppContext): ServiceImpl<typeof CalendarSer
       const view = await updateCalendarSelection(app, caller, {
         integrationId: req.integrationId,
         tenantFilter: tenantFilterOf(caller),
-        calendars: req.calendars.map((c) => ({ calendarId: c.calendarId, checkConflicts: c.checkConflicts, receivesEvents: c.receivesEvents })),
+        calendars: req.calendars.map((c) => ({
+          calendarId: c.calendarId,
+          checkConflicts: c.checkConflicts,
+          receivesEvents: c.receivesEvents,
+        })),
       });
       return create(UpdateCalendarSelectionResponseSchema, { integration: integrationToProto(view) });
     },
 
     async disconnectCalendar(req, ctx) {
       const caller = callerOf(ctx);
-      const { revoked } = await disconnectCalendar(app, caller, { integrationId: req.integrationId, tenantFilter: tenantFilterOf(caller) });
+      const { revoked } = await disconnectCalendar(app, caller, {
+        integrationId: req.integrationId,
+        tenantFilter: tenantFilterOf(caller),
+      });
       return create(DisconnectCalendarResponseSchema, { disconnected: true, revoked });
     },
   };

@@ -1,7 +1,7 @@
 import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
 import { create } from "@bufbuild/protobuf";
 import {
-  Health,
+  type Health,
   HealthCheckResponse_ServingStatus as ServingStatus,
   HealthCheckResponseSchema,
   HealthListResponseSchema,

@@ -11,12 +11,12 @@ import { FileDescriptorProtoSchema, FileDescriptorSetSchema } from "@bufbuild/pr
 import type { ServiceImpl } from "@connectrpc/connect";
 import { descriptorSetBase64 } from "../../gen/descriptor-set.js";
 import {
-  ServerReflection as ServerReflectionV1alpha,
+  type ServerReflection as ServerReflectionV1alpha,
   ServerReflectionRequestSchema as ServerReflectionRequestV1alphaSchema,
   ServerReflectionResponseSchema as ServerReflectionResponseV1alphaSchema,
 } from "../../gen/grpc/reflection/v1alpha/reflection_pb.js";
 import {
-  ServerReflection,
+  type ServerReflection,
   ServerReflectionRequestSchema,
   ServerReflectionResponseSchema,
   type ServerReflectionRequest,
@@ -74,7 +74,11 @@ export function reflectionService(exposedServices: string[]): ServiceImpl<typeof
       file
         ? reply({
             case: "fileDescriptorResponse",
-            value: { fileDescriptorProto: withDependencies(file).map((f) => index.fileBytes.get(f.proto.name) ?? new Uint8Array()) },
+            value: {
+              fileDescriptorProto: withDependencies(file).map(
+                (f) => index.fileBytes.get(f.proto.name) ?? new Uint8Array(),
+              ),
+            },
           })
         : reply({ case: "errorResponse", value: { errorCode: GRPC_NOT_FOUND, errorMessage: `${what} not found` } });
 
@@ -91,9 +95,15 @@ export function reflectionService(exposedServices: string[]): ServiceImpl<typeof
       case "allExtensionNumbersOfType":
         return index.registry.getMessage(req.value)
           ? reply({ case: "allExtensionNumbersResponse", value: { baseTypeName: req.value, extensionNumber: [] } })
-          : reply({ case: "errorResponse", value: { errorCode: GRPC_NOT_FOUND, errorMessage: `type ${req.value} not found` } });
+          : reply({
+              case: "errorResponse",
+              value: { errorCode: GRPC_NOT_FOUND, errorMessage: `type ${req.value} not found` },
+            });
       default:
-        return reply({ case: "errorResponse", value: { errorCode: GRPC_UNIMPLEMENTED, errorMessage: "unknown request" } });
+        return reply({
+          case: "errorResponse",
+          value: { errorCode: GRPC_UNIMPLEMENTED, errorMessage: "unknown request" },
+        });
     }
   };
   return {
@@ -108,7 +118,9 @@ export function reflectionService(exposedServices: string[]): ServiceImpl<typeof
  * same messages under another package, so each request is re-read as v1 from
  * its bytes and each answer re-read as v1alpha.
  */
-export function reflectionServiceV1alpha(v1: ServiceImpl<typeof ServerReflection>): ServiceImpl<typeof ServerReflectionV1alpha> {
+export function reflectionServiceV1alpha(
+  v1: ServiceImpl<typeof ServerReflection>,
+): ServiceImpl<typeof ServerReflectionV1alpha> {
   return {
     async *serverReflectionInfo(requests, context) {
       async function* asV1() {

@@ -43,7 +43,12 @@ function checkMessage(message: ReflectMessage, path: string): void {
 }
 
 function checkValue(field: DescField, value: unknown, name: string): void {
-  const enumType = field.fieldKind === "enum" ? field.enum : field.fieldKind === "list" || field.fieldKind === "map" ? enumOf(field) : undefined;
+  const enumType =
+    field.fieldKind === "enum"
+      ? field.enum
+      : field.fieldKind === "list" || field.fieldKind === "map"
+        ? enumOf(field)
+        : undefined;
   if (enumType && typeof value === "number" && !enumType.values.some((v) => v.number === value)) {
     throw new InvalidArgumentError(name, `${value} is not a value of ${enumType.typeName}`);
   }

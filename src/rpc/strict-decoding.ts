@@ -1,4 +1,11 @@
-import { fromBinary, fromJson, type DescField, type DescMessage, type JsonValue, type Message } from "@bufbuild/protobuf";
+import {
+  fromBinary,
+  fromJson,
+  type DescField,
+  type DescMessage,
+  type JsonValue,
+  type Message,
+} from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { UniversalHandler, UniversalServerRequest } from "@connectrpc/connect/protocol";
 import { InvalidArgumentError } from "../domain/errors.js";
@@ -34,7 +41,12 @@ function invalid(message: string): ConnectError {
  * or a bad timestamp without the field. Each key is decoded alone to find it.
  */
 function locateJsonError(desc: DescMessage, json: JsonValue, path: string): string | undefined {
-  if (typeof json !== "object" || json === null || Array.isArray(json) || desc.typeName.startsWith("google.protobuf.")) {
+  if (
+    typeof json !== "object" ||
+    json === null ||
+    Array.isArray(json) ||
+    desc.typeName.startsWith("google.protobuf.")
+  ) {
     return undefined;
   }
   for (const [key, value] of Object.entries(json)) {
@@ -63,9 +75,13 @@ function nestedJsonError(field: DescField, value: JsonValue, name: string): stri
 }
 
 function jsonProblem(field: DescField, value: JsonValue, error: unknown): string {
-  const enumType = field.fieldKind === "enum" || (field.fieldKind === "list" && field.listKind === "enum") ? field.enum : undefined;
+  const enumType =
+    field.fieldKind === "enum" || (field.fieldKind === "list" && field.listKind === "enum") ? field.enum : undefined;
   if (enumType) return `${JSON.stringify(value)} is not a value of ${enumType.typeName}`;
-  const message = field.fieldKind === "message" || (field.fieldKind === "list" && field.listKind === "message") ? field.message : undefined;
+  const message =
+    field.fieldKind === "message" || (field.fieldKind === "list" && field.listKind === "message")
+      ? field.message
+      : undefined;
   if (message?.typeName === "google.protobuf.Timestamp") return `${JSON.stringify(value)} is not an RFC 3339 timestamp`;
   return (error instanceof Error ? error.message : String(error)).replace(/^cannot decode .* from JSON: /, "");
 }
@@ -191,7 +207,10 @@ export function strictDecoding(handler: UniversalHandler, options: { readMaxByte
     const framing = framingOf(req.header.get("content-type"));
     const body = req.body;
     if (!framing || typeof body !== "object" || body === null || !(Symbol.asyncIterator in body)) return handler(req);
-    return handler({ ...req, body: checkedBody(body as AsyncIterable<Uint8Array>, desc, framing, options.readMaxBytes) });
+    return handler({
+      ...req,
+      body: checkedBody(body as AsyncIterable<Uint8Array>, desc, framing, options.readMaxBytes),
+    });
   };
   return Object.assign(strict, {
     requestPath: handler.requestPath,

@@ -1,7 +1,13 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Provider } from "../../gen/universalcalendar/v1/common_pb.js";
-import { SyncCountsSchema, SyncJobSchema, SyncStatus, SyncType, type SyncJob } from "../../gen/universalcalendar/v1/sync_pb.js";
+import {
+  SyncCountsSchema,
+  SyncJobSchema,
+  SyncStatus,
+  SyncType,
+  type SyncJob,
+} from "../../gen/universalcalendar/v1/sync_pb.js";
 import type { SyncJobView } from "../app/sync/sync-job-view.js";
 import { InvalidArgumentError } from "../domain/errors.js";
 import { providerFromName } from "./provider-mapping.js";

@@ -3,7 +3,7 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import { Provider } from "../../gen/universalcalendar/v1/common_pb.js";
 import {
   GetSyncStatusResponseSchema,
-  SyncService,
+  type SyncService,
   TriggerSyncResponseSchema,
   WatchSyncResponseSchema,
 } from "../../gen/universalcalendar/v1/sync_pb.js";

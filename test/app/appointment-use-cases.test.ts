@@ -75,7 +75,13 @@ describe("appointment use cases on the database", () => {
       patch: { start: new Date("2030-02-04T17:00:00Z"), end: new Date("2030-02-04T18:00:00Z") },
     });
     expect(moved.updated).toBe(true);
-    await cancelAppointment(ctx, service, { id, tenantFilter: undefined, reason: "customer_request", notes: "", notifyCustomer: false });
+    await cancelAppointment(ctx, service, {
+      id,
+      tenantFilter: undefined,
+      reason: "customer_request",
+      notes: "",
+      notifyCustomer: false,
+    });
 
     const rows = await outboxOf(tenantId);
     expect(rows.map((row) => row.aggregate_id)).toEqual([id, id, id]);
@@ -113,9 +119,9 @@ describe("appointment use cases on the database", () => {
     });
     if (!created.created) throw new Error("not created");
     const other: Caller = { kind: "tenant", tenantId: newTenantId(), subject: "someone" };
-    await expect(getAppointment(ctx, other, { id: created.appointment.id, tenantFilter: other.tenantId })).rejects.toBeInstanceOf(
-      NotFoundError,
-    );
+    await expect(
+      getAppointment(ctx, other, { id: created.appointment.id, tenantFilter: other.tenantId }),
+    ).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it("refuses an outbox row whose payload does not match its topic", () => {

@@ -3,7 +3,11 @@ import { startRadicale } from "../support/radicale.js";
 import { startThrottlingProxy } from "../support/throttling-proxy.js";
 import { calendarAdapterContract } from "./calendar-adapter.contract.js";
 
-const stamp = (date: Date) => date.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+const stamp = (date: Date) =>
+  date
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}/, "");
 
 calendarAdapterContract("Apple (CalDAV on a real Radicale)", async () => {
   const radicale = await startRadicale();
@@ -35,13 +39,18 @@ calendarAdapterContract("Apple (CalDAV on a real Radicale)", async () => {
         "END:VCALENDAR",
         "",
       ].join("\r\n");
-      const res = await radicale.request("PUT", `${radicale.calendarUrl}${uid}.ics`, body, { "content-type": "text/calendar; charset=utf-8" });
+      const res = await radicale.request("PUT", `${radicale.calendarUrl}${uid}.ics`, body, {
+        "content-type": "text/calendar; charset=utf-8",
+      });
       if (res.status !== 201 && res.status !== 204) throw new Error(`PUT answered ${res.status}`);
     },
     // Radicale keeps its sync tokens; one it no longer knows is what an expired one looks like to a client.
     async expireSyncStates(state) {
       const parsed = JSON.parse(state) as { token: string };
-      return JSON.stringify({ ...parsed, token: "http://radicale.org/ns/sync/0000000000000000000000000000000000000000" });
+      return JSON.stringify({
+        ...parsed,
+        token: "http://radicale.org/ns/sync/0000000000000000000000000000000000000000",
+      });
     },
     async throttleNextRequest(retryAfterSeconds) {
       proxy.throttleNext(1, retryAfterSeconds);

@@ -57,8 +57,16 @@ export function calendarAdapterContract(name: string, start: () => Promise<Calen
     });
 
     it("lists the busy events in a window, and only those", async () => {
-      await h.addBusyEvent({ title: "Contract inside", start: new Date("2027-03-10T15:00:00Z"), end: new Date("2027-03-10T16:00:00Z") });
-      await h.addBusyEvent({ title: "Contract outside", start: new Date("2027-05-10T15:00:00Z"), end: new Date("2027-05-10T16:00:00Z") });
+      await h.addBusyEvent({
+        title: "Contract inside",
+        start: new Date("2027-03-10T15:00:00Z"),
+        end: new Date("2027-03-10T16:00:00Z"),
+      });
+      await h.addBusyEvent({
+        title: "Contract outside",
+        start: new Date("2027-05-10T15:00:00Z"),
+        end: new Date("2027-05-10T16:00:00Z"),
+      });
       const listing = await h.adapter.listEvents(h.credentials, h.calendarId, WINDOW);
       const inside = listing.events.filter((e) => e.title === "Contract inside");
       expect(inside).toHaveLength(1);
@@ -78,7 +86,11 @@ export function calendarAdapterContract(name: string, start: () => Promise<Calen
       const quiet = changesOf(await h.adapter.listChanges(h.credentials, h.calendarId, full.nextSyncState!, WINDOW));
       expect(quiet.upserts.filter((e) => e.title === "Contract inside")).toEqual([]);
 
-      await h.addBusyEvent({ title: "Contract later", start: new Date("2027-03-12T15:00:00Z"), end: new Date("2027-03-12T17:00:00Z") });
+      await h.addBusyEvent({
+        title: "Contract later",
+        start: new Date("2027-03-12T15:00:00Z"),
+        end: new Date("2027-03-12T17:00:00Z"),
+      });
       const later = changesOf(await h.adapter.listChanges(h.credentials, h.calendarId, quiet.nextSyncState, WINDOW));
       expect(later.upserts.map((e) => e.title)).toContain("Contract later");
       expect(later.upserts.map((e) => e.title)).not.toContain("Contract inside");
@@ -88,7 +100,9 @@ export function calendarAdapterContract(name: string, start: () => Promise<Calen
     it("answers full_sync_required for an expired sync state", async () => {
       const full = await h.adapter.listEvents(h.credentials, h.calendarId, WINDOW);
       const expired = await h.expireSyncStates(full.nextSyncState!);
-      expect(await h.adapter.listChanges(h.credentials, h.calendarId, expired, WINDOW)).toEqual({ kind: "full_sync_required" });
+      expect(await h.adapter.listChanges(h.credentials, h.calendarId, expired, WINDOW)).toEqual({
+        kind: "full_sync_required",
+      });
     });
 
     it("reports 429 as rate_limited with Retry-After in milliseconds, retrying nothing itself", async () => {

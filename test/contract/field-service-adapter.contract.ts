@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { ProviderError } from "../../src/providers/kit/provider-error.js";
-import type { FieldServiceCredentials, FieldServiceProvider } from "../../src/providers/field-service/field-service-provider.js";
+import type {
+  FieldServiceCredentials,
+  FieldServiceProvider,
+} from "../../src/providers/field-service/field-service-provider.js";
 
 /** What the shared suite needs from a platform's adapter and its fake. */
 export interface FieldServiceHarness {
@@ -26,7 +29,8 @@ let counter = 0;
 /** A window of its own per test, so tests sharing one fake do not see each other's jobs. */
 function freshWindow() {
   const day = new Date(Date.UTC(2027, 0, 1) + counter++ * 7 * 86_400_000);
-  const at = (dayOffset: number, hour: number) => new Date(day.getTime() + dayOffset * 86_400_000 + hour * 3_600_000).toISOString();
+  const at = (dayOffset: number, hour: number) =>
+    new Date(day.getTime() + dayOffset * 86_400_000 + hour * 3_600_000).toISOString();
   return { window: { start: day, end: new Date(day.getTime() + 7 * 86_400_000) }, at };
 }
 const uniquePhone = () => `+1312555${String(1000 + (counter++ % 9000)).padStart(4, "0")}`;
@@ -48,14 +52,20 @@ export function fieldServiceAdapterContract(platform: string, harness: () => Fie
       const { window, at } = freshWindow();
       const tech = h.addTechnician("Tina Tech");
       const customerId = h.addCustomer({ name: "Paula Pages", phone: uniquePhone() });
-      const ids = [0, 1, 2, 3, 4].map((i) => h.addJob({ title: `job ${i}`, customerId, start: at(i, 15), end: at(i, 17), technicianIds: [tech] }));
+      const ids = [0, 1, 2, 3, 4].map((i) =>
+        h.addJob({ title: `job ${i}`, customerId, start: at(i, 15), end: at(i, 17), technicianIds: [tech] }),
+      );
       h.addJob({ title: "next month", customerId, start: at(40, 15), end: at(40, 16) });
       h.setMaxPageSize(2);
       try {
         const jobs = await h.provider.listJobs(h.credentials, { window });
         expect(jobs.map((j) => j.id).sort()).toEqual([...ids].sort());
         const first = jobs.find((j) => j.title === "job 0");
-        expect(first).toMatchObject({ status: "scheduled", customer: { id: customerId, name: "Paula Pages" }, technicians: [{ id: tech, name: "Tina Tech" }] });
+        expect(first).toMatchObject({
+          status: "scheduled",
+          customer: { id: customerId, name: "Paula Pages" },
+          technicians: [{ id: tech, name: "Tina Tech" }],
+        });
         expect(first?.start?.toISOString()).toBe(at(0, 15));
         expect(first?.end?.toISOString()).toBe(at(0, 17));
         expect(await h.provider.listJobs(h.credentials, { window, status: "completed" })).toEqual([]);
@@ -81,7 +91,12 @@ export function fieldServiceAdapterContract(platform: string, harness: () => Fie
         estimatedValue: "350.00",
       });
       expect(h.customerCount()).toBe(before + 1);
-      expect(job).toMatchObject({ title: "Leaking water heater", status: "scheduled", estimatedValue: "350.00", customer: { name: "Carl Caller", phone } });
+      expect(job).toMatchObject({
+        title: "Leaking water heater",
+        status: "scheduled",
+        estimatedValue: "350.00",
+        customer: { name: "Carl Caller", phone },
+      });
       expect(job.start?.toISOString()).toBe(at(1, 15));
       expect(job.end?.toISOString()).toBe(at(1, 17));
       expect(job.technicians.map((t) => t.id)).toEqual([tech]);
@@ -110,7 +125,11 @@ export function fieldServiceAdapterContract(platform: string, harness: () => Fie
     it("finds a customer by email when the phone does not match, and creates one when nothing does", async () => {
       const h = harness();
       const customerId = h.addCustomer({ name: "Mia Mail", email: "Mia.Mail@Example.test" });
-      const found = await h.provider.syncCustomer(h.credentials, { name: "Mia", phone: uniquePhone(), email: "mia.mail@example.test" });
+      const found = await h.provider.syncCustomer(h.credentials, {
+        name: "Mia",
+        phone: uniquePhone(),
+        email: "mia.mail@example.test",
+      });
       expect(found).toMatchObject({ created: false, customer: { id: customerId } });
       const created = await h.provider.syncCustomer(h.credentials, { name: "Nobody Known", phone: uniquePhone() });
       expect(created.created).toBe(true);
@@ -123,7 +142,13 @@ export function fieldServiceAdapterContract(platform: string, harness: () => Fie
       const first = h.addTechnician("Ann First");
       const second = h.addTechnician("Bob Second");
       const customerId = h.addCustomer({ name: "Cora Crew", phone: uniquePhone() });
-      const jobId = h.addJob({ title: "Two-person install", customerId, start: at(1, 14), end: at(1, 18), technicianIds: [first] });
+      const jobId = h.addJob({
+        title: "Two-person install",
+        customerId,
+        start: at(1, 14),
+        end: at(1, 18),
+        technicianIds: [first],
+      });
       const job = await h.provider.updateJob(h.credentials, jobId, { technicianId: second });
       expect(h.crewOf(jobId).sort()).toEqual([first, second].sort());
       expect(job.technicians.map((t) => t.id).sort()).toEqual([first, second].sort());
@@ -134,7 +159,9 @@ export function fieldServiceAdapterContract(platform: string, harness: () => Fie
       const { at } = freshWindow();
       const customerId = h.addCustomer({ name: "Rita Resched", phone: uniquePhone() });
       const jobId = h.addJob({ title: "Inspection", customerId, start: at(1, 14), end: at(1, 15) });
-      const job = await h.provider.updateJob(h.credentials, jobId, { schedule: { start: new Date(at(3, 16)), end: new Date(at(3, 18)), timeZone: TZ } });
+      const job = await h.provider.updateJob(h.credentials, jobId, {
+        schedule: { start: new Date(at(3, 16)), end: new Date(at(3, 18)), timeZone: TZ },
+      });
       expect(job.start?.toISOString()).toBe(at(3, 16));
       expect(job.end?.toISOString()).toBe(at(3, 18));
     });
@@ -144,7 +171,13 @@ export function fieldServiceAdapterContract(platform: string, harness: () => Fie
       const { window, at } = freshWindow();
       const tech = h.addTechnician("Busy Bee");
       const customerId = h.addCustomer({ name: "Bea Busy", phone: uniquePhone() });
-      const scheduled = h.addJob({ title: "Scheduled", customerId, start: at(2, 15), end: at(2, 16), technicianIds: [tech] });
+      const scheduled = h.addJob({
+        title: "Scheduled",
+        customerId,
+        start: at(2, 15),
+        end: at(2, 16),
+        technicianIds: [tech],
+      });
       const unscheduled = h.addJob({ title: "Unscheduled", customerId });
       const busy = await h.provider.listBusyTime(h.credentials, window);
       expect(busy.map((b) => b.jobId)).toEqual([scheduled]);

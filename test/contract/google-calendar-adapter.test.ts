@@ -19,8 +19,13 @@ calendarAdapterContract("Google (Calendar API fake)", async () => {
     calendarApiBaseUrl: env.GOOGLE_CALENDAR_API_BASE_URL ?? "",
   });
   const verifier = randomBytes(32).toString("base64url");
-  const url = adapter.authorizationUrl({ state: "s", codeChallenge: createHash("sha256").update(verifier).digest("base64url"), redirectUri });
-  const code = new URL((await fetch(url, { redirect: "manual" })).headers.get("location") ?? "").searchParams.get("code") ?? "";
+  const url = adapter.authorizationUrl({
+    state: "s",
+    codeChallenge: createHash("sha256").update(verifier).digest("base64url"),
+    redirectUri,
+  });
+  const code =
+    new URL((await fetch(url, { redirect: "manual" })).headers.get("location") ?? "").searchParams.get("code") ?? "";
   const tokens = await adapter.exchangeCode({ code, codeVerifier: verifier, redirectUri });
   return {
     adapter,

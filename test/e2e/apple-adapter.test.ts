@@ -27,7 +27,15 @@ END:STANDARD
 END:VTIMEZONE`;
 
 function ics(...components: string[]): string {
-  return ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Apple Inc.//iPhone OS 18.1//EN", "CALSCALE:GREGORIAN", ...components, "END:VCALENDAR", ""]
+  return [
+    "BEGIN:VCALENDAR",
+    "VERSION:2.0",
+    "PRODID:-//Apple Inc.//iPhone OS 18.1//EN",
+    "CALSCALE:GREGORIAN",
+    ...components,
+    "END:VCALENDAR",
+    "",
+  ]
     .join("\r\n")
     .replace(/\r?\n/g, "\r\n");
 }
@@ -68,7 +76,9 @@ let provider: ReturnType<typeof createAppleProvider>;
 let credentials: { kind: "basic"; username: string; password: string };
 
 async function put(calendarUrl: string, name: string, body: string): Promise<void> {
-  const res = await radicale.request("PUT", `${calendarUrl}${name}.ics`, body, { "content-type": "text/calendar; charset=utf-8" });
+  const res = await radicale.request("PUT", `${calendarUrl}${name}.ics`, body, {
+    "content-type": "text/calendar; charset=utf-8",
+  });
   expect([201, 204]).toContain(res.status);
 }
 
@@ -101,7 +111,9 @@ describe("Apple CalDAV adapter against a real Radicale", () => {
     expect(error).toMatchObject({ kind: "unauthorized", status: 401 });
     expect((error as Error).message).not.toContain("wrong-app-password");
 
-    const listing = await provider.listEvents({ ...credentials, password: "nope" }, radicale.calendarUrl, window).catch((e: unknown) => e);
+    const listing = await provider
+      .listEvents({ ...credentials, password: "nope" }, radicale.calendarUrl, window)
+      .catch((e: unknown) => e);
     expect(listing).toMatchObject({ kind: "unauthorized" });
   });
 
@@ -115,19 +127,59 @@ describe("Apple CalDAV adapter against a real Radicale", () => {
 
   it("lists the window with recurring series expanded, then replays sync-collection changes", async () => {
     const calendar = await radicale.makeCalendar("sync");
-    await put(calendar, "job", ics(NEW_YORK, vevent("job", [
-      "DTSTART;TZID=America/New_York:20261125T100000", "DTEND;TZID=America/New_York:20261125T113000", "SUMMARY:Boiler job",
-    ])));
-    await put(calendar, "moves", ics(vevent("moves", ["DTSTART:20261126T150000Z", "DTEND:20261126T160000Z", "SUMMARY:Moves"])));
-    await put(calendar, "goes", ics(vevent("goes", ["DTSTART:20261127T150000Z", "DTEND:20261127T160000Z", "SUMMARY:Goes"])));
-    await put(calendar, "holiday", ics(vevent("holiday", ["DTSTART;VALUE=DATE:20261126", "DTEND;VALUE=DATE:20261128", "SUMMARY:Thanksgiving"])));
-    await put(calendar, "free", ics(vevent("free", ["DTSTART:20261130T120000Z", "DTEND:20261130T130000Z", "TRANSP:TRANSPARENT", "SUMMARY:Lunch"])));
-    await put(calendar, "off", ics(vevent("off", ["DTSTART:20261130T140000Z", "DTEND:20261130T150000Z", "STATUS:CANCELLED"])));
-    await put(calendar, "invite", ics(vevent("invite", [
-      "DTSTART:20261130T160000Z", "DTEND:20261130T170000Z", "STATUS:TENTATIVE", "SUMMARY:Supplier call",
-      "ORGANIZER:mailto:boss@example.test",
-      `ATTENDEE;PARTSTAT=DECLINED;CN=Owner:mailto:${radicale.username.toUpperCase()}`,
-    ])));
+    await put(
+      calendar,
+      "job",
+      ics(
+        NEW_YORK,
+        vevent("job", [
+          "DTSTART;TZID=America/New_York:20261125T100000",
+          "DTEND;TZID=America/New_York:20261125T113000",
+          "SUMMARY:Boiler job",
+        ]),
+      ),
+    );
+    await put(
+      calendar,
+      "moves",
+      ics(vevent("moves", ["DTSTART:20261126T150000Z", "DTEND:20261126T160000Z", "SUMMARY:Moves"])),
+    );
+    await put(
+      calendar,
+      "goes",
+      ics(vevent("goes", ["DTSTART:20261127T150000Z", "DTEND:20261127T160000Z", "SUMMARY:Goes"])),
+    );
+    await put(
+      calendar,
+      "holiday",
+      ics(vevent("holiday", ["DTSTART;VALUE=DATE:20261126", "DTEND;VALUE=DATE:20261128", "SUMMARY:Thanksgiving"])),
+    );
+    await put(
+      calendar,
+      "free",
+      ics(
+        vevent("free", ["DTSTART:20261130T120000Z", "DTEND:20261130T130000Z", "TRANSP:TRANSPARENT", "SUMMARY:Lunch"]),
+      ),
+    );
+    await put(
+      calendar,
+      "off",
+      ics(vevent("off", ["DTSTART:20261130T140000Z", "DTEND:20261130T150000Z", "STATUS:CANCELLED"])),
+    );
+    await put(
+      calendar,
+      "invite",
+      ics(
+        vevent("invite", [
+          "DTSTART:20261130T160000Z",
+          "DTEND:20261130T170000Z",
+          "STATUS:TENTATIVE",
+          "SUMMARY:Supplier call",
+          "ORGANIZER:mailto:boss@example.test",
+          `ATTENDEE;PARTSTAT=DECLINED;CN=Owner:mailto:${radicale.username.toUpperCase()}`,
+        ]),
+      ),
+    );
     await put(calendar, "later", ics(vevent("later", ["DTSTART:20270301T150000Z", "DTEND:20270301T160000Z"])));
 
     const full = await provider.listEvents(credentials, calendar, window);
@@ -156,8 +208,16 @@ describe("Apple CalDAV adapter against a real Radicale", () => {
     expect(JSON.parse(full.nextSyncState!).token).toMatch(/^http:\/\/radicale\.org\/ns\/sync\//);
 
     // Creations, a move, a deletion and a recurring series with an exception and a cancelled instance.
-    await put(calendar, "new", ics(vevent("new", ["DTSTART:20261203T150000Z", "DTEND:20261203T160000Z", "SUMMARY:New"])));
-    await put(calendar, "moves", ics(vevent("moves", ["DTSTART:20261202T080000Z", "DTEND:20261202T090000Z", "SUMMARY:Moves"])));
+    await put(
+      calendar,
+      "new",
+      ics(vevent("new", ["DTSTART:20261203T150000Z", "DTEND:20261203T160000Z", "SUMMARY:New"])),
+    );
+    await put(
+      calendar,
+      "moves",
+      ics(vevent("moves", ["DTSTART:20261202T080000Z", "DTEND:20261202T090000Z", "SUMMARY:Moves"])),
+    );
     await remove(calendar, "goes");
     await put(calendar, "weekly", weeklySeries());
 
@@ -191,7 +251,10 @@ describe("Apple CalDAV adapter against a real Radicale", () => {
     await put(calendar, "weekly", weeklySeries("20261201T090000"));
     const second = changes(await provider.listChanges(credentials, calendar, first.nextSyncState, window));
     expect(second.deletions).toEqual(["weekly::20261201T140000Z"]);
-    expect(second.upserts.map((e) => e.providerEventId).sort()).toEqual(["weekly::20261215T140000Z", "weekly::20261222T140000Z"]);
+    expect(second.upserts.map((e) => e.providerEventId).sort()).toEqual([
+      "weekly::20261215T140000Z",
+      "weekly::20261222T140000Z",
+    ]);
 
     const quiet = changes(await provider.listChanges(credentials, calendar, second.nextSyncState, window));
     expect(quiet).toMatchObject({ upserts: [], deletions: [] });
@@ -205,10 +268,17 @@ describe("Apple CalDAV adapter against a real Radicale", () => {
   it("answers full_sync_required for a sync-token the server rejects or a state it cannot read", async () => {
     const full = await provider.listEvents(credentials, radicale.calendarUrl, window);
     const state = JSON.parse(full.nextSyncState!) as { token: string };
-    const forged = JSON.stringify({ ...state, token: "http://radicale.org/ns/sync/0000000000000000000000000000000000000000" });
+    const forged = JSON.stringify({
+      ...state,
+      token: "http://radicale.org/ns/sync/0000000000000000000000000000000000000000",
+    });
 
-    expect(await provider.listChanges(credentials, radicale.calendarUrl, forged, window)).toEqual({ kind: "full_sync_required" });
-    expect(await provider.listChanges(credentials, radicale.calendarUrl, "{not json", window)).toEqual({ kind: "full_sync_required" });
+    expect(await provider.listChanges(credentials, radicale.calendarUrl, forged, window)).toEqual({
+      kind: "full_sync_required",
+    });
+    expect(await provider.listChanges(credentials, radicale.calendarUrl, "{not json", window)).toEqual({
+      kind: "full_sync_required",
+    });
   });
 
   it("falls back to an etag diff of the window when there is no sync-token", async () => {
@@ -257,7 +327,9 @@ describe("Apple CalDAV adapter against a real Radicale", () => {
       status: "confirmed",
       transparent: false,
     });
-    const stored = await (await radicale.request("GET", `${calendar}${encodeURIComponent(created.providerEventId)}.ics`)).text();
+    const stored = await (
+      await radicale.request("GET", `${calendar}${encodeURIComponent(created.providerEventId)}.ics`)
+    ).text();
     expect(stored).toContain(`UID:${created.providerEventId}`);
     expect(stored).toContain("LOCATION:12 Oak Ave");
 
@@ -275,7 +347,9 @@ describe("Apple CalDAV adapter against a real Radicale", () => {
     await provider.deleteEvent(credentials, calendar, created.providerEventId);
     expect((await provider.listEvents(credentials, calendar, window)).events).toEqual([]);
     // Updating what is gone fails instead of creating it again.
-    await expect(provider.updateEvent(credentials, calendar, created.providerEventId, outgoing)).rejects.toMatchObject({ kind: "not_found" });
+    await expect(provider.updateEvent(credentials, calendar, created.providerEventId, outgoing)).rejects.toMatchObject({
+      kind: "not_found",
+    });
     expect((await provider.listEvents(credentials, calendar, window)).events).toEqual([]);
   });
 });

@@ -13,7 +13,11 @@ const DAY = 86_400_000;
 /** Midnight UTC two days from now: inside any sync window the engine picks. */
 const base = new Date(Math.floor(Date.now() / DAY) * DAY + 2 * DAY);
 const hours = (h: number) => new Date(base.getTime() + h * 3_600_000);
-const stamp = (date: Date) => date.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+const stamp = (date: Date) =>
+  date
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}/, "");
 
 let radicale: RadicaleServer;
 let server: TestServer;
@@ -30,14 +34,23 @@ afterAll(async () => {
 
 function ics(uid: string, lines: string[]): string {
   return [
-    "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Apple Inc.//macOS 15.1//EN",
-    "BEGIN:VEVENT", `UID:${uid}`, "DTSTAMP:20261101T000000Z", ...lines, "END:VEVENT",
-    "END:VCALENDAR", "",
+    "BEGIN:VCALENDAR",
+    "VERSION:2.0",
+    "PRODID:-//Apple Inc.//macOS 15.1//EN",
+    "BEGIN:VEVENT",
+    `UID:${uid}`,
+    "DTSTAMP:20261101T000000Z",
+    ...lines,
+    "END:VEVENT",
+    "END:VCALENDAR",
+    "",
   ].join("\r\n");
 }
 
 async function put(name: string, body: string): Promise<void> {
-  const res = await radicale.request("PUT", `${radicale.calendarUrl}${name}.ics`, body, { "content-type": "text/calendar" });
+  const res = await radicale.request("PUT", `${radicale.calendarUrl}${name}.ics`, body, {
+    "content-type": "text/calendar",
+  });
   expect([201, 204]).toContain(res.status);
 }
 
@@ -90,13 +103,20 @@ describe("Apple through the server (real Radicale)", () => {
     });
     expect(connected.connected).toBe(true);
     expect(connected.authorizationUrl).toBe("");
-    expect(connected.integration).toMatchObject({ provider: Provider.APPLE, accountEmail: radicale.username, status: IntegrationStatus.ACTIVE });
+    expect(connected.integration).toMatchObject({
+      provider: Provider.APPLE,
+      accountEmail: radicale.username,
+      status: IntegrationStatus.ACTIVE,
+    });
     expect(connected.integration!.calendars.map((c) => c.id)).toContain(radicale.calendarUrl);
 
     const stored = await server.orm.em
       .fork()
       .getConnection()
-      .execute<{ row: string }[]>("select row_to_json(i)::text as row from calendar_integrations i where tenant_id = ?", [tenantId]);
+      .execute<{ row: string }[]>(
+        "select row_to_json(i)::text as row from calendar_integrations i where tenant_id = ?",
+        [tenantId],
+      );
     expect(stored).toHaveLength(1);
     expect(stored[0]!.row).not.toContain(radicale.password);
 
@@ -110,14 +130,31 @@ describe("Apple through the server (real Radicale)", () => {
     // A move, a deletion, and a daily series of three with its second instance cancelled.
     await put("job", ics("job", [`DTSTART:${stamp(hours(15))}`, `DTEND:${stamp(hours(16))}`, "SUMMARY:Job"]));
     expect((await radicale.request("DELETE", `${radicale.calendarUrl}goes.ics`)).status).toBe(200);
-    await put("daily", [
-      "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Apple Inc.//macOS 15.1//EN",
-      "BEGIN:VEVENT", "UID:daily", "DTSTAMP:20261101T000000Z",
-      `DTSTART:${stamp(hours(24 + 7))}`, `DTEND:${stamp(hours(24 + 8))}`, "RRULE:FREQ=DAILY;COUNT=3", "END:VEVENT",
-      "BEGIN:VEVENT", "UID:daily", "DTSTAMP:20261101T000000Z", `RECURRENCE-ID:${stamp(hours(48 + 7))}`,
-      `DTSTART:${stamp(hours(48 + 7))}`, `DTEND:${stamp(hours(48 + 8))}`, "STATUS:CANCELLED", "END:VEVENT",
-      "END:VCALENDAR", "",
-    ].join("\r\n"));
+    await put(
+      "daily",
+      [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Apple Inc.//macOS 15.1//EN",
+        "BEGIN:VEVENT",
+        "UID:daily",
+        "DTSTAMP:20261101T000000Z",
+        `DTSTART:${stamp(hours(24 + 7))}`,
+        `DTEND:${stamp(hours(24 + 8))}`,
+        "RRULE:FREQ=DAILY;COUNT=3",
+        "END:VEVENT",
+        "BEGIN:VEVENT",
+        "UID:daily",
+        "DTSTAMP:20261101T000000Z",
+        `RECURRENCE-ID:${stamp(hours(48 + 7))}`,
+        `DTSTART:${stamp(hours(48 + 7))}`,
+        `DTEND:${stamp(hours(48 + 8))}`,
+        "STATUS:CANCELLED",
+        "END:VEVENT",
+        "END:VCALENDAR",
+        "",
+      ].join("\r\n"),
+    );
 
     const incremental = await sync(tenantId, SyncType.INCREMENTAL);
 

@@ -29,7 +29,6 @@ const keyClient = () => client(AppointmentService, grpcTransport(server.baseUrl,
 const jwtClient = async (tenantId: string) =>
   client(AppointmentService, connectTransport(server.baseUrl, { jwt: await mintJwt(tenantId) }));
 
-
 async function rowCount(table: string, tenantId: string): Promise<number> {
   const [row] = await server.orm.em
     .fork()
@@ -59,7 +58,9 @@ describe("CreateAppointment", () => {
     expect(await rowCount("outbox", tenantId)).toBe(1);
     const [audit] = await server.orm.em
       .fork()
-      .execute<{ actor: string; action: string }[]>(`select actor, action from audit_log where tenant_id = ?`, [tenantId]);
+      .execute<{ actor: string; action: string }[]>(`select actor, action from audit_log where tenant_id = ?`, [
+        tenantId,
+      ]);
     expect(audit).toEqual({ actor: "service", action: "appointment.created" });
   });
 
@@ -99,7 +100,14 @@ describe("CreateAppointment", () => {
     const res = await postJson(
       server.baseUrl,
       "universalcalendar.v1.AppointmentService/CreateAppointment",
-      { tenantId: newTenantId(), customerName: "A", customerPhone: "+15551234567", title: "t", startTime: "2030-01-07T17:00:00Z", endTime: "2030-01-07T16:00:00Z" },
+      {
+        tenantId: newTenantId(),
+        customerName: "A",
+        customerPhone: "+15551234567",
+        title: "t",
+        startTime: "2030-01-07T17:00:00Z",
+        endTime: "2030-01-07T16:00:00Z",
+      },
       serviceKey,
     );
     expect(res.status).toBe(400);
@@ -108,15 +116,21 @@ describe("CreateAppointment", () => {
 
   it("books back-to-back appointments (half-open intervals)", async () => {
     const tenantId = newTenantId();
-    const a = await keyClient().createAppointment(appointmentRequest(tenantId, "2030-01-07T10:00:00Z", "2030-01-07T11:00:00Z"));
-    const b = await keyClient().createAppointment(appointmentRequest(tenantId, "2030-01-07T11:00:00Z", "2030-01-07T12:00:00Z"));
+    const a = await keyClient().createAppointment(
+      appointmentRequest(tenantId, "2030-01-07T10:00:00Z", "2030-01-07T11:00:00Z"),
+    );
+    const b = await keyClient().createAppointment(
+      appointmentRequest(tenantId, "2030-01-07T11:00:00Z", "2030-01-07T12:00:00Z"),
+    );
     expect([a.created, b.created]).toEqual([true, true]);
   });
 
   it("never lets two tenants conflict", async () => {
     const results = await Promise.all(
       Array.from({ length: 10 }, () =>
-        keyClient().createAppointment(appointmentRequest(newTenantId(), "2030-01-07T10:00:00Z", "2030-01-07T11:00:00Z")),
+        keyClient().createAppointment(
+          appointmentRequest(newTenantId(), "2030-01-07T10:00:00Z", "2030-01-07T11:00:00Z"),
+        ),
       ),
     );
     expect(results.every((r) => r.created)).toBe(true);
@@ -163,7 +177,9 @@ describe("idempotency", () => {
     });
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        client(AppointmentService, grpcTransport((i % 2 ? second : server).baseUrl, serviceKey)).createAppointment(request),
+        client(AppointmentService, grpcTransport((i % 2 ? second : server).baseUrl, serviceKey)).createAppointment(
+          request,
+        ),
       ),
     );
     const ids = new Set(results.map((r) => r.appointment?.id));
@@ -176,12 +192,16 @@ describe("idempotency", () => {
   it("replays a refusal too, and refuses the key with another body", async () => {
     const tenantId = newTenantId();
     await keyClient().createAppointment(appointmentRequest(tenantId, "2030-01-09T15:00:00Z", "2030-01-09T16:00:00Z"));
-    const clash = appointmentRequest(tenantId, "2030-01-09T15:30:00Z", "2030-01-09T16:30:00Z", { idempotencyKey: "k1" });
+    const clash = appointmentRequest(tenantId, "2030-01-09T15:30:00Z", "2030-01-09T16:30:00Z", {
+      idempotencyKey: "k1",
+    });
     const first = await keyClient().createAppointment(clash);
     const again = await keyClient().createAppointment(clash);
     expect(first.created).toBe(false);
     expect(again).toEqual(first);
-    const other = appointmentRequest(tenantId, "2030-01-09T18:00:00Z", "2030-01-09T19:00:00Z", { idempotencyKey: "k1" });
+    const other = appointmentRequest(tenantId, "2030-01-09T18:00:00Z", "2030-01-09T19:00:00Z", {
+      idempotencyKey: "k1",
+    });
     expect((await errorOf(keyClient().createAppointment(other))).code).toBe(Code.AlreadyExists);
   });
 
@@ -208,10 +228,18 @@ describe("UpdateAppointment", () => {
     const api = await jwtClient(tenantId);
     const res = await api.updateAppointment({ id: booked.id, notes: "gate code 1234", expectedVersion: 1n });
     expect(res.updated).toBe(true);
-    expect(res.appointment).toMatchObject({ notes: "gate code 1234", title: booked.title, customerName: booked.customerName, version: 2n });
+    expect(res.appointment).toMatchObject({
+      notes: "gate code 1234",
+      title: booked.title,
+      customerName: booked.customerName,
+      version: 2n,
+    });
     const [audit] = await server.orm.em
       .fork()
-      .execute<{ actor: string }[]>(`select actor from audit_log where tenant_id = ? and action = 'appointment.updated'`, [tenantId]);
+      .execute<{ actor: string }[]>(
+        `select actor from audit_log where tenant_id = ? and action = 'appointment.updated'`,
+        [tenantId],
+      );
     expect(audit?.actor).toBe(`jwt:user-of-${tenantId}`);
   });
 
@@ -374,13 +402,11 @@ describe("tenant isolation", () => {
 
 describe("blocks and calendar time", () => {
   async function insertBlock(tenantId: string, type: "hard" | "soft", start: string, end: string): Promise<string> {
-    const [row] = await server.orm.em
-      .fork()
-      .execute<{ id: string }[]>(
-        `insert into availability_blocks (tenant_id, start_time, end_time, title, block_type, created_by)
+    const [row] = await server.orm.em.fork().execute<{ id: string }[]>(
+      `insert into availability_blocks (tenant_id, start_time, end_time, title, block_type, created_by)
          values (?, ?, ?, 'Truck in the shop', ?, 'test') returning id`,
-        [tenantId, start, end, type],
-      );
+      [tenantId, start, end, type],
+    );
     return row!.id;
   }
 

@@ -38,7 +38,9 @@ const officeHours = [1, 2, 3, 4, 5].map((weekday) => ({ weekday, ranges: [{ star
 /** UTC office hours, hourly slots, no notice: easy to read expectations. */
 async function tenantWithHourlyRules(): Promise<string> {
   const tenantId = newTenantId();
-  await (await jwtClient(tenantId)).updateSchedulingRules({
+  await (
+    await jwtClient(tenantId)
+  ).updateSchedulingRules({
     rules: { timeZone: "UTC", weeklyHours: officeHours, slotIntervalMinutes: 60, minimumNoticeMinutes: 0 },
   });
   return tenantId;
@@ -66,7 +68,14 @@ async function insertAppointment(tenantId: string, start: string, end: string, s
 async function insertCalendar(
   tenantId: string,
   options: { timeZone?: string; checkConflicts?: boolean; primary?: boolean },
-  events: { id: string; start: string; end: string; status?: string; transparent?: boolean; allDay?: [string, string] }[],
+  events: {
+    id: string;
+    start: string;
+    end: string;
+    status?: string;
+    transparent?: boolean;
+    allDay?: [string, string];
+  }[],
 ): Promise<void> {
   const em = server.orm.em.fork();
   const integration = em.create(CalendarIntegrationSchema, {
@@ -151,13 +160,25 @@ describe("scheduling rules", () => {
     const updated = await rules.updateSchedulingRules({
       rules: {
         timeZone: "America/Chicago",
-        weeklyHours: [{ weekday: Weekday.MONDAY, ranges: [{ start: "08:00", end: "12:00" }, { start: "13:00", end: "17:00" }] }],
+        weeklyHours: [
+          {
+            weekday: Weekday.MONDAY,
+            ranges: [
+              { start: "08:00", end: "12:00" },
+              { start: "13:00", end: "17:00" },
+            ],
+          },
+        ],
         dateOverrides: [{ date: "2030-12-25", closed: true }],
         bufferAfterMinutes: 15,
         tentativeIsBusy: true,
       },
     });
-    expect(updated.rules).toMatchObject({ timeZone: "America/Chicago", slotIntervalMinutes: 30, bookingHorizonDays: 60 });
+    expect(updated.rules).toMatchObject({
+      timeZone: "America/Chicago",
+      slotIntervalMinutes: 30,
+      bookingHorizonDays: 60,
+    });
     expect(updated.updatedAt).toBeDefined();
 
     await rules.updateSchedulingRules({
@@ -184,7 +205,15 @@ describe("scheduling rules", () => {
       [
         {
           rules: {
-            weeklyHours: [{ weekday: Weekday.MONDAY, ranges: [{ start: "09:00", end: "12:00" }, { start: "11:00", end: "13:00" }] }],
+            weeklyHours: [
+              {
+                weekday: Weekday.MONDAY,
+                ranges: [
+                  { start: "09:00", end: "12:00" },
+                  { start: "11:00", end: "13:00" },
+                ],
+              },
+            ],
           },
         },
         "rules.weekly_hours[0].ranges[1].start",
@@ -193,7 +222,10 @@ describe("scheduling rules", () => {
         { rules: { weeklyHours: [{ weekday: Weekday.MONDAY, ranges: [{ start: "17:00", end: "09:00" }] }] } },
         "rules.weekly_hours[0].ranges[0].end",
       ],
-      [{ rules: { slotIntervalMinutes: 0 }, updateMask: { paths: ["slot_interval_minutes"] } }, "rules.slot_interval_minutes"],
+      [
+        { rules: { slotIntervalMinutes: 0 }, updateMask: { paths: ["slot_interval_minutes"] } },
+        "rules.slot_interval_minutes",
+      ],
       [{ rules: {}, updateMask: { paths: ["colour"] } }, "update_mask"],
       [{}, "rules"],
     ];
@@ -224,8 +256,15 @@ describe("blocks", () => {
       reason: "maintenance",
       type: BlockType.HARD,
     });
-    expect(created.block).toMatchObject({ tenantId, title: "Van service", reason: "maintenance", type: BlockType.HARD });
-    expect(created.conflictingAppointments.map((c) => [c.kind, c.id])).toEqual([[ConflictKind.APPOINTMENT, appointmentId]]);
+    expect(created.block).toMatchObject({
+      tenantId,
+      title: "Van service",
+      reason: "maintenance",
+      type: BlockType.HARD,
+    });
+    expect(created.conflictingAppointments.map((c) => [c.kind, c.id])).toEqual([
+      [ConflictKind.APPOINTMENT, appointmentId],
+    ]);
     const [row] = await server.orm.em.fork().find(AppointmentSchema, { id: appointmentId });
     expect(row!.status).toBe("confirmed");
 
@@ -292,7 +331,12 @@ describe("CheckAvailability", () => {
   it("takes the service key only", async () => {
     const tenantId = newTenantId();
     const error = await errorOf(
-      (await jwtClient(tenantId)).checkAvailability({ tenantId, startDate: "2030-06-03", endDate: "2030-06-03", durationMinutes: 60 }),
+      (await jwtClient(tenantId)).checkAvailability({
+        tenantId,
+        startDate: "2030-06-03",
+        endDate: "2030-06-03",
+        durationMinutes: 60,
+      }),
     );
     expect([Code.Unauthenticated, Code.PermissionDenied]).toContain(error.code);
   });
@@ -312,7 +356,12 @@ describe("CheckAvailability", () => {
       endTime: timestampFromDate(new Date("2030-06-04T10:00:00Z")),
       type: BlockType.SOFT,
     });
-    const res = await keyClient().checkAvailability({ tenantId, startDate: "2030-06-02", endDate: "2030-06-04", durationMinutes: 60 });
+    const res = await keyClient().checkAvailability({
+      tenantId,
+      startDate: "2030-06-02",
+      endDate: "2030-06-04",
+      durationMinutes: 60,
+    });
     expect(res.timeZone).toBe("UTC");
     expect(res.days.map((d) => d.date)).toEqual(["2030-06-02", "2030-06-03", "2030-06-04"]);
     expect(hoursOf(res.days, "2030-06-02")).toEqual([]);
@@ -333,7 +382,12 @@ describe("CheckAvailability", () => {
     await insertCalendar(tenantId, { checkConflicts: false, primary: false }, [
       { id: "unchecked", start: "2030-06-06T09:00:00Z", end: "2030-06-06T17:00:00Z" },
     ]);
-    const res = await keyClient().checkAvailability({ tenantId, startDate: "2030-06-04", endDate: "2030-06-06", durationMinutes: 60 });
+    const res = await keyClient().checkAvailability({
+      tenantId,
+      startDate: "2030-06-04",
+      endDate: "2030-06-06",
+      durationMinutes: 60,
+    });
     expect(hoursOf(res.days, "2030-06-04")).toEqual([9, 10, 11, 12, 13, 14, 16]);
     expect(hoursOf(res.days, "2030-06-05")).toEqual([]);
     expect(hoursOf(res.days, "2030-06-06")).toEqual([9, 10, 11, 12, 13, 14, 15, 16]);
@@ -349,7 +403,12 @@ describe("CheckAvailability", () => {
       durationMinutes: 120,
       mode: AvailabilityMode.WINDOWS,
     });
-    expect(windows.days[0]!.slots.map((s) => [timestampDate(s.startTime!).toISOString(), timestampDate(s.endTime!).toISOString()])).toEqual([
+    expect(
+      windows.days[0]!.slots.map((s) => [
+        timestampDate(s.startTime!).toISOString(),
+        timestampDate(s.endTime!).toISOString(),
+      ]),
+    ).toEqual([
       ["2030-06-03T09:00:00.000Z", "2030-06-03T12:00:00.000Z"],
       ["2030-06-03T13:00:00.000Z", "2030-06-03T17:00:00.000Z"],
     ]);
@@ -392,13 +451,22 @@ describe("findSuggestedSlots (used when a booking is refused)", () => {
   it("returns the next bookable slots at or after a time, skipping busy time, soft blocks and closed days", async () => {
     const tenantId = await tenantWithHourlyRules();
     await insertAppointment(tenantId, "2030-06-07T14:00:00Z", "2030-06-07T16:00:00Z");
-    await (await jwtClient(tenantId)).blockTime({
+    await (
+      await jwtClient(tenantId)
+    ).blockTime({
       startTime: timestampFromDate(new Date("2030-06-07T16:00:00Z")),
       endTime: timestampFromDate(new Date("2030-06-07T17:00:00Z")),
       type: BlockType.SOFT,
     });
     // Friday 14:00-17:00 is taken, the weekend is closed: Monday comes next.
-    const slots = await findSuggestedSlots(server.orm.em.fork(), clock, tenantId, 60, new Date("2030-06-07T13:30:00Z"), 3);
+    const slots = await findSuggestedSlots(
+      server.orm.em.fork(),
+      clock,
+      tenantId,
+      60,
+      new Date("2030-06-07T13:30:00Z"),
+      3,
+    );
     expect(slots.map((slot) => [slot.start.toISOString(), slot.end.toISOString()])).toEqual([
       ["2030-06-10T09:00:00.000Z", "2030-06-10T10:00:00.000Z"],
       ["2030-06-10T10:00:00.000Z", "2030-06-10T11:00:00.000Z"],
@@ -408,7 +476,14 @@ describe("findSuggestedSlots (used when a booking is refused)", () => {
 
   it("stops at the booking horizon", async () => {
     const tenantId = await tenantWithHourlyRules();
-    const slots = await findSuggestedSlots(server.orm.em.fork(), clock, tenantId, 60, new Date("2030-07-30T09:00:00Z"), 50);
+    const slots = await findSuggestedSlots(
+      server.orm.em.fork(),
+      clock,
+      tenantId,
+      60,
+      new Date("2030-07-30T09:00:00Z"),
+      50,
+    );
     // The clock is 2030-06-01 12:00 and the horizon 60 days: nothing ends after 2030-07-31 12:00.
     expect(slots.length).toBeGreaterThan(0);
     expect(slots.length).toBeLessThan(50);
@@ -426,11 +501,16 @@ describe("availability and booking together", () => {
     const slot = before.days[0]!.slots[2]!;
     const appointments = client(AppointmentService, grpcTransport(server.baseUrl, serviceKey));
     const booked = await appointments.createAppointment(
-      appointmentRequest(tenantId, timestampDate(slot.startTime!).toISOString(), timestampDate(slot.endTime!).toISOString()),
+      appointmentRequest(
+        tenantId,
+        timestampDate(slot.startTime!).toISOString(),
+        timestampDate(slot.endTime!).toISOString(),
+      ),
     );
     expect(booked.created).toBe(true);
     const after = await keyClient().checkAvailability(request);
-    const starts = (days: typeof before.days) => days.flatMap((d) => d.slots.map((s) => timestampDate(s.startTime!).getTime()));
+    const starts = (days: typeof before.days) =>
+      days.flatMap((d) => d.slots.map((s) => timestampDate(s.startTime!).getTime()));
     const bookedStart = timestampDate(slot.startTime!).getTime();
     const bookedEnd = timestampDate(slot.endTime!).getTime();
     expect(starts(after.days)).not.toContain(bookedStart);

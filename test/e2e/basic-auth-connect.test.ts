@@ -4,9 +4,7 @@ import { connectCalendar } from "../../src/app/calendar/connect-calendar.js";
 import { IntegrationCredentials } from "../../src/app/integrations/integration-credentials.js";
 import { TokenCipher } from "../../src/crypto/token-cipher.js";
 import { openDatabase, type MikroORM } from "../../src/db/orm.js";
-import { systemClock } from "../../src/domain/clock.js";
 import { PermissionDeniedError, InvalidArgumentError } from "../../src/domain/errors.js";
-import { createLogger } from "../../src/logger.js";
 import { ProviderError } from "../../src/providers/kit/provider-error.js";
 import type { BasicAuthCalendarProvider } from "../../src/providers/calendar/calendar-provider.js";
 import type { ProviderCredentials } from "../../src/providers/kit/connector.js";
@@ -30,7 +28,9 @@ const stubApple: BasicAuthCalendarProvider = {
     return { email: credentials.username };
   },
   getAccount: async (credentials) => ({ email: (credentials as { username: string }).username }),
-  listCalendars: async () => [{ id: "/calendars/home/", name: "Home", primary: true, writable: true, timeZone: "America/Denver" }],
+  listCalendars: async () => [
+    { id: "/calendars/home/", name: "Home", primary: true, writable: true, timeZone: "America/Denver" },
+  ],
   listEvents: async () => ({ events: [] }),
   listChanges: async () => ({ kind: "full_sync_required" }),
   createEvent: async () => ({ providerEventId: "x" }),
@@ -50,31 +50,44 @@ beforeAll(async () => {
 afterAll(() => orm?.close());
 
 async function rowsOf(tenantId: string) {
-  return orm.em.fork().getConnection().execute<{ id: string; account_email: string; access_token_encrypted: string }[]>(
-    "select id, account_email, access_token_encrypted from calendar_integrations where tenant_id = ?",
-    [tenantId],
-  );
+  return orm.em
+    .fork()
+    .getConnection()
+    .execute<{ id: string; account_email: string; access_token_encrypted: string }[]>(
+      "select id, account_email, access_token_encrypted from calendar_integrations where tenant_id = ?",
+      [tenantId],
+    );
 }
 
 describe("connecting a Basic-auth (Apple) calendar", () => {
   it("verifies, connects at once, stores the password only encrypted and starts a full sync", async () => {
     const tenantId = newTenantId();
-    const result = await connectCalendar(deps, { kind: "service" }, {
-      tenantId,
-      provider: "apple",
-      appleCredentials: { appleId: "owner@icloud.example", appSpecificPassword: GOOD_PASSWORD },
-    });
+    const result = await connectCalendar(
+      deps,
+      { kind: "service" },
+      {
+        tenantId,
+        provider: "apple",
+        appleCredentials: { appleId: "owner@icloud.example", appSpecificPassword: GOOD_PASSWORD },
+      },
+    );
     expect(result.kind).toBe("connected");
     if (result.kind !== "connected") return;
-    expect(result.integration).toMatchObject({ provider: "apple", accountEmail: "owner@icloud.example", status: "active" });
+    expect(result.integration).toMatchObject({
+      provider: "apple",
+      accountEmail: "owner@icloud.example",
+      status: "active",
+    });
     expect(result.integration.calendars).toEqual([
       expect.objectContaining({ id: "/calendars/home/", primary: true, checkConflicts: true, receivesEvents: true }),
     ]);
     expect(jobs.sent).toContainEqual({ queue: "calendar-sync", data: { syncJobId: result.syncId }, id: result.syncId });
-    const [job] = await orm.em.fork().getConnection().execute<{ integration_id: string; type: string }[]>(
-      "select integration_id, type from sync_jobs where id = ?",
-      [result.syncId],
-    );
+    const [job] = await orm.em
+      .fork()
+      .getConnection()
+      .execute<{ integration_id: string; type: string }[]>("select integration_id, type from sync_jobs where id = ?", [
+        result.syncId,
+      ]);
     expect(job).toEqual({ integration_id: result.integration.id, type: "full" });
     const [row] = await rowsOf(tenantId);
     expect(row?.access_token_encrypted).toMatch(/^v1:/);
@@ -88,20 +101,44 @@ describe("connecting a Basic-auth (Apple) calendar", () => {
   it("refuses bad credentials with permission_denied and missing ones with invalid_argument, storing nothing", async () => {
     const tenantId = newTenantId();
     await expect(
-      connectCalendar(deps, { kind: "service" }, { tenantId, provider: "apple", appleCredentials: { appleId: "a@icloud.example", appSpecificPassword: "wrong" } }),
+      connectCalendar(
+        deps,
+        { kind: "service" },
+        {
+          tenantId,
+          provider: "apple",
+          appleCredentials: { appleId: "a@icloud.example", appSpecificPassword: "wrong" },
+        },
+      ),
     ).rejects.toBeInstanceOf(PermissionDeniedError);
     await expect(
-      connectCalendar(deps, { kind: "service" }, { tenantId, provider: "apple", appleCredentials: { appleId: "", appSpecificPassword: GOOD_PASSWORD } }),
+      connectCalendar(
+        deps,
+        { kind: "service" },
+        { tenantId, provider: "apple", appleCredentials: { appleId: "", appSpecificPassword: GOOD_PASSWORD } },
+      ),
     ).rejects.toBeInstanceOf(InvalidArgumentError);
-    await expect(connectCalendar(deps, { kind: "service" }, { tenantId, provider: "apple" })).rejects.toThrow(/apple_credentials.apple_id/);
-    await expect(connectCalendar(deps, { kind: "service" }, { tenantId, provider: "google" })).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(connectCalendar(deps, { kind: "service" }, { tenantId, provider: "apple" })).rejects.toThrow(
+      /apple_credentials.apple_id/,
+    );
+    await expect(connectCalendar(deps, { kind: "service" }, { tenantId, provider: "google" })).rejects.toBeInstanceOf(
+      InvalidArgumentError,
+    );
     expect(await rowsOf(tenantId)).toHaveLength(0);
   });
 
   it("replaces the password when the same Apple ID connects again", async () => {
     const tenantId = newTenantId();
     const connect = () =>
-      connectCalendar(deps, { kind: "service" }, { tenantId, provider: "apple", appleCredentials: { appleId: "same@icloud.example", appSpecificPassword: GOOD_PASSWORD } });
+      connectCalendar(
+        deps,
+        { kind: "service" },
+        {
+          tenantId,
+          provider: "apple",
+          appleCredentials: { appleId: "same@icloud.example", appSpecificPassword: GOOD_PASSWORD },
+        },
+      );
     await connect();
     const [before] = await rowsOf(tenantId);
     await connect();
@@ -115,11 +152,15 @@ describe("connecting a Basic-auth (Apple) calendar", () => {
 describe("rotating the token encryption key", () => {
   it("re-encrypts a stored password under the new key on first use, and it still works", async () => {
     const tenantId = newTenantId();
-    await connectCalendar(deps, { kind: "service" }, {
-      tenantId,
-      provider: "apple",
-      appleCredentials: { appleId: "rotate@icloud.example", appSpecificPassword: GOOD_PASSWORD },
-    });
+    await connectCalendar(
+      deps,
+      { kind: "service" },
+      {
+        tenantId,
+        provider: "apple",
+        appleCredentials: { appleId: "rotate@icloud.example", appSpecificPassword: GOOD_PASSWORD },
+      },
+    );
     const [before] = await rowsOf(tenantId);
     expect(before!.access_token_encrypted.startsWith("v1:")).toBe(true);
 

@@ -12,10 +12,21 @@ import { migrate, openDatabase } from "../../src/db/orm.js";
 import { grpcFrame, rawConnectCall, rawGrpcCall, type RawAnswer } from "../support/raw-rpc.js";
 import { startTestServer, type TestServer } from "../support/test-server.js";
 
-const METHODS: DescMethod[] = [AppointmentService, AvailabilityService, CalendarService, FieldServiceService, SyncService].flatMap(
-  (service) => service.methods,
-);
-const TABLES = ["appointments", "availability_blocks", "calendar_integrations", "outbox", "audit_log", "idempotency_records"];
+const METHODS: DescMethod[] = [
+  AppointmentService,
+  AvailabilityService,
+  CalendarService,
+  FieldServiceService,
+  SyncService,
+].flatMap((service) => service.methods);
+const TABLES = [
+  "appointments",
+  "availability_blocks",
+  "calendar_integrations",
+  "outbox",
+  "audit_log",
+  "idempotency_records",
+];
 const TIMEOUT_MS = 3_000;
 
 // Its own database: row counts must not move with other test files running in parallel.
@@ -57,7 +68,10 @@ function pathOf(method: DescMethod): string {
 /** A JSON value that is an object of the method's own keys, with values of the wrong shape. */
 function wrongJsonFor(input: DescMessage) {
   const keys = input.fields.map((f) => f.jsonName);
-  const anyJson = fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constantFrom("BOGUS", 99, -1, "\u0000", "0001-01-01T00:00:00Z", "9999-12-31T23:00:00Z", 1e308));
+  const anyJson = fc.oneof(
+    fc.jsonValue({ maxDepth: 2 }),
+    fc.constantFrom("BOGUS", 99, -1, "\u0000", "0001-01-01T00:00:00Z", "9999-12-31T23:00:00Z", 1e308),
+  );
   return fc.dictionary(fc.oneof(fc.constantFrom(...keys), fc.string({ maxLength: 8 })), anyJson, { maxKeys: 4 });
 }
 
@@ -89,15 +103,26 @@ const binaryBody = fc.oneof(
 
 type Protocol = "connect-json" | "connect-proto" | "grpc" | "grpc-web";
 
-async function send(method: DescMethod, protocol: Protocol, body: string | Uint8Array, flags: number, lengthDelta: number): Promise<RawAnswer> {
+async function send(
+  method: DescMethod,
+  protocol: Protocol,
+  body: string | Uint8Array,
+  flags: number,
+  lengthDelta: number,
+): Promise<RawAnswer> {
   const streaming = method.methodKind !== "unary";
   if (protocol === "grpc" || protocol === "grpc-web") {
     const payload = typeof body === "string" ? new TextEncoder().encode(body) : body;
     const contentType = protocol === "grpc" ? "application/grpc" : "application/grpc-web+proto";
-    return rawGrpcCall(session, pathOf(method), grpcFrame(payload, flags, Math.max(0, payload.byteLength + lengthDelta)), {
-      contentType,
-      timeoutMs: TIMEOUT_MS,
-    });
+    return rawGrpcCall(
+      session,
+      pathOf(method),
+      grpcFrame(payload, flags, Math.max(0, payload.byteLength + lengthDelta)),
+      {
+        contentType,
+        timeoutMs: TIMEOUT_MS,
+      },
+    );
   }
   if (streaming) {
     const payload = typeof body === "string" ? new TextEncoder().encode(body) : body;

@@ -54,7 +54,9 @@ describe("three protocols on one port", () => {
   it("answers plain fetch with JSON, with Connect error bodies", async () => {
     const ok = await postJson(server.baseUrl, "grpc.health.v1.Health/Check", {});
     expect(ok).toEqual({ status: 200, body: { status: "SERVING" } });
-    const denied = await postJson(server.baseUrl, "universalcalendar.v1.AppointmentService/GetAppointment", { id: "x" });
+    const denied = await postJson(server.baseUrl, "universalcalendar.v1.AppointmentService/GetAppointment", {
+      id: "x",
+    });
     expect(denied.status).toBe(401);
     expect(denied.body.code).toBe("unauthenticated");
   });
@@ -103,9 +105,14 @@ describe("server reflection v1", () => {
     async function* requests() {
       yield create(ServerReflectionRequestSchema, { messageRequest: { case: "listServices", value: "" } });
       yield create(ServerReflectionRequestSchema, {
-        messageRequest: { case: "fileContainingSymbol", value: "universalcalendar.v1.AppointmentService.CreateAppointment" },
+        messageRequest: {
+          case: "fileContainingSymbol",
+          value: "universalcalendar.v1.AppointmentService.CreateAppointment",
+        },
       });
-      yield create(ServerReflectionRequestSchema, { messageRequest: { case: "fileContainingSymbol", value: "no.Such" } });
+      yield create(ServerReflectionRequestSchema, {
+        messageRequest: { case: "fileContainingSymbol", value: "no.Such" },
+      });
     }
     const responses = [];
     for await (const res of reflection.serverReflectionInfo(requests())) responses.push(res.messageResponse);
@@ -216,7 +223,10 @@ describe("logging", () => {
     await postJson(server.baseUrl, "universalcalendar.v1.AppointmentService/ListAppointments", { tenantId }, { jwt });
     const lines = logLines.slice(before).filter((l) => l.msg === "rpc");
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ method: "universalcalendar.v1.AppointmentService/ListAppointments", tenant: tenantId });
+    expect(lines[0]).toMatchObject({
+      method: "universalcalendar.v1.AppointmentService/ListAppointments",
+      tenant: tenantId,
+    });
     expect(typeof lines[0]?.code).toBe("string");
     expect(typeof lines[0]?.durationMs).toBe("number");
     const everything = JSON.stringify(logLines);

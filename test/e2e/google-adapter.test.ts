@@ -62,8 +62,11 @@ describe("Google adapter against the fake", () => {
 
   it("refuses a wrong PKCE verifier as invalid_grant", async () => {
     const url = provider.authorizationUrl({ state: "s", codeChallenge: "not-the-challenge", redirectUri });
-    const code = new URL((await fetch(url, { redirect: "manual" })).headers.get("location") ?? "").searchParams.get("code") ?? "";
-    await expect(provider.exchangeCode({ code, codeVerifier: "other", redirectUri })).rejects.toMatchObject({ kind: "invalid_grant" });
+    const code =
+      new URL((await fetch(url, { redirect: "manual" })).headers.get("location") ?? "").searchParams.get("code") ?? "";
+    await expect(provider.exchangeCode({ code, codeVerifier: "other", redirectUri })).rejects.toMatchObject({
+      kind: "invalid_grant",
+    });
   });
 
   it("lists every page, expands a series, then applies changes by sync token", async () => {
@@ -81,7 +84,12 @@ describe("Google adapter against the fake", () => {
       end: { dateTime: "2026-12-10T14:30:00Z" },
       recurrence: ["RRULE:FREQ=DAILY;COUNT=5"],
     });
-    fake.insertEvent(email, email, { summary: "holiday", start: { date: "2026-12-24" }, end: { date: "2026-12-26" }, transparency: "transparent" });
+    fake.insertEvent(email, email, {
+      summary: "holiday",
+      start: { date: "2026-12-24" },
+      end: { date: "2026-12-26" },
+      transparency: "transparent",
+    });
     const full = await provider.listEvents(credentials, email, window);
     expect(full.events).toHaveLength(7 + 5 + 1);
     expect(full.nextSyncState).toBeTruthy();
@@ -101,20 +109,27 @@ describe("Google adapter against the fake", () => {
     expect(changes.deletions).toEqual([cancelled]);
 
     fake.expireSyncTokens(email, email);
-    expect(await provider.listChanges(credentials, email, changes.nextSyncState, window)).toEqual({ kind: "full_sync_required" });
+    expect(await provider.listChanges(credentials, email, changes.nextSyncState, window)).toEqual({
+      kind: "full_sync_required",
+    });
   });
 
   it("maps throttling, outages and bad tokens to ProviderError kinds", async () => {
     const { credentials, refreshToken } = await connect();
     fake.failApiRequests({ status: 429, retryAfterSeconds: 3 });
-    await expect(provider.listCalendars(credentials)).rejects.toMatchObject({ kind: "rate_limited", retryAfterMs: 3000 });
+    await expect(provider.listCalendars(credentials)).rejects.toMatchObject({
+      kind: "rate_limited",
+      retryAfterMs: 3000,
+    });
     fake.failApiRequests({ status: 403, reason: "userRateLimitExceeded" });
     await expect(provider.listCalendars(credentials)).rejects.toMatchObject({ kind: "rate_limited" });
     fake.failApiRequests({ status: 503 });
     const before = fake.requests.length;
     await expect(provider.listCalendars(credentials)).rejects.toMatchObject({ kind: "unavailable" });
     expect(fake.requests.length - before).toBe(1);
-    await expect(provider.listCalendars({ kind: "oauth", accessToken: "ya29.wrong" })).rejects.toMatchObject({ kind: "unauthorized" });
+    await expect(provider.listCalendars({ kind: "oauth", accessToken: "ya29.wrong" })).rejects.toMatchObject({
+      kind: "unauthorized",
+    });
 
     fake.resetRequests();
     fake.failTokenRequests({ status: 503, retryAfterSeconds: 2 });
@@ -168,6 +183,8 @@ describe("Google adapter against the fake", () => {
     await provider.updateEvent(credentials, email, first.providerEventId, { ...event, title: "Water heater (moved)" });
     await provider.deleteEvent(credentials, email, first.providerEventId);
     await provider.deleteEvent(credentials, email, first.providerEventId);
-    await expect(provider.createEvent(credentials, "holidays@group.example.test", event)).rejects.toMatchObject({ kind: "forbidden" });
+    await expect(provider.createEvent(credentials, "holidays@group.example.test", event)).rejects.toMatchObject({
+      kind: "forbidden",
+    });
   });
 });

@@ -40,7 +40,11 @@ describe("connecting Google through the server", () => {
       { id: `holidays-${tenantId}@group.example.test`, summary: "Holidays", accessRole: "reader" },
     ]);
     fake.loginAs(email);
-    fake.insertEvent(email, email, { summary: "busy", start: { dateTime: new Date(Date.now() + 86_400_000).toISOString() }, end: { dateTime: new Date(Date.now() + 90_000_000).toISOString() } });
+    fake.insertEvent(email, email, {
+      summary: "busy",
+      start: { dateTime: new Date(Date.now() + 86_400_000).toISOString() },
+      end: { dateTime: new Date(Date.now() + 90_000_000).toISOString() },
+    });
 
     const calendars = await calendarsFor(tenantId);
     const started = await calendars.connectCalendar({ tenantId, provider: Provider.GOOGLE });
@@ -55,7 +59,12 @@ describe("connecting Google through the server", () => {
 
     const { code, state } = await authorizeAt(started.authorizationUrl);
     const done = await calendars.completeOAuth({ tenantId, provider: Provider.GOOGLE, code, state });
-    expect(done.integration).toMatchObject({ tenantId, provider: Provider.GOOGLE, accountEmail: email, status: IntegrationStatus.ACTIVE });
+    expect(done.integration).toMatchObject({
+      tenantId,
+      provider: Provider.GOOGLE,
+      accountEmail: email,
+      status: IntegrationStatus.ACTIVE,
+    });
     const job = await waitForSync(server, done.syncId);
     expect(job.status).toBe(SyncStatus.SUCCEEDED);
     expect(job.counts?.created).toBe(1);
@@ -77,16 +86,22 @@ describe("connecting Google through the server", () => {
     fake.addAccount(email);
     fake.loginAs(email);
     const first = await connectGoogle(server, tenantId);
-    const before = await server.orm.em.fork().getConnection().execute<{ refresh_token_encrypted: string }[]>(
-      "select refresh_token_encrypted from calendar_integrations where id = ?",
-      [first.integration.id],
-    );
+    const before = await server.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ refresh_token_encrypted: string }[]>(
+        "select refresh_token_encrypted from calendar_integrations where id = ?",
+        [first.integration.id],
+      );
     const second = await connectGoogle(server, tenantId);
     expect(second.integration.id).toBe(first.integration.id);
-    const after = await server.orm.em.fork().getConnection().execute<{ refresh_token_encrypted: string }[]>(
-      "select refresh_token_encrypted from calendar_integrations where id = ?",
-      [first.integration.id],
-    );
+    const after = await server.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ refresh_token_encrypted: string }[]>(
+        "select refresh_token_encrypted from calendar_integrations where id = ?",
+        [first.integration.id],
+      );
     expect(after[0]?.refresh_token_encrypted).not.toBe(before[0]?.refresh_token_encrypted);
     const status = await (await calendarsFor(tenantId)).getCalendarStatus({ tenantId });
     expect(status.integrations).toHaveLength(1);
@@ -103,25 +118,40 @@ describe("connecting Google through the server", () => {
 
     const started = await mine.connectCalendar({ tenantId, provider: Provider.GOOGLE });
     const { code, state } = await authorizeAt(started.authorizationUrl);
-    expect(await codeOf(theirs.completeOAuth({ tenantId: otherTenant, provider: Provider.GOOGLE, code, state }))).toBe(Code.InvalidArgument);
-    expect(await codeOf(mine.completeOAuth({ tenantId, provider: Provider.GOOGLE, code, state: "made-up-state" }))).toBe(Code.InvalidArgument);
-    expect(await codeOf(mine.completeOAuth({ tenantId, provider: Provider.MICROSOFT, code, state }))).toBe(Code.InvalidArgument);
-    expect(await codeOf(mine.completeOAuth({ tenantId, provider: Provider.GOOGLE, code: "", state }))).toBe(Code.InvalidArgument);
+    expect(await codeOf(theirs.completeOAuth({ tenantId: otherTenant, provider: Provider.GOOGLE, code, state }))).toBe(
+      Code.InvalidArgument,
+    );
+    expect(
+      await codeOf(mine.completeOAuth({ tenantId, provider: Provider.GOOGLE, code, state: "made-up-state" })),
+    ).toBe(Code.InvalidArgument);
+    expect(await codeOf(mine.completeOAuth({ tenantId, provider: Provider.MICROSOFT, code, state }))).toBe(
+      Code.InvalidArgument,
+    );
+    expect(await codeOf(mine.completeOAuth({ tenantId, provider: Provider.GOOGLE, code: "", state }))).toBe(
+      Code.InvalidArgument,
+    );
     expect((await theirs.getCalendarStatus({ tenantId: otherTenant })).integrations).toHaveLength(0);
     expect((await mine.getCalendarStatus({ tenantId })).integrations).toHaveLength(0);
 
     // The misuses above did not consume the state: its owner can still finish once, and only once.
     const done = await mine.completeOAuth({ tenantId, provider: Provider.GOOGLE, code, state });
     await waitForSync(server, done.syncId);
-    expect(await codeOf(mine.completeOAuth({ tenantId, provider: Provider.GOOGLE, code, state }))).toBe(Code.FailedPrecondition);
+    expect(await codeOf(mine.completeOAuth({ tenantId, provider: Provider.GOOGLE, code, state }))).toBe(
+      Code.FailedPrecondition,
+    );
 
     const second = await mine.connectCalendar({ tenantId, provider: Provider.GOOGLE });
     const redirect = await authorizeAt(second.authorizationUrl);
-    await server.orm.em.fork().getConnection().execute(
-      "update oauth_states set expires_at = now() - interval '1 second' where tenant_id = ? and used_at is null",
-      [tenantId],
+    await server.orm.em
+      .fork()
+      .getConnection()
+      .execute(
+        "update oauth_states set expires_at = now() - interval '1 second' where tenant_id = ? and used_at is null",
+        [tenantId],
+      );
+    expect(await codeOf(mine.completeOAuth({ tenantId, provider: Provider.GOOGLE, ...redirect }))).toBe(
+      Code.FailedPrecondition,
     );
-    expect(await codeOf(mine.completeOAuth({ tenantId, provider: Provider.GOOGLE, ...redirect }))).toBe(Code.FailedPrecondition);
     expect((await mine.getCalendarStatus({ tenantId })).integrations).toHaveLength(1);
   });
 
@@ -134,7 +164,9 @@ describe("connecting Google through the server", () => {
     const started = await mine.connectCalendar({ tenantId, provider: Provider.GOOGLE });
     const { code, state } = await authorizeAt(started.authorizationUrl);
     fake.failTokenRequests({ status: 503 });
-    expect(await codeOf(mine.completeOAuth({ tenantId, provider: Provider.GOOGLE, code, state }))).toBe(Code.Unavailable);
+    expect(await codeOf(mine.completeOAuth({ tenantId, provider: Provider.GOOGLE, code, state }))).toBe(
+      Code.Unavailable,
+    );
     expect((await mine.getCalendarStatus({ tenantId })).integrations).toHaveLength(0);
     const done = await mine.completeOAuth({ tenantId, provider: Provider.GOOGLE, code, state });
     expect(done.integration?.accountEmail).toBe(email);
@@ -144,10 +176,13 @@ describe("connecting Google through the server", () => {
   it("stores the state only hashed and the PKCE verifier only encrypted", async () => {
     const tenantId = newTenantId();
     const started = await (await calendarsFor(tenantId)).connectCalendar({ tenantId, provider: Provider.GOOGLE });
-    const rows = await server.orm.em.fork().getConnection().execute<Record<string, string>[]>(
-      "select state_hash, code_verifier_encrypted from oauth_states where tenant_id = ?",
-      [tenantId],
-    );
+    const rows = await server.orm.em
+      .fork()
+      .getConnection()
+      .execute<Record<string, string>[]>(
+        "select state_hash, code_verifier_encrypted from oauth_states where tenant_id = ?",
+        [tenantId],
+      );
     expect(rows).toHaveLength(1);
     expect(rows[0]?.state_hash).not.toContain(started.state);
     expect(rows[0]?.state_hash).toMatch(/^[0-9a-f]{64}$/);
@@ -157,9 +192,13 @@ describe("connecting Google through the server", () => {
   it("refuses bad connect requests and other tenants", async () => {
     const tenantId = newTenantId();
     const calendars = await calendarsFor(tenantId);
-    expect(await codeOf(calendars.connectCalendar({ tenantId, provider: Provider.UNSPECIFIED }))).toBe(Code.InvalidArgument);
+    expect(await codeOf(calendars.connectCalendar({ tenantId, provider: Provider.UNSPECIFIED }))).toBe(
+      Code.InvalidArgument,
+    );
     expect(await codeOf(calendars.connectCalendar({ tenantId, provider: Provider.JOBBER }))).toBe(Code.InvalidArgument);
-    expect(await codeOf(calendars.connectCalendar({ tenantId: newTenantId(), provider: Provider.GOOGLE }))).toBe(Code.PermissionDenied);
+    expect(await codeOf(calendars.connectCalendar({ tenantId: newTenantId(), provider: Provider.GOOGLE }))).toBe(
+      Code.PermissionDenied,
+    );
     expect(await codeOf(calendars.getCalendarStatus({ tenantId: newTenantId() }))).toBe(Code.PermissionDenied);
     const anonymous = client(CalendarService, connectTransport(server.baseUrl));
     expect(await codeOf(anonymous.getCalendarStatus({ tenantId }))).toBe(Code.Unauthenticated);
@@ -178,10 +217,10 @@ describe("connecting Google through the server", () => {
     const mirrored = async () =>
       Number(
         (
-          await server.orm.em.fork().getConnection().execute<{ n: string }[]>(
-            "select count(*) as n from provider_busy_events where tenant_id = ?",
-            [tenantId],
-          )
+          await server.orm.em
+            .fork()
+            .getConnection()
+            .execute<{ n: string }[]>("select count(*) as n from provider_busy_events where tenant_id = ?", [tenantId])
         )[0]?.n,
       );
     expect(await mirrored()).toBe(1);
@@ -200,12 +239,20 @@ describe("connecting Google through the server", () => {
     ).toBe(Code.InvalidArgument);
     expect(
       await codeOf(
-        calendars.updateCalendarSelection({ integrationId: integration.id, calendars: [{ calendarId: "nope", checkConflicts: true, receivesEvents: false }] }),
+        calendars.updateCalendarSelection({
+          integrationId: integration.id,
+          calendars: [{ calendarId: "nope", checkConflicts: true, receivesEvents: false }],
+        }),
       ),
     ).toBe(Code.InvalidArgument);
     const other = await calendarsFor(newTenantId());
     expect(
-      await codeOf(other.updateCalendarSelection({ integrationId: integration.id, calendars: [{ calendarId: team, checkConflicts: false, receivesEvents: false }] })),
+      await codeOf(
+        other.updateCalendarSelection({
+          integrationId: integration.id,
+          calendars: [{ calendarId: team, checkConflicts: false, receivesEvents: false }],
+        }),
+      ),
     ).toBe(Code.NotFound);
 
     const updated = await calendars.updateCalendarSelection({
@@ -224,26 +271,44 @@ describe("connecting Google through the server", () => {
     const email = `bye-${tenantId}@example.test`;
     fake.addAccount(email);
     fake.loginAs(email);
-    fake.insertEvent(email, email, { summary: "x", start: { dateTime: new Date(Date.now() + 7_200_000).toISOString() }, end: { dateTime: new Date(Date.now() + 10_800_000).toISOString() } });
+    fake.insertEvent(email, email, {
+      summary: "x",
+      start: { dateTime: new Date(Date.now() + 7_200_000).toISOString() },
+      end: { dateTime: new Date(Date.now() + 10_800_000).toISOString() },
+    });
     const { integration, syncId } = await connectGoogle(server, tenantId);
     await waitForSync(server, syncId);
     const calendars = await calendarsFor(tenantId);
-    expect(await codeOf(client(CalendarService, grpcTransport(server.baseUrl, { jwt: await mintJwt(newTenantId()) })).disconnectCalendar({ integrationId: integration.id }))).toBe(Code.NotFound);
+    expect(
+      await codeOf(
+        client(
+          CalendarService,
+          grpcTransport(server.baseUrl, { jwt: await mintJwt(newTenantId()) }),
+        ).disconnectCalendar({ integrationId: integration.id }),
+      ),
+    ).toBe(Code.NotFound);
 
     const result = await calendars.disconnectCalendar({ integrationId: integration.id });
     expect(result).toMatchObject({ disconnected: true, revoked: true });
     expect((await calendars.getCalendarStatus({ tenantId })).integrations).toHaveLength(0);
-    const leftovers = await server.orm.em.fork().getConnection().execute<{ n: string }[]>(
-      `select (select count(*) from calendar_integrations where tenant_id = ?)
+    const leftovers = await server.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ n: string }[]>(
+        `select (select count(*) from calendar_integrations where tenant_id = ?)
             + (select count(*) from integration_calendars where tenant_id = ?)
             + (select count(*) from provider_busy_events where tenant_id = ?) as n`,
-      [tenantId, tenantId, tenantId],
-    );
+        [tenantId, tenantId, tenantId],
+      );
     expect(Number(leftovers[0]?.n)).toBe(0);
     expect(await codeOf(calendars.disconnectCalendar({ integrationId: integration.id }))).toBe(Code.NotFound);
-    expect(await codeOf(client(CalendarService, grpcTransport(server.baseUrl, serviceKey)).disconnectCalendar({ integrationId: "not-a-uuid" }))).toBe(
-      Code.InvalidArgument,
-    );
+    expect(
+      await codeOf(
+        client(CalendarService, grpcTransport(server.baseUrl, serviceKey)).disconnectCalendar({
+          integrationId: "not-a-uuid",
+        }),
+      ),
+    ).toBe(Code.InvalidArgument);
   });
 
   it("never stores or logs a token in plaintext", async () => {

@@ -41,11 +41,16 @@ interface MirrorRow {
 }
 
 async function mirrorOf(tenantId: string): Promise<Map<string, MirrorRow>> {
-  const rows = await server.orm.em.fork().getConnection().execute<MirrorRow[]>(
-    "select provider_event_id, start_time, end_time, title, all_day, transparent from provider_busy_events where tenant_id = ?",
-    [tenantId],
+  const rows = await server.orm.em
+    .fork()
+    .getConnection()
+    .execute<MirrorRow[]>(
+      "select provider_event_id, start_time, end_time, title, all_day, transparent from provider_busy_events where tenant_id = ?",
+      [tenantId],
+    );
+  return new Map(
+    rows.map((row) => [row.provider_event_id, { ...row, start_time: new Date(row.start_time).toISOString() }]),
   );
-  return new Map(rows.map((row) => [row.provider_event_id, { ...row, start_time: new Date(row.start_time).toISOString() }]));
 }
 
 /** A tenant with a connected Google account whose first full sync has finished. */
@@ -64,10 +69,12 @@ async function trigger(tenantId: string, type: SyncType) {
 }
 
 async function expireStoredToken(integrationId: string) {
-  await server.orm.em.fork().getConnection().execute(
-    "update calendar_integrations set token_expires_at = now() - interval '1 minute' where id = ?",
-    [integrationId],
-  );
+  await server.orm.em
+    .fork()
+    .getConnection()
+    .execute("update calendar_integrations set token_expires_at = now() - interval '1 minute' where id = ?", [
+      integrationId,
+    ]);
 }
 
 describe("full and incremental sync into the mirror", () => {
@@ -76,10 +83,26 @@ describe("full and incremental sync into the mirror", () => {
     const email = `sync-${tenantId}@example.test`;
     fake.addAccount(email);
     fake.loginAs(email);
-    const keep = fake.insertEvent(email, email, { summary: "keep", start: { dateTime: at(2, 15) }, end: { dateTime: at(2, 16) } });
-    const move = fake.insertEvent(email, email, { summary: "move", start: { dateTime: at(3, 15) }, end: { dateTime: at(3, 16) } });
-    const drop = fake.insertEvent(email, email, { summary: "drop", start: { dateTime: at(4, 15) }, end: { dateTime: at(4, 16) } });
-    fake.insertEvent(email, email, { summary: "long ago", start: { dateTime: at(-30, 15) }, end: { dateTime: at(-30, 16) } });
+    const keep = fake.insertEvent(email, email, {
+      summary: "keep",
+      start: { dateTime: at(2, 15) },
+      end: { dateTime: at(2, 16) },
+    });
+    const move = fake.insertEvent(email, email, {
+      summary: "move",
+      start: { dateTime: at(3, 15) },
+      end: { dateTime: at(3, 16) },
+    });
+    const drop = fake.insertEvent(email, email, {
+      summary: "drop",
+      start: { dateTime: at(4, 15) },
+      end: { dateTime: at(4, 16) },
+    });
+    fake.insertEvent(email, email, {
+      summary: "long ago",
+      start: { dateTime: at(-30, 15) },
+      end: { dateTime: at(-30, 16) },
+    });
     const allDay = DateTime.fromISO(at(6, 0), { zone: "utc" });
     const holiday = fake.insertEvent(email, email, {
       summary: "off",
@@ -104,12 +127,23 @@ describe("full and incremental sync into the mirror", () => {
     );
     expect(mirror.get(holiday)).toMatchObject({ all_day: true, transparent: true });
 
-    const created = fake.insertEvent(email, email, { summary: "new", start: { dateTime: at(5, 18) }, end: { dateTime: at(5, 19) } });
+    const created = fake.insertEvent(email, email, {
+      summary: "new",
+      start: { dateTime: at(5, 18) },
+      end: { dateTime: at(5, 19) },
+    });
     fake.updateEvent(email, email, move, { start: { dateTime: at(3, 20) }, end: { dateTime: at(3, 21) } });
     fake.deleteEvent(email, email, drop);
-    const moved = fake.modifyInstance(email, email, series, at(11, 14), { start: { dateTime: at(11, 17) }, end: { dateTime: at(11, 18) } });
+    const moved = fake.modifyInstance(email, email, series, at(11, 14), {
+      start: { dateTime: at(11, 17) },
+      end: { dateTime: at(11, 18) },
+    });
     const cancelled = fake.cancelInstance(email, email, series, at(12, 14));
-    fake.insertEvent(email, email, { summary: "beyond the horizon", start: { dateTime: at(200, 15) }, end: { dateTime: at(200, 16) } });
+    fake.insertEvent(email, email, {
+      summary: "beyond the horizon",
+      start: { dateTime: at(200, 15) },
+      end: { dateTime: at(200, 16) },
+    });
 
     fake.resetRequests();
     const incremental = await trigger(tenantId, SyncType.INCREMENTAL);
@@ -138,7 +172,11 @@ describe("full and incremental sync into the mirror", () => {
   it("recovers from an expired sync token (410) with a full sync", async () => {
     const { tenantId, email, firstSync } = await connectedTenant("gone");
     await waitForSync(server, firstSync);
-    const ev = fake.insertEvent(email, email, { summary: "after", start: { dateTime: at(2, 10) }, end: { dateTime: at(2, 11) } });
+    const ev = fake.insertEvent(email, email, {
+      summary: "after",
+      start: { dateTime: at(2, 10) },
+      end: { dateTime: at(2, 11) },
+    });
     fake.expireSyncTokens(email, email);
     fake.resetRequests();
     const job = await trigger(tenantId, SyncType.INCREMENTAL);
@@ -156,7 +194,11 @@ describe("full and incremental sync into the mirror", () => {
     await waitForSync(server, firstSync);
     fake.insertEvent(email, email, { summary: "x", start: { dateTime: at(2, 10) }, end: { dateTime: at(2, 11) } });
     fake.resetRequests();
-    fake.failApiRequests({ status: 429, retryAfterSeconds: 1 }, { status: 500 }, { status: 403, reason: "rateLimitExceeded", retryAfterSeconds: 1 });
+    fake.failApiRequests(
+      { status: 429, retryAfterSeconds: 1 },
+      { status: 500 },
+      { status: 403, reason: "rateLimitExceeded", retryAfterSeconds: 1 },
+    );
     const job = await trigger(tenantId, SyncType.INCREMENTAL);
     expect(job.status).toBe(SyncStatus.SUCCEEDED);
     const lists = fake.requests.filter((r) => r.path.endsWith("/events"));
@@ -172,7 +214,9 @@ describe("full and incremental sync into the mirror", () => {
     expect(failed.errors.join(" ")).toMatch(/unavailable.*503/);
     expect(fake.requests.filter((r) => r.path.endsWith("/events"))).toHaveLength(4);
     fake.clearFailures();
-    const status = await client(CalendarService, grpcTransport(server.baseUrl, serviceKey)).getCalendarStatus({ tenantId });
+    const status = await client(CalendarService, grpcTransport(server.baseUrl, serviceKey)).getCalendarStatus({
+      tenantId,
+    });
     expect(status.integrations[0]?.status).toBe(IntegrationStatus.ACTIVE);
   });
 });
@@ -189,7 +233,10 @@ describe("tokens", () => {
       fake.exchangedTokenLifetimeSeconds = undefined;
     }
     expect((await waitForSync(server, connected.firstSync)).status).toBe(SyncStatus.SUCCEEDED);
-    expect(fake.requests.filter((r) => r.path === "/token").map((r) => r.grantType)).toEqual(["authorization_code", "refresh_token"]);
+    expect(fake.requests.filter((r) => r.path === "/token").map((r) => r.grantType)).toEqual([
+      "authorization_code",
+      "refresh_token",
+    ]);
     const refreshedAt = fake.requests.findIndex((r) => r.grantType === "refresh_token");
     const listedAt = fake.requests.findIndex((r) => r.path.endsWith("/events"));
     expect(listedAt).toBeGreaterThan(refreshedAt);
@@ -217,10 +264,10 @@ describe("tokens", () => {
     } finally {
       fake.rotateRefreshTokens = false;
     }
-    const rows = await server.orm.em.fork().getConnection().execute<{ status: string }[]>(
-      "select status from calendar_integrations where id = ?",
-      [integrationId],
-    );
+    const rows = await server.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ status: string }[]>("select status from calendar_integrations where id = ?", [integrationId]);
     expect(rows[0]?.status).toBe("active");
   });
 
@@ -231,7 +278,9 @@ describe("tokens", () => {
     fake.resetRequests();
     const results = await Promise.all(
       Array.from({ length: 6 }, () =>
-        server.app.credentials.use(integrationId, async (credentials) => (credentials.kind === "oauth" ? credentials.accessToken : "")),
+        server.app.credentials.use(integrationId, async (credentials) =>
+          credentials.kind === "oauth" ? credentials.accessToken : "",
+        ),
       ),
     );
     expect(new Set(results).size).toBe(1);
@@ -246,8 +295,14 @@ describe("tokens", () => {
     const job = await trigger(tenantId, SyncType.INCREMENTAL);
     expect(job.status).toBe(SyncStatus.FAILED);
     expect(job.errors.join(" ")).toContain("reauthorization required");
-    const status = await client(CalendarService, grpcTransport(server.baseUrl, { jwt: await mintJwt(tenantId) })).getCalendarStatus({ tenantId });
-    expect(status.integrations[0]).toMatchObject({ status: IntegrationStatus.ERROR, statusReason: "reauthorization required" });
+    const status = await client(
+      CalendarService,
+      grpcTransport(server.baseUrl, { jwt: await mintJwt(tenantId) }),
+    ).getCalendarStatus({ tenantId });
+    expect(status.integrations[0]).toMatchObject({
+      status: IntegrationStatus.ERROR,
+      statusReason: "reauthorization required",
+    });
 
     fake.resetRequests();
     const again = await trigger(tenantId, SyncType.FULL);
@@ -267,7 +322,12 @@ describe("SyncService through the server", () => {
   it("streams a job with WatchSync until it ends, and never runs two syncs of one integration at once", async () => {
     const { tenantId, email, firstSync } = await connectedTenant("watch");
     await waitForSync(server, firstSync);
-    for (let i = 0; i < 5; i++) fake.insertEvent(email, email, { summary: `w${i}`, start: { dateTime: at(3, 10 + i) }, end: { dateTime: at(3, 11 + i) } });
+    for (let i = 0; i < 5; i++)
+      fake.insertEvent(email, email, {
+        summary: `w${i}`,
+        start: { dateTime: at(3, 10 + i) },
+        end: { dateTime: at(3, 11 + i) },
+      });
     fake.apiDelayMs = 150;
     fake.maxConcurrentApiRequests = 0;
     try {
@@ -282,7 +342,9 @@ describe("SyncService through the server", () => {
       expect(last?.status).toBe(SyncStatus.SUCCEEDED);
       expect(last?.counts?.processed).toBe(5);
       expect(last?.finishedAt).toBeDefined();
-      expect(seen.map((j) => j?.progressPercent)).toEqual([...seen.map((j) => j?.progressPercent)].sort((x = 0, y = 0) => x - y));
+      expect(seen.map((j) => j?.progressPercent)).toEqual(
+        [...seen.map((j) => j?.progressPercent)].sort((x = 0, y = 0) => x - y),
+      );
       expect((await waitForSync(server, b.syncId)).status).toBe(SyncStatus.SUCCEEDED);
       expect(fake.maxConcurrentApiRequests).toBe(1);
     } finally {
@@ -306,7 +368,13 @@ describe("SyncService through the server", () => {
     expect(await codeOf(sync().getSyncStatus({ syncId: "00000000-0000-4000-8000-000000000000" }))).toBe(Code.NotFound);
 
     const status = await sync().getSyncStatus({ syncId: firstSync });
-    expect(status.job).toMatchObject({ id: firstSync, tenantId, provider: Provider.GOOGLE, type: SyncType.FULL, status: SyncStatus.SUCCEEDED });
+    expect(status.job).toMatchObject({
+      id: firstSync,
+      tenantId,
+      provider: Provider.GOOGLE,
+      type: SyncType.FULL,
+      status: SyncStatus.SUCCEEDED,
+    });
   });
 });
 
@@ -334,10 +402,15 @@ describe("availability sees the mirror", () => {
         end: Number(slot.endTime?.seconds ?? 0n) * 1000,
       }));
     };
-    const overlapsBusy = (s: { start: number; end: number }) => s.start < busyEnd.toMillis() && s.end > busyStart.toMillis();
+    const overlapsBusy = (s: { start: number; end: number }) =>
+      s.start < busyEnd.toMillis() && s.end > busyStart.toMillis();
     expect((await slotsOfDay()).some(overlapsBusy)).toBe(true);
 
-    fake.insertEvent(email, email, { summary: "boiler", start: { dateTime: busyStart.toUTC().toISO() ?? "" }, end: { dateTime: busyEnd.toUTC().toISO() ?? "" } });
+    fake.insertEvent(email, email, {
+      summary: "boiler",
+      start: { dateTime: busyStart.toUTC().toISO() ?? "" },
+      end: { dateTime: busyEnd.toUTC().toISO() ?? "" },
+    });
     const { syncId } = await connectGoogle(server, tenantId);
     expect((await waitForSync(server, syncId)).status).toBe(SyncStatus.SUCCEEDED);
     const after = await slotsOfDay();

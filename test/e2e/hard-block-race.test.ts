@@ -68,7 +68,10 @@ describe("hard blocks racing bookings on two instances", () => {
         unseen.push(tenantId);
       }
     });
-    expect(unseen, `pairs where neither caller learned of the other (refused ${refused}, reported ${reported})`).toEqual([]);
+    expect(
+      unseen,
+      `pairs where neither caller learned of the other (refused ${refused}, reported ${reported})`,
+    ).toEqual([]);
     expect(refused + reported).toBe(PAIRS);
   });
 
@@ -96,7 +99,10 @@ describe("hard blocks racing bookings on two instances", () => {
         unseen.push(tenantId);
       }
     });
-    expect(unseen, `pairs where neither caller learned of the other (refused ${refused}, reported ${reported})`).toEqual([]);
+    expect(
+      unseen,
+      `pairs where neither caller learned of the other (refused ${refused}, reported ${reported})`,
+    ).toEqual([]);
     expect(refused + reported).toBe(PAIRS);
   });
 });

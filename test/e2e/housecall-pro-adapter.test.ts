@@ -26,7 +26,8 @@ fieldServiceAdapterContract("HouseCall Pro", (): FieldServiceHarness => ({
   setMaxPageSize: (size) => (fake.maxPageSize = size),
   addTechnician: (name) => fake.addEmployee(name),
   addCustomer: (input) => fake.addCustomer(input),
-  addJob: ({ title, customerId, start, end, technicianIds }) => fake.addJob({ title, customerId, start, end, employeeIds: technicianIds }),
+  addJob: ({ title, customerId, start, end, technicianIds }) =>
+    fake.addJob({ title, customerId, start, end, employeeIds: technicianIds }),
   crewOf: (jobId) => fake.crewOf(jobId),
   customerCount: () => fake.customerCount(),
   throttleNextCall: () => fake.failNext({ status: 429, retryAfterSeconds: 3 }),
@@ -37,20 +38,33 @@ describe("HouseCall Pro adapter: HouseCall Pro's own rules", () => {
     fake.requests.length = 0;
     const account = await provider.getAccount(credentials);
     expect(account).toEqual({ id: fake.company.id, name: fake.company.name, timeZone: fake.company.time_zone });
-    expect(fake.requests.map((r) => [r.method, r.path, r.headers.authorization])).toEqual([["GET", "/company", `Token ${apiKey}`]]);
+    expect(fake.requests.map((r) => [r.method, r.path, r.headers.authorization])).toEqual([
+      ["GET", "/company", `Token ${apiKey}`],
+    ]);
   });
 
   it("honours Retry-After on 429 and reports 5xx as unavailable", async () => {
     fake.failNext({ status: 429, retryAfterSeconds: 7 });
-    await expect(provider.getAccount(credentials)).rejects.toMatchObject({ kind: "rate_limited", retryAfterMs: 7000, status: 429 });
+    await expect(provider.getAccount(credentials)).rejects.toMatchObject({
+      kind: "rate_limited",
+      retryAfterMs: 7000,
+      status: 429,
+    });
     fake.failNext({ status: 502 });
     await expect(provider.getAccount(credentials)).rejects.toMatchObject({ kind: "unavailable", retryable: true });
   });
 
   it("carries the {error:{message}} body into the ProviderError and changes nothing", async () => {
     const customerId = fake.addCustomer({ name: "Dora Dispatch", phone: "+13125550177" });
-    const jobId = fake.addJob({ title: "Dispatch", customerId, start: "2027-04-01T15:00:00Z", end: "2027-04-01T16:00:00Z" });
-    const error = await provider.updateJob(credentials, jobId, { technicianId: "pro_unknown" }).catch((e: unknown) => e);
+    const jobId = fake.addJob({
+      title: "Dispatch",
+      customerId,
+      start: "2027-04-01T15:00:00Z",
+      end: "2027-04-01T16:00:00Z",
+    });
+    const error = await provider
+      .updateJob(credentials, jobId, { technicianId: "pro_unknown" })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProviderError);
     expect(error).toMatchObject({ kind: "bad_request", status: 422 });
     expect((error as Error).message).toContain("Employee pro_unknown not found");
@@ -89,7 +103,10 @@ describe("HouseCall Pro adapter: HouseCall Pro's own rules", () => {
   it("maps work_status strings into our status vocabulary", async () => {
     const customerId = fake.addCustomer({ name: "Stan Status", phone: "+13125550155" });
     const jobId = fake.addJob({ title: "Status", customerId });
-    expect(await provider.getJob(credentials, jobId)).toMatchObject({ status: "unscheduled", providerStatus: "needs scheduling" });
+    expect(await provider.getJob(credentials, jobId)).toMatchObject({
+      status: "unscheduled",
+      providerStatus: "needs scheduling",
+    });
     const job = fake.jobOf(jobId);
     if (!job) throw new Error("job vanished");
     for (const [workStatus, status] of [

@@ -15,7 +15,11 @@ const redirectUri = "http://127.0.0.1:1/integrations/jobber/callback";
 beforeAll(async () => {
   fake = await JobberFake.start();
   provider = new JobberProvider({ graphqlUrl: fake.graphqlUrl, graphqlVersion: JOBBER_VERSION, defaultRegion: "US" });
-  oauth = new JobberOAuth({ clientId: fake.clientId, clientSecret: fake.clientSecret, oauthBaseUrl: fake.oauthBaseUrl });
+  oauth = new JobberOAuth({
+    clientId: fake.clientId,
+    clientSecret: fake.clientSecret,
+    oauthBaseUrl: fake.oauthBaseUrl,
+  });
   credentials = { kind: "bearer", token: fake.issueApiKey() };
 });
 afterAll(() => fake?.close());
@@ -28,7 +32,8 @@ fieldServiceAdapterContract("Jobber", (): FieldServiceHarness => ({
   setMaxPageSize: (size) => (fake.maxPageSize = size),
   addTechnician: (name) => fake.addUser(name),
   addCustomer: ({ name, phone, email }) => fake.addClient({ name, phone, email }),
-  addJob: ({ title, customerId, start, end, technicianIds }) => fake.addJob({ title, clientId: customerId, start, end, userIds: technicianIds }).jobId,
+  addJob: ({ title, customerId, start, end, technicianIds }) =>
+    fake.addJob({ title, clientId: customerId, start, end, userIds: technicianIds }).jobId,
   crewOf: (jobId) => [...new Set(fake.visitsOf(jobId).flatMap((v) => fake.crewOf(v.id)))],
   customerCount: () => fake.clientCount(),
   throttleNextCall: () => fake.throttleNext(1),
@@ -72,8 +77,16 @@ describe("Jobber adapter: Jobber's own rules", () => {
   it("refuses a crew change Jobber rejects instead of reporting it done", async () => {
     const tech = fake.addUser("Valid Tech");
     const clientId = fake.addClient({ name: "Vera Visit", phone: "+13125550142" });
-    const { jobId, visitId } = fake.addJob({ title: "Crew", clientId, start: "2027-03-02T15:00:00Z", end: "2027-03-02T16:00:00Z", userIds: [tech] });
-    await expect(provider.updateJob(credentials, jobId, { technicianId: "VXNlcjo4ODg4ODg=" })).rejects.toMatchObject({ kind: "bad_request" });
+    const { jobId, visitId } = fake.addJob({
+      title: "Crew",
+      clientId,
+      start: "2027-03-02T15:00:00Z",
+      end: "2027-03-02T16:00:00Z",
+      userIds: [tech],
+    });
+    await expect(provider.updateJob(credentials, jobId, { technicianId: "VXNlcjo4ODg4ODg=" })).rejects.toMatchObject({
+      kind: "bad_request",
+    });
     expect(fake.crewOf(visitId)).toEqual([tech]);
   });
 
@@ -87,7 +100,11 @@ describe("Jobber adapter: Jobber's own rules", () => {
 
   it("honours Retry-After on HTTP 429 from Jobber's request guard", async () => {
     fake.failNext({ status: 429, retryAfterSeconds: 7 });
-    await expect(provider.getAccount(credentials)).rejects.toMatchObject({ kind: "rate_limited", retryAfterMs: 7000, status: 429 });
+    await expect(provider.getAccount(credentials)).rejects.toMatchObject({
+      kind: "rate_limited",
+      retryAfterMs: 7000,
+      status: 429,
+    });
   });
 
   it("reports 5xx as unavailable (retryable) and a refused token as unauthorized", async () => {
@@ -99,7 +116,12 @@ describe("Jobber adapter: Jobber's own rules", () => {
   it("connects through the OAuth app flow and keeps each rotated refresh token", async () => {
     const url = new URL(oauth.authorizationUrl({ state: "state-123", redirectUri }));
     expect(url.pathname).toBe("/api/oauth/authorize");
-    expect(Object.fromEntries(url.searchParams)).toMatchObject({ client_id: fake.clientId, redirect_uri: redirectUri, response_type: "code", state: "state-123" });
+    expect(Object.fromEntries(url.searchParams)).toMatchObject({
+      client_id: fake.clientId,
+      redirect_uri: redirectUri,
+      response_type: "code",
+      state: "state-123",
+    });
     const redirect = new URL((await fetch(url, { redirect: "manual" })).headers.get("location") ?? "");
     expect(redirect.searchParams.get("state")).toBe("state-123");
 
@@ -118,7 +140,11 @@ describe("Jobber adapter: Jobber's own rules", () => {
   });
 
   it("refuses a code used twice as invalid_grant", async () => {
-    const redirect = new URL((await fetch(oauth.authorizationUrl({ state: "s", redirectUri }), { redirect: "manual" })).headers.get("location") ?? "");
+    const redirect = new URL(
+      (await fetch(oauth.authorizationUrl({ state: "s", redirectUri }), { redirect: "manual" })).headers.get(
+        "location",
+      ) ?? "",
+    );
     const code = redirect.searchParams.get("code") ?? "";
     await oauth.exchangeCode({ code, redirectUri });
     await expect(oauth.exchangeCode({ code, redirectUri })).rejects.toMatchObject({ kind: "invalid_grant" });

@@ -40,7 +40,9 @@ beforeAll(async () => {
   `);
 });
 afterAll(async () => {
-  await server?.orm.em.fork().execute(`drop trigger if exists ${trigger} on appointments; drop function if exists ${trigger}();`);
+  await server?.orm.em
+    .fork()
+    .execute(`drop trigger if exists ${trigger} on appointments; drop function if exists ${trigger}();`);
   await server?.close();
 });
 

@@ -50,7 +50,12 @@ function changes(set: ChangeSet) {
 
 describe("Microsoft Graph adapter against the TLS Graph fake", () => {
   it("reads the account email and the calendars, default first", async () => {
-    fake.addCalendar({ id: "AAMkAGI2-cal-holidays=", name: "United States holidays", isDefaultCalendar: false, canEdit: false });
+    fake.addCalendar({
+      id: "AAMkAGI2-cal-holidays=",
+      name: "United States holidays",
+      isDefaultCalendar: false,
+      canEdit: false,
+    });
 
     expect(await provider.getAccount(credentials)).toEqual({ email: fake.email });
     expect(await provider.listCalendars(credentials)).toEqual([
@@ -64,13 +69,54 @@ describe("Microsoft Graph adapter against the TLS Graph fake", () => {
   it("lists every instance of the window across pages and maps what availability needs", async () => {
     const calendar = "AAMkAGI2-cal-listing=";
     fake.addCalendar({ id: calendar, name: "Listing", isDefaultCalendar: false, canEdit: true });
-    fake.putEvent(calendar, { id: "busy", subject: "Job", start: at("2026-11-25T15:00:00Z"), end: at("2026-11-25T16:00:00Z") });
-    fake.putEvent(calendar, { id: "free", subject: "Focus", start: at("2026-11-26T09:00:00Z"), end: at("2026-11-26T10:00:00Z"), showAs: "free" });
-    fake.putEvent(calendar, { id: "maybe", subject: "Maybe", start: at("2026-11-27T09:00:00Z"), end: at("2026-11-27T10:00:00Z"), showAs: "tentative", response: "tentativelyAccepted" });
-    fake.putEvent(calendar, { id: "declined", subject: "No", start: at("2026-11-28T09:00:00Z"), end: at("2026-11-28T10:00:00Z"), response: "declined" });
-    fake.putEvent(calendar, { id: "cancelled", subject: "Off", start: at("2026-11-29T09:00:00Z"), end: at("2026-11-29T10:00:00Z"), isCancelled: true });
-    fake.putEvent(calendar, { id: "holiday", subject: "Holiday", start: at("2026-12-01T00:00:00Z"), end: at("2026-12-03T00:00:00Z"), isAllDay: true });
-    fake.putEvent(calendar, { id: "outside", subject: "Later", start: at("2027-02-01T09:00:00Z"), end: at("2027-02-01T10:00:00Z") });
+    fake.putEvent(calendar, {
+      id: "busy",
+      subject: "Job",
+      start: at("2026-11-25T15:00:00Z"),
+      end: at("2026-11-25T16:00:00Z"),
+    });
+    fake.putEvent(calendar, {
+      id: "free",
+      subject: "Focus",
+      start: at("2026-11-26T09:00:00Z"),
+      end: at("2026-11-26T10:00:00Z"),
+      showAs: "free",
+    });
+    fake.putEvent(calendar, {
+      id: "maybe",
+      subject: "Maybe",
+      start: at("2026-11-27T09:00:00Z"),
+      end: at("2026-11-27T10:00:00Z"),
+      showAs: "tentative",
+      response: "tentativelyAccepted",
+    });
+    fake.putEvent(calendar, {
+      id: "declined",
+      subject: "No",
+      start: at("2026-11-28T09:00:00Z"),
+      end: at("2026-11-28T10:00:00Z"),
+      response: "declined",
+    });
+    fake.putEvent(calendar, {
+      id: "cancelled",
+      subject: "Off",
+      start: at("2026-11-29T09:00:00Z"),
+      end: at("2026-11-29T10:00:00Z"),
+      isCancelled: true,
+    });
+    fake.putEvent(calendar, {
+      id: "holiday",
+      subject: "Holiday",
+      start: at("2026-12-01T00:00:00Z"),
+      end: at("2026-12-03T00:00:00Z"),
+      isAllDay: true,
+    });
+    fake.putEvent(calendar, {
+      id: "outside",
+      subject: "Later",
+      start: at("2027-02-01T09:00:00Z"),
+      end: at("2027-02-01T10:00:00Z"),
+    });
     fake.maxPageSize = 2;
     const before = fake.requests.length;
 
@@ -78,7 +124,9 @@ describe("Microsoft Graph adapter against the TLS Graph fake", () => {
 
     const pages = fake.requests.slice(before);
     expect(pages).toHaveLength(3);
-    expect(pages[0]).toMatch(/^GET \/v1\.0\/me\/calendars\/AAMkAGI2-cal-listing%3D\/calendarView\/delta\?startDateTime=2026-11-20T00/);
+    expect(pages[0]).toMatch(
+      /^GET \/v1\.0\/me\/calendars\/AAMkAGI2-cal-listing%3D\/calendarView\/delta\?startDateTime=2026-11-20T00/,
+    );
     expect(pages[1]).toContain("$skiptoken=");
     expect(listing.nextSyncState).toMatch(/^https:\/\/localhost:\d+\/v1\.0\/.*calendarView\/delta\?\$deltatoken=/);
     const byId = new Map(listing.events.map((e) => [e.providerEventId, e]));
@@ -109,20 +157,59 @@ describe("Microsoft Graph adapter against the TLS Graph fake", () => {
   it("replays the delta link: creations, moves, deletions and a recurring series with an exception and a cancelled instance", async () => {
     const calendar = "AAMkAGI2-cal-incremental=";
     fake.addCalendar({ id: calendar, name: "Incremental", isDefaultCalendar: false, canEdit: true });
-    fake.putEvent(calendar, { id: "stays", subject: "Stays", start: at("2026-11-24T10:00:00Z"), end: at("2026-11-24T11:00:00Z") });
-    fake.putEvent(calendar, { id: "moves", subject: "Moves", start: at("2026-11-24T12:00:00Z"), end: at("2026-11-24T13:00:00Z") });
-    fake.putEvent(calendar, { id: "goes", subject: "Goes", start: at("2026-11-24T14:00:00Z"), end: at("2026-11-24T15:00:00Z") });
+    fake.putEvent(calendar, {
+      id: "stays",
+      subject: "Stays",
+      start: at("2026-11-24T10:00:00Z"),
+      end: at("2026-11-24T11:00:00Z"),
+    });
+    fake.putEvent(calendar, {
+      id: "moves",
+      subject: "Moves",
+      start: at("2026-11-24T12:00:00Z"),
+      end: at("2026-11-24T13:00:00Z"),
+    });
+    fake.putEvent(calendar, {
+      id: "goes",
+      subject: "Goes",
+      start: at("2026-11-24T14:00:00Z"),
+      end: at("2026-11-24T15:00:00Z"),
+    });
     const full = await provider.listEvents(credentials, calendar, window);
     expect(full.events.map((e) => e.providerEventId).sort()).toEqual(["goes", "moves", "stays"]);
 
-    fake.putEvent(calendar, { id: "new", subject: "New", start: at("2026-11-30T08:00:00Z"), end: at("2026-11-30T09:00:00Z") });
+    fake.putEvent(calendar, {
+      id: "new",
+      subject: "New",
+      start: at("2026-11-30T08:00:00Z"),
+      end: at("2026-11-30T09:00:00Z"),
+    });
     fake.updateEvent("moves", { start: at("2026-11-25T12:00:00Z"), end: at("2026-11-25T13:00:00Z") });
     fake.deleteEvent("goes");
     // A weekly series: three occurrences, the second moved (exception), the third cancelled.
     const series = { seriesMasterId: "weekly-master", subject: "Weekly" };
-    fake.putEvent(calendar, { ...series, id: "weekly-1", type: "occurrence", start: at("2026-12-01T09:00:00Z"), end: at("2026-12-01T10:00:00Z") });
-    fake.putEvent(calendar, { ...series, id: "weekly-2", type: "exception", start: at("2026-12-08T11:00:00Z"), end: at("2026-12-08T12:00:00Z") });
-    fake.putEvent(calendar, { ...series, id: "weekly-3", type: "occurrence", isCancelled: true, start: at("2026-12-15T09:00:00Z"), end: at("2026-12-15T10:00:00Z") });
+    fake.putEvent(calendar, {
+      ...series,
+      id: "weekly-1",
+      type: "occurrence",
+      start: at("2026-12-01T09:00:00Z"),
+      end: at("2026-12-01T10:00:00Z"),
+    });
+    fake.putEvent(calendar, {
+      ...series,
+      id: "weekly-2",
+      type: "exception",
+      start: at("2026-12-08T11:00:00Z"),
+      end: at("2026-12-08T12:00:00Z"),
+    });
+    fake.putEvent(calendar, {
+      ...series,
+      id: "weekly-3",
+      type: "occurrence",
+      isCancelled: true,
+      start: at("2026-12-15T09:00:00Z"),
+      end: at("2026-12-15T10:00:00Z"),
+    });
     const before = fake.requests.length;
 
     const first = changes(await provider.listChanges(credentials, calendar, full.nextSyncState!, window));
@@ -159,7 +246,9 @@ describe("Microsoft Graph adapter against the TLS Graph fake", () => {
     // A state naming another host is never replayed (the bearer token would go there).
     const elsewhere = full.nextSyncState!.replace(fake.baseUrl, "https://graph.attacker.example");
     const before = fake.requests.length;
-    expect(await provider.listChanges(credentials, fake.defaultCalendarId, elsewhere, window)).toEqual({ kind: "full_sync_required" });
+    expect(await provider.listChanges(credentials, fake.defaultCalendarId, elsewhere, window)).toEqual({
+      kind: "full_sync_required",
+    });
     expect(fake.requests.length).toBe(before);
   });
 
@@ -184,7 +273,9 @@ describe("Microsoft Graph adapter against the TLS Graph fake", () => {
   it("runs the PKCE authorization code flow, rotates refresh tokens and reports invalid_grant", async () => {
     const verifier = randomBytes(32).toString("base64url");
     const challenge = createHash("sha256").update(verifier).digest("base64url");
-    const url = new URL(provider.authorizationUrl({ state: "state-123", codeChallenge: challenge, redirectUri: REDIRECT_URI }));
+    const url = new URL(
+      provider.authorizationUrl({ state: "state-123", codeChallenge: challenge, redirectUri: REDIRECT_URI }),
+    );
     expect(`${url.origin}${url.pathname}`).toBe(`${fake.oauthBaseUrl}/oauth2/v2.0/authorize`);
     expect(Object.fromEntries(url.searchParams)).toMatchObject({
       client_id: fake.clientId,
@@ -201,22 +292,35 @@ describe("Microsoft Graph adapter against the TLS Graph fake", () => {
     expect(callback.searchParams.get("state")).toBe("state-123");
     const code = callback.searchParams.get("code")!;
 
-    await expect(provider.exchangeCode({ code, codeVerifier: "wrong-verifier", redirectUri: REDIRECT_URI })).rejects.toMatchObject({
+    await expect(
+      provider.exchangeCode({ code, codeVerifier: "wrong-verifier", redirectUri: REDIRECT_URI }),
+    ).rejects.toMatchObject({
       kind: "invalid_grant",
     });
-    const again = new URL((await fetch(url, { redirect: "manual" })).headers.get("location")!).searchParams.get("code")!;
+    const again = new URL((await fetch(url, { redirect: "manual" })).headers.get("location")!).searchParams.get(
+      "code",
+    )!;
     const tokens = await provider.exchangeCode({ code: again, codeVerifier: verifier, redirectUri: REDIRECT_URI });
     expect(tokens.accessToken).toMatch(/^ms-at-/);
     expect(tokens.refreshToken).toMatch(/^M\.R3/);
     expect(tokens.expiresAt.getTime()).toBeGreaterThan(Date.now() + 3000_000);
-    expect(await provider.getAccount({ kind: "oauth", accessToken: tokens.accessToken })).toEqual({ email: fake.email });
+    expect(await provider.getAccount({ kind: "oauth", accessToken: tokens.accessToken })).toEqual({
+      email: fake.email,
+    });
     const exchange = fake.tokenRequests.at(-1)!;
-    expect(exchange).toMatchObject({ grant_type: "authorization_code", code_verifier: verifier, redirect_uri: REDIRECT_URI });
+    expect(exchange).toMatchObject({
+      grant_type: "authorization_code",
+      code_verifier: verifier,
+      redirect_uri: REDIRECT_URI,
+    });
 
     const refreshed = await provider.refresh(tokens.refreshToken!);
     expect(refreshed.refreshToken).toBeDefined();
     expect(refreshed.refreshToken).not.toBe(tokens.refreshToken);
-    expect(fake.tokenRequests.at(-1)).toMatchObject({ grant_type: "refresh_token", refresh_token: tokens.refreshToken });
+    expect(fake.tokenRequests.at(-1)).toMatchObject({
+      grant_type: "refresh_token",
+      refresh_token: tokens.refreshToken,
+    });
 
     fake.revokeRefreshTokens();
     const revoked = await rejection(provider.refresh(refreshed.refreshToken!));
@@ -254,7 +358,10 @@ describe("Microsoft Graph adapter against the TLS Graph fake", () => {
       start: at("2026-12-03T15:00:00Z"),
       end: at("2026-12-03T16:00:00Z"),
     });
-    expect(fake.getEvent(created.providerEventId)).toMatchObject({ start: at("2026-12-03T15:00:00Z"), end: at("2026-12-03T16:00:00Z") });
+    expect(fake.getEvent(created.providerEventId)).toMatchObject({
+      start: at("2026-12-03T15:00:00Z"),
+      end: at("2026-12-03T16:00:00Z"),
+    });
 
     await provider.deleteEvent(credentials, calendar, created.providerEventId);
     expect(fake.getEvent(created.providerEventId)).toBeUndefined();

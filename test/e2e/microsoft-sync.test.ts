@@ -45,7 +45,9 @@ async function finished(syncId: string) {
 }
 
 async function mirror(tenantId: string) {
-  const rows = await server.orm.em.fork().find(ProviderBusyEventSchema, { tenantId }, { orderBy: { startTime: "asc" } });
+  const rows = await server.orm.em
+    .fork()
+    .find(ProviderBusyEventSchema, { tenantId }, { orderBy: { startTime: "asc" } });
   return new Map(rows.map((row) => [row.providerEventId, row]));
 }
 
@@ -93,18 +95,30 @@ describe("Microsoft through the server (Graph fake over TLS)", () => {
       code: callback.searchParams.get("code")!,
       state: callback.searchParams.get("state")!,
     });
-    expect(completed.integration).toMatchObject({ accountEmail: "dispatch@plumbing.example", status: IntegrationStatus.ACTIVE });
+    expect(completed.integration).toMatchObject({
+      accountEmail: "dispatch@plumbing.example",
+      status: IntegrationStatus.ACTIVE,
+    });
     expect(fake.tokenRequests.at(-1)).toMatchObject({ grant_type: "authorization_code", redirect_uri: REDIRECT_URI });
 
     const status = await calendars.getCalendarStatus({ tenantId });
     expect(status.integrations).toHaveLength(1);
-    expect(status.integrations[0]).toMatchObject({ provider: Provider.MICROSOFT, accountEmail: "dispatch@plumbing.example" });
-    expect(status.integrations[0]!.calendars.find((c) => c.id === calendar)).toMatchObject({ primary: true, checkConflicts: true });
+    expect(status.integrations[0]).toMatchObject({
+      provider: Provider.MICROSOFT,
+      accountEmail: "dispatch@plumbing.example",
+    });
+    expect(status.integrations[0]!.calendars.find((c) => c.id === calendar)).toMatchObject({
+      primary: true,
+      checkConflicts: true,
+    });
 
     const stored = await server.orm.em
       .fork()
       .getConnection()
-      .execute<{ row: string }[]>("select row_to_json(i)::text as row from calendar_integrations i where tenant_id = ?", [tenantId]);
+      .execute<{ row: string }[]>(
+        "select row_to_json(i)::text as row from calendar_integrations i where tenant_id = ?",
+        [tenantId],
+      );
     expect(stored).toHaveLength(1);
     expect(fake.issuedTokens.length).toBeGreaterThan(0);
     for (const token of fake.issuedTokens) expect(stored[0]!.row).not.toContain(token);
@@ -120,12 +134,35 @@ describe("Microsoft through the server (Graph fake over TLS)", () => {
     fake.updateEvent("moves", { start: hours(15), end: hours(16) });
     fake.deleteEvent("goes");
     const series = { seriesMasterId: "series", subject: "Weekly" };
-    fake.putEvent(calendar, { ...series, id: "series-1", type: "occurrence", start: hours(24 + 8), end: hours(24 + 9) });
-    fake.putEvent(calendar, { ...series, id: "series-2", type: "exception", start: hours(8 * 24 + 10), end: hours(8 * 24 + 11) });
-    fake.putEvent(calendar, { ...series, id: "series-3", type: "occurrence", isCancelled: true, start: hours(15 * 24 + 8), end: hours(15 * 24 + 9) });
+    fake.putEvent(calendar, {
+      ...series,
+      id: "series-1",
+      type: "occurrence",
+      start: hours(24 + 8),
+      end: hours(24 + 9),
+    });
+    fake.putEvent(calendar, {
+      ...series,
+      id: "series-2",
+      type: "exception",
+      start: hours(8 * 24 + 10),
+      end: hours(8 * 24 + 11),
+    });
+    fake.putEvent(calendar, {
+      ...series,
+      id: "series-3",
+      type: "occurrence",
+      isCancelled: true,
+      start: hours(15 * 24 + 8),
+      end: hours(15 * 24 + 9),
+    });
     const before = fake.requests.filter((r) => r.includes("calendarView/delta")).length;
 
-    const triggered = await syncClient().triggerSync({ tenantId, provider: Provider.MICROSOFT, type: SyncType.INCREMENTAL });
+    const triggered = await syncClient().triggerSync({
+      tenantId,
+      provider: Provider.MICROSOFT,
+      type: SyncType.INCREMENTAL,
+    });
     const incremental = await finished(triggered.syncId);
 
     expect(incremental.status).toBe(SyncStatus.SUCCEEDED);
@@ -142,12 +179,21 @@ describe("Microsoft through the server (Graph fake over TLS)", () => {
     const tenantId = await connectedTenant();
 
     fake.expireDeltaTokens();
-    fake.putEvent(fake.defaultCalendarId, { id: "after-reset", subject: "After reset", start: hours(40), end: hours(41) });
+    fake.putEvent(fake.defaultCalendarId, {
+      id: "after-reset",
+      subject: "After reset",
+      start: hours(40),
+      end: hours(41),
+    });
     fake.throttleNext(1, 1);
     const throttledAt = fake.requests.length;
     const throttledBefore = fake.throttled;
 
-    const triggered = await syncClient().triggerSync({ tenantId, provider: Provider.MICROSOFT, type: SyncType.INCREMENTAL });
+    const triggered = await syncClient().triggerSync({
+      tenantId,
+      provider: Provider.MICROSOFT,
+      type: SyncType.INCREMENTAL,
+    });
     const job = await finished(triggered.syncId);
 
     expect(job.status).toBe(SyncStatus.SUCCEEDED);
@@ -166,21 +212,33 @@ describe("Microsoft through the server (Graph fake over TLS)", () => {
     // Graph rejects the stored access token: one refresh, then the sync goes through.
     fake.expireAccessTokens();
     const refreshesBefore = fake.tokenRequests.filter((r) => r.grant_type === "refresh_token").length;
-    const first = await syncClient().triggerSync({ tenantId, provider: Provider.MICROSOFT, type: SyncType.INCREMENTAL });
+    const first = await syncClient().triggerSync({
+      tenantId,
+      provider: Provider.MICROSOFT,
+      type: SyncType.INCREMENTAL,
+    });
     expect((await finished(first.syncId)).status).toBe(SyncStatus.SUCCEEDED);
     const refreshes = fake.tokenRequests.filter((r) => r.grant_type === "refresh_token");
     expect(refreshes.length - refreshesBefore).toBe(1);
 
     // The fake accepts each refresh token once: a second refresh only works with the rotated one.
     fake.expireAccessTokens();
-    const second = await syncClient().triggerSync({ tenantId, provider: Provider.MICROSOFT, type: SyncType.INCREMENTAL });
+    const second = await syncClient().triggerSync({
+      tenantId,
+      provider: Provider.MICROSOFT,
+      type: SyncType.INCREMENTAL,
+    });
     expect((await finished(second.syncId)).status).toBe(SyncStatus.SUCCEEDED);
     const rotated = fake.tokenRequests.filter((r) => r.grant_type === "refresh_token").at(-1)!;
     expect(rotated.refresh_token).not.toBe(refreshes.at(-1)!.refresh_token);
 
     fake.revokeRefreshTokens();
     fake.expireAccessTokens();
-    const revoked = await syncClient().triggerSync({ tenantId, provider: Provider.MICROSOFT, type: SyncType.INCREMENTAL });
+    const revoked = await syncClient().triggerSync({
+      tenantId,
+      provider: Provider.MICROSOFT,
+      type: SyncType.INCREMENTAL,
+    });
     const job = await finished(revoked.syncId);
     expect(job.status).toBe(SyncStatus.FAILED);
     const calendars = client(CalendarService, connectTransport(server.baseUrl, { jwt: await mintJwt(tenantId) }));

@@ -33,7 +33,15 @@ async function startService(env: Record<string, string>): Promise<ServiceProcess
   const port = await freePort();
   let output = "";
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    env: { ...process.env, DATABASE_URL: "", LOG_LEVEL: "info", PORT: String(port), HOST: "127.0.0.1", INTERNAL_SERVICE_KEY: KEY, ...env },
+    env: {
+      ...process.env,
+      DATABASE_URL: "",
+      LOG_LEVEL: "info",
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      INTERNAL_SERVICE_KEY: KEY,
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -129,6 +137,8 @@ describe("the service process", () => {
   it("refuses to start on a bad variable with one line naming it", async () => {
     const service = await startService({ PORT: "not-a-port" });
     expect(await service.exited).toBe(1);
-    expect(service.output().trim()).toBe('configuration error: PORT must be an integer from 0 to 65535, got "not-a-port"');
+    expect(service.output().trim()).toBe(
+      'configuration error: PORT must be an integer from 0 to 65535, got "not-a-port"',
+    );
   });
 });

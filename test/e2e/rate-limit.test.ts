@@ -81,9 +81,10 @@ describe("rate limits shared by two instances", () => {
 
   it("prunes counters of windows that have ended", async () => {
     const em = instanceA.orm.em.fork();
-    await em.execute(`insert into rate_limit_counters (bucket_key, window_start, count) values (?, now() - interval '1 hour', 1)`, [
-      `tenant:${newTenantId()}`,
-    ]);
+    await em.execute(
+      `insert into rate_limit_counters (bucket_key, window_start, count) values (?, now() - interval '1 hour', 1)`,
+      [`tenant:${newTenantId()}`],
+    );
     const calls = alternating({ jwt: await mintJwt(newTenantId()) });
     let call = 0;
     // Each instance prunes at most once per window, in the background of a counted call.

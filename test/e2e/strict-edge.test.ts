@@ -10,7 +10,7 @@ import {
   CreateAppointmentRequestSchema,
   GetAppointmentRequestSchema,
 } from "../../gen/universalcalendar/v1/appointment_pb.js";
-import { AvailabilityService, BlockType } from "../../gen/universalcalendar/v1/availability_pb.js";
+import { AvailabilityService, type BlockType } from "../../gen/universalcalendar/v1/availability_pb.js";
 import { CalendarService } from "../../gen/universalcalendar/v1/calendar_pb.js";
 import { Provider } from "../../gen/universalcalendar/v1/common_pb.js";
 import type { Clock } from "../../src/domain/clock.js";
@@ -80,7 +80,11 @@ describe("Connect JSON responses", () => {
     const booked = await postJson(server.baseUrl, CREATE, createJson(tenantId), serviceKey);
     expect(booked.body.created).toBe(true);
     const appointment = booked.body.appointment as Record<string, unknown>;
-    expect(appointment).toMatchObject({ description: "", notes: "", cancellationReason: "CANCELLATION_REASON_UNSPECIFIED" });
+    expect(appointment).toMatchObject({
+      description: "",
+      notes: "",
+      cancellationReason: "CANCELLATION_REASON_UNSPECIFIED",
+    });
     const refused = await postJson(server.baseUrl, CREATE, createJson(tenantId), serviceKey);
     expect(refused.body).toMatchObject({ created: false });
   });
@@ -91,7 +95,13 @@ describe("strict JSON", () => {
     const res = await postJson(
       server.baseUrl,
       "universalcalendar.v1.AvailabilityService/CheckAvailability",
-      { tenantId: newTenantId(), startDate: "2030-01-07", endDate: "2030-01-08", durationMinutes: 60, timezone: "America/New_York" },
+      {
+        tenantId: newTenantId(),
+        startDate: "2030-01-07",
+        endDate: "2030-01-08",
+        durationMinutes: 60,
+        timezone: "America/New_York",
+      },
       serviceKey,
     );
     expect(res.status).toBe(400);
@@ -145,7 +155,12 @@ describe("strict JSON", () => {
 describe("values PostgreSQL cannot store", () => {
   it("refuses NUL characters in strings, naming the field", async () => {
     const tenantId = newTenantId();
-    const res = await postJson(server.baseUrl, CREATE, createJson(tenantId, { customerName: "Dana\u0000Customer" }), serviceKey);
+    const res = await postJson(
+      server.baseUrl,
+      CREATE,
+      createJson(tenantId, { customerName: "Dana\u0000Customer" }),
+      serviceKey,
+    );
     expect(res.body.code).toBe("invalid_argument");
     expect(res.body.message).toMatch(/^customer_name: /);
     expect(await appointmentCount(tenantId)).toBe(0);
@@ -156,7 +171,12 @@ describe("values PostgreSQL cannot store", () => {
     ["the end of year 9999", "9999-12-31T22:00:00Z", "9999-12-31T23:00:00Z"],
   ])("refuses timestamps outside the supported range over JSON: %s", async (_name, start, end) => {
     const tenantId = newTenantId();
-    const res = await postJson(server.baseUrl, CREATE, createJson(tenantId, { startTime: start, endTime: end }), serviceKey);
+    const res = await postJson(
+      server.baseUrl,
+      CREATE,
+      createJson(tenantId, { startTime: start, endTime: end }),
+      serviceKey,
+    );
     expect(res.status).toBe(400);
     expect(res.body.code).toBe("invalid_argument");
     expect(res.body.message).toMatch(/^start_time: /);
@@ -204,7 +224,9 @@ describe("bookings in the past", () => {
   it("UpdateAppointment refuses a move into the past but still edits an appointment that has started", async () => {
     const tenantId = newTenantId();
     const api = appointments();
-    const booked = await api.createAppointment(appointmentRequest(tenantId, "2030-01-06T13:00:00Z", "2030-01-06T14:00:00Z"));
+    const booked = await api.createAppointment(
+      appointmentRequest(tenantId, "2030-01-06T13:00:00Z", "2030-01-06T14:00:00Z"),
+    );
     expect(booked.created).toBe(true);
     const id = booked.appointment!.id;
     const error = await errorOf(
@@ -243,7 +265,11 @@ describe("malformed binary payloads", () => {
   it.each(cases)("gRPC: %s is invalid_argument", async (_name, payload) => {
     const session = http2.connect(server.baseUrl);
     try {
-      const res = await rawGrpcCall(session, "universalcalendar.v1.AppointmentService/GetAppointment", grpcFrame(payload));
+      const res = await rawGrpcCall(
+        session,
+        "universalcalendar.v1.AppointmentService/GetAppointment",
+        grpcFrame(payload),
+      );
       expect(res.code).toBe("invalid_argument");
     } finally {
       session.close();
@@ -258,7 +284,11 @@ describe("malformed binary payloads", () => {
   it("gRPC: a compressed flag without negotiated compression is invalid_argument", async () => {
     const session = http2.connect(server.baseUrl);
     try {
-      const res = await rawGrpcCall(session, "universalcalendar.v1.AppointmentService/GetAppointment", grpcFrame(valid, 1));
+      const res = await rawGrpcCall(
+        session,
+        "universalcalendar.v1.AppointmentService/GetAppointment",
+        grpcFrame(valid, 1),
+      );
       expect(res.code).toBe("invalid_argument");
     } finally {
       session.close();
@@ -268,7 +298,11 @@ describe("malformed binary payloads", () => {
   it("gRPC: a frame shorter than its declared length is invalid_argument", async () => {
     const session = http2.connect(server.baseUrl);
     try {
-      const res = await rawGrpcCall(session, "universalcalendar.v1.AppointmentService/GetAppointment", grpcFrame(valid, 0, 50));
+      const res = await rawGrpcCall(
+        session,
+        "universalcalendar.v1.AppointmentService/GetAppointment",
+        grpcFrame(valid, 0, 50),
+      );
       expect(res.code).toBe("invalid_argument");
     } finally {
       session.close();
@@ -280,15 +314,23 @@ describe("request size limit on HTTP/2", () => {
   it("ends an oversized gRPC message cleanly and the connection stays usable", async () => {
     const session = http2.connect(server.baseUrl);
     try {
-      const big = toBinary(CreateAppointmentRequestSchema, appointmentRequest(newTenantId(), "2030-01-07T16:00:00Z", "2030-01-07T17:00:00Z", {
-        notes: "n".repeat(1_200_000),
-      }));
+      const big = toBinary(
+        CreateAppointmentRequestSchema,
+        appointmentRequest(newTenantId(), "2030-01-07T16:00:00Z", "2030-01-07T17:00:00Z", {
+          notes: "n".repeat(1_200_000),
+        }),
+      );
       const refused = await rawGrpcCall(session, CREATE, grpcFrame(big), { timeoutMs: 5000 });
       expect(refused.code).toBe("resource_exhausted");
       const next = await rawGrpcCall(
         session,
         "universalcalendar.v1.AppointmentService/GetAppointment",
-        grpcFrame(toBinary(GetAppointmentRequestSchema, create(GetAppointmentRequestSchema, { id: "00000000-0000-4000-8000-000000000000" }))),
+        grpcFrame(
+          toBinary(
+            GetAppointmentRequestSchema,
+            create(GetAppointmentRequestSchema, { id: "00000000-0000-4000-8000-000000000000" }),
+          ),
+        ),
         { timeoutMs: 5000 },
       );
       expect(next.code).toBe("not_found");

@@ -45,7 +45,12 @@ export function closeHttpFake(server: Server): Promise<void> {
   });
 }
 
-export function sendJson(res: ServerResponse, status: number, payload: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  payload: unknown,
+  headers: Record<string, string> = {},
+): void {
   res.writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers });
   res.end(payload === undefined ? "" : JSON.stringify(payload));
 }

@@ -64,7 +64,11 @@ describe("handlers on a test AppContext", () => {
     const tenantId = newTenantId();
     const before = await availability.getSchedulingRules({ tenantId });
     const error = await availability
-      .updateSchedulingRules({ tenantId, rules: before.rules, updateMask: { paths: ["slot_interval_minutes", "colour"] } })
+      .updateSchedulingRules({
+        tenantId,
+        rules: before.rules,
+        updateMask: { paths: ["slot_interval_minutes", "colour"] },
+      })
       .catch((e: unknown) => ConnectError.from(e));
     expect(error).toMatchObject({ code: Code.InvalidArgument });
     expect((error as ConnectError).rawMessage).toMatch(/^update_mask: unknown field "colour"/);

@@ -14,11 +14,10 @@ function headersOf(credentials: Credentials): Record<string, string> {
 
 function withCredentials(credentials: Credentials) {
   return [
-    (next: Parameters<import("@connectrpc/connect").Interceptor>[0]) =>
-      async (req: Parameters<typeof next>[0]) => {
-        for (const [name, value] of Object.entries(headersOf(credentials))) req.header.set(name, value);
-        return next(req);
-      },
+    (next: Parameters<import("@connectrpc/connect").Interceptor>[0]) => async (req: Parameters<typeof next>[0]) => {
+      for (const [name, value] of Object.entries(headersOf(credentials))) req.header.set(name, value);
+      return next(req);
+    },
   ];
 }
 

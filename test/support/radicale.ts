@@ -28,7 +28,10 @@ function ensureInstalled(): void {
   const apt = spawnSync("apt-get", ["--version"], { stdio: "ignore" }).status === 0;
   if (!root || !apt) throw new Error("Radicale is missing: apt-get install -y radicale");
   execFileSync("apt-get", ["update"], { stdio: "ignore" });
-  execFileSync("apt-get", ["install", "-y", "radicale"], { stdio: "ignore", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+  execFileSync("apt-get", ["install", "-y", "radicale"], {
+    stdio: "ignore",
+    env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+  });
 }
 
 async function freePort(): Promise<number> {
@@ -52,16 +55,26 @@ export async function startRadicale(options: { username?: string; password?: str
   const child: ChildProcess = spawn(
     "radicale",
     [
-      "--config", "",
-      "--server-hosts", `127.0.0.1:${port}`,
-      "--storage-filesystem-folder", join(dir, "collections"),
-      "--auth-type", "htpasswd",
-      "--auth-htpasswd-filename", join(dir, "users"),
-      "--auth-htpasswd-encryption", "plain",
-      "--auth-delay", "0",
-      "--rights-type", "owner_only",
-      "--web-type", "none",
-      "--logging-level", "warning",
+      "--config",
+      "",
+      "--server-hosts",
+      `127.0.0.1:${port}`,
+      "--storage-filesystem-folder",
+      join(dir, "collections"),
+      "--auth-type",
+      "htpasswd",
+      "--auth-htpasswd-filename",
+      join(dir, "users"),
+      "--auth-htpasswd-encryption",
+      "plain",
+      "--auth-delay",
+      "0",
+      "--rights-type",
+      "owner_only",
+      "--web-type",
+      "none",
+      "--logging-level",
+      "warning",
     ],
     { stdio: ["ignore", "ignore", "pipe"] },
   );

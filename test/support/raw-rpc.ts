@@ -18,9 +18,23 @@ export interface RawAnswer {
 }
 
 const GRPC_CODES = [
-  "ok", "canceled", "unknown", "invalid_argument", "deadline_exceeded", "not_found", "already_exists",
-  "permission_denied", "resource_exhausted", "failed_precondition", "aborted", "out_of_range",
-  "unimplemented", "internal", "unavailable", "data_loss", "unauthenticated",
+  "ok",
+  "canceled",
+  "unknown",
+  "invalid_argument",
+  "deadline_exceeded",
+  "not_found",
+  "already_exists",
+  "permission_denied",
+  "resource_exhausted",
+  "failed_precondition",
+  "aborted",
+  "out_of_range",
+  "unimplemented",
+  "internal",
+  "unavailable",
+  "data_loss",
+  "unauthenticated",
 ];
 
 /**

@@ -34,7 +34,13 @@ describe("expandCalendarObject", () => {
       "SUMMARY:Bin day",
     ]);
     expect(summary(data)).toEqual([
-      { id: "bins::20261201", start: "2026-12-01T00:00:00.000Z", end: "2026-12-02T00:00:00.000Z", dates: "2026-12-01..2026-12-02", status: "confirmed" },
+      {
+        id: "bins::20261201",
+        start: "2026-12-01T00:00:00.000Z",
+        end: "2026-12-02T00:00:00.000Z",
+        dates: "2026-12-01..2026-12-02",
+        status: "confirmed",
+      },
     ]);
   });
 
@@ -44,7 +50,9 @@ describe("expandCalendarObject", () => {
       "DTSTART;TZID=Europe/Berlin:20261203T090000",
       "DTEND;TZID=Europe/Berlin:20261203T100000",
     ]);
-    expect(summary(data)).toEqual([{ id: "tz", start: "2026-12-03T08:00:00.000Z", end: "2026-12-03T09:00:00.000Z", status: "confirmed" }]);
+    expect(summary(data)).toEqual([
+      { id: "tz", start: "2026-12-03T08:00:00.000Z", end: "2026-12-03T09:00:00.000Z", status: "confirmed" },
+    ]);
   });
 
   it("finds an instance an override moved into the window from outside it", () => {
@@ -53,7 +61,12 @@ describe("expandCalendarObject", () => {
       ["UID:moved", "RECURRENCE-ID:20261121T090000Z", "DTSTART:20261205T090000Z", "DTEND:20261205T100000Z"],
     );
     expect(summary(data)).toEqual([
-      { id: "moved::20261121T090000Z", start: "2026-12-05T09:00:00.000Z", end: "2026-12-05T10:00:00.000Z", status: "confirmed" },
+      {
+        id: "moved::20261121T090000Z",
+        start: "2026-12-05T09:00:00.000Z",
+        end: "2026-12-05T10:00:00.000Z",
+        status: "confirmed",
+      },
     ]);
   });
 
@@ -66,7 +79,12 @@ describe("expandCalendarObject", () => {
       "STATUS:CANCELLED",
     ]);
     expect(summary(data)).toEqual([
-      { id: "single::20261210T150000Z", start: "2026-12-10T15:00:00.000Z", end: "2026-12-10T16:00:00.000Z", status: "cancelled" },
+      {
+        id: "single::20261210T150000Z",
+        start: "2026-12-10T15:00:00.000Z",
+        end: "2026-12-10T16:00:00.000Z",
+        status: "cancelled",
+      },
     ]);
   });
 
@@ -75,6 +93,8 @@ describe("expandCalendarObject", () => {
       ["UID:dur", "DTSTART:20261202T100000Z", "DURATION:PT90M"],
       ["UID:past", "DTSTART:20261102T100000Z", "DURATION:PT1H"],
     );
-    expect(summary(data)).toEqual([{ id: "dur", start: "2026-12-02T10:00:00.000Z", end: "2026-12-02T11:30:00.000Z", status: "confirmed" }]);
+    expect(summary(data)).toEqual([
+      { id: "dur", start: "2026-12-02T10:00:00.000Z", end: "2026-12-02T11:30:00.000Z", status: "confirmed" },
+    ]);
   });
 });

@@ -2,7 +2,11 @@ import { describe, expect, it } from "vitest";
 import { findFreeSlots, findFreeWindows, type AvailabilityQuery } from "../../src/domain/availability/availability.js";
 import { busyIntervalOf, isBusyEvent, type MirroredEvent } from "../../src/domain/availability/busy-judgement.js";
 import { parseLocalDate } from "../../src/domain/availability/local-date.js";
-import { defaultSchedulingRules, type SchedulingRules, type WeeklyHours } from "../../src/domain/availability/scheduling-rules.js";
+import {
+  defaultSchedulingRules,
+  type SchedulingRules,
+  type WeeklyHours,
+} from "../../src/domain/availability/scheduling-rules.js";
 import { fixedClock } from "../../src/domain/clock.js";
 
 const ALL_WEEK = [1, 2, 3, 4, 5, 6, 7];
@@ -41,7 +45,9 @@ function startsByDate(days: ReturnType<typeof findFreeSlots>): Record<string, st
 
 function spans(days: ReturnType<typeof findFreeSlots>): string[] {
   return days.flatMap((day) =>
-    day.slots.map((slot) => `${new Date(slot.start).toISOString().slice(0, 16)}/${new Date(slot.end).toISOString().slice(0, 16)}`),
+    day.slots.map(
+      (slot) => `${new Date(slot.start).toISOString().slice(0, 16)}/${new Date(slot.end).toISOString().slice(0, 16)}`,
+    ),
   );
 }
 
@@ -61,13 +67,23 @@ describe("DST in America/Los_Angeles", () => {
   it("2024-11-03: 01:00 happens twice, so the night has five hours", () => {
     const days = findFreeSlots(query(rules, "2024-11-03", "2024-11-03", { now: "2024-10-01T00:00:00Z" }));
     expect(startsByDate(days)).toEqual({
-      "2024-11-03": ["2024-11-03T07:00", "2024-11-03T08:00", "2024-11-03T09:00", "2024-11-03T10:00", "2024-11-03T11:00"],
+      "2024-11-03": [
+        "2024-11-03T07:00",
+        "2024-11-03T08:00",
+        "2024-11-03T09:00",
+        "2024-11-03T10:00",
+        "2024-11-03T11:00",
+      ],
     });
   });
 
   it("2024-11-03: hours ending at 01:00 close when the clock first reads 01:00, not after the repeat", () => {
     // Found by the property test: the range used to run on through the repeated hour (to 01:00 PST).
-    const night = rulesOf({ timeZone: "America/Los_Angeles", weeklyHours: hours([7], ["00:00", "01:00"]), slotIntervalMinutes: 15 });
+    const night = rulesOf({
+      timeZone: "America/Los_Angeles",
+      weeklyHours: hours([7], ["00:00", "01:00"]),
+      slotIntervalMinutes: 15,
+    });
     const days = findFreeSlots(query(night, "2024-11-03", "2024-11-03", { duration: 15, now: "2024-10-01T00:00:00Z" }));
     expect(startsByDate(days)).toEqual({
       "2024-11-03": ["2024-11-03T07:00", "2024-11-03T07:15", "2024-11-03T07:30", "2024-11-03T07:45"],
@@ -174,7 +190,12 @@ describe("provider events", () => {
   });
 
   it("a timed event keeps its instants", () => {
-    const timed = { ...base, allDay: false, startTime: new Date("2024-06-04T10:00:00Z"), endTime: new Date("2024-06-04T11:00:00Z") };
+    const timed = {
+      ...base,
+      allDay: false,
+      startTime: new Date("2024-06-04T10:00:00Z"),
+      endTime: new Date("2024-06-04T11:00:00Z"),
+    };
     expect(busyIntervalOf(timed, "Asia/Kolkata")).toEqual({ start: timed.startTime, end: timed.endTime });
   });
 });
@@ -225,7 +246,11 @@ describe("busy time, buffers, notice, overrides", () => {
   });
 
   it("a request zone different from the tenant's groups slots by the request's dates", () => {
-    const rules = rulesOf({ timeZone: "America/Los_Angeles", weeklyHours: hours([1], ["09:00", "17:00"]), slotIntervalMinutes: 60 });
+    const rules = rulesOf({
+      timeZone: "America/Los_Angeles",
+      weeklyHours: hours([1], ["09:00", "17:00"]),
+      slotIntervalMinutes: 60,
+    });
     const days = findFreeSlots(query(rules, "2024-06-03", "2024-06-04", { zone: "Asia/Tokyo" }));
     // Monday 09:00-17:00 PDT is 01:00-09:00 on Tuesday in Tokyo.
     expect(days[0]).toEqual({ date: "2024-06-03", slots: [] });

@@ -15,20 +15,28 @@ import { fixedClock } from "../../src/domain/clock.js";
 const GRID = 15 * 60_000;
 const ZONES = ["UTC", "America/Los_Angeles", "Asia/Kolkata", "Australia/Lord_Howe", "Pacific/Chatham", "Europe/London"];
 /** Window starts around DST changes of the zones above. */
-const WINDOW_STARTS = ["2024-03-08", "2024-03-29", "2024-04-05", "2024-10-04", "2024-11-01", "2024-09-27", "2024-06-10"];
+const WINDOW_STARTS = [
+  "2024-03-08",
+  "2024-03-29",
+  "2024-04-05",
+  "2024-10-04",
+  "2024-11-01",
+  "2024-09-27",
+  "2024-06-10",
+];
 
 const quarter = (max: number) => fc.integer({ min: 0, max: max / 15 }).map((q) => q * 15);
-const hhmm = (minute: number) => `${String(Math.floor(minute / 60)).padStart(2, "0")}:${String(minute % 60).padStart(2, "0")}`;
+const hhmm = (minute: number) =>
+  `${String(Math.floor(minute / 60)).padStart(2, "0")}:${String(minute % 60).padStart(2, "0")}`;
 
 /** Non-overlapping ranges of one day, from sorted distinct grid points. */
-const dayRanges = fc
-  .uniqueArray(fc.integer({ min: 0, max: 96 }), { maxLength: 6 })
-  .map((points) => {
-    const sorted = [...points].sort((a, b) => a - b);
-    const ranges = [];
-    for (let i = 0; i + 1 < sorted.length; i += 2) ranges.push({ start: hhmm(sorted[i]! * 15), end: hhmm(sorted[i + 1]! * 15) });
-    return ranges;
-  });
+const dayRanges = fc.uniqueArray(fc.integer({ min: 0, max: 96 }), { maxLength: 6 }).map((points) => {
+  const sorted = [...points].sort((a, b) => a - b);
+  const ranges = [];
+  for (let i = 0; i + 1 < sorted.length; i += 2)
+    ranges.push({ start: hhmm(sorted[i]! * 15), end: hhmm(sorted[i + 1]! * 15) });
+  return ranges;
+});
 
 const scenario = fc
   .record({
@@ -54,14 +62,19 @@ const scenario = fc
       ...defaultSchedulingRules(s.zone),
       weeklyHours: s.weekly.map((ranges, i) => ({ weekday: i + 1, ranges })),
       dateOverrides:
-        s.overrideClosedDay === undefined ? [] : [{ date: formatLocalDate(firstDay + s.overrideClosedDay), closed: true, ranges: [] }],
+        s.overrideClosedDay === undefined
+          ? []
+          : [{ date: formatLocalDate(firstDay + s.overrideClosedDay), closed: true, ranges: [] }],
       slotIntervalMinutes: 15,
       bufferBeforeMinutes: s.bufferBefore,
       bufferAfterMinutes: s.bufferAfter,
       minimumNoticeMinutes: s.notice,
       bookingHorizonDays: s.horizonDays,
     };
-    const busy: Interval[] = s.busy.map(([q, length]) => ({ start: origin + q * GRID, end: origin + (q + length) * GRID }));
+    const busy: Interval[] = s.busy.map(([q, length]) => ({
+      start: origin + q * GRID,
+      end: origin + (q + length) * GRID,
+    }));
     const query: AvailabilityQuery = {
       rules,
       timeZone: s.requestZone,
@@ -80,7 +93,9 @@ function oracleBusinessHours(rules: SchedulingRules, firstDay: number, lastDay: 
   for (let day = firstDay; day <= lastDay; day++) {
     const date = DateTime.fromISO(formatLocalDate(day), { zone: rules.timeZone });
     const override = rules.dateOverrides.find((o) => o.date === formatLocalDate(day));
-    const ranges = override ? override.ranges : (rules.weeklyHours.find((w) => w.weekday === date.weekday)?.ranges ?? []);
+    const ranges = override
+      ? override.ranges
+      : (rules.weeklyHours.find((w) => w.weekday === date.weekday)?.ranges ?? []);
     for (const range of ranges) {
       const at = (text: string) => {
         const [h, m] = text.split(":").map(Number) as [number, number];
@@ -102,7 +117,9 @@ function oracleSlots(query: AvailabilityQuery): Interval[] {
   const now = query.clock.now().getTime();
   const windowStart = DateTime.fromISO(formatLocalDate(query.firstDay), { zone: query.timeZone }).toMillis();
   const windowEnd = DateTime.fromISO(formatLocalDate(query.lastDay + 1), { zone: query.timeZone }).toMillis();
-  const horizon = DateTime.fromMillis(now, { zone: rules.timeZone }).plus({ days: rules.bookingHorizonDays }).toMillis();
+  const horizon = DateTime.fromMillis(now, { zone: rules.timeZone })
+    .plus({ days: rules.bookingHorizonDays })
+    .toMillis();
   const open = oracleBusinessHours(rules, query.firstDay - 2, query.lastDay + 2);
   const duration = query.durationMinutes * 60_000;
   const slots: Interval[] = [];
@@ -111,7 +128,10 @@ function oracleSlots(query: AvailabilityQuery): Interval[] {
     if (start < now + rules.minimumNoticeMinutes * 60_000 || end > horizon) continue;
     if (!open.some((o) => o.start <= start && end <= o.end)) continue;
     const blocked = query.busy.some(
-      (b) => b.start - rules.bufferBeforeMinutes * 60_000 < end && start < b.end + rules.bufferAfterMinutes * 60_000 && b.end > b.start,
+      (b) =>
+        b.start - rules.bufferBeforeMinutes * 60_000 < end &&
+        start < b.end + rules.bufferAfterMinutes * 60_000 &&
+        b.end > b.start,
     );
     if (!blocked) slots.push({ start, end });
   }
@@ -156,7 +176,8 @@ describe("availability properties", () => {
         const windows = findFreeWindows(query).flatMap((d) => d.slots);
         const slots = findFreeSlots(query).flatMap((d) => d.slots);
         expect(windows).toEqual(coverage(slots));
-        for (const window of windows) expect(window.end - window.start).toBeGreaterThanOrEqual(query.durationMinutes * 60_000);
+        for (const window of windows)
+          expect(window.end - window.start).toBeGreaterThanOrEqual(query.durationMinutes * 60_000);
       }),
       { numRuns: 300 },
     );

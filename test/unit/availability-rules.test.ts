@@ -25,7 +25,15 @@ describe("validateSchedulingRules", () => {
   it("accepts the defaults and several ranges a day", () => {
     expect(fieldOf(() => validateSchedulingRules(defaultSchedulingRules()))).toBe("valid");
     const split = rulesWith({
-      weeklyHours: [{ weekday: 1, ranges: [{ start: "13:00", end: "17:00" }, { start: "08:00", end: "12:00" }] }],
+      weeklyHours: [
+        {
+          weekday: 1,
+          ranges: [
+            { start: "13:00", end: "17:00" },
+            { start: "08:00", end: "12:00" },
+          ],
+        },
+      ],
       dateOverrides: [
         { date: "2024-12-25", closed: true, ranges: [] },
         { date: "2024-12-24", closed: false, ranges: [{ start: "08:00", end: "24:00" }] },
@@ -40,16 +48,40 @@ describe("validateSchedulingRules", () => {
       [{ timeZone: "" }, "rules.time_zone"],
       [{ weeklyHours: [{ weekday: 0, ranges: [] }] }, "rules.weekly_hours[0].weekday"],
       [
-        { weeklyHours: [{ weekday: 1, ranges: [] }, { weekday: 1, ranges: [] }] },
+        {
+          weeklyHours: [
+            { weekday: 1, ranges: [] },
+            { weekday: 1, ranges: [] },
+          ],
+        },
         "rules.weekly_hours[1].weekday",
       ],
       [
-        { weeklyHours: [{ weekday: 2, ranges: [{ start: "09:00", end: "12:00" }, { start: "11:00", end: "14:00" }] }] },
+        {
+          weeklyHours: [
+            {
+              weekday: 2,
+              ranges: [
+                { start: "09:00", end: "12:00" },
+                { start: "11:00", end: "14:00" },
+              ],
+            },
+          ],
+        },
         "rules.weekly_hours[0].ranges[1].start",
       ],
-      [{ weeklyHours: [{ weekday: 2, ranges: [{ start: "12:00", end: "09:00" }] }] }, "rules.weekly_hours[0].ranges[0].end"],
-      [{ weeklyHours: [{ weekday: 2, ranges: [{ start: "9am", end: "17:00" }] }] }, "rules.weekly_hours[0].ranges[0].start"],
-      [{ weeklyHours: [{ weekday: 2, ranges: [{ start: "09:00", end: "24:30" }] }] }, "rules.weekly_hours[0].ranges[0].end"],
+      [
+        { weeklyHours: [{ weekday: 2, ranges: [{ start: "12:00", end: "09:00" }] }] },
+        "rules.weekly_hours[0].ranges[0].end",
+      ],
+      [
+        { weeklyHours: [{ weekday: 2, ranges: [{ start: "9am", end: "17:00" }] }] },
+        "rules.weekly_hours[0].ranges[0].start",
+      ],
+      [
+        { weeklyHours: [{ weekday: 2, ranges: [{ start: "09:00", end: "24:30" }] }] },
+        "rules.weekly_hours[0].ranges[0].end",
+      ],
       [{ dateOverrides: [{ date: "2024-02-30", closed: true, ranges: [] }] }, "rules.date_overrides[0].date"],
       [
         { dateOverrides: [{ date: "2024-02-01", closed: true, ranges: [{ start: "09:00", end: "10:00" }] }] },
@@ -65,7 +97,10 @@ describe("validateSchedulingRules", () => {
       [{ bookingHorizonDays: 731 }, "rules.booking_horizon_days"],
     ];
     for (const [overrides, field] of cases) {
-      expect(fieldOf(() => validateSchedulingRules(rulesWith(overrides))), JSON.stringify(overrides)).toBe(field);
+      expect(
+        fieldOf(() => validateSchedulingRules(rulesWith(overrides))),
+        JSON.stringify(overrides),
+      ).toBe(field);
     }
   });
 });

@@ -25,7 +25,9 @@ describe("toConnectError", () => {
     const { logger } = capture();
     const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" });
     expect(toConnectError(refused, logger, "m").code).toBe(Code.Unavailable);
-    const terminating = Object.assign(new Error("terminating connection due to administrator command"), { code: "57P01" });
+    const terminating = Object.assign(new Error("terminating connection due to administrator command"), {
+      code: "57P01",
+    });
     expect(toConnectError(terminating, logger, "m").code).toBe(Code.Unavailable);
   });
 

@@ -30,7 +30,18 @@ describe("unionOf", () => {
   });
 
   it("widens by the padding before merging and drops empty intervals", () => {
-    expect(pairs(unionOf([{ start: 10, end: 20 }, { start: 24, end: 30 }], 2, 2))).toEqual([[8, 32]]);
+    expect(
+      pairs(
+        unionOf(
+          [
+            { start: 10, end: 20 },
+            { start: 24, end: 30 },
+          ],
+          2,
+          2,
+        ),
+      ),
+    ).toEqual([[8, 32]]);
     expect(pairs(unionOf([{ start: 10, end: 10 }]))).toEqual([]);
     expect(pairs(unionOf([]))).toEqual([]);
   });

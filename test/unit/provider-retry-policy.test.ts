@@ -20,14 +20,18 @@ async function attemptsUntilDone(failures: Error[]): Promise<{ attempts: number;
 
 describe("providerRetryPolicy", () => {
   it("retries throttling after the Retry-After the provider asked for", async () => {
-    const { attempts, times, outcome } = await attemptsUntilDone([new ProviderError("google", "rate_limited", "429", 150, 429)]);
+    const { attempts, times, outcome } = await attemptsUntilDone([
+      new ProviderError("google", "rate_limited", "429", 150, 429),
+    ]);
     expect(outcome).toBe("done");
     expect(attempts).toBe(2);
     expect((times[1] ?? 0) - (times[0] ?? 0)).toBeGreaterThanOrEqual(140);
   });
 
   it("caps a long Retry-After at the maximum wait", async () => {
-    const { outcome, times } = await attemptsUntilDone([new ProviderError("google", "rate_limited", "429", 3_600_000, 429)]);
+    const { outcome, times } = await attemptsUntilDone([
+      new ProviderError("google", "rate_limited", "429", 3_600_000, 429),
+    ]);
     expect(outcome).toBe("done");
     expect((times[1] ?? 0) - (times[0] ?? 0)).toBeLessThan(5_000);
   });

@@ -49,7 +49,8 @@ describe("rate-limit interceptor", () => {
     const store = countingStore();
     const service = api({ kind: "service" }, store);
     const headers = { "x-service-key": SERVICE_KEY };
-    for (let i = 0; i < SETTINGS.serviceKeyMaxRequests; i++) await service.getSchedulingRules({ tenantId: "t1" }, { headers });
+    for (let i = 0; i < SETTINGS.serviceKeyMaxRequests; i++)
+      await service.getSchedulingRules({ tenantId: "t1" }, { headers });
     const error = await errorOf(service.getSchedulingRules({ tenantId: "t1" }, { headers }));
     expect(error.code).toBe(Code.ResourceExhausted);
     expect(error.rawMessage).toBe("rate limit of 3 requests per 60s exceeded; retry in 42s");

@@ -49,7 +49,9 @@ describe("TokenCipher", () => {
 
   it("derives different keys per tenant: another master key cannot read it", () => {
     const sealed = new TokenCipher("v1", { v1: masterKey }).encrypt("secret", binding);
-    expect(() => new TokenCipher("v1", { v1: Buffer.alloc(32, 1) }).decrypt(sealed, binding)).toThrow(TokenDecryptionError);
+    expect(() => new TokenCipher("v1", { v1: Buffer.alloc(32, 1) }).decrypt(sealed, binding)).toThrow(
+      TokenDecryptionError,
+    );
   });
 
   it("rotates the master key: old rows still decrypt and are flagged for re-encryption", () => {

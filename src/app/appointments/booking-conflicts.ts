@@ -43,6 +43,13 @@ export async function explainRefusal(
 ): Promise<BookingConflicts> {
   const conflicts = await findBookingConflicts(em, tenantId, window, ignoreAppointmentId);
   const durationMinutes = Math.round((window.end.getTime() - window.start.getTime()) / 60_000);
-  const suggestedSlots = await findSuggestedSlots(em, clock, tenantId, durationMinutes, window.start, SUGGESTED_SLOT_COUNT);
+  const suggestedSlots = await findSuggestedSlots(
+    em,
+    clock,
+    tenantId,
+    durationMinutes,
+    window.start,
+    SUGGESTED_SLOT_COUNT,
+  );
   return { conflicts, suggestedSlots };
 }

@@ -41,7 +41,11 @@ export async function cancelAppointment(
     appointment.cancelledBy = actorOf(caller);
     appointment.version += 1;
     appointment.updatedAt = now;
-    enqueueOutbox(em, appointment.tenantId, appointmentCancelled(appointment.id, command.notifyCustomer, command.reason));
+    enqueueOutbox(
+      em,
+      appointment.tenantId,
+      appointmentCancelled(appointment.id, command.notifyCustomer, command.reason),
+    );
     recordAudit(em, {
       tenantId: appointment.tenantId,
       caller,

@@ -4,7 +4,12 @@ import type { Caller } from "../../domain/caller.js";
 import { validateNewAppointment, type NewAppointmentRequest } from "../../domain/appointments/new-appointment.js";
 import type { Appointment } from "../../entities/appointment.js";
 import type { AppContext } from "../context.js";
-import { claimIdempotencyKey, hashRequest, saveIdempotentResponse, validateIdempotencyKey } from "../shared/idempotency.js";
+import {
+  claimIdempotencyKey,
+  hashRequest,
+  saveIdempotentResponse,
+  validateIdempotencyKey,
+} from "../shared/idempotency.js";
 import { lockTenantSchedule } from "../shared/tenant-schedule-lock.js";
 import { explainRefusal, findBookingConflicts, type BookingConflicts } from "./booking-conflicts.js";
 import { reviveBookingResult } from "./booking-result-json.js";
@@ -17,8 +22,7 @@ export interface CreateAppointmentInput {
 }
 
 export type CreateAppointmentResult =
-  | { created: true; appointment: Appointment }
-  | ({ created: false } & BookingConflicts);
+  { created: true; appointment: Appointment } | ({ created: false } & BookingConflicts);
 
 const IDEMPOTENCY_SCOPE = "appointment.create";
 

@@ -32,7 +32,11 @@ function startOfLocalDate(field: string, date: string, zone: string): Date {
 }
 
 /** Appointments starting within the local date range, by start time, paged (served by (tenant_id, start_time)). */
-export async function listAppointments(ctx: AppContext, _caller: Caller, query: ListAppointmentsInput): Promise<AppointmentPage> {
+export async function listAppointments(
+  ctx: AppContext,
+  _caller: Caller,
+  query: ListAppointmentsInput,
+): Promise<AppointmentPage> {
   const em = ctx.orm.em.fork();
   const { page, limit, offset } = requirePage(query.page, query.limit);
   const where: Record<string, unknown> = { tenantId: query.tenantId };

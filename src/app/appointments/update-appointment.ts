@@ -21,8 +21,7 @@ export interface UpdateAppointmentInput {
 }
 
 export type UpdateAppointmentResult =
-  | { updated: true; appointment: Appointment }
-  | ({ updated: false; appointment: Appointment } & BookingConflicts);
+  { updated: true; appointment: Appointment } | ({ updated: false; appointment: Appointment } & BookingConflicts);
 
 /** SQLSTATE exclusion_violation: the moved appointment would overlap another. */
 function isOverlap(error: unknown): boolean {

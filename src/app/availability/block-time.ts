@@ -74,15 +74,13 @@ export async function blockTime(
        order by start_time`,
       [command.tenantId, end, start],
     );
-    const conflictingAppointments = rows.map(
-      (row): BusyPeriod => ({
-        kind: "appointment",
-        id: row.id,
-        start: instantOf(row.start_time),
-        end: instantOf(row.end_time),
-        title: row.title,
-      }),
-    );
+    const conflictingAppointments = rows.map((row): BusyPeriod => ({
+      kind: "appointment",
+      id: row.id,
+      start: instantOf(row.start_time),
+      end: instantOf(row.end_time),
+      title: row.title,
+    }));
     return { block, conflictingAppointments };
   });
 }

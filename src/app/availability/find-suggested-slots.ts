@@ -30,7 +30,12 @@ export async function findSuggestedSlots(
   const found: { start: Date; end: Date }[] = [];
   for (let firstDay = utcToLocal(zone, earliest).epochDay; firstDay <= lastBookableDay; firstDay += SEARCH_CHUNK_DAYS) {
     const lastDay = Math.min(firstDay + SEARCH_CHUNK_DAYS - 1, lastBookableDay);
-    const query = await availabilityQueryOf(em, clock, tenantId, rules, { firstDay, lastDay, durationMinutes, timeZone: zone });
+    const query = await availabilityQueryOf(em, clock, tenantId, rules, {
+      firstDay,
+      lastDay,
+      durationMinutes,
+      timeZone: zone,
+    });
     for (const day of findFreeSlots(query)) {
       for (const slot of day.slots) {
         if (slot.start < from.getTime()) continue;

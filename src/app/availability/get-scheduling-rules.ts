@@ -3,6 +3,10 @@ import type { AppContext } from "../context.js";
 import { loadSchedulingRules, type LoadedSchedulingRules } from "./load-scheduling-rules.js";
 
 /** The tenant's rules as stored, or the defaults it runs on until it sets some. */
-export async function getSchedulingRules(ctx: AppContext, _caller: Caller, input: { tenantId: string }): Promise<LoadedSchedulingRules> {
+export async function getSchedulingRules(
+  ctx: AppContext,
+  _caller: Caller,
+  input: { tenantId: string },
+): Promise<LoadedSchedulingRules> {
   return loadSchedulingRules(ctx.orm.em.fork(), input.tenantId);
 }

@@ -96,7 +96,12 @@ export async function loadBusyPeriods(
   const periods: BusyPeriod[] = [];
   for (const row of rows) {
     if (row.kind !== "calendar_event") {
-      const period: BusyPeriod = { kind: row.kind, id: row.id, start: new Date(row.start_ms), end: new Date(row.end_ms) };
+      const period: BusyPeriod = {
+        kind: row.kind,
+        id: row.id,
+        start: new Date(row.start_ms),
+        end: new Date(row.end_ms),
+      };
       if (row.title) period.title = row.title;
       periods.push(period);
       continue;

@@ -29,7 +29,11 @@ function replaceAll(given: SchedulingRules, defaults: SchedulingRules): Scheduli
   };
 }
 
-function applyFields(current: SchedulingRules, given: SchedulingRules, fields: (keyof SchedulingRules)[]): SchedulingRules {
+function applyFields(
+  current: SchedulingRules,
+  given: SchedulingRules,
+  fields: (keyof SchedulingRules)[],
+): SchedulingRules {
   const next: SchedulingRules = { ...current };
   for (const property of fields) (next as unknown as Record<string, unknown>)[property] = given[property];
   return next;

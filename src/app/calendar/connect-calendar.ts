@@ -20,19 +20,33 @@ export type ConnectCalendarResult =
  * providers answer the URL to send the user to (completeOAuth finishes),
  * Basic-auth providers (Apple) are verified and connected at once.
  */
-export async function connectCalendar(ctx: AppContext, caller: Caller, input: ConnectCalendarInput): Promise<ConnectCalendarResult> {
+export async function connectCalendar(
+  ctx: AppContext,
+  caller: Caller,
+  input: ConnectCalendarInput,
+): Promise<ConnectCalendarResult> {
   const provider = ctx.providers.find(input.provider);
-  if (!provider?.capabilities.busyTime) throw new InvalidArgumentError("provider", `${input.provider} is not a calendar provider`);
+  if (!provider?.capabilities.busyTime)
+    throw new InvalidArgumentError("provider", `${input.provider} is not a calendar provider`);
   const connector = provider.connector;
   switch (connector.auth) {
     case "oauth":
-      return { kind: "authorize", ...(await startOAuth(ctx, caller, { tenantId: input.tenantId, provider: provider.name, connector })) };
+      return {
+        kind: "authorize",
+        ...(await startOAuth(ctx, caller, { tenantId: input.tenantId, provider: provider.name, connector })),
+      };
     case "basic": {
       const appleId = input.appleCredentials?.appleId.trim() ?? "";
       const password = input.appleCredentials?.appSpecificPassword.trim() ?? "";
       if (!appleId) throw new InvalidArgumentError("apple_credentials.apple_id", "required");
       if (!password) throw new InvalidArgumentError("apple_credentials.app_specific_password", "required");
-      const connected = await connectWithLogin(ctx, caller, { tenantId: input.tenantId, provider, connector, username: appleId, password });
+      const connected = await connectWithLogin(ctx, caller, {
+        tenantId: input.tenantId,
+        provider,
+        connector,
+        username: appleId,
+        password,
+      });
       return { kind: "connected", ...connected };
     }
     case "api_key":

@@ -37,7 +37,11 @@ export async function updateCalendarSelection(
     const rows = await tx.find(IntegrationCalendarSchema, { integrationId: integration.id });
     const byId = new Map(rows.map((row) => [row.providerCalendarId, row]));
     const unknown = ids.filter((id) => !byId.has(id));
-    if (unknown.length > 0) throw new InvalidArgumentError("calendars.calendar_id", `not a calendar of this integration: ${unknown.join(", ")}`);
+    if (unknown.length > 0)
+      throw new InvalidArgumentError(
+        "calendars.calendar_id",
+        `not a calendar of this integration: ${unknown.join(", ")}`,
+      );
 
     let newlyChecked = false;
     const receiver = input.calendars.find((c) => c.receivesEvents);
@@ -69,7 +73,12 @@ export async function updateCalendarSelection(
     return { integration, newlyChecked };
   });
   if (newlyChecked && integration.status === "active") {
-    await startSyncJob(ctx, { tenantId: integration.tenantId, integrationId: integration.id, provider: integration.provider, type: "incremental" });
+    await startSyncJob(ctx, {
+      tenantId: integration.tenantId,
+      integrationId: integration.id,
+      provider: integration.provider,
+      type: "incremental",
+    });
   }
   const [view] = await integrationViews(ctx.orm.em.fork(), [integration]);
   if (!view) throw new Error("integration vanished after commit");

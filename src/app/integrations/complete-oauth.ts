@@ -30,7 +30,11 @@ export interface CompleteOAuthResult {
  * reads the account and its calendars, stores the integration with its
  * tokens encrypted and starts a full sync.
  */
-export async function completeOAuth(ctx: AppContext, caller: Caller, input: CompleteOAuthInput): Promise<CompleteOAuthResult> {
+export async function completeOAuth(
+  ctx: AppContext,
+  caller: Caller,
+  input: CompleteOAuthInput,
+): Promise<CompleteOAuthResult> {
   const provider = ctx.providers.oauth(input.provider);
   const busyTime = ctx.providers.find(input.provider)?.capabilities.busyTime;
   if (!provider) throw new InvalidArgumentError("provider", `${input.provider} does not connect with OAuth`);
@@ -48,14 +52,19 @@ export async function completeOAuth(ctx: AppContext, caller: Caller, input: Comp
     );
     // Another tenant's state is indistinguishable from an unknown one.
     if (!row) throw new InvalidArgumentError("state", "unknown or not issued to this tenant");
-    if (row.provider !== input.provider) throw new InvalidArgumentError("state", `issued for ${row.provider}, not ${input.provider}`);
+    if (row.provider !== input.provider)
+      throw new InvalidArgumentError("state", `issued for ${row.provider}, not ${input.provider}`);
     if (row.usedAt) throw new FailedPreconditionError("state: already used; start the connection again");
     if (row.expiresAt <= now) throw new FailedPreconditionError("state: expired; start the connection again");
     row.usedAt = now;
     return {
       stateId: row.id,
       redirectUri: row.redirectUri,
-      verifier: ctx.cipher.decrypt(row.codeVerifierEncrypted, { tenantId: input.tenantId, recordId: row.id, purpose: PKCE_VERIFIER_PURPOSE }),
+      verifier: ctx.cipher.decrypt(row.codeVerifierEncrypted, {
+        tenantId: input.tenantId,
+        recordId: row.id,
+        purpose: PKCE_VERIFIER_PURPOSE,
+      }),
     };
   });
 
@@ -63,7 +72,11 @@ export async function completeOAuth(ctx: AppContext, caller: Caller, input: Comp
   let accountEmail: string;
   let calendars: ProviderCalendarInfo[];
   try {
-    tokens = await provider.exchangeCode({ code: input.code, codeVerifier: consumed.verifier, redirectUri: consumed.redirectUri });
+    tokens = await provider.exchangeCode({
+      code: input.code,
+      codeVerifier: consumed.verifier,
+      redirectUri: consumed.redirectUri,
+    });
     const credentials = { kind: "oauth" as const, accessToken: tokens.accessToken };
     accountEmail = (await provider.getAccount(credentials)).email;
     calendars = (await busyTime?.listCalendars(credentials)) ?? [];
@@ -98,7 +111,12 @@ export async function completeOAuth(ctx: AppContext, caller: Caller, input: Comp
       now,
     }),
   );
-  const sync = await startSyncJob(ctx, { tenantId: input.tenantId, integrationId: integration.id, provider: input.provider, type: "full" });
+  const sync = await startSyncJob(ctx, {
+    tenantId: input.tenantId,
+    integrationId: integration.id,
+    provider: input.provider,
+    type: "full",
+  });
   const [view] = await integrationViews(ctx.orm.em.fork(), [integration]);
   if (!view) throw new Error("integration vanished after commit");
   return { integration: view, syncId: sync.id };

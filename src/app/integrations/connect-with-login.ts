@@ -43,7 +43,12 @@ export async function connectWithLogin(
       now: ctx.clock.now(),
     }),
   );
-  const sync = await startSyncJob(ctx, { tenantId: input.tenantId, integrationId: integration.id, provider: name, type: "full" });
+  const sync = await startSyncJob(ctx, {
+    tenantId: input.tenantId,
+    integrationId: integration.id,
+    provider: name,
+    type: "full",
+  });
   const [view] = await integrationViews(ctx.orm.em.fork(), [integration]);
   if (!view) throw new Error("integration vanished after commit");
   return { integration: view, syncId: sync.id };

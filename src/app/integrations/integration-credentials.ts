@@ -45,7 +45,10 @@ export interface IntegrationCredentialDependencies {
 export class IntegrationCredentials {
   constructor(private readonly deps: IntegrationCredentialDependencies) {}
 
-  async use<T>(integrationId: string, call: (credentials: ProviderCredentials, provider: Provider) => Promise<T>): Promise<T> {
+  async use<T>(
+    integrationId: string,
+    call: (credentials: ProviderCredentials, provider: Provider) => Promise<T>,
+  ): Promise<T> {
     const integration = await this.deps.orm.em.fork().findOneOrFail(CalendarIntegrationSchema, { id: integrationId });
     if (integration.status === "error" && integration.statusReason === REAUTHORIZATION_REQUIRED) {
       throw new ReauthorizationRequiredError(integrationId);
@@ -58,13 +61,21 @@ export class IntegrationCredentials {
     }
     if (auth === "basic" || auth === "api_key") {
       if (!integration.accessTokenEncrypted) throw new ReauthorizationRequiredError(integrationId);
-      const secret = openIntegrationSecret(this.deps.cipher, integration, SECRET_OF[auth], integration.accessTokenEncrypted);
+      const secret = openIntegrationSecret(
+        this.deps.cipher,
+        integration,
+        SECRET_OF[auth],
+        integration.accessTokenEncrypted,
+      );
       const credentials: ProviderCredentials =
-        auth === "basic" ? { kind: "basic", username: integration.accountEmail, password: secret } : { kind: "api_key", apiKey: secret };
+        auth === "basic"
+          ? { kind: "basic", username: integration.accountEmail, password: secret }
+          : { kind: "api_key", apiKey: secret };
       try {
         return await call(credentials, provider);
       } catch (error) {
-        if (error instanceof ProviderError && error.kind === "unauthorized") await this.markReauthorizationRequired(integrationId);
+        if (error instanceof ProviderError && error.kind === "unauthorized")
+          await this.markReauthorizationRequired(integrationId);
         throw error;
       }
     }
@@ -88,10 +99,18 @@ export class IntegrationCredentials {
    * re-reads the row: when another caller already replaced the token we were
    * about to refresh, that one is used and no provider call is made.
    */
-  private async refresh(integrationId: string, options: { rejected: string | undefined; force?: boolean }): Promise<string> {
+  private async refresh(
+    integrationId: string,
+    options: { rejected: string | undefined; force?: boolean },
+  ): Promise<string> {
     const outcome = await this.deps.orm.em.fork().transactional(async (tx) => {
-      const row = await tx.findOneOrFail(CalendarIntegrationSchema, { id: integrationId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      if (row.status === "error" && row.statusReason === REAUTHORIZATION_REQUIRED) return { reauthorize: true as const };
+      const row = await tx.findOneOrFail(
+        CalendarIntegrationSchema,
+        { id: integrationId },
+        { lockMode: LockMode.PESSIMISTIC_WRITE },
+      );
+      if (row.status === "error" && row.statusReason === REAUTHORIZATION_REQUIRED)
+        return { reauthorize: true as const };
       const now = this.deps.clock.now().getTime();
       const current = row.accessTokenEncrypted;
       const fresh = (row.tokenExpiresAt?.getTime() ?? 0) - now >= REFRESH_MARGIN_MS;
@@ -102,7 +121,13 @@ export class IntegrationCredentials {
       try {
         const tokens = await provider.refresh(this.openRefresh(row));
         row.accessTokenEncrypted = sealIntegrationSecret(this.deps.cipher, row, "access_token", tokens.accessToken);
-        if (tokens.refreshToken) row.refreshTokenEncrypted = sealIntegrationSecret(this.deps.cipher, row, "refresh_token", tokens.refreshToken);
+        if (tokens.refreshToken)
+          row.refreshTokenEncrypted = sealIntegrationSecret(
+            this.deps.cipher,
+            row,
+            "refresh_token",
+            tokens.refreshToken,
+          );
         row.tokenExpiresAt = tokens.expiresAt;
         if (tokens.scope) row.scopes = tokens.scope;
         row.updatedAt = new Date(now);
@@ -122,14 +147,27 @@ export class IntegrationCredentials {
    * current one, the first time the integration is used after a rotation, so
    * the retired key can be dropped once every row has been used.
    */
-  private async resealRetiredSecrets(integrationId: string, auth: ConnectorKind): Promise<Partial<CalendarIntegration>> {
+  private async resealRetiredSecrets(
+    integrationId: string,
+    auth: ConnectorKind,
+  ): Promise<Partial<CalendarIntegration>> {
     return this.deps.orm.em.fork().transactional(async (tx) => {
-      const row = await tx.findOneOrFail(CalendarIntegrationSchema, { id: integrationId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      const row = await tx.findOneOrFail(
+        CalendarIntegrationSchema,
+        { id: integrationId },
+        { lockMode: LockMode.PESSIMISTIC_WRITE },
+      );
       const reseal = (value: string | null | undefined, purpose: IntegrationSecret) =>
         value && this.deps.cipher.needsReencryption(value)
-          ? sealIntegrationSecret(this.deps.cipher, row, purpose, openIntegrationSecret(this.deps.cipher, row, purpose, value))
+          ? sealIntegrationSecret(
+              this.deps.cipher,
+              row,
+              purpose,
+              openIntegrationSecret(this.deps.cipher, row, purpose, value),
+            )
           : value;
-      row.accessTokenEncrypted = reseal(row.accessTokenEncrypted, auth === "oauth" ? "access_token" : SECRET_OF[auth]) ?? null;
+      row.accessTokenEncrypted =
+        reseal(row.accessTokenEncrypted, auth === "oauth" ? "access_token" : SECRET_OF[auth]) ?? null;
       row.refreshTokenEncrypted = reseal(row.refreshTokenEncrypted, "refresh_token") ?? null;
       this.deps.logger.info({ integrationId }, "secrets re-encrypted under the current master key");
       return { accessTokenEncrypted: row.accessTokenEncrypted, refreshTokenEncrypted: row.refreshTokenEncrypted };
@@ -146,7 +184,11 @@ export class IntegrationCredentials {
 
   private async markReauthorizationRequired(integrationId: string): Promise<void> {
     await this.deps.orm.em.fork().transactional(async (tx) => {
-      const row = await tx.findOneOrFail(CalendarIntegrationSchema, { id: integrationId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      const row = await tx.findOneOrFail(
+        CalendarIntegrationSchema,
+        { id: integrationId },
+        { lockMode: LockMode.PESSIMISTIC_WRITE },
+      );
       this.reauthorizationRequired(row);
     });
   }

@@ -24,7 +24,10 @@ export interface IntegrationView {
   connectedAt: Date;
 }
 
-export async function integrationViews(em: EntityManager, integrations: CalendarIntegration[]): Promise<IntegrationView[]> {
+export async function integrationViews(
+  em: EntityManager,
+  integrations: CalendarIntegration[],
+): Promise<IntegrationView[]> {
   if (integrations.length === 0) return [];
   const calendars = await em.find(
     IntegrationCalendarSchema,

@@ -18,13 +18,17 @@ export const DEFAULT_RETRY_SETTINGS: RetrySettings = { maxAttempts: 5, baseDelay
  * (401, 403, 404, invalid_grant) is not retried here.
  */
 export function providerRetryPolicy(settings: RetrySettings = DEFAULT_RETRY_SETTINGS): RetryPolicy {
-  return retry(handleWhen((error) => error instanceof ProviderError && error.retryable), {
-    maxAttempts: settings.maxAttempts - 1,
-    backoff: new DelegateBackoff((context) => {
-      const error = "error" in context.result ? context.result.error : undefined;
-      if (error instanceof ProviderError && error.retryAfterMs !== undefined) return Math.min(error.retryAfterMs, settings.maxDelayMs);
-      const ceiling = Math.min(settings.maxDelayMs, settings.baseDelayMs * 2 ** (context.attempt - 1));
-      return Math.round(Math.random() * ceiling);
-    }),
-  });
+  return retry(
+    handleWhen((error) => error instanceof ProviderError && error.retryable),
+    {
+      maxAttempts: settings.maxAttempts - 1,
+      backoff: new DelegateBackoff((context) => {
+        const error = "error" in context.result ? context.result.error : undefined;
+        if (error instanceof ProviderError && error.retryAfterMs !== undefined)
+          return Math.min(error.retryAfterMs, settings.maxDelayMs);
+        const ceiling = Math.min(settings.maxDelayMs, settings.baseDelayMs * 2 ** (context.attempt - 1));
+        return Math.round(Math.random() * ceiling);
+      }),
+    },
+  );
 }

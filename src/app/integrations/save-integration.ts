@@ -28,7 +28,11 @@ export interface ConnectedAccount {
  * same account again replaces its credentials (and clears an error status)
  * instead of adding a second integration; its calendar settings are kept.
  */
-export async function saveConnectedAccount(em: EntityManager, cipher: TokenCipher, account: ConnectedAccount): Promise<CalendarIntegration> {
+export async function saveConnectedAccount(
+  em: EntityManager,
+  cipher: TokenCipher,
+  account: ConnectedAccount,
+): Promise<CalendarIntegration> {
   const existing = await em.findOne(CalendarIntegrationSchema, {
     tenantId: account.tenantId,
     provider: account.provider,

@@ -4,7 +4,13 @@ import { OAuthStateSchema } from "../../entities/oauth-state.js";
 import type { OAuthConnector } from "../../providers/kit/connector.js";
 import type { AppContext } from "../context.js";
 import { recordAudit } from "../shared/audit.js";
-import { hashState, OAUTH_STATE_TTL_SECONDS, pkceChallengeOf, PKCE_VERIFIER_PURPOSE, randomToken } from "./oauth-state.js";
+import {
+  hashState,
+  OAUTH_STATE_TTL_SECONDS,
+  pkceChallengeOf,
+  PKCE_VERIFIER_PURPOSE,
+  randomToken,
+} from "./oauth-state.js";
 
 export interface OAuthStart {
   authorizationUrl: string;
@@ -30,13 +36,20 @@ export async function startOAuth(
   const em = ctx.orm.em.fork();
   await em.transactional(async (tx) => {
     // Abandoned flows leave states behind; a day after expiry they are only clutter.
-    await tx.nativeDelete(OAuthStateSchema, { tenantId: input.tenantId, expiresAt: { $lt: new Date(now.getTime() - 86_400_000) } });
+    await tx.nativeDelete(OAuthStateSchema, {
+      tenantId: input.tenantId,
+      expiresAt: { $lt: new Date(now.getTime() - 86_400_000) },
+    });
     tx.create(OAuthStateSchema, {
       id: stateId,
       tenantId: input.tenantId,
       provider: input.provider,
       stateHash: hashState(state),
-      codeVerifierEncrypted: ctx.cipher.encrypt(verifier, { tenantId: input.tenantId, recordId: stateId, purpose: PKCE_VERIFIER_PURPOSE }),
+      codeVerifierEncrypted: ctx.cipher.encrypt(verifier, {
+        tenantId: input.tenantId,
+        recordId: stateId,
+        purpose: PKCE_VERIFIER_PURPOSE,
+      }),
       redirectUri,
       expiresAt: new Date(now.getTime() + OAUTH_STATE_TTL_SECONDS * 1000),
       createdAt: now,
@@ -51,7 +64,11 @@ export async function startOAuth(
     });
   });
   return {
-    authorizationUrl: input.connector.authorizationUrl({ state, codeChallenge: pkceChallengeOf(verifier), redirectUri }),
+    authorizationUrl: input.connector.authorizationUrl({
+      state,
+      codeChallenge: pkceChallengeOf(verifier),
+      redirectUri,
+    }),
     state,
     expiresInSeconds: OAUTH_STATE_TTL_SECONDS,
   };

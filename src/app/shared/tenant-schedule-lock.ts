@@ -36,6 +36,10 @@ const LOCK_SQL = {
 } as const;
 
 /** Must run inside the transaction whose reads and writes it guards. */
-export async function lockTenantSchedule(em: EntityManager, tenantId: string, holder: keyof typeof LOCK_SQL): Promise<void> {
+export async function lockTenantSchedule(
+  em: EntityManager,
+  tenantId: string,
+  holder: keyof typeof LOCK_SQL,
+): Promise<void> {
   await em.execute(LOCK_SQL[holder], [`tenant-schedule:${tenantId}`]);
 }

@@ -66,13 +66,21 @@ function keyOf(calendar: MirrorCalendar): string[] {
 }
 
 /** Idempotent: upserting the same events again changes and counts nothing. */
-export async function upsertEvents(em: EntityManager, calendar: MirrorCalendar, events: ProviderEvent[]): Promise<MirrorCounts> {
+export async function upsertEvents(
+  em: EntityManager,
+  calendar: MirrorCalendar,
+  events: ProviderEvent[],
+): Promise<MirrorCounts> {
   const counts: MirrorCounts = { created: 0, updated: 0, deleted: 0 };
   // The last version of an id wins; one statement must not touch a row twice.
   const unique = [...new Map(events.map((event) => [event.providerEventId, event])).values()];
   for (let i = 0; i < unique.length; i += BATCH_SIZE) {
     const batch = unique.slice(i, i + BATCH_SIZE).map(rowOf);
-    const rows = await em.execute<{ inserted: boolean }[]>(UPSERT_SQL, [...keyOf(calendar), JSON.stringify(batch)], "all");
+    const rows = await em.execute<{ inserted: boolean }[]>(
+      UPSERT_SQL,
+      [...keyOf(calendar), JSON.stringify(batch)],
+      "all",
+    );
     for (const row of rows) {
       if (row.inserted) counts.created++;
       else counts.updated++;
@@ -81,14 +89,26 @@ export async function upsertEvents(em: EntityManager, calendar: MirrorCalendar, 
   return counts;
 }
 
-export async function deleteEvents(em: EntityManager, calendar: MirrorCalendar, providerEventIds: string[]): Promise<number> {
+export async function deleteEvents(
+  em: EntityManager,
+  calendar: MirrorCalendar,
+  providerEventIds: string[],
+): Promise<number> {
   if (providerEventIds.length === 0) return 0;
-  const result = await em.execute<{ affectedRows: number }>(DELETE_IDS_SQL, [...keyOf(calendar), JSON.stringify(providerEventIds)], "run");
+  const result = await em.execute<{ affectedRows: number }>(
+    DELETE_IDS_SQL,
+    [...keyOf(calendar), JSON.stringify(providerEventIds)],
+    "run",
+  );
   return result.affectedRows;
 }
 
 /** A full sync: the calendar's mirror becomes exactly these events. */
-export async function replaceEvents(em: EntityManager, calendar: MirrorCalendar, events: ProviderEvent[]): Promise<MirrorCounts> {
+export async function replaceEvents(
+  em: EntityManager,
+  calendar: MirrorCalendar,
+  events: ProviderEvent[],
+): Promise<MirrorCounts> {
   const counts = await upsertEvents(em, calendar, events);
   const kept = JSON.stringify(events.map((event) => event.providerEventId));
   const removed = await em.execute<{ affectedRows: number }>(DELETE_OTHERS_SQL, [...keyOf(calendar), kept], "run");

@@ -47,10 +47,15 @@ export async function runSyncJob(ctx: AppContext, _caller: Caller, input: { sync
     });
     for (const integration of integrations) {
       try {
-        await ctx.jobs.exclusive(`calendar-sync:${integration.id}`, () => syncIntegration(ctx, job, integration, tally));
+        await ctx.jobs.exclusive(`calendar-sync:${integration.id}`, () =>
+          syncIntegration(ctx, job, integration, tally),
+        );
       } catch (error) {
         errors.push(`${integration.provider} ${integration.id}: ${describeFailure(error)}`);
-        ctx.logger.warn({ syncJobId, integrationId: integration.id, err: describeFailure(error) }, "integration sync failed");
+        ctx.logger.warn(
+          { syncJobId, integrationId: integration.id, err: describeFailure(error) },
+          "integration sync failed",
+        );
       }
     }
   } catch (error) {
@@ -76,17 +81,28 @@ async function integrationsOf(ctx: AppContext, job: SyncJob): Promise<CalendarIn
   );
 }
 
-async function syncIntegration(ctx: AppContext, job: SyncJob, integration: CalendarIntegration, tally: Tally): Promise<void> {
+async function syncIntegration(
+  ctx: AppContext,
+  job: SyncJob,
+  integration: CalendarIntegration,
+  tally: Tally,
+): Promise<void> {
   const em = ctx.orm.em.fork();
   const now = ctx.clock.now();
   const { rules } = await loadSchedulingRules(em, job.tenantId);
   const window = syncWindowAt(now, rules.bookingHorizonDays);
 
   if (job.type === "full") {
-    const listed = await callCalendar(ctx, integration.id, (credentials, calendar) => calendar.listCalendars(credentials));
+    const listed = await callCalendar(ctx, integration.id, (credentials, calendar) =>
+      calendar.listCalendars(credentials),
+    );
     await em.fork().transactional((tx) => syncCalendarList(tx, integration, listed, now));
   }
-  const calendars = await em.find(IntegrationCalendarSchema, { integrationId: integration.id, checkConflicts: true }, { orderBy: { createdAt: "asc" } });
+  const calendars = await em.find(
+    IntegrationCalendarSchema,
+    { integrationId: integration.id, checkConflicts: true },
+    { orderBy: { createdAt: "asc" } },
+  );
   for (const calendar of calendars) {
     const counts = await syncCalendar(ctx, job.type === "full" ? "full" : "incremental", integration, calendar, window);
     tally.processed += counts.processed;
@@ -94,7 +110,10 @@ async function syncIntegration(ctx: AppContext, job: SyncJob, integration: Calen
     tally.updated += counts.updated;
     tally.deleted += counts.deleted;
     tally.doneCalendars++;
-    const percent = Math.min(99, Math.floor((tally.doneCalendars / Math.max(tally.totalCalendars, tally.doneCalendars)) * 100));
+    const percent = Math.min(
+      99,
+      Math.floor((tally.doneCalendars / Math.max(tally.totalCalendars, tally.doneCalendars)) * 100),
+    );
     await updateJob(ctx, job.id, { progressPercent: percent, ...countsOf(tally) });
   }
   await em.nativeUpdate(CalendarIntegrationSchema, { id: integration.id }, { lastSyncedAt: now });
@@ -107,7 +126,11 @@ async function syncCalendar(
   calendar: IntegrationCalendar,
   window: SyncWindow,
 ): Promise<{ processed: number; created: number; updated: number; deleted: number }> {
-  const mirror: MirrorCalendar = { tenantId: integration.tenantId, integrationId: integration.id, calendarId: calendar.id };
+  const mirror: MirrorCalendar = {
+    tenantId: integration.tenantId,
+    integrationId: integration.id,
+    calendarId: calendar.id,
+  };
   const now = ctx.clock.now();
   const savedState = calendar.syncState;
   if (type === "incremental" && savedState) {
@@ -118,7 +141,11 @@ async function syncCalendar(
       return ctx.orm.em.fork().transactional(async (tx) => {
         const counts = await upsertEvents(tx, mirror, changes.upserts);
         counts.deleted = await deleteEvents(tx, mirror, changes.deletions);
-        await tx.nativeUpdate(IntegrationCalendarSchema, { id: calendar.id }, { syncState: changes.nextSyncState, lastSyncedAt: now });
+        await tx.nativeUpdate(
+          IntegrationCalendarSchema,
+          { id: calendar.id },
+          { syncState: changes.nextSyncState, lastSyncedAt: now },
+        );
         return { processed: changes.upserts.length + changes.deletions.length, ...counts };
       });
     }
@@ -129,7 +156,11 @@ async function syncCalendar(
   );
   return ctx.orm.em.fork().transactional(async (tx) => {
     const counts = await replaceEvents(tx, mirror, listing.events);
-    await tx.nativeUpdate(IntegrationCalendarSchema, { id: calendar.id }, { syncState: listing.nextSyncState ?? null, lastSyncedAt: now });
+    await tx.nativeUpdate(
+      IntegrationCalendarSchema,
+      { id: calendar.id },
+      { syncState: listing.nextSyncState ?? null, lastSyncedAt: now },
+    );
     return { processed: listing.events.length, ...counts };
   });
 }

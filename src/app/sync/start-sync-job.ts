@@ -35,7 +35,11 @@ export async function startSyncJob(ctx: AppContext, request: SyncRequest): Promi
   try {
     await ctx.jobs.send(SYNC_QUEUE, { syncJobId: id }, { id });
   } catch (error) {
-    await em.nativeUpdate(SyncJobSchema, { id }, { status: "failed", errors: ["could not be queued"], finishedAt: ctx.clock.now() });
+    await em.nativeUpdate(
+      SyncJobSchema,
+      { id },
+      { status: "failed", errors: ["could not be queued"], finishedAt: ctx.clock.now() },
+    );
     throw error;
   }
   return syncJobView(job);

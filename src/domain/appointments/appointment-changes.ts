@@ -38,7 +38,8 @@ export function validateChanges(current: CurrentAppointment, patch: AppointmentP
   const values: AppointmentChanges["values"] = {};
   for (const field of APPOINTMENT_FIELDS) {
     const value = patch[field];
-    if (value !== undefined) values[field] = (APPOINTMENT_FIELD_RULES[field] as (given: typeof value) => string | number | null)(value);
+    if (value !== undefined)
+      values[field] = (APPOINTMENT_FIELD_RULES[field] as (given: typeof value) => string | number | null)(value);
   }
 
   let moved = false;

@@ -1,4 +1,11 @@
-import { optionalCoordinate, optionalEmail, optionalMoney, optionalText, requirePhone, requireText } from "../validation.js";
+import {
+  optionalCoordinate,
+  optionalEmail,
+  optionalMoney,
+  optionalText,
+  requirePhone,
+  requireText,
+} from "../validation.js";
 
 /**
  * The one table of appointment field rules (proto field name, limits), used

@@ -1,6 +1,13 @@
 import { FailedPreconditionError, InvalidArgumentError } from "../errors.js";
 
-export const APPOINTMENT_STATUSES = ["pending", "confirmed", "in_progress", "completed", "cancelled", "no_show"] as const;
+export const APPOINTMENT_STATUSES = [
+  "pending",
+  "confirmed",
+  "in_progress",
+  "completed",
+  "cancelled",
+  "no_show",
+] as const;
 export type AppointmentStatus = (typeof APPOINTMENT_STATUSES)[number];
 
 /** Lifecycle: pending -> confirmed -> in_progress -> completed; cancelled and no_show are final. */

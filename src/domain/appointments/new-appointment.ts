@@ -48,7 +48,10 @@ export function validateNewAppointment(request: NewAppointmentRequest, now: Date
     throw new InvalidArgumentError("status", "a new appointment is PENDING or CONFIRMED");
   }
   if ((request.latitude === undefined) !== (request.longitude === undefined)) {
-    throw new InvalidArgumentError(request.latitude === undefined ? "latitude" : "longitude", "latitude and longitude go together");
+    throw new InvalidArgumentError(
+      request.latitude === undefined ? "latitude" : "longitude",
+      "latitude and longitude go together",
+    );
   }
   return {
     customerName: RULES.customerName(request.customerName),

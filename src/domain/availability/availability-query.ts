@@ -23,14 +23,19 @@ export interface AvailabilityWindow {
 /** Checks a CheckAvailability window; errors name the proto field. */
 export function parseAvailabilityWindow(input: AvailabilityWindowInput): AvailabilityWindow {
   const firstDay = parseLocalDate(input.startDate);
-  if (firstDay === undefined) throw new InvalidArgumentError("start_date", `"${input.startDate}" is not a date YYYY-MM-DD`);
+  if (firstDay === undefined)
+    throw new InvalidArgumentError("start_date", `"${input.startDate}" is not a date YYYY-MM-DD`);
   const lastDay = parseLocalDate(input.endDate);
   if (lastDay === undefined) throw new InvalidArgumentError("end_date", `"${input.endDate}" is not a date YYYY-MM-DD`);
   if (lastDay < firstDay) throw new InvalidArgumentError("end_date", "must not be before start_date");
   if (lastDay - firstDay + 1 > MAX_WINDOW_DAYS) {
     throw new InvalidArgumentError("end_date", `the window may span at most ${MAX_WINDOW_DAYS} days`);
   }
-  if (!Number.isInteger(input.durationMinutes) || input.durationMinutes < 1 || input.durationMinutes > MAX_DURATION_MINUTES) {
+  if (
+    !Number.isInteger(input.durationMinutes) ||
+    input.durationMinutes < 1 ||
+    input.durationMinutes > MAX_DURATION_MINUTES
+  ) {
     throw new InvalidArgumentError("duration_minutes", `must be from 1 to ${MAX_DURATION_MINUTES}`);
   }
   const zone = input.timeZone.trim();

@@ -36,7 +36,10 @@ export function busyIntervalOf(event: MirroredEvent, timeZone: string): { start:
     const endDay = event.endDate === null ? undefined : parseLocalDate(event.endDate);
     if (firstDay !== undefined) {
       const exclusiveEnd = endDay !== undefined && endDay > firstDay ? endDay : firstDay + 1;
-      return { start: new Date(localToUtc(timeZone, firstDay, 0)), end: new Date(localToUtc(timeZone, exclusiveEnd, 0)) };
+      return {
+        start: new Date(localToUtc(timeZone, firstDay, 0)),
+        end: new Date(localToUtc(timeZone, exclusiveEnd, 0)),
+      };
     }
   }
   return { start: event.startTime, end: event.endTime };

@@ -17,7 +17,8 @@ export function parseLocalDate(text: string): number | undefined {
   if (month < 1 || month > 12 || day < 1 || day > 31) return undefined;
   const ms = Date.UTC(year, month - 1, day);
   const check = new Date(ms);
-  if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) return undefined;
+  if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day)
+    return undefined;
   return ms / MS_PER_DAY;
 }
 

@@ -84,11 +84,17 @@ function validateRanges(ranges: readonly LocalTimeRange[], field: string): void 
   ranges.forEach((range, index) => {
     const start = parseLocalTime(range.start);
     if (start === undefined || start === 1440) {
-      throw new InvalidArgumentError(`${field}[${index}].start`, `"${range.start}" is not a time HH:MM from 00:00 to 23:59`);
+      throw new InvalidArgumentError(
+        `${field}[${index}].start`,
+        `"${range.start}" is not a time HH:MM from 00:00 to 23:59`,
+      );
     }
     const end = parseLocalTime(range.end);
     if (end === undefined) {
-      throw new InvalidArgumentError(`${field}[${index}].end`, `"${range.end}" is not a time HH:MM from 00:01 to 24:00`);
+      throw new InvalidArgumentError(
+        `${field}[${index}].end`,
+        `"${range.end}" is not a time HH:MM from 00:01 to 24:00`,
+      );
     }
     if (end <= start) throw new InvalidArgumentError(`${field}[${index}].end`, "must be after start");
     parsed.push({ start, end, index });
@@ -98,10 +104,7 @@ function validateRanges(ranges: readonly LocalTimeRange[], field: string): void 
     const previous = parsed[i - 1]!;
     const current = parsed[i]!;
     if (current.start < previous.end) {
-      throw new InvalidArgumentError(
-        `${field}[${current.index}].start`,
-        `overlaps ${field}[${previous.index}]`,
-      );
+      throw new InvalidArgumentError(`${field}[${current.index}].start`, `overlaps ${field}[${previous.index}]`);
     }
   }
 }
@@ -128,7 +131,10 @@ export function validateSchedulingRules(rules: SchedulingRules, prefix = "rules"
     }
     const earlier = seenWeekdays.get(weekly.weekday);
     if (earlier !== undefined) {
-      throw new InvalidArgumentError(`${field}.weekday`, `repeats ${prefix}.weekly_hours[${earlier}]; list each weekday once`);
+      throw new InvalidArgumentError(
+        `${field}.weekday`,
+        `repeats ${prefix}.weekly_hours[${earlier}]; list each weekday once`,
+      );
     }
     seenWeekdays.set(weekly.weekday, index);
     validateRanges(weekly.ranges, `${field}.ranges`);
@@ -155,9 +161,21 @@ export function validateSchedulingRules(rules: SchedulingRules, prefix = "rules"
     }
     validateRanges(override.ranges, `${field}.ranges`);
   });
-  validateWhole(rules.slotIntervalMinutes, `${prefix}.slot_interval_minutes`, SCHEDULING_RULE_LIMITS.slotIntervalMinutes);
-  validateWhole(rules.bufferBeforeMinutes, `${prefix}.buffer_before_minutes`, SCHEDULING_RULE_LIMITS.bufferBeforeMinutes);
+  validateWhole(
+    rules.slotIntervalMinutes,
+    `${prefix}.slot_interval_minutes`,
+    SCHEDULING_RULE_LIMITS.slotIntervalMinutes,
+  );
+  validateWhole(
+    rules.bufferBeforeMinutes,
+    `${prefix}.buffer_before_minutes`,
+    SCHEDULING_RULE_LIMITS.bufferBeforeMinutes,
+  );
   validateWhole(rules.bufferAfterMinutes, `${prefix}.buffer_after_minutes`, SCHEDULING_RULE_LIMITS.bufferAfterMinutes);
-  validateWhole(rules.minimumNoticeMinutes, `${prefix}.minimum_notice_minutes`, SCHEDULING_RULE_LIMITS.minimumNoticeMinutes);
+  validateWhole(
+    rules.minimumNoticeMinutes,
+    `${prefix}.minimum_notice_minutes`,
+    SCHEDULING_RULE_LIMITS.minimumNoticeMinutes,
+  );
   validateWhole(rules.bookingHorizonDays, `${prefix}.booking_horizon_days`, SCHEDULING_RULE_LIMITS.bookingHorizonDays);
 }

@@ -109,7 +109,11 @@ export interface BusyTimeSource {
 
 /** Capability: where our appointments are written as events. */
 export interface EventDestination {
-  createEvent(credentials: ProviderCredentials, calendarId: string, event: OutgoingEvent): Promise<{ providerEventId: string }>;
+  createEvent(
+    credentials: ProviderCredentials,
+    calendarId: string,
+    event: OutgoingEvent,
+  ): Promise<{ providerEventId: string }>;
   updateEvent(
     credentials: ProviderCredentials,
     calendarId: string,

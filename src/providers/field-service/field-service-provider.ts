@@ -132,7 +132,10 @@ export interface FieldServiceProvider {
   /** By normalised E.164 phone first, then by email (case-insensitive). */
   findCustomer(credentials: FieldServiceCredentials, details: CustomerDetails): Promise<Customer | undefined>;
   /** findCustomer, creating the customer when none matches. */
-  syncCustomer(credentials: FieldServiceCredentials, details: CustomerDetails): Promise<{ customer: Customer; created: boolean }>;
+  syncCustomer(
+    credentials: FieldServiceCredentials,
+    details: CustomerDetails,
+  ): Promise<{ customer: Customer; created: boolean }>;
 
   /** Scheduled work overlapping the window, following all pages; unscheduled work is not busy. */
   listBusyTime(credentials: FieldServiceCredentials, window: SyncWindow): Promise<ScheduledItem[]>;

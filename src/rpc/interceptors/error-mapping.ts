@@ -2,7 +2,7 @@ import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import {
   AbortedError,
   AlreadyExistsError,
-  DomainError,
+  type DomainError,
   FailedPreconditionError,
   InvalidArgumentError,
   NotFoundError,
@@ -56,7 +56,10 @@ function databaseUnavailable(error: unknown): boolean {
   if (typeof e.code === "string" && (UNAVAILABLE_SQLSTATE.test(e.code) || UNAVAILABLE_NODE_CODES.has(e.code))) {
     return true;
   }
-  if (typeof e.message === "string" && /Timeout acquiring a connection|Connection terminated|pool is (probably )?full/i.test(e.message)) {
+  if (
+    typeof e.message === "string" &&
+    /Timeout acquiring a connection|Connection terminated|pool is (probably )?full/i.test(e.message)
+  ) {
     return true;
   }
   return e.cause !== undefined && e.cause !== error && databaseUnavailable(e.cause);

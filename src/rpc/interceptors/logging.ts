@@ -15,7 +15,10 @@ export function createLoggingInterceptor(logger: Logger): Interceptor {
     const method = `${req.service.typeName}/${req.method.name}`;
     const log = (code: Code | undefined) => {
       const caller = req.contextValues.get(callerKey);
-      const tenant = tenantOf(req.stream ? undefined : req.message, caller?.kind === "tenant" ? caller.tenantId : undefined);
+      const tenant = tenantOf(
+        req.stream ? undefined : req.message,
+        caller?.kind === "tenant" ? caller.tenantId : undefined,
+      );
       const line = {
         method,
         code: code === undefined ? "ok" : Code[code],

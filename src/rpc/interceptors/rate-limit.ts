@@ -36,7 +36,11 @@ function credentialIdOf(serviceKey: string): string {
  * unlimited: rate limiting fails open, and the RPC itself then reports the
  * database as unavailable if it needs it.
  */
-export function createRateLimitInterceptor(settings: RateLimitSettings, store: RateLimitStore, logger: Logger): Interceptor {
+export function createRateLimitInterceptor(
+  settings: RateLimitSettings,
+  store: RateLimitStore,
+  logger: Logger,
+): Interceptor {
   let lastWarnedAt = 0;
   return (next) => async (req) => {
     const caller = req.contextValues.get(callerKey);
@@ -47,7 +51,10 @@ export function createRateLimitInterceptor(settings: RateLimitSettings, store: R
       bucketKey = `tenant:${caller.tenantId}`;
       limit = settings.maxRequests;
     } else {
-      const named = !req.stream && "tenantId" in req.method.input.field ? (req.message as { tenantId?: unknown }).tenantId : undefined;
+      const named =
+        !req.stream && "tenantId" in req.method.input.field
+          ? (req.message as { tenantId?: unknown }).tenantId
+          : undefined;
       const tenant = typeof named === "string" && named !== "" ? named.slice(0, MAX_TENANT_KEY_LENGTH) : NO_TENANT;
       bucketKey = `service:${credentialIdOf(req.header.get("x-service-key") ?? "")}:${tenant}`;
       limit = settings.serviceKeyMaxRequests;

@@ -97,7 +97,10 @@ function googleError(code: number, reason: string, message: string) {
 }
 
 function compactUtc(iso: string): string {
-  return new Date(iso).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+  return new Date(iso)
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}/, "");
 }
 
 export class GoogleCalendarFake {
@@ -167,10 +170,21 @@ export class GoogleCalendarFake {
   // ---- test controls -------------------------------------------------------
 
   /** An account with its primary calendar (id = email) and any extra calendars. */
-  addAccount(email: string, extra: { id: string; summary: string; accessRole?: "owner" | "writer" | "reader" }[] = []): void {
+  addAccount(
+    email: string,
+    extra: { id: string; summary: string; accessRole?: "owner" | "writer" | "reader" }[] = [],
+  ): void {
     const calendars = new Map<string, FakeCalendar>();
     const add = (id: string, summary: string, primary: boolean, accessRole: FakeCalendar["accessRole"]) =>
-      calendars.set(id, { id, summary, timeZone: "America/Chicago", primary, accessRole, events: new Map(), minValidSeq: 0 });
+      calendars.set(id, {
+        id,
+        summary,
+        timeZone: "America/Chicago",
+        primary,
+        accessRole,
+        events: new Map(),
+        minValidSeq: 0,
+      });
     add(email, email, true, "owner");
     for (const c of extra) add(c.id, c.summary, false, c.accessRole ?? "owner");
     this.accounts.set(email, { email, calendars });
@@ -209,11 +223,19 @@ export class GoogleCalendarFake {
   }
 
   /** Moves or retitles one occurrence (an exception of the series). */
-  modifyInstance(email: string, calendarId: string, seriesId: string, originalStart: string, patch: Partial<FakeEventInput>): string {
+  modifyInstance(
+    email: string,
+    calendarId: string,
+    seriesId: string,
+    originalStart: string,
+    patch: Partial<FakeEventInput>,
+  ): string {
     const calendar = this.calendarOf(email, calendarId);
     const series = calendar.events.get(seriesId)?.resource;
     if (!series) throw new Error(`no series ${seriesId}`);
-    const instance = this.instancesOf(series).find((i) => i.originalStartTime?.dateTime === new Date(originalStart).toISOString());
+    const instance = this.instancesOf(series).find(
+      (i) => i.originalStartTime?.dateTime === new Date(originalStart).toISOString(),
+    );
     if (!instance) throw new Error(`series ${seriesId} has no occurrence at ${originalStart}`);
     const overridden = { ...instance, ...patch, id: instance.id } as EventResource;
     this.store(calendar, overridden);
@@ -311,7 +333,9 @@ export class GoogleCalendarFake {
     );
     const stepDays = (parts.FREQ === "WEEKLY" ? 7 : 1) * Number(parts.INTERVAL ?? 1);
     const count = parts.COUNT ? Number(parts.COUNT) : 1000;
-    const until = parts.UNTIL ? Date.parse(parts.UNTIL.replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, "$1-$2-$3T$4:$5:$6Z")) : Infinity;
+    const until = parts.UNTIL
+      ? Date.parse(parts.UNTIL.replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, "$1-$2-$3T$4:$5:$6Z"))
+      : Infinity;
     const start = Date.parse(series.start.dateTime);
     const duration = Date.parse(series.end.dateTime) - start;
     const instances: EventResource[] = [];
@@ -369,7 +393,9 @@ export class GoogleCalendarFake {
                 kind: "calendar#event",
                 id: event.id,
                 status: "cancelled",
-                ...(event.recurringEventId ? { recurringEventId: event.recurringEventId, originalStartTime: event.originalStartTime } : {}),
+                ...(event.recurringEventId
+                  ? { recurringEventId: event.recurringEventId, originalStartTime: event.originalStartTime }
+                  : {}),
               } as EventResource)
             : event,
         );
@@ -410,7 +436,8 @@ export class GoogleCalendarFake {
 
     const failure = this.apiFailures.shift();
     if (failure) {
-      const headers: Record<string, string> = failure.retryAfterSeconds !== undefined ? { "retry-after": String(failure.retryAfterSeconds) } : {};
+      const headers: Record<string, string> =
+        failure.retryAfterSeconds !== undefined ? { "retry-after": String(failure.retryAfterSeconds) } : {};
       const reason = failure.reason ?? (failure.status === 429 ? "rateLimitExceeded" : "backendError");
       return send(failure.status, googleError(failure.status, reason, "injected failure"), headers);
     }
@@ -420,7 +447,15 @@ export class GoogleCalendarFake {
     if (!grant || grant.expiresAt <= Date.now()) {
       return send(401, {
         error: {
-          errors: [{ domain: "global", reason: "authError", message: "Invalid Credentials", locationType: "header", location: "Authorization" }],
+          errors: [
+            {
+              domain: "global",
+              reason: "authError",
+              message: "Invalid Credentials",
+              locationType: "header",
+              location: "Authorization",
+            },
+          ],
           code: 401,
           message: "Request had invalid authentication credentials.",
           status: "UNAUTHENTICATED",
@@ -468,7 +503,9 @@ export class GoogleCalendarFake {
 
     const match = /^\/calendars\/([^/]+)\/events(?:\/([^/]+))?$/.exec(path);
     const calendarId = match?.[1] ? decodeURIComponent(match[1]) : undefined;
-    const calendar = calendarId ? account.calendars.get(calendarId === "primary" ? account.email : calendarId) : undefined;
+    const calendar = calendarId
+      ? account.calendars.get(calendarId === "primary" ? account.email : calendarId)
+      : undefined;
     if (!match || !calendar) return send(404, googleError(404, "notFound", "Not Found"));
     const eventId = match[2] ? decodeURIComponent(match[2]) : undefined;
 
@@ -478,8 +515,10 @@ export class GoogleCalendarFake {
     }
     if (!eventId && method === "POST") {
       const input = JSON.parse(body || "{}") as FakeEventInput & { id?: string };
-      if (input.id && !/^[a-v0-9]{5,1024}$/.test(input.id)) return send(400, googleError(400, "invalid", "Invalid resource id value."));
-      if (input.id && calendar.events.has(input.id)) return send(409, googleError(409, "duplicate", "The requested identifier already exists."));
+      if (input.id && !/^[a-v0-9]{5,1024}$/.test(input.id))
+        return send(400, googleError(400, "invalid", "Invalid resource id value."));
+      if (input.id && calendar.events.has(input.id))
+        return send(409, googleError(409, "duplicate", "The requested identifier already exists."));
       const id = input.id ?? `ev${randomBytes(8).toString("hex")}`;
       this.store(calendar, { ...input, id, status: input.status ?? "confirmed" });
       return send(200, calendar.events.get(id)?.resource);
@@ -491,7 +530,8 @@ export class GoogleCalendarFake {
       return send(200, calendar.events.get(existing.resource.id)?.resource);
     }
     if (method === "DELETE") {
-      if (existing.resource.status === "cancelled") return send(410, googleError(410, "deleted", "Resource has been deleted"));
+      if (existing.resource.status === "cancelled")
+        return send(410, googleError(410, "deleted", "Resource has been deleted"));
       this.store(calendar, { ...existing.resource, status: "cancelled" });
       res.writeHead(204);
       res.end();
@@ -501,7 +541,8 @@ export class GoogleCalendarFake {
   }
 
   private listEvents(calendar: FakeCalendar, query: Record<string, string>, send: Send): void {
-    if (query.singleEvents !== "true") return send(400, googleError(400, "invalid", "this fake only serves singleEvents=true"));
+    if (query.singleEvents !== "true")
+      return send(400, googleError(400, "invalid", "this fake only serves singleEvents=true"));
     const maxResults = Math.min(Number(query.maxResults ?? 250), 2500);
     if (query.pageToken) {
       const page = this.pages.get(query.pageToken);
@@ -512,7 +553,10 @@ export class GoogleCalendarFake {
     let items: EventResource[];
     if (query.syncToken) {
       if (query.timeMin || query.timeMax || query.orderBy || query.updatedMin || query.q) {
-        return send(400, googleError(400, "invalid", "Sync token cannot be used with timeMin, timeMax, orderBy, updatedMin or q."));
+        return send(
+          400,
+          googleError(400, "invalid", "Sync token cannot be used with timeMin, timeMax, orderBy, updatedMin or q."),
+        );
       }
       let token: { c?: string; s?: number };
       try {
@@ -520,9 +564,13 @@ export class GoogleCalendarFake {
       } catch {
         return send(400, googleError(400, "invalid", "Invalid sync token value."));
       }
-      if (token.c !== calendar.id || typeof token.s !== "number") return send(400, googleError(400, "invalid", "Invalid sync token value."));
+      if (token.c !== calendar.id || typeof token.s !== "number")
+        return send(400, googleError(400, "invalid", "Invalid sync token value."));
       if (token.s < calendar.minValidSeq) {
-        return send(410, googleError(410, "fullSyncRequired", "Sync token is no longer valid, a full sync is required."));
+        return send(
+          410,
+          googleError(410, "fullSyncRequired", "Sync token is no longer valid, a full sync is required."),
+        );
       }
       items = this.changesSince(calendar, token.s);
     } else {
@@ -555,19 +603,23 @@ export class GoogleCalendarFake {
     send(200, payload);
   }
 
-  private authorize(
-    query: Record<string, string>,
-    res: ServerResponse,
-    send: Send,
-  ): void {
+  private authorize(query: Record<string, string>, res: ServerResponse, send: Send): void {
     this.lastAuthorizationRequest = query;
     const email = this.loggedIn;
     if (query.client_id !== CLIENT_ID) return send(400, { error: "invalid_client" });
-    if (query.response_type !== "code" || !query.redirect_uri || !query.scope) return send(400, { error: "invalid_request" });
-    if (query.code_challenge_method !== "S256" || !query.code_challenge) return send(400, { error: "invalid_request", error_description: "PKCE S256 required" });
+    if (query.response_type !== "code" || !query.redirect_uri || !query.scope)
+      return send(400, { error: "invalid_request" });
+    if (query.code_challenge_method !== "S256" || !query.code_challenge)
+      return send(400, { error: "invalid_request", error_description: "PKCE S256 required" });
     if (!email) return send(400, { error: "access_denied" });
     const code = `4/${randomBytes(16).toString("base64url")}`;
-    this.codes.set(code, { email, clientId: query.client_id, redirectUri: query.redirect_uri, codeChallenge: query.code_challenge, scope: query.scope });
+    this.codes.set(code, {
+      email,
+      clientId: query.client_id,
+      redirectUri: query.redirect_uri,
+      codeChallenge: query.code_challenge,
+      scope: query.scope,
+    });
     const target = new URL(query.redirect_uri);
     target.searchParams.set("code", code);
     if (query.state) target.searchParams.set("state", query.state);
@@ -579,7 +631,8 @@ export class GoogleCalendarFake {
   private token(form: URLSearchParams, send: Send): void {
     const failure = this.tokenFailures.shift();
     if (failure) {
-      const headers: Record<string, string> = failure.retryAfterSeconds !== undefined ? { "retry-after": String(failure.retryAfterSeconds) } : {};
+      const headers: Record<string, string> =
+        failure.retryAfterSeconds !== undefined ? { "retry-after": String(failure.retryAfterSeconds) } : {};
       return send(failure.status, { error: "temporarily_unavailable" }, headers);
     }
     if (form.get("client_id") !== CLIENT_ID || form.get("client_secret") !== CLIENT_SECRET) {
@@ -590,7 +643,8 @@ export class GoogleCalendarFake {
       const code = this.codes.get(form.get("code") ?? "");
       this.codes.delete(form.get("code") ?? "");
       if (!code) return send(400, { error: "invalid_grant", error_description: "Malformed auth code." });
-      if (code.redirectUri !== form.get("redirect_uri")) return send(400, { error: "redirect_uri_mismatch", error_description: "Bad Request" });
+      if (code.redirectUri !== form.get("redirect_uri"))
+        return send(400, { error: "redirect_uri_mismatch", error_description: "Bad Request" });
       const verifier = form.get("code_verifier") ?? "";
       if (createHash("sha256").update(verifier).digest("base64url") !== code.codeChallenge) {
         return send(400, { error: "invalid_grant", error_description: "Invalid code verifier." });
@@ -598,13 +652,20 @@ export class GoogleCalendarFake {
       const refreshToken = `1//${randomBytes(24).toString("base64url")}`;
       this.refreshTokens.set(refreshToken, code.email);
       const lifetime = this.exchangedTokenLifetimeSeconds ?? this.accessTokenLifetimeSeconds;
-      return send(200, { ...this.issueAccessToken(code.email, lifetime), refresh_token: refreshToken, scope: code.scope });
+      return send(200, {
+        ...this.issueAccessToken(code.email, lifetime),
+        refresh_token: refreshToken,
+        scope: code.scope,
+      });
     }
     if (grantType === "refresh_token") {
       const presented = form.get("refresh_token") ?? "";
       const email = this.refreshTokens.get(presented);
       if (!email) return send(400, { error: "invalid_grant", error_description: "Token has been expired or revoked." });
-      const answer: Record<string, unknown> = { ...this.issueAccessToken(email, this.accessTokenLifetimeSeconds), scope: "https://www.googleapis.com/auth/calendar.events" };
+      const answer: Record<string, unknown> = {
+        ...this.issueAccessToken(email, this.accessTokenLifetimeSeconds),
+        scope: "https://www.googleapis.com/auth/calendar.events",
+      };
       if (this.rotateRefreshTokens) {
         this.refreshTokens.delete(presented);
         this.retiredSecrets.push(presented);
@@ -617,7 +678,10 @@ export class GoogleCalendarFake {
     return send(400, { error: "unsupported_grant_type" });
   }
 
-  private issueAccessToken(email: string, lifetimeSeconds: number): { access_token: string; expires_in: number; token_type: string } {
+  private issueAccessToken(
+    email: string,
+    lifetimeSeconds: number,
+  ): { access_token: string; expires_in: number; token_type: string } {
     const token = `ya29.${randomBytes(24).toString("base64url")}`;
     this.accessTokens.set(token, { email, expiresAt: Date.now() + lifetimeSeconds * 1000 });
     return { access_token: token, expires_in: lifetimeSeconds, token_type: "Bearer" };

@@ -1,4 +1,4 @@
-import { Code, ConnectError } from "@connectrpc/connect";
+import { type Code, ConnectError } from "@connectrpc/connect";
 import { CalendarService, type CalendarIntegration } from "../../../gen/universalcalendar/v1/calendar_pb.js";
 import { Provider } from "../../../gen/universalcalendar/v1/common_pb.js";
 import { SyncService, SyncStatus, type SyncJob } from "../../../gen/universalcalendar/v1/sync_pb.js";
@@ -14,7 +14,10 @@ export async function authorizeAt(authorizationUrl: string): Promise<{ code: str
 }
 
 /** ConnectCalendar → authorization URL → fake issues a code → CompleteOAuth, as the tenant's user. */
-export async function connectGoogle(server: TestServer, tenantId: string): Promise<{ integration: CalendarIntegration; syncId: string }> {
+export async function connectGoogle(
+  server: TestServer,
+  tenantId: string,
+): Promise<{ integration: CalendarIntegration; syncId: string }> {
   const calendars = client(CalendarService, grpcTransport(server.baseUrl, { jwt: await mintJwt(tenantId) }));
   const started = await calendars.connectCalendar({ tenantId, provider: Provider.GOOGLE });
   const { code, state } = await authorizeAt(started.authorizationUrl);

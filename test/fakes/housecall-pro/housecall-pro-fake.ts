@@ -1,6 +1,12 @@
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
-import { closeHttpFake, sendJson, startHttpFake, type InjectedFailure, type RecordedRequest } from "../http-fake-server.js";
+import {
+  closeHttpFake,
+  sendJson,
+  startHttpFake,
+  type InjectedFailure,
+  type RecordedRequest,
+} from "../http-fake-server.js";
 
 /**
  * An in-memory HouseCall Pro public API: `Authorization: Token <key>`, list
@@ -104,7 +110,9 @@ export class HousecallProFake {
       email: input.email ?? null,
       mobile_number: input.phone ?? null,
       home_number: null,
-      addresses: input.street ? [{ id: `adr_${randomBytes(6).toString("hex")}`, type: "service", street: input.street }] : [],
+      addresses: input.street
+        ? [{ id: `adr_${randomBytes(6).toString("hex")}`, type: "service", street: input.street }]
+        : [],
     });
     return id;
   }
@@ -113,7 +121,8 @@ export class HousecallProFake {
   addJob(input: { title: string; customerId: string; start?: string; end?: string; employeeIds?: string[] }): string {
     const customer = this.customers.get(input.customerId);
     if (!customer) throw new Error(`no customer ${input.customerId}`);
-    if (customer.addresses.length === 0) customer.addresses.push({ id: `adr_${randomBytes(6).toString("hex")}`, type: "service", street: "1 Main St" });
+    if (customer.addresses.length === 0)
+      customer.addresses.push({ id: `adr_${randomBytes(6).toString("hex")}`, type: "service", street: "1 Main St" });
     return this.newJob({
       description: input.title,
       customerId: customer.id,
@@ -155,8 +164,14 @@ export class HousecallProFake {
     this.requests.push({ method, path: url.pathname, query, headers: req.headers, body });
     const failure = this.failures.shift();
     if (failure) {
-      const headers: Record<string, string> = failure.retryAfterSeconds !== undefined ? { "retry-after": String(failure.retryAfterSeconds) } : {};
-      return sendJson(res, failure.status, error(failure.status === 429 ? "Too many requests" : "Something went wrong"), headers);
+      const headers: Record<string, string> =
+        failure.retryAfterSeconds !== undefined ? { "retry-after": String(failure.retryAfterSeconds) } : {};
+      return sendJson(
+        res,
+        failure.status,
+        error(failure.status === 429 ? "Too many requests" : "Something went wrong"),
+        headers,
+      );
     }
     const key = /^token (.+)$/i.exec(req.headers.authorization ?? "")?.[1];
     if (!key || !this.keys.has(key)) return sendJson(res, 401, error("Unauthorized"));
@@ -172,10 +187,20 @@ export class HousecallProFake {
     const send = (status: number, payload: unknown) => sendJson(res, status, payload);
 
     if (path === "/company" && method === "GET") return send(200, { ...this.company, phone_number: "5550000000" });
-    if (path === "/employees" && method === "GET") return send(200, this.page("employees", [...this.employees.values()], query));
-    if (path === "/customers" && method === "GET") return send(200, this.page("customers", this.searchCustomers(query.q ?? ""), query));
+    if (path === "/employees" && method === "GET")
+      return send(200, this.page("employees", [...this.employees.values()], query));
+    if (path === "/customers" && method === "GET")
+      return send(200, this.page("customers", this.searchCustomers(query.q ?? ""), query));
     if (path === "/customers" && method === "POST") return this.createCustomer(input, send);
-    if (path === "/jobs" && method === "GET") return send(200, this.page("jobs", this.jobsIn(query).map((j) => this.jobView(j)), query));
+    if (path === "/jobs" && method === "GET")
+      return send(
+        200,
+        this.page(
+          "jobs",
+          this.jobsIn(query).map((j) => this.jobView(j)),
+          query,
+        ),
+      );
     if (path === "/jobs" && method === "POST") return this.createJob(input, send);
 
     const customerMatch = /^\/customers\/([^/]+)(\/addresses)?$/.exec(path);
@@ -184,7 +209,11 @@ export class HousecallProFake {
       if (!customer) return send(404, error("Customer not found"));
       if (!customerMatch[2] && method === "GET") return send(200, customer);
       if (customerMatch[2] && method === "POST") {
-        const address: FakeAddress = { id: `adr_${randomBytes(6).toString("hex")}`, type: input.type === "billing" ? "billing" : "service", street: String(input.street ?? "") };
+        const address: FakeAddress = {
+          id: `adr_${randomBytes(6).toString("hex")}`,
+          type: input.type === "billing" ? "billing" : "service",
+          street: String(input.street ?? ""),
+        };
         customer.addresses.push(address);
         return send(201, address);
       }
@@ -198,7 +227,13 @@ export class HousecallProFake {
     return send(404, error("Not found"));
   }
 
-  private jobAction(job: FakeJob, sub: string, method: string, input: Record<string, unknown>, send: (status: number, payload: unknown) => void): void {
+  private jobAction(
+    job: FakeJob,
+    sub: string,
+    method: string,
+    input: Record<string, unknown>,
+    send: (status: number, payload: unknown) => void,
+  ): void {
     const touch = () => (job.updated_at = new Date().toISOString());
     if (sub === "" && method === "GET") return send(200, this.jobView(job));
     if (sub === "" && method === "PUT") {
@@ -210,11 +245,13 @@ export class HousecallProFake {
     if (sub === "/schedule" && method === "PUT") {
       const start = typeof input.start_time === "string" ? input.start_time : undefined;
       const end = typeof input.end_time === "string" ? input.end_time : undefined;
-      if (!start || !end || Number.isNaN(Date.parse(start)) || Number.isNaN(Date.parse(end))) return send(422, error("start_time and end_time are required"));
+      if (!start || !end || Number.isNaN(Date.parse(start)) || Number.isNaN(Date.parse(end)))
+        return send(422, error("start_time and end_time are required"));
       if (Date.parse(end) <= Date.parse(start)) return send(422, error("end_time must be after start_time"));
       job.scheduled_start = start;
       job.scheduled_end = end;
-      job.arrival_window = typeof input.arrival_window_in_minutes === "number" ? input.arrival_window_in_minutes : job.arrival_window;
+      job.arrival_window =
+        typeof input.arrival_window_in_minutes === "number" ? input.arrival_window_in_minutes : job.arrival_window;
       if (job.work_status === "needs scheduling") job.work_status = "scheduled";
       touch();
       return send(200, this.jobView(job));
@@ -265,7 +302,9 @@ export class HousecallProFake {
     if (!customer) return send(422, error("customer_id is invalid"));
     const addressId = String(input.address_id ?? "");
     if (!customer.addresses.some((a) => a.id === addressId)) return send(422, error("address_id is invalid"));
-    const schedule = (input.schedule as { scheduled_start?: string; scheduled_end?: string; arrival_window?: number } | undefined) ?? {};
+    const schedule =
+      (input.schedule as { scheduled_start?: string; scheduled_end?: string; arrival_window?: number } | undefined) ??
+      {};
     const employeeIds = ((input.assigned_employee_ids as string[] | undefined) ?? []).map(String);
     const unknown = employeeIds.find((id) => !this.employees.has(id));
     if (unknown !== undefined) return send(422, error(`Employee ${unknown} not found`));
@@ -283,7 +322,16 @@ export class HousecallProFake {
     send(201, this.jobView(job));
   }
 
-  private newJob(input: { description: string; notes: string | null; customerId: string; addressId: string; start: string | null; end: string | null; employeeIds: string[]; total: number }): FakeJob {
+  private newJob(input: {
+    description: string;
+    notes: string | null;
+    customerId: string;
+    addressId: string;
+    start: string | null;
+    end: string | null;
+    employeeIds: string[];
+    total: number;
+  }): FakeJob {
     const now = new Date().toISOString();
     const job: FakeJob = {
       id: `job_${randomBytes(8).toString("hex")}`,
@@ -312,7 +360,8 @@ export class HousecallProFake {
         !term ||
         `${c.first_name} ${c.last_name}`.toLowerCase().includes(term) ||
         (c.email ?? "").toLowerCase().includes(term) ||
-        (digits.length >= 4 && [c.mobile_number, c.home_number].some((p) => (p ?? "").replace(/\D/g, "").includes(digits))),
+        (digits.length >= 4 &&
+          [c.mobile_number, c.home_number].some((p) => (p ?? "").replace(/\D/g, "").includes(digits))),
     );
   }
 
@@ -332,7 +381,13 @@ export class HousecallProFake {
     const page = Math.max(1, Number(query.page ?? 1));
     const pageSize = Math.min(Math.max(1, Number(query.page_size ?? 10)), this.maxPageSize);
     const totalPages = Math.max(1, Math.ceil(items.length / pageSize));
-    return { [key]: items.slice((page - 1) * pageSize, page * pageSize), page, page_size: pageSize, total_pages: totalPages, total_items: items.length } as Record<K, T[]> & { page: number };
+    return {
+      [key]: items.slice((page - 1) * pageSize, page * pageSize),
+      page,
+      page_size: pageSize,
+      total_pages: totalPages,
+      total_items: items.length,
+    } as Record<K, T[]> & { page: number };
   }
 
   private jobView(job: FakeJob) {
@@ -346,7 +401,12 @@ export class HousecallProFake {
       address: customer.addresses.find((a) => a.id === job.addressId) ?? null,
       work_status: job.work_status,
       work_timestamps: { on_my_way_at: null, started_at: null, completed_at: null },
-      schedule: { scheduled_start: job.scheduled_start, scheduled_end: job.scheduled_end, arrival_window: job.arrival_window, appointments: [] },
+      schedule: {
+        scheduled_start: job.scheduled_start,
+        scheduled_end: job.scheduled_end,
+        arrival_window: job.arrival_window,
+        appointments: [],
+      },
       total_amount: job.total_amount,
       outstanding_balance: job.total_amount,
       assigned_employees: job.employeeIds.map((id) => this.employees.get(id)),

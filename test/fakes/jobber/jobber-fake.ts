@@ -1,7 +1,13 @@
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { DateTime } from "luxon";
-import { closeHttpFake, sendJson, startHttpFake, type InjectedFailure, type RecordedRequest } from "../http-fake-server.js";
+import {
+  closeHttpFake,
+  sendJson,
+  startHttpFake,
+  type InjectedFailure,
+  type RecordedRequest,
+} from "../http-fake-server.js";
 
 /**
  * An in-memory Jobber speaking its wire format: one GraphQL endpoint
@@ -132,10 +138,14 @@ export class JobberFake {
   }
 
   /** A job with one visit; without start/end the visit is unscheduled. */
-  addJob(input: { title: string; clientId: string; start?: string; end?: string; userIds?: string[] }): { jobId: string; visitId: string } {
+  addJob(input: { title: string; clientId: string; start?: string; end?: string; userIds?: string[] }): {
+    jobId: string;
+    visitId: string;
+  } {
     const client = this.clients.get(input.clientId);
     if (!client) throw new Error(`no client ${input.clientId}`);
-    if (client.properties.length === 0) client.properties.push({ id: gid("Property", this.seq++), street1: "1 Main St" });
+    if (client.properties.length === 0)
+      client.properties.push({ id: gid("Property", this.seq++), street1: "1 Main St" });
     const job = this.newJob(input.title, input.clientId, client.properties[0]?.id ?? "", 0);
     const visitId = this.newVisit(job.id, input.title, input.start, input.end, input.userIds ?? []);
     return { jobId: job.id, visitId };
@@ -184,16 +194,29 @@ export class JobberFake {
   // ---- HTTP ------------------------------------------------------------------
 
   private async handle(req: IncomingMessage, url: URL, body: string, res: ServerResponse): Promise<void> {
-    const record: RecordedRequest = { method: req.method ?? "GET", path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers, body };
+    const record: RecordedRequest = {
+      method: req.method ?? "GET",
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      headers: req.headers,
+      body,
+    };
     this.requests.push(record);
     if (url.pathname === "/api/oauth/authorize" && req.method === "GET") return this.authorize(url, res);
     if (url.pathname === "/api/oauth/token" && req.method === "POST") return this.token(new URLSearchParams(body), res);
-    if (url.pathname !== "/api/graphql" || req.method !== "POST") return sendJson(res, 404, { errors: [{ message: "Not Found" }] });
+    if (url.pathname !== "/api/graphql" || req.method !== "POST")
+      return sendJson(res, 404, { errors: [{ message: "Not Found" }] });
 
     const failure = this.failures.shift();
     if (failure) {
-      const headers: Record<string, string> = failure.retryAfterSeconds !== undefined ? { "retry-after": String(failure.retryAfterSeconds) } : {};
-      return sendJson(res, failure.status, failure.status === 429 ? { message: "Too Many Requests" } : { errors: [{ message: "error" }] }, headers);
+      const headers: Record<string, string> =
+        failure.retryAfterSeconds !== undefined ? { "retry-after": String(failure.retryAfterSeconds) } : {};
+      return sendJson(
+        res,
+        failure.status,
+        failure.status === 429 ? { message: "Too Many Requests" } : { errors: [{ message: "error" }] },
+        headers,
+      );
     }
     const bearer = /^bearer (.+)$/i.exec(req.headers.authorization ?? "")?.[1];
     if (!bearer || !this.tokens.has(bearer)) return sendJson(res, 401, { message: "Unauthorized" });
@@ -215,13 +238,25 @@ export class JobberFake {
     const throttling = this.throttled > 0;
     const requested = (throttling ? this.throttleReport.requestedQueryCost : undefined) ?? estimateCost(query);
     const extensions = (available: number) => ({
-      cost: { requestedQueryCost: requested, actualQueryCost: null as number | null, throttleStatus: { ...BUCKET, currentlyAvailable: available } },
+      cost: {
+        requestedQueryCost: requested,
+        actualQueryCost: null as number | null,
+        throttleStatus: { ...BUCKET, currentlyAvailable: available },
+      },
       versioning: { version },
     });
     if (throttling) {
       this.throttled--;
       return sendJson(res, 200, {
-        errors: [{ message: "Throttled", extensions: { code: "THROTTLED", documentation: "https://developer.getjobber.com/docs/using_jobbers_api/api_rate_limits" } }],
+        errors: [
+          {
+            message: "Throttled",
+            extensions: {
+              code: "THROTTLED",
+              documentation: "https://developer.getjobber.com/docs/using_jobbers_api/api_rate_limits",
+            },
+          },
+        ],
         extensions: extensions(this.throttleReport.currentlyAvailable ?? 0),
       });
     }
@@ -236,7 +271,14 @@ export class JobberFake {
       case "Account":
         return { data: { account: { id: this.accountId, name: this.accountName } } };
       case "Users":
-        return { data: { users: this.page([...this.users.values()].map((u) => this.userNode(u)), v) } };
+        return {
+          data: {
+            users: this.page(
+              [...this.users.values()].map((u) => this.userNode(u)),
+              v,
+            ),
+          },
+        };
       case "Clients": {
         const term = String(v.searchTerm ?? "").toLowerCase();
         const digits = term.replace(/\D/g, "");
@@ -247,7 +289,14 @@ export class JobberFake {
             c.emails.some((e) => e.toLowerCase().includes(term)) ||
             (digits.length >= 4 && c.phones.some((p) => p.replace(/\D/g, "").includes(digits))),
         );
-        return { data: { clients: this.page(hits.map((c) => this.clientNode(c)), v) } };
+        return {
+          data: {
+            clients: this.page(
+              hits.map((c) => this.clientNode(c)),
+              v,
+            ),
+          },
+        };
       }
       case "ClientProperties": {
         const client = this.clients.get(String(v.id));
@@ -278,7 +327,11 @@ export class JobberFake {
       case "Visits":
         return this.listVisits(v);
       default:
-        return { errors: [{ message: `this fake does not serve operation ${operation || "(anonymous)"}; send named operations` }] };
+        return {
+          errors: [
+            { message: `this fake does not serve operation ${operation || "(anonymous)"}; send named operations` },
+          ],
+        };
     }
   }
 
@@ -286,7 +339,8 @@ export class JobberFake {
 
   private clientCreate(input: Vars): Answer {
     const name = [input.firstName, input.lastName].filter(Boolean).join(" ").trim() || String(input.companyName ?? "");
-    if (!name) return payload("clientCreate", { client: null }, [{ message: "Client must have a name", path: ["firstName"] }]);
+    if (!name)
+      return payload("clientCreate", { client: null }, [{ message: "Client must have a name", path: ["firstName"] }]);
     const phones = ((input.phones as { number: string }[] | undefined) ?? []).map((p) => p.number);
     const emails = ((input.emails as { address: string }[] | undefined) ?? []).map((e) => e.address);
     const properties = ((input.properties as { address?: { street1?: string } }[] | undefined) ?? []).map((p) => ({
@@ -301,8 +355,12 @@ export class JobberFake {
 
   private propertyCreate(clientId: string, input: Vars): Answer {
     const client = this.clients.get(clientId);
-    if (!client) return payload("propertyCreate", { properties: null }, [{ message: "Client not found", path: ["clientId"] }]);
-    const created = ((input.properties as { address?: { street1?: string } }[] | undefined) ?? []).map((p) => ({ id: gid("Property", this.seq++), street1: p.address?.street1 ?? "" }));
+    if (!client)
+      return payload("propertyCreate", { properties: null }, [{ message: "Client not found", path: ["clientId"] }]);
+    const created = ((input.properties as { address?: { street1?: string } }[] | undefined) ?? []).map((p) => ({
+      id: gid("Property", this.seq++),
+      street1: p.address?.street1 ?? "",
+    }));
     client.properties.push(...created);
     return payload("propertyCreate", { properties: created.map((p) => ({ id: p.id })) });
   }
@@ -310,27 +368,45 @@ export class JobberFake {
   private jobCreate(input: Vars): Answer {
     const propertyId = String(input.propertyId ?? "");
     const client = [...this.clients.values()].find((c) => c.properties.some((p) => p.id === propertyId));
-    if (!client) return payload("jobCreate", { job: null }, [{ message: "Property not found", path: ["input", "propertyId"] }]);
-    if (!input.invoicing) return payload("jobCreate", { job: null }, [{ message: "Invoicing can't be blank", path: ["input", "invoicing"] }]);
+    if (!client)
+      return payload("jobCreate", { job: null }, [{ message: "Property not found", path: ["input", "propertyId"] }]);
+    if (!input.invoicing)
+      return payload("jobCreate", { job: null }, [
+        { message: "Invoicing can't be blank", path: ["input", "invoicing"] },
+      ]);
     const lines = (input.lineItems as { unitPrice: number; quantity: number }[] | undefined) ?? [];
-    const job = this.newJob(String(input.title ?? ""), client.id, propertyId, lines.reduce((sum, l) => sum + l.unitPrice * l.quantity, 0));
+    const job = this.newJob(
+      String(input.title ?? ""),
+      client.id,
+      propertyId,
+      lines.reduce((sum, l) => sum + l.unitPrice * l.quantity, 0),
+    );
     if (input.instructions) job.instructions = String(input.instructions);
     return payload("jobCreate", { job: { id: job.id } });
   }
 
   private visitCreate(jobId: string, input: Vars): Answer {
-    if (!this.jobs.has(jobId)) return payload("visitCreate", { createdVisits: null }, [{ message: "Job not found", path: ["jobId"] }]);
+    if (!this.jobs.has(jobId))
+      return payload("visitCreate", { createdVisits: null }, [{ message: "Job not found", path: ["jobId"] }]);
     const specs = (input.visits as { title?: string; schedule?: Vars }[] | undefined) ?? [];
     const created: string[] = [];
     for (const [index, spec] of specs.entries()) {
       const start = spec.schedule?.startAt ? instant(spec.schedule.startAt as LocalDateTime) : undefined;
       const end = spec.schedule?.endAt ? instant(spec.schedule.endAt as LocalDateTime) : undefined;
       if (start && end && end <= start) {
-        return payload("visitCreate", { createdVisits: null }, [{ message: "End time must be after start time", path: ["input", "visits", String(index), "schedule"] }]);
+        return payload("visitCreate", { createdVisits: null }, [
+          { message: "End time must be after start time", path: ["input", "visits", String(index), "schedule"] },
+        ]);
       }
       const userIds = (spec.schedule?.teamMemberIdsToAssign as string[] | undefined) ?? [];
       const unknown = userIds.find((id) => !this.users.has(id));
-      if (unknown) return payload("visitCreate", { createdVisits: null }, [{ message: `User ${unknown} not found`, path: ["input", "visits", String(index), "schedule", "teamMemberIdsToAssign"] }]);
+      if (unknown)
+        return payload("visitCreate", { createdVisits: null }, [
+          {
+            message: `User ${unknown} not found`,
+            path: ["input", "visits", String(index), "schedule", "teamMemberIdsToAssign"],
+          },
+        ]);
       created.push(this.newVisit(jobId, spec.title ?? "", start, end, userIds));
     }
     return payload("visitCreate", { createdVisits: created.map((id) => ({ id })) });
@@ -350,7 +426,10 @@ export class JobberFake {
     if (!visit) return payload("visitEditSchedule", { visit: null }, [{ message: "Visit not found", path: ["id"] }]);
     const start = input.startAt ? instant(input.startAt as LocalDateTime) : visit.startAt;
     const end = input.endAt ? instant(input.endAt as LocalDateTime) : visit.endAt;
-    if (start && end && end <= start) return payload("visitEditSchedule", { visit: null }, [{ message: "End time must be after start time", path: ["input", "endAt"] }]);
+    if (start && end && end <= start)
+      return payload("visitEditSchedule", { visit: null }, [
+        { message: "End time must be after start time", path: ["input", "endAt"] },
+      ]);
     visit.startAt = start;
     visit.endAt = end;
     return payload("visitEditSchedule", { visit: { id: visit.id } });
@@ -359,10 +438,14 @@ export class JobberFake {
   /** Replaces the whole crew, as Jobber does. */
   private visitEditAssignedUsers(visitId: string, input: Vars): Answer {
     const visit = this.visits.get(visitId);
-    if (!visit) return payload("visitEditAssignedUsers", { visit: null }, [{ message: "Visit not found", path: ["visitId"] }]);
+    if (!visit)
+      return payload("visitEditAssignedUsers", { visit: null }, [{ message: "Visit not found", path: ["visitId"] }]);
     const ids = (input.assignedUserIds as string[] | undefined) ?? [];
     const unknown = ids.find((id) => !this.users.has(id));
-    if (unknown) return payload("visitEditAssignedUsers", { visit: null }, [{ message: `User ${unknown} not found`, path: ["input", "assignedUserIds"] }]);
+    if (unknown)
+      return payload("visitEditAssignedUsers", { visit: null }, [
+        { message: `User ${unknown} not found`, path: ["input", "assignedUserIds"] },
+      ]);
     visit.assignedUserIds = [...ids];
     return payload("visitEditAssignedUsers", { visit: this.visitNode(visit) });
   }
@@ -372,7 +455,9 @@ export class JobberFake {
     if (!job) return payload("jobClose", { job: null }, [{ message: "Job not found", path: ["jobId"] }]);
     const mode = input.modifyIncompleteVisitsBy;
     if (mode !== "DESTROY_ALL" && mode !== "COMPLETE_PAST_DESTROY_FUTURE") {
-      return payload("jobClose", { job: null }, [{ message: "modifyIncompleteVisitsBy is required", path: ["input", "modifyIncompleteVisitsBy"] }]);
+      return payload("jobClose", { job: null }, [
+        { message: "modifyIncompleteVisitsBy is required", path: ["input", "modifyIncompleteVisitsBy"] },
+      ]);
     }
     for (const visit of this.visitsOf(jobId)) if (!visit.isComplete) this.visits.delete(visit.id);
     job.closed = true;
@@ -386,19 +471,43 @@ export class JobberFake {
       const start = this.jobStart(job);
       return start !== undefined && within(start, range);
     });
-    return { data: { jobs: this.page(jobs.map((j) => this.jobNode(j)), v) } };
+    return {
+      data: {
+        jobs: this.page(
+          jobs.map((j) => this.jobNode(j)),
+          v,
+        ),
+      },
+    };
   }
 
   private listVisits(v: Vars): Answer {
     const range = (v.filter as { startAt?: { after?: string; before?: string } } | undefined)?.startAt;
     // Filtering on startAt leaves out visits without one: unscheduled visits have no start.
-    const visits = [...this.visits.values()].filter((visit) => !range || (visit.startAt !== undefined && within(visit.startAt, range)));
-    return { data: { visits: this.page(visits.map((visit) => this.visitNode(visit)), v) } };
+    const visits = [...this.visits.values()].filter(
+      (visit) => !range || (visit.startAt !== undefined && within(visit.startAt, range)),
+    );
+    return {
+      data: {
+        visits: this.page(
+          visits.map((visit) => this.visitNode(visit)),
+          v,
+        ),
+      },
+    };
   }
 
   // ---- nodes -----------------------------------------------------------------------
 
-  private page<T>(nodes: T[], v: Vars): { nodes: T[]; edges: { cursor: string; node: T }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null }; totalCount: number } {
+  private page<T>(
+    nodes: T[],
+    v: Vars,
+  ): {
+    nodes: T[];
+    edges: { cursor: string; node: T }[];
+    pageInfo: { hasNextPage: boolean; endCursor: string | null };
+    totalCount: number;
+  } {
     const offset = v.after ? Number(Buffer.from(String(v.after), "base64").toString("utf8")) : 0;
     const size = Math.min(typeof v.first === "number" ? v.first : 100, this.maxPageSize);
     const slice = nodes.slice(offset, offset + size);
@@ -417,13 +526,19 @@ export class JobberFake {
   }
 
   private clientNode(client: FakeClient) {
-    const properties = client.properties.map((p) => ({ id: p.id, address: { street1: p.street1, street2: null, city: null, province: null, postalCode: null } }));
+    const properties = client.properties.map((p) => ({
+      id: p.id,
+      address: { street1: p.street1, street2: null, city: null, province: null, postalCode: null },
+    }));
     return {
       id: client.id,
       name: client.name,
       phones: client.phones.map((number) => ({ number })),
       emails: client.emails.map((address) => ({ address })),
-      clientProperties: { nodes: properties.slice(0, 1), pageInfo: { hasNextPage: properties.length > 1, endCursor: null } },
+      clientProperties: {
+        nodes: properties.slice(0, 1),
+        pageInfo: { hasNextPage: properties.length > 1, endCursor: null },
+      },
     };
   }
 
@@ -435,7 +550,12 @@ export class JobberFake {
       endAt: visit.endAt ?? null,
       isComplete: visit.isComplete,
       job: { id: visit.jobId },
-      assignedUsers: { nodes: visit.assignedUserIds.flatMap((id) => (this.users.has(id) ? [this.userNode(this.users.get(id) as FakeUser)] : [])), pageInfo: { hasNextPage: false, endCursor: null } },
+      assignedUsers: {
+        nodes: visit.assignedUserIds.flatMap((id) =>
+          this.users.has(id) ? [this.userNode(this.users.get(id) as FakeUser)] : [],
+        ),
+        pageInfo: { hasNextPage: false, endCursor: null },
+      },
     };
   }
 
@@ -457,7 +577,9 @@ export class JobberFake {
       createdAt: job.createdAt,
       updatedAt: job.updatedAt,
       client: this.clientNode(client),
-      property: { address: { street1: property?.street1 ?? "", street2: null, city: null, province: null, postalCode: null } },
+      property: {
+        address: { street1: property?.street1 ?? "", street2: null, city: null, province: null, postalCode: null },
+      },
       visits: { nodes: visits.map((v) => this.visitNode(v)), pageInfo: { hasNextPage: false, endCursor: null } },
     };
   }
@@ -471,14 +593,37 @@ export class JobberFake {
 
   private newJob(title: string, clientId: string, propertyId: string, total: number): FakeJob {
     const now = new Date().toISOString();
-    const job: FakeJob = { id: gid("Job", this.seq++), title, clientId, propertyId, total, closed: false, createdAt: now, updatedAt: now };
+    const job: FakeJob = {
+      id: gid("Job", this.seq++),
+      title,
+      clientId,
+      propertyId,
+      total,
+      closed: false,
+      createdAt: now,
+      updatedAt: now,
+    };
     this.jobs.set(job.id, job);
     return job;
   }
 
-  private newVisit(jobId: string, title: string, start: string | undefined, end: string | undefined, userIds: string[]): string {
+  private newVisit(
+    jobId: string,
+    title: string,
+    start: string | undefined,
+    end: string | undefined,
+    userIds: string[],
+  ): string {
     const id = gid("Visit", this.seq++);
-    this.visits.set(id, { id, jobId, title, startAt: start, endAt: end, isComplete: false, assignedUserIds: [...userIds] });
+    this.visits.set(id, {
+      id,
+      jobId,
+      title,
+      startAt: start,
+      endAt: end,
+      isComplete: false,
+      assignedUserIds: [...userIds],
+    });
     return id;
   }
 
@@ -486,7 +631,8 @@ export class JobberFake {
 
   private authorize(url: URL, res: ServerResponse): void {
     const q = Object.fromEntries(url.searchParams);
-    if (q.client_id !== CLIENT_ID || q.response_type !== "code" || !q.redirect_uri) return sendJson(res, 400, { error: "invalid_request" });
+    if (q.client_id !== CLIENT_ID || q.response_type !== "code" || !q.redirect_uri)
+      return sendJson(res, 400, { error: "invalid_request" });
     const code = randomBytes(16).toString("hex");
     this.codes.set(code, { redirectUri: q.redirect_uri });
     const target = new URL(q.redirect_uri);
@@ -497,19 +643,23 @@ export class JobberFake {
   }
 
   private token(form: URLSearchParams, res: ServerResponse): void {
-    if (form.get("client_id") !== CLIENT_ID || form.get("client_secret") !== CLIENT_SECRET) return sendJson(res, 401, { error: "invalid_client" });
+    if (form.get("client_id") !== CLIENT_ID || form.get("client_secret") !== CLIENT_SECRET)
+      return sendJson(res, 401, { error: "invalid_client" });
     const grant = form.get("grant_type");
     if (grant === "authorization_code") {
       const code = this.codes.get(form.get("code") ?? "");
       this.codes.delete(form.get("code") ?? "");
-      if (!code) return sendJson(res, 400, { error: "invalid_grant", error_description: "The authorization code is invalid" });
+      if (!code)
+        return sendJson(res, 400, { error: "invalid_grant", error_description: "The authorization code is invalid" });
       const redirectUri = form.get("redirect_uri");
-      if (redirectUri && redirectUri !== code.redirectUri) return sendJson(res, 400, { error: "invalid_grant", error_description: "redirect_uri mismatch" });
+      if (redirectUri && redirectUri !== code.redirectUri)
+        return sendJson(res, 400, { error: "invalid_grant", error_description: "redirect_uri mismatch" });
       return sendJson(res, 200, this.issueTokens());
     }
     if (grant === "refresh_token") {
       const presented = form.get("refresh_token") ?? "";
-      if (!this.refreshTokens.has(presented)) return sendJson(res, 401, { error: "invalid_grant", error_description: "The refresh token is invalid" });
+      if (!this.refreshTokens.has(presented))
+        return sendJson(res, 401, { error: "invalid_grant", error_description: "The refresh token is invalid" });
       // Rotation: the presented token stops working at once.
       this.refreshTokens.delete(presented);
       this.retired.push(presented);
@@ -546,7 +696,11 @@ function gid(type: string, n: number): string {
   return Buffer.from(`gid://Jobber/${type}/${n}`).toString("base64");
 }
 
-function payload(field: string, body: Record<string, unknown>, userErrors: { message: string; path: string[] }[] = []): Answer {
+function payload(
+  field: string,
+  body: Record<string, unknown>,
+  userErrors: { message: string; path: string[] }[] = [],
+): Answer {
   return { data: { [field]: { ...body, userErrors } } };
 }
 

@@ -217,7 +217,12 @@ export class GraphFake {
 
   updateEvent(id: string, patch: Partial<FakeEventInput>): void {
     const current = this.mustGet(id);
-    this.putEvent(current.calendarId, { ...current, seriesMasterId: current.seriesMasterId ?? undefined, ...patch, id });
+    this.putEvent(current.calendarId, {
+      ...current,
+      seriesMasterId: current.seriesMasterId ?? undefined,
+      ...patch,
+      id,
+    });
   }
 
   deleteEvent(id: string): void {
@@ -296,7 +301,13 @@ export class GraphFake {
 
   private token(raw: string, req: IncomingMessage, res: ServerResponse): void {
     if (!(req.headers["content-type"] ?? "").startsWith("application/x-www-form-urlencoded")) {
-      return aadError(res, 400, "invalid_request", 900144, "The request body must contain the following parameter: 'grant_type'.");
+      return aadError(
+        res,
+        400,
+        "invalid_request",
+        900144,
+        "The request body must contain the following parameter: 'grant_type'.",
+      );
     }
     const form = Object.fromEntries(new URLSearchParams(raw));
     this.tokenRequests.push(form);
@@ -306,19 +317,46 @@ export class GraphFake {
     if (form.grant_type === "authorization_code") {
       const issued = this.codes.get(form.code ?? "");
       this.codes.delete(form.code ?? "");
-      if (!issued) return aadError(res, 400, "invalid_grant", 70008, "The provided authorization code or refresh token has expired or was already redeemed.");
+      if (!issued)
+        return aadError(
+          res,
+          400,
+          "invalid_grant",
+          70008,
+          "The provided authorization code or refresh token has expired or was already redeemed.",
+        );
       if (issued.redirectUri !== form.redirect_uri) {
-        return aadError(res, 400, "invalid_grant", 50148, "The redirect URI does not match the one used in the authorization request.");
+        return aadError(
+          res,
+          400,
+          "invalid_grant",
+          50148,
+          "The redirect URI does not match the one used in the authorization request.",
+        );
       }
-      const challenge = createHash("sha256").update(form.code_verifier ?? "").digest("base64url");
+      const challenge = createHash("sha256")
+        .update(form.code_verifier ?? "")
+        .digest("base64url");
       if (challenge !== issued.codeChallenge) {
-        return aadError(res, 400, "invalid_grant", 501481, "The Code_Verifier does not match the code_challenge supplied in the authorization request.");
+        return aadError(
+          res,
+          400,
+          "invalid_grant",
+          501481,
+          "The Code_Verifier does not match the code_challenge supplied in the authorization request.",
+        );
       }
       return this.tokens(res, issued.scope);
     }
     if (form.grant_type === "refresh_token") {
       if (!this.refreshTokens.has(form.refresh_token ?? "")) {
-        return aadError(res, 400, "invalid_grant", 70000, "The provided grant is invalid or malformed, or the user revoked access.");
+        return aadError(
+          res,
+          400,
+          "invalid_grant",
+          70000,
+          "The provided grant is invalid or malformed, or the user revoked access.",
+        );
       }
       this.refreshTokens.delete(form.refresh_token!);
       return this.tokens(res, form.scope ?? "");
@@ -332,7 +370,10 @@ export class GraphFake {
     this.issuedTokens.push(refreshToken);
     send(res, 200, {
       token_type: "Bearer",
-      scope: scope.split(" ").filter((s) => s !== "offline_access").join(" "),
+      scope: scope
+        .split(" ")
+        .filter((s) => s !== "offline_access")
+        .join(" "),
       expires_in: this.accessTokenLifetimeSeconds,
       ext_expires_in: this.accessTokenLifetimeSeconds,
       access_token: this.issueAccessToken(),
@@ -377,7 +418,11 @@ export class GraphFake {
       if (method === "GET") return send(res, 200, this.wire(event));
       if (method === "PATCH") {
         const patch = JSON.parse(raw) as GraphWriteBody;
-        this.putEvent(event.calendarId, { ...event, seriesMasterId: event.seriesMasterId ?? undefined, ...fromWriteBody(patch, event) });
+        this.putEvent(event.calendarId, {
+          ...event,
+          seriesMasterId: event.seriesMasterId ?? undefined,
+          ...fromWriteBody(patch, event),
+        });
         const updated = this.events.get(id)!;
         updated.bodyContent = patch.body?.content ?? updated.bodyContent;
         updated.location = patch.location?.displayName ?? updated.location;
@@ -420,16 +465,34 @@ export class GraphFake {
     if (skipToken || deltaToken) {
       const decoded = decodeToken(skipToken ?? deltaToken!);
       if (!decoded || decoded.c !== calendarId || decoded.g !== this.generation) {
-        return graphError(res, 410, "SyncStateNotFound", "The sync state generation is not found. The delta token is expired and data must be synchronized again.");
+        return graphError(
+          res,
+          410,
+          "SyncStateNotFound",
+          "The sync state generation is not found. The delta token is expired and data must be synchronized again.",
+        );
       }
       state = skipToken ? decoded : { ...decoded, b: decoded.q, q: this.seq, o: 0 };
     } else {
       const start = url.searchParams.get("startDateTime") ?? url.searchParams.get("startdatetime");
       const end = url.searchParams.get("endDateTime") ?? url.searchParams.get("enddatetime");
       if (!start || !end || Number.isNaN(Date.parse(start)) || Number.isNaN(Date.parse(end))) {
-        return graphError(res, 400, "ErrorInvalidParameter", "This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.");
+        return graphError(
+          res,
+          400,
+          "ErrorInvalidParameter",
+          "This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.",
+        );
       }
-      state = { c: calendarId, s: new Date(start).toISOString(), e: new Date(end).toISOString(), b: -1, q: this.seq, o: 0, g: this.generation };
+      state = {
+        c: calendarId,
+        s: new Date(start).toISOString(),
+        e: new Date(end).toISOString(),
+        b: -1,
+        q: this.seq,
+        o: 0,
+        g: this.generation,
+      };
     }
 
     const windowStart = new Date(state.s).getTime();
@@ -463,7 +526,16 @@ export class GraphFake {
       "@odata.context": `${this.baseUrl}/v1.0/$metadata#Collection(event)`,
       ...(more
         ? { "@odata.nextLink": link("$skiptoken", { ...state, o: offset + pageSize }) }
-        : { "@odata.deltaLink": link("$deltatoken", { c: calendarId, s: state.s, e: state.e, b: -1, q: state.q, g: state.g }) }),
+        : {
+            "@odata.deltaLink": link("$deltatoken", {
+              c: calendarId,
+              s: state.s,
+              e: state.e,
+              b: -1,
+              q: state.q,
+              g: state.g,
+            }),
+          }),
       value: page,
     });
   }

@@ -26,7 +26,11 @@ const propfindBody = (props: string) =>
   `<?xml version="1.0" encoding="utf-8"?><d:propfind ${CALDAV_NAMESPACES}><d:prop>${props}</d:prop></d:propfind>`;
 
 /** CalDAV time-range stamps: UTC basic format. */
-const stamp = (date: Date) => date.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+const stamp = (date: Date) =>
+  date
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}/, "");
 
 const text = (value: unknown): string | undefined => {
   if (value === undefined || value === null) return undefined;
@@ -40,7 +44,8 @@ const hrefOf = (value: unknown): string | undefined => {
   return text(Array.isArray(href) ? href[0] : href);
 };
 
-const asArray = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+const asArray = <T>(value: T | T[] | undefined): T[] =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value];
 
 /**
  * Apple iCloud calendars over CalDAV with an Apple ID and an app-specific
@@ -170,23 +175,30 @@ export function createAppleProvider(settings: AppleSettings): BasicAuthCalendarP
         "PROPFIND",
         homeUrl,
         "1",
-        propfindBody("<d:displayname/><d:resourcetype/><c:supported-calendar-component-set/><d:current-user-privilege-set/>"),
+        propfindBody(
+          "<d:displayname/><d:resourcetype/><c:supported-calendar-component-set/><d:current-user-privilege-set/>",
+        ),
       );
       const calendars: ProviderCalendarInfo[] = [];
       for (const response of responses) {
         const props = response.props ?? {};
         if (!response.href || !Object.keys(props.resourcetype ?? {}).includes("calendar")) continue;
-        const components = asArray(props.supportedCalendarComponentSet?.comp as { _attributes?: { name?: string } }[]).map(
-          (c) => c._attributes?.name?.toUpperCase(),
-        );
+        const components = asArray(
+          props.supportedCalendarComponentSet?.comp as { _attributes?: { name?: string } }[],
+        ).map((c) => c._attributes?.name?.toUpperCase());
         if (components.length > 0 && !components.includes("VEVENT")) continue;
-        const privileges = asArray(props.currentUserPrivilegeSet?.privilege as Record<string, unknown>[]).flatMap((p) => Object.keys(p));
+        const privileges = asArray(props.currentUserPrivilegeSet?.privilege as Record<string, unknown>[]).flatMap((p) =>
+          Object.keys(p),
+        );
         const url = new URL(response.href, homeUrl).href;
         calendars.push({
           id: url,
-          name: text(props.displayname) ?? decodeURIComponent(new URL(url).pathname.split("/").filter(Boolean).at(-1) ?? url),
+          name:
+            text(props.displayname) ??
+            decodeURIComponent(new URL(url).pathname.split("/").filter(Boolean).at(-1) ?? url),
           primary: false,
-          writable: privileges.length === 0 || privileges.some((p) => ["write", "writeContent", "all", "bind"].includes(p)),
+          writable:
+            privileges.length === 0 || privileges.some((p) => ["write", "writeContent", "all", "bind"].includes(p)),
         });
       }
       // CalDAV has no "primary" flag: the first event calendar of the home stands in for it.
@@ -198,7 +210,12 @@ export function createAppleProvider(settings: AppleSettings): BasicAuthCalendarP
       const session = new CaldavSession(credentials);
       // The token is read before the listing: a change in between is replayed, never lost.
       const token = await collectionSyncToken(session, calendarUrl);
-      const responses = await session.xml("REPORT", calendarUrl, "1", timeRangeQuery(window, "<d:getetag/><c:calendar-data/>"));
+      const responses = await session.xml(
+        "REPORT",
+        calendarUrl,
+        "1",
+        timeRangeQuery(window, "<d:getetag/><c:calendar-data/>"),
+      );
       const objects = new Map<string, { etag?: string; data: string }>();
       for (const response of responses) collect(objects, response, calendarUrl);
       const state: CaldavSyncState = { v: 1, ...(token ? { token } : {}), objects: {} };
@@ -206,7 +223,8 @@ export function createAppleProvider(settings: AppleSettings): BasicAuthCalendarP
       for (const [href, object] of objects) {
         const instances = instancesOf(object, window, credentials);
         events.push(...instances);
-        if (instances.length > 0) state.objects[href] = { etag: object.etag, ids: instances.map((e) => e.providerEventId) };
+        if (instances.length > 0)
+          state.objects[href] = { etag: object.etag, ids: instances.map((e) => e.providerEventId) };
       }
       return { events, nextSyncState: encodeSyncState(state) };
     },
@@ -227,9 +245,13 @@ export function createAppleProvider(settings: AppleSettings): BasicAuthCalendarP
         // No sync-collection on this server: diff the etags of the window.
         const responses = await session.xml("REPORT", calendarUrl, "1", timeRangeQuery(window, "<d:getetag/>"));
         const current = new Map(
-          responses.filter((r) => r.ok && r.href).map((r) => [new URL(r.href!, calendarUrl).pathname, text(r.props?.getetag)]),
+          responses
+            .filter((r) => r.ok && r.href)
+            .map((r) => [new URL(r.href!, calendarUrl).pathname, text(r.props?.getetag)]),
         );
-        changed = [...current].filter(([href, etag]) => state.objects[href]?.etag !== etag || etag === undefined).map(([href]) => href);
+        changed = [...current]
+          .filter(([href, etag]) => state.objects[href]?.etag !== etag || etag === undefined)
+          .map(([href]) => href);
         deleted = Object.keys(state.objects).filter((href) => !current.has(href));
       }
 
@@ -258,10 +280,16 @@ export function createAppleProvider(settings: AppleSettings): BasicAuthCalendarP
       const session = new CaldavSession(credentials);
       const uid = uidOfAppointment(event.appointmentId);
       // If-None-Match: a retry finds its own first PUT (412) and changes nothing.
-      await session.send("PUT", resourceUrl(calendarUrl, uid), [412], {
-        "content-type": "text/calendar; charset=utf-8",
-        "if-none-match": "*",
-      }, toICalendar(uid, event));
+      await session.send(
+        "PUT",
+        resourceUrl(calendarUrl, uid),
+        [412],
+        {
+          "content-type": "text/calendar; charset=utf-8",
+          "if-none-match": "*",
+        },
+        toICalendar(uid, event),
+      );
       return { providerEventId: uid };
     },
 
@@ -272,10 +300,16 @@ export function createAppleProvider(settings: AppleSettings): BasicAuthCalendarP
       // version we looked at: If-Match with its etag (Radicale does not honour If-Match: *).
       const [resource] = await session.xml("PROPFIND", url, "0", propfindBody("<d:getetag/>"));
       const etag = text(resource?.props?.getetag);
-      await session.send("PUT", url, [], {
-        "content-type": "text/calendar; charset=utf-8",
-        ...(etag ? { "if-match": etag } : {}),
-      }, toICalendar(providerEventId, event));
+      await session.send(
+        "PUT",
+        url,
+        [],
+        {
+          "content-type": "text/calendar; charset=utf-8",
+          ...(etag ? { "if-match": etag } : {}),
+        },
+        toICalendar(providerEventId, event),
+      );
     },
 
     async deleteEvent(credentials, calendarUrl, providerEventId) {

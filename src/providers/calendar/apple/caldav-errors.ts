@@ -13,7 +13,13 @@ function kindOf(status: number): ProviderErrorKind {
 
 export function caldavError(status: number, what: string, retryAfter?: string | null): ProviderError {
   const kind = kindOf(status);
-  return new ProviderError("apple", kind, `${what} answered ${status}`, kind === "rate_limited" ? parseRetryAfter(retryAfter) : undefined, status);
+  return new ProviderError(
+    "apple",
+    kind,
+    `${what} answered ${status}`,
+    kind === "rate_limited" ? parseRetryAfter(retryAfter) : undefined,
+    status,
+  );
 }
 
 export function unreachable(what: string, error: unknown): ProviderError {

@@ -21,7 +21,8 @@ export class CaldavSession {
   private readonly authorization: string;
 
   constructor(credentials: ProviderCredentials) {
-    if (credentials.kind !== "basic") throw new ProviderError("apple", "unauthorized", "Apple needs an Apple ID and app-specific password");
+    if (credentials.kind !== "basic")
+      throw new ProviderError("apple", "unauthorized", "Apple needs an Apple ID and app-specific password");
     this.authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString("base64")}`;
   }
 
@@ -59,7 +60,13 @@ export class CaldavSession {
   }
 
   /** PUT/DELETE and friends: the raw Response, errors already mapped except the statuses the caller accepts. */
-  async send(method: string, url: string, accept: number[], headers: Record<string, string> = {}, body?: string): Promise<Response> {
+  async send(
+    method: string,
+    url: string,
+    accept: number[],
+    headers: Record<string, string> = {},
+    body?: string,
+  ): Promise<Response> {
     let response: Response;
     try {
       response = await fetch(url, {

@@ -33,7 +33,10 @@ function dateOf(time: ICAL.Time): string {
 /** Stable instance key: the RECURRENCE-ID as a UTC basic-format stamp (date only for all-day). */
 function recurrenceKey(recurrenceId: ICAL.Time, tzid: string | undefined): string {
   if (recurrenceId.isDate) return dateOf(recurrenceId).replace(/-/g, "");
-  return instant(recurrenceId, tzid).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+  return instant(recurrenceId, tzid)
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}/, "");
 }
 
 function tzidOf(component: ICAL.Component, property: string): string | undefined {
@@ -59,7 +62,12 @@ function instanceOf(
   const partstat = me ? PARTSTAT[String(me.getParameter("partstat") ?? "NEEDS-ACTION").toUpperCase()] : undefined;
   const base = {
     providerEventId: id,
-    status: status === "CANCELLED" ? ("cancelled" as const) : status === "TENTATIVE" ? ("tentative" as const) : ("confirmed" as const),
+    status:
+      status === "CANCELLED"
+        ? ("cancelled" as const)
+        : status === "TENTATIVE"
+          ? ("tentative" as const)
+          : ("confirmed" as const),
     transparent,
     ...(partstat ? { responseStatus: partstat } : {}),
     ...(item.summary ? { title: item.summary } : {}),
@@ -78,7 +86,8 @@ function instanceOf(
 }
 
 const overlaps = (event: ProviderEvent, window: SyncWindow) =>
-  event.start < window.end && (event.end > window.start || (event.end.getTime() === event.start.getTime() && event.start >= window.start));
+  event.start < window.end &&
+  (event.end > window.start || (event.end.getTime() === event.start.getTime() && event.start >= window.start));
 
 /**
  * Every instance of one calendar object resource inside the window. Recurring
@@ -86,7 +95,12 @@ const overlaps = (event: ProviderEvent, window: SyncWindow) =>
  * neither iCloud nor Radicale expands for us. Cancelled overrides stay in the
  * output with status "cancelled" so the engine can judge them.
  */
-export function expandCalendarObject(data: string, window: SyncWindow, ownerEmail: string, etag?: string): ProviderEvent[] {
+export function expandCalendarObject(
+  data: string,
+  window: SyncWindow,
+  ownerEmail: string,
+  etag?: string,
+): ProviderEvent[] {
   const calendar = new ICAL.Component(ICAL.parse(data));
   const byUid = new Map<string, { master?: ICAL.Component; overrides: ICAL.Component[] }>();
   for (const vevent of calendar.getAllSubcomponents("vevent")) {
@@ -107,7 +121,16 @@ export function expandCalendarObject(data: string, window: SyncWindow, ownerEmai
       // Invited to single instances only: each override stands alone.
       for (const override of overrides) {
         const event = new ICAL.Event(override);
-        keep(instanceOf(event, `${uid}::${recurrenceKey(event.recurrenceId!, tzidOf(override, "recurrence-id"))}`, event.startDate, event.endDate, ownerEmail, etag));
+        keep(
+          instanceOf(
+            event,
+            `${uid}::${recurrenceKey(event.recurrenceId!, tzidOf(override, "recurrence-id"))}`,
+            event.startDate,
+            event.endDate,
+            ownerEmail,
+            etag,
+          ),
+        );
       }
       continue;
     }
@@ -119,14 +142,24 @@ export function expandCalendarObject(data: string, window: SyncWindow, ownerEmai
     const tzid = tzidOf(master, "dtstart");
     // Overrides can move an instance into the window from anywhere: iterate
     // until both the window and the last override are behind us.
-    const lastOverride = Math.max(0, ...overrides.map((o) => instant(new ICAL.Event(o).recurrenceId!, tzidOf(o, "recurrence-id")).getTime()));
+    const lastOverride = Math.max(
+      0,
+      ...overrides.map((o) => instant(new ICAL.Event(o).recurrenceId!, tzidOf(o, "recurrence-id")).getTime()),
+    );
     const stopAt = Math.max(window.end.getTime(), lastOverride);
     const iterator = event.iterator();
     for (let n = 0, next = iterator.next(); next && n < MAX_OCCURRENCES; n++, next = iterator.next()) {
       if (instant(next, tzid).getTime() > stopAt) break;
       const details = event.getOccurrenceDetails(next);
       keep(
-        instanceOf(details.item, `${uid}::${recurrenceKey(details.recurrenceId, tzid)}`, details.startDate, details.endDate, ownerEmail, etag),
+        instanceOf(
+          details.item,
+          `${uid}::${recurrenceKey(details.recurrenceId, tzid)}`,
+          details.startDate,
+          details.endDate,
+          ownerEmail,
+          etag,
+        ),
       );
     }
   }

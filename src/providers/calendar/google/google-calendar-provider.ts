@@ -60,7 +60,12 @@ export class GoogleCalendarProvider implements OAuthCalendarProvider {
   constructor(private readonly settings: GoogleSettings) {
     this.timeoutMs = settings.timeoutMs ?? 30_000;
     // Retries are decided once, in app/integrations/provider-retry-policy.ts (with Retry-After); the library's own are off.
-    this.api = calendar({ version: "v3", rootUrl: `${settings.calendarApiBaseUrl}/`, retry: false, timeout: this.timeoutMs });
+    this.api = calendar({
+      version: "v3",
+      rootUrl: `${settings.calendarApiBaseUrl}/`,
+      retry: false,
+      timeout: this.timeoutMs,
+    });
   }
 
   private oauthClient(redirectUri?: string): RefreshingOAuth2Client {
@@ -77,7 +82,11 @@ export class GoogleCalendarProvider implements OAuthCalendarProvider {
     // google-auth-library asks gaxios to retry token calls (retryConfig wins over retry: false); our policy decides instead.
     client.transporter.interceptors.request.add({
       resolved: async (config) =>
-        Object.assign(config, { retry: false, retryConfig: { retry: 0, noResponseRetries: 0 }, timeout: this.timeoutMs }),
+        Object.assign(config, {
+          retry: false,
+          retryConfig: { retry: 0, noResponseRetries: 0 },
+          timeout: this.timeoutMs,
+        }),
     });
     return client;
   }
@@ -184,7 +193,12 @@ export class GoogleCalendarProvider implements OAuthCalendarProvider {
     return { events, ...(nextSyncState ? { nextSyncState } : {}) };
   }
 
-  async listChanges(credentials: ProviderCredentials, calendarId: string, syncState: string, window: SyncWindow): Promise<ChangeSet> {
+  async listChanges(
+    credentials: ProviderCredentials,
+    calendarId: string,
+    syncState: string,
+    window: SyncWindow,
+  ): Promise<ChangeSet> {
     const upserts: ProviderEvent[] = [];
     const deletions: string[] = [];
     let pageToken: string | undefined;
@@ -195,7 +209,13 @@ export class GoogleCalendarProvider implements OAuthCalendarProvider {
         // A sync token cannot be combined with timeMin/timeMax/orderBy: the window is applied here.
         page = await this.call(() =>
           this.api.events.list(
-            { calendarId, singleEvents: true, syncToken: syncState, maxResults: EVENTS_PAGE_SIZE, ...(pageToken ? { pageToken } : {}) },
+            {
+              calendarId,
+              singleEvents: true,
+              syncToken: syncState,
+              maxResults: EVENTS_PAGE_SIZE,
+              ...(pageToken ? { pageToken } : {}),
+            },
             this.authOf(credentials),
           ),
         );
@@ -216,11 +236,18 @@ export class GoogleCalendarProvider implements OAuthCalendarProvider {
     return { kind: "changes", upserts, deletions, nextSyncState };
   }
 
-  async createEvent(credentials: ProviderCredentials, calendarId: string, event: OutgoingEvent): Promise<{ providerEventId: string }> {
+  async createEvent(
+    credentials: ProviderCredentials,
+    calendarId: string,
+    event: OutgoingEvent,
+  ): Promise<{ providerEventId: string }> {
     const id = googleEventIdFor(event.appointmentId);
     try {
       await this.call(() =>
-        this.api.events.insert({ calendarId, sendUpdates: "none", requestBody: { ...toGoogleEvent(event), id } }, this.authOf(credentials)),
+        this.api.events.insert(
+          { calendarId, sendUpdates: "none", requestBody: { ...toGoogleEvent(event), id } },
+          this.authOf(credentials),
+        ),
       );
     } catch (error) {
       // 409 duplicate: an earlier attempt of this same insert went through.
@@ -229,7 +256,12 @@ export class GoogleCalendarProvider implements OAuthCalendarProvider {
     return { providerEventId: id };
   }
 
-  async updateEvent(credentials: ProviderCredentials, calendarId: string, providerEventId: string, event: OutgoingEvent): Promise<void> {
+  async updateEvent(
+    credentials: ProviderCredentials,
+    calendarId: string,
+    providerEventId: string,
+    event: OutgoingEvent,
+  ): Promise<void> {
     await this.call(() =>
       this.api.events.update(
         { calendarId, eventId: providerEventId, sendUpdates: "none", requestBody: toGoogleEvent(event) },
@@ -240,7 +272,9 @@ export class GoogleCalendarProvider implements OAuthCalendarProvider {
 
   async deleteEvent(credentials: ProviderCredentials, calendarId: string, providerEventId: string): Promise<void> {
     try {
-      await this.call(() => this.api.events.delete({ calendarId, eventId: providerEventId, sendUpdates: "none" }, this.authOf(credentials)));
+      await this.call(() =>
+        this.api.events.delete({ calendarId, eventId: providerEventId, sendUpdates: "none" }, this.authOf(credentials)),
+      );
     } catch (error) {
       // Already gone (404, or 410 for an event deleted before): the goal is reached.
       if (!(error instanceof ProviderError && error.kind === "not_found")) throw error;
@@ -248,7 +282,8 @@ export class GoogleCalendarProvider implements OAuthCalendarProvider {
   }
 
   private authOf(credentials: ProviderCredentials): { headers: Record<string, string> } {
-    if (credentials.kind !== "oauth") throw new ProviderError("google", "unauthorized", "Google needs OAuth credentials");
+    if (credentials.kind !== "oauth")
+      throw new ProviderError("google", "unauthorized", "Google needs OAuth credentials");
     return { headers: { Authorization: `Bearer ${credentials.accessToken}` } };
   }
 

@@ -47,14 +47,16 @@ export function toProviderError(error: unknown): ProviderError {
   const retryAfterMs = parseRetryAfter(headerOf(e.response?.headers, "retry-after"));
   const detail = [status ?? e.code ?? "no response", ...reasons, oauthError].filter(Boolean).join(" ");
 
-  if (oauthError === "invalid_grant") return new ProviderError("google", "invalid_grant", `token refused (${detail})`, undefined, status);
+  if (oauthError === "invalid_grant")
+    return new ProviderError("google", "invalid_grant", `token refused (${detail})`, undefined, status);
   if (status === undefined) return new ProviderError("google", "unavailable", `request failed (${detail})`);
   if (status === 429 || (status === 403 && reasons.some((r) => THROTTLING_REASONS.has(r)))) {
     return new ProviderError("google", "rate_limited", `throttled (${detail})`, retryAfterMs, status);
   }
   if (status === 401) return new ProviderError("google", "unauthorized", `unauthorized (${detail})`, undefined, status);
   if (status === 403) return new ProviderError("google", "forbidden", `forbidden (${detail})`, undefined, status);
-  if (status === 404 || status === 410) return new ProviderError("google", "not_found", `not found (${detail})`, undefined, status);
+  if (status === 404 || status === 410)
+    return new ProviderError("google", "not_found", `not found (${detail})`, undefined, status);
   if (status === 409) return new ProviderError("google", "conflict", `conflict (${detail})`, undefined, status);
   if (status === 408 || status >= 500) {
     return new ProviderError("google", "unavailable", `unavailable (${detail})`, retryAfterMs, status);

@@ -32,7 +32,9 @@ export function toProviderEvent(event: GoogleEvent): ProviderEvent | undefined {
     ...(allDay ? { startDate: start.date, endDate: end.date ?? start.date } : {}),
     status: event.status === "tentative" ? "tentative" : "confirmed",
     transparent: event.transparency === "transparent",
-    ...(response && RESPONSE_STATUSES.has(response) ? { responseStatus: response as ProviderEvent["responseStatus"] } : {}),
+    ...(response && RESPONSE_STATUSES.has(response)
+      ? { responseStatus: response as ProviderEvent["responseStatus"] }
+      : {}),
     ...(event.summary ? { title: event.summary } : {}),
     ...(event.etag ? { etag: event.etag } : {}),
   };

@@ -26,7 +26,8 @@ export function toProviderError(error: unknown): ProviderError {
   if (error instanceof ProviderError) return error;
   if (error instanceof GraphError) {
     // The client reports network failures as statusCode -1 with the fetch error as message.
-    if (error.statusCode <= 0) return new ProviderError("microsoft", "unavailable", `Graph unreachable: ${error.message}`);
+    if (error.statusCode <= 0)
+      return new ProviderError("microsoft", "unavailable", `Graph unreachable: ${error.message}`);
     const wait = parseRetryAfter(error.headers?.get("retry-after"));
     const kind = kindOfStatus(error.statusCode);
     return new ProviderError(
@@ -37,5 +38,9 @@ export function toProviderError(error: unknown): ProviderError {
       error.statusCode,
     );
   }
-  return new ProviderError("microsoft", "unavailable", `Graph request failed: ${(error as Error)?.message ?? String(error)}`);
+  return new ProviderError(
+    "microsoft",
+    "unavailable",
+    `Graph request failed: ${(error as Error)?.message ?? String(error)}`,
+  );
 }

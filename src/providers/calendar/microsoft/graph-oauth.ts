@@ -49,7 +49,11 @@ export function authorizationUrl(
 }
 
 /** POSTs a grant to the v2.0 token endpoint; AAD errors become ProviderErrors. */
-export async function requestTokens(settings: MicrosoftSettings, grant: Record<string, string>, now = () => new Date()): Promise<TokenSet> {
+export async function requestTokens(
+  settings: MicrosoftSettings,
+  grant: Record<string, string>,
+  now = () => new Date(),
+): Promise<TokenSet> {
   const body = new URLSearchParams({
     client_id: settings.clientId,
     client_secret: settings.clientSecret,
@@ -71,7 +75,8 @@ export async function requestTokens(settings: MicrosoftSettings, grant: Record<s
   if (!response.ok || !payload.access_token) {
     // AAD descriptions carry trace ids, never the grant itself: safe to keep the first line.
     const reason = `${payload.error ?? response.status}: ${(payload.error_description ?? "").split("\r\n")[0]}`;
-    if (payload.error === "invalid_grant") throw new ProviderError("microsoft", "invalid_grant", reason, undefined, response.status);
+    if (payload.error === "invalid_grant")
+      throw new ProviderError("microsoft", "invalid_grant", reason, undefined, response.status);
     const kind = response.ok ? "unavailable" : kindOfStatus(response.status);
     throw new ProviderError(
       "microsoft",

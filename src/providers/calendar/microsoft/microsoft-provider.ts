@@ -160,7 +160,10 @@ export function createMicrosoftProvider(settings: MicrosoftSettings): OAuthCalen
         endDateTime: window.end.toISOString(),
       });
       try {
-        const round = await deltaRound(clientFor(credentials), `${calendarPath(calendarId)}/calendarView/delta?${query}`);
+        const round = await deltaRound(
+          clientFor(credentials),
+          `${calendarPath(calendarId)}/calendarView/delta?${query}`,
+        );
         return { events: round.upserts, nextSyncState: round.deltaLink };
       } catch (error) {
         if (error instanceof DeltaTokenExpired) {
@@ -196,7 +199,9 @@ export function createMicrosoftProvider(settings: MicrosoftSettings): OAuthCalen
     },
 
     async updateEvent(credentials, _calendarId, providerEventId, event) {
-      await send((signal) => eventRequest(credentials, providerEventId).option("signal", signal).patch(toGraphBody(event)));
+      await send((signal) =>
+        eventRequest(credentials, providerEventId).option("signal", signal).patch(toGraphBody(event)),
+      );
     },
 
     async deleteEvent(credentials, _calendarId, providerEventId) {

@@ -60,7 +60,9 @@ export const isCancelled = (job: HcpJob) => jobStatusOf(job.work_status) === "ca
 
 export function addressLine(address: HcpAddress | null | undefined): string | undefined {
   if (!address) return undefined;
-  const line = [address.street, address.street_line_2, address.city, address.state, address.zip].filter((p) => p?.trim()).join(", ");
+  const line = [address.street, address.street_line_2, address.city, address.state, address.zip]
+    .filter((p) => p?.trim())
+    .join(", ");
   return line || undefined;
 }
 
@@ -69,7 +71,9 @@ export function fullName(person: { first_name?: string | null; last_name?: strin
 }
 
 export function phonesOf(customer: HcpCustomer): string[] {
-  return [customer.mobile_number, customer.home_number, customer.work_number].filter((p): p is string => Boolean(p?.trim()));
+  return [customer.mobile_number, customer.home_number, customer.work_number].filter((p): p is string =>
+    Boolean(p?.trim()),
+  );
 }
 
 export function customerOf(customer: HcpCustomer, region: CountryCode): Customer {

@@ -16,7 +16,17 @@ import type {
 } from "../field-service-provider.js";
 import { centsFromDecimal } from "../money.js";
 import { allPages, housecallRequest, type HousecallProApiSettings, type Page } from "./housecall-pro-http.js";
-import { customerOf, isCancelled, jobOf, phonesOf, technicianOf, type HcpAddress, type HcpCustomer, type HcpEmployee, type HcpJob } from "./housecall-pro-mapping.js";
+import {
+  customerOf,
+  isCancelled,
+  jobOf,
+  phonesOf,
+  technicianOf,
+  type HcpAddress,
+  type HcpCustomer,
+  type HcpEmployee,
+  type HcpJob,
+} from "./housecall-pro-mapping.js";
 
 export interface HousecallProSettings extends HousecallProApiSettings {
   /** Region for phone numbers stored without a country code. */
@@ -74,7 +84,8 @@ export class HousecallProProvider implements FieldServiceProvider {
     const edit: Record<string, unknown> = {};
     if (changes.title !== undefined) edit.description = changes.title;
     if (changes.description !== undefined) edit.notes = changes.description;
-    if (Object.keys(edit).length > 0) await this.call(credentials, "PUT", `/jobs/${encodeURIComponent(jobId)}`, { body: edit });
+    if (Object.keys(edit).length > 0)
+      await this.call(credentials, "PUT", `/jobs/${encodeURIComponent(jobId)}`, { body: edit });
     if (changes.schedule) {
       await this.call(credentials, "PUT", `/jobs/${encodeURIComponent(jobId)}/schedule`, {
         body: {
@@ -98,18 +109,30 @@ export class HousecallProProvider implements FieldServiceProvider {
 
   async findCustomer(credentials: FieldServiceCredentials, details: CustomerDetails): Promise<Customer | undefined> {
     const region = this.settings.defaultRegion;
-    const terms = [phoneSearchTerm(details.phone, region), details.email?.trim()].filter((t): t is string => Boolean(t));
+    const terms = [phoneSearchTerm(details.phone, region), details.email?.trim()].filter((t): t is string =>
+      Boolean(t),
+    );
     for (const q of terms) {
       const customers = await allPages("customers", PAGE_SIZE, (page) =>
-        this.call<Page<"customers", HcpCustomer>>(credentials, "GET", "/customers", { query: { q, page, page_size: PAGE_SIZE } }),
+        this.call<Page<"customers", HcpCustomer>>(credentials, "GET", "/customers", {
+          query: { q, page, page_size: PAGE_SIZE },
+        }),
       );
-      const match = bestMatch(details, customers, (c) => ({ phones: phonesOf(c), emails: c.email ? [c.email] : [] }), region);
+      const match = bestMatch(
+        details,
+        customers,
+        (c) => ({ phones: phonesOf(c), emails: c.email ? [c.email] : [] }),
+        region,
+      );
       if (match) return customerOf(match, region);
     }
     return undefined;
   }
 
-  async syncCustomer(credentials: FieldServiceCredentials, details: CustomerDetails): Promise<{ customer: Customer; created: boolean }> {
+  async syncCustomer(
+    credentials: FieldServiceCredentials,
+    details: CustomerDetails,
+  ): Promise<{ customer: Customer; created: boolean }> {
     const existing = await this.findCustomer(credentials, details);
     if (existing) return { customer: existing, created: false };
     const { firstName, lastName } = splitName(details.name);
@@ -142,7 +165,9 @@ export class HousecallProProvider implements FieldServiceProvider {
 
   async listTechnicians(credentials: FieldServiceCredentials): Promise<Technician[]> {
     const employees = await allPages("employees", PAGE_SIZE, (page) =>
-      this.call<Page<"employees", HcpEmployee>>(credentials, "GET", "/employees", { query: { page, page_size: PAGE_SIZE } }),
+      this.call<Page<"employees", HcpEmployee>>(credentials, "GET", "/employees", {
+        query: { page, page_size: PAGE_SIZE },
+      }),
     );
     return employees.map(technicianOf);
   }
@@ -152,24 +177,40 @@ export class HousecallProProvider implements FieldServiceProvider {
     const crew = (job.assigned_employees ?? []).map((e) => e.id);
     if (crew.includes(technicianId)) return;
     const dispatched_employees = [...crew, technicianId].map((employee_id) => ({ employee_id }));
-    await this.call(credentials, "PUT", `/jobs/${encodeURIComponent(job.id)}/dispatch`, { body: { dispatched_employees } });
+    await this.call(credentials, "PUT", `/jobs/${encodeURIComponent(job.id)}/dispatch`, {
+      body: { dispatched_employees },
+    });
   }
 
   /** A job needs a customer address (POST /jobs requires address_id): the first one, or a new one. */
-  private async addressOf(credentials: FieldServiceCredentials, customerId: string, address: string | undefined): Promise<string> {
+  private async addressOf(
+    credentials: FieldServiceCredentials,
+    customerId: string,
+    address: string | undefined,
+  ): Promise<string> {
     const customer = await this.call<HcpCustomer>(credentials, "GET", `/customers/${encodeURIComponent(customerId)}`);
     const existing = customer.addresses?.[0]?.id;
     if (existing) return existing;
-    const created = await this.call<HcpAddress>(credentials, "POST", `/customers/${encodeURIComponent(customerId)}/addresses`, {
-      body: { street: address ?? "", type: "service" },
-    });
+    const created = await this.call<HcpAddress>(
+      credentials,
+      "POST",
+      `/customers/${encodeURIComponent(customerId)}/addresses`,
+      {
+        body: { street: address ?? "", type: "service" },
+      },
+    );
     return created.id;
   }
 
   private jobsIn(credentials: FieldServiceCredentials, window: SyncWindow): Promise<HcpJob[]> {
     return allPages("jobs", PAGE_SIZE, (page) =>
       this.call<Page<"jobs", HcpJob>>(credentials, "GET", "/jobs", {
-        query: { scheduled_start_min: window.start.toISOString(), scheduled_start_max: window.end.toISOString(), page, page_size: PAGE_SIZE },
+        query: {
+          scheduled_start_min: window.start.toISOString(),
+          scheduled_start_max: window.end.toISOString(),
+          page,
+          page_size: PAGE_SIZE,
+        },
       }),
     );
   }

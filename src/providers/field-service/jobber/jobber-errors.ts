@@ -38,15 +38,31 @@ export function throttleWaitMs(cost: QueryCost | undefined): number {
  * wait computed from the cost report; anything else means Jobber refused the
  * query itself (unknown id, bad argument): a bug or bad input, not retryable.
  */
-export function graphqlFailure(errors: GraphqlErrorShape[], cost: QueryCost | undefined, status: number): ProviderError {
+export function graphqlFailure(
+  errors: GraphqlErrorShape[],
+  cost: QueryCost | undefined,
+  status: number,
+): ProviderError {
   const throttled = errors.find((e) => e.extensions?.code === "THROTTLED");
   if (throttled) {
     const wait = throttleWaitMs(cost ?? throttled.extensions?.cost);
-    return new ProviderError("jobber", "rate_limited", `query cost throttled (${throttled.message ?? "THROTTLED"})`, wait, status);
+    return new ProviderError(
+      "jobber",
+      "rate_limited",
+      `query cost throttled (${throttled.message ?? "THROTTLED"})`,
+      wait,
+      status,
+    );
   }
   const messages = errors.map((e) => e.message ?? "unknown error").join("; ");
   const notFound = errors.some((e) => /not found|couldn't find|could not find/i.test(e.message ?? ""));
-  return new ProviderError("jobber", notFound ? "not_found" : "bad_request", `GraphQL error: ${messages}`, undefined, status);
+  return new ProviderError(
+    "jobber",
+    notFound ? "not_found" : "bad_request",
+    `GraphQL error: ${messages}`,
+    undefined,
+    status,
+  );
 }
 
 /** A mutation answered HTTP 200 with userErrors: it did not happen. */
@@ -66,11 +82,25 @@ export function toJobberError(error: unknown): ProviderError {
   const errors = (error.response.errors ?? []) as GraphqlErrorShape[];
   if (status === 429) {
     // Jobber's request guard (2,500 requests / 5 minutes per app and account).
-    return new ProviderError("jobber", "rate_limited", "429 too many requests", parseRetryAfter(headers?.get("retry-after")), status);
+    return new ProviderError(
+      "jobber",
+      "rate_limited",
+      "429 too many requests",
+      parseRetryAfter(headers?.get("retry-after")),
+      status,
+    );
   }
   if (status === 401) return new ProviderError("jobber", "unauthorized", "401 unauthorized", undefined, status);
   if (status === 403) return new ProviderError("jobber", "forbidden", "403 forbidden", undefined, status);
-  if (status >= 500) return new ProviderError("jobber", "unavailable", `${status} from Jobber`, parseRetryAfter(headers?.get("retry-after")), status);
-  if (status >= 200 && status < 300) return graphqlFailure(errors, (error.response.extensions as { cost?: QueryCost } | undefined)?.cost, status);
+  if (status >= 500)
+    return new ProviderError(
+      "jobber",
+      "unavailable",
+      `${status} from Jobber`,
+      parseRetryAfter(headers?.get("retry-after")),
+      status,
+    );
+  if (status >= 200 && status < 300)
+    return graphqlFailure(errors, (error.response.extensions as { cost?: QueryCost } | undefined)?.cost, status);
   return new ProviderError("jobber", "bad_request", `${status} from Jobber`, undefined, status);
 }

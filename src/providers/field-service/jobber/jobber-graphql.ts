@@ -1,7 +1,14 @@
 import { GraphQLClient } from "graphql-request";
 import { ProviderError } from "../../kit/provider-error.js";
 import type { FieldServiceCredentials } from "../field-service-provider.js";
-import { graphqlFailure, toJobberError, userErrorsFailure, type GraphqlErrorShape, type QueryCost, type UserError } from "./jobber-errors.js";
+import {
+  graphqlFailure,
+  toJobberError,
+  userErrorsFailure,
+  type GraphqlErrorShape,
+  type QueryCost,
+  type UserError,
+} from "./jobber-errors.js";
 
 export interface JobberApiSettings {
   /** https://api.getjobber.com/api/graphql */
@@ -38,13 +45,18 @@ export async function jobberRequest<T>(
     throw toJobberError(error);
   }
   const errors = (response.errors ?? []) as GraphqlErrorShape[];
-  if (errors.length > 0) throw graphqlFailure(errors, (response.extensions as { cost?: QueryCost } | undefined)?.cost, response.status);
-  if (!response.data) throw new ProviderError("jobber", "unavailable", "answer without data", undefined, response.status);
+  if (errors.length > 0)
+    throw graphqlFailure(errors, (response.extensions as { cost?: QueryCost } | undefined)?.cost, response.status);
+  if (!response.data)
+    throw new ProviderError("jobber", "unavailable", "answer without data", undefined, response.status);
   return response.data;
 }
 
 /** A mutation payload: userErrors non-empty means it failed, whatever else the payload holds. */
-export function succeeded<P extends { userErrors?: UserError[] | null }>(operation: string, payload: P | null | undefined): P {
+export function succeeded<P extends { userErrors?: UserError[] | null }>(
+  operation: string,
+  payload: P | null | undefined,
+): P {
   if (!payload) throw new ProviderError("jobber", "unavailable", `${operation} answered no payload`);
   if (payload.userErrors?.length) throw userErrorsFailure(operation, payload.userErrors);
   return payload;

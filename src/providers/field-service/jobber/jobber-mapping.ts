@@ -71,7 +71,9 @@ export function jobStatusOf(jobberStatus: string): JobStatus {
 
 export function addressLine(address: JobberAddress | null | undefined): string | undefined {
   if (!address) return undefined;
-  const line = [address.street1, address.street2, address.city, address.province, address.postalCode].filter((p) => p?.trim()).join(", ");
+  const line = [address.street1, address.street2, address.city, address.province, address.postalCode]
+    .filter((p) => p?.trim())
+    .join(", ");
   return line || undefined;
 }
 

@@ -51,7 +51,11 @@ export class JobberOAuth implements FieldServiceOAuth {
   }
 
   private async token(grant: Record<string, string>): Promise<TokenSet> {
-    const body = new URLSearchParams({ client_id: this.settings.clientId, client_secret: this.settings.clientSecret, ...grant });
+    const body = new URLSearchParams({
+      client_id: this.settings.clientId,
+      client_secret: this.settings.clientSecret,
+      ...grant,
+    });
     let response: Response;
     try {
       response = await fetch(`${this.settings.oauthBaseUrl}/token`, {
@@ -85,11 +89,19 @@ function lifetimeSeconds(answer: TokenAnswer): number {
 
 function tokenFailure(response: Response, answer: TokenAnswer): ProviderError {
   const detail = `${response.status} ${answer.error ?? ""}`.trim();
-  if (answer.error === "invalid_grant") return new ProviderError("jobber", "invalid_grant", `token refused (${detail})`, undefined, response.status);
+  if (answer.error === "invalid_grant")
+    return new ProviderError("jobber", "invalid_grant", `token refused (${detail})`, undefined, response.status);
   if (response.status === 429) {
-    return new ProviderError("jobber", "rate_limited", `token endpoint throttled (${detail})`, parseRetryAfter(response.headers.get("retry-after")), 429);
+    return new ProviderError(
+      "jobber",
+      "rate_limited",
+      `token endpoint throttled (${detail})`,
+      parseRetryAfter(response.headers.get("retry-after")),
+      429,
+    );
   }
-  if (response.status >= 500) return new ProviderError("jobber", "unavailable", `token endpoint failed (${detail})`, undefined, response.status);
+  if (response.status >= 500)
+    return new ProviderError("jobber", "unavailable", `token endpoint failed (${detail})`, undefined, response.status);
   if (response.status === 401 || answer.error === "invalid_client") {
     return new ProviderError("jobber", "unauthorized", `client refused (${detail})`, undefined, response.status);
   }

@@ -16,7 +16,16 @@ import type {
   Technician,
 } from "../field-service-provider.js";
 import { allPages, jobberRequest, succeeded, type Connection, type JobberApiSettings } from "./jobber-graphql.js";
-import { customerOf, jobOf, localDateTime, technicianOf, type JobberClient, type JobberJob, type JobberUser, type JobberVisit } from "./jobber-mapping.js";
+import {
+  customerOf,
+  jobOf,
+  localDateTime,
+  technicianOf,
+  type JobberClient,
+  type JobberJob,
+  type JobberUser,
+  type JobberVisit,
+} from "./jobber-mapping.js";
 import * as ops from "./jobber-operations.js";
 import type { UserError } from "./jobber-errors.js";
 
@@ -44,7 +53,11 @@ export class JobberProvider implements FieldServiceProvider {
   async listJobs(credentials: FieldServiceCredentials, query: JobQuery): Promise<Job[]> {
     const filter = { startAt: { after: query.window.start.toISOString(), before: query.window.end.toISOString() } };
     const nodes = await allPages(async (after) => {
-      const data = await this.call<{ jobs: Connection<JobberJob> }>(credentials, ops.JOBS, { filter, first: JOB_PAGE, after });
+      const data = await this.call<{ jobs: Connection<JobberJob> }>(credentials, ops.JOBS, {
+        filter,
+        first: JOB_PAGE,
+        after,
+      });
       return data.jobs;
     });
     const jobs = nodes.map((node) => jobOf(node, this.settings.defaultRegion));
@@ -68,9 +81,18 @@ export class JobberProvider implements FieldServiceProvider {
     };
     if (input.description) attributes.instructions = input.description;
     if (input.estimatedValue !== undefined) {
-      attributes.lineItems = [{ name: input.title, quantity: 1, unitPrice: Number(input.estimatedValue), saveToProductsAndServices: false }];
+      attributes.lineItems = [
+        { name: input.title, quantity: 1, unitPrice: Number(input.estimatedValue), saveToProductsAndServices: false },
+      ];
     }
-    const created = succeeded("jobCreate", (await this.call<Payload<"jobCreate", { job: { id: string } | null }>>(credentials, ops.JOB_CREATE, { input: attributes })).jobCreate);
+    const created = succeeded(
+      "jobCreate",
+      (
+        await this.call<Payload<"jobCreate", { job: { id: string } | null }>>(credentials, ops.JOB_CREATE, {
+          input: attributes,
+        })
+      ).jobCreate,
+    );
     const jobId = created.job?.id;
     if (!jobId) throw new ProviderError("jobber", "unavailable", "jobCreate answered no job");
     const schedule: Record<string, unknown> = {
@@ -82,7 +104,12 @@ export class JobberProvider implements FieldServiceProvider {
     try {
       succeeded(
         "visitCreate",
-        (await this.call<Payload<"visitCreate", object>>(credentials, ops.VISIT_CREATE, { jobId, input: { visits: [{ title: input.title, schedule }] } })).visitCreate,
+        (
+          await this.call<Payload<"visitCreate", object>>(credentials, ops.VISIT_CREATE, {
+            jobId,
+            input: { visits: [{ title: input.title, schedule }] },
+          })
+        ).visitCreate,
       );
     } catch (error) {
       // A job without its visit would sit in Jobber unscheduled: close it (best effort), report the failure.
@@ -98,14 +125,28 @@ export class JobberProvider implements FieldServiceProvider {
     if (changes.title !== undefined) edit.title = changes.title;
     if (changes.description !== undefined) edit.instructions = changes.description;
     if (Object.keys(edit).length > 0) {
-      succeeded("jobEdit", (await this.call<Payload<"jobEdit", object>>(credentials, ops.JOB_EDIT, { jobId, input: edit })).jobEdit);
+      succeeded(
+        "jobEdit",
+        (await this.call<Payload<"jobEdit", object>>(credentials, ops.JOB_EDIT, { jobId, input: edit })).jobEdit,
+      );
     }
     const openVisits = (job.visits?.nodes ?? []).filter((v) => !v.isComplete);
     if (changes.schedule) {
       const visit = openVisits.find((v) => v.startAt) ?? openVisits[0];
       if (!visit) throw new ProviderError("jobber", "not_found", `job ${jobId} has no open visit to reschedule`);
-      const input = { startAt: localDateTime(changes.schedule.start, changes.schedule.timeZone), endAt: localDateTime(changes.schedule.end, changes.schedule.timeZone) };
-      succeeded("visitEditSchedule", (await this.call<Payload<"visitEditSchedule", object>>(credentials, ops.VISIT_EDIT_SCHEDULE, { id: visit.id, input })).visitEditSchedule);
+      const input = {
+        startAt: localDateTime(changes.schedule.start, changes.schedule.timeZone),
+        endAt: localDateTime(changes.schedule.end, changes.schedule.timeZone),
+      };
+      succeeded(
+        "visitEditSchedule",
+        (
+          await this.call<Payload<"visitEditSchedule", object>>(credentials, ops.VISIT_EDIT_SCHEDULE, {
+            id: visit.id,
+            input,
+          })
+        ).visitEditSchedule,
+      );
     }
     if (changes.technicianId) {
       for (const visit of openVisits) await this.addToCrew(credentials, visit, changes.technicianId);
@@ -116,24 +157,41 @@ export class JobberProvider implements FieldServiceProvider {
   async cancelJob(credentials: FieldServiceCredentials, jobId: string): Promise<void> {
     // Jobber has no cancel: closing the job and destroying its incomplete visits frees the crew's time.
     const input = { modifyIncompleteVisitsBy: "DESTROY_ALL" };
-    succeeded("jobClose", (await this.call<Payload<"jobClose", object>>(credentials, ops.JOB_CLOSE, { jobId, input })).jobClose);
+    succeeded(
+      "jobClose",
+      (await this.call<Payload<"jobClose", object>>(credentials, ops.JOB_CLOSE, { jobId, input })).jobClose,
+    );
   }
 
   async findCustomer(credentials: FieldServiceCredentials, details: CustomerDetails): Promise<Customer | undefined> {
     const region = this.settings.defaultRegion;
-    const terms = [phoneSearchTerm(details.phone, region), details.email?.trim()].filter((t): t is string => Boolean(t));
+    const terms = [phoneSearchTerm(details.phone, region), details.email?.trim()].filter((t): t is string =>
+      Boolean(t),
+    );
     for (const searchTerm of terms) {
       const clients = await allPages(async (after) => {
-        const data = await this.call<{ clients: Connection<JobberClient> }>(credentials, ops.CLIENTS, { searchTerm, first: LIST_PAGE, after });
+        const data = await this.call<{ clients: Connection<JobberClient> }>(credentials, ops.CLIENTS, {
+          searchTerm,
+          first: LIST_PAGE,
+          after,
+        });
         return data.clients;
       });
-      const match = bestMatch(details, clients, (c) => ({ phones: (c.phones ?? []).map((p) => p.number), emails: (c.emails ?? []).map((e) => e.address) }), region);
+      const match = bestMatch(
+        details,
+        clients,
+        (c) => ({ phones: (c.phones ?? []).map((p) => p.number), emails: (c.emails ?? []).map((e) => e.address) }),
+        region,
+      );
       if (match) return customerOf(match, region);
     }
     return undefined;
   }
 
-  async syncCustomer(credentials: FieldServiceCredentials, details: CustomerDetails): Promise<{ customer: Customer; created: boolean }> {
+  async syncCustomer(
+    credentials: FieldServiceCredentials,
+    details: CustomerDetails,
+  ): Promise<{ customer: Customer; created: boolean }> {
     const existing = await this.findCustomer(credentials, details);
     if (existing) return { customer: existing, created: false };
     const input: Record<string, unknown> = splitName(details.name);
@@ -142,7 +200,11 @@ export class JobberProvider implements FieldServiceProvider {
     if (details.address) input.properties = [{ address: { street1: details.address } }];
     const payload = succeeded(
       "clientCreate",
-      (await this.call<Payload<"clientCreate", { client: JobberClient | null }>>(credentials, ops.CLIENT_CREATE, { input })).clientCreate,
+      (
+        await this.call<Payload<"clientCreate", { client: JobberClient | null }>>(credentials, ops.CLIENT_CREATE, {
+          input,
+        })
+      ).clientCreate,
     );
     if (!payload.client) throw new ProviderError("jobber", "unavailable", "clientCreate answered no client");
     return { customer: customerOf(payload.client, this.settings.defaultRegion), created: true };
@@ -151,7 +213,11 @@ export class JobberProvider implements FieldServiceProvider {
   async listBusyTime(credentials: FieldServiceCredentials, window: SyncWindow): Promise<ScheduledItem[]> {
     const filter = { startAt: { after: window.start.toISOString(), before: window.end.toISOString() } };
     const visits = await allPages(async (after) => {
-      const data = await this.call<{ visits: Connection<JobberVisit> }>(credentials, ops.VISITS, { filter, first: LIST_PAGE, after });
+      const data = await this.call<{ visits: Connection<JobberVisit> }>(credentials, ops.VISITS, {
+        filter,
+        first: LIST_PAGE,
+        after,
+      });
       return data.visits;
     });
     // A visit without startAt/endAt is unscheduled (on the job, not on the calendar): not busy.
@@ -172,30 +238,54 @@ export class JobberProvider implements FieldServiceProvider {
   }
 
   async listTechnicians(credentials: FieldServiceCredentials): Promise<Technician[]> {
-    const users = await allPages(async (after) => (await this.call<{ users: Connection<JobberUser> }>(credentials, ops.USERS, { first: LIST_PAGE, after })).users);
+    const users = await allPages(
+      async (after) =>
+        (await this.call<{ users: Connection<JobberUser> }>(credentials, ops.USERS, { first: LIST_PAGE, after })).users,
+    );
     return users.map(technicianOf);
   }
 
   /** visitEditAssignedUsers replaces the crew: read it, add the technician, write the union. */
-  private async addToCrew(credentials: FieldServiceCredentials, visit: JobberVisit, technicianId: string): Promise<void> {
+  private async addToCrew(
+    credentials: FieldServiceCredentials,
+    visit: JobberVisit,
+    technicianId: string,
+  ): Promise<void> {
     const crew = (visit.assignedUsers?.nodes ?? []).map((u) => u.id);
     if (crew.includes(technicianId)) return;
     const input = { assignedUserIds: [...crew, technicianId] };
     succeeded(
       "visitEditAssignedUsers",
-      (await this.call<Payload<"visitEditAssignedUsers", object>>(credentials, ops.VISIT_EDIT_ASSIGNED_USERS, { visitId: visit.id, input })).visitEditAssignedUsers,
+      (
+        await this.call<Payload<"visitEditAssignedUsers", object>>(credentials, ops.VISIT_EDIT_ASSIGNED_USERS, {
+          visitId: visit.id,
+          input,
+        })
+      ).visitEditAssignedUsers,
     );
   }
 
   /** The client's first property; a job needs one (JobCreateAttributes.propertyId is required). */
-  private async propertyOf(credentials: FieldServiceCredentials, clientId: string, address: string | undefined): Promise<string> {
-    const { client } = await this.call<{ client: JobberClient | null }>(credentials, ops.CLIENT_PROPERTIES, { id: clientId });
+  private async propertyOf(
+    credentials: FieldServiceCredentials,
+    clientId: string,
+    address: string | undefined,
+  ): Promise<string> {
+    const { client } = await this.call<{ client: JobberClient | null }>(credentials, ops.CLIENT_PROPERTIES, {
+      id: clientId,
+    });
     const existing = client?.clientProperties?.nodes[0]?.id;
     if (existing) return existing;
     const input = { properties: [{ address: { street1: address ?? "" } }] };
     const payload = succeeded(
       "propertyCreate",
-      (await this.call<Payload<"propertyCreate", { properties: { id: string }[] | null }>>(credentials, ops.PROPERTY_CREATE, { clientId, input })).propertyCreate,
+      (
+        await this.call<Payload<"propertyCreate", { properties: { id: string }[] | null }>>(
+          credentials,
+          ops.PROPERTY_CREATE,
+          { clientId, input },
+        )
+      ).propertyCreate,
     );
     const id = payload.properties?.[0]?.id;
     if (!id) throw new ProviderError("jobber", "unavailable", "propertyCreate answered no property");
@@ -208,7 +298,11 @@ export class JobberProvider implements FieldServiceProvider {
     return job;
   }
 
-  private call<T>(credentials: FieldServiceCredentials, document: string, variables?: Record<string, unknown>): Promise<T> {
+  private call<T>(
+    credentials: FieldServiceCredentials,
+    document: string,
+    variables?: Record<string, unknown>,
+  ): Promise<T> {
     return jobberRequest<T>(this.settings, credentials, document, variables);
   }
 }
