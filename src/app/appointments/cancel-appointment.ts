@@ -1,5 +1,5 @@
 import { actorOf, type Caller } from "../../domain/caller.js";
-import { FailedPreconditionError } from "../../domain/errors.js";
+import { assertCancellable, type AppointmentStatus } from "../../domain/appointments/appointment-status.js";
 import { optionalText } from "../../domain/validation.js";
 import type { Appointment } from "../../entities/appointment.js";
 import type { AppContext } from "../context.js";
@@ -31,9 +31,7 @@ export async function cancelAppointment(
     const now = ctx.clock.now();
     const appointment = await findAppointment(em, command.id, command.tenantFilter, { forUpdate: true });
     if (appointment.status === "cancelled") return { cancelled: false, appointment };
-    if (appointment.status !== "pending" && appointment.status !== "confirmed") {
-      throw new FailedPreconditionError(`a ${appointment.status} appointment cannot be cancelled`);
-    }
+    assertCancellable(appointment.status as AppointmentStatus);
     appointment.status = "cancelled";
     appointment.cancellationReason = command.reason;
     appointment.cancellationNotes = notes;
