@@ -8,6 +8,7 @@ import {
 import type { Config } from "./config.js";
 import { TokenCipher } from "./crypto/token-cipher.js";
 import type { MikroORM } from "./db/orm.js";
+import { PgOutboundRateLimits } from "./db/outbound-rate-limits.js";
 import type { Clock } from "./domain/clock.js";
 import { JobRuntime } from "./jobs/queue.js";
 import type { Logger } from "./logger.js";
@@ -54,6 +55,7 @@ export async function wireApplication(options: WiringOptions): Promise<Applicati
     providers,
     credentials: new IntegrationCredentials({ orm, cipher, providers, clock, logger }),
     providerRetry: providerRetryPolicy(options.retrySettings ?? DEFAULT_RETRY_SETTINGS),
+    outboundRateLimit: new PgOutboundRateLimits(orm),
     jobs,
     settings: { oauthRedirectUri: config.oauthRedirectUri },
   };

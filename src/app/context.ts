@@ -5,6 +5,7 @@ import type { Clock } from "../domain/clock.js";
 import type { Logger } from "../logger.js";
 import type { ProviderRegistry } from "../providers/registry.js";
 import type { IntegrationCredentials } from "./integrations/integration-credentials.js";
+import type { OutboundRateLimiter } from "./integrations/outbound-rate-limit.js";
 
 /** Every queue and the payload its jobs carry; src/jobs maps each to the use case that runs it. */
 export interface JobMessages {
@@ -51,6 +52,8 @@ export interface AppContext {
   credentials: IntegrationCredentials;
   /** The one retry policy for provider calls. */
   providerRetry: RetryPolicy;
+  /** Providers' request budgets per integration, shared by every instance. */
+  outboundRateLimit: OutboundRateLimiter;
   jobs: JobQueue;
   settings: AppSettings;
 }

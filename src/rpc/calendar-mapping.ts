@@ -21,6 +21,7 @@ export function integrationToProto(view: IntegrationView): CalendarIntegration {
     tenantId: view.tenantId,
     provider: providerFromName(view.provider),
     accountEmail: view.accountEmail,
+    accountName: view.accountName,
     status: STATUS[view.status],
     statusReason: view.statusReason,
     calendars: view.calendars.map((c) => create(ProviderCalendarSchema, c)),

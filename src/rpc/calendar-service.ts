@@ -34,6 +34,16 @@ export function calendarService(app: AppContext): ServiceImpl<typeof CalendarSer
               },
             }
           : {}),
+        ...(req.credentials
+          ? {
+              fieldServiceCredentials: {
+                apiKey: req.credentials.apiKey,
+                subdomain: req.credentials.subdomain,
+                companyId: req.credentials.companyId,
+              },
+            }
+          : {}),
+        ...(req.timezone ? { timeZone: req.timezone } : {}),
       });
       return result.kind === "authorize"
         ? create(ConnectCalendarResponseSchema, {

@@ -10,6 +10,7 @@ import { SyncService } from "../../gen/universalcalendar/v1/sync_pb.js";
 import { appointmentService } from "./appointment-service.js";
 import { availabilityService } from "./availability-service.js";
 import { calendarService } from "./calendar-service.js";
+import { fieldServiceService } from "./field-service-service.js";
 import { healthService } from "./health.js";
 import { reflectionService, reflectionServiceV1alpha } from "./reflection.js";
 import type { RpcDependencies } from "./rpc-dependencies.js";
@@ -26,7 +27,7 @@ export function registerRoutes(router: ConnectRouter, deps: RpcDependencies): vo
   router.service(AppointmentService, appointmentService(deps.app));
   router.service(AvailabilityService, availabilityService(deps.app));
   router.service(CalendarService, calendarService(deps.app));
-  router.service(FieldServiceService, {});
+  router.service(FieldServiceService, fieldServiceService(deps.app));
   router.service(SyncService, syncService(deps.app));
   router.service(Health, healthService(deps.databaseHealth, apiNames));
   const reflection = reflectionService([

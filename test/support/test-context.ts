@@ -4,6 +4,7 @@ import { providerRetryPolicy } from "../../src/app/integrations/provider-retry-p
 import type { Config } from "../../src/config.js";
 import { TokenCipher } from "../../src/crypto/token-cipher.js";
 import type { MikroORM } from "../../src/db/orm.js";
+import { PgOutboundRateLimits } from "../../src/db/outbound-rate-limits.js";
 import { systemClock, type Clock } from "../../src/domain/clock.js";
 import { createLogger } from "../../src/logger.js";
 import { ProviderRegistry } from "../../src/providers/registry.js";
@@ -56,6 +57,7 @@ export function testAppContext(options: {
     providers,
     credentials: new IntegrationCredentials({ orm: options.orm, cipher, providers, clock, logger }),
     providerRetry: providerRetryPolicy({ maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 100 }),
+    outboundRateLimit: new PgOutboundRateLimits(options.orm),
     jobs: options.jobs ?? new RecordingJobQueue(),
     settings: { oauthRedirectUri: config.oauthRedirectUri },
   };

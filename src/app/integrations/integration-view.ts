@@ -17,6 +17,10 @@ export interface IntegrationView {
   tenantId: string;
   provider: string;
   accountEmail: string;
+  /** The company name of a field-service account; "" for calendars. */
+  accountName: string;
+  /** IANA zone given or reported for a field-service account. */
+  timeZone?: string;
   status: "active" | "error" | "disabled";
   statusReason: string;
   calendars: CalendarView[];
@@ -39,6 +43,8 @@ export async function integrationViews(
     tenantId: integration.tenantId,
     provider: integration.provider,
     accountEmail: integration.accountEmail,
+    accountName: integration.accountName ?? "",
+    ...(integration.accountSettings.timeZone ? { timeZone: integration.accountSettings.timeZone } : {}),
     status: integration.status as IntegrationView["status"],
     statusReason: integration.statusReason ?? "",
     calendars: calendars
