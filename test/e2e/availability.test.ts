@@ -460,7 +460,7 @@ describe("findSuggestedSlots (used when a booking is refused)", () => {
     });
     // Friday 14:00-17:00 is taken, the weekend is closed: Monday comes next.
     const slots = await findSuggestedSlots(
-      server.orm.em.fork(),
+      server.app.sql,
       clock,
       tenantId,
       60,
@@ -477,7 +477,7 @@ describe("findSuggestedSlots (used when a booking is refused)", () => {
   it("stops at the booking horizon", async () => {
     const tenantId = await tenantWithHourlyRules();
     const slots = await findSuggestedSlots(
-      server.orm.em.fork(),
+      server.app.sql,
       clock,
       tenantId,
       60,
