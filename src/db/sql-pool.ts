@@ -30,7 +30,7 @@ export const ROLLBACK: Statement = { name: "", text: "rollback" };
 export class SqlPool implements SqlReader {
   private readonly pool: pg.Pool;
 
-  constructor(connectionString: string, max = 10) {
+  constructor(connectionString: string, max = 20) {
     this.pool = new pg.Pool({ connectionString, max, pipeline: true, allowExitOnIdle: true } as pg.PoolConfig);
     // An idle connection the server closed: the pool drops it; nothing to do for a caller.
     this.pool.on("error", () => {});

@@ -7,7 +7,7 @@ import type { AppContext } from "../context.js";
 import { appointmentFromRow, type AppointmentRow } from "./appointment-row.js";
 
 /** The hottest read: a named prepared statement by primary key, no unit of work. */
-const BY_ID: Statement = { name: "appointment-by-id", text: "select * from appointments where id = $1" };
+export const BY_ID: Statement = { name: "appointment-by-id", text: "select * from appointments where id = $1" };
 const BY_ID_IN_TENANT: Statement = {
   name: "appointment-by-id-in-tenant",
   text: "select * from appointments where id = $1 and tenant_id = $2",

@@ -82,7 +82,7 @@ function busyStatement(includeSoftBlocks: boolean): Statement {
   };
 }
 
-const WITH_SOFT_BLOCKS = busyStatement(true);
+export const WITH_SOFT_BLOCKS = busyStatement(true);
 const HARD_BLOCKS_ONLY = busyStatement(false);
 
 /** The values of busySources' placeholders for window. */
