@@ -112,7 +112,10 @@ const handlers: Record<string, Handler> = {
       const row = answers[2].rows[0] as Record<string, unknown>;
       return toBinary(
         CreateAppointmentResponseSchema,
-        create(CreateAppointmentResponseSchema, row.id ? { created: true, appointment: appointmentOf(row) } : { created: false }),
+        create(
+          CreateAppointmentResponseSchema,
+          row.id ? { created: true, appointment: appointmentOf(row) } : { created: false },
+        ),
       );
     } finally {
       client.release();

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import pg from "pg";
 
 /** A named prepared statement: parsed and planned once per connection, then only bound and executed. */
@@ -29,9 +30,17 @@ export const ROLLBACK: Statement = { name: "", text: "rollback" };
  */
 export class SqlPool implements SqlReader {
   private readonly pool: pg.Pool;
+  /** Names this pool's connections in pg_stat_activity. */
+  readonly applicationName = `universal-calendar hot paths ${randomUUID().slice(0, 8)}`;
 
   constructor(connectionString: string, max = 20) {
-    this.pool = new pg.Pool({ connectionString, max, pipeline: true, allowExitOnIdle: true } as pg.PoolConfig);
+    this.pool = new pg.Pool({
+      connectionString,
+      max,
+      pipeline: true,
+      allowExitOnIdle: true,
+      application_name: this.applicationName,
+    } as pg.PoolConfig);
     // An idle connection the server closed: the pool drops it; nothing to do for a caller.
     this.pool.on("error", () => {});
   }
@@ -66,7 +75,9 @@ export class SqlPool implements SqlReader {
       if (!broken && client.getTransactionStatus() !== "I") await client.query("rollback").catch(() => {});
       throw error;
     } finally {
-      client.release(broken ?? (client.getTransactionStatus() === "I" ? undefined : new Error("left in a transaction")));
+      client.release(
+        broken ?? (client.getTransactionStatus() === "I" ? undefined : new Error("left in a transaction")),
+      );
     }
   }
 

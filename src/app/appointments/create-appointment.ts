@@ -79,7 +79,12 @@ export async function createAppointment(
     return busyPeriodsOf(row, window, rules).length === 0;
   };
   /** After the judgement let the mirrored rows through: books, then keeps it only if they are still not busy. */
-  const bookPastEvents = async (db: Pipeline, open: Step[], keep: Step, undo: Step): Promise<Appointment | undefined> => {
+  const bookPastEvents = async (
+    db: Pipeline,
+    open: Step[],
+    keep: Step,
+    undo: Step,
+  ): Promise<Appointment | undefined> => {
     const answers = await send(db, [...open, book(true)]);
     const row = bookedRow(answers, open.length);
     const booked = row.id !== null && row.id !== undefined && (await onlyNotBusyEvents(row));

@@ -34,7 +34,10 @@ import { unitOfWorkSql } from "../../db/unit-of-work-sql.js";
  * hot-slot race still gives 1 winner and 31 created=false per round, no errors.
  */
 export const TENANT_SCHEDULE_LOCK = {
-  booking: { name: "tenant-schedule-lock-shared", text: "select pg_advisory_xact_lock_shared(hashtextextended($1, 0))" },
+  booking: {
+    name: "tenant-schedule-lock-shared",
+    text: "select pg_advisory_xact_lock_shared(hashtextextended($1, 0))",
+  },
   hardBlock: { name: "tenant-schedule-lock", text: "select pg_advisory_xact_lock(hashtextextended($1, 0))" },
 } as const satisfies Record<string, Statement>;
 
