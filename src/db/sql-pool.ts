@@ -58,6 +58,9 @@ export class SqlPool implements SqlReader {
   async onOneConnection<T>(work: (pipeline: Pipeline) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
+    // The server closing the connection mid-work: the pending queries fail; the connection is not reused.
+    const onError = (error: Error) => (broken = error);
+    client.on("error", onError);
     try {
       return await work({
         rows: async <R>(statement: Statement, values: unknown[] = []) => {
@@ -75,6 +78,7 @@ export class SqlPool implements SqlReader {
       if (!broken && client.getTransactionStatus() !== "I") await client.query("rollback").catch(() => {});
       throw error;
     } finally {
+      client.off("error", onError);
       client.release(
         broken ?? (client.getTransactionStatus() === "I" ? undefined : new Error("left in a transaction")),
       );
