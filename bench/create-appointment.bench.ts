@@ -43,9 +43,9 @@ function bodiesFor(run: string, calls: number): string {
 const PGBENCH_SCRIPT = [
   "\\set n random(1, 100000000)",
   "begin;",
-  forPgbench(TENANT_SCHEDULE_LOCK.booking.text, ["('tenant-schedule:pgbench-' || :client_id)"]),
+  forPgbench(TENANT_SCHEDULE_LOCK.booking.text, ["('tenant-schedule' || chr(58) || 'pgbench-' || :client_id)"]),
   forPgbench(BOOK_UNLESS_BUSY.text, [
-    "('pgbench-' || :client_id)",
+    "('pgbench-' || :client_id::text)",
     "(timestamptz '2040-01-01' + (:n + 1) * interval '1 hour')",
     "(timestamptz '2040-01-01' + :n * interval '1 hour')",
     "(timestamptz '2040-01-02' + (:n + 1) * interval '1 hour')",
