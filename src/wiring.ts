@@ -1,4 +1,5 @@
 import type { AppContext } from "./app/context.js";
+import { SchedulingRulesCache } from "./app/availability/scheduling-rules-cache.js";
 import { IntegrationCredentials } from "./app/integrations/integration-credentials.js";
 import {
   DEFAULT_RETRY_SETTINGS,
@@ -9,6 +10,7 @@ import type { Config } from "./config.js";
 import { TokenCipher } from "./crypto/token-cipher.js";
 import type { MikroORM } from "./db/orm.js";
 import { PgOutboundRateLimits } from "./db/outbound-rate-limits.js";
+import { SqlPool } from "./db/sql-pool.js";
 import type { Clock } from "./domain/clock.js";
 import { JobRuntime } from "./jobs/queue.js";
 import type { Logger } from "./logger.js";
@@ -47,8 +49,11 @@ export async function wireApplication(options: WiringOptions): Promise<Applicati
     ...(options.workers ? { workers: options.workers } : {}),
     ...(options.queueSchema ? { schema: options.queueSchema } : {}),
   });
+  const sql = new SqlPool(databaseUrl);
   const ctx: AppContext = {
     orm,
+    sql,
+    schedulingRules: new SchedulingRulesCache(),
     clock,
     logger,
     cipher,
@@ -60,5 +65,11 @@ export async function wireApplication(options: WiringOptions): Promise<Applicati
     settings: { oauthRedirectUri: config.oauthRedirectUri },
   };
   await jobs.startWorkers(ctx);
-  return { ctx, stop: () => jobs.stop() };
+  return {
+    ctx,
+    stop: async () => {
+      await jobs.stop();
+      await sql.close();
+    },
+  };
 }

@@ -1,9 +1,11 @@
 import type { RetryPolicy } from "cockatiel";
 import type { TokenCipher } from "../crypto/token-cipher.js";
 import type { MikroORM } from "../db/orm.js";
+import type { SqlPool } from "../db/sql-pool.js";
 import type { Clock } from "../domain/clock.js";
 import type { Logger } from "../logger.js";
 import type { ProviderRegistry } from "../providers/registry.js";
+import type { SchedulingRulesCache } from "./availability/scheduling-rules-cache.js";
 import type { IntegrationCredentials } from "./integrations/integration-credentials.js";
 import type { OutboundRateLimiter } from "./integrations/outbound-rate-limit.js";
 
@@ -44,6 +46,10 @@ export interface AppSettings {
  */
 export interface AppContext {
   orm: MikroORM;
+  /** The hot paths' named prepared statements (see src/db/sql-pool.ts). */
+  sql: SqlPool;
+  /** This instance's parsed rules per tenant, confirmed by version on every use. */
+  schedulingRules: SchedulingRulesCache;
   clock: Clock;
   logger: Logger;
   cipher: TokenCipher;

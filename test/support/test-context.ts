@@ -1,10 +1,12 @@
 import type { AppContext, JobMessages, JobQueue, QueueName } from "../../src/app/context.js";
+import { SchedulingRulesCache } from "../../src/app/availability/scheduling-rules-cache.js";
 import { IntegrationCredentials } from "../../src/app/integrations/integration-credentials.js";
 import { providerRetryPolicy } from "../../src/app/integrations/provider-retry-policy.js";
 import type { Config } from "../../src/config.js";
 import { TokenCipher } from "../../src/crypto/token-cipher.js";
 import type { MikroORM } from "../../src/db/orm.js";
 import { PgOutboundRateLimits } from "../../src/db/outbound-rate-limits.js";
+import { SqlPool } from "../../src/db/sql-pool.js";
 import { systemClock, type Clock } from "../../src/domain/clock.js";
 import { createLogger } from "../../src/logger.js";
 import { ProviderRegistry } from "../../src/providers/registry.js";
@@ -51,6 +53,8 @@ export function testAppContext(options: {
   const providers = options.providers ?? ProviderRegistry.fromConfig(config);
   return {
     orm: options.orm,
+    sql: new SqlPool(options.orm.config.get("clientUrl")!),
+    schedulingRules: new SchedulingRulesCache(),
     clock,
     logger,
     cipher,

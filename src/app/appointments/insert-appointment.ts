@@ -1,30 +1,41 @@
 import { randomUUID } from "node:crypto";
-import type { EntityManager } from "@mikro-orm/postgresql";
 import { actorOf, type Caller } from "../../domain/caller.js";
 import type { NewAppointment } from "../../domain/appointments/new-appointment.js";
-import { AppointmentSchema, type Appointment } from "../../entities/appointment.js";
+import type { Statement } from "../../db/sql-pool.js";
+import { BUSY_ARRAYS, busySources, busyValues } from "../availability/load-busy-periods.js";
+import { RULES_VERSION_COLUMNS } from "../availability/load-scheduling-rules.js";
 import { appointmentCreated } from "../outbox/outbox-message.js";
 
 /**
- * Inserts the appointment with its outbox row and audit row in ONE statement
- * (atomic on its own, one round trip: booking is the hot path). The insert
- * uses `on conflict do nothing`, so the exclusion constraint, not a prior
- * read, decides a race: the loser waits for the winner's commit and gets no
- * row back, and then neither does the outbox nor the audit log.
+ * The booking in ONE statement (it runs right after the tenant's schedule
+ * lock, so its snapshot sees every hard block committed before the lock):
+ * reads what stands in the slot (busySources, hard blocks only) and inserts
+ * the appointment with its outbox row and audit row only when nothing does
+ * ($23 lets mirrored calendar rows through: the busy judgement, which needs
+ * the rules, decides on those). The insert uses `on conflict do nothing`, so
+ * the exclusion constraint, not the read, decides a race between bookings:
+ * the loser waits for the winner's commit and gets no row back, and then
+ * neither does the outbox nor the audit log. One row comes back: what stood
+ * in the way (BUSY_ARRAYS), the rules' version and the booked row, if any.
  * The outbox row's message comes from the same typed builder enqueueOutbox
  * takes (so the id is chosen here); the audit row has recordAudit's shape.
  */
-const INSERT_WITH_SIDE_EFFECTS = `
-  with booked as (
+export const BOOK_UNLESS_BUSY: Statement = {
+  name: "book-appointment-unless-busy",
+  text: `
+  with ${busySources(false)},
+  booked as (
     insert into appointments (id, tenant_id, customer_name, customer_phone, customer_email, title, description,
       service_type, start_time, end_time, status, address, latitude, longitude, estimated_cost, notes,
       idempotency_key, created_by)
-    values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    select $6::uuid, $1, $7::text, $8::text, $9::text, $10::text, $11::text, $12::text, $3, $2, $13::text,
+      $14::text, $15::float8, $16::float8, $17::numeric, $18::text, $19::text, $20::text
+    where not exists (select 1 from own) and ($23::boolean or not exists (select 1 from mirrored))
     on conflict do nothing
     returning *
   ), queued as (
     insert into outbox (tenant_id, topic, aggregate_id, payload)
-    select tenant_id, ?, id::text, ?::jsonb
+    select tenant_id, $21::text, id::text, $22::jsonb
     from booked
   ), audited as (
     insert into audit_log (tenant_id, actor, action, entity_type, entity_id, changes)
@@ -32,28 +43,29 @@ const INSERT_WITH_SIDE_EFFECTS = `
       jsonb_build_object('startTime', start_time, 'endTime', end_time, 'status', status)
     from booked
   )
-  select * from booked`;
+  select o.*, m.*, ${RULES_VERSION_COLUMNS}, b.*
+  from ${BUSY_ARRAYS}
+  left join booked b on true`,
+};
 
-export async function insertAppointmentUnlessOverlapping(
-  em: EntityManager,
+/** BOOK_UNLESS_BUSY's values; letMirroredThrough once the judgement found none of them busy. */
+export function bookingValues(
   tenantId: string,
   caller: Caller,
   input: NewAppointment,
   idempotencyKey: string | undefined,
-): Promise<Appointment | undefined> {
+): (letMirroredThrough: boolean) => unknown[] {
   const id = randomUUID();
   const message = appointmentCreated(id, input.notifyCustomer);
-  const rows = await em.execute<Record<string, unknown>[]>(INSERT_WITH_SIDE_EFFECTS, [
+  const values = [
+    ...busyValues(tenantId, { start: input.start, end: input.end }),
     id,
-    tenantId,
     input.customerName,
     input.customerPhone,
     input.customerEmail,
     input.title,
     input.description,
     input.serviceType,
-    input.start,
-    input.end,
     input.status,
     input.address,
     input.latitude,
@@ -64,7 +76,6 @@ export async function insertAppointmentUnlessOverlapping(
     actorOf(caller),
     message.topic,
     JSON.stringify(message.payload),
-  ]);
-  const [row] = rows;
-  return row ? em.map(AppointmentSchema, row) : undefined;
+  ];
+  return (letMirroredThrough) => [...values, letMirroredThrough];
 }

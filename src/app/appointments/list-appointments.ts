@@ -41,7 +41,7 @@ export async function listAppointments(
   const { page, limit, offset } = requirePage(query.page, query.limit);
   const where: Record<string, unknown> = { tenantId: query.tenantId };
   if (query.startDate || query.endDate) {
-    const { rules } = await loadSchedulingRules(em, query.tenantId);
+    const { rules } = await loadSchedulingRules(ctx.sql, query.tenantId);
     const startTime: Record<string, Date> = {};
     if (query.startDate) startTime.$gte = startOfLocalDate("start_date", query.startDate, rules.timeZone);
     if (query.endDate) {

@@ -9,6 +9,7 @@ import { recordAudit } from "../shared/audit.js";
 import { lockTenantSchedule } from "../shared/tenant-schedule-lock.js";
 import { enqueueOutbox } from "../outbox/enqueue-outbox.js";
 import { appointmentUpdated } from "../outbox/outbox-message.js";
+import { unitOfWorkSql } from "../../db/unit-of-work-sql.js";
 import { explainRefusal, findBookingConflicts, type BookingConflicts } from "./booking-conflicts.js";
 import { findAppointment } from "./find-appointment.js";
 
@@ -43,7 +44,7 @@ export async function updateAppointment(
     updated: false,
     appointment,
     ...(await explainRefusal(
-      ctx.orm.em.fork(),
+      ctx.sql,
       ctx.clock,
       appointment.tenantId,
       { start: command.patch.start ?? appointment.startTime, end: command.patch.end ?? appointment.endTime },
@@ -71,7 +72,7 @@ export async function updateAppointment(
         const window = { start: values.startTime as Date, end: values.endTime as Date };
         // Taken after the row lock, as no holder of the schedule lock waits for an appointment row.
         await lockTenantSchedule(em, appointment.tenantId, "booking");
-        const blocking = await findBookingConflicts(em, appointment.tenantId, window, appointment.id);
+        const blocking = await findBookingConflicts(unitOfWorkSql(em), appointment.tenantId, window, appointment.id);
         if (blocking.some((p) => p.kind !== "appointment")) return refused(appointment);
       }
       wrap(appointment).assign({ ...values, version: appointment.version + 1, updatedAt: ctx.clock.now() });

@@ -6,7 +6,9 @@ import type { Job, Technician } from "../../providers/field-service/field-servic
 import { explainRefusal, findBookingConflicts, type BookingConflicts } from "../appointments/booking-conflicts.js";
 import { reviveBookingResult } from "../appointments/booking-result-json.js";
 import { cancelAppointment } from "../appointments/cancel-appointment.js";
-import { insertAppointmentUnlessOverlapping } from "../appointments/insert-appointment.js";
+import { appointmentFromRow, type AppointmentRow } from "../appointments/appointment-row.js";
+import { BOOK_UNLESS_BUSY, bookingValues } from "../appointments/insert-appointment.js";
+import { unitOfWorkSql } from "../../db/unit-of-work-sql.js";
 import type { AppContext } from "../context.js";
 import { recordAudit } from "../shared/audit.js";
 import {
@@ -101,7 +103,9 @@ export async function createJob(ctx: AppContext, caller: Caller, input: CreateJo
     const request = { ...input, customer, start: booking.start, end: booking.end };
     const claim = await ctx.orm.em
       .fork()
-      .transactional((tx) => claimIdempotencyKey(tx, tenantId, IDEMPOTENCY_SCOPE, key, hashRequest(request)));
+      .transactional((tx) =>
+        claimIdempotencyKey(unitOfWorkSql(tx), tenantId, IDEMPOTENCY_SCOPE, key, hashRequest(request)),
+      );
     if (claim.kind === "replay") {
       if (claim.response === null || claim.response === undefined)
         throw new AbortedError("a job with this idempotency_key is still being created: retry shortly");
@@ -109,7 +113,7 @@ export async function createJob(ctx: AppContext, caller: Caller, input: CreateJo
     }
   }
   const finish = async (result: CreateJobResult): Promise<CreateJobResult> => {
-    if (key) await saveIdempotentResponse(ctx.orm.em.fork(), tenantId, IDEMPOTENCY_SCOPE, key, result);
+    if (key) await saveIdempotentResponse(ctx.sql, tenantId, IDEMPOTENCY_SCOPE, key, result);
     return result;
   };
   const releaseKey = async () => {
@@ -127,12 +131,18 @@ export async function createJob(ctx: AppContext, caller: Caller, input: CreateJo
   try {
     booked = await ctx.orm.em.fork().transactional(async (tx): Promise<typeof booked> => {
       await lockTenantSchedule(tx, tenantId, "booking");
-      const blocking = await findBookingConflicts(tx, tenantId, window);
-      const appointment =
+      const sql = unitOfWorkSql(tx);
+      const blocking = await findBookingConflicts(sql, tenantId, window);
+      // The busy judgement above found no calendar time in the way, so the booking statement lets mirrored rows through.
+      const [row] =
         blocking.length === 0
-          ? await insertAppointmentUnlessOverlapping(tx, tenantId, caller, booking, undefined)
-          : undefined;
-      if (!appointment) return { kind: "refused", refusal: await explainRefusal(tx, ctx.clock, tenantId, window) };
+          ? await sql.rows<Partial<AppointmentRow>>(
+              BOOK_UNLESS_BUSY,
+              bookingValues(tenantId, caller, booking, undefined)(true),
+            )
+          : [];
+      const appointment = row?.id ? appointmentFromRow(row as AppointmentRow) : undefined;
+      if (!appointment) return { kind: "refused", refusal: await explainRefusal(sql, ctx.clock, tenantId, window) };
       await tx.nativeUpdate(
         AppointmentSchema,
         { id: appointment.id },

@@ -37,7 +37,8 @@ export async function fieldServiceTargetOf(
     { orderBy: { updatedAt: "desc" }, limit: 1 },
   );
   if (!integration) throw new FailedPreconditionError(`tenant has no connected ${provider} integration`);
-  const timeZone = integration.accountSettings.timeZone ?? (await loadSchedulingRules(em, tenantId)).rules.timeZone;
+  const timeZone =
+    integration.accountSettings.timeZone ?? (await loadSchedulingRules(ctx.sql, tenantId)).rules.timeZone;
   return { integration, provider, timeZone };
 }
 

@@ -1,3 +1,5 @@
+import type { EntityManager } from "@mikro-orm/postgresql";
+import { unitOfWorkSql } from "../../db/unit-of-work-sql.js";
 import type { Caller } from "../../domain/caller.js";
 import { InvalidArgumentError } from "../../domain/errors.js";
 import { requireNotInPast, requireText, requireTimeRange } from "../../domain/validation.js";
@@ -150,14 +152,14 @@ async function holdNewTime(
 ): Promise<BookingConflicts | undefined> {
   const notThisJob = (conflicts: BookingConflicts["conflicts"]) =>
     conflicts.filter((c) => !(c.kind === "calendar_event" && c.provider === provider && isBusyEventOfJob(c.id, jobId)));
-  const refuse = async (tx: Parameters<typeof explainRefusal>[0]) => {
-    const refusal = await explainRefusal(tx, ctx.clock, tenantId, window, appointmentId);
+  const refuse = async (tx: EntityManager) => {
+    const refusal = await explainRefusal(unitOfWorkSql(tx), ctx.clock, tenantId, window, appointmentId);
     return { ...refusal, conflicts: notThisJob(refusal.conflicts) };
   };
   try {
     return await ctx.orm.em.fork().transactional(async (tx) => {
       await lockTenantSchedule(tx, tenantId, "booking");
-      const blocking = notThisJob(await findBookingConflicts(tx, tenantId, window, appointmentId));
+      const blocking = notThisJob(await findBookingConflicts(unitOfWorkSql(tx), tenantId, window, appointmentId));
       if (blocking.length > 0) return refuse(tx);
       if (appointmentId) {
         await tx.nativeUpdate(

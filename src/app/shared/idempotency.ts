@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import type { EntityManager } from "@mikro-orm/postgresql";
 import { AlreadyExistsError, InvalidArgumentError } from "../../domain/errors.js";
+import type { SqlReader, Statement } from "../../db/sql-pool.js";
 
 export type IdempotencyClaim = { kind: "new" } | { kind: "replay"; response: unknown };
 
@@ -15,28 +15,35 @@ export function hashRequest(request: unknown): string {
   return createHash("sha256").update(JSON.stringify(request)).digest("hex");
 }
 
+const CLAIM: Statement = {
+  name: "idempotency-claim",
+  text: `insert into idempotency_records (tenant_id, scope, key, request_hash) values ($1, $2, $3, $4)
+     on conflict do nothing returning key`,
+};
+const CLAIMED: Statement = {
+  name: "idempotency-claimed",
+  text: `select request_hash, response from idempotency_records where tenant_id = $1 and scope = $2 and key = $3`,
+};
+const SAVE: Statement = {
+  name: "idempotency-save",
+  text: `update idempotency_records set response = $1 where tenant_id = $2 and scope = $3 and key = $4`,
+};
+
 /**
  * Claims (tenant, scope, key) inside the caller's transaction. A concurrent
  * claim of the same key waits on the primary key until the first transaction
  * commits, then replays its response: one row however many retries race.
  */
 export async function claimIdempotencyKey(
-  em: EntityManager,
+  sql: SqlReader,
   tenantId: string,
   scope: string,
   key: string,
   requestHash: string,
 ): Promise<IdempotencyClaim> {
-  const inserted = await em.execute<{ key: string }[]>(
-    `insert into idempotency_records (tenant_id, scope, key, request_hash) values (?, ?, ?, ?)
-     on conflict do nothing returning key`,
-    [tenantId, scope, key, requestHash],
-  );
+  const inserted = await sql.rows<{ key: string }>(CLAIM, [tenantId, scope, key, requestHash]);
   if (inserted.length > 0) return { kind: "new" };
-  const [existing] = await em.execute<{ request_hash: string; response: unknown }[]>(
-    `select request_hash, response from idempotency_records where tenant_id = ? and scope = ? and key = ?`,
-    [tenantId, scope, key],
-  );
+  const [existing] = await sql.rows<{ request_hash: string; response: unknown }>(CLAIMED, [tenantId, scope, key]);
   if (!existing || existing.request_hash !== requestHash) {
     throw new AlreadyExistsError("idempotency_key was already used with a different request");
   }
@@ -44,16 +51,11 @@ export async function claimIdempotencyKey(
 }
 
 export async function saveIdempotentResponse(
-  em: EntityManager,
+  sql: SqlReader,
   tenantId: string,
   scope: string,
   key: string,
   response: unknown,
 ): Promise<void> {
-  await em.execute(`update idempotency_records set response = ? where tenant_id = ? and scope = ? and key = ?`, [
-    JSON.stringify(response),
-    tenantId,
-    scope,
-    key,
-  ]);
+  await sql.rows(SAVE, [JSON.stringify(response), tenantId, scope, key]);
 }

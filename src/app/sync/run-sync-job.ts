@@ -89,7 +89,7 @@ async function syncIntegration(
 ): Promise<void> {
   const em = ctx.orm.em.fork();
   const now = ctx.clock.now();
-  const { rules } = await loadSchedulingRules(em, job.tenantId);
+  const { rules } = await loadSchedulingRules(ctx.sql, job.tenantId);
   const window = syncWindowAt(now, rules.bookingHorizonDays);
 
   if (job.type === "full") {

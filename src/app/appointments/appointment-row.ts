@@ -1,0 +1,50 @@
+import type { Appointment } from "../../entities/appointment.js";
+
+/** An appointments row as `pg` returns it (timestamptz as Date, numeric as text). */
+export type AppointmentRow = Record<string, unknown>;
+
+function instant(value: unknown): Date {
+  return value instanceof Date ? value : new Date(value as string);
+}
+
+function optionalInstant(value: unknown): Date | null {
+  return value === null || value === undefined ? null : instant(value);
+}
+
+/**
+ * The entity's shape from a row read by the hot paths' own statements,
+ * without a unit of work (the caller only reads it, never flushes it).
+ */
+export function appointmentFromRow(row: AppointmentRow): Appointment {
+  return {
+    id: row.id as string,
+    tenantId: row.tenant_id as string,
+    customerName: row.customer_name as string,
+    customerPhone: row.customer_phone as string,
+    customerEmail: row.customer_email as string | null,
+    title: row.title as string,
+    description: row.description as string | null,
+    serviceType: row.service_type as string | null,
+    startTime: instant(row.start_time),
+    endTime: instant(row.end_time),
+    status: row.status as string,
+    address: row.address as string | null,
+    latitude: row.latitude as number | null,
+    longitude: row.longitude as number | null,
+    estimatedCost: row.estimated_cost as string | null,
+    notes: row.notes as string | null,
+    version: row.version as number,
+    cancellationReason: row.cancellation_reason as string | null,
+    cancellationNotes: row.cancellation_notes as string | null,
+    cancelledAt: optionalInstant(row.cancelled_at),
+    cancelledBy: row.cancelled_by as string | null,
+    idempotencyKey: row.idempotency_key as string | null,
+    provider: row.provider as string | null,
+    externalEventId: row.external_event_id as string | null,
+    syncStatus: row.sync_status as string,
+    syncError: row.sync_error as string | null,
+    createdBy: row.created_by as string,
+    createdAt: instant(row.created_at),
+    updatedAt: instant(row.updated_at),
+  } as Appointment;
+}
