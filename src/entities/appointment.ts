@@ -33,6 +33,10 @@ export const AppointmentSchema = defineEntity({
     createdBy: p.text(),
     createdAt: p.datetime().columnType("timestamptz").defaultRaw("now()"),
     updatedAt: p.datetime().columnType("timestamptz").defaultRaw("now()"),
+    technicianId: p.uuid().nullable(),
+    jobType: p.text().nullable(),
+    holdToken: p.text().nullable(),
+    expiresAt: p.datetime().columnType("timestamptz").nullable(),
   }),
 });
 

@@ -12,7 +12,9 @@ import { providerFromName } from "./provider-mapping.js";
 
 const KINDS: Record<BusyPeriod["kind"], ConflictKind> = {
   appointment: ConflictKind.APPOINTMENT,
+  hold: ConflictKind.HOLD,
   block: ConflictKind.BLOCK,
+  soft_block: ConflictKind.BLOCK,
   calendar_event: ConflictKind.CALENDAR_EVENT,
 };
 
@@ -24,9 +26,14 @@ export function conflictToProto(period: BusyPeriod): Conflict {
     endTime: timestampFromDate(period.end),
     title: period.title ?? "",
     provider: providerFromName(period.provider),
+    technicianId: period.technicianId ?? "",
   });
 }
 
-export function slotToProto(slot: { start: Date; end: Date }): TimeSlot {
-  return create(TimeSlotSchema, { startTime: timestampFromDate(slot.start), endTime: timestampFromDate(slot.end) });
+export function slotToProto(slot: { start: Date; end: Date; technicianIds?: string[] }): TimeSlot {
+  return create(TimeSlotSchema, {
+    startTime: timestampFromDate(slot.start),
+    endTime: timestampFromDate(slot.end),
+    technicianIds: slot.technicianIds ?? [],
+  });
 }

@@ -6,7 +6,7 @@ import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobu
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { FieldMask, Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_field_mask, file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
-import type { Conflict, TimeSlot } from "./common_pb.js";
+import type { Conflict, Provider, TimeSlot } from "./common_pb.js";
 import { file_universalcalendar_v1_common } from "./common_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file universalcalendar/v1/availability.proto.
  */
 export const file_universalcalendar_v1_availability: GenFile = /*@__PURE__*/
-  fileDesc("Cid1bml2ZXJzYWxjYWxlbmRhci92MS9hdmFpbGFiaWxpdHkucHJvdG8SFHVuaXZlcnNhbGNhbGVuZGFyLnYxIrYBChhDaGVja0F2YWlsYWJpbGl0eVJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEhIKCnN0YXJ0X2RhdGUYAiABKAkSEAoIZW5kX2RhdGUYAyABKAkSGAoQZHVyYXRpb25fbWludXRlcxgEIAEoBRIRCgl0aW1lX3pvbmUYBSABKAkSNAoEbW9kZRgGIAEoDjImLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkF2YWlsYWJpbGl0eU1vZGUiTgoPRGF5QXZhaWxhYmlsaXR5EgwKBGRhdGUYASABKAkSLQoFc2xvdHMYAiADKAsyHi51bml2ZXJzYWxjYWxlbmRhci52MS5UaW1lU2xvdCJ4ChlDaGVja0F2YWlsYWJpbGl0eVJlc3BvbnNlEhEKCXRpbWVfem9uZRgBIAEoCRIzCgRkYXlzGAIgAygLMiUudW5pdmVyc2FsY2FsZW5kYXIudjEuRGF5QXZhaWxhYmlsaXR5EhMKC3RvdGFsX3Nsb3RzGAMgASgFIoICCgVCbG9jaxIKCgJpZBgBIAEoCRIRCgl0ZW5hbnRfaWQYAiABKAkSLgoKc3RhcnRfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZW5kX3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg0KBXRpdGxlGAUgASgJEg4KBnJlYXNvbhgGIAEoCRItCgR0eXBlGAcgASgOMh8udW5pdmVyc2FsY2FsZW5kYXIudjEuQmxvY2tUeXBlEi4KCmNyZWF0ZWRfYXQYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wItEBChBCbG9ja1RpbWVSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIuCgpzdGFydF90aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDQoFdGl0bGUYBCABKAkSDgoGcmVhc29uGAUgASgJEi0KBHR5cGUYBiABKA4yHy51bml2ZXJzYWxjYWxlbmRhci52MS5CbG9ja1R5cGUigQEKEUJsb2NrVGltZVJlc3BvbnNlEioKBWJsb2NrGAEgASgLMhsudW5pdmVyc2FsY2FsZW5kYXIudjEuQmxvY2sSQAoYY29uZmxpY3RpbmdfYXBwb2ludG1lbnRzGAIgAygLMh4udW5pdmVyc2FsY2FsZW5kYXIudjEuQ29uZmxpY3QioQEKEUxpc3RCbG9ja3NSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIuCgpzdGFydF90aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDAoEcGFnZRgEIAEoBRINCgVsaW1pdBgFIAEoBSJ8ChJMaXN0QmxvY2tzUmVzcG9uc2USKwoGYmxvY2tzGAEgAygLMhsudW5pdmVyc2FsY2FsZW5kYXIudjEuQmxvY2sSDQoFdG90YWwYAiABKAUSDAoEcGFnZRgDIAEoBRINCgVsaW1pdBgEIAEoBRINCgVwYWdlcxgFIAEoBSIgChJEZWxldGVCbG9ja1JlcXVlc3QSCgoCaWQYASABKAkiJgoTRGVsZXRlQmxvY2tSZXNwb25zZRIPCgdkZWxldGVkGAEgASgIIiwKDkxvY2FsVGltZVJhbmdlEg0KBXN0YXJ0GAEgASgJEgsKA2VuZBgCIAEoCSJzCgtXZWVrbHlIb3VycxIuCgd3ZWVrZGF5GAEgASgOMh0udW5pdmVyc2FsY2FsZW5kYXIudjEuV2Vla2RheRI0CgZyYW5nZXMYAiADKAsyJC51bml2ZXJzYWxjYWxlbmRhci52MS5Mb2NhbFRpbWVSYW5nZSJiCgxEYXRlT3ZlcnJpZGUSDAoEZGF0ZRgBIAEoCRIOCgZjbG9zZWQYAiABKAgSNAoGcmFuZ2VzGAMgAygLMiQudW5pdmVyc2FsY2FsZW5kYXIudjEuTG9jYWxUaW1lUmFuZ2UizgIKD1NjaGVkdWxpbmdSdWxlcxIRCgl0aW1lX3pvbmUYASABKAkSNwoMd2Vla2x5X2hvdXJzGAIgAygLMiEudW5pdmVyc2FsY2FsZW5kYXIudjEuV2Vla2x5SG91cnMSOgoOZGF0ZV9vdmVycmlkZXMYAyADKAsyIi51bml2ZXJzYWxjYWxlbmRhci52MS5EYXRlT3ZlcnJpZGUSHQoVc2xvdF9pbnRlcnZhbF9taW51dGVzGAQgASgFEh0KFWJ1ZmZlcl9iZWZvcmVfbWludXRlcxgFIAEoBRIcChRidWZmZXJfYWZ0ZXJfbWludXRlcxgGIAEoBRIeChZtaW5pbXVtX25vdGljZV9taW51dGVzGAcgASgFEhwKFGJvb2tpbmdfaG9yaXpvbl9kYXlzGAggASgFEhkKEXRlbnRhdGl2ZV9pc19idXN5GAkgASgIIi4KGUdldFNjaGVkdWxpbmdSdWxlc1JlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJIpYBChpHZXRTY2hlZHVsaW5nUnVsZXNSZXNwb25zZRI0CgVydWxlcxgBIAEoCzIlLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlNjaGVkdWxpbmdSdWxlcxISCgppc19kZWZhdWx0GAIgASgIEi4KCnVwZGF0ZWRfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIpgBChxVcGRhdGVTY2hlZHVsaW5nUnVsZXNSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRI0CgVydWxlcxgCIAEoCzIlLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlNjaGVkdWxpbmdSdWxlcxIvCgt1cGRhdGVfbWFzaxgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5GaWVsZE1hc2sihQEKHVVwZGF0ZVNjaGVkdWxpbmdSdWxlc1Jlc3BvbnNlEjQKBXJ1bGVzGAEgASgLMiUudW5pdmVyc2FsY2FsZW5kYXIudjEuU2NoZWR1bGluZ1J1bGVzEi4KCnVwZGF0ZWRfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wKnEKEEF2YWlsYWJpbGl0eU1vZGUSIQodQVZBSUxBQklMSVRZX01PREVfVU5TUEVDSUZJRUQQABIbChdBVkFJTEFCSUxJVFlfTU9ERV9TTE9UUxABEh0KGUFWQUlMQUJJTElUWV9NT0RFX1dJTkRPV1MQAipRCglCbG9ja1R5cGUSGgoWQkxPQ0tfVFlQRV9VTlNQRUNJRklFRBAAEhMKD0JMT0NLX1RZUEVfU09GVBABEhMKD0JMT0NLX1RZUEVfSEFSRBACKrYBCgdXZWVrZGF5EhcKE1dFRUtEQVlfVU5TUEVDSUZJRUQQABISCg5XRUVLREFZX01PTkRBWRABEhMKD1dFRUtEQVlfVFVFU0RBWRACEhUKEVdFRUtEQVlfV0VETkVTREFZEAMSFAoQV0VFS0RBWV9USFVSU0RBWRAEEhIKDldFRUtEQVlfRlJJREFZEAUSFAoQV0VFS0RBWV9TQVRVUkRBWRAGEhIKDldFRUtEQVlfU1VOREFZEAcyqgUKE0F2YWlsYWJpbGl0eVNlcnZpY2USdAoRQ2hlY2tBdmFpbGFiaWxpdHkSLi51bml2ZXJzYWxjYWxlbmRhci52MS5DaGVja0F2YWlsYWJpbGl0eVJlcXVlc3QaLy51bml2ZXJzYWxjYWxlbmRhci52MS5DaGVja0F2YWlsYWJpbGl0eVJlc3BvbnNlElwKCUJsb2NrVGltZRImLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkJsb2NrVGltZVJlcXVlc3QaJy51bml2ZXJzYWxjYWxlbmRhci52MS5CbG9ja1RpbWVSZXNwb25zZRJfCgpMaXN0QmxvY2tzEicudW5pdmVyc2FsY2FsZW5kYXIudjEuTGlzdEJsb2Nrc1JlcXVlc3QaKC51bml2ZXJzYWxjYWxlbmRhci52MS5MaXN0QmxvY2tzUmVzcG9uc2USYgoLRGVsZXRlQmxvY2sSKC51bml2ZXJzYWxjYWxlbmRhci52MS5EZWxldGVCbG9ja1JlcXVlc3QaKS51bml2ZXJzYWxjYWxlbmRhci52MS5EZWxldGVCbG9ja1Jlc3BvbnNlEncKEkdldFNjaGVkdWxpbmdSdWxlcxIvLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkdldFNjaGVkdWxpbmdSdWxlc1JlcXVlc3QaMC51bml2ZXJzYWxjYWxlbmRhci52MS5HZXRTY2hlZHVsaW5nUnVsZXNSZXNwb25zZRKAAQoVVXBkYXRlU2NoZWR1bGluZ1J1bGVzEjIudW5pdmVyc2FsY2FsZW5kYXIudjEuVXBkYXRlU2NoZWR1bGluZ1J1bGVzUmVxdWVzdBozLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlVwZGF0ZVNjaGVkdWxpbmdSdWxlc1Jlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_field_mask, file_google_protobuf_timestamp, file_universalcalendar_v1_common]);
+  fileDesc("Cid1bml2ZXJzYWxjYWxlbmRhci92MS9hdmFpbGFiaWxpdHkucHJvdG8SFHVuaXZlcnNhbGNhbGVuZGFyLnYxIosCChhDaGVja0F2YWlsYWJpbGl0eVJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEhIKCnN0YXJ0X2RhdGUYAiABKAkSEAoIZW5kX2RhdGUYAyABKAkSGAoQZHVyYXRpb25fbWludXRlcxgEIAEoBRIRCgl0aW1lX3pvbmUYBSABKAkSNAoEbW9kZRgGIAEoDjImLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkF2YWlsYWJpbGl0eU1vZGUSEAoIam9iX3R5cGUYByABKAkSFQoNdGVjaG5pY2lhbl9pZBgIIAEoCRIWCg5hbnlfdGVjaG5pY2lhbhgJIAEoCBISCgpob2xkX3Rva2VuGAogASgJIk4KD0RheUF2YWlsYWJpbGl0eRIMCgRkYXRlGAEgASgJEi0KBXNsb3RzGAIgAygLMh4udW5pdmVyc2FsY2FsZW5kYXIudjEuVGltZVNsb3QieAoZQ2hlY2tBdmFpbGFiaWxpdHlSZXNwb25zZRIRCgl0aW1lX3pvbmUYASABKAkSMwoEZGF5cxgCIAMoCzIlLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkRheUF2YWlsYWJpbGl0eRITCgt0b3RhbF9zbG90cxgDIAEoBSKCAgoFQmxvY2sSCgoCaWQYASABKAkSEQoJdGVuYW50X2lkGAIgASgJEi4KCnN0YXJ0X3RpbWUYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiwKCGVuZF90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBINCgV0aXRsZRgFIAEoCRIOCgZyZWFzb24YBiABKAkSLQoEdHlwZRgHIAEoDjIfLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkJsb2NrVHlwZRIuCgpjcmVhdGVkX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCLRAQoQQmxvY2tUaW1lUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSLgoKc3RhcnRfdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZW5kX3RpbWUYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg0KBXRpdGxlGAQgASgJEg4KBnJlYXNvbhgFIAEoCRItCgR0eXBlGAYgASgOMh8udW5pdmVyc2FsY2FsZW5kYXIudjEuQmxvY2tUeXBlIoEBChFCbG9ja1RpbWVSZXNwb25zZRIqCgVibG9jaxgBIAEoCzIbLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkJsb2NrEkAKGGNvbmZsaWN0aW5nX2FwcG9pbnRtZW50cxgCIAMoCzIeLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNvbmZsaWN0IqEBChFMaXN0QmxvY2tzUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSLgoKc3RhcnRfdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZW5kX3RpbWUYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEgwKBHBhZ2UYBCABKAUSDQoFbGltaXQYBSABKAUifAoSTGlzdEJsb2Nrc1Jlc3BvbnNlEisKBmJsb2NrcxgBIAMoCzIbLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkJsb2NrEg0KBXRvdGFsGAIgASgFEgwKBHBhZ2UYAyABKAUSDQoFbGltaXQYBCABKAUSDQoFcGFnZXMYBSABKAUiIAoSRGVsZXRlQmxvY2tSZXF1ZXN0EgoKAmlkGAEgASgJIiYKE0RlbGV0ZUJsb2NrUmVzcG9uc2USDwoHZGVsZXRlZBgBIAEoCCIsCg5Mb2NhbFRpbWVSYW5nZRINCgVzdGFydBgBIAEoCRILCgNlbmQYAiABKAkicwoLV2Vla2x5SG91cnMSLgoHd2Vla2RheRgBIAEoDjIdLnVuaXZlcnNhbGNhbGVuZGFyLnYxLldlZWtkYXkSNAoGcmFuZ2VzGAIgAygLMiQudW5pdmVyc2FsY2FsZW5kYXIudjEuTG9jYWxUaW1lUmFuZ2UiYgoMRGF0ZU92ZXJyaWRlEgwKBGRhdGUYASABKAkSDgoGY2xvc2VkGAIgASgIEjQKBnJhbmdlcxgDIAMoCzIkLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkxvY2FsVGltZVJhbmdlIs4CCg9TY2hlZHVsaW5nUnVsZXMSEQoJdGltZV96b25lGAEgASgJEjcKDHdlZWtseV9ob3VycxgCIAMoCzIhLnVuaXZlcnNhbGNhbGVuZGFyLnYxLldlZWtseUhvdXJzEjoKDmRhdGVfb3ZlcnJpZGVzGAMgAygLMiIudW5pdmVyc2FsY2FsZW5kYXIudjEuRGF0ZU92ZXJyaWRlEh0KFXNsb3RfaW50ZXJ2YWxfbWludXRlcxgEIAEoBRIdChVidWZmZXJfYmVmb3JlX21pbnV0ZXMYBSABKAUSHAoUYnVmZmVyX2FmdGVyX21pbnV0ZXMYBiABKAUSHgoWbWluaW11bV9ub3RpY2VfbWludXRlcxgHIAEoBRIcChRib29raW5nX2hvcml6b25fZGF5cxgIIAEoBRIZChF0ZW50YXRpdmVfaXNfYnVzeRgJIAEoCCIuChlHZXRTY2hlZHVsaW5nUnVsZXNSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCSKWAQoaR2V0U2NoZWR1bGluZ1J1bGVzUmVzcG9uc2USNAoFcnVsZXMYASABKAsyJS51bml2ZXJzYWxjYWxlbmRhci52MS5TY2hlZHVsaW5nUnVsZXMSEgoKaXNfZGVmYXVsdBgCIAEoCBIuCgp1cGRhdGVkX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKYAQocVXBkYXRlU2NoZWR1bGluZ1J1bGVzUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSNAoFcnVsZXMYAiABKAsyJS51bml2ZXJzYWxjYWxlbmRhci52MS5TY2hlZHVsaW5nUnVsZXMSLwoLdXBkYXRlX21hc2sYAyABKAsyGi5nb29nbGUucHJvdG9idWYuRmllbGRNYXNrIoUBCh1VcGRhdGVTY2hlZHVsaW5nUnVsZXNSZXNwb25zZRI0CgVydWxlcxgBIAEoCzIlLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlNjaGVkdWxpbmdSdWxlcxIuCgp1cGRhdGVkX2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCLYAQoPSG9sZFNsb3RSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIuCgpzdGFydF90aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIam9iX3R5cGUYBCABKAkSFQoNdGVjaG5pY2lhbl9pZBgFIAEoCRIWCg5hbnlfdGVjaG5pY2lhbhgGIAEoCBITCgt0dGxfc2Vjb25kcxgHIAEoBSLRAQoESG9sZBISCgpob2xkX3Rva2VuGAEgASgJEi4KCnN0YXJ0X3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiwKCGVuZF90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIVCg10ZWNobmljaWFuX2lkGAQgASgJEhAKCGpvYl90eXBlGAUgASgJEi4KCmV4cGlyZXNfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIrYBChBIb2xkU2xvdFJlc3BvbnNlEgwKBGhlbGQYASABKAgSKAoEaG9sZBgCIAEoCzIaLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkhvbGQSMQoJY29uZmxpY3RzGAMgAygLMh4udW5pdmVyc2FsY2FsZW5kYXIudjEuQ29uZmxpY3QSNwoPc3VnZ2VzdGVkX3Nsb3RzGAQgAygLMh4udW5pdmVyc2FsY2FsZW5kYXIudjEuVGltZVNsb3QiOwoSUmVsZWFzZUhvbGRSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRISCgpob2xkX3Rva2VuGAIgASgJIicKE1JlbGVhc2VIb2xkUmVzcG9uc2USEAoIcmVsZWFzZWQYASABKAgitgEKGkV4cGxhaW5BdmFpbGFiaWxpdHlSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIuCgpzdGFydF90aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIYChBkdXJhdGlvbl9taW51dGVzGAMgASgFEhAKCGpvYl90eXBlGAQgASgJEhUKDXRlY2huaWNpYW5faWQYBSABKAkSEgoKaG9sZF90b2tlbhgGIAEoCSKgAgoUVW5hdmFpbGFiaWxpdHlSZWFzb24SNgoEa2luZBgBIAEoDjIoLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlVuYXZhaWxhYmlsaXR5S2luZBIOCgZkZXRhaWwYAiABKAkSLgoKc3RhcnRfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZW5kX3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEgoKAmlkGAUgASgJEg0KBXRpdGxlGAYgASgJEhUKDWNhbGVuZGFyX25hbWUYByABKAkSMAoIcHJvdmlkZXIYCCABKA4yHi51bml2ZXJzYWxjYWxlbmRhci52MS5Qcm92aWRlciKLAQoVVGVjaG5pY2lhbkV4cGxhbmF0aW9uEhUKDXRlY2huaWNpYW5faWQYASABKAkSDAoEbmFtZRgCIAEoCRIQCghib29rYWJsZRgDIAEoCBI7CgdyZWFzb25zGAQgAygLMioudW5pdmVyc2FsY2FsZW5kYXIudjEuVW5hdmFpbGFiaWxpdHlSZWFzb24icQobRXhwbGFpbkF2YWlsYWJpbGl0eVJlc3BvbnNlEhAKCGJvb2thYmxlGAEgASgIEkAKC3RlY2huaWNpYW5zGAIgAygLMisudW5pdmVyc2FsY2FsZW5kYXIudjEuVGVjaG5pY2lhbkV4cGxhbmF0aW9uKnEKEEF2YWlsYWJpbGl0eU1vZGUSIQodQVZBSUxBQklMSVRZX01PREVfVU5TUEVDSUZJRUQQABIbChdBVkFJTEFCSUxJVFlfTU9ERV9TTE9UUxABEh0KGUFWQUlMQUJJTElUWV9NT0RFX1dJTkRPV1MQAipRCglCbG9ja1R5cGUSGgoWQkxPQ0tfVFlQRV9VTlNQRUNJRklFRBAAEhMKD0JMT0NLX1RZUEVfU09GVBABEhMKD0JMT0NLX1RZUEVfSEFSRBACKrYBCgdXZWVrZGF5EhcKE1dFRUtEQVlfVU5TUEVDSUZJRUQQABISCg5XRUVLREFZX01PTkRBWRABEhMKD1dFRUtEQVlfVFVFU0RBWRACEhUKEVdFRUtEQVlfV0VETkVTREFZEAMSFAoQV0VFS0RBWV9USFVSU0RBWRAEEhIKDldFRUtEQVlfRlJJREFZEAUSFAoQV0VFS0RBWV9TQVRVUkRBWRAGEhIKDldFRUtEQVlfU1VOREFZEAcqxQMKElVuYXZhaWxhYmlsaXR5S2luZBIjCh9VTkFWQUlMQUJJTElUWV9LSU5EX1VOU1BFQ0lGSUVEEAASJQohVU5BVkFJTEFCSUxJVFlfS0lORF9PVVRTSURFX0hPVVJTEAESJgoiVU5BVkFJTEFCSUxJVFlfS0lORF9OT1RfU0xPVF9TVEFSVBACEiYKIlVOQVZBSUxBQklMSVRZX0tJTkRfTUlOSU1VTV9OT1RJQ0UQAxIfChtVTkFWQUlMQUJJTElUWV9LSU5EX0hPUklaT04QBBIlCiFVTkFWQUlMQUJJTElUWV9LSU5EX0NBTEVOREFSX0JVU1kQBRIeChpVTkFWQUlMQUJJTElUWV9LSU5EX0JPT0tFRBAGEiIKHlVOQVZBSUxBQklMSVRZX0tJTkRfSEFSRF9CTE9DSxAHEiIKHlVOQVZBSUxBQklMSVRZX0tJTkRfU09GVF9CTE9DSxAIEh4KGlVOQVZBSUxBQklMSVRZX0tJTkRfQlVGRkVSEAkSHAoYVU5BVkFJTEFCSUxJVFlfS0lORF9IRUxEEAoSJQohVU5BVkFJTEFCSUxJVFlfS0lORF9OT1RfUVVBTElGSUVEEAsy5QcKE0F2YWlsYWJpbGl0eVNlcnZpY2USdAoRQ2hlY2tBdmFpbGFiaWxpdHkSLi51bml2ZXJzYWxjYWxlbmRhci52MS5DaGVja0F2YWlsYWJpbGl0eVJlcXVlc3QaLy51bml2ZXJzYWxjYWxlbmRhci52MS5DaGVja0F2YWlsYWJpbGl0eVJlc3BvbnNlElwKCUJsb2NrVGltZRImLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkJsb2NrVGltZVJlcXVlc3QaJy51bml2ZXJzYWxjYWxlbmRhci52MS5CbG9ja1RpbWVSZXNwb25zZRJfCgpMaXN0QmxvY2tzEicudW5pdmVyc2FsY2FsZW5kYXIudjEuTGlzdEJsb2Nrc1JlcXVlc3QaKC51bml2ZXJzYWxjYWxlbmRhci52MS5MaXN0QmxvY2tzUmVzcG9uc2USYgoLRGVsZXRlQmxvY2sSKC51bml2ZXJzYWxjYWxlbmRhci52MS5EZWxldGVCbG9ja1JlcXVlc3QaKS51bml2ZXJzYWxjYWxlbmRhci52MS5EZWxldGVCbG9ja1Jlc3BvbnNlEncKEkdldFNjaGVkdWxpbmdSdWxlcxIvLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkdldFNjaGVkdWxpbmdSdWxlc1JlcXVlc3QaMC51bml2ZXJzYWxjYWxlbmRhci52MS5HZXRTY2hlZHVsaW5nUnVsZXNSZXNwb25zZRKAAQoVVXBkYXRlU2NoZWR1bGluZ1J1bGVzEjIudW5pdmVyc2FsY2FsZW5kYXIudjEuVXBkYXRlU2NoZWR1bGluZ1J1bGVzUmVxdWVzdBozLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlVwZGF0ZVNjaGVkdWxpbmdSdWxlc1Jlc3BvbnNlElkKCEhvbGRTbG90EiUudW5pdmVyc2FsY2FsZW5kYXIudjEuSG9sZFNsb3RSZXF1ZXN0GiYudW5pdmVyc2FsY2FsZW5kYXIudjEuSG9sZFNsb3RSZXNwb25zZRJiCgtSZWxlYXNlSG9sZBIoLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlJlbGVhc2VIb2xkUmVxdWVzdBopLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlJlbGVhc2VIb2xkUmVzcG9uc2USegoTRXhwbGFpbkF2YWlsYWJpbGl0eRIwLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkV4cGxhaW5BdmFpbGFiaWxpdHlSZXF1ZXN0GjEudW5pdmVyc2FsY2FsZW5kYXIudjEuRXhwbGFpbkF2YWlsYWJpbGl0eVJlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_field_mask, file_google_protobuf_timestamp, file_universalcalendar_v1_common]);
 
 /**
  * @generated from message universalcalendar.v1.CheckAvailabilityRequest
@@ -58,6 +58,37 @@ export type CheckAvailabilityRequest = Message<"universalcalendar.v1.CheckAvaila
    * @generated from field: universalcalendar.v1.AvailabilityMode mode = 6;
    */
   mode: AvailabilityMode;
+
+  /**
+   * Only technicians with this skill; implies any_technician when
+   * technician_id is empty.
+   *
+   * @generated from field: string job_type = 7;
+   */
+  jobType: string;
+
+  /**
+   * Slots of this technician only.
+   *
+   * @generated from field: string technician_id = 8;
+   */
+  technicianId: string;
+
+  /**
+   * Slots some qualified technician can take; each slot lists them.
+   * Neither technician_id, any_technician nor job_type: the business as one
+   * schedule (every technician's appointment counts as busy).
+   *
+   * @generated from field: bool any_technician = 9;
+   */
+  anyTechnician: boolean;
+
+  /**
+   * The caller's own hold does not hide its slot.
+   *
+   * @generated from field: string hold_token = 10;
+   */
+  holdToken: string;
 };
 
 /**
@@ -616,6 +647,354 @@ export const UpdateSchedulingRulesResponseSchema: GenMessage<UpdateSchedulingRul
   messageDesc(file_universalcalendar_v1_availability, 17);
 
 /**
+ * @generated from message universalcalendar.v1.HoldSlotRequest
+ */
+export type HoldSlotRequest = Message<"universalcalendar.v1.HoldSlotRequest"> & {
+  /**
+   * @generated from field: string tenant_id = 1;
+   */
+  tenantId: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp start_time = 2;
+   */
+  startTime?: Timestamp | undefined;
+
+  /**
+   * After start_time, at most 24 hours later.
+   *
+   * @generated from field: google.protobuf.Timestamp end_time = 3;
+   */
+  endTime?: Timestamp | undefined;
+
+  /**
+   * @generated from field: string job_type = 4;
+   */
+  jobType: string;
+
+  /**
+   * Hold this technician; or any_technician (picked as CreateAppointment
+   * picks); neither: a business-wide hold.
+   *
+   * @generated from field: string technician_id = 5;
+   */
+  technicianId: string;
+
+  /**
+   * @generated from field: bool any_technician = 6;
+   */
+  anyTechnician: boolean;
+
+  /**
+   * 30..3600, default 300 (5 minutes).
+   *
+   * @generated from field: int32 ttl_seconds = 7;
+   */
+  ttlSeconds: number;
+};
+
+/**
+ * Describes the message universalcalendar.v1.HoldSlotRequest.
+ * Use `create(HoldSlotRequestSchema)` to create a new message.
+ */
+export const HoldSlotRequestSchema: GenMessage<HoldSlotRequest> = /*@__PURE__*/
+  messageDesc(file_universalcalendar_v1_availability, 18);
+
+/**
+ * @generated from message universalcalendar.v1.Hold
+ */
+export type Hold = Message<"universalcalendar.v1.Hold"> & {
+  /**
+   * Pass it to ConfirmHold, ReleaseHold, CheckAvailability and CreateAppointment.
+   *
+   * @generated from field: string hold_token = 1;
+   */
+  holdToken: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp start_time = 2;
+   */
+  startTime?: Timestamp | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp end_time = 3;
+   */
+  endTime?: Timestamp | undefined;
+
+  /**
+   * Empty for a business-wide hold.
+   *
+   * @generated from field: string technician_id = 4;
+   */
+  technicianId: string;
+
+  /**
+   * @generated from field: string job_type = 5;
+   */
+  jobType: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp expires_at = 6;
+   */
+  expiresAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message universalcalendar.v1.Hold.
+ * Use `create(HoldSchema)` to create a new message.
+ */
+export const HoldSchema: GenMessage<Hold> = /*@__PURE__*/
+  messageDesc(file_universalcalendar_v1_availability, 19);
+
+/**
+ * @generated from message universalcalendar.v1.HoldSlotResponse
+ */
+export type HoldSlotResponse = Message<"universalcalendar.v1.HoldSlotResponse"> & {
+  /**
+   * @generated from field: bool held = 1;
+   */
+  held: boolean;
+
+  /**
+   * @generated from field: universalcalendar.v1.Hold hold = 2;
+   */
+  hold?: Hold | undefined;
+
+  /**
+   * When not held: what stands in the way, and the next free slots.
+   *
+   * @generated from field: repeated universalcalendar.v1.Conflict conflicts = 3;
+   */
+  conflicts: Conflict[];
+
+  /**
+   * @generated from field: repeated universalcalendar.v1.TimeSlot suggested_slots = 4;
+   */
+  suggestedSlots: TimeSlot[];
+};
+
+/**
+ * Describes the message universalcalendar.v1.HoldSlotResponse.
+ * Use `create(HoldSlotResponseSchema)` to create a new message.
+ */
+export const HoldSlotResponseSchema: GenMessage<HoldSlotResponse> = /*@__PURE__*/
+  messageDesc(file_universalcalendar_v1_availability, 20);
+
+/**
+ * @generated from message universalcalendar.v1.ReleaseHoldRequest
+ */
+export type ReleaseHoldRequest = Message<"universalcalendar.v1.ReleaseHoldRequest"> & {
+  /**
+   * @generated from field: string tenant_id = 1;
+   */
+  tenantId: string;
+
+  /**
+   * @generated from field: string hold_token = 2;
+   */
+  holdToken: string;
+};
+
+/**
+ * Describes the message universalcalendar.v1.ReleaseHoldRequest.
+ * Use `create(ReleaseHoldRequestSchema)` to create a new message.
+ */
+export const ReleaseHoldRequestSchema: GenMessage<ReleaseHoldRequest> = /*@__PURE__*/
+  messageDesc(file_universalcalendar_v1_availability, 21);
+
+/**
+ * @generated from message universalcalendar.v1.ReleaseHoldResponse
+ */
+export type ReleaseHoldResponse = Message<"universalcalendar.v1.ReleaseHoldResponse"> & {
+  /**
+   * False when the hold was already gone (confirmed, released or expired).
+   *
+   * @generated from field: bool released = 1;
+   */
+  released: boolean;
+};
+
+/**
+ * Describes the message universalcalendar.v1.ReleaseHoldResponse.
+ * Use `create(ReleaseHoldResponseSchema)` to create a new message.
+ */
+export const ReleaseHoldResponseSchema: GenMessage<ReleaseHoldResponse> = /*@__PURE__*/
+  messageDesc(file_universalcalendar_v1_availability, 22);
+
+/**
+ * @generated from message universalcalendar.v1.ExplainAvailabilityRequest
+ */
+export type ExplainAvailabilityRequest = Message<"universalcalendar.v1.ExplainAvailabilityRequest"> & {
+  /**
+   * @generated from field: string tenant_id = 1;
+   */
+  tenantId: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp start_time = 2;
+   */
+  startTime?: Timestamp | undefined;
+
+  /**
+   * 1..1440.
+   *
+   * @generated from field: int32 duration_minutes = 3;
+   */
+  durationMinutes: number;
+
+  /**
+   * @generated from field: string job_type = 4;
+   */
+  jobType: string;
+
+  /**
+   * Only this technician; empty: every technician (or the business, for a
+   * tenant without technicians).
+   *
+   * @generated from field: string technician_id = 5;
+   */
+  technicianId: string;
+
+  /**
+   * @generated from field: string hold_token = 6;
+   */
+  holdToken: string;
+};
+
+/**
+ * Describes the message universalcalendar.v1.ExplainAvailabilityRequest.
+ * Use `create(ExplainAvailabilityRequestSchema)` to create a new message.
+ */
+export const ExplainAvailabilityRequestSchema: GenMessage<ExplainAvailabilityRequest> = /*@__PURE__*/
+  messageDesc(file_universalcalendar_v1_availability, 23);
+
+/**
+ * One reason a time is not bookable.
+ *
+ * @generated from message universalcalendar.v1.UnavailabilityReason
+ */
+export type UnavailabilityReason = Message<"universalcalendar.v1.UnavailabilityReason"> & {
+  /**
+   * @generated from field: universalcalendar.v1.UnavailabilityKind kind = 1;
+   */
+  kind: UnavailabilityKind;
+
+  /**
+   * Human-readable, e.g. "busy in calendar Work 10:00-11:00".
+   *
+   * @generated from field: string detail = 2;
+   */
+  detail: string;
+
+  /**
+   * The busy period (with buffers not included), where one is the reason.
+   *
+   * @generated from field: google.protobuf.Timestamp start_time = 3;
+   */
+  startTime?: Timestamp | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp end_time = 4;
+   */
+  endTime?: Timestamp | undefined;
+
+  /**
+   * Appointment, block or provider event id.
+   *
+   * @generated from field: string id = 5;
+   */
+  id: string;
+
+  /**
+   * Title where visible.
+   *
+   * @generated from field: string title = 6;
+   */
+  title: string;
+
+  /**
+   * CALENDAR_BUSY: the calendar's name and provider.
+   *
+   * @generated from field: string calendar_name = 7;
+   */
+  calendarName: string;
+
+  /**
+   * @generated from field: universalcalendar.v1.Provider provider = 8;
+   */
+  provider: Provider;
+};
+
+/**
+ * Describes the message universalcalendar.v1.UnavailabilityReason.
+ * Use `create(UnavailabilityReasonSchema)` to create a new message.
+ */
+export const UnavailabilityReasonSchema: GenMessage<UnavailabilityReason> = /*@__PURE__*/
+  messageDesc(file_universalcalendar_v1_availability, 24);
+
+/**
+ * @generated from message universalcalendar.v1.TechnicianExplanation
+ */
+export type TechnicianExplanation = Message<"universalcalendar.v1.TechnicianExplanation"> & {
+  /**
+   * Empty for the business as one schedule (a tenant without technicians).
+   *
+   * @generated from field: string technician_id = 1;
+   */
+  technicianId: string;
+
+  /**
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * @generated from field: bool bookable = 3;
+   */
+  bookable: boolean;
+
+  /**
+   * Empty when bookable.
+   *
+   * @generated from field: repeated universalcalendar.v1.UnavailabilityReason reasons = 4;
+   */
+  reasons: UnavailabilityReason[];
+};
+
+/**
+ * Describes the message universalcalendar.v1.TechnicianExplanation.
+ * Use `create(TechnicianExplanationSchema)` to create a new message.
+ */
+export const TechnicianExplanationSchema: GenMessage<TechnicianExplanation> = /*@__PURE__*/
+  messageDesc(file_universalcalendar_v1_availability, 25);
+
+/**
+ * @generated from message universalcalendar.v1.ExplainAvailabilityResponse
+ */
+export type ExplainAvailabilityResponse = Message<"universalcalendar.v1.ExplainAvailabilityResponse"> & {
+  /**
+   * True when some listed technician (or the business) can take the time.
+   *
+   * @generated from field: bool bookable = 1;
+   */
+  bookable: boolean;
+
+  /**
+   * In the order "any technician" would pick the bookable ones.
+   *
+   * @generated from field: repeated universalcalendar.v1.TechnicianExplanation technicians = 2;
+   */
+  technicians: TechnicianExplanation[];
+};
+
+/**
+ * Describes the message universalcalendar.v1.ExplainAvailabilityResponse.
+ * Use `create(ExplainAvailabilityResponseSchema)` to create a new message.
+ */
+export const ExplainAvailabilityResponseSchema: GenMessage<ExplainAvailabilityResponse> = /*@__PURE__*/
+  messageDesc(file_universalcalendar_v1_availability, 26);
+
+/**
  * @generated from enum universalcalendar.v1.AvailabilityMode
  */
 export enum AvailabilityMode {
@@ -729,6 +1108,93 @@ export const WeekdaySchema: GenEnum<Weekday> = /*@__PURE__*/
   enumDesc(file_universalcalendar_v1_availability, 2);
 
 /**
+ * @generated from enum universalcalendar.v1.UnavailabilityKind
+ */
+export enum UnavailabilityKind {
+  /**
+   * @generated from enum value: UNAVAILABILITY_KIND_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The time is not inside (the technician's) working hours.
+   *
+   * @generated from enum value: UNAVAILABILITY_KIND_OUTSIDE_HOURS = 1;
+   */
+  OUTSIDE_HOURS = 1,
+
+  /**
+   * Inside hours, but slots start every slot_interval_minutes from the opening time.
+   *
+   * @generated from enum value: UNAVAILABILITY_KIND_NOT_SLOT_START = 2;
+   */
+  NOT_SLOT_START = 2,
+
+  /**
+   * @generated from enum value: UNAVAILABILITY_KIND_MINIMUM_NOTICE = 3;
+   */
+  MINIMUM_NOTICE = 3,
+
+  /**
+   * Ends after the booking horizon.
+   *
+   * @generated from enum value: UNAVAILABILITY_KIND_HORIZON = 4;
+   */
+  HORIZON = 4,
+
+  /**
+   * Busy on a connected calendar or field-service schedule.
+   *
+   * @generated from enum value: UNAVAILABILITY_KIND_CALENDAR_BUSY = 5;
+   */
+  CALENDAR_BUSY = 5,
+
+  /**
+   * An appointment of this service.
+   *
+   * @generated from enum value: UNAVAILABILITY_KIND_BOOKED = 6;
+   */
+  BOOKED = 6,
+
+  /**
+   * @generated from enum value: UNAVAILABILITY_KIND_HARD_BLOCK = 7;
+   */
+  HARD_BLOCK = 7,
+
+  /**
+   * @generated from enum value: UNAVAILABILITY_KIND_SOFT_BLOCK = 8;
+   */
+  SOFT_BLOCK = 8,
+
+  /**
+   * A busy period is within the buffer before or after it.
+   *
+   * @generated from enum value: UNAVAILABILITY_KIND_BUFFER = 9;
+   */
+  BUFFER = 9,
+
+  /**
+   * Another caller's unexpired hold.
+   *
+   * @generated from enum value: UNAVAILABILITY_KIND_HELD = 10;
+   */
+  HELD = 10,
+
+  /**
+   * The technician lacks the job type.
+   *
+   * @generated from enum value: UNAVAILABILITY_KIND_NOT_QUALIFIED = 11;
+   */
+  NOT_QUALIFIED = 11,
+}
+
+/**
+ * Describes the enum universalcalendar.v1.UnavailabilityKind.
+ */
+export const UnavailabilityKindSchema: GenEnum<UnavailabilityKind> = /*@__PURE__*/
+  enumDesc(file_universalcalendar_v1_availability, 3);
+
+/**
  * When is a business free? Answers from appointments, time blocks, the mirror
  * of connected calendars and the tenant's scheduling rules.
  *
@@ -789,6 +1255,37 @@ export const AvailabilityService: GenService<{
     methodKind: "unary";
     input: typeof UpdateSchedulingRulesRequestSchema;
     output: typeof UpdateSchedulingRulesResponseSchema;
+  },
+  /**
+   * Reserves a slot (and a technician) for a short time while the caller
+   * confirms with the customer; it is busy for everyone else until
+   * ConfirmHold, ReleaseHold or expiry. Auth: service key.
+   *
+   * @generated from rpc universalcalendar.v1.AvailabilityService.HoldSlot
+   */
+  holdSlot: {
+    methodKind: "unary";
+    input: typeof HoldSlotRequestSchema;
+    output: typeof HoldSlotResponseSchema;
+  },
+  /**
+   * @generated from rpc universalcalendar.v1.AvailabilityService.ReleaseHold
+   */
+  releaseHold: {
+    methodKind: "unary";
+    input: typeof ReleaseHoldRequestSchema;
+    output: typeof ReleaseHoldResponseSchema;
+  },
+  /**
+   * Why a time is or is not bookable, per technician; the same engine as
+   * CheckAvailability. Auth: service key.
+   *
+   * @generated from rpc universalcalendar.v1.AvailabilityService.ExplainAvailability
+   */
+  explainAvailability: {
+    methodKind: "unary";
+    input: typeof ExplainAvailabilityRequestSchema;
+    output: typeof ExplainAvailabilityResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_universalcalendar_v1_availability, 0);

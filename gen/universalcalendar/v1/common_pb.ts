@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file universalcalendar/v1/common.proto.
  */
 export const file_universalcalendar_v1_common: GenFile = /*@__PURE__*/
-  fileDesc("CiF1bml2ZXJzYWxjYWxlbmRhci92MS9jb21tb24ucHJvdG8SFHVuaXZlcnNhbGNhbGVuZGFyLnYxImgKCFRpbWVTbG90Ei4KCnN0YXJ0X3RpbWUYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiwKCGVuZF90aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCLnAQoIQ29uZmxpY3QSMAoEa2luZBgBIAEoDjIiLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNvbmZsaWN0S2luZBIKCgJpZBgCIAEoCRIuCgpzdGFydF90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDQoFdGl0bGUYBSABKAkSMAoIcHJvdmlkZXIYBiABKA4yHi51bml2ZXJzYWxjYWxlbmRhci52MS5Qcm92aWRlciqWAQoIUHJvdmlkZXISGAoUUFJPVklERVJfVU5TUEVDSUZJRUQQABITCg9QUk9WSURFUl9HT09HTEUQARIWChJQUk9WSURFUl9NSUNST1NPRlQQAhISCg5QUk9WSURFUl9BUFBMRRADEhMKD1BST1ZJREVSX0pPQkJFUhAEEhoKFlBST1ZJREVSX0hPVVNFQ0FMTF9QUk8QBSqHAQoMQ29uZmxpY3RLaW5kEh0KGUNPTkZMSUNUX0tJTkRfVU5TUEVDSUZJRUQQABIdChlDT05GTElDVF9LSU5EX0FQUE9JTlRNRU5UEAESFwoTQ09ORkxJQ1RfS0lORF9CTE9DSxACEiAKHENPTkZMSUNUX0tJTkRfQ0FMRU5EQVJfRVZFTlQQA2IGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("CiF1bml2ZXJzYWxjYWxlbmRhci92MS9jb21tb24ucHJvdG8SFHVuaXZlcnNhbGNhbGVuZGFyLnYxIoABCghUaW1lU2xvdBIuCgpzdGFydF90aW1lGAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRfdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFgoOdGVjaG5pY2lhbl9pZHMYAyADKAki/gEKCENvbmZsaWN0EjAKBGtpbmQYASABKA4yIi51bml2ZXJzYWxjYWxlbmRhci52MS5Db25mbGljdEtpbmQSCgoCaWQYAiABKAkSLgoKc3RhcnRfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZW5kX3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg0KBXRpdGxlGAUgASgJEjAKCHByb3ZpZGVyGAYgASgOMh4udW5pdmVyc2FsY2FsZW5kYXIudjEuUHJvdmlkZXISFQoNdGVjaG5pY2lhbl9pZBgHIAEoCSqWAQoIUHJvdmlkZXISGAoUUFJPVklERVJfVU5TUEVDSUZJRUQQABITCg9QUk9WSURFUl9HT09HTEUQARIWChJQUk9WSURFUl9NSUNST1NPRlQQAhISCg5QUk9WSURFUl9BUFBMRRADEhMKD1BST1ZJREVSX0pPQkJFUhAEEhoKFlBST1ZJREVSX0hPVVNFQ0FMTF9QUk8QBSqfAQoMQ29uZmxpY3RLaW5kEh0KGUNPTkZMSUNUX0tJTkRfVU5TUEVDSUZJRUQQABIdChlDT05GTElDVF9LSU5EX0FQUE9JTlRNRU5UEAESFwoTQ09ORkxJQ1RfS0lORF9CTE9DSxACEiAKHENPTkZMSUNUX0tJTkRfQ0FMRU5EQVJfRVZFTlQQAxIWChJDT05GTElDVF9LSU5EX0hPTEQQBGIGcHJvdG8z", [file_google_protobuf_timestamp]);
 
 /**
  * A half-open interval [start_time, end_time) of UTC instants.
@@ -29,6 +29,14 @@ export type TimeSlot = Message<"universalcalendar.v1.TimeSlot"> & {
    * @generated from field: google.protobuf.Timestamp end_time = 2;
    */
   endTime?: Timestamp | undefined;
+
+  /**
+   * Technician questions only: the technicians who can take this slot,
+   * in the order "any technician" would pick them.
+   *
+   * @generated from field: repeated string technician_ids = 3;
+   */
+  technicianIds: string[];
 };
 
 /**
@@ -79,6 +87,13 @@ export type Conflict = Message<"universalcalendar.v1.Conflict"> & {
    * @generated from field: universalcalendar.v1.Provider provider = 6;
    */
   provider: Provider;
+
+  /**
+   * The technician the period belongs to; empty when it is business-wide.
+   *
+   * @generated from field: string technician_id = 7;
+   */
+  technicianId: string;
 };
 
 /**
@@ -163,6 +178,13 @@ export enum ConflictKind {
    * @generated from enum value: CONFLICT_KIND_CALENDAR_EVENT = 3;
    */
   CALENDAR_EVENT = 3,
+
+  /**
+   * A slot hold (HoldSlot) that has not expired.
+   *
+   * @generated from enum value: CONFLICT_KIND_HOLD = 4;
+   */
+  HOLD = 4,
 }
 
 /**

@@ -46,5 +46,9 @@ export function appointmentFromRow(row: AppointmentRow): Appointment {
     createdBy: row.created_by as string,
     createdAt: instant(row.created_at),
     updatedAt: instant(row.updated_at),
+    technicianId: (row.technician_id as string | null) ?? null,
+    jobType: (row.job_type as string | null) ?? null,
+    holdToken: (row.hold_token as string | null) ?? null,
+    expiresAt: optionalInstant(row.expires_at),
   } as Appointment;
 }

@@ -14,7 +14,7 @@ import { TENANT_SCHEDULE_LOCK, tenantScheduleLockKey } from "../shared/tenant-sc
 import { appointmentFromRow, type AppointmentRow } from "./appointment-row.js";
 import { explainRefusal, type BookingConflicts } from "./booking-conflicts.js";
 import { reviveBookingResult } from "./booking-result-json.js";
-import { BOOK_UNLESS_BUSY, bookingValues } from "./insert-appointment.js";
+import { BOOK_UNLESS_BUSY, bookingValues, CLEAR_STALE_HOLDS, staleHoldValues } from "./insert-appointment.js";
 
 export interface CreateAppointmentInput {
   tenantId: string;
@@ -65,8 +65,10 @@ export async function createAppointment(
   const key = validateIdempotencyKey(command.idempotencyKey);
   const { tenantId } = command;
   const window = { start: input.start, end: input.end };
-  const values = bookingValues(tenantId, caller, input, key);
+  const now = ctx.clock.now();
+  const values = bookingValues(tenantId, caller, input, key, { now });
   const lock: Step = [TENANT_SCHEDULE_LOCK.booking, [tenantScheduleLockKey(tenantId)]];
+  const clearHolds: Step = [CLEAR_STALE_HOLDS, staleHoldValues(tenantId, window, now)];
   const book: (letMirroredThrough: boolean) => Step = (letMirroredThrough) => [
     BOOK_UNLESS_BUSY,
     values(letMirroredThrough),
@@ -98,10 +100,10 @@ export async function createAppointment(
 
   if (!key) {
     const appointment = await ctx.sql.onOneConnection(async (db) => {
-      const row = bookedRow(await send(db, [[BEGIN], lock, book(false), [COMMIT]]), 2);
+      const row = bookedRow(await send(db, [[BEGIN], lock, clearHolds, book(false), [COMMIT]]), 3);
       if (row.id) return appointmentFromRow(row);
       if (!(await onlyNotBusyEvents(row))) return undefined;
-      return bookPastEvents(db, [[BEGIN], lock], [COMMIT], [ROLLBACK]);
+      return bookPastEvents(db, [[BEGIN], lock, clearHolds], [COMMIT], [ROLLBACK]);
     });
     return answer(appointment);
   }
@@ -113,7 +115,7 @@ export async function createAppointment(
       await send(db, [[ROLLBACK]]);
       return reviveBookingResult(claim.response) as CreateAppointmentResult;
     }
-    const row = bookedRow(await send(db, [lock, book(false)]), 1);
+    const row = bookedRow(await send(db, [lock, clearHolds, book(false)]), 2);
     let appointment = row.id ? appointmentFromRow(row) : undefined;
     if (!appointment && (await onlyNotBusyEvents(row))) {
       appointment = await bookPastEvents(

@@ -19,28 +19,37 @@ import { appointmentCreated } from "../outbox/outbox-message.js";
  * in the way (BUSY_ARRAYS), the rules' version and the booked row, if any.
  * The outbox row's message comes from the same typed builder enqueueOutbox
  * takes (so the id is chosen here); the audit row has recordAudit's shape.
+ *
+ * Placement ($24..$29, see BookingPlacement): the technician booked (null:
+ * business-wide; the read then sees only that technician's and
+ * business-wide appointments, the exclusion constraint's lanes), the clock
+ * and the caller's own hold token (expired and own holds are not busy), the
+ * job type, and for a hold its token and expiry (a hold queues no outbox
+ * message and is audited as held).
  */
 export const BOOK_UNLESS_BUSY: Statement = {
   name: "book-appointment-unless-busy",
   text: `
-  with ${busySources(false)},
+  with ${busySources(false, { technician: "$24", now: "$25", holdToken: "$26" })},
   booked as (
     insert into appointments (id, tenant_id, customer_name, customer_phone, customer_email, title, description,
       service_type, start_time, end_time, status, address, latitude, longitude, estimated_cost, notes,
-      idempotency_key, created_by)
+      idempotency_key, created_by, technician_id, job_type, hold_token, expires_at)
     select $6::uuid, $1, $7::text, $8::text, $9::text, $10::text, $11::text, $12::text, $3, $2, $13::text,
-      $14::text, $15::float8, $16::float8, $17::numeric, $18::text, $19::text, $20::text
+      $14::text, $15::float8, $16::float8, $17::numeric, $18::text, $19::text, $20::text, $24::uuid, $27::text,
+      $28::text, $29::timestamptz
     where not exists (select 1 from own) and ($23::boolean or not exists (select 1 from mirrored))
     on conflict do nothing
     returning *
   ), queued as (
     insert into outbox (tenant_id, topic, aggregate_id, payload)
     select tenant_id, $21::text, id::text, $22::jsonb
-    from booked
+    from booked where status <> 'held'
   ), audited as (
     insert into audit_log (tenant_id, actor, action, entity_type, entity_id, changes)
-    select tenant_id, created_by, 'appointment.created', 'appointment', id::text,
-      jsonb_build_object('startTime', start_time, 'endTime', end_time, 'status', status)
+    select tenant_id, created_by, case when status = 'held' then 'appointment.held' else 'appointment.created' end,
+      'appointment', id::text, jsonb_build_object('startTime', start_time, 'endTime', end_time, 'status', status,
+      'technicianId', technician_id)
     from booked
   )
   select o.*, m.*, ${RULES_VERSION_COLUMNS}, b.*
@@ -48,15 +57,52 @@ export const BOOK_UNLESS_BUSY: Statement = {
   left join booked b on true`,
 };
 
+/**
+ * Deletes, before a booking inserts (same transaction, after the schedule
+ * lock), the holds overlapping its range that stand in the exclusion
+ * constraint but no longer count: expired by the service's clock ($4), or
+ * the caller's own ($5, used up by its booking). The constraint cannot skip
+ * expired rows itself (its WHERE cannot read the clock), so this is what
+ * makes expiry free a slot even when no reaper has run. Rows are locked in id
+ * order, so two bookings clearing the same holds never deadlock.
+ */
+export const CLEAR_STALE_HOLDS: Statement = {
+  name: "clear-stale-holds",
+  text: `
+  delete from appointments where id in (
+    select id from appointments
+    where tenant_id = $1 and status = 'held' and start_time < $2 and end_time > $3
+      and (expires_at <= $4::timestamptz or hold_token = $5::text)
+    order by id for update)`,
+};
+
+/** CLEAR_STALE_HOLDS' values. */
+export function staleHoldValues(tenantId: string, window: { start: Date; end: Date }, now: Date, holdToken?: string) {
+  return [tenantId, window.end.toISOString(), window.start.toISOString(), now.toISOString(), holdToken ?? null];
+}
+
+/** Where a booking goes: its technician lane, the clock, the caller's hold, and whether it is itself a hold. */
+export interface BookingPlacement {
+  /** The service's clock. */
+  now: Date;
+  technicianId?: string;
+  jobType?: string;
+  /** The caller's own hold, not busy for this booking. */
+  holdToken?: string;
+  /** Insert a hold (status 'held') instead of an appointment. */
+  hold?: { token: string; expiresAt: Date };
+}
+
 /** BOOK_UNLESS_BUSY's values; letMirroredThrough once the judgement found none of them busy. */
 export function bookingValues(
   tenantId: string,
   caller: Caller,
   input: NewAppointment,
   idempotencyKey: string | undefined,
+  placement: BookingPlacement = { now: new Date() },
 ): (letMirroredThrough: boolean) => unknown[] {
   const id = randomUUID();
-  const message = appointmentCreated(id, input.notifyCustomer);
+  const message = appointmentCreated(id, input.notifyCustomer, placement.technicianId);
   const values = [
     ...busyValues(tenantId, { start: input.start, end: input.end }),
     id,
@@ -66,7 +112,7 @@ export function bookingValues(
     input.title,
     input.description,
     input.serviceType,
-    input.status,
+    placement.hold ? "held" : input.status,
     input.address,
     input.latitude,
     input.longitude,
@@ -77,5 +123,13 @@ export function bookingValues(
     message.topic,
     JSON.stringify(message.payload),
   ];
-  return (letMirroredThrough) => [...values, letMirroredThrough];
+  const placed = [
+    placement.technicianId ?? null,
+    placement.now.toISOString(),
+    placement.holdToken ?? null,
+    placement.jobType ?? null,
+    placement.hold?.token ?? null,
+    placement.hold?.expiresAt.toISOString() ?? null,
+  ];
+  return (letMirroredThrough) => [...values, letMirroredThrough, ...placed];
 }

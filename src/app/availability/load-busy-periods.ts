@@ -14,33 +14,66 @@ function epochMs(column: string): string {
   return `(extract(epoch from ${column}) * 1000)::float8`;
 }
 
+/** Whose busy time a read is for, and what it may ignore. */
+export interface BusyLens {
+  /** The service's clock: holds that expired by then are not busy. */
+  now: Date;
+  /** The caller's own hold: not busy for them. */
+  holdToken?: string;
+  /** Only this technician's and business-wide appointments; absent: every appointment. */
+  technicianId?: string;
+}
+
+/** Placeholders of busySources' lens values (see lensValues), per statement. */
+export interface LensPlaceholders {
+  now: string;
+  holdToken: string;
+  technician: string;
+}
+
+/** The placeholders a statement with nothing but busySources uses. */
+const BUSY_LENS_PLACEHOLDERS: LensPlaceholders = { now: "$6", holdToken: "$7", technician: "$8" };
+
 /**
  * The busy sources as two CTEs, each select served by its (tenant_id,
- * start_time, ...) index: `own` = active appointments and blocks (soft ones
- * only when asked), `mirrored` = busy rows of calendars checked for
- * conflicts. All-day mirror rows are stored at UTC midnights, so that select
- * reaches a day further each way ($4, $5); the busy judgement then places
- * them in the tenant's zone. $1 tenant, $2/$3 window end/start.
+ * start_time, ...) index: `own` = active appointments, unexpired holds
+ * (except the caller's own) and blocks (soft ones only when asked), each with
+ * its technician (null: business-wide); `mirrored` = busy rows of calendars
+ * checked for conflicts, with the calendar and the crew ids field-service
+ * work carries. All-day mirror rows are stored at UTC midnights, so that
+ * select reaches a day further each way ($4, $5); the busy judgement then
+ * places them in the tenant's zone. $1 tenant, $2/$3 window end/start; the
+ * lens at `lens` (see BusyLens).
  */
-export function busySources(includeSoftBlocks: boolean): string {
+export function busySources(includeSoftBlocks: boolean, lens: LensPlaceholders = BUSY_LENS_PLACEHOLDERS): string {
   return `
   own as (
-    select 'appointment' as kind, a.id::text as id, a.start_time, a.end_time, a.title
+    select case when a.status = 'held' then 'hold' else 'appointment' end as kind, a.id::text as id, a.start_time,
+           a.end_time, a.title, a.technician_id::text as technician
     from appointments a
     where a.tenant_id = $1 and a.status not in ('cancelled', 'no_show') and a.start_time < $2 and a.end_time > $3
+      and (a.status <> 'held' or (a.expires_at > ${lens.now}::timestamptz and a.hold_token is distinct from ${lens.holdToken}::text))
+      and (${lens.technician}::uuid is null or a.technician_id is null or a.technician_id = ${lens.technician}::uuid)
     union all
-    select 'block', b.id::text, b.start_time, b.end_time, b.title
+    select case when b.block_type = 'soft' then 'soft_block' else 'block' end, b.id::text, b.start_time, b.end_time,
+           b.title, null
     from availability_blocks b
     where b.tenant_id = $1 and b.deleted_at is null and b.start_time < $2 and b.end_time > $3
       ${includeSoftBlocks ? "" : "and b.block_type = 'hard'"}
   ), mirrored as (
     select e.provider_event_id as id, e.start_time, e.end_time, e.title, e.all_day, e.start_date::text as start_date,
-           e.end_date::text as end_date, e.status, e.response_status, i.provider
+           e.end_date::text as end_date, e.status, e.response_status, i.provider, c.id::text as calendar_id,
+           c.name as calendar_name, array_to_string(e.technician_ids, chr(31)) as technicians
     from provider_busy_events e
     join integration_calendars c on c.id = e.calendar_id and c.check_conflicts
     join calendar_integrations i on i.id = e.integration_id
     where e.tenant_id = $1 and e.start_time < $4 and e.end_time > $5 and e.status <> 'cancelled' and not e.transparent
   )`;
+}
+
+/** The values of a lens's placeholders, in LensPlaceholders' order (now, hold token, technician). */
+export function lensValues(lens: BusyLens): unknown[] {
+  return [lens.now.toISOString(), lens.holdToken ?? null, lens.technicianId ?? null];
 }
 
 /**
@@ -49,12 +82,15 @@ export function busySources(includeSoftBlocks: boolean): string {
  */
 export const BUSY_ARRAYS = `
   (select array_agg(kind) as own_kinds, array_agg(id) as own_ids, array_agg(${epochMs("start_time")}) as own_starts,
-          array_agg(${epochMs("end_time")}) as own_ends, array_agg(title) as own_titles from own) o
+          array_agg(${epochMs("end_time")}) as own_ends, array_agg(title) as own_titles,
+          array_agg(technician) as own_technicians from own) o
   cross join (select array_agg(id) as event_ids, array_agg(${epochMs("start_time")}) as event_starts,
           array_agg(${epochMs("end_time")}) as event_ends, array_agg(title) as event_titles,
           array_agg(all_day) as event_all_days, array_agg(start_date) as event_start_dates,
           array_agg(end_date) as event_end_dates, array_agg(status) as event_statuses,
-          array_agg(response_status) as event_responses, array_agg(provider) as event_providers from mirrored) m`;
+          array_agg(response_status) as event_responses, array_agg(provider) as event_providers,
+          array_agg(calendar_id) as event_calendar_ids, array_agg(calendar_name) as event_calendar_names,
+          array_agg(technicians) as event_technicians from mirrored) m`;
 
 export interface BusyArrays {
   own_kinds: BusyPeriod["kind"][] | null;
@@ -62,6 +98,7 @@ export interface BusyArrays {
   own_starts: number[] | null;
   own_ends: number[] | null;
   own_titles: (string | null)[] | null;
+  own_technicians: (string | null)[] | null;
   event_ids: string[] | null;
   event_starts: number[] | null;
   event_ends: number[] | null;
@@ -72,6 +109,10 @@ export interface BusyArrays {
   event_statuses: string[] | null;
   event_responses: (string | null)[] | null;
   event_providers: (string | null)[] | null;
+  event_calendar_ids: string[] | null;
+  event_calendar_names: (string | null)[] | null;
+  /** Crew ids of field-service work, joined by U+001F ("" when none). */
+  event_technicians: string[] | null;
   rules_version: string;
 }
 
@@ -132,6 +173,8 @@ export function busyPeriodsOf(row: BusyArrays, window: BusyWindow, rules: Schedu
     };
     const title = row.own_titles![i];
     if (title) period.title = title;
+    const technicianId = row.own_technicians?.[i];
+    if (technicianId) period.technicianId = technicianId;
     periods.push(period);
   }
   const eventIds = row.event_ids ?? [];
@@ -144,6 +187,12 @@ export function busyPeriodsOf(row: BusyArrays, window: BusyWindow, rules: Schedu
     if (provider) period.provider = provider;
     const title = row.event_titles![i];
     if (title) period.title = title;
+    const calendarId = row.event_calendar_ids?.[i];
+    if (calendarId) period.calendarId = calendarId;
+    const calendarName = row.event_calendar_names?.[i];
+    if (calendarName) period.calendarName = calendarName;
+    const crew = row.event_technicians?.[i];
+    if (crew) period.crewIds = crew.split("\u001f");
     if (overlaps(period, window)) periods.push(period);
   }
   return periods;
@@ -160,12 +209,12 @@ export async function loadBusyArrays(
   sql: SqlReader,
   tenantId: string,
   window: BusyWindow,
-  options: { includeSoftBlocks?: boolean } = {},
+  options: { includeSoftBlocks?: boolean; lens?: BusyLens } = {},
 ): Promise<BusyArrays> {
-  const [row] = await sql.rows<BusyArrays>(
-    options.includeSoftBlocks ? WITH_SOFT_BLOCKS : HARD_BLOCKS_ONLY,
-    busyValues(tenantId, window),
-  );
+  const [row] = await sql.rows<BusyArrays>(options.includeSoftBlocks ? WITH_SOFT_BLOCKS : HARD_BLOCKS_ONLY, [
+    ...busyValues(tenantId, window),
+    ...lensValues(options.lens ?? { now: new Date() }),
+  ]);
   return row!;
 }
 
@@ -175,7 +224,7 @@ export async function loadBusyPeriods(
   tenantId: string,
   window: BusyWindow,
   rules: SchedulingRules,
-  options: { includeSoftBlocks?: boolean } = {},
+  options: { includeSoftBlocks?: boolean; lens?: BusyLens } = {},
 ): Promise<BusyPeriod[]> {
   return busyPeriodsOf(await loadBusyArrays(sql, tenantId, window, options), window, rules);
 }

@@ -138,7 +138,7 @@ export async function createJob(ctx: AppContext, caller: Caller, input: CreateJo
         blocking.length === 0
           ? await sql.rows<Partial<AppointmentRow>>(
               BOOK_UNLESS_BUSY,
-              bookingValues(tenantId, caller, booking, undefined)(true),
+              bookingValues(tenantId, caller, booking, undefined, { now: ctx.clock.now() })(true),
             )
           : [];
       const appointment = row?.id ? appointmentFromRow(row as AppointmentRow) : undefined;

@@ -5,14 +5,21 @@
  * parseOutboxMessage.
  */
 export type OutboxMessage =
-  | { topic: "appointment.created"; payload: { appointmentId: string; notifyCustomer: boolean } }
+  | {
+      topic: "appointment.created";
+      /** technicianId: the technician booked, whose calendar and field-service crew the delivery updates. */
+      payload: { appointmentId: string; notifyCustomer: boolean; technicianId?: string };
+    }
   | { topic: "appointment.updated"; payload: { appointmentId: string; fields: string[]; moved: boolean } }
   | { topic: "appointment.cancelled"; payload: { appointmentId: string; notifyCustomer: boolean; reason: string } };
 
 export type OutboxTopic = OutboxMessage["topic"];
 
-export function appointmentCreated(appointmentId: string, notifyCustomer: boolean): OutboxMessage {
-  return { topic: "appointment.created", payload: { appointmentId, notifyCustomer } };
+export function appointmentCreated(appointmentId: string, notifyCustomer: boolean, technicianId?: string): OutboxMessage {
+  return {
+    topic: "appointment.created",
+    payload: { appointmentId, notifyCustomer, ...(technicianId ? { technicianId } : {}) },
+  };
 }
 
 export function appointmentUpdated(appointmentId: string, fields: string[], moved: boolean): OutboxMessage {
@@ -40,8 +47,8 @@ export function parseOutboxMessage(topic: string, payload: unknown): OutboxMessa
   if (!p || typeof p !== "object" || !isString(p.appointmentId)) return fail();
   switch (topic) {
     case "appointment.created":
-      if (!isBoolean(p.notifyCustomer)) return fail();
-      return appointmentCreated(p.appointmentId, p.notifyCustomer);
+      if (!isBoolean(p.notifyCustomer) || (p.technicianId !== undefined && !isString(p.technicianId))) return fail();
+      return appointmentCreated(p.appointmentId, p.notifyCustomer, p.technicianId);
     case "appointment.updated":
       if (!Array.isArray(p.fields) || !p.fields.every(isString) || !isBoolean(p.moved)) return fail();
       return appointmentUpdated(p.appointmentId, p.fields, p.moved);

@@ -38,11 +38,31 @@ function horizonEndOf(rules: SchedulingRules, now: number): number {
  * Local midnights of the query's dates as instants: day i is
  * [bounds[i], bounds[i + 1]), so bounds has one more entry than there are days.
  */
-function dayBoundsOf(query: AvailabilityQuery): Float64Array {
+export function dayBoundsOf(query: AvailabilityQuery): Float64Array {
   const dayCount = query.lastDay - query.firstDay + 1;
   const bounds = new Float64Array(dayCount + 1);
   for (let i = 0; i <= dayCount; i++) bounds[i] = localToUtc(query.timeZone, query.firstDay + i, 0);
   return bounds;
+}
+
+/**
+ * The part of the query's dates a slot may occupy: from now + minimum notice
+ * (or the first date's start) to the horizon (or the last date's end). Shared
+ * by the slot search and explainSlot, so they can never disagree.
+ */
+export function bookableRangeOf(query: AvailabilityQuery, bounds: Float64Array): { from: number; to: number } {
+  const { rules } = query;
+  const now = query.clock.now().getTime();
+  return {
+    from: Math.max(bounds[0]!, now + rules.minimumNoticeMinutes * 60_000),
+    to: Math.min(bounds[bounds.length - 1]!, horizonEndOf(rules, now)),
+  };
+}
+
+/** The business hours the slot search expands for a bookable range (the same days explainSlot reads). */
+export function hoursAround(query: AvailabilityQuery, from: number, to: number) {
+  // The tenant's local dates of from and to lie within a day of their UTC dates.
+  return expandBusinessHours(query.rules, Math.floor(from / MS_PER_DAY) - 1, Math.floor(to / MS_PER_DAY) + 1);
 }
 
 /**
@@ -52,14 +72,9 @@ function dayBoundsOf(query: AvailabilityQuery): Float64Array {
  */
 function forEachFreePeriod(query: AvailabilityQuery, bounds: Float64Array, visit: FreePeriodVisitor): void {
   const { rules } = query;
-  const now = query.clock.now().getTime();
-  const from = Math.max(bounds[0]!, now + rules.minimumNoticeMinutes * 60_000);
-  const to = Math.min(bounds[bounds.length - 1]!, horizonEndOf(rules, now));
+  const { from, to } = bookableRangeOf(query, bounds);
   if (from >= to) return;
-  // The tenant's local dates of from and to lie within a day of their UTC dates.
-  const firstDay = Math.floor(from / MS_PER_DAY) - 1;
-  const lastDay = Math.floor(to / MS_PER_DAY) + 1;
-  const hours = expandBusinessHours(rules, firstDay, lastDay);
+  const hours = hoursAround(query, from, to);
   const busy = unionOf(query.busy, rules.bufferBeforeMinutes * 60_000, rules.bufferAfterMinutes * 60_000);
   let busyIndex = 0;
   for (let i = 0; i < hours.starts.length; i++) {

@@ -1,11 +1,18 @@
-/** One thing that makes the business unavailable for [start, end). */
+/** One thing that makes the business (or one technician) unavailable for [start, end). */
 export interface BusyPeriod {
-  kind: "appointment" | "block" | "calendar_event";
-  /** Appointment id, block id or provider event id, depending on kind. */
+  kind: "appointment" | "hold" | "block" | "soft_block" | "calendar_event";
+  /** Appointment (or hold) id, block id or provider event id, depending on kind. */
   id: string;
   start: Date;
   end: Date;
   title?: string;
   /** Set for calendar events: the provider of the calendar (e.g. "google"). */
   provider?: string;
+  /** Appointments and holds: the technician booked; absent: business-wide. */
+  technicianId?: string;
+  /** Calendar events: the calendar (integration_calendars.id) and its name. */
+  calendarId?: string;
+  calendarName?: string;
+  /** Field-service work: the platform's ids of its crew (Jobber users, HouseCall Pro employees). */
+  crewIds?: string[];
 }
