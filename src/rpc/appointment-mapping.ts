@@ -144,5 +144,7 @@ export function appointmentToProto(row: AppointmentRow): Appointment {
     syncError: row.syncError ?? "",
     createdAt: timestampFromDate(row.createdAt),
     updatedAt: timestampFromDate(row.updatedAt),
+    technicianId: row.technicianId ?? "",
+    jobType: row.jobType ?? "",
   });
 }

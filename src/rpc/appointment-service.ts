@@ -3,12 +3,14 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import {
   type AppointmentService,
   CancelAppointmentResponseSchema,
+  ConfirmHoldResponseSchema,
   CreateAppointmentResponseSchema,
   GetAppointmentResponseSchema,
   ListAppointmentsResponseSchema,
   UpdateAppointmentResponseSchema,
 } from "../../gen/universalcalendar/v1/appointment_pb.js";
 import { cancelAppointment } from "../app/appointments/cancel-appointment.js";
+import { confirmHold } from "../app/holds/confirm-hold.js";
 import { createAppointment } from "../app/appointments/create-appointment.js";
 import { getAppointment } from "../app/appointments/get-appointment.js";
 import { listAppointments } from "../app/appointments/list-appointments.js";
@@ -23,6 +25,7 @@ import {
 } from "./appointment-mapping.js";
 import { conflictToProto, slotToProto } from "./conflict-mapping.js";
 import type { AppContext } from "../app/context.js";
+import { InvalidArgumentError } from "../domain/errors.js";
 
 export function appointmentService(app: AppContext): ServiceImpl<typeof AppointmentService> {
   return {
@@ -32,6 +35,8 @@ export function appointmentService(app: AppContext): ServiceImpl<typeof Appointm
         tenantId: resolveTenant(caller, req.tenantId),
         idempotencyKey: req.idempotencyKey,
         request: { ...appointmentFieldsFromProto(req), notifyCustomer: req.notifyCustomer },
+        technician: { technicianId: req.technicianId, anyTechnician: req.anyTechnician, jobType: req.jobType },
+        holdToken: req.holdToken,
       });
       return result.created
         ? create(CreateAppointmentResponseSchema, {
@@ -99,6 +104,17 @@ export function appointmentService(app: AppContext): ServiceImpl<typeof Appointm
         limit: page.limit,
         pages: page.pages,
       });
+    },
+
+    async confirmHold(req, ctx) {
+      const caller = callerOf(ctx);
+      if (!req.appointment) throw new InvalidArgumentError("appointment", "required");
+      const appointment = await confirmHold(app, caller, {
+        tenantId: resolveTenant(caller, req.appointment.tenantId, "appointment.tenant_id"),
+        holdToken: req.holdToken,
+        request: { ...appointmentFieldsFromProto(req.appointment), notifyCustomer: req.appointment.notifyCustomer },
+      });
+      return create(ConfirmHoldResponseSchema, { appointment: appointmentToProto(appointment) });
     },
   };
 }

@@ -11,6 +11,7 @@ import {
 } from "../../gen/universalcalendar/v1/availability_pb.js";
 import { TimeSlotSchema } from "../../gen/universalcalendar/v1/common_pb.js";
 import type { DayAvailability as DomainDay } from "../domain/availability/availability.js";
+import type { TechnicianDay } from "../domain/availability/technician-slots.js";
 import type { SchedulingRules } from "../domain/availability/scheduling-rules.js";
 import { InvalidArgumentError } from "../domain/errors.js";
 import type { AvailabilityBlock } from "../entities/availability-block.js";
@@ -73,11 +74,15 @@ export function blockToProto(block: AvailabilityBlock): Block {
   });
 }
 
-export function dayToProto(day: DomainDay): DayAvailability {
+export function dayToProto(day: DomainDay | TechnicianDay): DayAvailability {
   return create(DayAvailabilitySchema, {
     date: day.date,
     slots: day.slots.map((slot) =>
-      create(TimeSlotSchema, { startTime: timestampFromMs(slot.start), endTime: timestampFromMs(slot.end) }),
+      create(TimeSlotSchema, {
+        startTime: timestampFromMs(slot.start),
+        endTime: timestampFromMs(slot.end),
+        technicianIds: "technicianIds" in slot ? slot.technicianIds : [],
+      }),
     ),
   });
 }

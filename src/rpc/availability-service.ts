@@ -7,6 +7,8 @@ import {
   BlockTimeResponseSchema,
   CheckAvailabilityResponseSchema,
   DeleteBlockResponseSchema,
+  HoldSlotResponseSchema,
+  ReleaseHoldResponseSchema,
   GetSchedulingRulesResponseSchema,
   ListBlocksResponseSchema,
   UpdateSchedulingRulesResponseSchema,
@@ -14,6 +16,9 @@ import {
 import { blockTime } from "../app/availability/block-time.js";
 import { checkAvailability } from "../app/availability/check-availability.js";
 import { deleteBlock } from "../app/availability/delete-block.js";
+import { explainAvailability } from "../app/availability/explain-availability.js";
+import { holdSlot } from "../app/holds/hold-slot.js";
+import { releaseHold } from "../app/holds/release-hold.js";
 import { listBlocks } from "../app/availability/list-blocks.js";
 import { getSchedulingRules } from "../app/availability/get-scheduling-rules.js";
 import { updateSchedulingRules } from "../app/availability/update-scheduling-rules.js";
@@ -22,7 +27,8 @@ import { InvalidArgumentError } from "../domain/errors.js";
 import { resolveTenant, tenantFilterOf } from "../auth/tenant-scope.js";
 import { optionalInstant } from "./appointment-mapping.js";
 import { blockToProto, blockTypeFromProto, dayToProto, rulesFromProto, rulesToProto } from "./availability-mapping.js";
-import { conflictToProto } from "./conflict-mapping.js";
+import { conflictToProto, slotToProto } from "./conflict-mapping.js";
+import { explanationToProto } from "./explanation-mapping.js";
 import type { AppContext } from "../app/context.js";
 import { rulesFieldsOfMask } from "./update-mask.js";
 
@@ -38,6 +44,8 @@ export function availabilityService(app: AppContext): ServiceImpl<typeof Availab
         durationMinutes: req.durationMinutes,
         timeZone: req.timeZone,
         mode: req.mode === AvailabilityMode.WINDOWS ? "windows" : "slots",
+        technician: { technicianId: req.technicianId, anyTechnician: req.anyTechnician, jobType: req.jobType },
+        holdToken: req.holdToken,
       });
       return create(CheckAvailabilityResponseSchema, {
         timeZone: result.timeZone,
@@ -108,6 +116,58 @@ export function availabilityService(app: AppContext): ServiceImpl<typeof Availab
         rules: rulesToProto(result.rules),
         updatedAt: timestampFromDate(result.updatedAt),
       });
+    },
+
+    async holdSlot(req, ctx) {
+      const caller = callerOf(ctx);
+      const result = await holdSlot(app, caller, {
+        tenantId: resolveTenant(caller, req.tenantId),
+        start: optionalInstant("start_time", req.startTime),
+        end: optionalInstant("end_time", req.endTime),
+        technician: { technicianId: req.technicianId, anyTechnician: req.anyTechnician, jobType: req.jobType },
+        ttlSeconds: req.ttlSeconds,
+      });
+      if (!result.held) {
+        return create(HoldSlotResponseSchema, {
+          held: false,
+          conflicts: result.conflicts.map(conflictToProto),
+          suggestedSlots: result.suggestedSlots.map(slotToProto),
+        });
+      }
+      const { hold } = result;
+      return create(HoldSlotResponseSchema, {
+        held: true,
+        hold: {
+          holdToken: hold.token,
+          startTime: timestampFromDate(hold.start),
+          endTime: timestampFromDate(hold.end),
+          technicianId: hold.technicianId ?? "",
+          jobType: hold.jobType ?? "",
+          expiresAt: timestampFromDate(hold.expiresAt),
+        },
+      });
+    },
+
+    async releaseHold(req, ctx) {
+      const caller = callerOf(ctx);
+      const released = await releaseHold(app, caller, {
+        tenantId: resolveTenant(caller, req.tenantId),
+        holdToken: req.holdToken,
+      });
+      return create(ReleaseHoldResponseSchema, { released });
+    },
+
+    async explainAvailability(req, ctx) {
+      const caller = callerOf(ctx);
+      const result = await explainAvailability(app, caller, {
+        tenantId: resolveTenant(caller, req.tenantId),
+        start: optionalInstant("start_time", req.startTime),
+        durationMinutes: req.durationMinutes,
+        jobType: req.jobType,
+        technicianId: req.technicianId,
+        holdToken: req.holdToken,
+      });
+      return explanationToProto(result);
     },
   };
 }

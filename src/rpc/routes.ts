@@ -7,6 +7,7 @@ import { AvailabilityService } from "../../gen/universalcalendar/v1/availability
 import { CalendarService } from "../../gen/universalcalendar/v1/calendar_pb.js";
 import { FieldServiceService } from "../../gen/universalcalendar/v1/field_service_pb.js";
 import { SyncService } from "../../gen/universalcalendar/v1/sync_pb.js";
+import { TechnicianService } from "../../gen/universalcalendar/v1/technician_pb.js";
 import { appointmentService } from "./appointment-service.js";
 import { availabilityService } from "./availability-service.js";
 import { calendarService } from "./calendar-service.js";
@@ -15,8 +16,16 @@ import { healthService } from "./health.js";
 import { reflectionService, reflectionServiceV1alpha } from "./reflection.js";
 import type { RpcDependencies } from "./rpc-dependencies.js";
 import { syncService } from "./sync-service.js";
+import { technicianService } from "./technician-service.js";
 
-const API_SERVICES = [AppointmentService, AvailabilityService, CalendarService, FieldServiceService, SyncService];
+const API_SERVICES = [
+  AppointmentService,
+  AvailabilityService,
+  CalendarService,
+  FieldServiceService,
+  SyncService,
+  TechnicianService,
+];
 
 /**
  * Every service on the one port. Methods without an implementation answer
@@ -29,6 +38,7 @@ export function registerRoutes(router: ConnectRouter, deps: RpcDependencies): vo
   router.service(CalendarService, calendarService(deps.app));
   router.service(FieldServiceService, fieldServiceService(deps.app));
   router.service(SyncService, syncService(deps.app));
+  router.service(TechnicianService, technicianService(deps.app));
   router.service(Health, healthService(deps.databaseHealth, apiNames));
   const reflection = reflectionService([
     ...apiNames,

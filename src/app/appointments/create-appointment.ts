@@ -4,6 +4,8 @@ import { BEGIN, COMMIT, ROLLBACK, type Pipeline, type Statement } from "../../db
 import type { Appointment } from "../../entities/appointment.js";
 import { busyPeriodsOf, isEmptyBusy, type BusyArrays } from "../availability/load-busy-periods.js";
 import type { AppContext } from "../context.js";
+import { placeBooking } from "../technicians/place-booking.js";
+import { technicianChoiceOf } from "../technicians/technician-choice.js";
 import {
   claimIdempotencyKey,
   hashRequest,
@@ -20,6 +22,10 @@ export interface CreateAppointmentInput {
   tenantId: string;
   request: NewAppointmentRequest;
   idempotencyKey: string;
+  /** The request's technician fields; none set: a business-wide appointment. */
+  technician?: { technicianId: string; anyTechnician: boolean; jobType: string };
+  /** The caller's own hold (HoldSlot), used up by this booking. */
+  holdToken?: string;
 }
 
 export type CreateAppointmentResult =
@@ -64,6 +70,17 @@ export async function createAppointment(
   const input = validateNewAppointment(command.request, ctx.clock.now());
   const key = validateIdempotencyKey(command.idempotencyKey);
   const { tenantId } = command;
+  const choice = command.technician && technicianChoiceOf(command.technician);
+  if (choice || command.holdToken) {
+    // Technicians and holds: placeBooking (several tries in one transaction); plain bookings stay on one round trip.
+    return placeBooking(ctx, caller, {
+      tenantId,
+      input,
+      ...(key ? { idempotency: { key, scope: IDEMPOTENCY_SCOPE } } : {}),
+      ...(choice ? { choice } : {}),
+      ...(command.holdToken ? { holdToken: command.holdToken } : {}),
+    });
+  }
   const window = { start: input.start, end: input.end };
   const now = ctx.clock.now();
   const values = bookingValues(tenantId, caller, input, key, { now });

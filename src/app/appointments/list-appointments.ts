@@ -55,7 +55,8 @@ export async function listAppointments(
     }
     where.startTime = startTime;
   }
-  if (query.statuses.length > 0) where.status = { $in: query.statuses };
+  // Slot holds live in the same table (under the same no-overlap rule) but are not appointments.
+  where.status = query.statuses.length > 0 ? { $in: query.statuses } : { $ne: "held" };
   const [appointments, total] = await em.findAndCount(AppointmentSchema, where, {
     orderBy: { startTime: "asc", id: "asc" },
     limit,

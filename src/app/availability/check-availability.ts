@@ -1,18 +1,27 @@
 import { parseAvailabilityWindow, type AvailabilityWindowInput } from "../../domain/availability/availability-query.js";
 import { findFreeSlots, findFreeWindows, type DayAvailability } from "../../domain/availability/availability.js";
 import type { Caller } from "../../domain/caller.js";
+import type { TechnicianDay } from "../../domain/availability/technician-slots.js";
 import type { AppContext } from "../context.js";
+import { technicianQuestionOf, technicianDaysOf } from "../technicians/technician-availability.js";
+import { chooseTechnicians, technicianChoiceOf } from "../technicians/technician-choice.js";
+import { loadTechnicians } from "../technicians/technician-rows.js";
 import { availabilityQueryFrom, busySpanOf } from "./availability-query-of.js";
 import { loadBusyArrays } from "./load-busy-periods.js";
 
 export interface CheckAvailabilityInput extends AvailabilityWindowInput {
   tenantId: string;
   mode: "slots" | "windows";
+  /** The request's technician fields; none set: the business as one schedule. */
+  technician?: { technicianId: string; anyTechnician: boolean; jobType: string };
+  /** The caller's own hold, which does not hide its slot. */
+  holdToken?: string;
 }
 
 export interface CheckAvailabilityResult {
   timeZone: string;
-  days: DayAvailability[];
+  /** TechnicianDay (slots naming technicians) for a technician question. */
+  days: (DayAvailability | TechnicianDay)[];
   totalSlots: number;
 }
 
@@ -32,14 +41,27 @@ export async function checkAvailability(
 ): Promise<CheckAvailabilityResult> {
   const { tenantId } = input;
   const parsed = parseAvailabilityWindow(input);
+  const choice = input.technician && technicianChoiceOf(input.technician);
+  const lens = { now: ctx.clock.now(), ...(input.holdToken ? { holdToken: input.holdToken } : {}) };
+  const everyone = choice ? await loadTechnicians(ctx.sql, tenantId) : [];
+  const chosen = choice ? chooseTechnicians(everyone, choice) : [];
   let loaded = ctx.schedulingRules.peek(tenantId) ?? (await ctx.schedulingRules.load(ctx.sql, tenantId));
   for (let read = 1; ; read++) {
     const { rules } = loaded;
     const window = { ...parsed, timeZone: parsed.timeZone ?? rules.timeZone };
-    const busy = await loadBusyArrays(ctx.sql, tenantId, busySpanOf(rules, window), { includeSoftBlocks: true });
+    const question = choice
+      ? await technicianQuestionOf(ctx.sql, ctx.clock, tenantId, rules, window, { chosen, everyone }, lens)
+      : undefined;
+    const busy =
+      question?.busy ??
+      (await loadBusyArrays(ctx.sql, tenantId, busySpanOf(rules, window), { includeSoftBlocks: true, lens }));
     if (busy.rules_version === loaded.version || read === MAX_READS) {
-      const query = availabilityQueryFrom(busy, ctx.clock, rules, window);
-      const days = input.mode === "windows" ? findFreeWindows(query) : findFreeSlots(query);
+      const query = question ? undefined : availabilityQueryFrom(busy, ctx.clock, rules, window);
+      const days = !query
+        ? technicianDaysOf(question!, rules, input.mode)
+        : input.mode === "windows"
+          ? findFreeWindows(query)
+          : findFreeSlots(query);
       const totalSlots = days.reduce((sum, day) => sum + day.slots.length, 0);
       return { timeZone: window.timeZone, days, totalSlots };
     }

@@ -45,6 +45,8 @@ export interface ProviderEvent {
   responseStatus?: "accepted" | "declined" | "tentative" | "needsAction";
   title?: string;
   etag?: string;
+  /** Field-service work: the platform's ids of its crew (ScheduledItem.technicianIds). */
+  technicianIds?: string[];
 }
 
 /** An all-day event: local dates (end exclusive), instants at their UTC midnights. */

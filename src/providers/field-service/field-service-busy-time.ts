@@ -57,5 +57,6 @@ function busyEventOf(item: ScheduledItem): ProviderEvent {
     status: "confirmed",
     transparent: false,
     title: item.title,
+    technicianIds: item.technicianIds,
   };
 }
