@@ -10,7 +10,7 @@ export type AuthRequirement = "key" | "jwt" | "open";
 const KEY_ONLY = new Set([
   "universalcalendar.v1.AvailabilityService.CheckAvailability",
   "universalcalendar.v1.AppointmentService.CreateAppointment",
-  "universalcalendar.v1.AppointmentService.ConfirmHold",
+  "universalcalendar.v1.AvailabilityService.ConfirmHold",
   "universalcalendar.v1.AvailabilityService.HoldSlot",
   "universalcalendar.v1.AvailabilityService.ReleaseHold",
   "universalcalendar.v1.AvailabilityService.ExplainAvailability",

@@ -144,7 +144,7 @@ export function appointmentToProto(row: AppointmentRow): Appointment {
     syncError: row.syncError ?? "",
     createdAt: timestampFromDate(row.createdAt),
     updatedAt: timestampFromDate(row.updatedAt),
-    technicianId: row.technicianId ?? "",
-    jobType: row.jobType ?? "",
+    ...(row.technicianId ? { technicianId: row.technicianId } : {}),
+    ...(row.jobType ? { jobType: row.jobType } : {}),
   });
 }

@@ -3,14 +3,12 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import {
   type AppointmentService,
   CancelAppointmentResponseSchema,
-  ConfirmHoldResponseSchema,
   CreateAppointmentResponseSchema,
   GetAppointmentResponseSchema,
   ListAppointmentsResponseSchema,
   UpdateAppointmentResponseSchema,
 } from "../../gen/universalcalendar/v1/appointment_pb.js";
 import { cancelAppointment } from "../app/appointments/cancel-appointment.js";
-import { confirmHold } from "../app/holds/confirm-hold.js";
 import { createAppointment } from "../app/appointments/create-appointment.js";
 import { getAppointment } from "../app/appointments/get-appointment.js";
 import { listAppointments } from "../app/appointments/list-appointments.js";
@@ -25,7 +23,6 @@ import {
 } from "./appointment-mapping.js";
 import { conflictToProto, slotToProto } from "./conflict-mapping.js";
 import type { AppContext } from "../app/context.js";
-import { InvalidArgumentError } from "../domain/errors.js";
 
 export function appointmentService(app: AppContext): ServiceImpl<typeof AppointmentService> {
   return {
@@ -104,17 +101,6 @@ export function appointmentService(app: AppContext): ServiceImpl<typeof Appointm
         limit: page.limit,
         pages: page.pages,
       });
-    },
-
-    async confirmHold(req, ctx) {
-      const caller = callerOf(ctx);
-      if (!req.appointment) throw new InvalidArgumentError("appointment", "required");
-      const appointment = await confirmHold(app, caller, {
-        tenantId: resolveTenant(caller, req.appointment.tenantId, "appointment.tenant_id"),
-        holdToken: req.holdToken,
-        request: { ...appointmentFieldsFromProto(req.appointment), notifyCustomer: req.appointment.notifyCustomer },
-      });
-      return create(ConfirmHoldResponseSchema, { appointment: appointmentToProto(appointment) });
     },
   };
 }

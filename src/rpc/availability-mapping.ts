@@ -81,7 +81,7 @@ export function dayToProto(day: DomainDay | TechnicianDay): DayAvailability {
       create(TimeSlotSchema, {
         startTime: timestampFromMs(slot.start),
         endTime: timestampFromMs(slot.end),
-        technicianIds: "technicianIds" in slot ? slot.technicianIds : [],
+        ...("technicianIds" in slot ? { technicians: { ids: slot.technicianIds } } : {}),
       }),
     ),
   });

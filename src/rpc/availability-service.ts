@@ -7,6 +7,7 @@ import {
   BlockTimeResponseSchema,
   CheckAvailabilityResponseSchema,
   DeleteBlockResponseSchema,
+  ConfirmHoldResponseSchema,
   HoldSlotResponseSchema,
   ReleaseHoldResponseSchema,
   GetSchedulingRulesResponseSchema,
@@ -17,6 +18,7 @@ import { blockTime } from "../app/availability/block-time.js";
 import { checkAvailability } from "../app/availability/check-availability.js";
 import { deleteBlock } from "../app/availability/delete-block.js";
 import { explainAvailability } from "../app/availability/explain-availability.js";
+import { confirmHold } from "../app/holds/confirm-hold.js";
 import { holdSlot } from "../app/holds/hold-slot.js";
 import { releaseHold } from "../app/holds/release-hold.js";
 import { listBlocks } from "../app/availability/list-blocks.js";
@@ -25,7 +27,7 @@ import { updateSchedulingRules } from "../app/availability/update-scheduling-rul
 import { callerOf } from "../auth/caller-context.js";
 import { InvalidArgumentError } from "../domain/errors.js";
 import { resolveTenant, tenantFilterOf } from "../auth/tenant-scope.js";
-import { optionalInstant } from "./appointment-mapping.js";
+import { appointmentFieldsFromProto, appointmentToProto, optionalInstant } from "./appointment-mapping.js";
 import { blockToProto, blockTypeFromProto, dayToProto, rulesFromProto, rulesToProto } from "./availability-mapping.js";
 import { conflictToProto, slotToProto } from "./conflict-mapping.js";
 import { explanationToProto } from "./explanation-mapping.js";
@@ -168,6 +170,17 @@ export function availabilityService(app: AppContext): ServiceImpl<typeof Availab
         holdToken: req.holdToken,
       });
       return explanationToProto(result);
+    },
+
+    async confirmHold(req, ctx) {
+      const caller = callerOf(ctx);
+      if (!req.appointment) throw new InvalidArgumentError("appointment", "required");
+      const appointment = await confirmHold(app, caller, {
+        tenantId: resolveTenant(caller, req.appointment.tenantId, "appointment.tenant_id"),
+        holdToken: req.holdToken,
+        request: { ...appointmentFieldsFromProto(req.appointment), notifyCustomer: req.appointment.notifyCustomer },
+      });
+      return create(ConfirmHoldResponseSchema, { appointment: appointmentToProto(appointment) });
     },
   };
 }

@@ -26,7 +26,7 @@ export function conflictToProto(period: BusyPeriod): Conflict {
     endTime: timestampFromDate(period.end),
     title: period.title ?? "",
     provider: providerFromName(period.provider),
-    technicianId: period.technicianId ?? "",
+    ...(period.technicianId ? { technicianId: period.technicianId } : {}),
   });
 }
 
@@ -34,6 +34,6 @@ export function slotToProto(slot: { start: Date; end: Date; technicianIds?: stri
   return create(TimeSlotSchema, {
     startTime: timestampFromDate(slot.start),
     endTime: timestampFromDate(slot.end),
-    technicianIds: slot.technicianIds ?? [],
+    ...(slot.technicianIds ? { technicians: { ids: slot.technicianIds } } : {}),
   });
 }

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file universalcalendar/v1/common.proto.
  */
 export const file_universalcalendar_v1_common: GenFile = /*@__PURE__*/
-  fileDesc("CiF1bml2ZXJzYWxjYWxlbmRhci92MS9jb21tb24ucHJvdG8SFHVuaXZlcnNhbGNhbGVuZGFyLnYxIoABCghUaW1lU2xvdBIuCgpzdGFydF90aW1lGAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRfdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFgoOdGVjaG5pY2lhbl9pZHMYAyADKAki/gEKCENvbmZsaWN0EjAKBGtpbmQYASABKA4yIi51bml2ZXJzYWxjYWxlbmRhci52MS5Db25mbGljdEtpbmQSCgoCaWQYAiABKAkSLgoKc3RhcnRfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZW5kX3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg0KBXRpdGxlGAUgASgJEjAKCHByb3ZpZGVyGAYgASgOMh4udW5pdmVyc2FsY2FsZW5kYXIudjEuUHJvdmlkZXISFQoNdGVjaG5pY2lhbl9pZBgHIAEoCSqWAQoIUHJvdmlkZXISGAoUUFJPVklERVJfVU5TUEVDSUZJRUQQABITCg9QUk9WSURFUl9HT09HTEUQARIWChJQUk9WSURFUl9NSUNST1NPRlQQAhISCg5QUk9WSURFUl9BUFBMRRADEhMKD1BST1ZJREVSX0pPQkJFUhAEEhoKFlBST1ZJREVSX0hPVVNFQ0FMTF9QUk8QBSqfAQoMQ29uZmxpY3RLaW5kEh0KGUNPTkZMSUNUX0tJTkRfVU5TUEVDSUZJRUQQABIdChlDT05GTElDVF9LSU5EX0FQUE9JTlRNRU5UEAESFwoTQ09ORkxJQ1RfS0lORF9CTE9DSxACEiAKHENPTkZMSUNUX0tJTkRfQ0FMRU5EQVJfRVZFTlQQAxIWChJDT05GTElDVF9LSU5EX0hPTEQQBGIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("CiF1bml2ZXJzYWxjYWxlbmRhci92MS9jb21tb24ucHJvdG8SFHVuaXZlcnNhbGNhbGVuZGFyLnYxIqQBCghUaW1lU2xvdBIuCgpzdGFydF90aW1lGAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRfdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASOgoLdGVjaG5pY2lhbnMYAyABKAsyJS51bml2ZXJzYWxjYWxlbmRhci52MS5TbG90VGVjaG5pY2lhbnMiHgoPU2xvdFRlY2huaWNpYW5zEgsKA2lkcxgBIAMoCSKVAgoIQ29uZmxpY3QSMAoEa2luZBgBIAEoDjIiLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNvbmZsaWN0S2luZBIKCgJpZBgCIAEoCRIuCgpzdGFydF90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDQoFdGl0bGUYBSABKAkSMAoIcHJvdmlkZXIYBiABKA4yHi51bml2ZXJzYWxjYWxlbmRhci52MS5Qcm92aWRlchIaCg10ZWNobmljaWFuX2lkGAcgASgJSACIAQFCEAoOX3RlY2huaWNpYW5faWQqlgEKCFByb3ZpZGVyEhgKFFBST1ZJREVSX1VOU1BFQ0lGSUVEEAASEwoPUFJPVklERVJfR09PR0xFEAESFgoSUFJPVklERVJfTUlDUk9TT0ZUEAISEgoOUFJPVklERVJfQVBQTEUQAxITCg9QUk9WSURFUl9KT0JCRVIQBBIaChZQUk9WSURFUl9IT1VTRUNBTExfUFJPEAUqnwEKDENvbmZsaWN0S2luZBIdChlDT05GTElDVF9LSU5EX1VOU1BFQ0lGSUVEEAASHQoZQ09ORkxJQ1RfS0lORF9BUFBPSU5UTUVOVBABEhcKE0NPTkZMSUNUX0tJTkRfQkxPQ0sQAhIgChxDT05GTElDVF9LSU5EX0NBTEVOREFSX0VWRU5UEAMSFgoSQ09ORkxJQ1RfS0lORF9IT0xEEARiBnByb3RvMw", [file_google_protobuf_timestamp]);
 
 /**
  * A half-open interval [start_time, end_time) of UTC instants.
@@ -31,12 +31,11 @@ export type TimeSlot = Message<"universalcalendar.v1.TimeSlot"> & {
   endTime?: Timestamp | undefined;
 
   /**
-   * Technician questions only: the technicians who can take this slot,
-   * in the order "any technician" would pick them.
+   * Technician questions only: who can take this slot.
    *
-   * @generated from field: repeated string technician_ids = 3;
+   * @generated from field: universalcalendar.v1.SlotTechnicians technicians = 3;
    */
-  technicianIds: string[];
+  technicians?: SlotTechnicians | undefined;
 };
 
 /**
@@ -45,6 +44,26 @@ export type TimeSlot = Message<"universalcalendar.v1.TimeSlot"> & {
  */
 export const TimeSlotSchema: GenMessage<TimeSlot> = /*@__PURE__*/
   messageDesc(file_universalcalendar_v1_common, 0);
+
+/**
+ * The technicians who can take a slot, in the order "any technician" would
+ * pick them (fewest bookings that day, then the lowest id).
+ *
+ * @generated from message universalcalendar.v1.SlotTechnicians
+ */
+export type SlotTechnicians = Message<"universalcalendar.v1.SlotTechnicians"> & {
+  /**
+   * @generated from field: repeated string ids = 1;
+   */
+  ids: string[];
+};
+
+/**
+ * Describes the message universalcalendar.v1.SlotTechnicians.
+ * Use `create(SlotTechniciansSchema)` to create a new message.
+ */
+export const SlotTechniciansSchema: GenMessage<SlotTechnicians> = /*@__PURE__*/
+  messageDesc(file_universalcalendar_v1_common, 1);
 
 /**
  * One busy period that overlaps a requested time.
@@ -89,11 +108,11 @@ export type Conflict = Message<"universalcalendar.v1.Conflict"> & {
   provider: Provider;
 
   /**
-   * The technician the period belongs to; empty when it is business-wide.
+   * The technician the period belongs to; absent when it is business-wide.
    *
-   * @generated from field: string technician_id = 7;
+   * @generated from field: optional string technician_id = 7;
    */
-  technicianId: string;
+  technicianId?: string | undefined;
 };
 
 /**
@@ -101,7 +120,7 @@ export type Conflict = Message<"universalcalendar.v1.Conflict"> & {
  * Use `create(ConflictSchema)` to create a new message.
  */
 export const ConflictSchema: GenMessage<Conflict> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_common, 1);
+  messageDesc(file_universalcalendar_v1_common, 2);
 
 /**
  * Where a schedule lives. Calendar providers hold busy time and receive our
