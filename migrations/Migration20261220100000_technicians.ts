@@ -69,10 +69,10 @@ export class Migration20261220100000_technicians extends Migration {
     this.addSql(`
       alter table appointments add constraint appointments_hold_shape
         check ((status = 'held') = (hold_token is not null and expires_at is not null));`);
-    this.addSql(`create unique index appointments_hold_token on appointments (hold_token) where hold_token is not null;`);
     this.addSql(
-      `create index appointments_tenant_held on appointments (tenant_id, expires_at) where status = 'held';`,
+      `create unique index appointments_hold_token on appointments (hold_token) where hold_token is not null;`,
     );
+    this.addSql(`create index appointments_tenant_held on appointments (tenant_id, expires_at) where status = 'held';`);
     this.addSql(`alter table appointments drop constraint appointments_no_overlap;`);
     this.addSql(`
       alter table appointments add constraint appointments_no_overlap exclude using gist (

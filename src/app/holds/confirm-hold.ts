@@ -1,8 +1,5 @@
 import { actorOf, type Caller } from "../../domain/caller.js";
-import {
-  validateNewAppointment,
-  type NewAppointmentRequest,
-} from "../../domain/appointments/new-appointment.js";
+import { validateNewAppointment, type NewAppointmentRequest } from "../../domain/appointments/new-appointment.js";
 import { FailedPreconditionError, InvalidArgumentError, NotFoundError } from "../../domain/errors.js";
 import { requireText } from "../../domain/validation.js";
 import type { Statement } from "../../db/sql-pool.js";

@@ -15,7 +15,11 @@ export type OutboxMessage =
 
 export type OutboxTopic = OutboxMessage["topic"];
 
-export function appointmentCreated(appointmentId: string, notifyCustomer: boolean, technicianId?: string): OutboxMessage {
+export function appointmentCreated(
+  appointmentId: string,
+  notifyCustomer: boolean,
+  technicianId?: string,
+): OutboxMessage {
   return {
     topic: "appointment.created",
     payload: { appointmentId, notifyCustomer, ...(technicianId ? { technicianId } : {}) },

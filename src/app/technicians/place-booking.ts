@@ -89,7 +89,10 @@ export async function placeBooking(
   async function rankFreeTechnicians(): Promise<string[]> {
     const zone = rules.timeZone;
     const day = utcToLocal(zone, window.start.getTime()).epochDay;
-    const span = { start: new Date(window.start.getTime() - 86_400_000), end: new Date(window.end.getTime() + 86_400_000) };
+    const span = {
+      start: new Date(window.start.getTime() - 86_400_000),
+      end: new Date(window.end.getTime() + 86_400_000),
+    };
     const periods = busyPeriodsOf(await loadBusyArrays(ctx.sql, tenantId, span, { lens }), span, rules);
     const free = candidatesOf(chosen, everyone, rules, periods).filter(
       (candidate) => !candidate.periods.some((period) => overlaps(period, window)),
@@ -98,6 +101,8 @@ export async function placeBooking(
     return rankTechnicians([...counts.keys()], (id) => counts.get(id)!);
   }
 
+  // Inside the transaction every read goes through its connection (db): taking a second pooled
+  // connection while holding one would exhaust the pool under a burst of bookings.
   /** What stands in the way for the lane (undefined: business-wide, everything). */
   const periodsFor = (periods: BusyPeriod[], technicianId: string | undefined) =>
     technicianId === undefined ? periods : lanes.periodsOf(periods, technicianId);
@@ -116,7 +121,7 @@ export async function placeBooking(
     const [row] = await db.rows<BookedRow>(BOOK_UNLESS_BUSY, values(true));
     let booked = Boolean(row?.id);
     if (booked) {
-      const { rules: atVersion } = await ctx.schedulingRules.atVersion(ctx.sql, tenantId, row!.rules_version);
+      const { rules: atVersion } = await ctx.schedulingRules.atVersion(db, tenantId, row!.rules_version);
       booked = periodsFor(busyPeriodsOf(row!, window, atVersion), technicianId).length === 0;
     }
     await db.rows(booked ? RELEASE : UNDO);
@@ -132,13 +137,20 @@ export async function placeBooking(
       .filter((p) => overlaps(p, window) && !seen.has(`${p.kind}:${p.id}`) && seen.add(`${p.kind}:${p.id}`));
     const durationMinutes = Math.round((window.end.getTime() - window.start.getTime()) / 60_000);
     const suggestedSlots = choice
-      ? await suggestTechnicianSlots(ctx.sql, ctx.clock, tenantId, rules, { chosen, everyone }, {
-          durationMinutes,
-          from: window.start,
-          count: SUGGESTED_SLOT_COUNT,
-          lens,
-        })
-      : await findSuggestedSlots(ctx.sql, ctx.clock, tenantId, durationMinutes, window.start, SUGGESTED_SLOT_COUNT);
+      ? await suggestTechnicianSlots(
+          db,
+          ctx.clock,
+          tenantId,
+          rules,
+          { chosen, everyone },
+          {
+            durationMinutes,
+            from: window.start,
+            count: SUGGESTED_SLOT_COUNT,
+            lens,
+          },
+        )
+      : await findSuggestedSlots(db, ctx.clock, tenantId, durationMinutes, window.start, SUGGESTED_SLOT_COUNT);
     return { created: false, conflicts, suggestedSlots };
   };
 

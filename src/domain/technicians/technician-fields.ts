@@ -59,10 +59,6 @@ export function validateTechnicianFields(request: TechnicianFieldsRequest): Tech
     dateOverrides: request.dateOverrides,
     calendarId: request.calendarId ? requireUuid(`${PREFIX}.calendar_id`, request.calendarId) : null,
     jobberUserId: optionalText(`${PREFIX}.jobber_user_id`, request.jobberUserId, 255),
-    housecallProEmployeeId: optionalText(
-      `${PREFIX}.housecall_pro_employee_id`,
-      request.housecallProEmployeeId,
-      255,
-    ),
+    housecallProEmployeeId: optionalText(`${PREFIX}.housecall_pro_employee_id`, request.housecallProEmployeeId, 255),
   };
 }
