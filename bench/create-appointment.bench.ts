@@ -9,7 +9,7 @@ import { runLoadGenerator } from "./support/h2-load-generator.js";
 import { forPgbench, runPgbench } from "./support/pgbench.js";
 import { compare, report, startTargets, stopTargets } from "./support/rpc-bench.js";
 import { BENCH_SERVICE_KEY } from "./support/server-process.js";
-import { BOOK_UNLESS_BUSY, TENANT_SCHEDULE_LOCK } from "./support/service-sql.js";
+import { BOOK_UNLESS_BUSY, CLEAR_STALE_HOLDS, TENANT_SCHEDULE_LOCK } from "./support/service-sql.js";
 
 const METHOD = "/universalcalendar.v1.AppointmentService/CreateAppointment";
 const CONNECTIONS = 8;
@@ -44,6 +44,13 @@ const PGBENCH_SCRIPT = [
   "\\set n random(1, 100000000)",
   "begin;",
   forPgbench(TENANT_SCHEDULE_LOCK.booking.text, ["('tenant-schedule' || chr(58) || 'pgbench-' || :client_id)"]),
+  forPgbench(CLEAR_STALE_HOLDS.text, [
+    "('pgbench-' || :client_id::text)",
+    "(timestamptz '2040-01-01' + (:n + 1) * interval '1 hour')",
+    "(timestamptz '2040-01-01' + :n * interval '1 hour')",
+    "now()",
+    "null",
+  ]),
   forPgbench(BOOK_UNLESS_BUSY.text, [
     "('pgbench-' || :client_id::text)",
     "(timestamptz '2040-01-01' + (:n + 1) * interval '1 hour')",
@@ -68,6 +75,12 @@ const PGBENCH_SCRIPT = [
     "'appointment.created'",
     "'{}'",
     "false",
+    "null",
+    "now()",
+    "null",
+    "null",
+    "null",
+    "null",
   ]),
   "commit;",
 ].join("\n");

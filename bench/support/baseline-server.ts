@@ -14,7 +14,16 @@ import {
   GetAppointmentResponseSchema,
 } from "../../gen/universalcalendar/v1/appointment_pb.js";
 import { CheckAvailabilityRequestSchema } from "../../gen/universalcalendar/v1/availability_pb.js";
-import { BOOK_UNLESS_BUSY, BUSY_PERIODS, GET_APPOINTMENT, TENANT_SCHEDULE_LOCK, busyValues } from "./service-sql.js";
+import {
+  BOOK_UNLESS_BUSY,
+  BUSY_PERIODS,
+  CLEAR_STALE_HOLDS,
+  GET_APPOINTMENT,
+  TENANT_SCHEDULE_LOCK,
+  busyValues,
+  lensValues,
+  staleHoldValues,
+} from "./service-sql.js";
 
 /**
  * The ceiling of this machine for each benchmarked RPC: a bare node:http2
@@ -99,6 +108,13 @@ const handlers: Record<string, Handler> = {
       "appointment.created",
       "{}",
       false,
+      // Placement: business-wide, the clock, no own hold, no job type, not a hold.
+      null,
+      new Date().toISOString(),
+      null,
+      null,
+      null,
+      null,
     ];
     // The service's round trip: BEGIN, the schedule lock, the booking statement and COMMIT, pipelined.
     const client = await pool.connect();
@@ -106,10 +122,11 @@ const handlers: Record<string, Handler> = {
       const answers = await Promise.all([
         client.query("begin"),
         client.query({ ...TENANT_SCHEDULE_LOCK.booking, values: [`tenant-schedule:${r.tenantId}`] }),
+        client.query({ ...CLEAR_STALE_HOLDS, values: staleHoldValues(r.tenantId, { start, end }, new Date()) }),
         client.query({ ...BOOK_UNLESS_BUSY, values }),
         client.query("commit"),
       ]);
-      const row = answers[2].rows[0] as Record<string, unknown>;
+      const row = answers[3].rows[0] as Record<string, unknown>;
       return toBinary(
         CreateAppointmentResponseSchema,
         create(
@@ -125,7 +142,10 @@ const handlers: Record<string, Handler> = {
     const r = fromBinary(CheckAvailabilityRequestSchema, body.subarray(5));
     const start = new Date(Date.parse(`${r.startDate}T00:00:00Z`) - MS_PER_DAY);
     const end = new Date(Date.parse(`${r.endDate}T00:00:00Z`) + 2 * MS_PER_DAY);
-    await pool.query({ ...BUSY_PERIODS, values: busyValues(r.tenantId, { start, end }) });
+    await pool.query({
+      ...BUSY_PERIODS,
+      values: [...busyValues(r.tenantId, { start, end }), ...lensValues({ now: new Date() })],
+    });
     return AVAILABILITY_ANSWER.subarray(5);
   },
 };

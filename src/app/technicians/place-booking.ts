@@ -4,7 +4,6 @@ import { bookingsPerDay, rankTechnicians } from "../../domain/availability/techn
 import { utcToLocal } from "../../domain/availability/time-zone.js";
 import type { Caller } from "../../domain/caller.js";
 import { Lanes } from "../../domain/technicians/lanes.js";
-import type { Technician } from "../../domain/technicians/technician.js";
 import { BEGIN, COMMIT, ROLLBACK, type Pipeline, type SqlReader, type Statement } from "../../db/sql-pool.js";
 import type { Appointment } from "../../entities/appointment.js";
 import { appointmentFromRow, type AppointmentRow } from "../appointments/appointment-row.js";
