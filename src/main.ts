@@ -23,6 +23,7 @@ const server = await startServer({
   config,
   logger,
   databaseHealth: new DatabaseHealth(database.orm),
+  metrics: application.metrics,
 });
 logger.info(
   { port: server.port, startupMs: Math.round(performance.now() - startedAt) },

@@ -11,6 +11,8 @@ import type { MikroORM } from "./db/orm.js";
 import type { Clock } from "./domain/clock.js";
 import { JobRuntime } from "./jobs/queue.js";
 import type { Logger } from "./logger.js";
+import { providerOrigins } from "./observability/provider-origins.js";
+import { ServiceMetrics } from "./observability/service-metrics.js";
 import { ProviderRegistry } from "./providers/registry.js";
 
 export interface WiringOptions {
@@ -29,6 +31,8 @@ export interface WiringOptions {
 
 export interface Application {
   ctx: AppContext;
+  /** What GET /metrics renders; the app reports into it through ctx.metrics. */
+  metrics: ServiceMetrics;
   /** Stops the job workers (bounded wait for running jobs) and releases their connections. */
   stop(): Promise<void>;
 }
@@ -46,6 +50,12 @@ export async function wireApplication(options: WiringOptions): Promise<Applicati
     ...(options.workers ? { workers: options.workers } : {}),
     ...(options.queueSchema ? { schema: options.queueSchema } : {}),
   });
+  const metrics = new ServiceMetrics({
+    orm,
+    queueStats: () => jobs.stats(),
+    providerOrigins: providerOrigins(config),
+    logger,
+  });
   const ctx: AppContext = {
     orm,
     clock,
@@ -55,8 +65,16 @@ export async function wireApplication(options: WiringOptions): Promise<Applicati
     credentials: new IntegrationCredentials({ orm, cipher, providers, clock, logger }),
     providerRetry: providerRetryPolicy(options.retrySettings ?? DEFAULT_RETRY_SETTINGS),
     jobs,
+    metrics,
     settings: { oauthRedirectUri: config.oauthRedirectUri },
   };
   await jobs.startWorkers(ctx);
-  return { ctx, stop: () => jobs.stop() };
+  return {
+    ctx,
+    metrics,
+    async stop() {
+      await jobs.stop();
+      metrics.stop();
+    },
+  };
 }

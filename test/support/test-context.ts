@@ -57,6 +57,7 @@ export function testAppContext(options: {
     credentials: new IntegrationCredentials({ orm: options.orm, cipher, providers, clock, logger }),
     providerRetry: providerRetryPolicy({ maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 100 }),
     jobs: options.jobs ?? new RecordingJobQueue(),
+    metrics: { syncFinished: () => {} },
     settings: { oauthRedirectUri: config.oauthRedirectUri },
   };
 }

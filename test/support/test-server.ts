@@ -68,7 +68,13 @@ export async function startTestServer(
     retrySettings: options.retrySettings ?? { maxAttempts: 4, baseDelayMs: 20, maxDelayMs: 5_000 },
     ...(options.providers ? { providers: options.providers } : {}),
   });
-  const server = await startServer({ app: application.ctx, config, logger, databaseHealth: new DatabaseHealth(orm) });
+  const server = await startServer({
+    app: application.ctx,
+    config,
+    logger,
+    databaseHealth: new DatabaseHealth(orm),
+    metrics: application.metrics,
+  });
   return {
     baseUrl: `http://127.0.0.1:${server.port}`,
     port: server.port,
