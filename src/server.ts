@@ -14,10 +14,11 @@ import { createAuthInterceptor } from "./auth/interceptor.js";
 import type { Config } from "./config.js";
 import { loadConsoleAssets } from "./console/console-assets.js";
 import type { ServiceMetrics } from "./observability/service-metrics.js";
+import type { Tracer } from "@opentelemetry/api";
 import { createErrorMappingInterceptor } from "./rpc/interceptors/error-mapping.js";
 import { createLoggingInterceptor } from "./rpc/interceptors/logging.js";
 import { createRateLimitInterceptor } from "./rpc/interceptors/rate-limit.js";
-import { createRpcMetricsInterceptor } from "./rpc/interceptors/rpc-metrics.js";
+import { createRpcTelemetryInterceptor } from "./rpc/interceptors/rpc-telemetry.js";
 import { registerRoutes } from "./rpc/routes.js";
 import type { RpcDependencies } from "./rpc/rpc-dependencies.js";
 import { STRICT_JSON, strictDecoding } from "./rpc/strict-decoding.js";
@@ -27,6 +28,8 @@ type Response = ServerResponse | Http2ServerResponse;
 
 export interface ServerDependencies extends RpcDependencies {
   metrics: ServiceMetrics;
+  /** Set when tracing is on: every RPC then runs in a span. */
+  tracer?: Tracer;
   /** Where the built browser console lives; default: dist/console beside the compiled service. */
   consoleDir?: string;
 }
@@ -72,7 +75,7 @@ export async function startServer(deps: ServerDependencies): Promise<RunningServ
     // Browsers get every field, defaults included ("created": false, "total": 0).
     jsonOptions: { ...STRICT_JSON, alwaysEmitImplicit: true },
     interceptors: [
-      createRpcMetricsInterceptor(deps.metrics),
+      createRpcTelemetryInterceptor(deps.metrics, deps.tracer),
       createLoggingInterceptor(logger),
       createErrorMappingInterceptor(logger),
       createAuthInterceptor(config),

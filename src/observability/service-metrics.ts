@@ -3,7 +3,7 @@ import type { AppMetrics } from "../app/context.js";
 import type { MikroORM } from "../db/orm.js";
 import type { QueueStats } from "../jobs/queue-stats.js";
 import type { Logger } from "../logger.js";
-import type { RpcMetrics } from "../rpc/interceptors/rpc-metrics.js";
+import type { RpcMetrics } from "../rpc/interceptors/rpc-telemetry.js";
 import { readOutboxLag } from "./outbox-lag.js";
 import { watchProviderHttpCalls } from "./provider-http-calls.js";
 import { readPushChannelHealth } from "./push-channel-health.js";

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { Tracer } from "@opentelemetry/api";
 import { SignJWT } from "jose";
 import { inject } from "vitest";
 import { DatabaseHealth } from "../../src/db/database-health.js";
@@ -51,6 +52,8 @@ export async function startTestServer(
     retrySettings?: RetrySettings;
     /** Replaces the providers built from config. */
     providers?: ProviderRegistry;
+    /** Runs every RPC in a span of this tracer. */
+    tracer?: Tracer;
   } = {},
 ): Promise<TestServer> {
   const config = testConfig(options.env);
@@ -74,6 +77,7 @@ export async function startTestServer(
     logger,
     databaseHealth: new DatabaseHealth(orm),
     metrics: application.metrics,
+    ...(options.tracer ? { tracer: options.tracer } : {}),
   });
   return {
     baseUrl: `http://127.0.0.1:${server.port}`,
