@@ -52,6 +52,8 @@ export async function startTestServer(
     retrySettings?: RetrySettings;
     /** Replaces the providers built from config. */
     providers?: ProviderRegistry;
+    /** Serves the browser console built into this directory. */
+    consoleDir?: string;
     /** Runs every RPC in a span of this tracer. */
     tracer?: Tracer;
   } = {},
@@ -78,6 +80,7 @@ export async function startTestServer(
     databaseHealth: new DatabaseHealth(orm),
     metrics: application.metrics,
     ...(options.tracer ? { tracer: options.tracer } : {}),
+    ...(options.consoleDir ? { consoleDir: options.consoleDir } : {}),
   });
   return {
     baseUrl: `http://127.0.0.1:${server.port}`,
