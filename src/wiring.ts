@@ -14,6 +14,8 @@ import { SqlPool } from "./db/sql-pool.js";
 import type { Clock } from "./domain/clock.js";
 import { JobRuntime } from "./jobs/queue.js";
 import type { Logger } from "./logger.js";
+import { providerOrigins } from "./observability/provider-origins.js";
+import { ServiceMetrics } from "./observability/service-metrics.js";
 import { ProviderRegistry } from "./providers/registry.js";
 
 export interface WiringOptions {
@@ -32,6 +34,8 @@ export interface WiringOptions {
 
 export interface Application {
   ctx: AppContext;
+  /** What GET /metrics renders; the app reports into it through ctx.metrics. */
+  metrics: ServiceMetrics;
   /** Stops the job workers (bounded wait for running jobs) and releases their connections. */
   stop(): Promise<void>;
 }
@@ -50,6 +54,12 @@ export async function wireApplication(options: WiringOptions): Promise<Applicati
     ...(options.queueSchema ? { schema: options.queueSchema } : {}),
   });
   const sql = new SqlPool(databaseUrl);
+  const metrics = new ServiceMetrics({
+    orm,
+    queueStats: () => jobs.stats(),
+    providerOrigins: providerOrigins(config),
+    logger,
+  });
   const ctx: AppContext = {
     orm,
     sql,
@@ -62,14 +72,17 @@ export async function wireApplication(options: WiringOptions): Promise<Applicati
     providerRetry: providerRetryPolicy(options.retrySettings ?? DEFAULT_RETRY_SETTINGS),
     outboundRateLimit: new PgOutboundRateLimits(orm),
     jobs,
+    metrics,
     settings: { oauthRedirectUri: config.oauthRedirectUri },
   };
   await jobs.startWorkers(ctx);
   return {
     ctx,
-    stop: async () => {
+    metrics,
+    async stop() {
       await jobs.stop();
       await sql.close();
+      metrics.stop();
     },
   };
 }

@@ -33,6 +33,12 @@ export interface JobQueue {
   exclusive<T>(key: string, work: () => Promise<T>): Promise<T>;
 }
 
+/** The app's port to operational metrics (implemented with prom-client in src/observability). */
+export interface AppMetrics {
+  /** One integration's part of a sync job ended. */
+  syncFinished(provider: string, outcome: "succeeded" | "failed", seconds: number): void;
+}
+
 /** The parts of Config the use cases read. */
 export interface AppSettings {
   /** Where providers send the user back after an OAuth consent. */
@@ -61,5 +67,6 @@ export interface AppContext {
   /** Providers' request budgets per integration, shared by every instance. */
   outboundRateLimit: OutboundRateLimiter;
   jobs: JobQueue;
+  metrics: AppMetrics;
   settings: AppSettings;
 }

@@ -2,6 +2,7 @@ import PgBoss from "pg-boss";
 import type { AppContext, JobMessages, JobQueue, QueueName } from "../app/context.js";
 import type { Logger } from "../logger.js";
 import { IntegrationLocks } from "./integration-locks.js";
+import { readQueueStats, type QueueStats } from "./queue-stats.js";
 import { SCHEDULES } from "./schedules.js";
 import { WORKERS } from "./workers.js";
 
@@ -79,6 +80,11 @@ export class JobRuntime implements JobQueue {
 
   exclusive<T>(key: string, work: () => Promise<T>): Promise<T> {
     return this.locks.run(key, work);
+  }
+
+  /** Depth and age of every named queue (read on a metrics scrape). */
+  stats(): Promise<QueueStats[]> {
+    return readQueueStats(this.boss.getDb(), this.options.schema ?? "pgboss", Object.keys(QUEUES));
   }
 
   /** Stops taking jobs and waits (bounded) for running ones. */

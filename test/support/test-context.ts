@@ -63,6 +63,7 @@ export function testAppContext(options: {
     providerRetry: providerRetryPolicy({ maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 100 }),
     outboundRateLimit: new PgOutboundRateLimits(options.orm),
     jobs: options.jobs ?? new RecordingJobQueue(),
+    metrics: { syncFinished: () => {} },
     settings: { oauthRedirectUri: config.oauthRedirectUri },
   };
 }

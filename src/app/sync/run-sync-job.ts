@@ -46,11 +46,16 @@ export async function runSyncJob(ctx: AppContext, _caller: Caller, input: { sync
       checkConflicts: true,
     });
     for (const integration of integrations) {
+      const started = performance.now();
+      const finished = (outcome: "succeeded" | "failed") =>
+        ctx.metrics.syncFinished(integration.provider, outcome, (performance.now() - started) / 1000);
       try {
         await ctx.jobs.exclusive(`calendar-sync:${integration.id}`, () =>
           syncIntegration(ctx, job, integration, tally),
         );
+        finished("succeeded");
       } catch (error) {
+        finished("failed");
         errors.push(`${integration.provider} ${integration.id}: ${describeFailure(error)}`);
         ctx.logger.warn(
           { syncJobId, integrationId: integration.id, err: describeFailure(error) },

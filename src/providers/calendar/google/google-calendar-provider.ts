@@ -60,11 +60,14 @@ export class GoogleCalendarProvider implements OAuthCalendarProvider {
   constructor(private readonly settings: GoogleSettings) {
     this.timeoutMs = settings.timeoutMs ?? 30_000;
     // Retries are decided once, in app/integrations/provider-retry-policy.ts (with Retry-After); the library's own are off.
+    // Node's fetch rather than gaxios's node-fetch: every provider then calls out through undici, which
+    // metrics and tracing observe through diagnostics channels.
     this.api = calendar({
       version: "v3",
       rootUrl: `${settings.calendarApiBaseUrl}/`,
       retry: false,
       timeout: this.timeoutMs,
+      fetchImplementation: fetch,
     });
   }
 
@@ -86,6 +89,7 @@ export class GoogleCalendarProvider implements OAuthCalendarProvider {
           retry: false,
           retryConfig: { retry: 0, noResponseRetries: 0 },
           timeout: this.timeoutMs,
+          fetchImplementation: fetch,
         }),
     });
     return client;
