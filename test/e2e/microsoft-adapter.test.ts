@@ -339,6 +339,7 @@ describe("Microsoft Graph adapter against the TLS Graph fake", () => {
       start: at("2026-12-02T15:00:00Z"),
       end: at("2026-12-02T16:30:00Z"),
       timeZone: "America/Chicago",
+      customer: { name: "Pat Doe", phone: "+15551234567" },
     };
 
     const created = await provider.createEvent(credentials, calendar, outgoing);
