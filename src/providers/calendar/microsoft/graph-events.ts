@@ -5,7 +5,8 @@ import { allDayEvent, eventDescription, type OutgoingEvent, type ProviderEvent }
  * The single-value extended property that carries our appointment id: a
  * String property in our own GUID namespace ("String {guid} Name name").
  */
-export const APPOINTMENT_ID_PROPERTY_ID = "String {6f1d2c3a-8b4e-4f7a-9c2d-5e8b1a7f3c90} Name universalCalendarAppointmentId";
+export const APPOINTMENT_ID_PROPERTY_ID =
+  "String {6f1d2c3a-8b4e-4f7a-9c2d-5e8b1a7f3c90} Name universalCalendarAppointmentId";
 
 /** The subset of a Graph event resource the mirror needs. */
 export interface GraphEvent {
