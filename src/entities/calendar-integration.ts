@@ -15,6 +15,9 @@ export const CalendarIntegrationSchema = defineEntity({
     refreshTokenEncrypted: p.text().nullable(),
     tokenExpiresAt: p.datetime().columnType("timestamptz").nullable(),
     scopes: p.text().nullable(),
+    /** bidirectional, from_provider (read only) or to_provider (write only). */
+    syncDirection: p.text().default("bidirectional"),
+    syncEnabled: p.boolean().default(true),
     lastSyncedAt: p.datetime().columnType("timestamptz").nullable(),
     createdAt: p.datetime().columnType("timestamptz").defaultRaw("now()"),
     updatedAt: p.datetime().columnType("timestamptz").defaultRaw("now()"),

@@ -12,6 +12,9 @@ import { WORKERS } from "./workers.js";
  */
 const QUEUES: Record<QueueName, Omit<PgBoss.Queue, "name">> = {
   "calendar-sync": { policy: "standard", retryLimit: 0, expireInHours: 2 },
+  // Deliveries keep their own attempts and leases in the outbox rows; a job is only a wake-up.
+  "outbox-delivery": { policy: "standard", retryLimit: 0, expireInSeconds: 15 * 60 },
+  "outbox-sweep": { policy: "standard", retryLimit: 0, expireInSeconds: 5 * 60 },
 };
 
 export interface JobRuntimeOptions {
@@ -58,7 +61,7 @@ export class JobRuntime implements JobQueue {
           queue,
           { batchSize: 1, pollingIntervalSeconds: 0.5 },
           async ([job]) => {
-            if (job) await run(ctx, job.data);
+            if (job) await (run as (ctx: AppContext, data: unknown) => Promise<void>)(ctx, job.data);
           },
         );
         this.workerIds.push(workerId);
@@ -66,8 +69,15 @@ export class JobRuntime implements JobQueue {
     }
   }
 
-  async send<Q extends QueueName>(queue: Q, data: JobMessages[Q], options: { id?: string } = {}): Promise<void> {
-    await this.boss.send(queue, data as object, options.id ? { id: options.id } : {});
+  async send<Q extends QueueName>(
+    queue: Q,
+    data: JobMessages[Q],
+    options: { id?: string; startAfter?: Date } = {},
+  ): Promise<void> {
+    await this.boss.send(queue, data as object, {
+      ...(options.id ? { id: options.id } : {}),
+      ...(options.startAfter && options.startAfter.getTime() > Date.now() ? { startAfter: options.startAfter } : {}),
+    });
     // Wake this instance's idle workers now rather than at their next poll.
     for (const workerId of this.workerIds) this.boss.notifyWorker(workerId);
   }

@@ -142,6 +142,7 @@ export function appointmentToProto(row: AppointmentRow): Appointment {
     externalEventId: row.externalEventId ?? "",
     syncStatus: SYNC_STATUS[row.syncStatus] ?? ProviderSyncStatus.UNSPECIFIED,
     syncError: row.syncError ?? "",
+    calendarConflict: row.calendarConflict ?? "",
     createdAt: timestampFromDate(row.createdAt),
     updatedAt: timestampFromDate(row.updatedAt),
   });

@@ -1,3 +1,5 @@
+import { RateLimitCounters } from "../../src/db/rate-limit-counters.js";
+import { appSettingsOf } from "../../src/wiring.js";
 import type { AppContext, JobMessages, JobQueue, QueueName } from "../../src/app/context.js";
 import { IntegrationCredentials } from "../../src/app/integrations/integration-credentials.js";
 import { providerRetryPolicy } from "../../src/app/integrations/provider-retry-policy.js";
@@ -57,6 +59,7 @@ export function testAppContext(options: {
     credentials: new IntegrationCredentials({ orm: options.orm, cipher, providers, clock, logger }),
     providerRetry: providerRetryPolicy({ maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 100 }),
     jobs: options.jobs ?? new RecordingJobQueue(),
-    settings: { oauthRedirectUri: config.oauthRedirectUri },
+    outboundLimiter: new RateLimitCounters(options.orm, 1_000),
+    settings: appSettingsOf(config),
   };
 }

@@ -14,7 +14,39 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file universalcalendar/v1/calendar.proto.
  */
 export const file_universalcalendar_v1_calendar: GenFile = /*@__PURE__*/
-  fileDesc("CiN1bml2ZXJzYWxjYWxlbmRhci92MS9jYWxlbmRhci5wcm90bxIUdW5pdmVyc2FsY2FsZW5kYXIudjEiQwoQQXBwbGVDcmVkZW50aWFscxIQCghhcHBsZV9pZBgBIAEoCRIdChVhcHBfc3BlY2lmaWNfcGFzc3dvcmQYAiABKAkioAEKFkNvbm5lY3RDYWxlbmRhclJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEjAKCHByb3ZpZGVyGAIgASgOMh4udW5pdmVyc2FsY2FsZW5kYXIudjEuUHJvdmlkZXISQQoRYXBwbGVfY3JlZGVudGlhbHMYAyABKAsyJi51bml2ZXJzYWxjYWxlbmRhci52MS5BcHBsZUNyZWRlbnRpYWxzIrIBChdDb25uZWN0Q2FsZW5kYXJSZXNwb25zZRIZChFhdXRob3JpemF0aW9uX3VybBgBIAEoCRINCgVzdGF0ZRgCIAEoCRIaChJleHBpcmVzX2luX3NlY29uZHMYAyABKAUSEQoJY29ubmVjdGVkGAQgASgIEj4KC2ludGVncmF0aW9uGAUgASgLMikudW5pdmVyc2FsY2FsZW5kYXIudjEuQ2FsZW5kYXJJbnRlZ3JhdGlvbiJ4ChRDb21wbGV0ZU9BdXRoUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSMAoIcHJvdmlkZXIYAiABKA4yHi51bml2ZXJzYWxjYWxlbmRhci52MS5Qcm92aWRlchIMCgRjb2RlGAMgASgJEg0KBXN0YXRlGAQgASgJImgKFUNvbXBsZXRlT0F1dGhSZXNwb25zZRI+CgtpbnRlZ3JhdGlvbhgBIAEoCzIpLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNhbGVuZGFySW50ZWdyYXRpb24SDwoHc3luY19pZBgCIAEoCSKCAQoQUHJvdmlkZXJDYWxlbmRhchIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEhEKCXRpbWVfem9uZRgDIAEoCRIPCgdwcmltYXJ5GAQgASgIEhcKD2NoZWNrX2NvbmZsaWN0cxgFIAEoCBIXCg9yZWNlaXZlc19ldmVudHMYBiABKAgi7gIKE0NhbGVuZGFySW50ZWdyYXRpb24SCgoCaWQYASABKAkSEQoJdGVuYW50X2lkGAIgASgJEjAKCHByb3ZpZGVyGAMgASgOMh4udW5pdmVyc2FsY2FsZW5kYXIudjEuUHJvdmlkZXISFQoNYWNjb3VudF9lbWFpbBgEIAEoCRI3CgZzdGF0dXMYBSABKA4yJy51bml2ZXJzYWxjYWxlbmRhci52MS5JbnRlZ3JhdGlvblN0YXR1cxIVCg1zdGF0dXNfcmVhc29uGAYgASgJEjkKCWNhbGVuZGFycxgHIAMoCzImLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlByb3ZpZGVyQ2FsZW5kYXISMgoObGFzdF9zeW5jZWRfYXQYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjAKDGNvbm5lY3RlZF9hdBgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiLQoYR2V0Q2FsZW5kYXJTdGF0dXNSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCSJcChlHZXRDYWxlbmRhclN0YXR1c1Jlc3BvbnNlEj8KDGludGVncmF0aW9ucxgBIAMoCzIpLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNhbGVuZGFySW50ZWdyYXRpb24iWgoRQ2FsZW5kYXJTZWxlY3Rpb24SEwoLY2FsZW5kYXJfaWQYASABKAkSFwoPY2hlY2tfY29uZmxpY3RzGAIgASgIEhcKD3JlY2VpdmVzX2V2ZW50cxgDIAEoCCJ0Ch5VcGRhdGVDYWxlbmRhclNlbGVjdGlvblJlcXVlc3QSFgoOaW50ZWdyYXRpb25faWQYASABKAkSOgoJY2FsZW5kYXJzGAIgAygLMicudW5pdmVyc2FsY2FsZW5kYXIudjEuQ2FsZW5kYXJTZWxlY3Rpb24iYQofVXBkYXRlQ2FsZW5kYXJTZWxlY3Rpb25SZXNwb25zZRI+CgtpbnRlZ3JhdGlvbhgBIAEoCzIpLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNhbGVuZGFySW50ZWdyYXRpb24iMwoZRGlzY29ubmVjdENhbGVuZGFyUmVxdWVzdBIWCg5pbnRlZ3JhdGlvbl9pZBgBIAEoCSJDChpEaXNjb25uZWN0Q2FsZW5kYXJSZXNwb25zZRIUCgxkaXNjb25uZWN0ZWQYASABKAgSDwoHcmV2b2tlZBgCIAEoCCqVAQoRSW50ZWdyYXRpb25TdGF0dXMSIgoeSU5URUdSQVRJT05fU1RBVFVTX1VOU1BFQ0lGSUVEEAASHQoZSU5URUdSQVRJT05fU1RBVFVTX0FDVElWRRABEhwKGElOVEVHUkFUSU9OX1NUQVRVU19FUlJPUhACEh8KG0lOVEVHUkFUSU9OX1NUQVRVU19ESVNBQkxFRBADMuMECg9DYWxlbmRhclNlcnZpY2USbgoPQ29ubmVjdENhbGVuZGFyEiwudW5pdmVyc2FsY2FsZW5kYXIudjEuQ29ubmVjdENhbGVuZGFyUmVxdWVzdBotLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNvbm5lY3RDYWxlbmRhclJlc3BvbnNlEmgKDUNvbXBsZXRlT0F1dGgSKi51bml2ZXJzYWxjYWxlbmRhci52MS5Db21wbGV0ZU9BdXRoUmVxdWVzdBorLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNvbXBsZXRlT0F1dGhSZXNwb25zZRJ0ChFHZXRDYWxlbmRhclN0YXR1cxIuLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkdldENhbGVuZGFyU3RhdHVzUmVxdWVzdBovLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkdldENhbGVuZGFyU3RhdHVzUmVzcG9uc2UShgEKF1VwZGF0ZUNhbGVuZGFyU2VsZWN0aW9uEjQudW5pdmVyc2FsY2FsZW5kYXIudjEuVXBkYXRlQ2FsZW5kYXJTZWxlY3Rpb25SZXF1ZXN0GjUudW5pdmVyc2FsY2FsZW5kYXIudjEuVXBkYXRlQ2FsZW5kYXJTZWxlY3Rpb25SZXNwb25zZRJ3ChJEaXNjb25uZWN0Q2FsZW5kYXISLy51bml2ZXJzYWxjYWxlbmRhci52MS5EaXNjb25uZWN0Q2FsZW5kYXJSZXF1ZXN0GjAudW5pdmVyc2FsY2FsZW5kYXIudjEuRGlzY29ubmVjdENhbGVuZGFyUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp, file_universalcalendar_v1_common]);
+  fileDesc("CiN1bml2ZXJzYWxjYWxlbmRhci92MS9jYWxlbmRhci5wcm90bxIUdW5pdmVyc2FsY2FsZW5kYXIudjEiTAoUQXBwb2ludG1lbnRTeW5jSXNzdWUSFgoOYXBwb2ludG1lbnRfaWQYASABKAkSDAoEa2luZBgCIAEoCRIOCgZyZWFzb24YAyABKAkiQwoQQXBwbGVDcmVkZW50aWFscxIQCghhcHBsZV9pZBgBIAEoCRIdChVhcHBfc3BlY2lmaWNfcGFzc3dvcmQYAiABKAkioAEKFkNvbm5lY3RDYWxlbmRhclJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEjAKCHByb3ZpZGVyGAIgASgOMh4udW5pdmVyc2FsY2FsZW5kYXIudjEuUHJvdmlkZXISQQoRYXBwbGVfY3JlZGVudGlhbHMYAyABKAsyJi51bml2ZXJzYWxjYWxlbmRhci52MS5BcHBsZUNyZWRlbnRpYWxzIrIBChdDb25uZWN0Q2FsZW5kYXJSZXNwb25zZRIZChFhdXRob3JpemF0aW9uX3VybBgBIAEoCRINCgVzdGF0ZRgCIAEoCRIaChJleHBpcmVzX2luX3NlY29uZHMYAyABKAUSEQoJY29ubmVjdGVkGAQgASgIEj4KC2ludGVncmF0aW9uGAUgASgLMikudW5pdmVyc2FsY2FsZW5kYXIudjEuQ2FsZW5kYXJJbnRlZ3JhdGlvbiJ4ChRDb21wbGV0ZU9BdXRoUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSMAoIcHJvdmlkZXIYAiABKA4yHi51bml2ZXJzYWxjYWxlbmRhci52MS5Qcm92aWRlchIMCgRjb2RlGAMgASgJEg0KBXN0YXRlGAQgASgJImgKFUNvbXBsZXRlT0F1dGhSZXNwb25zZRI+CgtpbnRlZ3JhdGlvbhgBIAEoCzIpLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNhbGVuZGFySW50ZWdyYXRpb24SDwoHc3luY19pZBgCIAEoCSKCAQoQUHJvdmlkZXJDYWxlbmRhchIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEhEKCXRpbWVfem9uZRgDIAEoCRIPCgdwcmltYXJ5GAQgASgIEhcKD2NoZWNrX2NvbmZsaWN0cxgFIAEoCBIXCg9yZWNlaXZlc19ldmVudHMYBiABKAgiwQMKE0NhbGVuZGFySW50ZWdyYXRpb24SCgoCaWQYASABKAkSEQoJdGVuYW50X2lkGAIgASgJEjAKCHByb3ZpZGVyGAMgASgOMh4udW5pdmVyc2FsY2FsZW5kYXIudjEuUHJvdmlkZXISFQoNYWNjb3VudF9lbWFpbBgEIAEoCRI3CgZzdGF0dXMYBSABKA4yJy51bml2ZXJzYWxjYWxlbmRhci52MS5JbnRlZ3JhdGlvblN0YXR1cxIVCg1zdGF0dXNfcmVhc29uGAYgASgJEjkKCWNhbGVuZGFycxgHIAMoCzImLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlByb3ZpZGVyQ2FsZW5kYXISMgoObGFzdF9zeW5jZWRfYXQYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjAKDGNvbm5lY3RlZF9hdBgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASOwoOc3luY19kaXJlY3Rpb24YCiABKA4yIy51bml2ZXJzYWxjYWxlbmRhci52MS5TeW5jRGlyZWN0aW9uEhQKDHN5bmNfZW5hYmxlZBgLIAEoCCItChhHZXRDYWxlbmRhclN0YXR1c1JlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJIqQBChlHZXRDYWxlbmRhclN0YXR1c1Jlc3BvbnNlEj8KDGludGVncmF0aW9ucxgBIAMoCzIpLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNhbGVuZGFySW50ZWdyYXRpb24SRgoSYXBwb2ludG1lbnRfaXNzdWVzGAIgAygLMioudW5pdmVyc2FsY2FsZW5kYXIudjEuQXBwb2ludG1lbnRTeW5jSXNzdWUinAEKGVVwZGF0ZVN5bmNTZXR0aW5nc1JlcXVlc3QSFgoOaW50ZWdyYXRpb25faWQYASABKAkSOwoOc3luY19kaXJlY3Rpb24YAiABKA4yIy51bml2ZXJzYWxjYWxlbmRhci52MS5TeW5jRGlyZWN0aW9uEhkKDHN5bmNfZW5hYmxlZBgDIAEoCEgAiAEBQg8KDV9zeW5jX2VuYWJsZWQiXAoaVXBkYXRlU3luY1NldHRpbmdzUmVzcG9uc2USPgoLaW50ZWdyYXRpb24YASABKAsyKS51bml2ZXJzYWxjYWxlbmRhci52MS5DYWxlbmRhckludGVncmF0aW9uIloKEUNhbGVuZGFyU2VsZWN0aW9uEhMKC2NhbGVuZGFyX2lkGAEgASgJEhcKD2NoZWNrX2NvbmZsaWN0cxgCIAEoCBIXCg9yZWNlaXZlc19ldmVudHMYAyABKAgidAoeVXBkYXRlQ2FsZW5kYXJTZWxlY3Rpb25SZXF1ZXN0EhYKDmludGVncmF0aW9uX2lkGAEgASgJEjoKCWNhbGVuZGFycxgCIAMoCzInLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNhbGVuZGFyU2VsZWN0aW9uImEKH1VwZGF0ZUNhbGVuZGFyU2VsZWN0aW9uUmVzcG9uc2USPgoLaW50ZWdyYXRpb24YASABKAsyKS51bml2ZXJzYWxjYWxlbmRhci52MS5DYWxlbmRhckludGVncmF0aW9uIjMKGURpc2Nvbm5lY3RDYWxlbmRhclJlcXVlc3QSFgoOaW50ZWdyYXRpb25faWQYASABKAkiQwoaRGlzY29ubmVjdENhbGVuZGFyUmVzcG9uc2USFAoMZGlzY29ubmVjdGVkGAEgASgIEg8KB3Jldm9rZWQYAiABKAgqkwEKDVN5bmNEaXJlY3Rpb24SHgoaU1lOQ19ESVJFQ1RJT05fVU5TUEVDSUZJRUQQABIgChxTWU5DX0RJUkVDVElPTl9CSURJUkVDVElPTkFMEAESIAocU1lOQ19ESVJFQ1RJT05fRlJPTV9QUk9WSURFUhACEh4KGlNZTkNfRElSRUNUSU9OX1RPX1BST1ZJREVSEAMqlQEKEUludGVncmF0aW9uU3RhdHVzEiIKHklOVEVHUkFUSU9OX1NUQVRVU19VTlNQRUNJRklFRBAAEh0KGUlOVEVHUkFUSU9OX1NUQVRVU19BQ1RJVkUQARIcChhJTlRFR1JBVElPTl9TVEFUVVNfRVJST1IQAhIfChtJTlRFR1JBVElPTl9TVEFUVVNfRElTQUJMRUQQAzLcBQoPQ2FsZW5kYXJTZXJ2aWNlEm4KD0Nvbm5lY3RDYWxlbmRhchIsLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNvbm5lY3RDYWxlbmRhclJlcXVlc3QaLS51bml2ZXJzYWxjYWxlbmRhci52MS5Db25uZWN0Q2FsZW5kYXJSZXNwb25zZRJoCg1Db21wbGV0ZU9BdXRoEioudW5pdmVyc2FsY2FsZW5kYXIudjEuQ29tcGxldGVPQXV0aFJlcXVlc3QaKy51bml2ZXJzYWxjYWxlbmRhci52MS5Db21wbGV0ZU9BdXRoUmVzcG9uc2USdAoRR2V0Q2FsZW5kYXJTdGF0dXMSLi51bml2ZXJzYWxjYWxlbmRhci52MS5HZXRDYWxlbmRhclN0YXR1c1JlcXVlc3QaLy51bml2ZXJzYWxjYWxlbmRhci52MS5HZXRDYWxlbmRhclN0YXR1c1Jlc3BvbnNlEoYBChdVcGRhdGVDYWxlbmRhclNlbGVjdGlvbhI0LnVuaXZlcnNhbGNhbGVuZGFyLnYxLlVwZGF0ZUNhbGVuZGFyU2VsZWN0aW9uUmVxdWVzdBo1LnVuaXZlcnNhbGNhbGVuZGFyLnYxLlVwZGF0ZUNhbGVuZGFyU2VsZWN0aW9uUmVzcG9uc2USdwoSRGlzY29ubmVjdENhbGVuZGFyEi8udW5pdmVyc2FsY2FsZW5kYXIudjEuRGlzY29ubmVjdENhbGVuZGFyUmVxdWVzdBowLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkRpc2Nvbm5lY3RDYWxlbmRhclJlc3BvbnNlEncKElVwZGF0ZVN5bmNTZXR0aW5ncxIvLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlVwZGF0ZVN5bmNTZXR0aW5nc1JlcXVlc3QaMC51bml2ZXJzYWxjYWxlbmRhci52MS5VcGRhdGVTeW5jU2V0dGluZ3NSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_timestamp, file_universalcalendar_v1_common]);
+
+/**
+ * An appointment whose calendar copy needs attention.
+ *
+ * @generated from message universalcalendar.v1.AppointmentSyncIssue
+ */
+export type AppointmentSyncIssue = Message<"universalcalendar.v1.AppointmentSyncIssue"> & {
+  /**
+   * @generated from field: string appointment_id = 1;
+   */
+  appointmentId: string;
+
+  /**
+   * "delivery_failed" (see reason) or "calendar_conflict" (moved in the
+   * calendar to a time that conflicts).
+   *
+   * @generated from field: string kind = 2;
+   */
+  kind: string;
+
+  /**
+   * @generated from field: string reason = 3;
+   */
+  reason: string;
+};
+
+/**
+ * Describes the message universalcalendar.v1.AppointmentSyncIssue.
+ * Use `create(AppointmentSyncIssueSchema)` to create a new message.
+ */
+export const AppointmentSyncIssueSchema: GenMessage<AppointmentSyncIssue> = /*@__PURE__*/
+  messageDesc(file_universalcalendar_v1_calendar, 0);
 
 /**
  * Apple ID with an app-specific password (CalDAV Basic auth).
@@ -38,7 +70,7 @@ export type AppleCredentials = Message<"universalcalendar.v1.AppleCredentials"> 
  * Use `create(AppleCredentialsSchema)` to create a new message.
  */
 export const AppleCredentialsSchema: GenMessage<AppleCredentials> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_calendar, 0);
+  messageDesc(file_universalcalendar_v1_calendar, 1);
 
 /**
  * @generated from message universalcalendar.v1.ConnectCalendarRequest
@@ -69,7 +101,7 @@ export type ConnectCalendarRequest = Message<"universalcalendar.v1.ConnectCalend
  * Use `create(ConnectCalendarRequestSchema)` to create a new message.
  */
 export const ConnectCalendarRequestSchema: GenMessage<ConnectCalendarRequest> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_calendar, 1);
+  messageDesc(file_universalcalendar_v1_calendar, 2);
 
 /**
  * @generated from message universalcalendar.v1.ConnectCalendarResponse
@@ -114,7 +146,7 @@ export type ConnectCalendarResponse = Message<"universalcalendar.v1.ConnectCalen
  * Use `create(ConnectCalendarResponseSchema)` to create a new message.
  */
 export const ConnectCalendarResponseSchema: GenMessage<ConnectCalendarResponse> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_calendar, 2);
+  messageDesc(file_universalcalendar_v1_calendar, 3);
 
 /**
  * @generated from message universalcalendar.v1.CompleteOAuthRequest
@@ -150,7 +182,7 @@ export type CompleteOAuthRequest = Message<"universalcalendar.v1.CompleteOAuthRe
  * Use `create(CompleteOAuthRequestSchema)` to create a new message.
  */
 export const CompleteOAuthRequestSchema: GenMessage<CompleteOAuthRequest> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_calendar, 3);
+  messageDesc(file_universalcalendar_v1_calendar, 4);
 
 /**
  * @generated from message universalcalendar.v1.CompleteOAuthResponse
@@ -174,7 +206,7 @@ export type CompleteOAuthResponse = Message<"universalcalendar.v1.CompleteOAuthR
  * Use `create(CompleteOAuthResponseSchema)` to create a new message.
  */
 export const CompleteOAuthResponseSchema: GenMessage<CompleteOAuthResponse> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_calendar, 4);
+  messageDesc(file_universalcalendar_v1_calendar, 5);
 
 /**
  * One calendar of a connected account.
@@ -224,7 +256,7 @@ export type ProviderCalendar = Message<"universalcalendar.v1.ProviderCalendar"> 
  * Use `create(ProviderCalendarSchema)` to create a new message.
  */
 export const ProviderCalendarSchema: GenMessage<ProviderCalendar> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_calendar, 5);
+  messageDesc(file_universalcalendar_v1_calendar, 6);
 
 /**
  * @generated from message universalcalendar.v1.CalendarIntegration
@@ -276,6 +308,19 @@ export type CalendarIntegration = Message<"universalcalendar.v1.CalendarIntegrat
    * @generated from field: google.protobuf.Timestamp connected_at = 9;
    */
   connectedAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: universalcalendar.v1.SyncDirection sync_direction = 10;
+   */
+  syncDirection: SyncDirection;
+
+  /**
+   * False: nothing is written to or applied from this calendar (its busy
+   * time is still read, so bookings never double-book).
+   *
+   * @generated from field: bool sync_enabled = 11;
+   */
+  syncEnabled: boolean;
 };
 
 /**
@@ -283,7 +328,7 @@ export type CalendarIntegration = Message<"universalcalendar.v1.CalendarIntegrat
  * Use `create(CalendarIntegrationSchema)` to create a new message.
  */
 export const CalendarIntegrationSchema: GenMessage<CalendarIntegration> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_calendar, 6);
+  messageDesc(file_universalcalendar_v1_calendar, 7);
 
 /**
  * @generated from message universalcalendar.v1.GetCalendarStatusRequest
@@ -300,7 +345,7 @@ export type GetCalendarStatusRequest = Message<"universalcalendar.v1.GetCalendar
  * Use `create(GetCalendarStatusRequestSchema)` to create a new message.
  */
 export const GetCalendarStatusRequestSchema: GenMessage<GetCalendarStatusRequest> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_calendar, 7);
+  messageDesc(file_universalcalendar_v1_calendar, 8);
 
 /**
  * @generated from message universalcalendar.v1.GetCalendarStatusResponse
@@ -310,6 +355,14 @@ export type GetCalendarStatusResponse = Message<"universalcalendar.v1.GetCalenda
    * @generated from field: repeated universalcalendar.v1.CalendarIntegration integrations = 1;
    */
   integrations: CalendarIntegration[];
+
+  /**
+   * Appointments whose calendar event failed to be written, or whose move in
+   * the calendar conflicts.
+   *
+   * @generated from field: repeated universalcalendar.v1.AppointmentSyncIssue appointment_issues = 2;
+   */
+  appointmentIssues: AppointmentSyncIssue[];
 };
 
 /**
@@ -317,7 +370,55 @@ export type GetCalendarStatusResponse = Message<"universalcalendar.v1.GetCalenda
  * Use `create(GetCalendarStatusResponseSchema)` to create a new message.
  */
 export const GetCalendarStatusResponseSchema: GenMessage<GetCalendarStatusResponse> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_calendar, 8);
+  messageDesc(file_universalcalendar_v1_calendar, 9);
+
+/**
+ * @generated from message universalcalendar.v1.UpdateSyncSettingsRequest
+ */
+export type UpdateSyncSettingsRequest = Message<"universalcalendar.v1.UpdateSyncSettingsRequest"> & {
+  /**
+   * @generated from field: string integration_id = 1;
+   */
+  integrationId: string;
+
+  /**
+   * UNSPECIFIED leaves it unchanged.
+   *
+   * @generated from field: universalcalendar.v1.SyncDirection sync_direction = 2;
+   */
+  syncDirection: SyncDirection;
+
+  /**
+   * Unset leaves it unchanged.
+   *
+   * @generated from field: optional bool sync_enabled = 3;
+   */
+  syncEnabled?: boolean | undefined;
+};
+
+/**
+ * Describes the message universalcalendar.v1.UpdateSyncSettingsRequest.
+ * Use `create(UpdateSyncSettingsRequestSchema)` to create a new message.
+ */
+export const UpdateSyncSettingsRequestSchema: GenMessage<UpdateSyncSettingsRequest> = /*@__PURE__*/
+  messageDesc(file_universalcalendar_v1_calendar, 10);
+
+/**
+ * @generated from message universalcalendar.v1.UpdateSyncSettingsResponse
+ */
+export type UpdateSyncSettingsResponse = Message<"universalcalendar.v1.UpdateSyncSettingsResponse"> & {
+  /**
+   * @generated from field: universalcalendar.v1.CalendarIntegration integration = 1;
+   */
+  integration?: CalendarIntegration | undefined;
+};
+
+/**
+ * Describes the message universalcalendar.v1.UpdateSyncSettingsResponse.
+ * Use `create(UpdateSyncSettingsResponseSchema)` to create a new message.
+ */
+export const UpdateSyncSettingsResponseSchema: GenMessage<UpdateSyncSettingsResponse> = /*@__PURE__*/
+  messageDesc(file_universalcalendar_v1_calendar, 11);
 
 /**
  * @generated from message universalcalendar.v1.CalendarSelection
@@ -346,7 +447,7 @@ export type CalendarSelection = Message<"universalcalendar.v1.CalendarSelection"
  * Use `create(CalendarSelectionSchema)` to create a new message.
  */
 export const CalendarSelectionSchema: GenMessage<CalendarSelection> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_calendar, 9);
+  messageDesc(file_universalcalendar_v1_calendar, 12);
 
 /**
  * @generated from message universalcalendar.v1.UpdateCalendarSelectionRequest
@@ -370,7 +471,7 @@ export type UpdateCalendarSelectionRequest = Message<"universalcalendar.v1.Updat
  * Use `create(UpdateCalendarSelectionRequestSchema)` to create a new message.
  */
 export const UpdateCalendarSelectionRequestSchema: GenMessage<UpdateCalendarSelectionRequest> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_calendar, 10);
+  messageDesc(file_universalcalendar_v1_calendar, 13);
 
 /**
  * @generated from message universalcalendar.v1.UpdateCalendarSelectionResponse
@@ -387,7 +488,7 @@ export type UpdateCalendarSelectionResponse = Message<"universalcalendar.v1.Upda
  * Use `create(UpdateCalendarSelectionResponseSchema)` to create a new message.
  */
 export const UpdateCalendarSelectionResponseSchema: GenMessage<UpdateCalendarSelectionResponse> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_calendar, 11);
+  messageDesc(file_universalcalendar_v1_calendar, 14);
 
 /**
  * @generated from message universalcalendar.v1.DisconnectCalendarRequest
@@ -404,7 +505,7 @@ export type DisconnectCalendarRequest = Message<"universalcalendar.v1.Disconnect
  * Use `create(DisconnectCalendarRequestSchema)` to create a new message.
  */
 export const DisconnectCalendarRequestSchema: GenMessage<DisconnectCalendarRequest> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_calendar, 12);
+  messageDesc(file_universalcalendar_v1_calendar, 15);
 
 /**
  * @generated from message universalcalendar.v1.DisconnectCalendarResponse
@@ -429,7 +530,46 @@ export type DisconnectCalendarResponse = Message<"universalcalendar.v1.Disconnec
  * Use `create(DisconnectCalendarResponseSchema)` to create a new message.
  */
 export const DisconnectCalendarResponseSchema: GenMessage<DisconnectCalendarResponse> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_calendar, 13);
+  messageDesc(file_universalcalendar_v1_calendar, 16);
+
+/**
+ * Which way events flow between this service and a calendar.
+ *
+ * @generated from enum universalcalendar.v1.SyncDirection
+ */
+export enum SyncDirection {
+  /**
+   * @generated from enum value: SYNC_DIRECTION_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Our appointments are written there, and moves/deletions there come back.
+   *
+   * @generated from enum value: SYNC_DIRECTION_BIDIRECTIONAL = 1;
+   */
+  BIDIRECTIONAL = 1,
+
+  /**
+   * Only read: busy time and changes come back, nothing is written.
+   *
+   * @generated from enum value: SYNC_DIRECTION_FROM_PROVIDER = 2;
+   */
+  FROM_PROVIDER = 2,
+
+  /**
+   * Only written: appointments go there, changes made there are ignored.
+   *
+   * @generated from enum value: SYNC_DIRECTION_TO_PROVIDER = 3;
+   */
+  TO_PROVIDER = 3,
+}
+
+/**
+ * Describes the enum universalcalendar.v1.SyncDirection.
+ */
+export const SyncDirectionSchema: GenEnum<SyncDirection> = /*@__PURE__*/
+  enumDesc(file_universalcalendar_v1_calendar, 0);
 
 /**
  * @generated from enum universalcalendar.v1.IntegrationStatus
@@ -462,7 +602,7 @@ export enum IntegrationStatus {
  * Describes the enum universalcalendar.v1.IntegrationStatus.
  */
 export const IntegrationStatusSchema: GenEnum<IntegrationStatus> = /*@__PURE__*/
-  enumDesc(file_universalcalendar_v1_calendar, 0);
+  enumDesc(file_universalcalendar_v1_calendar, 1);
 
 /**
  * Connections to Google Calendar, Microsoft Outlook and Apple iCloud.
@@ -523,6 +663,17 @@ export const CalendarService: GenService<{
     methodKind: "unary";
     input: typeof DisconnectCalendarRequestSchema;
     output: typeof DisconnectCalendarResponseSchema;
+  },
+  /**
+   * Sets which way an integration syncs and whether it syncs at all. Turning
+   * sync on again also clears a tripped mass-delete guard.
+   *
+   * @generated from rpc universalcalendar.v1.CalendarService.UpdateSyncSettings
+   */
+  updateSyncSettings: {
+    methodKind: "unary";
+    input: typeof UpdateSyncSettingsRequestSchema;
+    output: typeof UpdateSyncSettingsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_universalcalendar_v1_calendar, 0);

@@ -2,8 +2,9 @@ import { wrap } from "@mikro-orm/core";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import type { Caller } from "../../domain/caller.js";
 import { validateNewAppointment, type NewAppointmentRequest } from "../../domain/appointments/new-appointment.js";
-import type { Appointment } from "../../entities/appointment.js";
+import { AppointmentSchema, type Appointment } from "../../entities/appointment.js";
 import type { AppContext } from "../context.js";
+import { deliverSoon } from "../outbox/deliver-soon.js";
 import {
   claimIdempotencyKey,
   hashRequest,
@@ -22,7 +23,7 @@ export interface CreateAppointmentInput {
 }
 
 export type CreateAppointmentResult =
-  { created: true; appointment: Appointment } | ({ created: false } & BookingConflicts);
+  { created: true; appointment: Appointment; confirmationSent?: boolean } | ({ created: false } & BookingConflicts);
 
 const IDEMPOTENCY_SCOPE = "appointment.create";
 
@@ -37,11 +38,24 @@ export async function createAppointment(
   caller: Caller,
   command: CreateAppointmentInput,
 ): Promise<CreateAppointmentResult> {
+  const result = await book(ctx, caller, command);
+  if (!result.created) return result;
+  // After commit: the calendar event and the confirmation, within the fast-path budget.
+  const delivered = await deliverSoon(ctx, command.tenantId, result.appointment.id);
+  const current = await ctx.orm.em.fork().findOne(AppointmentSchema, { id: result.appointment.id });
+  return { created: true, appointment: current ?? result.appointment, confirmationSent: delivered.customerNotified };
+}
+
+async function book(
+  ctx: AppContext,
+  caller: Caller,
+  command: CreateAppointmentInput,
+): Promise<CreateAppointmentResult> {
   const input = validateNewAppointment(command.request, ctx.clock.now());
   const key = validateIdempotencyKey(command.idempotencyKey);
   const { tenantId } = command;
   const window = { start: input.start, end: input.end };
-  const book = async (unitOfWork: EntityManager): Promise<CreateAppointmentResult> => {
+  const bookIn = async (unitOfWork: EntityManager): Promise<CreateAppointmentResult> => {
     // A hard block committed before this lock is seen by the read below; one
     // committing later waits for this transaction and then reports the booking.
     await lockTenantSchedule(unitOfWork, tenantId, "booking");
@@ -55,13 +69,13 @@ export async function createAppointment(
       : { created: false, ...(await explainRefusal(unitOfWork, ctx.clock, tenantId, window)) };
   };
   const em = ctx.orm.em.fork();
-  if (!key) return em.transactional(book);
+  if (!key) return em.transactional(bookIn);
 
   // With a key, the claim, the booking and the stored reply commit together.
   return em.transactional(async (tx): Promise<CreateAppointmentResult> => {
     const claim = await claimIdempotencyKey(tx, tenantId, IDEMPOTENCY_SCOPE, key, hashRequest(input));
     if (claim.kind === "replay") return reviveBookingResult(claim.response) as CreateAppointmentResult;
-    const result = await book(tx);
+    const result = await bookIn(tx);
     const stored = result.created ? { ...result, appointment: wrap(result.appointment).toPOJO() } : result;
     await saveIdempotentResponse(tx, tenantId, IDEMPOTENCY_SCOPE, key, stored);
     return result;

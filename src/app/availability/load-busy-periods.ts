@@ -23,13 +23,16 @@ interface BusyRow {
   transparent: boolean;
   response_status: string | null;
   provider: string | null;
+  calendar_id: string | null;
+  calendar_name: string | null;
 }
 
 /**
  * One select per source, each served by its (tenant_id, start_time, ...)
  * index, sent as one statement so a call costs one round trip:
  * active appointments; blocks (soft ones only when asked); mirror rows of
- * calendars checked for conflicts. All-day mirror rows are stored at UTC
+ * calendars checked for conflicts, except our own appointments' events
+ * (the appointment already counts). All-day mirror rows are stored at UTC
  * midnights, so that select reaches a day further each way; the busy
  * judgement then places them in the tenant's zone.
  */
@@ -42,22 +45,27 @@ function busySql(includeSoftBlocks: boolean): string {
   select 'appointment' as kind, a.id::text as id, ${epochMs("a.start_time")} as start_ms,
          ${epochMs("a.end_time")} as end_ms, a.title, false as all_day,
          null::text as start_date, null::text as end_date, 'confirmed' as status, false as transparent,
-         null::text as response_status, null::text as provider
+         null::text as response_status, null::text as provider, null::text as calendar_id, null::text as calendar_name
   from appointments a
   where a.tenant_id = ? and a.status not in ('cancelled', 'no_show') and a.start_time < ? and a.end_time > ?
   union all
   select 'block', b.id::text, ${epochMs("b.start_time")}, ${epochMs("b.end_time")}, b.title, false, null, null,
-         'confirmed', false, null, null
+         'confirmed', false, null, null, null, null
   from availability_blocks b
   where b.tenant_id = ? and b.deleted_at is null and b.start_time < ? and b.end_time > ?
     ${includeSoftBlocks ? "" : "and b.block_type = 'hard'"}
   union all
   select 'calendar_event', e.provider_event_id, ${epochMs("e.start_time")}, ${epochMs("e.end_time")}, e.title, e.all_day,
-         e.start_date::text, e.end_date::text, e.status, e.transparent, e.response_status, i.provider
+         e.start_date::text, e.end_date::text, e.status, e.transparent, e.response_status, i.provider,
+         c.provider_calendar_id, c.name
   from provider_busy_events e
   join integration_calendars c on c.id = e.calendar_id and c.check_conflicts
   join calendar_integrations i on i.id = e.integration_id
-  where e.tenant_id = ? and e.start_time < ? and e.end_time > ? and e.status <> 'cancelled' and not e.transparent`;
+  where e.tenant_id = ? and e.start_time < ? and e.end_time > ? and e.status <> 'cancelled' and not e.transparent
+    and e.appointment_id is null
+    and not exists (select 1 from appointment_calendar_events m
+                    where m.tenant_id = e.tenant_id and m.calendar_id = e.calendar_id
+                      and m.provider_event_id = e.provider_event_id)`;
 }
 
 const SQL_WITH_SOFT_BLOCKS = busySql(true);
@@ -120,6 +128,8 @@ export async function loadBusyPeriods(
     const { start, end } = busyIntervalOf(event, rules.timeZone);
     const period: BusyPeriod = { kind: "calendar_event", id: row.id, start, end };
     if (row.provider) period.provider = row.provider;
+    if (row.calendar_id) period.calendarId = row.calendar_id;
+    if (row.calendar_name) period.calendarName = row.calendar_name;
     if (row.title) period.title = row.title;
     if (overlaps(period, window)) periods.push(period);
   }
