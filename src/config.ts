@@ -58,6 +58,7 @@ export interface Config {
     notificationServiceKey: string | undefined;
     outboxClaimMs: number;
     outboxMaxAttempts: number;
+    outboxRetryBaseDelayMs: number;
     outboundWritesPerSecond: { google: number; microsoft: number; apple: number };
     massDeletePercent: number;
     massDeleteMinimum: number;
@@ -226,6 +227,7 @@ export function loadConfig(env: Env = process.env): Config {
       notificationServiceKey: read("AS_CONNECTION_SERVICE_KEY"),
       outboxClaimMs: integer("OUTBOX_CLAIM_SECONDS", 120, 1, 3_600) * 1000,
       outboxMaxAttempts: integer("OUTBOX_MAX_ATTEMPTS", 10, 1, 100),
+      outboxRetryBaseDelayMs: integer("OUTBOX_RETRY_BASE_DELAY_MS", 1_000, 1, 600_000),
       outboundWritesPerSecond: {
         google: integer("GOOGLE_WRITES_PER_SECOND_PER_USER", 5, 1, 1_000),
         microsoft: integer("MICROSOFT_WRITES_PER_SECOND_PER_MAILBOX", 4, 1, 1_000),

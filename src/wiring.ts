@@ -43,7 +43,11 @@ export function appSettingsOf(config: Config): AppSettings {
     notificationServiceUrl: sync.notificationServiceUrl,
     notificationServiceKey: sync.notificationServiceKey,
     outboxClaimMs: sync.outboxClaimMs,
-    outboxRetry: { ...DEFAULT_RETRY_LIMITS, maxAttempts: sync.outboxMaxAttempts },
+    outboxRetry: {
+      ...DEFAULT_RETRY_LIMITS,
+      maxAttempts: sync.outboxMaxAttempts,
+      baseDelayMs: sync.outboxRetryBaseDelayMs,
+    },
     outboundWritesPerSecond: sync.outboundWritesPerSecond,
     massDeleteShare: sync.massDeletePercent / 100,
     massDeleteMinimum: sync.massDeleteMinimum,
