@@ -91,16 +91,23 @@ export async function finishClaim(
   return result.affectedRows === 1;
 }
 
-/** Aggregates with a head that is due now: what the sweeper queues deliveries for. */
+/**
+ * Aggregates whose head is due within the next minute (now, or when its
+ * wait or a dead worker's lease runs out): what the sweeper queues
+ * deliveries for, each at its due time.
+ */
 export async function dueAggregates(
   em: EntityManager,
   limit: number,
-): Promise<{ tenantId: string; aggregateId: string }[]> {
-  const rows = await em.execute<{ tenant_id: string; aggregate_id: string }[]>(
-    `select distinct tenant_id, aggregate_id from outbox
-     where status = 'pending' and next_attempt_at <= now() and (claimed_until is null or claimed_until < now())
+): Promise<{ tenantId: string; aggregateId: string; dueAt: Date }[]> {
+  const rows = await em.execute<{ tenant_id: string; aggregate_id: string; due_at: string | Date }[]>(
+    `select tenant_id, aggregate_id,
+            min(greatest(next_attempt_at, coalesce(claimed_until, next_attempt_at))) as due_at
+     from outbox where status = 'pending'
+     group by tenant_id, aggregate_id
+     having min(greatest(next_attempt_at, coalesce(claimed_until, next_attempt_at))) <= now() + interval '1 minute'
      limit ?`,
     [limit],
   );
-  return rows.map((r) => ({ tenantId: r.tenant_id, aggregateId: r.aggregate_id }));
+  return rows.map((r) => ({ tenantId: r.tenant_id, aggregateId: r.aggregate_id, dueAt: new Date(r.due_at) }));
 }
