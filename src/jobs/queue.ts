@@ -17,6 +17,13 @@ const QUEUES: Record<QueueName, Omit<PgBoss.Queue, "name">> = {
   "outbox-sweep": { policy: "standard", retryLimit: 0, expireInSeconds: 5 * 60 },
 };
 
+/**
+ * Jobs a worker takes per fetch (run concurrently). pg-boss fetches once per
+ * polling interval, so one-at-a-time outbox deliveries would cap at a few per
+ * second; a batch of wake-ups runs in parallel (each is one aggregate).
+ */
+const BATCH_SIZES: Record<QueueName, number> = { "calendar-sync": 1, "outbox-delivery": 25, "outbox-sweep": 1 };
+
 export interface JobRuntimeOptions {
   databaseUrl: string;
   logger: Logger;
@@ -59,9 +66,11 @@ export class JobRuntime implements JobQueue {
       for (let i = 0; i < (this.options.workers ?? 2); i++) {
         const workerId = await this.boss.work<JobMessages[typeof queue]>(
           queue,
-          { batchSize: 1, pollingIntervalSeconds: 0.5 },
-          async ([job]) => {
-            if (job) await (run as (ctx: AppContext, data: unknown) => Promise<void>)(ctx, job.data);
+          { batchSize: BATCH_SIZES[queue], pollingIntervalSeconds: 0.5 },
+          async (jobs) => {
+            await Promise.all(
+              jobs.map((job) => (run as (ctx: AppContext, data: unknown) => Promise<void>)(ctx, job.data)),
+            );
           },
         );
         this.workerIds.push(workerId);
