@@ -1,7 +1,11 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AppointmentService, ProviderSyncStatus } from "../../gen/universalcalendar/v1/appointment_pb.js";
+import {
+  AppointmentService,
+  CancellationReason,
+  ProviderSyncStatus,
+} from "../../gen/universalcalendar/v1/appointment_pb.js";
 import { CalendarService, IntegrationStatus } from "../../gen/universalcalendar/v1/calendar_pb.js";
 import { ConflictKind, Provider } from "../../gen/universalcalendar/v1/common_pb.js";
 import { SyncService, SyncType } from "../../gen/universalcalendar/v1/sync_pb.js";
@@ -194,6 +198,7 @@ describe("two-way sync with Google Calendar", () => {
     expect((await read(first)).startTime?.seconds).toBe(BigInt(Date.parse(movedTo) / 1000));
     const cancelled = await read(second);
     expect(cancelled.cancellationNotes).toContain("deleted in the google calendar");
+    expect(cancelled.cancellationReason).toBe(CancellationReason.CANCELLED_IN_CALENDAR);
     const rows = await server.orm.em
       .fork()
       .getConnection()
