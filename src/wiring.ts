@@ -1,5 +1,7 @@
-import type { AppContext } from "./app/context.js";
+import type { AppContext, AppSettings } from "./app/context.js";
 import { SchedulingRulesCache } from "./app/availability/scheduling-rules-cache.js";
+import { RateLimitCounters } from "./db/rate-limit-counters.js";
+import { DEFAULT_RETRY_LIMITS } from "./domain/outbox/delivery-retry.js";
 import { IntegrationCredentials } from "./app/integrations/integration-credentials.js";
 import {
   DEFAULT_RETRY_SETTINGS,
@@ -40,6 +42,25 @@ export interface Application {
   stop(): Promise<void>;
 }
 
+export function appSettingsOf(config: Config): AppSettings {
+  const sync = config.twoWaySync;
+  return {
+    oauthRedirectUri: config.oauthRedirectUri,
+    fastPathBudgetMs: sync.fastPathBudgetMs,
+    notificationServiceUrl: sync.notificationServiceUrl,
+    notificationServiceKey: sync.notificationServiceKey,
+    outboxClaimMs: sync.outboxClaimMs,
+    outboxRetry: {
+      ...DEFAULT_RETRY_LIMITS,
+      maxAttempts: sync.outboxMaxAttempts,
+      baseDelayMs: sync.outboxRetryBaseDelayMs,
+    },
+    outboundWritesPerSecond: sync.outboundWritesPerSecond,
+    massDeleteShare: sync.massDeletePercent / 100,
+    massDeleteMinimum: sync.massDeleteMinimum,
+  };
+}
+
 /** The one composition root: builds the AppContext and starts the job workers on it. */
 export async function wireApplication(options: WiringOptions): Promise<Application> {
   const { orm, config, logger, clock } = options;
@@ -73,9 +94,14 @@ export async function wireApplication(options: WiringOptions): Promise<Applicati
     outboundRateLimit: new PgOutboundRateLimits(orm),
     jobs,
     metrics,
-    settings: { oauthRedirectUri: config.oauthRedirectUri },
+    outboundLimiter: new RateLimitCounters(orm, 1_000, (error) =>
+      logger.warn({ err: error }, "outbound limit counters: prune failed"),
+    ),
+    settings: appSettingsOf(config),
   };
   await jobs.startWorkers(ctx);
+  // Whatever a previous run left in the outbox is queued now, not at the next sweep.
+  await jobs.send("outbox-sweep", {});
   return {
     ctx,
     metrics,

@@ -1,5 +1,7 @@
 import type { AppContext, JobMessages, QueueName } from "../app/context.js";
 import type { Caller } from "../domain/caller.js";
+import { deliverAggregate } from "../app/outbox/deliver-aggregate.js";
+import { sweepOutbox } from "../app/outbox/sweep-outbox.js";
 import { runSyncJob } from "../app/sync/run-sync-job.js";
 
 /** Jobs act as the service itself: audit rows they write name "service". */
@@ -12,4 +14,6 @@ const JOB_CALLER: Caller = { kind: "service" };
  */
 export const WORKERS: { [Q in QueueName]: (ctx: AppContext, data: JobMessages[Q]) => Promise<void> } = {
   "calendar-sync": (ctx, data) => runSyncJob(ctx, JOB_CALLER, data),
+  "outbox-delivery": async (ctx, data) => void (await deliverAggregate(ctx, data)),
+  "outbox-sweep": async (ctx) => void (await sweepOutbox(ctx)),
 };

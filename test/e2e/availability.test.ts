@@ -135,7 +135,7 @@ describe("scheduling rules", () => {
       minimumNoticeMinutes: 60,
       bookingHorizonDays: 60,
       bufferBeforeMinutes: 0,
-      tentativeIsBusy: false,
+      tentativeIsBusy: true,
     });
     expect(res.rules!.weeklyHours.map((w) => [w.weekday, w.ranges.map((r) => `${r.start}-${r.end}`)])).toEqual([
       [Weekday.MONDAY, ["09:00-17:00"]],

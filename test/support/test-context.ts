@@ -1,3 +1,5 @@
+import { RateLimitCounters } from "../../src/db/rate-limit-counters.js";
+import { appSettingsOf } from "../../src/wiring.js";
 import type { AppContext, JobMessages, JobQueue, QueueName } from "../../src/app/context.js";
 import { SchedulingRulesCache } from "../../src/app/availability/scheduling-rules-cache.js";
 import { IntegrationCredentials } from "../../src/app/integrations/integration-credentials.js";
@@ -64,6 +66,7 @@ export function testAppContext(options: {
     outboundRateLimit: new PgOutboundRateLimits(options.orm),
     jobs: options.jobs ?? new RecordingJobQueue(),
     metrics: { syncFinished: () => {} },
-    settings: { oauthRedirectUri: config.oauthRedirectUri },
+    outboundLimiter: new RateLimitCounters(options.orm, 1_000),
+    settings: appSettingsOf(config),
   };
 }

@@ -1,9 +1,10 @@
 import type { Caller } from "../../domain/caller.js";
 import { validateNewAppointment, type NewAppointmentRequest } from "../../domain/appointments/new-appointment.js";
 import { BEGIN, COMMIT, ROLLBACK, type Pipeline, type Statement } from "../../db/sql-pool.js";
-import type { Appointment } from "../../entities/appointment.js";
+import { AppointmentSchema, type Appointment } from "../../entities/appointment.js";
 import { busyPeriodsOf, isEmptyBusy, type BusyArrays } from "../availability/load-busy-periods.js";
 import type { AppContext } from "../context.js";
+import { deliverSoon } from "../outbox/deliver-soon.js";
 import {
   claimIdempotencyKey,
   hashRequest,
@@ -23,7 +24,7 @@ export interface CreateAppointmentInput {
 }
 
 export type CreateAppointmentResult =
-  { created: true; appointment: Appointment } | ({ created: false } & BookingConflicts);
+  { created: true; appointment: Appointment; confirmationSent?: boolean } | ({ created: false } & BookingConflicts);
 
 const IDEMPOTENCY_SCOPE = "appointment.create";
 
@@ -45,6 +46,22 @@ function bookedRow(answers: unknown[][], index: number): BookedRow {
   return answers[index]![0] as BookedRow;
 }
 
+/** Books (below), then tries the calendar event and the confirmation right after commit, within the fast-path budget. */
+export async function createAppointment(
+  ctx: AppContext,
+  caller: Caller,
+  command: CreateAppointmentInput,
+): Promise<CreateAppointmentResult> {
+  const result = await book(ctx, caller, command);
+  if (!result.created) return result;
+  const delivered = await deliverSoon(ctx, command.tenantId, result.appointment.id);
+  // A written event changed the row (event id, sync status): answer with it.
+  const current = delivered.calendarWritten
+    ? await ctx.orm.em.fork().findOne(AppointmentSchema, { id: result.appointment.id })
+    : null;
+  return { created: true, appointment: current ?? result.appointment, confirmationSent: delivered.customerNotified };
+}
+
 /**
  * Books unless something stands in the way, under the tenant's schedule lock
  * (shared: bookings never wait for each other): a hard block committed before
@@ -56,7 +73,7 @@ function bookedRow(answers: unknown[][], index: number): BookedRow {
  * COMMIT go out together: one round trip. With one: the claim, the booking
  * and the stored reply commit together (three round trips).
  */
-export async function createAppointment(
+async function book(
   ctx: AppContext,
   caller: Caller,
   command: CreateAppointmentInput,

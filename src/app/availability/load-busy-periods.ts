@@ -18,7 +18,8 @@ function epochMs(column: string): string {
  * The busy sources as two CTEs, each select served by its (tenant_id,
  * start_time, ...) index: `own` = active appointments and blocks (soft ones
  * only when asked), `mirrored` = busy rows of calendars checked for
- * conflicts. All-day mirror rows are stored at UTC midnights, so that select
+ * conflicts, except our own appointments' events (the appointment already
+ * counts). All-day mirror rows are stored at UTC midnights, so that select
  * reaches a day further each way ($4, $5); the busy judgement then places
  * them in the tenant's zone. $1 tenant, $2/$3 window end/start.
  */
@@ -35,11 +36,16 @@ export function busySources(includeSoftBlocks: boolean): string {
       ${includeSoftBlocks ? "" : "and b.block_type = 'hard'"}
   ), mirrored as (
     select e.provider_event_id as id, e.start_time, e.end_time, e.title, e.all_day, e.start_date::text as start_date,
-           e.end_date::text as end_date, e.status, e.response_status, i.provider
+           e.end_date::text as end_date, e.status, e.response_status, i.provider,
+           c.provider_calendar_id as calendar_id, c.name as calendar_name
     from provider_busy_events e
     join integration_calendars c on c.id = e.calendar_id and c.check_conflicts
     join calendar_integrations i on i.id = e.integration_id
     where e.tenant_id = $1 and e.start_time < $4 and e.end_time > $5 and e.status <> 'cancelled' and not e.transparent
+      and e.appointment_id is null
+      and not exists (select 1 from appointment_calendar_events m
+                      where m.tenant_id = e.tenant_id and m.calendar_id = e.calendar_id
+                        and m.provider_event_id = e.provider_event_id)
   )`;
 }
 
@@ -54,7 +60,8 @@ export const BUSY_ARRAYS = `
           array_agg(${epochMs("end_time")}) as event_ends, array_agg(title) as event_titles,
           array_agg(all_day) as event_all_days, array_agg(start_date) as event_start_dates,
           array_agg(end_date) as event_end_dates, array_agg(status) as event_statuses,
-          array_agg(response_status) as event_responses, array_agg(provider) as event_providers from mirrored) m`;
+          array_agg(response_status) as event_responses, array_agg(provider) as event_providers,
+          array_agg(calendar_id) as event_calendar_ids, array_agg(calendar_name) as event_calendar_names from mirrored) m`;
 
 export interface BusyArrays {
   own_kinds: BusyPeriod["kind"][] | null;
@@ -72,6 +79,8 @@ export interface BusyArrays {
   event_statuses: string[] | null;
   event_responses: (string | null)[] | null;
   event_providers: (string | null)[] | null;
+  event_calendar_ids: (string | null)[] | null;
+  event_calendar_names: (string | null)[] | null;
   rules_version: string;
 }
 
@@ -142,6 +151,10 @@ export function busyPeriodsOf(row: BusyArrays, window: BusyWindow, rules: Schedu
     const period: BusyPeriod = { kind: "calendar_event", id: eventIds[i]!, start, end };
     const provider = row.event_providers![i];
     if (provider) period.provider = provider;
+    const calendarId = row.event_calendar_ids![i];
+    if (calendarId) period.calendarId = calendarId;
+    const calendarName = row.event_calendar_names![i];
+    if (calendarName) period.calendarName = calendarName;
     const title = row.event_titles![i];
     if (title) period.title = title;
     if (overlaps(period, window)) periods.push(period);

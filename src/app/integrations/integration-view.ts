@@ -24,6 +24,8 @@ export interface IntegrationView {
   status: "active" | "error" | "disabled";
   statusReason: string;
   calendars: CalendarView[];
+  syncDirection: "bidirectional" | "from_provider" | "to_provider";
+  syncEnabled: boolean;
   lastSyncedAt?: Date;
   connectedAt: Date;
 }
@@ -47,6 +49,8 @@ export async function integrationViews(
     ...(integration.accountSettings.timeZone ? { timeZone: integration.accountSettings.timeZone } : {}),
     status: integration.status as IntegrationView["status"],
     statusReason: integration.statusReason ?? "",
+    syncDirection: integration.syncDirection as IntegrationView["syncDirection"],
+    syncEnabled: integration.syncEnabled,
     calendars: calendars
       .filter((c) => c.integrationId === integration.id)
       .map((c) => ({
