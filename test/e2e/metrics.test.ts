@@ -67,6 +67,16 @@ describe("GET /metrics", () => {
         [tenantId, connected.integration.id, `channel-${randomUUID()}`],
       );
 
+    // A message another worker holds (its lease runs for an hour): undelivered, and a minute old.
+    await server.orm.em
+      .fork()
+      .getConnection()
+      .execute(
+        `insert into outbox (tenant_id, topic, aggregate_id, payload, created_at, claimed_until)
+         values (?, 'appointment.created', ?, '{}'::jsonb, now() - interval '1 minute', now() + interval '1 hour')`,
+        [tenantId, randomUUID()],
+      );
+
     const res = await fetch(`${server.baseUrl}/metrics`);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toContain("text/plain");
@@ -93,7 +103,7 @@ describe("GET /metrics", () => {
     expect(sample(text, 'ucal_job_queue_jobs{queue="calendar-sync",state="waiting"}')).toBe(0);
     expect(sample(text, 'ucal_job_queue_jobs{queue="calendar-sync",state="active"}')).toBe(0);
     expect(sample(text, 'ucal_job_queue_oldest_waiting_seconds{queue="calendar-sync"}')).toBe(0);
-    // Nothing delivers the outbox yet: the booking's message is still waiting.
+    // The held message is still waiting.
     expect(sample(text, "ucal_outbox_undelivered_messages")).toBeGreaterThanOrEqual(1);
     expect(sample(text, "ucal_outbox_oldest_undelivered_seconds")).toBeGreaterThan(0);
     expect(sample(text, 'ucal_push_channels{provider="google",state="expired"}')).toBeGreaterThanOrEqual(1);
