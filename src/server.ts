@@ -12,12 +12,14 @@ import * as httpolyglot from "@httptoolkit/httpolyglot";
 import { RateLimitCounters } from "./db/rate-limit-counters.js";
 import { createAuthInterceptor } from "./auth/interceptor.js";
 import type { Config } from "./config.js";
+import { probeRoutes, routeTable } from "./http-routes.js";
 import { createErrorMappingInterceptor } from "./rpc/interceptors/error-mapping.js";
 import { createLoggingInterceptor } from "./rpc/interceptors/logging.js";
 import { createRateLimitInterceptor } from "./rpc/interceptors/rate-limit.js";
 import { registerRoutes } from "./rpc/routes.js";
 import type { RpcDependencies } from "./rpc/rpc-dependencies.js";
 import { STRICT_JSON, strictDecoding } from "./rpc/strict-decoding.js";
+import { webhookRoutes } from "./webhooks/webhook-routes.js";
 
 type Request = IncomingMessage | Http2ServerRequest;
 type Response = ServerResponse | Http2ServerResponse;
@@ -91,12 +93,10 @@ export async function startServer(deps: RpcDependencies): Promise<RunningServer>
         if (ConnectError.from(error).code !== Code.Aborted) logger.error({ path, err: error }, "rpc response failed");
       });
   };
-  const probe = async (res: Response) => {
-    const healthy = await deps.databaseHealth.isHealthy();
-    res.statusCode = healthy ? 200 : 503;
-    res.setHeader("content-type", "application/json");
-    res.end(JSON.stringify({ status: healthy ? "SERVING" : "NOT_SERVING" }));
-  };
+  const httpRoutes = routeTable([
+    ...probeRoutes(() => deps.databaseHealth.isHealthy()),
+    ...webhookRoutes(deps.app, logger),
+  ]);
 
   let inFlight = 0;
   let settled: (() => void) | undefined;
@@ -122,8 +122,9 @@ export async function startServer(deps: RpcDependencies): Promise<RunningServer>
     }
     if (applyCors(config, req, res)) return;
     const path = (req.url ?? "/").split("?")[0];
-    if (req.method === "GET" && (path === "/healthz" || path === "/readyz")) {
-      void probe(res);
+    const route = httpRoutes.get(`${req.method} ${path}`);
+    if (route) {
+      void route.handle(req, res);
       return;
     }
     connectHandler(req, res, path ?? "/");

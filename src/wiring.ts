@@ -1,4 +1,4 @@
-import type { AppContext } from "./app/context.js";
+import type { AppContext, AppSettings } from "./app/context.js";
 import { IntegrationCredentials } from "./app/integrations/integration-credentials.js";
 import {
   DEFAULT_RETRY_SETTINGS,
@@ -10,6 +10,7 @@ import { TokenCipher } from "./crypto/token-cipher.js";
 import type { MikroORM } from "./db/orm.js";
 import type { Clock } from "./domain/clock.js";
 import { JobRuntime } from "./jobs/queue.js";
+import { schedulesOf } from "./jobs/schedules.js";
 import type { Logger } from "./logger.js";
 import { ProviderRegistry } from "./providers/registry.js";
 
@@ -25,6 +26,8 @@ export interface WiringOptions {
   retrySettings?: RetrySettings;
   /** Tests replace the providers built from config (e.g. with stubs). */
   providers?: ProviderRegistry;
+  /** Register the recurring jobs (default true; tests opt in). */
+  runSchedules?: boolean;
 }
 
 export interface Application {
@@ -40,11 +43,13 @@ export async function wireApplication(options: WiringOptions): Promise<Applicati
   if (!databaseUrl) throw new Error("the ORM has no clientUrl to give pg-boss");
   const cipher = TokenCipher.fromConfig(config);
   const providers = options.providers ?? ProviderRegistry.fromConfig(config);
+  const settings = appSettingsOf(config);
   const jobs = await JobRuntime.start({
     databaseUrl,
     logger,
     ...(options.workers ? { workers: options.workers } : {}),
     ...(options.queueSchema ? { schema: options.queueSchema } : {}),
+    ...(options.runSchedules === false ? {} : { schedules: schedulesOf(settings) }),
   });
   const ctx: AppContext = {
     orm,
@@ -55,8 +60,30 @@ export async function wireApplication(options: WiringOptions): Promise<Applicati
     credentials: new IntegrationCredentials({ orm, cipher, providers, clock, logger }),
     providerRetry: providerRetryPolicy(options.retrySettings ?? DEFAULT_RETRY_SETTINGS),
     jobs,
-    settings: { oauthRedirectUri: config.oauthRedirectUri },
+    settings,
   };
   await jobs.startWorkers(ctx);
   return { ctx, stop: () => jobs.stop() };
+}
+
+/** The slice of Config the use cases read. */
+export function appSettingsOf(config: Config): AppSettings {
+  const { realtime } = config;
+  const minutes = realtime.scheduleMinutes;
+  return {
+    oauthRedirectUri: config.oauthRedirectUri,
+    publicBaseUrl: config.publicBaseUrl,
+    syncCoalesceMs: realtime.syncCoalesceMs,
+    channelRenewBeforeMs: realtime.channelRenewBeforeMs,
+    freshnessBudgetMs: realtime.freshnessBudgetMs,
+    scheduleIntervalsMs: {
+      "schedule-backstop-sync": minutes.backstopSync * 60_000,
+      "schedule-caldav-poll": minutes.caldavPoll * 60_000,
+      "schedule-full-sync": minutes.fullSync * 60_000,
+      "schedule-channel-renewal": minutes.channelRenewal * 60_000,
+      "schedule-token-refresh": minutes.tokenRefresh * 60_000,
+      "schedule-prune": minutes.prune * 60_000,
+    },
+    retention: realtime.retention,
+  };
 }

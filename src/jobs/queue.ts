@@ -1,8 +1,8 @@
 import PgBoss from "pg-boss";
-import type { AppContext, JobMessages, JobQueue, QueueName } from "../app/context.js";
+import type { AppContext, JobMessages, JobQueue, QueueName, SendOptions } from "../app/context.js";
 import type { Logger } from "../logger.js";
 import { IntegrationLocks } from "./integration-locks.js";
-import { SCHEDULES } from "./schedules.js";
+import type { Schedule } from "./schedules.js";
 import { WORKERS } from "./workers.js";
 
 /**
@@ -10,8 +10,18 @@ import { WORKERS } from "./workers.js";
  * pg-boss: provider calls are retried by our policy inside the job, and a
  * failed job records why.
  */
+const SCHEDULE_QUEUE: Omit<PgBoss.Queue, "name"> = { policy: "stately", retryLimit: 0, expireInMinutes: 60 };
 const QUEUES: Record<QueueName, Omit<PgBoss.Queue, "name">> = {
   "calendar-sync": { policy: "standard", retryLimit: 0, expireInHours: 2 },
+  // stately: per singleton key at most one job waiting and one running, so a burst of pushes is one sync.
+  "integration-sync": { policy: "stately", retryLimit: 0, expireInHours: 2 },
+  "push-channel": { policy: "stately", retryLimit: 2, retryDelay: 30, retryBackoff: true, expireInMinutes: 15 },
+  "schedule-backstop-sync": SCHEDULE_QUEUE,
+  "schedule-caldav-poll": SCHEDULE_QUEUE,
+  "schedule-full-sync": SCHEDULE_QUEUE,
+  "schedule-channel-renewal": SCHEDULE_QUEUE,
+  "schedule-token-refresh": SCHEDULE_QUEUE,
+  "schedule-prune": SCHEDULE_QUEUE,
 };
 
 export interface JobRuntimeOptions {
@@ -21,6 +31,8 @@ export interface JobRuntimeOptions {
   workers?: number;
   /** pg-boss schema; tests give each server its own so their workers never take each other's jobs. */
   schema?: string;
+  /** Recurring jobs registered at start (none: this instance schedules nothing). */
+  schedules?: Schedule[];
 }
 
 /** The one pg-boss instance on the service's own PostgreSQL, behind the app's JobQueue port. */
@@ -40,23 +52,25 @@ export class JobRuntime implements JobQueue {
       schema: options.schema ?? "pgboss",
       max: 4,
       application_name: "universal-calendar-jobs",
-      schedule: SCHEDULES.length > 0,
+      schedule: (options.schedules ?? []).length > 0,
     });
     boss.on("error", (error) => options.logger.error({ err: error }, "pg-boss error"));
     await boss.start();
     for (const [name, queue] of Object.entries(QUEUES)) await boss.createQueue(name, { name, ...queue });
-    for (const schedule of SCHEDULES) await boss.schedule(schedule.queue, schedule.cron, schedule.data);
+    for (const schedule of options.schedules ?? []) await boss.schedule(schedule.queue, schedule.cron, {}, { tz: "UTC" });
     return new JobRuntime(boss, new IntegrationLocks(options.databaseUrl), options);
   }
 
   /** Each queue's use case (the worker table) on this instance, handed the app context. */
   async startWorkers(ctx: AppContext): Promise<void> {
     for (const queue of Object.keys(WORKERS) as QueueName[]) {
-      const run = WORKERS[queue];
-      for (let i = 0; i < (this.options.workers ?? 2); i++) {
-        const workerId = await this.boss.work<JobMessages[typeof queue]>(
+      const run = WORKERS[queue] as (ctx: AppContext, data: unknown) => Promise<void>;
+      // Schedules and channel upkeep are rare and unhurried: one worker polling slowly is plenty.
+      const background = queue.startsWith("schedule-") || queue === "push-channel";
+      for (let i = 0; i < (background ? 1 : (this.options.workers ?? 2)); i++) {
+        const workerId = await this.boss.work<unknown>(
           queue,
-          { batchSize: 1, pollingIntervalSeconds: 0.5 },
+          { batchSize: 1, pollingIntervalSeconds: background ? 2 : 0.5 },
           async ([job]) => {
             if (job) await run(ctx, job.data);
           },
@@ -66,10 +80,15 @@ export class JobRuntime implements JobQueue {
     }
   }
 
-  async send<Q extends QueueName>(queue: Q, data: JobMessages[Q], options: { id?: string } = {}): Promise<void> {
-    await this.boss.send(queue, data as object, options.id ? { id: options.id } : {});
+  async send<Q extends QueueName>(queue: Q, data: JobMessages[Q], options: SendOptions = {}): Promise<boolean> {
+    const id = await this.boss.send(queue, data as object, {
+      ...(options.id ? { id: options.id } : {}),
+      ...(options.coalesceKey ? { singletonKey: options.coalesceKey } : {}),
+      ...(options.delayMs ? { startAfter: new Date(Date.now() + options.delayMs) } : {}),
+    });
     // Wake this instance's idle workers now rather than at their next poll.
-    for (const workerId of this.workerIds) this.boss.notifyWorker(workerId);
+    if (id && !options.delayMs) for (const workerId of this.workerIds) this.boss.notifyWorker(workerId);
+    return id !== null;
   }
 
   async isAbandoned(queue: QueueName, id: string): Promise<boolean> {

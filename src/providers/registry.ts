@@ -12,8 +12,8 @@ function provide<Settings>(definition: ProviderDefinition<Settings>, settingsOf:
 
 /** Every provider, one line each: adding a provider is its folder plus one line here. */
 const PROVIDERS = [
-  provide(google, (config) => config.google),
-  provide(microsoft, (config) => config.microsoft),
+  provide(google, (config) => ({ ...config.google, webhookSecret: config.calendarWebhookSecret })),
+  provide(microsoft, (config) => ({ ...config.microsoft, webhookSecret: config.calendarWebhookSecret })),
   provide(apple, (config) => ({ caldavUrl: config.appleCaldavUrl })),
 ];
 

@@ -1,4 +1,4 @@
-import type { AppContext, JobMessages, JobQueue, QueueName } from "../../src/app/context.js";
+import type { AppContext, JobMessages, JobQueue, QueueName, SendOptions } from "../../src/app/context.js";
 import { IntegrationCredentials } from "../../src/app/integrations/integration-credentials.js";
 import { providerRetryPolicy } from "../../src/app/integrations/provider-retry-policy.js";
 import type { Config } from "../../src/config.js";
@@ -7,6 +7,7 @@ import type { MikroORM } from "../../src/db/orm.js";
 import { systemClock, type Clock } from "../../src/domain/clock.js";
 import { createLogger } from "../../src/logger.js";
 import { ProviderRegistry } from "../../src/providers/registry.js";
+import { appSettingsOf } from "../../src/wiring.js";
 import { testConfig } from "./test-server.js";
 
 export interface SentJob {
@@ -19,8 +20,9 @@ export interface SentJob {
 export class RecordingJobQueue implements JobQueue {
   readonly sent: SentJob[] = [];
 
-  async send<Q extends QueueName>(queue: Q, data: JobMessages[Q], options: { id?: string } = {}): Promise<void> {
+  async send<Q extends QueueName>(queue: Q, data: JobMessages[Q], options: SendOptions = {}): Promise<boolean> {
     this.sent.push({ queue, data, ...(options.id ? { id: options.id } : {}) });
+    return true;
   }
 
   async isAbandoned(): Promise<boolean> {
@@ -57,6 +59,6 @@ export function testAppContext(options: {
     credentials: new IntegrationCredentials({ orm: options.orm, cipher, providers, clock, logger }),
     providerRetry: providerRetryPolicy({ maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 100 }),
     jobs: options.jobs ?? new RecordingJobQueue(),
-    settings: { oauthRedirectUri: config.oauthRedirectUri },
+    settings: appSettingsOf(config),
   };
 }
