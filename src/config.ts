@@ -185,7 +185,9 @@ export function loadConfig(env: Env = process.env): Config {
   const scheduleMinutes = (name: string, fallback: number): number => {
     const value = integer(name, fallback, 1, 10_080);
     if (!isEvenInterval(value)) {
-      throw new ConfigError(`${name} must divide an hour or a day evenly (e.g. 2, 15, 60, 360, 1440) or be 10080, got ${value}`);
+      throw new ConfigError(
+        `${name} must divide an hour or a day evenly (e.g. 2, 15, 60, 360, 1440) or be 10080, got ${value}`,
+      );
     }
     return value;
   };

@@ -57,7 +57,8 @@ export class JobRuntime implements JobQueue {
     boss.on("error", (error) => options.logger.error({ err: error }, "pg-boss error"));
     await boss.start();
     for (const [name, queue] of Object.entries(QUEUES)) await boss.createQueue(name, { name, ...queue });
-    for (const schedule of options.schedules ?? []) await boss.schedule(schedule.queue, schedule.cron, {}, { tz: "UTC" });
+    for (const schedule of options.schedules ?? [])
+      await boss.schedule(schedule.queue, schedule.cron, {}, { tz: "UTC" });
     return new JobRuntime(boss, new IntegrationLocks(options.databaseUrl), options);
   }
 

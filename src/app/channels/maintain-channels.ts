@@ -158,12 +158,17 @@ export async function closeChannel(ctx: AppContext, channel: WebhookChannel): Pr
 
 async function recordFailure(ctx: AppContext, channel: WebhookChannel, error: unknown): Promise<void> {
   const failures = channel.renewalFailures + 1;
-  await ctx.orm.em.fork().nativeUpdate(
-    WebhookChannelSchema,
-    { id: channel.id },
-    { renewalFailures: failures, lastError: describe(error), status: failures >= FAILED_AFTER ? "failed" : "active" },
+  await ctx.orm.em
+    .fork()
+    .nativeUpdate(
+      WebhookChannelSchema,
+      { id: channel.id },
+      { renewalFailures: failures, lastError: describe(error), status: failures >= FAILED_AFTER ? "failed" : "active" },
+    );
+  ctx.logger.warn(
+    { integrationId: channel.integrationId, failures, err: describe(error) },
+    "push channel renewal failed",
   );
-  ctx.logger.warn({ integrationId: channel.integrationId, failures, err: describe(error) }, "push channel renewal failed");
 }
 
 function describe(error: unknown): string {

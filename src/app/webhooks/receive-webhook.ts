@@ -40,7 +40,8 @@ export async function receiveWebhook(
   try {
     outcome = verifier.verify(input.webhook);
   } catch (error) {
-    if (error instanceof ProviderError && error.kind === "bad_request") throw new WebhookRejected("malformed", error.message);
+    if (error instanceof ProviderError && error.kind === "bad_request")
+      throw new WebhookRejected("malformed", error.message);
     if (error instanceof ProviderError) throw new WebhookRejected("unauthenticated", error.message);
     throw error;
   }
@@ -95,7 +96,11 @@ async function onChannelNotice(
 }
 
 /** Field-service pushes name the provider's account id, stored as the integration's account identity. */
-async function integrationsOfAccount(ctx: AppContext, provider: string, accountId: string | undefined): Promise<string[]> {
+async function integrationsOfAccount(
+  ctx: AppContext,
+  provider: string,
+  accountId: string | undefined,
+): Promise<string[]> {
   if (!accountId) return [];
   const integrations = await ctx.orm.em
     .fork()

@@ -36,8 +36,7 @@ export interface WebhookNotice {
 
 export type WebhookOutcome =
   /** A handshake the provider expects answered verbatim (Graph's validationToken). */
-  | { kind: "answer"; contentType: string; body: string }
-  | { kind: "notices"; notices: WebhookNotice[] };
+  { kind: "answer"; contentType: string; body: string } | { kind: "notices"; notices: WebhookNotice[] };
 
 /**
  * Capability: checks a push's signature or token and reads it. Throws

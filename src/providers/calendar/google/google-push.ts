@@ -77,7 +77,8 @@ export class GooglePushChannels implements PushChannelSource, WebhookVerifier {
   verify(webhook: IncomingWebhook): WebhookOutcome {
     const channelId = webhook.headers["x-goog-channel-id"];
     const token = webhook.headers["x-goog-channel-token"];
-    if (!channelId || !token) throw new ProviderError("google", "unauthorized", "notification without channel id or token");
+    if (!channelId || !token)
+      throw new ProviderError("google", "unauthorized", "notification without channel id or token");
     if (!sameSecret(channelSecret(this.settings.webhookSecret, channelId), token)) {
       throw new ProviderError("google", "unauthorized", "channel token does not match");
     }

@@ -122,7 +122,8 @@ export class GraphPushChannels implements PushChannelSource, WebhookVerifier {
         resourceIds: item.resourceData?.id ? [item.resourceData.id] : [],
       });
     }
-    if (notices.length === 0) throw new ProviderError("microsoft", "unauthorized", "no notification with a valid clientState");
+    if (notices.length === 0)
+      throw new ProviderError("microsoft", "unauthorized", "no notification with a valid clientState");
     return { kind: "notices", notices };
   }
 
@@ -143,7 +144,10 @@ export class GraphPushChannels implements PushChannelSource, WebhookVerifier {
     request: (client: ReturnType<typeof graphClientFor>, signal: AbortSignal) => Promise<T>,
   ): Promise<T> {
     try {
-      return await request(graphClientFor(this.settings.graphBaseUrl, credentials), AbortSignal.timeout(REQUEST_TIMEOUT_MS));
+      return await request(
+        graphClientFor(this.settings.graphBaseUrl, credentials),
+        AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      );
     } catch (error) {
       throw toProviderError(error);
     }
