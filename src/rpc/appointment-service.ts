@@ -22,6 +22,7 @@ import {
   statusFromProto,
 } from "./appointment-mapping.js";
 import { conflictToProto, slotToProto } from "./conflict-mapping.js";
+import { freshnessToProto } from "./freshness-mapping.js";
 import type { AppContext } from "../app/context.js";
 
 export function appointmentService(app: AppContext): ServiceImpl<typeof AppointmentService> {
@@ -32,16 +33,20 @@ export function appointmentService(app: AppContext): ServiceImpl<typeof Appointm
         tenantId: resolveTenant(caller, req.tenantId),
         idempotencyKey: req.idempotencyKey,
         request: { ...appointmentFieldsFromProto(req), notifyCustomer: req.notifyCustomer },
+        ...(req.maxStalenessSeconds === undefined ? {} : { maxStalenessSeconds: req.maxStalenessSeconds }),
       });
+      const dataAsOf = result.dataAsOf.map(freshnessToProto);
       return result.created
         ? create(CreateAppointmentResponseSchema, {
             created: true,
             appointment: appointmentToProto(result.appointment),
+            dataAsOf,
           })
         : create(CreateAppointmentResponseSchema, {
             created: false,
             conflicts: result.conflicts.map(conflictToProto),
             suggestedSlots: result.suggestedSlots.map(slotToProto),
+            dataAsOf,
           });
     },
 

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AvailabilityService } from "../../gen/universalcalendar/v1/availability_pb.js";
-import { CalendarService } from "../../gen/universalcalendar/v1/calendar_pb.js";
+import { CalendarService, PushChannelState } from "../../gen/universalcalendar/v1/calendar_pb.js";
+import { Provider } from "../../gen/universalcalendar/v1/common_pb.js";
+import { SyncService, SyncType } from "../../gen/universalcalendar/v1/sync_pb.js";
+import { Code, ConnectError } from "@connectrpc/connect";
 import { maintainChannels } from "../../src/app/channels/maintain-channels.js";
 import { WebhookChannelSchema } from "../../src/entities/webhook-channel.js";
 import { GoogleCalendarFake } from "../fakes/google/google-calendar-fake.js";
@@ -187,5 +190,110 @@ describe("Google push channels", () => {
     await calendars.disconnectCalendar({ integrationId });
     expect(fake.push.stopped).toContain(channel.channelId);
     expect(await channelsOf(integrationId)).toEqual([]);
+  });
+
+  it("shows channel health in GetCalendarStatus", async () => {
+    const { tenantId, email, channel } = await connectedTenant("health");
+    fake.insertEvent(email, email, {
+      summary: "ping",
+      start: { dateTime: new Date(Date.now() + 2 * DAY).toISOString() },
+      end: { dateTime: new Date(Date.now() + 2 * DAY + 3_600_000).toISOString() },
+    });
+    const calendars = client(CalendarService, grpcTransport(server.baseUrl, { jwt: await mintJwt(tenantId) }));
+    const status = await eventually(async () => {
+      const res = await calendars.getCalendarStatus({ tenantId });
+      const pushed = res.integrations[0]?.pushChannels[0];
+      return pushed?.lastNotificationAt && pushed;
+    });
+    expect(status.state).toBe(PushChannelState.ACTIVE);
+    expect(status.calendarId).toBe(email);
+    expect(Number(status.expiresAt?.seconds) * 1000).toBe(Math.floor(channel.expiresAt!.getTime() / 1000) * 1000);
+    expect(status.failedRenewals).toBe(0);
+  });
+});
+
+describe("freshness on demand", () => {
+  const availability = () => client(AvailabilityService, grpcTransport(server.baseUrl, serviceKey));
+
+  /** A tenant whose channel has lapsed silently and whose mirror is an hour old, with a new event in Google. */
+  async function staleTenant(label: string) {
+    const tenant = await connectedTenant(label);
+    fake.push.lapse(tenant.channel.channelId);
+    await server.orm.em
+      .fork()
+      .getConnection()
+      .execute("update calendar_integrations set last_synced_at = now() - interval '1 hour' where id = ?", [
+        tenant.integrationId,
+      ]);
+    let day = new Date(Math.floor(Date.now() / DAY) * DAY + 4 * DAY);
+    while ([0, 6].includes(day.getUTCDay())) day = new Date(day.getTime() + DAY);
+    const date = day.toISOString().slice(0, 10);
+    fake.insertEvent(tenant.email, tenant.email, {
+      summary: "booked by phone",
+      start: { dateTime: `${date}T15:00:00.000Z` },
+      end: { dateTime: `${date}T23:00:00.000Z` },
+    });
+    return { ...tenant, date };
+  }
+
+  it("syncs an integration older than max_staleness_seconds before answering, and says how fresh", async () => {
+    const { tenantId, integrationId, date } = await staleTenant("stale");
+    const request = { tenantId, startDate: date, endDate: date, durationMinutes: 60 };
+    const fromMirror = await availability().checkAvailability(request);
+    expect(fromMirror.totalSlots).toBeGreaterThan(0);
+    expect(fromMirror.dataAsOf).toEqual([]);
+    const asked = Date.now();
+    const fresh = await availability().checkAvailability({ ...request, maxStalenessSeconds: 60 });
+    expect(fresh.totalSlots).toBe(0);
+    expect(fresh.dataAsOf).toHaveLength(1);
+    expect(fresh.dataAsOf[0]).toMatchObject({ integrationId, provider: Provider.GOOGLE, stale: false });
+    expect(Number(fresh.dataAsOf[0]!.asOf!.seconds) * 1000).toBeGreaterThanOrEqual(Math.floor(asked / 1000) * 1000);
+  });
+
+  it("answers from the mirror past the time budget, marked stale", async () => {
+    const { tenantId, date } = await staleTenant("slow");
+    fake.apiDelayMs = 4_000;
+    try {
+      const started = Date.now();
+      const res = await availability().checkAvailability({
+        tenantId,
+        startDate: date,
+        endDate: date,
+        durationMinutes: 60,
+        maxStalenessSeconds: 60,
+      });
+      expect(Date.now() - started).toBeLessThan(3_500);
+      expect(res.totalSlots).toBeGreaterThan(0);
+      expect(res.dataAsOf[0]?.stale).toBe(true);
+    } finally {
+      fake.apiDelayMs = 0;
+    }
+  });
+
+  it("refuses a max_staleness_seconds out of range naming the field", async () => {
+    const { tenantId, date } = await staleTenant("range");
+    const error = await availability()
+      .checkAvailability({ tenantId, startDate: date, endDate: date, durationMinutes: 60, maxStalenessSeconds: -1 })
+      .then(
+        () => undefined,
+        (e: unknown) => ConnectError.from(e),
+      );
+    expect(error?.code).toBe(Code.InvalidArgument);
+    expect(error?.rawMessage).toMatch(/max_staleness_seconds/);
+  });
+
+  it("TriggerSync answers the last sync time and an estimate from recent syncs", async () => {
+    const { tenantId, integrationId } = await connectedTenant("estimate");
+    const sync = client(SyncService, grpcTransport(server.baseUrl, serviceKey));
+    const res = await sync.triggerSync({ tenantId, provider: Provider.GOOGLE, type: SyncType.FULL });
+    const [row] = await server.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ last_synced_at: Date }[]>("select last_synced_at from calendar_integrations where id = ?", [
+        integrationId,
+      ]);
+    expect(Number(res.lastSyncAt?.seconds)).toBe(Math.floor(new Date(row!.last_synced_at).getTime() / 1000));
+    expect(res.estimatedDurationSeconds).toBeGreaterThanOrEqual(1);
+    await waitForSync(server, res.syncId);
   });
 });

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file universalcalendar/v1/calendar.proto.
  */
 export const file_universalcalendar_v1_calendar: GenFile = /*@__PURE__*/
-  fileDesc("CiN1bml2ZXJzYWxjYWxlbmRhci92MS9jYWxlbmRhci5wcm90bxIUdW5pdmVyc2FsY2FsZW5kYXIudjEiQwoQQXBwbGVDcmVkZW50aWFscxIQCghhcHBsZV9pZBgBIAEoCRIdChVhcHBfc3BlY2lmaWNfcGFzc3dvcmQYAiABKAkioAEKFkNvbm5lY3RDYWxlbmRhclJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEjAKCHByb3ZpZGVyGAIgASgOMh4udW5pdmVyc2FsY2FsZW5kYXIudjEuUHJvdmlkZXISQQoRYXBwbGVfY3JlZGVudGlhbHMYAyABKAsyJi51bml2ZXJzYWxjYWxlbmRhci52MS5BcHBsZUNyZWRlbnRpYWxzIrIBChdDb25uZWN0Q2FsZW5kYXJSZXNwb25zZRIZChFhdXRob3JpemF0aW9uX3VybBgBIAEoCRINCgVzdGF0ZRgCIAEoCRIaChJleHBpcmVzX2luX3NlY29uZHMYAyABKAUSEQoJY29ubmVjdGVkGAQgASgIEj4KC2ludGVncmF0aW9uGAUgASgLMikudW5pdmVyc2FsY2FsZW5kYXIudjEuQ2FsZW5kYXJJbnRlZ3JhdGlvbiJ4ChRDb21wbGV0ZU9BdXRoUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSMAoIcHJvdmlkZXIYAiABKA4yHi51bml2ZXJzYWxjYWxlbmRhci52MS5Qcm92aWRlchIMCgRjb2RlGAMgASgJEg0KBXN0YXRlGAQgASgJImgKFUNvbXBsZXRlT0F1dGhSZXNwb25zZRI+CgtpbnRlZ3JhdGlvbhgBIAEoCzIpLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNhbGVuZGFySW50ZWdyYXRpb24SDwoHc3luY19pZBgCIAEoCSKCAQoQUHJvdmlkZXJDYWxlbmRhchIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEhEKCXRpbWVfem9uZRgDIAEoCRIPCgdwcmltYXJ5GAQgASgIEhcKD2NoZWNrX2NvbmZsaWN0cxgFIAEoCBIXCg9yZWNlaXZlc19ldmVudHMYBiABKAgi7gIKE0NhbGVuZGFySW50ZWdyYXRpb24SCgoCaWQYASABKAkSEQoJdGVuYW50X2lkGAIgASgJEjAKCHByb3ZpZGVyGAMgASgOMh4udW5pdmVyc2FsY2FsZW5kYXIudjEuUHJvdmlkZXISFQoNYWNjb3VudF9lbWFpbBgEIAEoCRI3CgZzdGF0dXMYBSABKA4yJy51bml2ZXJzYWxjYWxlbmRhci52MS5JbnRlZ3JhdGlvblN0YXR1cxIVCg1zdGF0dXNfcmVhc29uGAYgASgJEjkKCWNhbGVuZGFycxgHIAMoCzImLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlByb3ZpZGVyQ2FsZW5kYXISMgoObGFzdF9zeW5jZWRfYXQYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjAKDGNvbm5lY3RlZF9hdBgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiLQoYR2V0Q2FsZW5kYXJTdGF0dXNSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCSJcChlHZXRDYWxlbmRhclN0YXR1c1Jlc3BvbnNlEj8KDGludGVncmF0aW9ucxgBIAMoCzIpLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNhbGVuZGFySW50ZWdyYXRpb24iWgoRQ2FsZW5kYXJTZWxlY3Rpb24SEwoLY2FsZW5kYXJfaWQYASABKAkSFwoPY2hlY2tfY29uZmxpY3RzGAIgASgIEhcKD3JlY2VpdmVzX2V2ZW50cxgDIAEoCCJ0Ch5VcGRhdGVDYWxlbmRhclNlbGVjdGlvblJlcXVlc3QSFgoOaW50ZWdyYXRpb25faWQYASABKAkSOgoJY2FsZW5kYXJzGAIgAygLMicudW5pdmVyc2FsY2FsZW5kYXIudjEuQ2FsZW5kYXJTZWxlY3Rpb24iYQofVXBkYXRlQ2FsZW5kYXJTZWxlY3Rpb25SZXNwb25zZRI+CgtpbnRlZ3JhdGlvbhgBIAEoCzIpLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNhbGVuZGFySW50ZWdyYXRpb24iMwoZRGlzY29ubmVjdENhbGVuZGFyUmVxdWVzdBIWCg5pbnRlZ3JhdGlvbl9pZBgBIAEoCSJDChpEaXNjb25uZWN0Q2FsZW5kYXJSZXNwb25zZRIUCgxkaXNjb25uZWN0ZWQYASABKAgSDwoHcmV2b2tlZBgCIAEoCCqVAQoRSW50ZWdyYXRpb25TdGF0dXMSIgoeSU5URUdSQVRJT05fU1RBVFVTX1VOU1BFQ0lGSUVEEAASHQoZSU5URUdSQVRJT05fU1RBVFVTX0FDVElWRRABEhwKGElOVEVHUkFUSU9OX1NUQVRVU19FUlJPUhACEh8KG0lOVEVHUkFUSU9OX1NUQVRVU19ESVNBQkxFRBADMuMECg9DYWxlbmRhclNlcnZpY2USbgoPQ29ubmVjdENhbGVuZGFyEiwudW5pdmVyc2FsY2FsZW5kYXIudjEuQ29ubmVjdENhbGVuZGFyUmVxdWVzdBotLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNvbm5lY3RDYWxlbmRhclJlc3BvbnNlEmgKDUNvbXBsZXRlT0F1dGgSKi51bml2ZXJzYWxjYWxlbmRhci52MS5Db21wbGV0ZU9BdXRoUmVxdWVzdBorLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNvbXBsZXRlT0F1dGhSZXNwb25zZRJ0ChFHZXRDYWxlbmRhclN0YXR1cxIuLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkdldENhbGVuZGFyU3RhdHVzUmVxdWVzdBovLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkdldENhbGVuZGFyU3RhdHVzUmVzcG9uc2UShgEKF1VwZGF0ZUNhbGVuZGFyU2VsZWN0aW9uEjQudW5pdmVyc2FsY2FsZW5kYXIudjEuVXBkYXRlQ2FsZW5kYXJTZWxlY3Rpb25SZXF1ZXN0GjUudW5pdmVyc2FsY2FsZW5kYXIudjEuVXBkYXRlQ2FsZW5kYXJTZWxlY3Rpb25SZXNwb25zZRJ3ChJEaXNjb25uZWN0Q2FsZW5kYXISLy51bml2ZXJzYWxjYWxlbmRhci52MS5EaXNjb25uZWN0Q2FsZW5kYXJSZXF1ZXN0GjAudW5pdmVyc2FsY2FsZW5kYXIudjEuRGlzY29ubmVjdENhbGVuZGFyUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp, file_universalcalendar_v1_common]);
+  fileDesc("CiN1bml2ZXJzYWxjYWxlbmRhci92MS9jYWxlbmRhci5wcm90bxIUdW5pdmVyc2FsY2FsZW5kYXIudjEiQwoQQXBwbGVDcmVkZW50aWFscxIQCghhcHBsZV9pZBgBIAEoCRIdChVhcHBfc3BlY2lmaWNfcGFzc3dvcmQYAiABKAkioAEKFkNvbm5lY3RDYWxlbmRhclJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEjAKCHByb3ZpZGVyGAIgASgOMh4udW5pdmVyc2FsY2FsZW5kYXIudjEuUHJvdmlkZXISQQoRYXBwbGVfY3JlZGVudGlhbHMYAyABKAsyJi51bml2ZXJzYWxjYWxlbmRhci52MS5BcHBsZUNyZWRlbnRpYWxzIrIBChdDb25uZWN0Q2FsZW5kYXJSZXNwb25zZRIZChFhdXRob3JpemF0aW9uX3VybBgBIAEoCRINCgVzdGF0ZRgCIAEoCRIaChJleHBpcmVzX2luX3NlY29uZHMYAyABKAUSEQoJY29ubmVjdGVkGAQgASgIEj4KC2ludGVncmF0aW9uGAUgASgLMikudW5pdmVyc2FsY2FsZW5kYXIudjEuQ2FsZW5kYXJJbnRlZ3JhdGlvbiJ4ChRDb21wbGV0ZU9BdXRoUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSMAoIcHJvdmlkZXIYAiABKA4yHi51bml2ZXJzYWxjYWxlbmRhci52MS5Qcm92aWRlchIMCgRjb2RlGAMgASgJEg0KBXN0YXRlGAQgASgJImgKFUNvbXBsZXRlT0F1dGhSZXNwb25zZRI+CgtpbnRlZ3JhdGlvbhgBIAEoCzIpLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNhbGVuZGFySW50ZWdyYXRpb24SDwoHc3luY19pZBgCIAEoCSKCAQoQUHJvdmlkZXJDYWxlbmRhchIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEhEKCXRpbWVfem9uZRgDIAEoCRIPCgdwcmltYXJ5GAQgASgIEhcKD2NoZWNrX2NvbmZsaWN0cxgFIAEoCBIXCg9yZWNlaXZlc19ldmVudHMYBiABKAgiqAMKE0NhbGVuZGFySW50ZWdyYXRpb24SCgoCaWQYASABKAkSEQoJdGVuYW50X2lkGAIgASgJEjAKCHByb3ZpZGVyGAMgASgOMh4udW5pdmVyc2FsY2FsZW5kYXIudjEuUHJvdmlkZXISFQoNYWNjb3VudF9lbWFpbBgEIAEoCRI3CgZzdGF0dXMYBSABKA4yJy51bml2ZXJzYWxjYWxlbmRhci52MS5JbnRlZ3JhdGlvblN0YXR1cxIVCg1zdGF0dXNfcmVhc29uGAYgASgJEjkKCWNhbGVuZGFycxgHIAMoCzImLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlByb3ZpZGVyQ2FsZW5kYXISMgoObGFzdF9zeW5jZWRfYXQYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjAKDGNvbm5lY3RlZF9hdBgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASOAoNcHVzaF9jaGFubmVscxgKIAMoCzIhLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlB1c2hDaGFubmVsIvABCgtQdXNoQ2hhbm5lbBITCgtjYWxlbmRhcl9pZBgBIAEoCRI1CgVzdGF0ZRgCIAEoDjImLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlB1c2hDaGFubmVsU3RhdGUSLgoKZXhwaXJlc19hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFwoPZmFpbGVkX3JlbmV3YWxzGAQgASgFEjgKFGxhc3Rfbm90aWZpY2F0aW9uX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBISCgpsYXN0X2Vycm9yGAYgASgJIi0KGEdldENhbGVuZGFyU3RhdHVzUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkiXAoZR2V0Q2FsZW5kYXJTdGF0dXNSZXNwb25zZRI/CgxpbnRlZ3JhdGlvbnMYASADKAsyKS51bml2ZXJzYWxjYWxlbmRhci52MS5DYWxlbmRhckludGVncmF0aW9uIloKEUNhbGVuZGFyU2VsZWN0aW9uEhMKC2NhbGVuZGFyX2lkGAEgASgJEhcKD2NoZWNrX2NvbmZsaWN0cxgCIAEoCBIXCg9yZWNlaXZlc19ldmVudHMYAyABKAgidAoeVXBkYXRlQ2FsZW5kYXJTZWxlY3Rpb25SZXF1ZXN0EhYKDmludGVncmF0aW9uX2lkGAEgASgJEjoKCWNhbGVuZGFycxgCIAMoCzInLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNhbGVuZGFyU2VsZWN0aW9uImEKH1VwZGF0ZUNhbGVuZGFyU2VsZWN0aW9uUmVzcG9uc2USPgoLaW50ZWdyYXRpb24YASABKAsyKS51bml2ZXJzYWxjYWxlbmRhci52MS5DYWxlbmRhckludGVncmF0aW9uIjMKGURpc2Nvbm5lY3RDYWxlbmRhclJlcXVlc3QSFgoOaW50ZWdyYXRpb25faWQYASABKAkiQwoaRGlzY29ubmVjdENhbGVuZGFyUmVzcG9uc2USFAoMZGlzY29ubmVjdGVkGAEgASgIEg8KB3Jldm9rZWQYAiABKAgqlQEKEUludGVncmF0aW9uU3RhdHVzEiIKHklOVEVHUkFUSU9OX1NUQVRVU19VTlNQRUNJRklFRBAAEh0KGUlOVEVHUkFUSU9OX1NUQVRVU19BQ1RJVkUQARIcChhJTlRFR1JBVElPTl9TVEFUVVNfRVJST1IQAhIfChtJTlRFR1JBVElPTl9TVEFUVVNfRElTQUJMRUQQAyq1AQoQUHVzaENoYW5uZWxTdGF0ZRIiCh5QVVNIX0NIQU5ORUxfU1RBVEVfVU5TUEVDSUZJRUQQABIdChlQVVNIX0NIQU5ORUxfU1RBVEVfQUNUSVZFEAESHwobUFVTSF9DSEFOTkVMX1NUQVRFX0VYUElSSU5HEAISHgoaUFVTSF9DSEFOTkVMX1NUQVRFX0VYUElSRUQQAxIdChlQVVNIX0NIQU5ORUxfU1RBVEVfRkFJTEVEEAQy4wQKD0NhbGVuZGFyU2VydmljZRJuCg9Db25uZWN0Q2FsZW5kYXISLC51bml2ZXJzYWxjYWxlbmRhci52MS5Db25uZWN0Q2FsZW5kYXJSZXF1ZXN0Gi0udW5pdmVyc2FsY2FsZW5kYXIudjEuQ29ubmVjdENhbGVuZGFyUmVzcG9uc2USaAoNQ29tcGxldGVPQXV0aBIqLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNvbXBsZXRlT0F1dGhSZXF1ZXN0GisudW5pdmVyc2FsY2FsZW5kYXIudjEuQ29tcGxldGVPQXV0aFJlc3BvbnNlEnQKEUdldENhbGVuZGFyU3RhdHVzEi4udW5pdmVyc2FsY2FsZW5kYXIudjEuR2V0Q2FsZW5kYXJTdGF0dXNSZXF1ZXN0Gi8udW5pdmVyc2FsY2FsZW5kYXIudjEuR2V0Q2FsZW5kYXJTdGF0dXNSZXNwb25zZRKGAQoXVXBkYXRlQ2FsZW5kYXJTZWxlY3Rpb24SNC51bml2ZXJzYWxjYWxlbmRhci52MS5VcGRhdGVDYWxlbmRhclNlbGVjdGlvblJlcXVlc3QaNS51bml2ZXJzYWxjYWxlbmRhci52MS5VcGRhdGVDYWxlbmRhclNlbGVjdGlvblJlc3BvbnNlEncKEkRpc2Nvbm5lY3RDYWxlbmRhchIvLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkRpc2Nvbm5lY3RDYWxlbmRhclJlcXVlc3QaMC51bml2ZXJzYWxjYWxlbmRhci52MS5EaXNjb25uZWN0Q2FsZW5kYXJSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_timestamp, file_universalcalendar_v1_common]);
 
 /**
  * Apple ID with an app-specific password (CalDAV Basic auth).
@@ -276,6 +276,14 @@ export type CalendarIntegration = Message<"universalcalendar.v1.CalendarIntegrat
    * @generated from field: google.protobuf.Timestamp connected_at = 9;
    */
   connectedAt?: Timestamp | undefined;
+
+  /**
+   * Push channels (Google) or subscriptions (Microsoft), one per calendar
+   * checked for conflicts; empty for providers without push (Apple is polled).
+   *
+   * @generated from field: repeated universalcalendar.v1.PushChannel push_channels = 10;
+   */
+  pushChannels: PushChannel[];
 };
 
 /**
@@ -284,6 +292,54 @@ export type CalendarIntegration = Message<"universalcalendar.v1.CalendarIntegrat
  */
 export const CalendarIntegrationSchema: GenMessage<CalendarIntegration> = /*@__PURE__*/
   messageDesc(file_universalcalendar_v1_calendar, 6);
+
+/**
+ * @generated from message universalcalendar.v1.PushChannel
+ */
+export type PushChannel = Message<"universalcalendar.v1.PushChannel"> & {
+  /**
+   * The provider's calendar id it watches.
+   *
+   * @generated from field: string calendar_id = 1;
+   */
+  calendarId: string;
+
+  /**
+   * @generated from field: universalcalendar.v1.PushChannelState state = 2;
+   */
+  state: PushChannelState;
+
+  /**
+   * The expiry the provider granted.
+   *
+   * @generated from field: google.protobuf.Timestamp expires_at = 3;
+   */
+  expiresAt?: Timestamp | undefined;
+
+  /**
+   * Renewals that failed in a row.
+   *
+   * @generated from field: int32 failed_renewals = 4;
+   */
+  failedRenewals: number;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp last_notification_at = 5;
+   */
+  lastNotificationAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: string last_error = 6;
+   */
+  lastError: string;
+};
+
+/**
+ * Describes the message universalcalendar.v1.PushChannel.
+ * Use `create(PushChannelSchema)` to create a new message.
+ */
+export const PushChannelSchema: GenMessage<PushChannel> = /*@__PURE__*/
+  messageDesc(file_universalcalendar_v1_calendar, 7);
 
 /**
  * @generated from message universalcalendar.v1.GetCalendarStatusRequest
@@ -300,7 +356,7 @@ export type GetCalendarStatusRequest = Message<"universalcalendar.v1.GetCalendar
  * Use `create(GetCalendarStatusRequestSchema)` to create a new message.
  */
 export const GetCalendarStatusRequestSchema: GenMessage<GetCalendarStatusRequest> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_calendar, 7);
+  messageDesc(file_universalcalendar_v1_calendar, 8);
 
 /**
  * @generated from message universalcalendar.v1.GetCalendarStatusResponse
@@ -317,7 +373,7 @@ export type GetCalendarStatusResponse = Message<"universalcalendar.v1.GetCalenda
  * Use `create(GetCalendarStatusResponseSchema)` to create a new message.
  */
 export const GetCalendarStatusResponseSchema: GenMessage<GetCalendarStatusResponse> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_calendar, 8);
+  messageDesc(file_universalcalendar_v1_calendar, 9);
 
 /**
  * @generated from message universalcalendar.v1.CalendarSelection
@@ -346,7 +402,7 @@ export type CalendarSelection = Message<"universalcalendar.v1.CalendarSelection"
  * Use `create(CalendarSelectionSchema)` to create a new message.
  */
 export const CalendarSelectionSchema: GenMessage<CalendarSelection> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_calendar, 9);
+  messageDesc(file_universalcalendar_v1_calendar, 10);
 
 /**
  * @generated from message universalcalendar.v1.UpdateCalendarSelectionRequest
@@ -370,7 +426,7 @@ export type UpdateCalendarSelectionRequest = Message<"universalcalendar.v1.Updat
  * Use `create(UpdateCalendarSelectionRequestSchema)` to create a new message.
  */
 export const UpdateCalendarSelectionRequestSchema: GenMessage<UpdateCalendarSelectionRequest> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_calendar, 10);
+  messageDesc(file_universalcalendar_v1_calendar, 11);
 
 /**
  * @generated from message universalcalendar.v1.UpdateCalendarSelectionResponse
@@ -387,7 +443,7 @@ export type UpdateCalendarSelectionResponse = Message<"universalcalendar.v1.Upda
  * Use `create(UpdateCalendarSelectionResponseSchema)` to create a new message.
  */
 export const UpdateCalendarSelectionResponseSchema: GenMessage<UpdateCalendarSelectionResponse> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_calendar, 11);
+  messageDesc(file_universalcalendar_v1_calendar, 12);
 
 /**
  * @generated from message universalcalendar.v1.DisconnectCalendarRequest
@@ -404,7 +460,7 @@ export type DisconnectCalendarRequest = Message<"universalcalendar.v1.Disconnect
  * Use `create(DisconnectCalendarRequestSchema)` to create a new message.
  */
 export const DisconnectCalendarRequestSchema: GenMessage<DisconnectCalendarRequest> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_calendar, 12);
+  messageDesc(file_universalcalendar_v1_calendar, 13);
 
 /**
  * @generated from message universalcalendar.v1.DisconnectCalendarResponse
@@ -429,7 +485,7 @@ export type DisconnectCalendarResponse = Message<"universalcalendar.v1.Disconnec
  * Use `create(DisconnectCalendarResponseSchema)` to create a new message.
  */
 export const DisconnectCalendarResponseSchema: GenMessage<DisconnectCalendarResponse> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_calendar, 13);
+  messageDesc(file_universalcalendar_v1_calendar, 14);
 
 /**
  * @generated from enum universalcalendar.v1.IntegrationStatus
@@ -463,6 +519,48 @@ export enum IntegrationStatus {
  */
 export const IntegrationStatusSchema: GenEnum<IntegrationStatus> = /*@__PURE__*/
   enumDesc(file_universalcalendar_v1_calendar, 0);
+
+/**
+ * @generated from enum universalcalendar.v1.PushChannelState
+ */
+export enum PushChannelState {
+  /**
+   * @generated from enum value: PUSH_CHANNEL_STATE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: PUSH_CHANNEL_STATE_ACTIVE = 1;
+   */
+  ACTIVE = 1,
+
+  /**
+   * Expires within the renewal margin; the next renewal run extends or replaces it.
+   *
+   * @generated from enum value: PUSH_CHANNEL_STATE_EXPIRING = 2;
+   */
+  EXPIRING = 2,
+
+  /**
+   * Past its expiry: changes reach the mirror only through the backstop sync.
+   *
+   * @generated from enum value: PUSH_CHANNEL_STATE_EXPIRED = 3;
+   */
+  EXPIRED = 3,
+
+  /**
+   * Renewals keep failing (see last_error).
+   *
+   * @generated from enum value: PUSH_CHANNEL_STATE_FAILED = 4;
+   */
+  FAILED = 4,
+}
+
+/**
+ * Describes the enum universalcalendar.v1.PushChannelState.
+ */
+export const PushChannelStateSchema: GenEnum<PushChannelState> = /*@__PURE__*/
+  enumDesc(file_universalcalendar_v1_calendar, 1);
 
 /**
  * Connections to Google Calendar, Microsoft Outlook and Apple iCloud.

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file universalcalendar/v1/common.proto.
  */
 export const file_universalcalendar_v1_common: GenFile = /*@__PURE__*/
-  fileDesc("CiF1bml2ZXJzYWxjYWxlbmRhci92MS9jb21tb24ucHJvdG8SFHVuaXZlcnNhbGNhbGVuZGFyLnYxImgKCFRpbWVTbG90Ei4KCnN0YXJ0X3RpbWUYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiwKCGVuZF90aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCLnAQoIQ29uZmxpY3QSMAoEa2luZBgBIAEoDjIiLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNvbmZsaWN0S2luZBIKCgJpZBgCIAEoCRIuCgpzdGFydF90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDQoFdGl0bGUYBSABKAkSMAoIcHJvdmlkZXIYBiABKA4yHi51bml2ZXJzYWxjYWxlbmRhci52MS5Qcm92aWRlciqWAQoIUHJvdmlkZXISGAoUUFJPVklERVJfVU5TUEVDSUZJRUQQABITCg9QUk9WSURFUl9HT09HTEUQARIWChJQUk9WSURFUl9NSUNST1NPRlQQAhISCg5QUk9WSURFUl9BUFBMRRADEhMKD1BST1ZJREVSX0pPQkJFUhAEEhoKFlBST1ZJREVSX0hPVVNFQ0FMTF9QUk8QBSqHAQoMQ29uZmxpY3RLaW5kEh0KGUNPTkZMSUNUX0tJTkRfVU5TUEVDSUZJRUQQABIdChlDT05GTElDVF9LSU5EX0FQUE9JTlRNRU5UEAESFwoTQ09ORkxJQ1RfS0lORF9CTE9DSxACEiAKHENPTkZMSUNUX0tJTkRfQ0FMRU5EQVJfRVZFTlQQA2IGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("CiF1bml2ZXJzYWxjYWxlbmRhci92MS9jb21tb24ucHJvdG8SFHVuaXZlcnNhbGNhbGVuZGFyLnYxImgKCFRpbWVTbG90Ei4KCnN0YXJ0X3RpbWUYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiwKCGVuZF90aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCLnAQoIQ29uZmxpY3QSMAoEa2luZBgBIAEoDjIiLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNvbmZsaWN0S2luZBIKCgJpZBgCIAEoCRIuCgpzdGFydF90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDQoFdGl0bGUYBSABKAkSMAoIcHJvdmlkZXIYBiABKA4yHi51bml2ZXJzYWxjYWxlbmRhci52MS5Qcm92aWRlciKTAQoNRGF0YUZyZXNobmVzcxIWCg5pbnRlZ3JhdGlvbl9pZBgBIAEoCRIwCghwcm92aWRlchgCIAEoDjIeLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlByb3ZpZGVyEikKBWFzX29mGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBINCgVzdGFsZRgEIAEoCCqWAQoIUHJvdmlkZXISGAoUUFJPVklERVJfVU5TUEVDSUZJRUQQABITCg9QUk9WSURFUl9HT09HTEUQARIWChJQUk9WSURFUl9NSUNST1NPRlQQAhISCg5QUk9WSURFUl9BUFBMRRADEhMKD1BST1ZJREVSX0pPQkJFUhAEEhoKFlBST1ZJREVSX0hPVVNFQ0FMTF9QUk8QBSqHAQoMQ29uZmxpY3RLaW5kEh0KGUNPTkZMSUNUX0tJTkRfVU5TUEVDSUZJRUQQABIdChlDT05GTElDVF9LSU5EX0FQUE9JTlRNRU5UEAESFwoTQ09ORkxJQ1RfS0lORF9CTE9DSxACEiAKHENPTkZMSUNUX0tJTkRfQ0FMRU5EQVJfRVZFTlQQA2IGcHJvdG8z", [file_google_protobuf_timestamp]);
 
 /**
  * A half-open interval [start_time, end_time) of UTC instants.
@@ -87,6 +87,46 @@ export type Conflict = Message<"universalcalendar.v1.Conflict"> & {
  */
 export const ConflictSchema: GenMessage<Conflict> = /*@__PURE__*/
   messageDesc(file_universalcalendar_v1_common, 1);
+
+/**
+ * How fresh one integration's mirrored busy time was when an answer was
+ * computed (CheckAvailability, CreateAppointment with max_staleness_seconds).
+ *
+ * @generated from message universalcalendar.v1.DataFreshness
+ */
+export type DataFreshness = Message<"universalcalendar.v1.DataFreshness"> & {
+  /**
+   * @generated from field: string integration_id = 1;
+   */
+  integrationId: string;
+
+  /**
+   * @generated from field: universalcalendar.v1.Provider provider = 2;
+   */
+  provider: Provider;
+
+  /**
+   * The integration's last successful sync; unset when it never synced.
+   *
+   * @generated from field: google.protobuf.Timestamp as_of = 3;
+   */
+  asOf?: Timestamp | undefined;
+
+  /**
+   * True when as_of is still older than max_staleness_seconds: the refresh
+   * did not finish within the time budget and the answer used the mirror.
+   *
+   * @generated from field: bool stale = 4;
+   */
+  stale: boolean;
+};
+
+/**
+ * Describes the message universalcalendar.v1.DataFreshness.
+ * Use `create(DataFreshnessSchema)` to create a new message.
+ */
+export const DataFreshnessSchema: GenMessage<DataFreshness> = /*@__PURE__*/
+  messageDesc(file_universalcalendar_v1_common, 2);
 
 /**
  * Where a schedule lives. Calendar providers hold busy time and receive our

@@ -4,6 +4,7 @@ import type { Caller } from "../../domain/caller.js";
 import { validateNewAppointment, type NewAppointmentRequest } from "../../domain/appointments/new-appointment.js";
 import type { Appointment } from "../../entities/appointment.js";
 import type { AppContext } from "../context.js";
+import { refreshStaleMirrors, type DataFreshness } from "../sync/refresh-stale-mirrors.js";
 import {
   claimIdempotencyKey,
   hashRequest,
@@ -19,6 +20,8 @@ export interface CreateAppointmentInput {
   tenantId: string;
   request: NewAppointmentRequest;
   idempotencyKey: string;
+  /** Sync calendars older than this first (within the freshness budget). */
+  maxStalenessSeconds?: number;
 }
 
 export type CreateAppointmentResult =
@@ -36,10 +39,14 @@ export async function createAppointment(
   ctx: AppContext,
   caller: Caller,
   command: CreateAppointmentInput,
-): Promise<CreateAppointmentResult> {
+): Promise<CreateAppointmentResult & { dataAsOf: DataFreshness[] }> {
   const input = validateNewAppointment(command.request, ctx.clock.now());
   const key = validateIdempotencyKey(command.idempotencyKey);
   const { tenantId } = command;
+  const dataAsOf = await refreshStaleMirrors(ctx, caller, {
+    tenantId,
+    maxStalenessSeconds: command.maxStalenessSeconds,
+  });
   const window = { start: input.start, end: input.end };
   const book = async (unitOfWork: EntityManager): Promise<CreateAppointmentResult> => {
     // A hard block committed before this lock is seen by the read below; one
@@ -55,10 +62,10 @@ export async function createAppointment(
       : { created: false, ...(await explainRefusal(unitOfWork, ctx.clock, tenantId, window)) };
   };
   const em = ctx.orm.em.fork();
-  if (!key) return em.transactional(book);
+  if (!key) return { ...(await em.transactional(book)), dataAsOf };
 
   // With a key, the claim, the booking and the stored reply commit together.
-  return em.transactional(async (tx): Promise<CreateAppointmentResult> => {
+  const result = await em.transactional(async (tx): Promise<CreateAppointmentResult> => {
     const claim = await claimIdempotencyKey(tx, tenantId, IDEMPOTENCY_SCOPE, key, hashRequest(input));
     if (claim.kind === "replay") return reviveBookingResult(claim.response) as CreateAppointmentResult;
     const result = await book(tx);
@@ -66,4 +73,5 @@ export async function createAppointment(
     await saveIdempotentResponse(tx, tenantId, IDEMPOTENCY_SCOPE, key, stored);
     return result;
   });
+  return { ...result, dataAsOf };
 }
