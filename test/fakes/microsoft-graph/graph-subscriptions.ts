@@ -119,7 +119,7 @@ export class GraphSubscriptions {
   }
 
   private async post(s: FakeSubscription, url: string, kind: string, item: Record<string, unknown>): Promise<number> {
-    let status = 0;
+    let status: number;
     try {
       const answer = await fetch(url, {
         method: "POST",
