@@ -24,6 +24,9 @@ const QUEUES: Record<QueueName, Omit<PgBoss.Queue, "name">> = {
   "schedule-prune": SCHEDULE_QUEUE,
 };
 
+/** How close to a held-back job's start a request still goes to the database. */
+const COALESCE_MARGIN_MS = 50;
+
 export interface JobRuntimeOptions {
   databaseUrl: string;
   logger: Logger;
@@ -38,6 +41,8 @@ export interface JobRuntimeOptions {
 /** The one pg-boss instance on the service's own PostgreSQL, behind the app's JobQueue port. */
 export class JobRuntime implements JobQueue {
   private readonly workerIds: string[] = [];
+  /** Coalesced jobs this instance queued, by queue and key: when each starts (its startAfter). */
+  private readonly heldBack = new Map<string, number>();
 
   private constructor(
     private readonly boss: PgBoss,
@@ -82,14 +87,28 @@ export class JobRuntime implements JobQueue {
   }
 
   async send<Q extends QueueName>(queue: Q, data: JobMessages[Q], options: SendOptions = {}): Promise<boolean> {
+    const now = Date.now();
+    const held = options.coalesceKey && options.delayMs ? `${queue} ${options.coalesceKey}` : undefined;
+    // A job this instance queued that has not started yet covers this request: no database round trip.
+    // The margin keeps clear of the moment a worker may take it.
+    if (held && (this.heldBack.get(held) ?? 0) - COALESCE_MARGIN_MS > now) return false;
+    const startAfter = options.delayMs ? now + options.delayMs : undefined;
     const id = await this.boss.send(queue, data as object, {
       ...(options.id ? { id: options.id } : {}),
       ...(options.coalesceKey ? { singletonKey: options.coalesceKey } : {}),
-      ...(options.delayMs ? { startAfter: new Date(Date.now() + options.delayMs) } : {}),
+      ...(startAfter ? { startAfter: new Date(startAfter) } : {}),
     });
+    if (held && id && startAfter) this.rememberHeldBack(held, startAfter, now);
     // Wake this instance's idle workers now rather than at their next poll.
     if (id && !options.delayMs) for (const workerId of this.workerIds) this.boss.notifyWorker(workerId);
     return id !== null;
+  }
+
+  private rememberHeldBack(key: string, startAfter: number, now: number): void {
+    this.heldBack.set(key, startAfter);
+    if (this.heldBack.size > 10_000) {
+      for (const [k, at] of this.heldBack) if (at <= now) this.heldBack.delete(k);
+    }
   }
 
   async isAbandoned(queue: QueueName, id: string): Promise<boolean> {

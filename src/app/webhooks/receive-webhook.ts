@@ -1,6 +1,5 @@
 import type { Caller } from "../../domain/caller.js";
 import { CalendarIntegrationSchema } from "../../entities/calendar-integration.js";
-import { WebhookChannelSchema } from "../../entities/webhook-channel.js";
 import { ProviderError } from "../../providers/kit/provider-error.js";
 import type { IncomingWebhook, WebhookNotice } from "../../providers/kit/webhook-verifier.js";
 import { integrationOfChannel } from "../channels/channel-ids.js";
@@ -65,8 +64,13 @@ async function onChannelNotice(
   notice: WebhookNotice,
   channelId: string,
 ): Promise<string[]> {
-  const em = ctx.orm.em.fork();
-  const channel = await em.findOne(WebhookChannelSchema, { channelId, provider });
+  // One statement finds the channel and records that it is alive.
+  const [channel] = await ctx.orm.em.fork().execute<{ id: string; integration_id: string }[]>(
+    `update webhook_channels set last_notification_at = ? where channel_id = ? and provider = ?
+       returning id, integration_id`,
+    [ctx.clock.now(), channelId, provider],
+    "all",
+  );
   if (!channel) {
     const integrationId = integrationOfChannel(channelId);
     if (integrationId && notice.providerChannelId && notice.event !== "subscription_removed") {
@@ -78,7 +82,6 @@ async function onChannelNotice(
     }
     return [];
   }
-  await em.nativeUpdate(WebhookChannelSchema, { id: channel.id }, { lastNotificationAt: ctx.clock.now() });
   switch (notice.event) {
     case "channel_confirmed":
       return [];
@@ -88,10 +91,10 @@ async function onChannelNotice(
     case "subscription_removed":
       await ctx.jobs.send("push-channel", { action: "replace", channelRowId: channel.id }, { coalesceKey: channel.id });
       // Changes made while no subscription existed are only found by reading.
-      return [channel.integrationId];
+      return [channel.integration_id];
     case "changed":
     case "missed":
-      return [channel.integrationId];
+      return [channel.integration_id];
   }
 }
 
