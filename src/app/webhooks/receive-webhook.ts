@@ -16,6 +16,9 @@ export class WebhookRejected extends Error {
   }
 }
 
+/** How long a push for an unknown channel waits before the channel is judged an orphan. */
+const ORPHAN_CHECK_DELAY_MS = 5_000;
+
 export type WebhookReceipt =
   | { kind: "answer"; contentType: string; body: string }
   /** How many syncs the push queued (0 when it coalesced into a waiting one). */
@@ -73,11 +76,14 @@ async function onChannelNotice(
   );
   if (!channel) {
     const integrationId = integrationOfChannel(channelId);
-    if (integrationId && notice.providerChannelId && notice.event !== "subscription_removed") {
+    // A new channel's first message can beat the row that records it: that one is never an orphan.
+    const orphan = notice.event !== "channel_confirmed" && notice.event !== "subscription_removed";
+    if (integrationId && notice.providerChannelId && orphan) {
       await ctx.jobs.send(
         "push-channel",
         { action: "stop_orphan", provider, integrationId, channelId, providerChannelId: notice.providerChannelId },
-        { coalesceKey: `stop:${channelId}` },
+        // Held back so a channel being opened right now is recorded before the check.
+        { coalesceKey: `stop:${channelId}`, delayMs: ORPHAN_CHECK_DELAY_MS },
       );
     }
     return [];
