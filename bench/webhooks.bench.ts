@@ -45,6 +45,22 @@ export async function run(): Promise<void> {
     const atGoogle = fake.push.channels.get(channel.channelId);
     if (!atGoogle) throw new Error("the fake holds no channel");
 
+    // 0. One at a time: the cost of one acknowledgement, without queueing behind others.
+    const single: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const t0 = performance.now();
+      const res = await fetch(`${server.baseUrl}/webhooks/google`, {
+        method: "POST",
+        headers: fake.push.headersFor(atGoogle, "exists"),
+      });
+      await res.arrayBuffer();
+      single.push(performance.now() - t0);
+    }
+    const one = Float64Array.from(single).sort();
+    process.stdout.write(
+      `webhook ack one at a time (200): p50 ${percentile(one, 50).toFixed(2)} ms, p99 ${percentile(one, 99).toFixed(2)} ms\n`,
+    );
+
     // 1. Acknowledgement under 200 notifications/s.
     const latencies: number[] = [];
     let failures = 0;
