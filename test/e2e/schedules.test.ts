@@ -35,7 +35,9 @@ describe("schedules across two instances", () => {
       .fork()
       .getConnection()
       .execute<{ name: string; cron: string }[]>(`select name, cron from ${queueSchema}.schedule order by name`);
-    expect(rows.map((r) => r.name)).toEqual(Object.keys(first.app.settings.scheduleIntervalsMs).sort());
+    expect(rows.map((r) => r.name)).toEqual(
+      [...Object.keys(first.app.settings.scheduleIntervalsMs), "outbox-sweep"].sort(),
+    );
     expect(rows.find((r) => r.name === "schedule-caldav-poll")?.cron).toBe("*/2 * * * *");
     expect(rows.find((r) => r.name === "schedule-backstop-sync")?.cron).toBe("*/15 * * * *");
   });
