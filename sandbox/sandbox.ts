@@ -9,12 +9,8 @@ import { fileURLToPath } from "node:url";
 import { SignJWT } from "jose";
 import { buildConsole } from "../scripts/build-console.mjs";
 import { loadConfig } from "../src/config.js";
-import { DatabaseHealth } from "../src/db/database-health.js";
-import { openConfiguredDatabase } from "../src/db/open-configured-database.js";
-import { systemClock } from "../src/domain/clock.js";
 import { createLogger } from "../src/logger.js";
-import { startServer } from "../src/server.js";
-import { wireApplication } from "../src/wiring.js";
+import { startService } from "../src/service.js";
 import { GoogleCalendarFake } from "../test/fakes/google/google-calendar-fake.js";
 import { HousecallProFake } from "../test/fakes/housecall-pro/housecall-pro-fake.js";
 import { JobberFake } from "../test/fakes/jobber/jobber-fake.js";
@@ -72,16 +68,7 @@ async function runSandbox(tlsDir: string): Promise<void> {
   const logger = createLogger(config.logLevel);
   const consoleDir = path.join(root, ".data", "sandbox-console");
   await buildConsole(consoleDir);
-  const database = await openConfiguredDatabase(config, logger);
-  const application = await wireApplication({ orm: database.orm, config, logger, clock: systemClock });
-  const server = await startServer({
-    app: application.ctx,
-    config,
-    logger,
-    databaseHealth: new DatabaseHealth(database.orm),
-    metrics: application.metrics,
-    consoleDir,
-  });
+  const service = await startService({ config, logger, consoleDir });
   const control = await startControl({ google, graph });
 
   const jwt = await new SignJWT({ tenantId: TENANT })
@@ -117,9 +104,7 @@ async function runSandbox(tlsDir: string): Promise<void> {
   const stop = async () => {
     if (stopping) return;
     stopping = true;
-    await server.close(2_000);
-    await application.stop();
-    await database.close();
+    await service.stop(2_000);
     await Promise.all([google.close(), graph.close(), jobber.close(), housecallPro.close()]);
     process.exit(0);
   };

@@ -7,8 +7,8 @@ import type { ProviderCalendarInfo } from "../../providers/calendar/calendar-pro
 import type { ProviderAccount, TokenSet } from "../../providers/kit/connector.js";
 import type { AppContext } from "../context.js";
 import { requestChannels } from "../channels/request-channels.js";
-import { startSyncJob } from "../sync/start-sync-job.js";
-import { integrationViews, type IntegrationView } from "./integration-view.js";
+import { startFirstSync } from "./first-sync.js";
+import type { IntegrationView } from "./integration-view.js";
 import { hashState, PKCE_VERIFIER_PURPOSE } from "./oauth-state.js";
 import { connectFailureOf } from "./provider-failure.js";
 import { saveConnectedAccount } from "./save-integration.js";
@@ -113,14 +113,7 @@ export async function completeOAuth(
       now,
     }),
   );
-  const sync = await startSyncJob(ctx, {
-    tenantId: input.tenantId,
-    integrationId: integration.id,
-    provider: input.provider,
-    type: "full",
-  });
+  const started = await startFirstSync(ctx, integration);
   await requestChannels(ctx, integration.id);
-  const [view] = await integrationViews(ctx.orm.em.fork(), [integration]);
-  if (!view) throw new Error("integration vanished after commit");
-  return { integration: view, syncId: sync.id };
+  return started;
 }
