@@ -1,13 +1,11 @@
-import { DatabaseHealth } from "./db/database-health.js";
 import { readConfigOrExit } from "./config-or-exit.js";
 import { usesDevelopmentSecrets } from "./config.js";
-import { systemClock } from "./domain/clock.js";
-import { openConfiguredDatabase } from "./db/open-configured-database.js";
 import { createLogger } from "./logger.js";
-import { startServer } from "./server.js";
-import { wireApplication } from "./wiring.js";
+import { startTracingFromEnv } from "./observability/tracing-from-env.js";
+import { startService } from "./service.js";
 
 const startedAt = performance.now();
+const tracing = await startTracingFromEnv();
 const config = readConfigOrExit();
 const logger = createLogger(config.logLevel);
 if (usesDevelopmentSecrets()) {
@@ -16,16 +14,9 @@ if (usesDevelopmentSecrets()) {
   );
 }
 
-const database = await openConfiguredDatabase(config, logger);
-const application = await wireApplication({ orm: database.orm, config, logger, clock: systemClock });
-const server = await startServer({
-  app: application.ctx,
-  config,
-  logger,
-  databaseHealth: new DatabaseHealth(database.orm),
-});
+const service = await startService({ config, logger, ...(tracing ? { tracer: tracing.tracer } : {}) });
 logger.info(
-  { port: server.port, startupMs: Math.round(performance.now() - startedAt) },
+  { port: service.port, startupMs: Math.round(performance.now() - startedAt) },
   "universal-calendar listening",
 );
 
@@ -34,9 +25,9 @@ async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
   logger.info({ signal }, "shutting down: finishing in-flight calls");
-  await server.close();
-  await application.stop();
-  await database.close();
+  await service.stop();
+  // A collector that cannot be reached loses the last spans; it must not turn a clean stop into a crash.
+  await tracing?.shutdown().catch((error: unknown) => logger.warn({ err: error }, "flushing traces failed"));
   logger.info("stopped");
   process.exit(0);
 }

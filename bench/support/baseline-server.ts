@@ -108,6 +108,11 @@ const handlers: Record<string, Handler> = {
       "appointment.created",
       "{}",
       false,
+      // No customer confirmation.
+      "notification.customer",
+      "notify:baseline",
+      "{}",
+      false,
       // Placement: business-wide, the clock, no own hold, no job type, not a hold.
       null,
       new Date().toISOString(),

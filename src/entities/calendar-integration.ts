@@ -28,6 +28,9 @@ export const CalendarIntegrationSchema = defineEntity({
     accountName: p.text().nullable(),
     /** What the user gave when connecting (HouseCall Pro company id and time zone, Jobber subdomain). */
     accountSettings: p.json<AccountSettings>().default("{}"),
+    /** bidirectional, from_provider (read only) or to_provider (write only). */
+    syncDirection: p.text().default("bidirectional"),
+    syncEnabled: p.boolean().default(true),
     lastSyncedAt: p.datetime().columnType("timestamptz").nullable(),
     createdAt: p.datetime().columnType("timestamptz").defaultRaw("now()"),
     updatedAt: p.datetime().columnType("timestamptz").defaultRaw("now()"),

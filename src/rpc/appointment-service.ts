@@ -3,6 +3,7 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import {
   type AppointmentService,
   CancelAppointmentResponseSchema,
+  NotificationsSentSchema,
   CreateAppointmentResponseSchema,
   GetAppointmentResponseSchema,
   ListAppointmentsResponseSchema,
@@ -22,6 +23,8 @@ import {
   statusFromProto,
 } from "./appointment-mapping.js";
 import { conflictToProto, slotToProto } from "./conflict-mapping.js";
+import type { FastPathResult } from "../app/outbox/deliver-soon.js";
+import { freshnessToProto } from "./freshness-mapping.js";
 import type { AppContext } from "../app/context.js";
 
 export function appointmentService(app: AppContext): ServiceImpl<typeof AppointmentService> {
@@ -34,16 +37,23 @@ export function appointmentService(app: AppContext): ServiceImpl<typeof Appointm
         request: { ...appointmentFieldsFromProto(req), notifyCustomer: req.notifyCustomer },
         technician: { technicianId: req.technicianId, anyTechnician: req.anyTechnician, jobType: req.jobType },
         holdToken: req.holdToken,
+        ...(req.maxStalenessSeconds === undefined ? {} : { maxStalenessSeconds: req.maxStalenessSeconds }),
       });
+      const dataAsOf = result.dataAsOf.map(freshnessToProto);
       return result.created
         ? create(CreateAppointmentResponseSchema, {
             created: true,
             appointment: appointmentToProto(result.appointment),
+            calendarEventId:
+              result.appointment.syncStatus === "synced" ? (result.appointment.externalEventId ?? "") : "",
+            confirmationSent: result.confirmationSent === true,
+            dataAsOf,
           })
         : create(CreateAppointmentResponseSchema, {
             created: false,
             conflicts: result.conflicts.map(conflictToProto),
             suggestedSlots: result.suggestedSlots.map(slotToProto),
+            dataAsOf,
           });
     },
 
@@ -66,6 +76,8 @@ export function appointmentService(app: AppContext): ServiceImpl<typeof Appointm
         appointment: appointmentToProto(result.appointment),
         conflicts: result.updated ? [] : result.conflicts.map(conflictToProto),
         suggestedSlots: result.updated ? [] : result.suggestedSlots.map(slotToProto),
+        calendarUpdated: result.updated && result.delivery?.calendarWritten === true,
+        notificationsSent: notificationsSentOf(result.updated ? result.delivery : undefined),
       });
     },
 
@@ -81,6 +93,8 @@ export function appointmentService(app: AppContext): ServiceImpl<typeof Appointm
       return create(CancelAppointmentResponseSchema, {
         cancelled: result.cancelled,
         appointment: appointmentToProto(result.appointment),
+        calendarEventDeleted: result.delivery?.calendarWritten === true,
+        notificationsSent: notificationsSentOf(result.delivery),
       });
     },
 
@@ -103,4 +117,12 @@ export function appointmentService(app: AppContext): ServiceImpl<typeof Appointm
       });
     },
   };
+}
+
+/** The business hears through its calendar; the customer through the notification service. */
+function notificationsSentOf(delivery: FastPathResult | undefined) {
+  return create(NotificationsSentSchema, {
+    customer: delivery?.customerNotified === true,
+    provider: delivery?.calendarWritten === true,
+  });
 }

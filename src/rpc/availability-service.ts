@@ -31,6 +31,7 @@ import { appointmentFieldsFromProto, appointmentToProto, optionalInstant } from 
 import { blockToProto, blockTypeFromProto, dayToProto, rulesFromProto, rulesToProto } from "./availability-mapping.js";
 import { conflictToProto, slotToProto } from "./conflict-mapping.js";
 import { explanationToProto } from "./explanation-mapping.js";
+import { freshnessToProto } from "./freshness-mapping.js";
 import type { AppContext } from "../app/context.js";
 import { rulesFieldsOfMask } from "./update-mask.js";
 
@@ -48,11 +49,13 @@ export function availabilityService(app: AppContext): ServiceImpl<typeof Availab
         mode: req.mode === AvailabilityMode.WINDOWS ? "windows" : "slots",
         technician: { technicianId: req.technicianId, anyTechnician: req.anyTechnician, jobType: req.jobType },
         holdToken: req.holdToken,
+        ...(req.maxStalenessSeconds === undefined ? {} : { maxStalenessSeconds: req.maxStalenessSeconds }),
       });
       return create(CheckAvailabilityResponseSchema, {
         timeZone: result.timeZone,
         days: result.days.map(dayToProto),
         totalSlots: result.totalSlots,
+        dataAsOf: result.dataAsOf.map(freshnessToProto),
       });
     },
 

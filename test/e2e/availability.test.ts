@@ -135,7 +135,7 @@ describe("scheduling rules", () => {
       minimumNoticeMinutes: 60,
       bookingHorizonDays: 60,
       bufferBeforeMinutes: 0,
-      tentativeIsBusy: false,
+      tentativeIsBusy: true,
     });
     expect(res.rules!.weeklyHours.map((w) => [w.weekday, w.ranges.map((r) => `${r.start}-${r.end}`)])).toEqual([
       [Weekday.MONDAY, ["09:00-17:00"]],
@@ -443,6 +443,8 @@ describe("CheckAvailability", () => {
       timeZone: "UTC",
       days: [{ date: "2030-06-03", slots: [{ startTime: "2030-06-03T09:00:00Z", endTime: "2030-06-03T17:00:00Z" }] }],
       totalSlots: 1,
+      // Freshness is reported only when max_staleness_seconds was asked for.
+      dataAsOf: [],
     });
   });
 });

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { Tracer } from "@opentelemetry/api";
 import { SignJWT } from "jose";
 import { inject } from "vitest";
 import { DatabaseHealth } from "../../src/db/database-health.js";
@@ -51,24 +52,40 @@ export async function startTestServer(
     retrySettings?: RetrySettings;
     /** Replaces the providers built from config. */
     providers?: ProviderRegistry;
+    /** Serves the browser console built into this directory. */
+    consoleDir?: string;
+    /** Runs every RPC in a span of this tracer. */
+    tracer?: Tracer;
+    /** pg-boss schema; servers given the same one share their queues (default: a fresh one each). */
+    queueSchema?: string;
+    /** Register the recurring jobs (default false: tests drive schedules themselves). */
+    runSchedules?: boolean;
   } = {},
 ): Promise<TestServer> {
   const config = testConfig(options.env);
   const logger = options.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? "silent");
   const orm = await openDatabase(options.databaseUrl ?? inject("databaseUrl"));
   const clock = options.clock ?? systemClock;
-  // Its own pg-boss schema: servers of parallel test files share the database but not their sync jobs.
   // The same wiring as main.ts; its own pg-boss schema: servers of parallel test files share the database but not their jobs.
   const application = await wireApplication({
     orm,
     config,
     logger,
     clock,
-    queueSchema: `pgboss_${randomUUID().replace(/-/g, "").slice(0, 12)}`,
+    queueSchema: options.queueSchema ?? `pgboss_${randomUUID().replace(/-/g, "").slice(0, 12)}`,
+    runSchedules: options.runSchedules ?? false,
     retrySettings: options.retrySettings ?? { maxAttempts: 4, baseDelayMs: 20, maxDelayMs: 5_000 },
     ...(options.providers ? { providers: options.providers } : {}),
   });
-  const server = await startServer({ app: application.ctx, config, logger, databaseHealth: new DatabaseHealth(orm) });
+  const server = await startServer({
+    app: application.ctx,
+    config,
+    logger,
+    databaseHealth: new DatabaseHealth(orm),
+    metrics: application.metrics,
+    ...(options.tracer ? { tracer: options.tracer } : {}),
+    ...(options.consoleDir ? { consoleDir: options.consoleDir } : {}),
+  });
   return {
     baseUrl: `http://127.0.0.1:${server.port}`,
     port: server.port,

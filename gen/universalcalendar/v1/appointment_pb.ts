@@ -6,7 +6,7 @@ import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobu
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
-import type { Conflict, Provider, TimeSlot } from "./common_pb.js";
+import type { Conflict, DataFreshness, Provider, TimeSlot } from "./common_pb.js";
 import { file_universalcalendar_v1_common } from "./common_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file universalcalendar/v1/appointment.proto.
  */
 export const file_universalcalendar_v1_appointment: GenFile = /*@__PURE__*/
-  fileDesc("CiZ1bml2ZXJzYWxjYWxlbmRhci92MS9hcHBvaW50bWVudC5wcm90bxIUdW5pdmVyc2FsY2FsZW5kYXIudjEivgcKC0FwcG9pbnRtZW50EgoKAmlkGAEgASgJEhEKCXRlbmFudF9pZBgCIAEoCRIVCg1jdXN0b21lcl9uYW1lGAMgASgJEhYKDmN1c3RvbWVyX3Bob25lGAQgASgJEhYKDmN1c3RvbWVyX2VtYWlsGAUgASgJEg0KBXRpdGxlGAYgASgJEhMKC2Rlc2NyaXB0aW9uGAcgASgJEhQKDHNlcnZpY2VfdHlwZRgIIAEoCRIuCgpzdGFydF90aW1lGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRfdGltZRgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASNwoGc3RhdHVzGAsgASgOMicudW5pdmVyc2FsY2FsZW5kYXIudjEuQXBwb2ludG1lbnRTdGF0dXMSDwoHYWRkcmVzcxgMIAEoCRIVCghsYXRpdHVkZRgNIAEoAUgAiAEBEhYKCWxvbmdpdHVkZRgOIAEoAUgBiAEBEhYKDmVzdGltYXRlZF9jb3N0GA8gASgJEg0KBW5vdGVzGBAgASgJEg8KB3ZlcnNpb24YESABKAMSRQoTY2FuY2VsbGF0aW9uX3JlYXNvbhgSIAEoDjIoLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNhbmNlbGxhdGlvblJlYXNvbhIaChJjYW5jZWxsYXRpb25fbm90ZXMYEyABKAkSMAoMY2FuY2VsbGVkX2F0GBQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIwCghwcm92aWRlchgVIAEoDjIeLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlByb3ZpZGVyEhkKEWV4dGVybmFsX2V2ZW50X2lkGBYgASgJEj0KC3N5bmNfc3RhdHVzGBcgASgOMigudW5pdmVyc2FsY2FsZW5kYXIudjEuUHJvdmlkZXJTeW5jU3RhdHVzEhIKCnN5bmNfZXJyb3IYGCABKAkSLgoKY3JlYXRlZF9hdBgZIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKdXBkYXRlZF9hdBgaIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASGgoNdGVjaG5pY2lhbl9pZBgoIAEoCUgCiAEBEhUKCGpvYl90eXBlGCkgASgJSAOIAQFCCwoJX2xhdGl0dWRlQgwKCl9sb25naXR1ZGVCEAoOX3RlY2huaWNpYW5faWRCCwoJX2pvYl90eXBlIs4EChhDcmVhdGVBcHBvaW50bWVudFJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEhUKDWN1c3RvbWVyX25hbWUYAiABKAkSFgoOY3VzdG9tZXJfcGhvbmUYAyABKAkSFgoOY3VzdG9tZXJfZW1haWwYBCABKAkSDQoFdGl0bGUYBSABKAkSEwoLZGVzY3JpcHRpb24YBiABKAkSFAoMc2VydmljZV90eXBlGAcgASgJEi4KCnN0YXJ0X3RpbWUYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiwKCGVuZF90aW1lGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIPCgdhZGRyZXNzGAogASgJEhUKCGxhdGl0dWRlGAsgASgBSACIAQESFgoJbG9uZ2l0dWRlGAwgASgBSAGIAQESFgoOZXN0aW1hdGVkX2Nvc3QYDSABKAkSDQoFbm90ZXMYDiABKAkSNwoGc3RhdHVzGA8gASgOMicudW5pdmVyc2FsY2FsZW5kYXIudjEuQXBwb2ludG1lbnRTdGF0dXMSFwoPaWRlbXBvdGVuY3lfa2V5GBAgASgJEhcKD25vdGlmeV9jdXN0b21lchgRIAEoCBIQCghqb2JfdHlwZRgoIAEoCRIVCg10ZWNobmljaWFuX2lkGCkgASgJEhYKDmFueV90ZWNobmljaWFuGCogASgIEhIKCmhvbGRfdG9rZW4YKyABKAlCCwoJX2xhdGl0dWRlQgwKCl9sb25naXR1ZGUi0AEKGUNyZWF0ZUFwcG9pbnRtZW50UmVzcG9uc2USDwoHY3JlYXRlZBgBIAEoCBI2CgthcHBvaW50bWVudBgCIAEoCzIhLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkFwcG9pbnRtZW50EjEKCWNvbmZsaWN0cxgDIAMoCzIeLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNvbmZsaWN0EjcKD3N1Z2dlc3RlZF9zbG90cxgEIAMoCzIeLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlRpbWVTbG90IiMKFUdldEFwcG9pbnRtZW50UmVxdWVzdBIKCgJpZBgBIAEoCSJQChZHZXRBcHBvaW50bWVudFJlc3BvbnNlEjYKC2FwcG9pbnRtZW50GAEgASgLMiEudW5pdmVyc2FsY2FsZW5kYXIudjEuQXBwb2ludG1lbnQikwUKGFVwZGF0ZUFwcG9pbnRtZW50UmVxdWVzdBIKCgJpZBgBIAEoCRIYChBleHBlY3RlZF92ZXJzaW9uGAIgASgDEhoKDWN1c3RvbWVyX25hbWUYAyABKAlIAIgBARIbCg5jdXN0b21lcl9waG9uZRgEIAEoCUgBiAEBEhsKDmN1c3RvbWVyX2VtYWlsGAUgASgJSAKIAQESEgoFdGl0bGUYBiABKAlIA4gBARIYCgtkZXNjcmlwdGlvbhgHIAEoCUgEiAEBEhkKDHNlcnZpY2VfdHlwZRgIIAEoCUgFiAEBEi4KCnN0YXJ0X3RpbWUYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiwKCGVuZF90aW1lGAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI3CgZzdGF0dXMYCyABKA4yJy51bml2ZXJzYWxjYWxlbmRhci52MS5BcHBvaW50bWVudFN0YXR1cxIUCgdhZGRyZXNzGAwgASgJSAaIAQESFQoIbGF0aXR1ZGUYDSABKAFIB4gBARIWCglsb25naXR1ZGUYDiABKAFICIgBARIbCg5lc3RpbWF0ZWRfY29zdBgPIAEoCUgJiAEBEhIKBW5vdGVzGBAgASgJSAqIAQFCEAoOX2N1c3RvbWVyX25hbWVCEQoPX2N1c3RvbWVyX3Bob25lQhEKD19jdXN0b21lcl9lbWFpbEIICgZfdGl0bGVCDgoMX2Rlc2NyaXB0aW9uQg8KDV9zZXJ2aWNlX3R5cGVCCgoIX2FkZHJlc3NCCwoJX2xhdGl0dWRlQgwKCl9sb25naXR1ZGVCEQoPX2VzdGltYXRlZF9jb3N0QggKBl9ub3RlcyLQAQoZVXBkYXRlQXBwb2ludG1lbnRSZXNwb25zZRIPCgd1cGRhdGVkGAEgASgIEjYKC2FwcG9pbnRtZW50GAIgASgLMiEudW5pdmVyc2FsY2FsZW5kYXIudjEuQXBwb2ludG1lbnQSMQoJY29uZmxpY3RzGAMgAygLMh4udW5pdmVyc2FsY2FsZW5kYXIudjEuQ29uZmxpY3QSNwoPc3VnZ2VzdGVkX3Nsb3RzGAQgAygLMh4udW5pdmVyc2FsY2FsZW5kYXIudjEuVGltZVNsb3QiiAEKGENhbmNlbEFwcG9pbnRtZW50UmVxdWVzdBIKCgJpZBgBIAEoCRI4CgZyZWFzb24YAiABKA4yKC51bml2ZXJzYWxjYWxlbmRhci52MS5DYW5jZWxsYXRpb25SZWFzb24SDQoFbm90ZXMYAyABKAkSFwoPbm90aWZ5X2N1c3RvbWVyGAQgASgIImYKGUNhbmNlbEFwcG9pbnRtZW50UmVzcG9uc2USEQoJY2FuY2VsbGVkGAEgASgIEjYKC2FwcG9pbnRtZW50GAIgASgLMiEudW5pdmVyc2FsY2FsZW5kYXIudjEuQXBwb2ludG1lbnQiqgEKF0xpc3RBcHBvaW50bWVudHNSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRISCgpzdGFydF9kYXRlGAIgASgJEhAKCGVuZF9kYXRlGAMgASgJEjkKCHN0YXR1c2VzGAQgAygOMicudW5pdmVyc2FsY2FsZW5kYXIudjEuQXBwb2ludG1lbnRTdGF0dXMSDAoEcGFnZRgFIAEoBRINCgVsaW1pdBgGIAEoBSKOAQoYTGlzdEFwcG9pbnRtZW50c1Jlc3BvbnNlEjcKDGFwcG9pbnRtZW50cxgBIAMoCzIhLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkFwcG9pbnRtZW50Eg0KBXRvdGFsGAIgASgFEgwKBHBhZ2UYAyABKAUSDQoFbGltaXQYBCABKAUSDQoFcGFnZXMYBSABKAUqgQIKEUFwcG9pbnRtZW50U3RhdHVzEiIKHkFQUE9JTlRNRU5UX1NUQVRVU19VTlNQRUNJRklFRBAAEh4KGkFQUE9JTlRNRU5UX1NUQVRVU19QRU5ESU5HEAESIAocQVBQT0lOVE1FTlRfU1RBVFVTX0NPTkZJUk1FRBACEiIKHkFQUE9JTlRNRU5UX1NUQVRVU19JTl9QUk9HUkVTUxADEiAKHEFQUE9JTlRNRU5UX1NUQVRVU19DT01QTEVURUQQBBIgChxBUFBPSU5UTUVOVF9TVEFUVVNfQ0FOQ0VMTEVEEAUSHgoaQVBQT0lOVE1FTlRfU1RBVFVTX05PX1NIT1cQBirFAgoSQ2FuY2VsbGF0aW9uUmVhc29uEiMKH0NBTkNFTExBVElPTl9SRUFTT05fVU5TUEVDSUZJRUQQABIoCiRDQU5DRUxMQVRJT05fUkVBU09OX0NVU1RPTUVSX1JFUVVFU1QQARIoCiRDQU5DRUxMQVRJT05fUkVBU09OX0JVU0lORVNTX1JFUVVFU1QQAhIjCh9DQU5DRUxMQVRJT05fUkVBU09OX1JFU0NIRURVTEVEEAMSHwobQ0FOQ0VMTEFUSU9OX1JFQVNPTl9XRUFUSEVSEAQSLgoqQ0FOQ0VMTEFUSU9OX1JFQVNPTl9URUNITklDSUFOX1VOQVZBSUxBQkxFEAUSIQodQ0FOQ0VMTEFUSU9OX1JFQVNPTl9EVVBMSUNBVEUQBhIdChlDQU5DRUxMQVRJT05fUkVBU09OX09USEVSEAcqxQEKElByb3ZpZGVyU3luY1N0YXR1cxIkCiBQUk9WSURFUl9TWU5DX1NUQVRVU19VTlNQRUNJRklFRBAAEiUKIVBST1ZJREVSX1NZTkNfU1RBVFVTX05PVF9SRVFVSVJFRBABEiAKHFBST1ZJREVSX1NZTkNfU1RBVFVTX1BFTkRJTkcQAhIfChtQUk9WSURFUl9TWU5DX1NUQVRVU19TWU5DRUQQAxIfChtQUk9WSURFUl9TWU5DX1NUQVRVU19GQUlMRUQQBDLWBAoSQXBwb2ludG1lbnRTZXJ2aWNlEnQKEUNyZWF0ZUFwcG9pbnRtZW50Ei4udW5pdmVyc2FsY2FsZW5kYXIudjEuQ3JlYXRlQXBwb2ludG1lbnRSZXF1ZXN0Gi8udW5pdmVyc2FsY2FsZW5kYXIudjEuQ3JlYXRlQXBwb2ludG1lbnRSZXNwb25zZRJrCg5HZXRBcHBvaW50bWVudBIrLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkdldEFwcG9pbnRtZW50UmVxdWVzdBosLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkdldEFwcG9pbnRtZW50UmVzcG9uc2USdAoRVXBkYXRlQXBwb2ludG1lbnQSLi51bml2ZXJzYWxjYWxlbmRhci52MS5VcGRhdGVBcHBvaW50bWVudFJlcXVlc3QaLy51bml2ZXJzYWxjYWxlbmRhci52MS5VcGRhdGVBcHBvaW50bWVudFJlc3BvbnNlEnQKEUNhbmNlbEFwcG9pbnRtZW50Ei4udW5pdmVyc2FsY2FsZW5kYXIudjEuQ2FuY2VsQXBwb2ludG1lbnRSZXF1ZXN0Gi8udW5pdmVyc2FsY2FsZW5kYXIudjEuQ2FuY2VsQXBwb2ludG1lbnRSZXNwb25zZRJxChBMaXN0QXBwb2ludG1lbnRzEi0udW5pdmVyc2FsY2FsZW5kYXIudjEuTGlzdEFwcG9pbnRtZW50c1JlcXVlc3QaLi51bml2ZXJzYWxjYWxlbmRhci52MS5MaXN0QXBwb2ludG1lbnRzUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp, file_universalcalendar_v1_common]);
+  fileDesc("CiZ1bml2ZXJzYWxjYWxlbmRhci92MS9hcHBvaW50bWVudC5wcm90bxIUdW5pdmVyc2FsY2FsZW5kYXIudjEi2QcKC0FwcG9pbnRtZW50EgoKAmlkGAEgASgJEhEKCXRlbmFudF9pZBgCIAEoCRIVCg1jdXN0b21lcl9uYW1lGAMgASgJEhYKDmN1c3RvbWVyX3Bob25lGAQgASgJEhYKDmN1c3RvbWVyX2VtYWlsGAUgASgJEg0KBXRpdGxlGAYgASgJEhMKC2Rlc2NyaXB0aW9uGAcgASgJEhQKDHNlcnZpY2VfdHlwZRgIIAEoCRIuCgpzdGFydF90aW1lGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRfdGltZRgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASNwoGc3RhdHVzGAsgASgOMicudW5pdmVyc2FsY2FsZW5kYXIudjEuQXBwb2ludG1lbnRTdGF0dXMSDwoHYWRkcmVzcxgMIAEoCRIVCghsYXRpdHVkZRgNIAEoAUgAiAEBEhYKCWxvbmdpdHVkZRgOIAEoAUgBiAEBEhYKDmVzdGltYXRlZF9jb3N0GA8gASgJEg0KBW5vdGVzGBAgASgJEg8KB3ZlcnNpb24YESABKAMSRQoTY2FuY2VsbGF0aW9uX3JlYXNvbhgSIAEoDjIoLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNhbmNlbGxhdGlvblJlYXNvbhIaChJjYW5jZWxsYXRpb25fbm90ZXMYEyABKAkSMAoMY2FuY2VsbGVkX2F0GBQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIwCghwcm92aWRlchgVIAEoDjIeLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlByb3ZpZGVyEhkKEWV4dGVybmFsX2V2ZW50X2lkGBYgASgJEj0KC3N5bmNfc3RhdHVzGBcgASgOMigudW5pdmVyc2FsY2FsZW5kYXIudjEuUHJvdmlkZXJTeW5jU3RhdHVzEhIKCnN5bmNfZXJyb3IYGCABKAkSLgoKY3JlYXRlZF9hdBgZIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKdXBkYXRlZF9hdBgaIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASGQoRY2FsZW5kYXJfY29uZmxpY3QYGyABKAkSGgoNdGVjaG5pY2lhbl9pZBgoIAEoCUgCiAEBEhUKCGpvYl90eXBlGCkgASgJSAOIAQFCCwoJX2xhdGl0dWRlQgwKCl9sb25naXR1ZGVCEAoOX3RlY2huaWNpYW5faWRCCwoJX2pvYl90eXBlIjcKEU5vdGlmaWNhdGlvbnNTZW50EhAKCGN1c3RvbWVyGAEgASgIEhAKCHByb3ZpZGVyGAIgASgIIowFChhDcmVhdGVBcHBvaW50bWVudFJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEhUKDWN1c3RvbWVyX25hbWUYAiABKAkSFgoOY3VzdG9tZXJfcGhvbmUYAyABKAkSFgoOY3VzdG9tZXJfZW1haWwYBCABKAkSDQoFdGl0bGUYBSABKAkSEwoLZGVzY3JpcHRpb24YBiABKAkSFAoMc2VydmljZV90eXBlGAcgASgJEi4KCnN0YXJ0X3RpbWUYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiwKCGVuZF90aW1lGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIPCgdhZGRyZXNzGAogASgJEhUKCGxhdGl0dWRlGAsgASgBSACIAQESFgoJbG9uZ2l0dWRlGAwgASgBSAGIAQESFgoOZXN0aW1hdGVkX2Nvc3QYDSABKAkSDQoFbm90ZXMYDiABKAkSNwoGc3RhdHVzGA8gASgOMicudW5pdmVyc2FsY2FsZW5kYXIudjEuQXBwb2ludG1lbnRTdGF0dXMSFwoPaWRlbXBvdGVuY3lfa2V5GBAgASgJEhcKD25vdGlmeV9jdXN0b21lchgRIAEoCBIiChVtYXhfc3RhbGVuZXNzX3NlY29uZHMYEiABKAVIAogBARIQCghqb2JfdHlwZRgoIAEoCRIVCg10ZWNobmljaWFuX2lkGCkgASgJEhYKDmFueV90ZWNobmljaWFuGCogASgIEhIKCmhvbGRfdG9rZW4YKyABKAlCCwoJX2xhdGl0dWRlQgwKCl9sb25naXR1ZGVCGAoWX21heF9zdGFsZW5lc3Nfc2Vjb25kcyK/AgoZQ3JlYXRlQXBwb2ludG1lbnRSZXNwb25zZRIPCgdjcmVhdGVkGAEgASgIEjYKC2FwcG9pbnRtZW50GAIgASgLMiEudW5pdmVyc2FsY2FsZW5kYXIudjEuQXBwb2ludG1lbnQSMQoJY29uZmxpY3RzGAMgAygLMh4udW5pdmVyc2FsY2FsZW5kYXIudjEuQ29uZmxpY3QSNwoPc3VnZ2VzdGVkX3Nsb3RzGAQgAygLMh4udW5pdmVyc2FsY2FsZW5kYXIudjEuVGltZVNsb3QSGQoRY2FsZW5kYXJfZXZlbnRfaWQYBSABKAkSGQoRY29uZmlybWF0aW9uX3NlbnQYBiABKAgSNwoKZGF0YV9hc19vZhgHIAMoCzIjLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkRhdGFGcmVzaG5lc3MiIwoVR2V0QXBwb2ludG1lbnRSZXF1ZXN0EgoKAmlkGAEgASgJIlAKFkdldEFwcG9pbnRtZW50UmVzcG9uc2USNgoLYXBwb2ludG1lbnQYASABKAsyIS51bml2ZXJzYWxjYWxlbmRhci52MS5BcHBvaW50bWVudCKTBQoYVXBkYXRlQXBwb2ludG1lbnRSZXF1ZXN0EgoKAmlkGAEgASgJEhgKEGV4cGVjdGVkX3ZlcnNpb24YAiABKAMSGgoNY3VzdG9tZXJfbmFtZRgDIAEoCUgAiAEBEhsKDmN1c3RvbWVyX3Bob25lGAQgASgJSAGIAQESGwoOY3VzdG9tZXJfZW1haWwYBSABKAlIAogBARISCgV0aXRsZRgGIAEoCUgDiAEBEhgKC2Rlc2NyaXB0aW9uGAcgASgJSASIAQESGQoMc2VydmljZV90eXBlGAggASgJSAWIAQESLgoKc3RhcnRfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZW5kX3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjcKBnN0YXR1cxgLIAEoDjInLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkFwcG9pbnRtZW50U3RhdHVzEhQKB2FkZHJlc3MYDCABKAlIBogBARIVCghsYXRpdHVkZRgNIAEoAUgHiAEBEhYKCWxvbmdpdHVkZRgOIAEoAUgIiAEBEhsKDmVzdGltYXRlZF9jb3N0GA8gASgJSAmIAQESEgoFbm90ZXMYECABKAlICogBAUIQCg5fY3VzdG9tZXJfbmFtZUIRCg9fY3VzdG9tZXJfcGhvbmVCEQoPX2N1c3RvbWVyX2VtYWlsQggKBl90aXRsZUIOCgxfZGVzY3JpcHRpb25CDwoNX3NlcnZpY2VfdHlwZUIKCghfYWRkcmVzc0ILCglfbGF0aXR1ZGVCDAoKX2xvbmdpdHVkZUIRCg9fZXN0aW1hdGVkX2Nvc3RCCAoGX25vdGVzIq8CChlVcGRhdGVBcHBvaW50bWVudFJlc3BvbnNlEg8KB3VwZGF0ZWQYASABKAgSNgoLYXBwb2ludG1lbnQYAiABKAsyIS51bml2ZXJzYWxjYWxlbmRhci52MS5BcHBvaW50bWVudBIxCgljb25mbGljdHMYAyADKAsyHi51bml2ZXJzYWxjYWxlbmRhci52MS5Db25mbGljdBI3Cg9zdWdnZXN0ZWRfc2xvdHMYBCADKAsyHi51bml2ZXJzYWxjYWxlbmRhci52MS5UaW1lU2xvdBIYChBjYWxlbmRhcl91cGRhdGVkGAUgASgIEkMKEm5vdGlmaWNhdGlvbnNfc2VudBgGIAEoCzInLnVuaXZlcnNhbGNhbGVuZGFyLnYxLk5vdGlmaWNhdGlvbnNTZW50IogBChhDYW5jZWxBcHBvaW50bWVudFJlcXVlc3QSCgoCaWQYASABKAkSOAoGcmVhc29uGAIgASgOMigudW5pdmVyc2FsY2FsZW5kYXIudjEuQ2FuY2VsbGF0aW9uUmVhc29uEg0KBW5vdGVzGAMgASgJEhcKD25vdGlmeV9jdXN0b21lchgEIAEoCCLLAQoZQ2FuY2VsQXBwb2ludG1lbnRSZXNwb25zZRIRCgljYW5jZWxsZWQYASABKAgSNgoLYXBwb2ludG1lbnQYAiABKAsyIS51bml2ZXJzYWxjYWxlbmRhci52MS5BcHBvaW50bWVudBIeChZjYWxlbmRhcl9ldmVudF9kZWxldGVkGAMgASgIEkMKEm5vdGlmaWNhdGlvbnNfc2VudBgEIAEoCzInLnVuaXZlcnNhbGNhbGVuZGFyLnYxLk5vdGlmaWNhdGlvbnNTZW50IqoBChdMaXN0QXBwb2ludG1lbnRzUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSEgoKc3RhcnRfZGF0ZRgCIAEoCRIQCghlbmRfZGF0ZRgDIAEoCRI5CghzdGF0dXNlcxgEIAMoDjInLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkFwcG9pbnRtZW50U3RhdHVzEgwKBHBhZ2UYBSABKAUSDQoFbGltaXQYBiABKAUijgEKGExpc3RBcHBvaW50bWVudHNSZXNwb25zZRI3CgxhcHBvaW50bWVudHMYASADKAsyIS51bml2ZXJzYWxjYWxlbmRhci52MS5BcHBvaW50bWVudBINCgV0b3RhbBgCIAEoBRIMCgRwYWdlGAMgASgFEg0KBWxpbWl0GAQgASgFEg0KBXBhZ2VzGAUgASgFKoECChFBcHBvaW50bWVudFN0YXR1cxIiCh5BUFBPSU5UTUVOVF9TVEFUVVNfVU5TUEVDSUZJRUQQABIeChpBUFBPSU5UTUVOVF9TVEFUVVNfUEVORElORxABEiAKHEFQUE9JTlRNRU5UX1NUQVRVU19DT05GSVJNRUQQAhIiCh5BUFBPSU5UTUVOVF9TVEFUVVNfSU5fUFJPR1JFU1MQAxIgChxBUFBPSU5UTUVOVF9TVEFUVVNfQ09NUExFVEVEEAQSIAocQVBQT0lOVE1FTlRfU1RBVFVTX0NBTkNFTExFRBAFEh4KGkFQUE9JTlRNRU5UX1NUQVRVU19OT19TSE9XEAYq9AIKEkNhbmNlbGxhdGlvblJlYXNvbhIjCh9DQU5DRUxMQVRJT05fUkVBU09OX1VOU1BFQ0lGSUVEEAASKAokQ0FOQ0VMTEFUSU9OX1JFQVNPTl9DVVNUT01FUl9SRVFVRVNUEAESKAokQ0FOQ0VMTEFUSU9OX1JFQVNPTl9CVVNJTkVTU19SRVFVRVNUEAISIwofQ0FOQ0VMTEFUSU9OX1JFQVNPTl9SRVNDSEVEVUxFRBADEh8KG0NBTkNFTExBVElPTl9SRUFTT05fV0VBVEhFUhAEEi4KKkNBTkNFTExBVElPTl9SRUFTT05fVEVDSE5JQ0lBTl9VTkFWQUlMQUJMRRAFEiEKHUNBTkNFTExBVElPTl9SRUFTT05fRFVQTElDQVRFEAYSHQoZQ0FOQ0VMTEFUSU9OX1JFQVNPTl9PVEhFUhAHEi0KKUNBTkNFTExBVElPTl9SRUFTT05fQ0FOQ0VMTEVEX0lOX0NBTEVOREFSEAgqxQEKElByb3ZpZGVyU3luY1N0YXR1cxIkCiBQUk9WSURFUl9TWU5DX1NUQVRVU19VTlNQRUNJRklFRBAAEiUKIVBST1ZJREVSX1NZTkNfU1RBVFVTX05PVF9SRVFVSVJFRBABEiAKHFBST1ZJREVSX1NZTkNfU1RBVFVTX1BFTkRJTkcQAhIfChtQUk9WSURFUl9TWU5DX1NUQVRVU19TWU5DRUQQAxIfChtQUk9WSURFUl9TWU5DX1NUQVRVU19GQUlMRUQQBDLWBAoSQXBwb2ludG1lbnRTZXJ2aWNlEnQKEUNyZWF0ZUFwcG9pbnRtZW50Ei4udW5pdmVyc2FsY2FsZW5kYXIudjEuQ3JlYXRlQXBwb2ludG1lbnRSZXF1ZXN0Gi8udW5pdmVyc2FsY2FsZW5kYXIudjEuQ3JlYXRlQXBwb2ludG1lbnRSZXNwb25zZRJrCg5HZXRBcHBvaW50bWVudBIrLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkdldEFwcG9pbnRtZW50UmVxdWVzdBosLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkdldEFwcG9pbnRtZW50UmVzcG9uc2USdAoRVXBkYXRlQXBwb2ludG1lbnQSLi51bml2ZXJzYWxjYWxlbmRhci52MS5VcGRhdGVBcHBvaW50bWVudFJlcXVlc3QaLy51bml2ZXJzYWxjYWxlbmRhci52MS5VcGRhdGVBcHBvaW50bWVudFJlc3BvbnNlEnQKEUNhbmNlbEFwcG9pbnRtZW50Ei4udW5pdmVyc2FsY2FsZW5kYXIudjEuQ2FuY2VsQXBwb2ludG1lbnRSZXF1ZXN0Gi8udW5pdmVyc2FsY2FsZW5kYXIudjEuQ2FuY2VsQXBwb2ludG1lbnRSZXNwb25zZRJxChBMaXN0QXBwb2ludG1lbnRzEi0udW5pdmVyc2FsY2FsZW5kYXIudjEuTGlzdEFwcG9pbnRtZW50c1JlcXVlc3QaLi51bml2ZXJzYWxjYWxlbmRhci52MS5MaXN0QXBwb2ludG1lbnRzUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp, file_universalcalendar_v1_common]);
 
 /**
  * @generated from message universalcalendar.v1.Appointment
@@ -163,6 +163,15 @@ export type Appointment = Message<"universalcalendar.v1.Appointment"> & {
   updatedAt?: Timestamp | undefined;
 
   /**
+   * Set when the event was moved in the business's calendar to a time that
+   * conflicts with other bookings: the appointment kept its time and needs a
+   * human decision. Empty otherwise.
+   *
+   * @generated from field: string calendar_conflict = 27;
+   */
+  calendarConflict: string;
+
+  /**
    * The technician booked; absent for a business-wide appointment.
    *
    * @generated from field: optional string technician_id = 40;
@@ -183,6 +192,34 @@ export type Appointment = Message<"universalcalendar.v1.Appointment"> & {
  */
 export const AppointmentSchema: GenMessage<Appointment> = /*@__PURE__*/
   messageDesc(file_universalcalendar_v1_appointment, 0);
+
+/**
+ * Who was told about a change.
+ *
+ * @generated from message universalcalendar.v1.NotificationsSent
+ */
+export type NotificationsSent = Message<"universalcalendar.v1.NotificationsSent"> & {
+  /**
+   * The customer's message was handed to the notification service.
+   *
+   * @generated from field: bool customer = 1;
+   */
+  customer: boolean;
+
+  /**
+   * The business's calendar event was written (its calendar tells it).
+   *
+   * @generated from field: bool provider = 2;
+   */
+  provider: boolean;
+};
+
+/**
+ * Describes the message universalcalendar.v1.NotificationsSent.
+ * Use `create(NotificationsSentSchema)` to create a new message.
+ */
+export const NotificationsSentSchema: GenMessage<NotificationsSent> = /*@__PURE__*/
+  messageDesc(file_universalcalendar_v1_appointment, 1);
 
 /**
  * @generated from message universalcalendar.v1.CreateAppointmentRequest
@@ -289,6 +326,14 @@ export type CreateAppointmentRequest = Message<"universalcalendar.v1.CreateAppoi
   notifyCustomer: boolean;
 
   /**
+   * As in CheckAvailability: sync calendars older than this first (within a
+   * time budget) before checking for conflicts. 0..604800.
+   *
+   * @generated from field: optional int32 max_staleness_seconds = 18;
+   */
+  maxStalenessSeconds?: number | undefined;
+
+  /**
    * The job type; with any_technician only technicians with this skill are picked.
    *
    * @generated from field: string job_type = 40;
@@ -325,7 +370,7 @@ export type CreateAppointmentRequest = Message<"universalcalendar.v1.CreateAppoi
  * Use `create(CreateAppointmentRequestSchema)` to create a new message.
  */
 export const CreateAppointmentRequestSchema: GenMessage<CreateAppointmentRequest> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_appointment, 1);
+  messageDesc(file_universalcalendar_v1_appointment, 2);
 
 /**
  * @generated from message universalcalendar.v1.CreateAppointmentResponse
@@ -356,6 +401,29 @@ export type CreateAppointmentResponse = Message<"universalcalendar.v1.CreateAppo
    * @generated from field: repeated universalcalendar.v1.TimeSlot suggested_slots = 4;
    */
   suggestedSlots: TimeSlot[];
+
+  /**
+   * The event id in the business's calendar when it was written within the
+   * fast-path budget; empty otherwise (appointment.sync_status says PENDING
+   * and the worker finishes).
+   *
+   * @generated from field: string calendar_event_id = 5;
+   */
+  calendarEventId: string;
+
+  /**
+   * The customer's confirmation was handed to the notification service.
+   *
+   * @generated from field: bool confirmation_sent = 6;
+   */
+  confirmationSent: boolean;
+
+  /**
+   * Per connected calendar integration, when max_staleness_seconds was set.
+   *
+   * @generated from field: repeated universalcalendar.v1.DataFreshness data_as_of = 7;
+   */
+  dataAsOf: DataFreshness[];
 };
 
 /**
@@ -363,7 +431,7 @@ export type CreateAppointmentResponse = Message<"universalcalendar.v1.CreateAppo
  * Use `create(CreateAppointmentResponseSchema)` to create a new message.
  */
 export const CreateAppointmentResponseSchema: GenMessage<CreateAppointmentResponse> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_appointment, 2);
+  messageDesc(file_universalcalendar_v1_appointment, 3);
 
 /**
  * @generated from message universalcalendar.v1.GetAppointmentRequest
@@ -380,7 +448,7 @@ export type GetAppointmentRequest = Message<"universalcalendar.v1.GetAppointment
  * Use `create(GetAppointmentRequestSchema)` to create a new message.
  */
 export const GetAppointmentRequestSchema: GenMessage<GetAppointmentRequest> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_appointment, 3);
+  messageDesc(file_universalcalendar_v1_appointment, 4);
 
 /**
  * @generated from message universalcalendar.v1.GetAppointmentResponse
@@ -397,7 +465,7 @@ export type GetAppointmentResponse = Message<"universalcalendar.v1.GetAppointmen
  * Use `create(GetAppointmentResponseSchema)` to create a new message.
  */
 export const GetAppointmentResponseSchema: GenMessage<GetAppointmentResponse> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_appointment, 4);
+  messageDesc(file_universalcalendar_v1_appointment, 5);
 
 /**
  * Fields that are not set are left unchanged.
@@ -496,7 +564,7 @@ export type UpdateAppointmentRequest = Message<"universalcalendar.v1.UpdateAppoi
  * Use `create(UpdateAppointmentRequestSchema)` to create a new message.
  */
 export const UpdateAppointmentRequestSchema: GenMessage<UpdateAppointmentRequest> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_appointment, 5);
+  messageDesc(file_universalcalendar_v1_appointment, 6);
 
 /**
  * @generated from message universalcalendar.v1.UpdateAppointmentResponse
@@ -521,6 +589,18 @@ export type UpdateAppointmentResponse = Message<"universalcalendar.v1.UpdateAppo
    * @generated from field: repeated universalcalendar.v1.TimeSlot suggested_slots = 4;
    */
   suggestedSlots: TimeSlot[];
+
+  /**
+   * The calendar event was updated within the fast-path budget.
+   *
+   * @generated from field: bool calendar_updated = 5;
+   */
+  calendarUpdated: boolean;
+
+  /**
+   * @generated from field: universalcalendar.v1.NotificationsSent notifications_sent = 6;
+   */
+  notificationsSent?: NotificationsSent | undefined;
 };
 
 /**
@@ -528,7 +608,7 @@ export type UpdateAppointmentResponse = Message<"universalcalendar.v1.UpdateAppo
  * Use `create(UpdateAppointmentResponseSchema)` to create a new message.
  */
 export const UpdateAppointmentResponseSchema: GenMessage<UpdateAppointmentResponse> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_appointment, 6);
+  messageDesc(file_universalcalendar_v1_appointment, 7);
 
 /**
  * @generated from message universalcalendar.v1.CancelAppointmentRequest
@@ -562,7 +642,7 @@ export type CancelAppointmentRequest = Message<"universalcalendar.v1.CancelAppoi
  * Use `create(CancelAppointmentRequestSchema)` to create a new message.
  */
 export const CancelAppointmentRequestSchema: GenMessage<CancelAppointmentRequest> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_appointment, 7);
+  messageDesc(file_universalcalendar_v1_appointment, 8);
 
 /**
  * @generated from message universalcalendar.v1.CancelAppointmentResponse
@@ -579,6 +659,18 @@ export type CancelAppointmentResponse = Message<"universalcalendar.v1.CancelAppo
    * @generated from field: universalcalendar.v1.Appointment appointment = 2;
    */
   appointment?: Appointment | undefined;
+
+  /**
+   * The calendar event was deleted within the fast-path budget.
+   *
+   * @generated from field: bool calendar_event_deleted = 3;
+   */
+  calendarEventDeleted: boolean;
+
+  /**
+   * @generated from field: universalcalendar.v1.NotificationsSent notifications_sent = 4;
+   */
+  notificationsSent?: NotificationsSent | undefined;
 };
 
 /**
@@ -586,7 +678,7 @@ export type CancelAppointmentResponse = Message<"universalcalendar.v1.CancelAppo
  * Use `create(CancelAppointmentResponseSchema)` to create a new message.
  */
 export const CancelAppointmentResponseSchema: GenMessage<CancelAppointmentResponse> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_appointment, 8);
+  messageDesc(file_universalcalendar_v1_appointment, 9);
 
 /**
  * @generated from message universalcalendar.v1.ListAppointmentsRequest
@@ -640,7 +732,7 @@ export type ListAppointmentsRequest = Message<"universalcalendar.v1.ListAppointm
  * Use `create(ListAppointmentsRequestSchema)` to create a new message.
  */
 export const ListAppointmentsRequestSchema: GenMessage<ListAppointmentsRequest> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_appointment, 9);
+  messageDesc(file_universalcalendar_v1_appointment, 10);
 
 /**
  * @generated from message universalcalendar.v1.ListAppointmentsResponse
@@ -677,7 +769,7 @@ export type ListAppointmentsResponse = Message<"universalcalendar.v1.ListAppoint
  * Use `create(ListAppointmentsResponseSchema)` to create a new message.
  */
 export const ListAppointmentsResponseSchema: GenMessage<ListAppointmentsResponse> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_appointment, 10);
+  messageDesc(file_universalcalendar_v1_appointment, 11);
 
 /**
  * Lifecycle: PENDING -> CONFIRMED -> IN_PROGRESS -> COMPLETED.
@@ -771,6 +863,14 @@ export enum CancellationReason {
    * @generated from enum value: CANCELLATION_REASON_OTHER = 7;
    */
   OTHER = 7,
+
+  /**
+   * Set by the service only: the event was deleted or cancelled in the
+   * business's calendar (stored reason "cancelled in calendar").
+   *
+   * @generated from enum value: CANCELLATION_REASON_CANCELLED_IN_CALENDAR = 8;
+   */
+  CANCELLED_IN_CALENDAR = 8,
 }
 
 /**

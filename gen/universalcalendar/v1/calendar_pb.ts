@@ -14,7 +14,39 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file universalcalendar/v1/calendar.proto.
  */
 export const file_universalcalendar_v1_calendar: GenFile = /*@__PURE__*/
-  fileDesc("CiN1bml2ZXJzYWxjYWxlbmRhci92MS9jYWxlbmRhci5wcm90bxIUdW5pdmVyc2FsY2FsZW5kYXIudjEiQwoQQXBwbGVDcmVkZW50aWFscxIQCghhcHBsZV9pZBgBIAEoCRIdChVhcHBfc3BlY2lmaWNfcGFzc3dvcmQYAiABKAki9gEKFkNvbm5lY3RDYWxlbmRhclJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEjAKCHByb3ZpZGVyGAIgASgOMh4udW5pdmVyc2FsY2FsZW5kYXIudjEuUHJvdmlkZXISQQoRYXBwbGVfY3JlZGVudGlhbHMYAyABKAsyJi51bml2ZXJzYWxjYWxlbmRhci52MS5BcHBsZUNyZWRlbnRpYWxzEkIKC2NyZWRlbnRpYWxzGAQgASgLMi0udW5pdmVyc2FsY2FsZW5kYXIudjEuRmllbGRTZXJ2aWNlQ3JlZGVudGlhbHMSEAoIdGltZXpvbmUYBSABKAkiUQoXRmllbGRTZXJ2aWNlQ3JlZGVudGlhbHMSDwoHYXBpX2tleRgBIAEoCRIRCglzdWJkb21haW4YAiABKAkSEgoKY29tcGFueV9pZBgDIAEoCSKyAQoXQ29ubmVjdENhbGVuZGFyUmVzcG9uc2USGQoRYXV0aG9yaXphdGlvbl91cmwYASABKAkSDQoFc3RhdGUYAiABKAkSGgoSZXhwaXJlc19pbl9zZWNvbmRzGAMgASgFEhEKCWNvbm5lY3RlZBgEIAEoCBI+CgtpbnRlZ3JhdGlvbhgFIAEoCzIpLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNhbGVuZGFySW50ZWdyYXRpb24ieAoUQ29tcGxldGVPQXV0aFJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEjAKCHByb3ZpZGVyGAIgASgOMh4udW5pdmVyc2FsY2FsZW5kYXIudjEuUHJvdmlkZXISDAoEY29kZRgDIAEoCRINCgVzdGF0ZRgEIAEoCSJoChVDb21wbGV0ZU9BdXRoUmVzcG9uc2USPgoLaW50ZWdyYXRpb24YASABKAsyKS51bml2ZXJzYWxjYWxlbmRhci52MS5DYWxlbmRhckludGVncmF0aW9uEg8KB3N5bmNfaWQYAiABKAkiggEKEFByb3ZpZGVyQ2FsZW5kYXISCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRIRCgl0aW1lX3pvbmUYAyABKAkSDwoHcHJpbWFyeRgEIAEoCBIXCg9jaGVja19jb25mbGljdHMYBSABKAgSFwoPcmVjZWl2ZXNfZXZlbnRzGAYgASgIIoQDChNDYWxlbmRhckludGVncmF0aW9uEgoKAmlkGAEgASgJEhEKCXRlbmFudF9pZBgCIAEoCRIwCghwcm92aWRlchgDIAEoDjIeLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlByb3ZpZGVyEhUKDWFjY291bnRfZW1haWwYBCABKAkSNwoGc3RhdHVzGAUgASgOMicudW5pdmVyc2FsY2FsZW5kYXIudjEuSW50ZWdyYXRpb25TdGF0dXMSFQoNc3RhdHVzX3JlYXNvbhgGIAEoCRI5CgljYWxlbmRhcnMYByADKAsyJi51bml2ZXJzYWxjYWxlbmRhci52MS5Qcm92aWRlckNhbGVuZGFyEjIKDmxhc3Rfc3luY2VkX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIwCgxjb25uZWN0ZWRfYXQYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhQKDGFjY291bnRfbmFtZRgKIAEoCSItChhHZXRDYWxlbmRhclN0YXR1c1JlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJIlwKGUdldENhbGVuZGFyU3RhdHVzUmVzcG9uc2USPwoMaW50ZWdyYXRpb25zGAEgAygLMikudW5pdmVyc2FsY2FsZW5kYXIudjEuQ2FsZW5kYXJJbnRlZ3JhdGlvbiJaChFDYWxlbmRhclNlbGVjdGlvbhITCgtjYWxlbmRhcl9pZBgBIAEoCRIXCg9jaGVja19jb25mbGljdHMYAiABKAgSFwoPcmVjZWl2ZXNfZXZlbnRzGAMgASgIInQKHlVwZGF0ZUNhbGVuZGFyU2VsZWN0aW9uUmVxdWVzdBIWCg5pbnRlZ3JhdGlvbl9pZBgBIAEoCRI6CgljYWxlbmRhcnMYAiADKAsyJy51bml2ZXJzYWxjYWxlbmRhci52MS5DYWxlbmRhclNlbGVjdGlvbiJhCh9VcGRhdGVDYWxlbmRhclNlbGVjdGlvblJlc3BvbnNlEj4KC2ludGVncmF0aW9uGAEgASgLMikudW5pdmVyc2FsY2FsZW5kYXIudjEuQ2FsZW5kYXJJbnRlZ3JhdGlvbiIzChlEaXNjb25uZWN0Q2FsZW5kYXJSZXF1ZXN0EhYKDmludGVncmF0aW9uX2lkGAEgASgJIkMKGkRpc2Nvbm5lY3RDYWxlbmRhclJlc3BvbnNlEhQKDGRpc2Nvbm5lY3RlZBgBIAEoCBIPCgdyZXZva2VkGAIgASgIKpUBChFJbnRlZ3JhdGlvblN0YXR1cxIiCh5JTlRFR1JBVElPTl9TVEFUVVNfVU5TUEVDSUZJRUQQABIdChlJTlRFR1JBVElPTl9TVEFUVVNfQUNUSVZFEAESHAoYSU5URUdSQVRJT05fU1RBVFVTX0VSUk9SEAISHwobSU5URUdSQVRJT05fU1RBVFVTX0RJU0FCTEVEEAMy4wQKD0NhbGVuZGFyU2VydmljZRJuCg9Db25uZWN0Q2FsZW5kYXISLC51bml2ZXJzYWxjYWxlbmRhci52MS5Db25uZWN0Q2FsZW5kYXJSZXF1ZXN0Gi0udW5pdmVyc2FsY2FsZW5kYXIudjEuQ29ubmVjdENhbGVuZGFyUmVzcG9uc2USaAoNQ29tcGxldGVPQXV0aBIqLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNvbXBsZXRlT0F1dGhSZXF1ZXN0GisudW5pdmVyc2FsY2FsZW5kYXIudjEuQ29tcGxldGVPQXV0aFJlc3BvbnNlEnQKEUdldENhbGVuZGFyU3RhdHVzEi4udW5pdmVyc2FsY2FsZW5kYXIudjEuR2V0Q2FsZW5kYXJTdGF0dXNSZXF1ZXN0Gi8udW5pdmVyc2FsY2FsZW5kYXIudjEuR2V0Q2FsZW5kYXJTdGF0dXNSZXNwb25zZRKGAQoXVXBkYXRlQ2FsZW5kYXJTZWxlY3Rpb24SNC51bml2ZXJzYWxjYWxlbmRhci52MS5VcGRhdGVDYWxlbmRhclNlbGVjdGlvblJlcXVlc3QaNS51bml2ZXJzYWxjYWxlbmRhci52MS5VcGRhdGVDYWxlbmRhclNlbGVjdGlvblJlc3BvbnNlEncKEkRpc2Nvbm5lY3RDYWxlbmRhchIvLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkRpc2Nvbm5lY3RDYWxlbmRhclJlcXVlc3QaMC51bml2ZXJzYWxjYWxlbmRhci52MS5EaXNjb25uZWN0Q2FsZW5kYXJSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_timestamp, file_universalcalendar_v1_common]);
+  fileDesc("CiN1bml2ZXJzYWxjYWxlbmRhci92MS9jYWxlbmRhci5wcm90bxIUdW5pdmVyc2FsY2FsZW5kYXIudjEiTAoUQXBwb2ludG1lbnRTeW5jSXNzdWUSFgoOYXBwb2ludG1lbnRfaWQYASABKAkSDAoEa2luZBgCIAEoCRIOCgZyZWFzb24YAyABKAkiQwoQQXBwbGVDcmVkZW50aWFscxIQCghhcHBsZV9pZBgBIAEoCRIdChVhcHBfc3BlY2lmaWNfcGFzc3dvcmQYAiABKAki9gEKFkNvbm5lY3RDYWxlbmRhclJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEjAKCHByb3ZpZGVyGAIgASgOMh4udW5pdmVyc2FsY2FsZW5kYXIudjEuUHJvdmlkZXISQQoRYXBwbGVfY3JlZGVudGlhbHMYAyABKAsyJi51bml2ZXJzYWxjYWxlbmRhci52MS5BcHBsZUNyZWRlbnRpYWxzEkIKC2NyZWRlbnRpYWxzGAQgASgLMi0udW5pdmVyc2FsY2FsZW5kYXIudjEuRmllbGRTZXJ2aWNlQ3JlZGVudGlhbHMSEAoIdGltZXpvbmUYBSABKAkiUQoXRmllbGRTZXJ2aWNlQ3JlZGVudGlhbHMSDwoHYXBpX2tleRgBIAEoCRIRCglzdWJkb21haW4YAiABKAkSEgoKY29tcGFueV9pZBgDIAEoCSKyAQoXQ29ubmVjdENhbGVuZGFyUmVzcG9uc2USGQoRYXV0aG9yaXphdGlvbl91cmwYASABKAkSDQoFc3RhdGUYAiABKAkSGgoSZXhwaXJlc19pbl9zZWNvbmRzGAMgASgFEhEKCWNvbm5lY3RlZBgEIAEoCBI+CgtpbnRlZ3JhdGlvbhgFIAEoCzIpLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNhbGVuZGFySW50ZWdyYXRpb24ieAoUQ29tcGxldGVPQXV0aFJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEjAKCHByb3ZpZGVyGAIgASgOMh4udW5pdmVyc2FsY2FsZW5kYXIudjEuUHJvdmlkZXISDAoEY29kZRgDIAEoCRINCgVzdGF0ZRgEIAEoCSJoChVDb21wbGV0ZU9BdXRoUmVzcG9uc2USPgoLaW50ZWdyYXRpb24YASABKAsyKS51bml2ZXJzYWxjYWxlbmRhci52MS5DYWxlbmRhckludGVncmF0aW9uEg8KB3N5bmNfaWQYAiABKAkiggEKEFByb3ZpZGVyQ2FsZW5kYXISCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRIRCgl0aW1lX3pvbmUYAyABKAkSDwoHcHJpbWFyeRgEIAEoCBIXCg9jaGVja19jb25mbGljdHMYBSABKAgSFwoPcmVjZWl2ZXNfZXZlbnRzGAYgASgIIpEEChNDYWxlbmRhckludGVncmF0aW9uEgoKAmlkGAEgASgJEhEKCXRlbmFudF9pZBgCIAEoCRIwCghwcm92aWRlchgDIAEoDjIeLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlByb3ZpZGVyEhUKDWFjY291bnRfZW1haWwYBCABKAkSNwoGc3RhdHVzGAUgASgOMicudW5pdmVyc2FsY2FsZW5kYXIudjEuSW50ZWdyYXRpb25TdGF0dXMSFQoNc3RhdHVzX3JlYXNvbhgGIAEoCRI5CgljYWxlbmRhcnMYByADKAsyJi51bml2ZXJzYWxjYWxlbmRhci52MS5Qcm92aWRlckNhbGVuZGFyEjIKDmxhc3Rfc3luY2VkX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIwCgxjb25uZWN0ZWRfYXQYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhQKDGFjY291bnRfbmFtZRgKIAEoCRI7Cg5zeW5jX2RpcmVjdGlvbhgLIAEoDjIjLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlN5bmNEaXJlY3Rpb24SFAoMc3luY19lbmFibGVkGAwgASgIEjgKDXB1c2hfY2hhbm5lbHMYDSADKAsyIS51bml2ZXJzYWxjYWxlbmRhci52MS5QdXNoQ2hhbm5lbCLwAQoLUHVzaENoYW5uZWwSEwoLY2FsZW5kYXJfaWQYASABKAkSNQoFc3RhdGUYAiABKA4yJi51bml2ZXJzYWxjYWxlbmRhci52MS5QdXNoQ2hhbm5lbFN0YXRlEi4KCmV4cGlyZXNfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhcKD2ZhaWxlZF9yZW5ld2FscxgEIAEoBRI4ChRsYXN0X25vdGlmaWNhdGlvbl9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKbGFzdF9lcnJvchgGIAEoCSItChhHZXRDYWxlbmRhclN0YXR1c1JlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJIqQBChlHZXRDYWxlbmRhclN0YXR1c1Jlc3BvbnNlEj8KDGludGVncmF0aW9ucxgBIAMoCzIpLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNhbGVuZGFySW50ZWdyYXRpb24SRgoSYXBwb2ludG1lbnRfaXNzdWVzGAIgAygLMioudW5pdmVyc2FsY2FsZW5kYXIudjEuQXBwb2ludG1lbnRTeW5jSXNzdWUinAEKGVVwZGF0ZVN5bmNTZXR0aW5nc1JlcXVlc3QSFgoOaW50ZWdyYXRpb25faWQYASABKAkSOwoOc3luY19kaXJlY3Rpb24YAiABKA4yIy51bml2ZXJzYWxjYWxlbmRhci52MS5TeW5jRGlyZWN0aW9uEhkKDHN5bmNfZW5hYmxlZBgDIAEoCEgAiAEBQg8KDV9zeW5jX2VuYWJsZWQiXAoaVXBkYXRlU3luY1NldHRpbmdzUmVzcG9uc2USPgoLaW50ZWdyYXRpb24YASABKAsyKS51bml2ZXJzYWxjYWxlbmRhci52MS5DYWxlbmRhckludGVncmF0aW9uIloKEUNhbGVuZGFyU2VsZWN0aW9uEhMKC2NhbGVuZGFyX2lkGAEgASgJEhcKD2NoZWNrX2NvbmZsaWN0cxgCIAEoCBIXCg9yZWNlaXZlc19ldmVudHMYAyABKAgidAoeVXBkYXRlQ2FsZW5kYXJTZWxlY3Rpb25SZXF1ZXN0EhYKDmludGVncmF0aW9uX2lkGAEgASgJEjoKCWNhbGVuZGFycxgCIAMoCzInLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNhbGVuZGFyU2VsZWN0aW9uImEKH1VwZGF0ZUNhbGVuZGFyU2VsZWN0aW9uUmVzcG9uc2USPgoLaW50ZWdyYXRpb24YASABKAsyKS51bml2ZXJzYWxjYWxlbmRhci52MS5DYWxlbmRhckludGVncmF0aW9uIjMKGURpc2Nvbm5lY3RDYWxlbmRhclJlcXVlc3QSFgoOaW50ZWdyYXRpb25faWQYASABKAkiQwoaRGlzY29ubmVjdENhbGVuZGFyUmVzcG9uc2USFAoMZGlzY29ubmVjdGVkGAEgASgIEg8KB3Jldm9rZWQYAiABKAgqkwEKDVN5bmNEaXJlY3Rpb24SHgoaU1lOQ19ESVJFQ1RJT05fVU5TUEVDSUZJRUQQABIgChxTWU5DX0RJUkVDVElPTl9CSURJUkVDVElPTkFMEAESIAocU1lOQ19ESVJFQ1RJT05fRlJPTV9QUk9WSURFUhACEh4KGlNZTkNfRElSRUNUSU9OX1RPX1BST1ZJREVSEAMqlQEKEUludGVncmF0aW9uU3RhdHVzEiIKHklOVEVHUkFUSU9OX1NUQVRVU19VTlNQRUNJRklFRBAAEh0KGUlOVEVHUkFUSU9OX1NUQVRVU19BQ1RJVkUQARIcChhJTlRFR1JBVElPTl9TVEFUVVNfRVJST1IQAhIfChtJTlRFR1JBVElPTl9TVEFUVVNfRElTQUJMRUQQAyq1AQoQUHVzaENoYW5uZWxTdGF0ZRIiCh5QVVNIX0NIQU5ORUxfU1RBVEVfVU5TUEVDSUZJRUQQABIdChlQVVNIX0NIQU5ORUxfU1RBVEVfQUNUSVZFEAESHwobUFVTSF9DSEFOTkVMX1NUQVRFX0VYUElSSU5HEAISHgoaUFVTSF9DSEFOTkVMX1NUQVRFX0VYUElSRUQQAxIdChlQVVNIX0NIQU5ORUxfU1RBVEVfRkFJTEVEEAQy3AUKD0NhbGVuZGFyU2VydmljZRJuCg9Db25uZWN0Q2FsZW5kYXISLC51bml2ZXJzYWxjYWxlbmRhci52MS5Db25uZWN0Q2FsZW5kYXJSZXF1ZXN0Gi0udW5pdmVyc2FsY2FsZW5kYXIudjEuQ29ubmVjdENhbGVuZGFyUmVzcG9uc2USaAoNQ29tcGxldGVPQXV0aBIqLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNvbXBsZXRlT0F1dGhSZXF1ZXN0GisudW5pdmVyc2FsY2FsZW5kYXIudjEuQ29tcGxldGVPQXV0aFJlc3BvbnNlEnQKEUdldENhbGVuZGFyU3RhdHVzEi4udW5pdmVyc2FsY2FsZW5kYXIudjEuR2V0Q2FsZW5kYXJTdGF0dXNSZXF1ZXN0Gi8udW5pdmVyc2FsY2FsZW5kYXIudjEuR2V0Q2FsZW5kYXJTdGF0dXNSZXNwb25zZRKGAQoXVXBkYXRlQ2FsZW5kYXJTZWxlY3Rpb24SNC51bml2ZXJzYWxjYWxlbmRhci52MS5VcGRhdGVDYWxlbmRhclNlbGVjdGlvblJlcXVlc3QaNS51bml2ZXJzYWxjYWxlbmRhci52MS5VcGRhdGVDYWxlbmRhclNlbGVjdGlvblJlc3BvbnNlEncKEkRpc2Nvbm5lY3RDYWxlbmRhchIvLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkRpc2Nvbm5lY3RDYWxlbmRhclJlcXVlc3QaMC51bml2ZXJzYWxjYWxlbmRhci52MS5EaXNjb25uZWN0Q2FsZW5kYXJSZXNwb25zZRJ3ChJVcGRhdGVTeW5jU2V0dGluZ3MSLy51bml2ZXJzYWxjYWxlbmRhci52MS5VcGRhdGVTeW5jU2V0dGluZ3NSZXF1ZXN0GjAudW5pdmVyc2FsY2FsZW5kYXIudjEuVXBkYXRlU3luY1NldHRpbmdzUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp, file_universalcalendar_v1_common]);
+
+/**
+ * An appointment whose calendar copy needs attention.
+ *
+ * @generated from message universalcalendar.v1.AppointmentSyncIssue
+ */
+export type AppointmentSyncIssue = Message<"universalcalendar.v1.AppointmentSyncIssue"> & {
+  /**
+   * @generated from field: string appointment_id = 1;
+   */
+  appointmentId: string;
+
+  /**
+   * "delivery_failed" (see reason) or "calendar_conflict" (moved in the
+   * calendar to a time that conflicts).
+   *
+   * @generated from field: string kind = 2;
+   */
+  kind: string;
+
+  /**
+   * @generated from field: string reason = 3;
+   */
+  reason: string;
+};
+
+/**
+ * Describes the message universalcalendar.v1.AppointmentSyncIssue.
+ * Use `create(AppointmentSyncIssueSchema)` to create a new message.
+ */
+export const AppointmentSyncIssueSchema: GenMessage<AppointmentSyncIssue> = /*@__PURE__*/
+  messageDesc(file_universalcalendar_v1_calendar, 0);
 
 /**
  * Apple ID with an app-specific password (CalDAV Basic auth).
@@ -38,7 +70,7 @@ export type AppleCredentials = Message<"universalcalendar.v1.AppleCredentials"> 
  * Use `create(AppleCredentialsSchema)` to create a new message.
  */
 export const AppleCredentialsSchema: GenMessage<AppleCredentials> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_calendar, 0);
+  messageDesc(file_universalcalendar_v1_calendar, 1);
 
 /**
  * @generated from message universalcalendar.v1.ConnectCalendarRequest
@@ -85,7 +117,7 @@ export type ConnectCalendarRequest = Message<"universalcalendar.v1.ConnectCalend
  * Use `create(ConnectCalendarRequestSchema)` to create a new message.
  */
 export const ConnectCalendarRequestSchema: GenMessage<ConnectCalendarRequest> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_calendar, 1);
+  messageDesc(file_universalcalendar_v1_calendar, 2);
 
 /**
  * A field-service API key (Jobber's is sent as the bearer token) and, for
@@ -115,7 +147,7 @@ export type FieldServiceCredentials = Message<"universalcalendar.v1.FieldService
  * Use `create(FieldServiceCredentialsSchema)` to create a new message.
  */
 export const FieldServiceCredentialsSchema: GenMessage<FieldServiceCredentials> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_calendar, 2);
+  messageDesc(file_universalcalendar_v1_calendar, 3);
 
 /**
  * @generated from message universalcalendar.v1.ConnectCalendarResponse
@@ -160,7 +192,7 @@ export type ConnectCalendarResponse = Message<"universalcalendar.v1.ConnectCalen
  * Use `create(ConnectCalendarResponseSchema)` to create a new message.
  */
 export const ConnectCalendarResponseSchema: GenMessage<ConnectCalendarResponse> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_calendar, 3);
+  messageDesc(file_universalcalendar_v1_calendar, 4);
 
 /**
  * @generated from message universalcalendar.v1.CompleteOAuthRequest
@@ -196,7 +228,7 @@ export type CompleteOAuthRequest = Message<"universalcalendar.v1.CompleteOAuthRe
  * Use `create(CompleteOAuthRequestSchema)` to create a new message.
  */
 export const CompleteOAuthRequestSchema: GenMessage<CompleteOAuthRequest> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_calendar, 4);
+  messageDesc(file_universalcalendar_v1_calendar, 5);
 
 /**
  * @generated from message universalcalendar.v1.CompleteOAuthResponse
@@ -220,7 +252,7 @@ export type CompleteOAuthResponse = Message<"universalcalendar.v1.CompleteOAuthR
  * Use `create(CompleteOAuthResponseSchema)` to create a new message.
  */
 export const CompleteOAuthResponseSchema: GenMessage<CompleteOAuthResponse> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_calendar, 5);
+  messageDesc(file_universalcalendar_v1_calendar, 6);
 
 /**
  * One calendar of a connected account.
@@ -270,7 +302,7 @@ export type ProviderCalendar = Message<"universalcalendar.v1.ProviderCalendar"> 
  * Use `create(ProviderCalendarSchema)` to create a new message.
  */
 export const ProviderCalendarSchema: GenMessage<ProviderCalendar> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_calendar, 6);
+  messageDesc(file_universalcalendar_v1_calendar, 7);
 
 /**
  * @generated from message universalcalendar.v1.CalendarIntegration
@@ -329,6 +361,27 @@ export type CalendarIntegration = Message<"universalcalendar.v1.CalendarIntegrat
    * @generated from field: string account_name = 10;
    */
   accountName: string;
+
+  /**
+   * @generated from field: universalcalendar.v1.SyncDirection sync_direction = 11;
+   */
+  syncDirection: SyncDirection;
+
+  /**
+   * False: nothing is written to or applied from this calendar (its busy
+   * time is still read, so bookings never double-book).
+   *
+   * @generated from field: bool sync_enabled = 12;
+   */
+  syncEnabled: boolean;
+
+  /**
+   * Push channels (Google) or subscriptions (Microsoft), one per calendar
+   * checked for conflicts; empty for providers without push (Apple is polled).
+   *
+   * @generated from field: repeated universalcalendar.v1.PushChannel push_channels = 13;
+   */
+  pushChannels: PushChannel[];
 };
 
 /**
@@ -336,7 +389,55 @@ export type CalendarIntegration = Message<"universalcalendar.v1.CalendarIntegrat
  * Use `create(CalendarIntegrationSchema)` to create a new message.
  */
 export const CalendarIntegrationSchema: GenMessage<CalendarIntegration> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_calendar, 7);
+  messageDesc(file_universalcalendar_v1_calendar, 8);
+
+/**
+ * @generated from message universalcalendar.v1.PushChannel
+ */
+export type PushChannel = Message<"universalcalendar.v1.PushChannel"> & {
+  /**
+   * The provider's calendar id it watches.
+   *
+   * @generated from field: string calendar_id = 1;
+   */
+  calendarId: string;
+
+  /**
+   * @generated from field: universalcalendar.v1.PushChannelState state = 2;
+   */
+  state: PushChannelState;
+
+  /**
+   * The expiry the provider granted.
+   *
+   * @generated from field: google.protobuf.Timestamp expires_at = 3;
+   */
+  expiresAt?: Timestamp | undefined;
+
+  /**
+   * Renewals that failed in a row.
+   *
+   * @generated from field: int32 failed_renewals = 4;
+   */
+  failedRenewals: number;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp last_notification_at = 5;
+   */
+  lastNotificationAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: string last_error = 6;
+   */
+  lastError: string;
+};
+
+/**
+ * Describes the message universalcalendar.v1.PushChannel.
+ * Use `create(PushChannelSchema)` to create a new message.
+ */
+export const PushChannelSchema: GenMessage<PushChannel> = /*@__PURE__*/
+  messageDesc(file_universalcalendar_v1_calendar, 9);
 
 /**
  * @generated from message universalcalendar.v1.GetCalendarStatusRequest
@@ -353,7 +454,7 @@ export type GetCalendarStatusRequest = Message<"universalcalendar.v1.GetCalendar
  * Use `create(GetCalendarStatusRequestSchema)` to create a new message.
  */
 export const GetCalendarStatusRequestSchema: GenMessage<GetCalendarStatusRequest> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_calendar, 8);
+  messageDesc(file_universalcalendar_v1_calendar, 10);
 
 /**
  * @generated from message universalcalendar.v1.GetCalendarStatusResponse
@@ -363,6 +464,14 @@ export type GetCalendarStatusResponse = Message<"universalcalendar.v1.GetCalenda
    * @generated from field: repeated universalcalendar.v1.CalendarIntegration integrations = 1;
    */
   integrations: CalendarIntegration[];
+
+  /**
+   * Appointments whose calendar event failed to be written, or whose move in
+   * the calendar conflicts.
+   *
+   * @generated from field: repeated universalcalendar.v1.AppointmentSyncIssue appointment_issues = 2;
+   */
+  appointmentIssues: AppointmentSyncIssue[];
 };
 
 /**
@@ -370,7 +479,55 @@ export type GetCalendarStatusResponse = Message<"universalcalendar.v1.GetCalenda
  * Use `create(GetCalendarStatusResponseSchema)` to create a new message.
  */
 export const GetCalendarStatusResponseSchema: GenMessage<GetCalendarStatusResponse> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_calendar, 9);
+  messageDesc(file_universalcalendar_v1_calendar, 11);
+
+/**
+ * @generated from message universalcalendar.v1.UpdateSyncSettingsRequest
+ */
+export type UpdateSyncSettingsRequest = Message<"universalcalendar.v1.UpdateSyncSettingsRequest"> & {
+  /**
+   * @generated from field: string integration_id = 1;
+   */
+  integrationId: string;
+
+  /**
+   * UNSPECIFIED leaves it unchanged.
+   *
+   * @generated from field: universalcalendar.v1.SyncDirection sync_direction = 2;
+   */
+  syncDirection: SyncDirection;
+
+  /**
+   * Unset leaves it unchanged.
+   *
+   * @generated from field: optional bool sync_enabled = 3;
+   */
+  syncEnabled?: boolean | undefined;
+};
+
+/**
+ * Describes the message universalcalendar.v1.UpdateSyncSettingsRequest.
+ * Use `create(UpdateSyncSettingsRequestSchema)` to create a new message.
+ */
+export const UpdateSyncSettingsRequestSchema: GenMessage<UpdateSyncSettingsRequest> = /*@__PURE__*/
+  messageDesc(file_universalcalendar_v1_calendar, 12);
+
+/**
+ * @generated from message universalcalendar.v1.UpdateSyncSettingsResponse
+ */
+export type UpdateSyncSettingsResponse = Message<"universalcalendar.v1.UpdateSyncSettingsResponse"> & {
+  /**
+   * @generated from field: universalcalendar.v1.CalendarIntegration integration = 1;
+   */
+  integration?: CalendarIntegration | undefined;
+};
+
+/**
+ * Describes the message universalcalendar.v1.UpdateSyncSettingsResponse.
+ * Use `create(UpdateSyncSettingsResponseSchema)` to create a new message.
+ */
+export const UpdateSyncSettingsResponseSchema: GenMessage<UpdateSyncSettingsResponse> = /*@__PURE__*/
+  messageDesc(file_universalcalendar_v1_calendar, 13);
 
 /**
  * @generated from message universalcalendar.v1.CalendarSelection
@@ -399,7 +556,7 @@ export type CalendarSelection = Message<"universalcalendar.v1.CalendarSelection"
  * Use `create(CalendarSelectionSchema)` to create a new message.
  */
 export const CalendarSelectionSchema: GenMessage<CalendarSelection> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_calendar, 10);
+  messageDesc(file_universalcalendar_v1_calendar, 14);
 
 /**
  * @generated from message universalcalendar.v1.UpdateCalendarSelectionRequest
@@ -423,7 +580,7 @@ export type UpdateCalendarSelectionRequest = Message<"universalcalendar.v1.Updat
  * Use `create(UpdateCalendarSelectionRequestSchema)` to create a new message.
  */
 export const UpdateCalendarSelectionRequestSchema: GenMessage<UpdateCalendarSelectionRequest> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_calendar, 11);
+  messageDesc(file_universalcalendar_v1_calendar, 15);
 
 /**
  * @generated from message universalcalendar.v1.UpdateCalendarSelectionResponse
@@ -440,7 +597,7 @@ export type UpdateCalendarSelectionResponse = Message<"universalcalendar.v1.Upda
  * Use `create(UpdateCalendarSelectionResponseSchema)` to create a new message.
  */
 export const UpdateCalendarSelectionResponseSchema: GenMessage<UpdateCalendarSelectionResponse> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_calendar, 12);
+  messageDesc(file_universalcalendar_v1_calendar, 16);
 
 /**
  * @generated from message universalcalendar.v1.DisconnectCalendarRequest
@@ -457,7 +614,7 @@ export type DisconnectCalendarRequest = Message<"universalcalendar.v1.Disconnect
  * Use `create(DisconnectCalendarRequestSchema)` to create a new message.
  */
 export const DisconnectCalendarRequestSchema: GenMessage<DisconnectCalendarRequest> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_calendar, 13);
+  messageDesc(file_universalcalendar_v1_calendar, 17);
 
 /**
  * @generated from message universalcalendar.v1.DisconnectCalendarResponse
@@ -482,7 +639,46 @@ export type DisconnectCalendarResponse = Message<"universalcalendar.v1.Disconnec
  * Use `create(DisconnectCalendarResponseSchema)` to create a new message.
  */
 export const DisconnectCalendarResponseSchema: GenMessage<DisconnectCalendarResponse> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_calendar, 14);
+  messageDesc(file_universalcalendar_v1_calendar, 18);
+
+/**
+ * Which way events flow between this service and a calendar.
+ *
+ * @generated from enum universalcalendar.v1.SyncDirection
+ */
+export enum SyncDirection {
+  /**
+   * @generated from enum value: SYNC_DIRECTION_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Our appointments are written there, and moves/deletions there come back.
+   *
+   * @generated from enum value: SYNC_DIRECTION_BIDIRECTIONAL = 1;
+   */
+  BIDIRECTIONAL = 1,
+
+  /**
+   * Only read: busy time and changes come back, nothing is written.
+   *
+   * @generated from enum value: SYNC_DIRECTION_FROM_PROVIDER = 2;
+   */
+  FROM_PROVIDER = 2,
+
+  /**
+   * Only written: appointments go there, changes made there are ignored.
+   *
+   * @generated from enum value: SYNC_DIRECTION_TO_PROVIDER = 3;
+   */
+  TO_PROVIDER = 3,
+}
+
+/**
+ * Describes the enum universalcalendar.v1.SyncDirection.
+ */
+export const SyncDirectionSchema: GenEnum<SyncDirection> = /*@__PURE__*/
+  enumDesc(file_universalcalendar_v1_calendar, 0);
 
 /**
  * @generated from enum universalcalendar.v1.IntegrationStatus
@@ -515,7 +711,49 @@ export enum IntegrationStatus {
  * Describes the enum universalcalendar.v1.IntegrationStatus.
  */
 export const IntegrationStatusSchema: GenEnum<IntegrationStatus> = /*@__PURE__*/
-  enumDesc(file_universalcalendar_v1_calendar, 0);
+  enumDesc(file_universalcalendar_v1_calendar, 1);
+
+/**
+ * @generated from enum universalcalendar.v1.PushChannelState
+ */
+export enum PushChannelState {
+  /**
+   * @generated from enum value: PUSH_CHANNEL_STATE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: PUSH_CHANNEL_STATE_ACTIVE = 1;
+   */
+  ACTIVE = 1,
+
+  /**
+   * Expires within the renewal margin; the next renewal run extends or replaces it.
+   *
+   * @generated from enum value: PUSH_CHANNEL_STATE_EXPIRING = 2;
+   */
+  EXPIRING = 2,
+
+  /**
+   * Past its expiry: changes reach the mirror only through the backstop sync.
+   *
+   * @generated from enum value: PUSH_CHANNEL_STATE_EXPIRED = 3;
+   */
+  EXPIRED = 3,
+
+  /**
+   * Renewals keep failing (see last_error).
+   *
+   * @generated from enum value: PUSH_CHANNEL_STATE_FAILED = 4;
+   */
+  FAILED = 4,
+}
+
+/**
+ * Describes the enum universalcalendar.v1.PushChannelState.
+ */
+export const PushChannelStateSchema: GenEnum<PushChannelState> = /*@__PURE__*/
+  enumDesc(file_universalcalendar_v1_calendar, 2);
 
 /**
  * Connections to Google Calendar, Microsoft Outlook, Apple iCloud, and the
@@ -577,6 +815,17 @@ export const CalendarService: GenService<{
     methodKind: "unary";
     input: typeof DisconnectCalendarRequestSchema;
     output: typeof DisconnectCalendarResponseSchema;
+  },
+  /**
+   * Sets which way an integration syncs and whether it syncs at all. Turning
+   * sync on again also clears a tripped mass-delete guard.
+   *
+   * @generated from rpc universalcalendar.v1.CalendarService.UpdateSyncSettings
+   */
+  updateSyncSettings: {
+    methodKind: "unary";
+    input: typeof UpdateSyncSettingsRequestSchema;
+    output: typeof UpdateSyncSettingsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_universalcalendar_v1_calendar, 0);

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file universalcalendar/v1/common.proto.
  */
 export const file_universalcalendar_v1_common: GenFile = /*@__PURE__*/
-  fileDesc("CiF1bml2ZXJzYWxjYWxlbmRhci92MS9jb21tb24ucHJvdG8SFHVuaXZlcnNhbGNhbGVuZGFyLnYxIqQBCghUaW1lU2xvdBIuCgpzdGFydF90aW1lGAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRfdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASOgoLdGVjaG5pY2lhbnMYAyABKAsyJS51bml2ZXJzYWxjYWxlbmRhci52MS5TbG90VGVjaG5pY2lhbnMiHgoPU2xvdFRlY2huaWNpYW5zEgsKA2lkcxgBIAMoCSKVAgoIQ29uZmxpY3QSMAoEa2luZBgBIAEoDjIiLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNvbmZsaWN0S2luZBIKCgJpZBgCIAEoCRIuCgpzdGFydF90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDQoFdGl0bGUYBSABKAkSMAoIcHJvdmlkZXIYBiABKA4yHi51bml2ZXJzYWxjYWxlbmRhci52MS5Qcm92aWRlchIaCg10ZWNobmljaWFuX2lkGAcgASgJSACIAQFCEAoOX3RlY2huaWNpYW5faWQqlgEKCFByb3ZpZGVyEhgKFFBST1ZJREVSX1VOU1BFQ0lGSUVEEAASEwoPUFJPVklERVJfR09PR0xFEAESFgoSUFJPVklERVJfTUlDUk9TT0ZUEAISEgoOUFJPVklERVJfQVBQTEUQAxITCg9QUk9WSURFUl9KT0JCRVIQBBIaChZQUk9WSURFUl9IT1VTRUNBTExfUFJPEAUqnwEKDENvbmZsaWN0S2luZBIdChlDT05GTElDVF9LSU5EX1VOU1BFQ0lGSUVEEAASHQoZQ09ORkxJQ1RfS0lORF9BUFBPSU5UTUVOVBABEhcKE0NPTkZMSUNUX0tJTkRfQkxPQ0sQAhIgChxDT05GTElDVF9LSU5EX0NBTEVOREFSX0VWRU5UEAMSFgoSQ09ORkxJQ1RfS0lORF9IT0xEEARiBnByb3RvMw", [file_google_protobuf_timestamp]);
+  fileDesc("CiF1bml2ZXJzYWxjYWxlbmRhci92MS9jb21tb24ucHJvdG8SFHVuaXZlcnNhbGNhbGVuZGFyLnYxIqQBCghUaW1lU2xvdBIuCgpzdGFydF90aW1lGAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRfdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASOgoLdGVjaG5pY2lhbnMYAyABKAsyJS51bml2ZXJzYWxjYWxlbmRhci52MS5TbG90VGVjaG5pY2lhbnMiHgoPU2xvdFRlY2huaWNpYW5zEgsKA2lkcxgBIAMoCSLBAgoIQ29uZmxpY3QSMAoEa2luZBgBIAEoDjIiLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNvbmZsaWN0S2luZBIKCgJpZBgCIAEoCRIuCgpzdGFydF90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDQoFdGl0bGUYBSABKAkSMAoIcHJvdmlkZXIYBiABKA4yHi51bml2ZXJzYWxjYWxlbmRhci52MS5Qcm92aWRlchITCgtjYWxlbmRhcl9pZBgHIAEoCRIVCg1jYWxlbmRhcl9uYW1lGAggASgJEhoKDXRlY2huaWNpYW5faWQYCSABKAlIAIgBAUIQCg5fdGVjaG5pY2lhbl9pZCKTAQoNRGF0YUZyZXNobmVzcxIWCg5pbnRlZ3JhdGlvbl9pZBgBIAEoCRIwCghwcm92aWRlchgCIAEoDjIeLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlByb3ZpZGVyEikKBWFzX29mGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBINCgVzdGFsZRgEIAEoCCqWAQoIUHJvdmlkZXISGAoUUFJPVklERVJfVU5TUEVDSUZJRUQQABITCg9QUk9WSURFUl9HT09HTEUQARIWChJQUk9WSURFUl9NSUNST1NPRlQQAhISCg5QUk9WSURFUl9BUFBMRRADEhMKD1BST1ZJREVSX0pPQkJFUhAEEhoKFlBST1ZJREVSX0hPVVNFQ0FMTF9QUk8QBSqfAQoMQ29uZmxpY3RLaW5kEh0KGUNPTkZMSUNUX0tJTkRfVU5TUEVDSUZJRUQQABIdChlDT05GTElDVF9LSU5EX0FQUE9JTlRNRU5UEAESFwoTQ09ORkxJQ1RfS0lORF9CTE9DSxACEiAKHENPTkZMSUNUX0tJTkRfQ0FMRU5EQVJfRVZFTlQQAxIWChJDT05GTElDVF9LSU5EX0hPTEQQBGIGcHJvdG8z", [file_google_protobuf_timestamp]);
 
 /**
  * A half-open interval [start_time, end_time) of UTC instants.
@@ -108,9 +108,22 @@ export type Conflict = Message<"universalcalendar.v1.Conflict"> & {
   provider: Provider;
 
   /**
+   * For CONFLICT_KIND_CALENDAR_EVENT: the provider's id and the name of the
+   * calendar holding the busy time.
+   *
+   * @generated from field: string calendar_id = 7;
+   */
+  calendarId: string;
+
+  /**
+   * @generated from field: string calendar_name = 8;
+   */
+  calendarName: string;
+
+  /**
    * The technician the period belongs to; absent when it is business-wide.
    *
-   * @generated from field: optional string technician_id = 7;
+   * @generated from field: optional string technician_id = 9;
    */
   technicianId?: string | undefined;
 };
@@ -121,6 +134,46 @@ export type Conflict = Message<"universalcalendar.v1.Conflict"> & {
  */
 export const ConflictSchema: GenMessage<Conflict> = /*@__PURE__*/
   messageDesc(file_universalcalendar_v1_common, 2);
+
+/**
+ * How fresh one integration's mirrored busy time was when an answer was
+ * computed (CheckAvailability, CreateAppointment with max_staleness_seconds).
+ *
+ * @generated from message universalcalendar.v1.DataFreshness
+ */
+export type DataFreshness = Message<"universalcalendar.v1.DataFreshness"> & {
+  /**
+   * @generated from field: string integration_id = 1;
+   */
+  integrationId: string;
+
+  /**
+   * @generated from field: universalcalendar.v1.Provider provider = 2;
+   */
+  provider: Provider;
+
+  /**
+   * The integration's last successful sync; unset when it never synced.
+   *
+   * @generated from field: google.protobuf.Timestamp as_of = 3;
+   */
+  asOf?: Timestamp | undefined;
+
+  /**
+   * True when as_of is still older than max_staleness_seconds: the refresh
+   * did not finish within the time budget and the answer used the mirror.
+   *
+   * @generated from field: bool stale = 4;
+   */
+  stale: boolean;
+};
+
+/**
+ * Describes the message universalcalendar.v1.DataFreshness.
+ * Use `create(DataFreshnessSchema)` to create a new message.
+ */
+export const DataFreshnessSchema: GenMessage<DataFreshness> = /*@__PURE__*/
+  messageDesc(file_universalcalendar_v1_common, 3);
 
 /**
  * Where a schedule lives. Calendar providers hold busy time and receive our

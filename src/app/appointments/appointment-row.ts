@@ -43,6 +43,7 @@ export function appointmentFromRow(row: AppointmentRow): Appointment {
     externalEventId: row.external_event_id as string | null,
     syncStatus: row.sync_status as string,
     syncError: row.sync_error as string | null,
+    calendarConflict: row.calendar_conflict as string | null,
     createdBy: row.created_by as string,
     createdAt: instant(row.created_at),
     updatedAt: instant(row.updated_at),

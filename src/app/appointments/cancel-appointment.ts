@@ -1,11 +1,12 @@
 import { actorOf, type Caller } from "../../domain/caller.js";
 import { assertCancellable, type AppointmentStatus } from "../../domain/appointments/appointment-status.js";
 import { optionalText } from "../../domain/validation.js";
-import type { Appointment } from "../../entities/appointment.js";
+import { AppointmentSchema, type Appointment } from "../../entities/appointment.js";
 import type { AppContext } from "../context.js";
 import { recordAudit } from "../shared/audit.js";
 import { enqueueOutbox } from "../outbox/enqueue-outbox.js";
-import { appointmentCancelled } from "../outbox/outbox-message.js";
+import { deliverSoon, type FastPathResult } from "../outbox/deliver-soon.js";
+import { appointmentCancelled, customerNotification } from "../outbox/outbox-message.js";
 import { findAppointment } from "./find-appointment.js";
 
 export interface CancelAppointmentInput {
@@ -22,6 +23,18 @@ export interface CancelAppointmentInput {
  * ignores cancelled rows). A repeat answers cancelled: false and changes nothing.
  */
 export async function cancelAppointment(
+  ctx: AppContext,
+  caller: Caller,
+  command: CancelAppointmentInput,
+): Promise<{ cancelled: boolean; appointment: Appointment; delivery?: FastPathResult }> {
+  const result = await cancel(ctx, caller, command);
+  if (!result.cancelled) return result;
+  const delivery = await deliverSoon(ctx, result.appointment.tenantId, result.appointment.id);
+  const current = await ctx.orm.em.fork().findOne(AppointmentSchema, { id: result.appointment.id });
+  return { cancelled: true, appointment: current ?? result.appointment, delivery };
+}
+
+async function cancel(
   ctx: AppContext,
   caller: Caller,
   command: CancelAppointmentInput,
@@ -44,6 +57,9 @@ export async function cancelAppointment(
       appointment.tenantId,
       appointmentCancelled(appointment.id, command.notifyCustomer, command.reason),
     );
+    if (command.notifyCustomer) {
+      enqueueOutbox(em, appointment.tenantId, customerNotification(appointment.id, "cancellation", command.reason));
+    }
     recordAudit(em, {
       tenantId: appointment.tenantId,
       caller,

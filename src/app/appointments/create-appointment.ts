@@ -1,9 +1,15 @@
 import type { Caller } from "../../domain/caller.js";
-import { validateNewAppointment, type NewAppointmentRequest } from "../../domain/appointments/new-appointment.js";
+import {
+  validateNewAppointment,
+  type NewAppointment,
+  type NewAppointmentRequest,
+} from "../../domain/appointments/new-appointment.js";
 import { BEGIN, COMMIT, ROLLBACK, type Pipeline, type Statement } from "../../db/sql-pool.js";
-import type { Appointment } from "../../entities/appointment.js";
+import { AppointmentSchema, type Appointment } from "../../entities/appointment.js";
 import { busyPeriodsOf, isEmptyBusy, type BusyArrays } from "../availability/load-busy-periods.js";
 import type { AppContext } from "../context.js";
+import { deliverSoon } from "../outbox/deliver-soon.js";
+import { refreshStaleMirrors, type DataFreshness } from "../sync/refresh-stale-mirrors.js";
 import { placeBooking } from "../technicians/place-booking.js";
 import { technicianChoiceOf } from "../technicians/technician-choice.js";
 import {
@@ -26,10 +32,12 @@ export interface CreateAppointmentInput {
   technician?: { technicianId: string; anyTechnician: boolean; jobType: string };
   /** The caller's own hold (HoldSlot), used up by this booking. */
   holdToken?: string;
+  /** Sync calendars older than this first (within the freshness budget). */
+  maxStalenessSeconds?: number;
 }
 
 export type CreateAppointmentResult =
-  { created: true; appointment: Appointment } | ({ created: false } & BookingConflicts);
+  { created: true; appointment: Appointment; confirmationSent?: boolean } | ({ created: false } & BookingConflicts);
 
 const IDEMPOTENCY_SCOPE = "appointment.create";
 
@@ -52,6 +60,49 @@ function bookedRow(answers: unknown[][], index: number): BookedRow {
 }
 
 /**
+ * Validates, brings stale mirrors up to date when the caller asks for
+ * freshness, books (below), then tries the calendar event and the
+ * confirmation right after commit, within the fast-path budget.
+ */
+export async function createAppointment(
+  ctx: AppContext,
+  caller: Caller,
+  command: CreateAppointmentInput,
+): Promise<CreateAppointmentResult & { dataAsOf: DataFreshness[] }> {
+  const input = validateNewAppointment(command.request, ctx.clock.now());
+  const key = validateIdempotencyKey(command.idempotencyKey);
+  const { tenantId, holdToken } = command;
+  const choice = command.technician && technicianChoiceOf(command.technician);
+  const dataAsOf = await refreshStaleMirrors(ctx, caller, {
+    tenantId,
+    maxStalenessSeconds: command.maxStalenessSeconds,
+  });
+  // Technicians and holds: placeBooking (several tries in one transaction); plain bookings stay on one round trip.
+  const result =
+    choice || holdToken
+      ? await placeBooking(ctx, caller, {
+          tenantId,
+          input,
+          ...(key ? { idempotency: { key, scope: IDEMPOTENCY_SCOPE } } : {}),
+          ...(choice ? { choice } : {}),
+          ...(holdToken ? { holdToken } : {}),
+        })
+      : await book(ctx, caller, tenantId, input, key);
+  if (!result.created) return { ...result, dataAsOf };
+  const delivered = await deliverSoon(ctx, command.tenantId, result.appointment.id);
+  // A written event changed the row (event id, sync status): answer with it.
+  const current = delivered.calendarWritten
+    ? await ctx.orm.em.fork().findOne(AppointmentSchema, { id: result.appointment.id })
+    : null;
+  return {
+    created: true,
+    appointment: current ?? result.appointment,
+    confirmationSent: delivered.customerNotified,
+    dataAsOf,
+  };
+}
+
+/**
  * Books unless something stands in the way, under the tenant's schedule lock
  * (shared: bookings never wait for each other): a hard block committed before
  * the lock is seen by the booking statement, which runs after it; one
@@ -62,25 +113,13 @@ function bookedRow(answers: unknown[][], index: number): BookedRow {
  * COMMIT go out together: one round trip. With one: the claim, the booking
  * and the stored reply commit together (three round trips).
  */
-export async function createAppointment(
+async function book(
   ctx: AppContext,
   caller: Caller,
-  command: CreateAppointmentInput,
+  tenantId: string,
+  input: NewAppointment,
+  key: string | undefined,
 ): Promise<CreateAppointmentResult> {
-  const input = validateNewAppointment(command.request, ctx.clock.now());
-  const key = validateIdempotencyKey(command.idempotencyKey);
-  const { tenantId } = command;
-  const choice = command.technician && technicianChoiceOf(command.technician);
-  if (choice || command.holdToken) {
-    // Technicians and holds: placeBooking (several tries in one transaction); plain bookings stay on one round trip.
-    return placeBooking(ctx, caller, {
-      tenantId,
-      input,
-      ...(key ? { idempotency: { key, scope: IDEMPOTENCY_SCOPE } } : {}),
-      ...(choice ? { choice } : {}),
-      ...(command.holdToken ? { holdToken: command.holdToken } : {}),
-    });
-  }
   const window = { start: input.start, end: input.end };
   const now = ctx.clock.now();
   const values = bookingValues(tenantId, caller, input, key, { now });

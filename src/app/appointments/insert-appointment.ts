@@ -4,7 +4,7 @@ import type { NewAppointment } from "../../domain/appointments/new-appointment.j
 import type { Statement } from "../../db/sql-pool.js";
 import { BUSY_ARRAYS, busySources, busyValues } from "../availability/load-busy-periods.js";
 import { RULES_VERSION_COLUMNS } from "../availability/load-scheduling-rules.js";
-import { appointmentCreated } from "../outbox/outbox-message.js";
+import { aggregateIdOf, appointmentCreated, customerNotification } from "../outbox/outbox-message.js";
 
 /**
  * The booking in ONE statement (it runs right after the tenant's schedule
@@ -17,27 +17,36 @@ import { appointmentCreated } from "../outbox/outbox-message.js";
  * the loser waits for the winner's commit and gets no row back, and then
  * neither does the outbox nor the audit log. One row comes back: what stood
  * in the way (BUSY_ARRAYS), the rules' version and the booked row, if any.
- * The outbox row's message comes from the same typed builder enqueueOutbox
- * takes (so the id is chosen here); the audit row has recordAudit's shape.
+ * The outbox rows' messages come from the same typed builders enqueueOutbox
+ * takes (so the id is chosen here): the calendar write and, when asked, the
+ * customer's confirmation ($27); the audit row has recordAudit's shape.
  *
- * Placement ($24..$29, see BookingPlacement): the technician booked (null:
+ * Placement ($28..$33, see BookingPlacement): the technician booked (null:
  * business-wide; the read then sees only that technician's and
  * business-wide appointments, the exclusion constraint's lanes), the clock
  * and the caller's own hold token (expired and own holds are not busy), the
  * job type, and for a hold its token and expiry (a hold queues no outbox
- * message and is audited as held).
+ * message, waits for no calendar and is audited as held).
  */
+/** A calendar that receives our events: then the new appointment waits for its delivery. */
+export const RECEIVING_CALENDAR_EXISTS = `
+  select 1 from integration_calendars c
+  join calendar_integrations i on i.id = c.integration_id
+  where c.tenant_id = $1 and c.receives_events and i.status = 'active' and i.sync_enabled
+    and i.sync_direction <> 'from_provider'`;
+
 export const BOOK_UNLESS_BUSY: Statement = {
   name: "book-appointment-unless-busy",
   text: `
-  with ${busySources(false, { technician: "$24", now: "$25", holdToken: "$26" })},
+  with ${busySources(false, { technician: "$28", now: "$29", holdToken: "$30" })},
   booked as (
     insert into appointments (id, tenant_id, customer_name, customer_phone, customer_email, title, description,
       service_type, start_time, end_time, status, address, latitude, longitude, estimated_cost, notes,
-      idempotency_key, created_by, technician_id, job_type, hold_token, expires_at)
+      idempotency_key, created_by, sync_status, technician_id, job_type, hold_token, expires_at)
     select $6::uuid, $1, $7::text, $8::text, $9::text, $10::text, $11::text, $12::text, $3, $2, $13::text,
-      $14::text, $15::float8, $16::float8, $17::numeric, $18::text, $19::text, $20::text, $24::uuid, $27::text,
-      $28::text, $29::timestamptz
+      $14::text, $15::float8, $16::float8, $17::numeric, $18::text, $19::text, $20::text,
+      case when $32::text is null and exists (${RECEIVING_CALENDAR_EXISTS}) then 'pending' else 'not_required' end,
+      $28::uuid, $31::text, $32::text, $33::timestamptz
     where not exists (select 1 from own) and ($23::boolean or not exists (select 1 from mirrored))
     on conflict do nothing
     returning *
@@ -45,6 +54,10 @@ export const BOOK_UNLESS_BUSY: Statement = {
     insert into outbox (tenant_id, topic, aggregate_id, payload)
     select tenant_id, $21::text, id::text, $22::jsonb
     from booked where status <> 'held'
+    union all
+    select tenant_id, $24::text, $25::text, $26::jsonb
+    from booked
+    where $27::boolean and status <> 'held'
   ), audited as (
     insert into audit_log (tenant_id, actor, action, entity_type, entity_id, changes)
     select tenant_id, created_by, case when status = 'held' then 'appointment.held' else 'appointment.created' end,
@@ -103,6 +116,7 @@ export function bookingValues(
 ): (letMirroredThrough: boolean) => unknown[] {
   const id = randomUUID();
   const message = appointmentCreated(id, input.notifyCustomer, placement.technicianId);
+  const notification = customerNotification(id, "confirmation");
   const values = [
     ...busyValues(tenantId, { start: input.start, end: input.end }),
     id,
@@ -123,6 +137,12 @@ export function bookingValues(
     message.topic,
     JSON.stringify(message.payload),
   ];
+  const confirmation = [
+    notification.topic,
+    aggregateIdOf(notification),
+    JSON.stringify(notification.payload),
+    input.notifyCustomer,
+  ];
   const placed = [
     placement.technicianId ?? null,
     placement.now.toISOString(),
@@ -131,5 +151,5 @@ export function bookingValues(
     placement.hold?.token ?? null,
     placement.hold?.expiresAt.toISOString() ?? null,
   ];
-  return (letMirroredThrough) => [...values, letMirroredThrough, ...placed];
+  return (letMirroredThrough) => [...values, letMirroredThrough, ...confirmation, ...placed];
 }

@@ -3,12 +3,13 @@ import type { Caller } from "../../domain/caller.js";
 import { validateChanges, type AppointmentPatch } from "../../domain/appointments/appointment-changes.js";
 import type { AppointmentStatus } from "../../domain/appointments/appointment-status.js";
 import { AbortedError } from "../../domain/errors.js";
-import type { Appointment } from "../../entities/appointment.js";
+import { AppointmentSchema, type Appointment } from "../../entities/appointment.js";
 import type { AppContext } from "../context.js";
 import { recordAudit } from "../shared/audit.js";
 import { lockTenantSchedule } from "../shared/tenant-schedule-lock.js";
 import { enqueueOutbox } from "../outbox/enqueue-outbox.js";
-import { appointmentUpdated } from "../outbox/outbox-message.js";
+import { deliverSoon, type FastPathResult } from "../outbox/deliver-soon.js";
+import { appointmentUpdated, customerNotification } from "../outbox/outbox-message.js";
 import { unitOfWorkSql } from "../../db/unit-of-work-sql.js";
 import { explainRefusal, findBookingConflicts, type BookingConflicts } from "./booking-conflicts.js";
 import { findAppointment } from "./find-appointment.js";
@@ -22,7 +23,11 @@ export interface UpdateAppointmentInput {
 }
 
 export type UpdateAppointmentResult =
-  { updated: true; appointment: Appointment } | ({ updated: false; appointment: Appointment } & BookingConflicts);
+  | { updated: true; appointment: Appointment; delivery?: FastPathResult }
+  | ({ updated: false; appointment: Appointment } & BookingConflicts);
+
+/** Fields whose change the customer is told about. */
+const CUSTOMER_VISIBLE = ["startTime", "endTime", "address"];
 
 /** SQLSTATE exclusion_violation: the moved appointment would overlap another. */
 function isOverlap(error: unknown): boolean {
@@ -40,6 +45,19 @@ export async function updateAppointment(
   caller: Caller,
   command: UpdateAppointmentInput,
 ): Promise<UpdateAppointmentResult> {
+  const result = await change(ctx, caller, command);
+  if (!result.updated) return result;
+  if (!("changed" in result) || !result.changed) return { updated: true, appointment: result.appointment };
+  const delivery = await deliverSoon(ctx, result.appointment.tenantId, result.appointment.id);
+  const current = await ctx.orm.em.fork().findOne(AppointmentSchema, { id: result.appointment.id });
+  return { updated: true, appointment: current ?? result.appointment, delivery };
+}
+
+async function change(
+  ctx: AppContext,
+  caller: Caller,
+  command: UpdateAppointmentInput,
+): Promise<UpdateAppointmentResult | { updated: true; appointment: Appointment; changed: boolean }> {
   const refused = async (appointment: Appointment): Promise<UpdateAppointmentResult> => ({
     updated: false,
     appointment,
@@ -54,7 +72,7 @@ export async function updateAppointment(
 
   let current: Appointment | undefined;
   try {
-    return await ctx.orm.em.fork().transactional(async (em): Promise<UpdateAppointmentResult> => {
+    return await ctx.orm.em.fork().transactional(async (em) => {
       const appointment = await findAppointment(em, command.id, command.tenantFilter, { forUpdate: true });
       current = appointment;
       if (command.expectedVersion !== 0 && command.expectedVersion !== appointment.version) {
@@ -67,7 +85,7 @@ export async function updateAppointment(
         command.patch,
         ctx.clock.now(),
       );
-      if (Object.keys(values).length === 0) return { updated: true, appointment };
+      if (Object.keys(values).length === 0) return { updated: true as const, appointment, changed: false };
       if (moved) {
         const window = { start: values.startTime as Date, end: values.endTime as Date };
         // Taken after the row lock, as no holder of the schedule lock waits for an appointment row.
@@ -77,6 +95,9 @@ export async function updateAppointment(
       }
       wrap(appointment).assign({ ...values, version: appointment.version + 1, updatedAt: ctx.clock.now() });
       enqueueOutbox(em, appointment.tenantId, appointmentUpdated(appointment.id, Object.keys(values), moved));
+      if (Object.keys(values).some((field) => CUSTOMER_VISIBLE.includes(field))) {
+        enqueueOutbox(em, appointment.tenantId, customerNotification(appointment.id, "change"));
+      }
       recordAudit(em, {
         tenantId: appointment.tenantId,
         caller,
@@ -86,7 +107,7 @@ export async function updateAppointment(
         changes: auditableChanges(values),
       });
       await em.flush();
-      return { updated: true, appointment };
+      return { updated: true as const, appointment, changed: true };
     });
   } catch (error) {
     if (isOverlap(error) && current) {

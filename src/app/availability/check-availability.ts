@@ -8,6 +8,7 @@ import { chooseTechnicians, technicianChoiceOf } from "../technicians/technician
 import { loadTechnicians } from "../technicians/technician-rows.js";
 import { availabilityQueryFrom, busySpanOf } from "./availability-query-of.js";
 import { loadBusyArrays } from "./load-busy-periods.js";
+import { refreshStaleMirrors, type DataFreshness } from "../sync/refresh-stale-mirrors.js";
 
 export interface CheckAvailabilityInput extends AvailabilityWindowInput {
   tenantId: string;
@@ -16,6 +17,8 @@ export interface CheckAvailabilityInput extends AvailabilityWindowInput {
   technician?: { technicianId: string; anyTechnician: boolean; jobType: string };
   /** The caller's own hold, which does not hide its slot. */
   holdToken?: string;
+  /** Sync calendars older than this first (within the freshness budget). */
+  maxStalenessSeconds?: number;
 }
 
 export interface CheckAvailabilityResult {
@@ -23,6 +26,8 @@ export interface CheckAvailabilityResult {
   /** TechnicianDay (slots naming technicians) for a technician question. */
   days: (DayAvailability | TechnicianDay)[];
   totalSlots: number;
+  /** Per integration, when maxStalenessSeconds was given. */
+  dataAsOf: DataFreshness[];
 }
 
 /** Reads after which a still-moving rules version is taken as it stands. */
@@ -36,7 +41,7 @@ const MAX_READS = 3;
  */
 export async function checkAvailability(
   ctx: AppContext,
-  _caller: Caller,
+  caller: Caller,
   input: CheckAvailabilityInput,
 ): Promise<CheckAvailabilityResult> {
   const { tenantId } = input;
@@ -45,6 +50,7 @@ export async function checkAvailability(
   const lens = { now: ctx.clock.now(), ...(input.holdToken ? { holdToken: input.holdToken } : {}) };
   const everyone = choice ? await loadTechnicians(ctx.sql, tenantId) : [];
   const chosen = choice ? chooseTechnicians(everyone, choice) : [];
+  const dataAsOf = await refreshStaleMirrors(ctx, caller, { tenantId, maxStalenessSeconds: input.maxStalenessSeconds });
   let loaded = ctx.schedulingRules.peek(tenantId) ?? (await ctx.schedulingRules.load(ctx.sql, tenantId));
   for (let read = 1; ; read++) {
     const { rules } = loaded;
@@ -63,7 +69,7 @@ export async function checkAvailability(
           ? findFreeWindows(query)
           : findFreeSlots(query);
       const totalSlots = days.reduce((sum, day) => sum + day.slots.length, 0);
-      return { timeZone: window.timeZone, days, totalSlots };
+      return { timeZone: window.timeZone, days, totalSlots, dataAsOf };
     }
     loaded = await ctx.schedulingRules.load(ctx.sql, tenantId);
   }

@@ -39,11 +39,12 @@ const BUSY_LENS_PLACEHOLDERS: LensPlaceholders = { now: "$6", holdToken: "$7", t
  * start_time, ...) index: `own` = active appointments, unexpired holds
  * (except the caller's own) and blocks (soft ones only when asked), each with
  * its technician (null: business-wide); `mirrored` = busy rows of calendars
- * checked for conflicts, with the calendar and the crew ids field-service
- * work carries. All-day mirror rows are stored at UTC midnights, so that
- * select reaches a day further each way ($4, $5); the busy judgement then
- * places them in the tenant's zone. $1 tenant, $2/$3 window end/start; the
- * lens at `lens` (see BusyLens).
+ * checked for conflicts, except our own appointments' events (the appointment
+ * already counts), with the calendar and the crew ids field-service work
+ * carries. All-day mirror rows are stored at UTC midnights, so that select
+ * reaches a day further each way ($4, $5); the busy judgement then places
+ * them in the tenant's zone. $1 tenant, $2/$3 window end/start; the lens at
+ * `lens` (see BusyLens).
  */
 export function busySources(includeSoftBlocks: boolean, lens: LensPlaceholders = BUSY_LENS_PLACEHOLDERS): string {
   return `
@@ -62,12 +63,17 @@ export function busySources(includeSoftBlocks: boolean, lens: LensPlaceholders =
       ${includeSoftBlocks ? "" : "and b.block_type = 'hard'"}
   ), mirrored as (
     select e.provider_event_id as id, e.start_time, e.end_time, e.title, e.all_day, e.start_date::text as start_date,
-           e.end_date::text as end_date, e.status, e.response_status, i.provider, c.id::text as calendar_id,
-           c.name as calendar_name, array_to_string(e.technician_ids, chr(31)) as technicians
+           e.end_date::text as end_date, e.status, e.response_status, i.provider,
+           c.provider_calendar_id as calendar_id, c.name as calendar_name, c.id::text as calendar_row_id,
+           array_to_string(e.technician_ids, chr(31)) as technicians
     from provider_busy_events e
     join integration_calendars c on c.id = e.calendar_id and c.check_conflicts
     join calendar_integrations i on i.id = e.integration_id
     where e.tenant_id = $1 and e.start_time < $4 and e.end_time > $5 and e.status <> 'cancelled' and not e.transparent
+      and e.appointment_id is null
+      and not exists (select 1 from appointment_calendar_events m
+                      where m.tenant_id = e.tenant_id and m.calendar_id = e.calendar_id
+                        and m.provider_event_id = e.provider_event_id)
   )`;
 }
 
@@ -90,7 +96,8 @@ export const BUSY_ARRAYS = `
           array_agg(end_date) as event_end_dates, array_agg(status) as event_statuses,
           array_agg(response_status) as event_responses, array_agg(provider) as event_providers,
           array_agg(calendar_id) as event_calendar_ids, array_agg(calendar_name) as event_calendar_names,
-          array_agg(technicians) as event_technicians from mirrored) m`;
+          array_agg(calendar_row_id) as event_calendar_row_ids, array_agg(technicians) as event_technicians
+          from mirrored) m`;
 
 export interface BusyArrays {
   own_kinds: BusyPeriod["kind"][] | null;
@@ -109,8 +116,9 @@ export interface BusyArrays {
   event_statuses: string[] | null;
   event_responses: (string | null)[] | null;
   event_providers: (string | null)[] | null;
-  event_calendar_ids: string[] | null;
+  event_calendar_ids: (string | null)[] | null;
   event_calendar_names: (string | null)[] | null;
+  event_calendar_row_ids: string[] | null;
   /** Crew ids of field-service work, joined by U+001F ("" when none). */
   event_technicians: string[] | null;
   rules_version: string;
@@ -185,12 +193,14 @@ export function busyPeriodsOf(row: BusyArrays, window: BusyWindow, rules: Schedu
     const period: BusyPeriod = { kind: "calendar_event", id: eventIds[i]!, start, end };
     const provider = row.event_providers![i];
     if (provider) period.provider = provider;
+    const calendarId = row.event_calendar_ids![i];
+    if (calendarId) period.calendarId = calendarId;
+    const calendarName = row.event_calendar_names![i];
+    if (calendarName) period.calendarName = calendarName;
     const title = row.event_titles![i];
     if (title) period.title = title;
-    const calendarId = row.event_calendar_ids?.[i];
-    if (calendarId) period.calendarId = calendarId;
-    const calendarName = row.event_calendar_names?.[i];
-    if (calendarName) period.calendarName = calendarName;
+    const calendarRowId = row.event_calendar_row_ids?.[i];
+    if (calendarRowId) period.calendarRowId = calendarRowId;
     const crew = row.event_technicians?.[i];
     if (crew) period.crewIds = crew.split("\u001f");
     if (overlaps(period, window)) periods.push(period);

@@ -3,10 +3,12 @@ import { validateNewAppointment, type NewAppointmentRequest } from "../../domain
 import { FailedPreconditionError, InvalidArgumentError, NotFoundError } from "../../domain/errors.js";
 import { requireText } from "../../domain/validation.js";
 import type { Statement } from "../../db/sql-pool.js";
-import type { Appointment } from "../../entities/appointment.js";
+import { AppointmentSchema, type Appointment } from "../../entities/appointment.js";
 import { appointmentFromRow, type AppointmentRow } from "../appointments/appointment-row.js";
+import { RECEIVING_CALENDAR_EXISTS } from "../appointments/insert-appointment.js";
 import type { AppContext } from "../context.js";
-import { appointmentCreated } from "../outbox/outbox-message.js";
+import { deliverSoon } from "../outbox/deliver-soon.js";
+import { aggregateIdOf, appointmentCreated, customerNotification } from "../outbox/outbox-message.js";
 
 const HELD: Statement = {
   name: "held-slot",
@@ -18,8 +20,10 @@ const HELD: Statement = {
  * The hold becomes the appointment in place, in ONE statement: the row keeps
  * its time and technician (so the exclusion constraint, which it already
  * satisfies, cannot refuse it), takes the details, loses its token and
- * expiry, and queues its outbox message and audit row. Only an unexpired
- * hold converts: a booking that cleared it after expiry, or a release, wins.
+ * expiry, and queues its outbox messages (the calendar write and, when
+ * asked, the customer's confirmation: $19..$22) and audit row, as a booking
+ * does. Only an unexpired hold converts: a booking that cleared it after
+ * expiry, or a release, wins.
  */
 const CONFIRM_HOLD: Statement = {
   name: "confirm-hold",
@@ -28,12 +32,15 @@ const CONFIRM_HOLD: Statement = {
     update appointments set customer_name = $3, customer_phone = $4, customer_email = $5, title = $6,
       description = $7, service_type = $8, address = $9, latitude = $10::float8, longitude = $11::float8,
       estimated_cost = $12::numeric, notes = $13, status = $14, hold_token = null, expires_at = null,
-      created_by = $18, updated_at = $15::timestamptz
+      created_by = $18, updated_at = $15::timestamptz,
+      sync_status = case when exists (${RECEIVING_CALENDAR_EXISTS}) then 'pending' else 'not_required' end
     where tenant_id = $1 and hold_token = $2 and status = 'held' and expires_at > $15::timestamptz
     returning *
   ), queued as (
     insert into outbox (tenant_id, topic, aggregate_id, payload)
     select tenant_id, $16::text, id::text, $17::jsonb from confirmed
+    union all
+    select tenant_id, $19::text, $20::text, $21::jsonb from confirmed where $22::boolean
   ), audited as (
     insert into audit_log (tenant_id, actor, action, entity_type, entity_id, changes)
     select tenant_id, $18, 'appointment.created', 'appointment', id::text,
@@ -73,6 +80,7 @@ export async function confirmHold(ctx: AppContext, caller: Caller, input: Confir
   if (new Date(hold.expires_at) <= now) throw new FailedPreconditionError("hold_token: the hold has expired");
   const details = validateNewAppointment({ ...input.request, start, end }, now);
   const message = appointmentCreated(hold.id, details.notifyCustomer, hold.technician_id ?? undefined);
+  const notification = customerNotification(hold.id, "confirmation");
   const [row] = await ctx.sql.rows<AppointmentRow>(CONFIRM_HOLD, [
     input.tenantId,
     token,
@@ -92,7 +100,16 @@ export async function confirmHold(ctx: AppContext, caller: Caller, input: Confir
     message.topic,
     JSON.stringify(message.payload),
     actorOf(caller),
+    notification.topic,
+    aggregateIdOf(notification),
+    JSON.stringify(notification.payload),
+    details.notifyCustomer,
   ]);
   if (!row) throw new FailedPreconditionError("hold_token: the hold has expired or was released");
-  return appointmentFromRow(row);
+  const delivered = await deliverSoon(ctx, input.tenantId, hold.id);
+  // A written event changed the row (event id, sync status): answer with it.
+  const current = delivered.calendarWritten
+    ? await ctx.orm.em.fork().findOne(AppointmentSchema, { id: hold.id })
+    : null;
+  return current ?? appointmentFromRow(row);
 }

@@ -6,8 +6,9 @@ import { ProviderError } from "../../providers/kit/provider-error.js";
 import type { ProviderCalendarInfo } from "../../providers/calendar/calendar-provider.js";
 import type { ProviderAccount, TokenSet } from "../../providers/kit/connector.js";
 import type { AppContext } from "../context.js";
-import { startSyncJob } from "../sync/start-sync-job.js";
-import { integrationViews, type IntegrationView } from "./integration-view.js";
+import { requestChannels } from "../channels/request-channels.js";
+import { startFirstSync } from "./first-sync.js";
+import type { IntegrationView } from "./integration-view.js";
 import { hashState, PKCE_VERIFIER_PURPOSE } from "./oauth-state.js";
 import { connectFailureOf } from "./provider-failure.js";
 import { saveConnectedAccount } from "./save-integration.js";
@@ -112,13 +113,7 @@ export async function completeOAuth(
       now,
     }),
   );
-  const sync = await startSyncJob(ctx, {
-    tenantId: input.tenantId,
-    integrationId: integration.id,
-    provider: input.provider,
-    type: "full",
-  });
-  const [view] = await integrationViews(ctx.orm.em.fork(), [integration]);
-  if (!view) throw new Error("integration vanished after commit");
-  return { integration: view, syncId: sync.id };
+  const started = await startFirstSync(ctx, integration);
+  await requestChannels(ctx, integration.id);
+  return started;
 }

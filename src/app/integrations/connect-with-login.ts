@@ -4,8 +4,8 @@ import type { ProviderCalendarInfo } from "../../providers/calendar/calendar-pro
 import type { Provider } from "../../providers/kit/provider-definition.js";
 import type { BasicConnector } from "../../providers/kit/connector.js";
 import type { AppContext } from "../context.js";
-import { startSyncJob } from "../sync/start-sync-job.js";
-import { integrationViews, type IntegrationView } from "./integration-view.js";
+import { startFirstSync } from "./first-sync.js";
+import type { IntegrationView } from "./integration-view.js";
 import { connectFailureOf } from "./provider-failure.js";
 import { saveConnectedAccount } from "./save-integration.js";
 
@@ -43,13 +43,5 @@ export async function connectWithLogin(
       now: ctx.clock.now(),
     }),
   );
-  const sync = await startSyncJob(ctx, {
-    tenantId: input.tenantId,
-    integrationId: integration.id,
-    provider: name,
-    type: "full",
-  });
-  const [view] = await integrationViews(ctx.orm.em.fork(), [integration]);
-  if (!view) throw new Error("integration vanished after commit");
-  return { integration: view, syncId: sync.id };
+  return startFirstSync(ctx, integration);
 }

@@ -1,6 +1,7 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 import type { CalendarIntegration } from "../../entities/calendar-integration.js";
 import { IntegrationCalendarSchema } from "../../entities/integration-calendar.js";
+import type { PushChannelView } from "../channels/channel-health.js";
 
 export interface CalendarView {
   id: string;
@@ -24,8 +25,12 @@ export interface IntegrationView {
   status: "active" | "error" | "disabled";
   statusReason: string;
   calendars: CalendarView[];
+  syncDirection: "bidirectional" | "from_provider" | "to_provider";
+  syncEnabled: boolean;
   lastSyncedAt?: Date;
   connectedAt: Date;
+  /** GetCalendarStatus only: the integration's push channels. */
+  pushChannels?: PushChannelView[];
 }
 
 export async function integrationViews(
@@ -47,6 +52,8 @@ export async function integrationViews(
     ...(integration.accountSettings.timeZone ? { timeZone: integration.accountSettings.timeZone } : {}),
     status: integration.status as IntegrationView["status"],
     statusReason: integration.statusReason ?? "",
+    syncDirection: integration.syncDirection as IntegrationView["syncDirection"],
+    syncEnabled: integration.syncEnabled,
     calendars: calendars
       .filter((c) => c.integrationId === integration.id)
       .map((c) => ({

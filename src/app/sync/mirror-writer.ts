@@ -19,16 +19,18 @@ const BATCH_SIZE = 2_000;
 
 const UPSERT_SQL = `
   insert into provider_busy_events as m (tenant_id, integration_id, calendar_id, provider_event_id, start_time, end_time,
-    all_day, start_date, end_date, status, transparent, response_status, title, etag, technician_ids, updated_at)
+    all_day, start_date, end_date, status, transparent, response_status, title, etag, technician_ids, appointment_id,
+    updated_at)
   select ?, ?::uuid, ?::uuid, x.id, x.s, x.e, x.a, x.sd, x.ed, x.st, x.t, x.r, x.ti, x.et,
-    array(select jsonb_array_elements_text(coalesce(x.te, '[]'))), now()
+    array(select jsonb_array_elements_text(coalesce(x.te, '[]'))), x.ap, now()
   from jsonb_to_recordset(?::jsonb) as x(id text, s timestamptz, e timestamptz, a boolean, sd date, ed date,
-    st text, t boolean, r text, ti text, et text, te jsonb)
+    st text, t boolean, r text, ti text, et text, te jsonb, ap text)
   on conflict (tenant_id, integration_id, calendar_id, provider_event_id) do update set
     start_time = excluded.start_time, end_time = excluded.end_time, all_day = excluded.all_day,
     start_date = excluded.start_date, end_date = excluded.end_date, status = excluded.status,
     transparent = excluded.transparent, response_status = excluded.response_status,
-    title = excluded.title, etag = excluded.etag, technician_ids = excluded.technician_ids, updated_at = now()
+    title = excluded.title, etag = excluded.etag, technician_ids = excluded.technician_ids,
+    appointment_id = excluded.appointment_id, updated_at = now()
   where (m.start_time, m.end_time, m.all_day, m.start_date, m.end_date, m.status, m.transparent,
          m.response_status, m.title, m.etag, m.technician_ids)
     is distinct from (excluded.start_time, excluded.end_time, excluded.all_day, excluded.start_date,
@@ -60,6 +62,7 @@ function rowOf(event: ProviderEvent) {
     ti: event.title ?? null,
     et: event.etag ?? null,
     te: event.technicianIds ?? [],
+    ap: event.appointmentId ?? null,
   };
 }
 

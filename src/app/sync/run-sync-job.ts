@@ -11,6 +11,7 @@ import { syncCalendarList } from "../integrations/calendar-list.js";
 import { ReauthorizationRequiredError } from "../integrations/integration-credentials.js";
 import { callProvider } from "../integrations/provider-call.js";
 import { deleteEvents, replaceEvents, upsertEvents, type MirrorCalendar } from "./mirror-writer.js";
+import { reconcileAppointments } from "./reconcile-appointments.js";
 import { syncWindowAt } from "./sync-window.js";
 
 interface Tally {
@@ -46,11 +47,16 @@ export async function runSyncJob(ctx: AppContext, _caller: Caller, input: { sync
       checkConflicts: true,
     });
     for (const integration of integrations) {
+      const started = performance.now();
+      const finished = (outcome: "succeeded" | "failed") =>
+        ctx.metrics.syncFinished(integration.provider, outcome, (performance.now() - started) / 1000);
       try {
         await ctx.jobs.exclusive(`calendar-sync:${integration.id}`, () =>
           syncIntegration(ctx, job, integration, tally),
         );
+        finished("succeeded");
       } catch (error) {
+        finished("failed");
         errors.push(`${integration.provider} ${integration.id}: ${describeFailure(error)}`);
         ctx.logger.warn(
           { syncJobId, integrationId: integration.id, err: describeFailure(error) },
@@ -133,11 +139,19 @@ async function syncCalendar(
   };
   const now = ctx.clock.now();
   const savedState = calendar.syncState;
+  const listedAt = new Date();
   if (type === "incremental" && savedState) {
     const changes = await callCalendar(ctx, integration.id, (credentials, source) =>
       source.listChanges(credentials, calendar.providerCalendarId, savedState, window),
     );
     if (changes.kind === "changes") {
+      await reconcileAppointments(
+        ctx,
+        integration,
+        calendar,
+        { upserts: changes.upserts, deletedIds: changes.deletions, complete: false, listedAt },
+        window,
+      );
       return ctx.orm.em.fork().transactional(async (tx) => {
         const counts = await upsertEvents(tx, mirror, changes.upserts);
         counts.deleted = await deleteEvents(tx, mirror, changes.deletions);
@@ -153,6 +167,13 @@ async function syncCalendar(
   }
   const listing = await callCalendar(ctx, integration.id, (credentials, source) =>
     source.listEvents(credentials, calendar.providerCalendarId, window),
+  );
+  await reconcileAppointments(
+    ctx,
+    integration,
+    calendar,
+    { upserts: listing.events, deletedIds: [], complete: true, listedAt },
+    window,
   );
   return ctx.orm.em.fork().transactional(async (tx) => {
     const counts = await replaceEvents(tx, mirror, listing.events);

@@ -10,9 +10,11 @@ export interface BusyPeriod {
   provider?: string;
   /** Appointments and holds: the technician booked; absent: business-wide. */
   technicianId?: string;
-  /** Calendar events: the calendar (integration_calendars.id) and its name. */
+  /** Set for calendar events: the provider's id and the name of the calendar holding it. */
   calendarId?: string;
   calendarName?: string;
+  /** Calendar events: our row of that calendar (integration_calendars.id), which a technician links to. */
+  calendarRowId?: string;
   /** Field-service work: the platform's ids of its crew (Jobber users, HouseCall Pro employees). */
   crewIds?: string[];
 }

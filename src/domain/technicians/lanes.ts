@@ -39,7 +39,7 @@ export class Lanes {
       case "soft_block":
         return null;
       case "calendar_event": {
-        const owner = period.calendarId ? this.byCalendar.get(period.calendarId) : undefined;
+        const owner = period.calendarRowId ? this.byCalendar.get(period.calendarRowId) : undefined;
         if (owner) return [owner];
         const crew = (period.crewIds ?? []).flatMap((id) => this.byCrew.get(`${period.provider}:${id}`) ?? []);
         return crew.length > 0 ? crew : null;

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { GooglePushChannels } from "./google-push-channels.js";
 
 /**
  * An in-memory Google Calendar + Google OAuth server speaking the real wire
@@ -105,6 +106,8 @@ function compactUtc(iso: string): string {
 
 export class GoogleCalendarFake {
   readonly requests: RecordedRequest[] = [];
+  /** events.watch channels and their notifications. */
+  readonly push = new GooglePushChannels();
   /** Rotate the refresh token on every refresh (Google may; the service must keep the new one). */
   rotateRefreshTokens = false;
   accessTokenLifetimeSeconds = 3599;
@@ -117,6 +120,13 @@ export class GoogleCalendarFake {
   /** The most Calendar API requests of one account in flight at once. */
   maxConcurrentApiRequests = 0;
   private inFlight = new Map<string, number>();
+  /** Every event write the API accepted (insert, patch, delete), in order. */
+  readonly writes: { method: string; eventId: string }[] = [];
+  /**
+   * Awaited after a write is stored and before it is answered: a test can
+   * kill the client here, between the provider's success and its bookkeeping.
+   */
+  beforeWriteAnswer: ((write: { method: string; eventId: string }) => Promise<void>) | undefined;
 
   private readonly accounts = new Map<string, FakeAccount>();
   private loggedIn: string | undefined;
@@ -217,6 +227,11 @@ export class GoogleCalendarFake {
     this.store(calendar, { ...existing.resource, status: "cancelled" });
   }
 
+  /** The stored events of a calendar (cancelled ones included), for assertions. */
+  eventsOf(email: string, calendarId: string): Record<string, unknown>[] {
+    return [...this.calendarOf(email, calendarId).events.values()].map((e) => e.resource);
+  }
+
   /** The instance id Google gives one occurrence of a series. */
   instanceId(seriesId: string, originalStart: string): string {
     return `${seriesId}_${compactUtc(originalStart)}`;
@@ -310,6 +325,7 @@ export class GoogleCalendarFake {
 
   private store(calendar: FakeCalendar, resource: Record<string, unknown> & { id: string; status: string }): void {
     const seq = this.seq++;
+    queueMicrotask(() => void this.push.changed(this.calendarKeyOf(calendar)));
     calendar.events.set(resource.id, {
       seq,
       resource: {
@@ -319,6 +335,11 @@ export class GoogleCalendarFake {
         updated: new Date().toISOString(),
       } as EventResource,
     });
+  }
+
+  private calendarKeyOf(calendar: FakeCalendar): string {
+    const owner = [...this.accounts.values()].find((account) => account.calendars.get(calendar.id) === calendar);
+    return `${owner?.email ?? ""} ${calendar.id}`;
   }
 
   /** Occurrences of a series, with its exceptions (moved or cancelled) applied by the caller. */
@@ -469,13 +490,13 @@ export class GoogleCalendarFake {
     this.maxConcurrentApiRequests = Math.max(this.maxConcurrentApiRequests, inFlight);
     try {
       if (this.apiDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.apiDelayMs));
-      this.serveApi(account, url, req.method ?? "GET", query, body, res, send);
+      await this.serveApi(account, url, req.method ?? "GET", query, body, res, send);
     } finally {
       this.inFlight.set(account.email, (this.inFlight.get(account.email) ?? 1) - 1);
     }
   }
 
-  private serveApi(
+  private async serveApi(
     account: FakeAccount,
     url: URL,
     method: string,
@@ -483,7 +504,7 @@ export class GoogleCalendarFake {
     body: string,
     res: ServerResponse,
     send: Send,
-  ): void {
+  ): Promise<void> {
     const path = url.pathname.slice("/calendar/v3".length);
 
     if (path === "/users/me/calendarList" && method === "GET") {
@@ -501,6 +522,19 @@ export class GoogleCalendarFake {
       });
     }
 
+    if (path === "/channels/stop" && method === "POST") {
+      return this.push.stop(body, send, () => {
+        res.writeHead(204);
+        res.end();
+      });
+    }
+    const watch = /^\/calendars\/([^/]+)\/events\/watch$/.exec(path);
+    if (watch?.[1] && method === "POST") {
+      const id = decodeURIComponent(watch[1]);
+      const calendar = account.calendars.get(id === "primary" ? account.email : id);
+      if (!calendar) return send(404, googleError(404, "notFound", "Not Found"));
+      return this.push.watch(this.calendarKeyOf(calendar), calendar.id, body, send);
+    }
     const match = /^\/calendars\/([^/]+)\/events(?:\/([^/]+))?$/.exec(path);
     const calendarId = match?.[1] ? decodeURIComponent(match[1]) : undefined;
     const calendar = calendarId
@@ -521,18 +555,53 @@ export class GoogleCalendarFake {
         return send(409, googleError(409, "duplicate", "The requested identifier already exists."));
       const id = input.id ?? `ev${randomBytes(8).toString("hex")}`;
       this.store(calendar, { ...input, id, status: input.status ?? "confirmed" });
+      this.writes.push({ method, eventId: id });
+      await this.beforeWriteAnswer?.({ method, eventId: id });
       return send(200, calendar.events.get(id)?.resource);
     }
     const existing = eventId ? calendar.events.get(eventId) : undefined;
     if (!existing) return send(404, googleError(404, "notFound", "Not Found"));
+    if (method === "GET") return send(200, existing.resource);
+    // Conditional modification: If-Match with a stale etag changes nothing and answers 412.
+    const ifMatch = ifMatchOf(res);
+    if (ifMatch && method !== "GET" && ifMatch !== existing.resource.etag) {
+      return send(412, googleError(412, "conditionNotMet", "Precondition Failed"));
+    }
     if (method === "PUT") {
       this.store(calendar, { ...(JSON.parse(body || "{}") as object), id: existing.resource.id, status: "confirmed" });
       return send(200, calendar.events.get(existing.resource.id)?.resource);
+    }
+    if (method === "PATCH") {
+      // Patch semantics: only the fields sent change; extendedProperties maps merge key by key.
+      const patch = JSON.parse(body || "{}") as Record<string, unknown> & {
+        extendedProperties?: { private?: Record<string, string>; shared?: Record<string, string> };
+      };
+      const current = existing.resource as EventResource & {
+        extendedProperties?: { private?: Record<string, string>; shared?: Record<string, string> };
+      };
+      const extendedProperties = patch.extendedProperties
+        ? {
+            private: { ...current.extendedProperties?.private, ...patch.extendedProperties.private },
+            shared: { ...current.extendedProperties?.shared, ...patch.extendedProperties.shared },
+          }
+        : current.extendedProperties;
+      this.store(calendar, {
+        ...current,
+        ...patch,
+        ...(extendedProperties ? { extendedProperties } : {}),
+        id: current.id,
+        status: (patch.status as string | undefined) ?? current.status,
+      });
+      this.writes.push({ method, eventId: current.id });
+      await this.beforeWriteAnswer?.({ method, eventId: current.id });
+      return send(200, calendar.events.get(current.id)?.resource);
     }
     if (method === "DELETE") {
       if (existing.resource.status === "cancelled")
         return send(410, googleError(410, "deleted", "Resource has been deleted"));
       this.store(calendar, { ...existing.resource, status: "cancelled" });
+      this.writes.push({ method, eventId: existing.resource.id });
+      await this.beforeWriteAnswer?.({ method, eventId: existing.resource.id });
       res.writeHead(204);
       res.end();
       return;
@@ -686,6 +755,12 @@ export class GoogleCalendarFake {
     this.accessTokens.set(token, { email, expiresAt: Date.now() + lifetimeSeconds * 1000 });
     return { access_token: token, expires_in: lifetimeSeconds, token_type: "Bearer" };
   }
+}
+
+/** The request's If-Match header (the response object carries its request). */
+function ifMatchOf(res: ServerResponse): string | undefined {
+  const value = res.req.headers["if-match"];
+  return Array.isArray(value) ? value[0] : value;
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

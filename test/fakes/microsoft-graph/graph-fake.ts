@@ -1,3 +1,4 @@
+import { GraphSubscriptions } from "./graph-subscriptions.js";
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:https";
@@ -36,6 +37,8 @@ interface FakeEvent extends Required<Omit<FakeEventInput, "seriesMasterId">> {
   calendarId: string;
   seriesMasterId: string | null;
   transactionId: string | null;
+  /** singleValueExtendedProperties by property id (compared case-insensitively, as Graph does). */
+  extendedProperties: Record<string, string>;
   bodyContent: string;
   location: string;
   changeKey: string;
@@ -85,6 +88,8 @@ export interface GraphFakeOptions {
 }
 
 export class GraphFake {
+  /** Change-notification subscriptions and their notifications. */
+  readonly subscriptions = new GraphSubscriptions();
   readonly clientId: string;
   readonly clientSecret: string;
   readonly email: string;
@@ -205,6 +210,7 @@ export class GraphFake {
       type: input.type ?? "singleInstance",
       seriesMasterId: input.seriesMasterId ?? null,
       transactionId: previous?.transactionId ?? null,
+      extendedProperties: previous?.extendedProperties ?? {},
       bodyContent: previous?.bodyContent ?? "",
       location: previous?.location ?? "",
       changeKey: randomBytes(9).toString("base64"),
@@ -404,6 +410,10 @@ export class GraphFake {
         })),
       });
     }
+    if (path === "/subscriptions" || path.startsWith("/subscriptions/")) {
+      void this.subscriptions.handle(method, path, raw, res);
+      return;
+    }
     const delta = /^\/me\/calendars\/([^/]+)\/calendarView\/delta$/.exec(path);
     if (method === "GET" && delta) return this.delta(decodeURIComponent(delta[1]!), url, req, res);
 
@@ -415,9 +425,19 @@ export class GraphFake {
       const id = decodeURIComponent(single[1]!);
       const event = this.events.get(id);
       if (!event) return graphError(res, 404, "ErrorItemNotFound", "The specified object was not found in the store.");
-      if (method === "GET") return send(res, 200, this.wire(event));
+      if (method === "GET") return send(res, 200, this.wire(event, expandedProperty(url)));
+      const ifMatch = req.headers["if-match"];
+      if (ifMatch && method !== "GET" && ifMatch !== `W/"${event.changeKey}"`) {
+        return graphError(
+          res,
+          412,
+          "ErrorIrresolvableConflict",
+          "The change key passed in the request does not match the current change key for the item.",
+        );
+      }
       if (method === "PATCH") {
         const patch = JSON.parse(raw) as GraphWriteBody;
+        keepExtendedProperties(event, patch);
         this.putEvent(event.calendarId, {
           ...event,
           seriesMasterId: event.seriesMasterId ?? undefined,
@@ -450,6 +470,7 @@ export class GraphFake {
     const id = this.putEvent(calendarId, { subject: "", start: new Date(0), end: new Date(0), ...fromWriteBody(body) });
     const event = this.events.get(id)!;
     event.transactionId = body.transactionId ?? null;
+    keepExtendedProperties(event, body);
     event.bodyContent = body.body?.content ?? "";
     event.location = body.location?.displayName ?? "";
     return send(res, 201, this.wire(event));
@@ -540,7 +561,7 @@ export class GraphFake {
     });
   }
 
-  private wire(event: FakeEvent): Record<string, unknown> {
+  private wire(event: FakeEvent, expandProperty?: string): Record<string, unknown> {
     const time = (d: Date) => ({ dateTime: `${d.toISOString().slice(0, 23)}0000`, timeZone: "UTC" });
     return {
       "@odata.type": "#microsoft.graph.event",
@@ -564,8 +585,26 @@ export class GraphFake {
       start: time(event.start),
       end: time(event.end),
       location: { displayName: event.location },
+      ...(expandProperty
+        ? {
+            singleValueExtendedProperties: Object.entries(event.extendedProperties)
+              .filter(([id]) => id.toLowerCase() === expandProperty.toLowerCase())
+              .map(([id, value]) => ({ id, value })),
+          }
+        : {}),
     };
   }
+}
+
+/** The property id of `$expand=singleValueExtendedProperties($filter=id eq '...')`, if asked. */
+function expandedProperty(url: URL): string | undefined {
+  const expand = url.searchParams.get("$expand") ?? "";
+  return /^singleValueExtendedProperties\(\$filter=id eq '(.+)'\)$/.exec(expand)?.[1];
+}
+
+function keepExtendedProperties(event: FakeEvent, body: GraphWriteBody): void {
+  for (const property of body.singleValueExtendedProperties ?? [])
+    event.extendedProperties[property.id] = property.value;
 }
 
 interface GraphWriteBody {
@@ -576,6 +615,7 @@ interface GraphWriteBody {
   location?: { displayName?: string };
   showAs?: ShowAs;
   transactionId?: string;
+  singleValueExtendedProperties?: { id: string; value: string }[];
 }
 
 function fromWriteBody(body: GraphWriteBody, current?: FakeEvent): Partial<FakeEventInput> {

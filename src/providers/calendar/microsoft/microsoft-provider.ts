@@ -1,9 +1,4 @@
-import {
-  AuthenticationHandler,
-  Client,
-  HTTPMessageHandler,
-  type GraphRequest,
-} from "@microsoft/microsoft-graph-client";
+import type { Client, GraphRequest } from "@microsoft/microsoft-graph-client";
 import { ProviderError } from "../../kit/provider-error.js";
 import type {
   ChangeSet,
@@ -13,8 +8,10 @@ import type {
   ProviderCalendarInfo,
   ProviderEvent,
   SyncWindow,
+  WrittenEvent,
 } from "../calendar-provider.js";
 import type { ProviderCredentials } from "../../kit/connector.js";
+import { graphClientFor } from "./graph-client.js";
 import { isSyncReset, toProviderError } from "./graph-errors.js";
 import { toGraphBody, toProviderEvent, type GraphEvent } from "./graph-events.js";
 import { authorizationUrl, requestTokens, type MicrosoftSettings } from "./graph-oauth.js";
@@ -36,25 +33,7 @@ const REQUEST_TIMEOUT_MS = 30_000;
  * incremental syncs replay the saved deltaLink.
  */
 export function createMicrosoftProvider(settings: MicrosoftSettings): OAuthCalendarProvider {
-  const graphHost = new URL(settings.graphBaseUrl).hostname;
-
-  /**
-   * One client per call, carrying that call's token. The chain is only
-   * authentication + fetch: the default chain's RetryHandler would retry 429/503
-   * on its own, and retries are decided in one place (app/integrations/provider-retry-policy.ts).
-   */
-  function clientFor(credentials: ProviderCredentials): Client {
-    if (credentials.kind !== "oauth") {
-      throw new ProviderError("microsoft", "unauthorized", "Microsoft needs OAuth credentials");
-    }
-    const accessToken = credentials.accessToken;
-    return Client.initWithMiddleware({
-      baseUrl: `${settings.graphBaseUrl}/`,
-      defaultVersion: "v1.0",
-      customHosts: new Set([graphHost]),
-      middleware: [new AuthenticationHandler({ getAccessToken: async () => accessToken }), new HTTPMessageHandler()],
-    });
-  }
+  const clientFor = (credentials: ProviderCredentials): Client => graphClientFor(settings.graphBaseUrl, credentials);
 
   /** One Graph GET with its own timeout; failures become ProviderErrors (or DeltaTokenExpired inside a delta round). */
   async function getJson<T>(request: GraphRequest, inDeltaRound = false): Promise<T> {
@@ -189,19 +168,20 @@ export function createMicrosoftProvider(settings: MicrosoftSettings): OAuthCalen
 
     async createEvent(credentials, calendarId, event: OutgoingEvent) {
       // transactionId makes Graph return the first event when a retried POST repeats it.
-      const created: { id: string } = await send((signal) =>
+      const created: GraphEvent = await send((signal) =>
         clientFor(credentials)
           .api(`${calendarPath(calendarId)}/events`)
           .option("signal", signal)
           .post({ ...toGraphBody(event), transactionId: event.appointmentId }),
       );
-      return { providerEventId: created.id };
+      return writtenOf(created);
     },
 
-    async updateEvent(credentials, _calendarId, providerEventId, event) {
-      await send((signal) =>
-        eventRequest(credentials, providerEventId).option("signal", signal).patch(toGraphBody(event)),
-      );
+    async updateEvent(credentials, _calendarId, providerEventId, event, etag) {
+      const request = eventRequest(credentials, providerEventId);
+      if (etag) request.header("If-Match", etag);
+      const updated: GraphEvent = await send((signal) => request.option("signal", signal).patch(toGraphBody(event)));
+      return writtenOf({ ...updated, id: updated.id ?? providerEventId });
     },
 
     async deleteEvent(credentials, _calendarId, providerEventId) {
@@ -214,6 +194,10 @@ export function createMicrosoftProvider(settings: MicrosoftSettings): OAuthCalen
       }
     },
   };
+}
+
+function writtenOf(event: GraphEvent): WrittenEvent {
+  return { providerEventId: event.id, ...(event["@odata.etag"] ? { etag: event["@odata.etag"] } : {}) };
 }
 
 /** Graph dropped the delta round's state (410 / syncStateNotFound / resyncRequired). */
