@@ -1,11 +1,13 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   AppointmentService,
   CancellationReason,
   ProviderSyncStatus,
 } from "../../gen/universalcalendar/v1/appointment_pb.js";
+import { AvailabilityService } from "../../gen/universalcalendar/v1/availability_pb.js";
 import { CalendarService, IntegrationStatus } from "../../gen/universalcalendar/v1/calendar_pb.js";
 import { ConflictKind, Provider } from "../../gen/universalcalendar/v1/common_pb.js";
 import { SyncService, SyncType } from "../../gen/universalcalendar/v1/sync_pb.js";
@@ -109,6 +111,30 @@ describe("two-way sync with Google Calendar", () => {
       type: "appointment.confirmation",
       customer: { phone: "+15551234567" },
     });
+  });
+
+  it("a hold writes no event and sends nothing; ConfirmHold writes the event and the confirmation once", async () => {
+    const { tenantId, email } = await connectedTenant("hold");
+    const start = at(3, 17);
+    const availability = client(AvailabilityService, grpcTransport(server.baseUrl, serviceKey));
+    const hold = await availability.holdSlot({
+      tenantId,
+      startTime: timestampFromDate(new Date(start)),
+      endTime: timestampFromDate(new Date(hourAfter(start))),
+    });
+    expect(hold.held).toBe(true);
+    expect(fake.eventsOf(email, email)).toHaveLength(0);
+    const confirmed = await availability.confirmHold({
+      holdToken: hold.hold!.holdToken,
+      appointment: appointmentRequest(tenantId, start, hourAfter(start), { notifyCustomer: true }),
+    });
+    const id = confirmed.appointment!.id;
+    expect(confirmed.appointment!.syncStatus).toBe(ProviderSyncStatus.SYNCED);
+    expect(eventsWithId(email, id)).toHaveLength(1);
+    expect(fake.eventsOf(email, email)).toHaveLength(1);
+    const confirmations = () =>
+      received.filter((r) => (r.body.appointment as { id: string }).id === id).map((r) => r.body.type);
+    await expect.poll(confirmations, { timeout: 10_000, interval: 100 }).toEqual(["appointment.confirmation"]);
   });
 
   it("makes exactly one event when the first calls fail with 500, 429 and 503", async () => {
