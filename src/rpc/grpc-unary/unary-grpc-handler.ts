@@ -120,9 +120,14 @@ async function serveUnaryCall(
     const output = await invokeUnaryImplementation(method, context, input, options.interceptors);
     settle(undefined, toBinary(method.method.output, output));
   } catch (error) {
-    if (!(error instanceof ConnectError)) options.logger.error({ path: path(req), err: error }, "lean gRPC call failed");
+    if (!(error instanceof ConnectError))
+      options.logger.error({ path: path(req), err: error }, "lean gRPC call failed");
     // As connect: anything but a ConnectError (the error-mapping interceptor makes every handler failure one) is a bug.
-    settle(error instanceof ConnectError ? error : new ConnectError("internal error", Code.Internal, undefined, undefined, error));
+    settle(
+      error instanceof ConnectError
+        ? error
+        : new ConnectError("internal error", Code.Internal, undefined, undefined, error),
+    );
   }
 }
 
@@ -168,9 +173,10 @@ function answerError(
 ): void {
   if (res.stream.destroyed || res.headersSent) return;
   const fields = headersObject(headersObject({}, responseHeader), setTrailerStatus(responseTrailer, error));
+  fields[":status"] = "200";
   fields["content-type"] = RESPONSE_CONTENT_TYPE;
-  res.writeHead(200, fields);
-  res.end();
+  // On the stream itself: the compatibility API's end() sends HEADERS and then a separate END_STREAM.
+  res.stream.respond(fields, { endStream: true });
 }
 
 /**
