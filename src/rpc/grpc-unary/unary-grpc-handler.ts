@@ -159,9 +159,16 @@ function answerMessage(res: Http2ServerResponse, context: HandlerContext, messag
   body[0] = 0;
   body.writeUInt32BE(message.byteLength, 1);
   body.set(message, PREFIX_BYTES);
-  res.writeHead(200, headersObject({ "content-type": RESPONSE_CONTENT_TYPE }, context.responseHeader));
+  // Trailers go through the compatibility response, which sends them when the stream wants them;
+  // headers and body straight on the stream (the compatibility API validates each header again).
   res.addTrailers(headersObject({}, setTrailerStatus(context.responseTrailer, undefined)));
-  res.end(body);
+  res.stream.respond(
+    headersObject({ ":status": "200", "content-type": RESPONSE_CONTENT_TYPE }, context.responseHeader),
+    {
+      waitForTrailers: true,
+    },
+  );
+  res.stream.end(body);
 }
 
 /** Trailers-Only: status, message, details and any metadata in the one HEADERS frame that ends the stream. */
