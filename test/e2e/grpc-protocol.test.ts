@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import http2 from "node:http2";
 import { promisify } from "node:util";
 import { create, fromBinary, toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
@@ -289,6 +290,14 @@ describe.each([
       .getAppointment({ id: "00000000-0000-4000-8000-000000000000" }, { timeoutMs: 1 })
       .catch((e) => e);
     expect(ConnectError.from(late).code).toBe(Code.DeadlineExceeded);
+    // The server itself ends an expired call; connect only aborts the handler's signal and answers late.
+    const expired = await rawCall(
+      server.baseUrl,
+      GET,
+      grpcFrame(toBinary(GetAppointmentRequestSchema, create(GetAppointmentRequestSchema, { id: randomUUID() }))),
+      { "grpc-timeout": "0n" },
+    );
+    if (leanGrpc === "on") expect(statusOf(expired)).toBe(String(grpc.status.DEADLINE_EXCEEDED));
     const bad = await rawCall(server.baseUrl, GET, grpcFrame(new Uint8Array(0)), { "grpc-timeout": "soon" });
     expect(statusOf(bad)).toBe(String(grpc.status.INVALID_ARGUMENT));
   });
