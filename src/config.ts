@@ -22,6 +22,8 @@ export interface Config {
   corsOrigins: "*" | string[];
   /** Per tenant for JWT callers; per service key and tenant addressed for service-key callers. */
   rateLimit: { windowMs: number; maxRequests: number; serviceKeyMaxRequests: number };
+  /** Unary gRPC (binary) on the lean path (src/rpc/grpc-unary/); off: connect serves it too. */
+  leanGrpc: boolean;
   oauthRedirectUri: string;
   publicBaseUrl: string;
   google: {
@@ -204,6 +206,11 @@ export function loadConfig(env: Env = process.env): Config {
     return value;
   };
 
+  const leanGrpcRaw = optional("LEAN_GRPC", "on");
+  if (leanGrpcRaw !== "on" && leanGrpcRaw !== "off") {
+    throw new ConfigError(`LEAN_GRPC must be "on" or "off", got "${leanGrpcRaw}"`);
+  }
+
   const port = integer("PORT", 3901, 0, 65535);
   const publicBaseUrl = url("PUBLIC_BASE_URL", `http://localhost:${port}`);
 
@@ -225,6 +232,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxRequests: integer("RATE_LIMIT_MAX_REQUESTS", 600, 1, 1_000_000),
       serviceKeyMaxRequests: integer("RATE_LIMIT_SERVICE_KEY_MAX_REQUESTS", 6_000, 1, 10_000_000),
     },
+    leanGrpc: leanGrpcRaw === "on",
     oauthRedirectUri: url("OAUTH_REDIRECT_URI", `${publicBaseUrl}/oauth/callback`),
     publicBaseUrl,
     google: {
