@@ -11,9 +11,17 @@ import {
   CreateAppointmentResponseSchema,
   GetAppointmentRequestSchema,
   GetAppointmentResponseSchema,
+  ListAppointmentsRequestSchema,
+  ListAppointmentsResponseSchema,
 } from "../../gen/universalcalendar/v1/appointment_pb.js";
 import { CheckAvailabilityRequestSchema } from "../../gen/universalcalendar/v1/availability_pb.js";
-import { BUSY_SQL, INSERT_APPOINTMENT_SQL, RULES_SQL } from "./service-sql.js";
+import {
+  BUSY_SQL,
+  COUNT_APPOINTMENTS_SQL,
+  INSERT_APPOINTMENT_SQL,
+  LIST_APPOINTMENTS_SQL,
+  RULES_SQL,
+} from "./service-sql.js";
 
 /**
  * The ceiling of this machine for each benchmarked RPC: a bare node:http2
@@ -72,6 +80,26 @@ const handlers: Record<string, Handler> = {
     return toBinary(
       GetAppointmentResponseSchema,
       create(GetAppointmentResponseSchema, { appointment: appointmentOf(rows[0]) }),
+    );
+  },
+  "/universalcalendar.v1.AppointmentService/ListAppointments": async (pool, body) => {
+    const r = fromBinary(ListAppointmentsRequestSchema, body.subarray(5));
+    const limit = r.limit || 20;
+    const page = r.page || 1;
+    const [{ rows }, count] = await Promise.all([
+      pool.query({ name: "list", text: LIST_APPOINTMENTS_SQL, values: [r.tenantId, limit, (page - 1) * limit] }),
+      pool.query<{ total: number }>({ name: "count", text: COUNT_APPOINTMENTS_SQL, values: [r.tenantId] }),
+    ]);
+    const total = count.rows[0]!.total;
+    return toBinary(
+      ListAppointmentsResponseSchema,
+      create(ListAppointmentsResponseSchema, {
+        appointments: rows.map(appointmentOf),
+        total,
+        page,
+        limit,
+        pages: Math.ceil(total / limit),
+      }),
     );
   },
   "/universalcalendar.v1.AppointmentService/CreateAppointment": async (pool, body) => {

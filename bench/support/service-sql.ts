@@ -58,3 +58,8 @@ export const INSERT_APPOINTMENT_SQL = `
     from booked
   )
   select * from booked`;
+
+/** ListAppointments without date filters: one page by start time, and the tenant's count. */
+export const LIST_APPOINTMENTS_SQL = `
+  select * from appointments where tenant_id = $1 order by start_time asc, id asc limit $2 offset $3`;
+export const COUNT_APPOINTMENTS_SQL = `select count(*)::int as total from appointments where tenant_id = $1`;
