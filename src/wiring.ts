@@ -6,6 +6,10 @@ import {
   type RetrySettings,
 } from "./app/integrations/provider-retry-policy.js";
 import type { Config } from "./config.js";
+import { TenantKeyRing } from "./app/customer-data/tenant-key-ring.js";
+import { encryptLegacyCustomerData } from "./app/customer-data/encrypt-legacy-customer-data.js";
+import { resumeCustomerDataRotations } from "./app/customer-data/reencrypt-customer-data.js";
+import { LocalKeyProvider } from "./crypto/key-provider.js";
 import { TokenCipher } from "./crypto/token-cipher.js";
 import type { MikroORM } from "./db/orm.js";
 import type { Clock } from "./domain/clock.js";
@@ -51,12 +55,21 @@ export async function wireApplication(options: WiringOptions): Promise<Applicati
     clock,
     logger,
     cipher,
+    customerKeys: new TenantKeyRing(
+      orm,
+      new LocalKeyProvider(config.customerDataMasterKeys.current, config.customerDataMasterKeys.keys),
+    ),
     providers,
     credentials: new IntegrationCredentials({ orm, cipher, providers, clock, logger }),
     providerRetry: providerRetryPolicy(options.retrySettings ?? DEFAULT_RETRY_SETTINGS),
     jobs,
-    settings: { oauthRedirectUri: config.oauthRedirectUri },
+    settings: { oauthRedirectUri: config.oauthRedirectUri, reencryptBatchSize: 500 },
   };
+  // Before serving: no plaintext left behind by the customer-data migration, and an interrupted
+  // re-encryption after a key rotation carries on from its checkpoint.
+  const converted = await encryptLegacyCustomerData(ctx);
+  if (converted > 0) logger.info({ rows: converted }, "encrypted legacy plaintext customer data");
+  await resumeCustomerDataRotations(ctx);
   await jobs.startWorkers(ctx);
   return { ctx, stop: () => jobs.stop() };
 }

@@ -4,11 +4,14 @@ import type { MikroORM } from "../db/orm.js";
 import type { Clock } from "../domain/clock.js";
 import type { Logger } from "../logger.js";
 import type { ProviderRegistry } from "../providers/registry.js";
+import type { TenantKeyRing } from "./customer-data/tenant-key-ring.js";
 import type { IntegrationCredentials } from "./integrations/integration-credentials.js";
 
 /** Every queue and the payload its jobs carry; src/jobs maps each to the use case that runs it. */
 export interface JobMessages {
   "calendar-sync": { syncJobId: string };
+  /** One batch of re-encrypting a tenant's customer data under key version toVersion. */
+  "customer-data-reencrypt": { tenantId: string; toVersion: number };
 }
 
 export type QueueName = keyof JobMessages;
@@ -34,6 +37,8 @@ export interface JobQueue {
 export interface AppSettings {
   /** Where providers send the user back after an OAuth consent. */
   oauthRedirectUri: string;
+  /** Rows per re-encryption job after a key rotation (one transaction each). */
+  reencryptBatchSize: number;
 }
 
 /**
@@ -46,6 +51,8 @@ export interface AppContext {
   clock: Clock;
   logger: Logger;
   cipher: TokenCipher;
+  /** Tenants' customer-data keys (envelope encryption, cached). */
+  customerKeys: TenantKeyRing;
   providers: ProviderRegistry;
   /** Decrypted, refreshed credentials for one provider call at a time. */
   credentials: IntegrationCredentials;

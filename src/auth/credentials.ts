@@ -11,6 +11,14 @@ export function serviceKeyMatches(presented: string, expected: string): boolean 
   return timingSafeEqual(a, b);
 }
 
+/**
+ * A stable, non-secret name for a service key in audit rows: a keyed digest
+ * cut to 16 hex characters, which tells keys apart without revealing them.
+ */
+export function serviceKeyId(key: string): string {
+  return createHash("sha256").update(`universal-calendar/service-key-id\u0000${key}`).digest("hex").slice(0, 16);
+}
+
 export async function verifyTenantJwt(token: string, secret: Uint8Array): Promise<CredentialCheck> {
   try {
     const { payload } = await jwtVerify(token, secret, {

@@ -1,6 +1,6 @@
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import { callerKey } from "./caller-context.js";
-import { serviceKeyMatches, verifyTenantJwt } from "./credentials.js";
+import { serviceKeyId, serviceKeyMatches, verifyTenantJwt } from "./credentials.js";
 import { authRequirementOf } from "./policy.js";
 
 export interface AuthSettings {
@@ -14,6 +14,7 @@ export interface AuthSettings {
  */
 export function createAuthInterceptor(settings: AuthSettings): Interceptor {
   const secret = new TextEncoder().encode(settings.jwtSecret);
+  const serviceCaller = { kind: "service", keyId: serviceKeyId(settings.internalServiceKey) } as const;
   return (next) => async (req) => {
     const requirement = authRequirementOf(req.method);
     if (requirement === "open") return next(req);
@@ -23,7 +24,7 @@ export function createAuthInterceptor(settings: AuthSettings): Interceptor {
       if (!serviceKeyMatches(serviceKey, settings.internalServiceKey)) {
         throw new ConnectError("invalid service key", Code.Unauthenticated);
       }
-      req.contextValues.set(callerKey, { kind: "service" });
+      req.contextValues.set(callerKey, serviceCaller);
       return next(req);
     }
 

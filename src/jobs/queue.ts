@@ -12,6 +12,8 @@ import { WORKERS } from "./workers.js";
  */
 const QUEUES: Record<QueueName, Omit<PgBoss.Queue, "name">> = {
   "calendar-sync": { policy: "standard", retryLimit: 0, expireInHours: 2 },
+  // Each job is one batch in one transaction from a checkpoint: a retry redoes at most that batch.
+  "customer-data-reencrypt": { policy: "standard", retryLimit: 10, retryDelay: 5, retryBackoff: true, expireInHours: 1 },
 };
 
 export interface JobRuntimeOptions {
@@ -52,7 +54,7 @@ export class JobRuntime implements JobQueue {
   /** Each queue's use case (the worker table) on this instance, handed the app context. */
   async startWorkers(ctx: AppContext): Promise<void> {
     for (const queue of Object.keys(WORKERS) as QueueName[]) {
-      const run = WORKERS[queue];
+      const run = WORKERS[queue] as (ctx: AppContext, data: JobMessages[typeof queue]) => Promise<void>;
       for (let i = 0; i < (this.options.workers ?? 2); i++) {
         const workerId = await this.boss.work<JobMessages[typeof queue]>(
           queue,

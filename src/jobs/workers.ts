@@ -1,9 +1,10 @@
 import type { AppContext, JobMessages, QueueName } from "../app/context.js";
 import type { Caller } from "../domain/caller.js";
 import { runSyncJob } from "../app/sync/run-sync-job.js";
+import { reencryptCustomerData } from "../app/customer-data/reencrypt-customer-data.js";
 
-/** Jobs act as the service itself: audit rows they write name "service". */
-const JOB_CALLER: Caller = { kind: "service" };
+/** Jobs act as the service itself: audit rows they write name "service:jobs". */
+const JOB_CALLER: Caller = { kind: "service", keyId: "jobs" };
 
 /**
  * Queue name → the app use case that runs its jobs. Handlers must be
@@ -12,4 +13,7 @@ const JOB_CALLER: Caller = { kind: "service" };
  */
 export const WORKERS: { [Q in QueueName]: (ctx: AppContext, data: JobMessages[Q]) => Promise<void> } = {
   "calendar-sync": (ctx, data) => runSyncJob(ctx, JOB_CALLER, data),
+  "customer-data-reencrypt": async (ctx, data) => {
+    await reencryptCustomerData(ctx, JOB_CALLER, data);
+  },
 };

@@ -2,6 +2,8 @@ import type { AppContext, JobMessages, JobQueue, QueueName } from "../../src/app
 import { IntegrationCredentials } from "../../src/app/integrations/integration-credentials.js";
 import { providerRetryPolicy } from "../../src/app/integrations/provider-retry-policy.js";
 import type { Config } from "../../src/config.js";
+import { TenantKeyRing } from "../../src/app/customer-data/tenant-key-ring.js";
+import { LocalKeyProvider } from "../../src/crypto/key-provider.js";
 import { TokenCipher } from "../../src/crypto/token-cipher.js";
 import type { MikroORM } from "../../src/db/orm.js";
 import { systemClock, type Clock } from "../../src/domain/clock.js";
@@ -42,6 +44,7 @@ export function testAppContext(options: {
   clock?: Clock;
   providers?: ProviderRegistry;
   jobs?: JobQueue;
+  reencryptBatchSize?: number;
 }): AppContext & { jobs: JobQueue } {
   const config = options.config ?? testConfig();
   const clock = options.clock ?? systemClock;
@@ -53,10 +56,14 @@ export function testAppContext(options: {
     clock,
     logger,
     cipher,
+    customerKeys: new TenantKeyRing(
+      options.orm,
+      new LocalKeyProvider(config.customerDataMasterKeys.current, config.customerDataMasterKeys.keys),
+    ),
     providers,
     credentials: new IntegrationCredentials({ orm: options.orm, cipher, providers, clock, logger }),
     providerRetry: providerRetryPolicy({ maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 100 }),
     jobs: options.jobs ?? new RecordingJobQueue(),
-    settings: { oauthRedirectUri: config.oauthRedirectUri },
+    settings: { oauthRedirectUri: config.oauthRedirectUri, reencryptBatchSize: options.reencryptBatchSize ?? 500 },
   };
 }

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file universalcalendar/v1/appointment.proto.
  */
 export const file_universalcalendar_v1_appointment: GenFile = /*@__PURE__*/
-  fileDesc("CiZ1bml2ZXJzYWxjYWxlbmRhci92MS9hcHBvaW50bWVudC5wcm90bxIUdW5pdmVyc2FsY2FsZW5kYXIudjEi7AYKC0FwcG9pbnRtZW50EgoKAmlkGAEgASgJEhEKCXRlbmFudF9pZBgCIAEoCRIVCg1jdXN0b21lcl9uYW1lGAMgASgJEhYKDmN1c3RvbWVyX3Bob25lGAQgASgJEhYKDmN1c3RvbWVyX2VtYWlsGAUgASgJEg0KBXRpdGxlGAYgASgJEhMKC2Rlc2NyaXB0aW9uGAcgASgJEhQKDHNlcnZpY2VfdHlwZRgIIAEoCRIuCgpzdGFydF90aW1lGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRfdGltZRgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASNwoGc3RhdHVzGAsgASgOMicudW5pdmVyc2FsY2FsZW5kYXIudjEuQXBwb2ludG1lbnRTdGF0dXMSDwoHYWRkcmVzcxgMIAEoCRIVCghsYXRpdHVkZRgNIAEoAUgAiAEBEhYKCWxvbmdpdHVkZRgOIAEoAUgBiAEBEhYKDmVzdGltYXRlZF9jb3N0GA8gASgJEg0KBW5vdGVzGBAgASgJEg8KB3ZlcnNpb24YESABKAMSRQoTY2FuY2VsbGF0aW9uX3JlYXNvbhgSIAEoDjIoLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNhbmNlbGxhdGlvblJlYXNvbhIaChJjYW5jZWxsYXRpb25fbm90ZXMYEyABKAkSMAoMY2FuY2VsbGVkX2F0GBQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIwCghwcm92aWRlchgVIAEoDjIeLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlByb3ZpZGVyEhkKEWV4dGVybmFsX2V2ZW50X2lkGBYgASgJEj0KC3N5bmNfc3RhdHVzGBcgASgOMigudW5pdmVyc2FsY2FsZW5kYXIudjEuUHJvdmlkZXJTeW5jU3RhdHVzEhIKCnN5bmNfZXJyb3IYGCABKAkSLgoKY3JlYXRlZF9hdBgZIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKdXBkYXRlZF9hdBgaIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCCwoJX2xhdGl0dWRlQgwKCl9sb25naXR1ZGUi+QMKGENyZWF0ZUFwcG9pbnRtZW50UmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSFQoNY3VzdG9tZXJfbmFtZRgCIAEoCRIWCg5jdXN0b21lcl9waG9uZRgDIAEoCRIWCg5jdXN0b21lcl9lbWFpbBgEIAEoCRINCgV0aXRsZRgFIAEoCRITCgtkZXNjcmlwdGlvbhgGIAEoCRIUCgxzZXJ2aWNlX3R5cGUYByABKAkSLgoKc3RhcnRfdGltZRgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZW5kX3RpbWUYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg8KB2FkZHJlc3MYCiABKAkSFQoIbGF0aXR1ZGUYCyABKAFIAIgBARIWCglsb25naXR1ZGUYDCABKAFIAYgBARIWCg5lc3RpbWF0ZWRfY29zdBgNIAEoCRINCgVub3RlcxgOIAEoCRI3CgZzdGF0dXMYDyABKA4yJy51bml2ZXJzYWxjYWxlbmRhci52MS5BcHBvaW50bWVudFN0YXR1cxIXCg9pZGVtcG90ZW5jeV9rZXkYECABKAkSFwoPbm90aWZ5X2N1c3RvbWVyGBEgASgIQgsKCV9sYXRpdHVkZUIMCgpfbG9uZ2l0dWRlItABChlDcmVhdGVBcHBvaW50bWVudFJlc3BvbnNlEg8KB2NyZWF0ZWQYASABKAgSNgoLYXBwb2ludG1lbnQYAiABKAsyIS51bml2ZXJzYWxjYWxlbmRhci52MS5BcHBvaW50bWVudBIxCgljb25mbGljdHMYAyADKAsyHi51bml2ZXJzYWxjYWxlbmRhci52MS5Db25mbGljdBI3Cg9zdWdnZXN0ZWRfc2xvdHMYBCADKAsyHi51bml2ZXJzYWxjYWxlbmRhci52MS5UaW1lU2xvdCIjChVHZXRBcHBvaW50bWVudFJlcXVlc3QSCgoCaWQYASABKAkiUAoWR2V0QXBwb2ludG1lbnRSZXNwb25zZRI2CgthcHBvaW50bWVudBgBIAEoCzIhLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkFwcG9pbnRtZW50IpMFChhVcGRhdGVBcHBvaW50bWVudFJlcXVlc3QSCgoCaWQYASABKAkSGAoQZXhwZWN0ZWRfdmVyc2lvbhgCIAEoAxIaCg1jdXN0b21lcl9uYW1lGAMgASgJSACIAQESGwoOY3VzdG9tZXJfcGhvbmUYBCABKAlIAYgBARIbCg5jdXN0b21lcl9lbWFpbBgFIAEoCUgCiAEBEhIKBXRpdGxlGAYgASgJSAOIAQESGAoLZGVzY3JpcHRpb24YByABKAlIBIgBARIZCgxzZXJ2aWNlX3R5cGUYCCABKAlIBYgBARIuCgpzdGFydF90aW1lGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRfdGltZRgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASNwoGc3RhdHVzGAsgASgOMicudW5pdmVyc2FsY2FsZW5kYXIudjEuQXBwb2ludG1lbnRTdGF0dXMSFAoHYWRkcmVzcxgMIAEoCUgGiAEBEhUKCGxhdGl0dWRlGA0gASgBSAeIAQESFgoJbG9uZ2l0dWRlGA4gASgBSAiIAQESGwoOZXN0aW1hdGVkX2Nvc3QYDyABKAlICYgBARISCgVub3RlcxgQIAEoCUgKiAEBQhAKDl9jdXN0b21lcl9uYW1lQhEKD19jdXN0b21lcl9waG9uZUIRCg9fY3VzdG9tZXJfZW1haWxCCAoGX3RpdGxlQg4KDF9kZXNjcmlwdGlvbkIPCg1fc2VydmljZV90eXBlQgoKCF9hZGRyZXNzQgsKCV9sYXRpdHVkZUIMCgpfbG9uZ2l0dWRlQhEKD19lc3RpbWF0ZWRfY29zdEIICgZfbm90ZXMi0AEKGVVwZGF0ZUFwcG9pbnRtZW50UmVzcG9uc2USDwoHdXBkYXRlZBgBIAEoCBI2CgthcHBvaW50bWVudBgCIAEoCzIhLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkFwcG9pbnRtZW50EjEKCWNvbmZsaWN0cxgDIAMoCzIeLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNvbmZsaWN0EjcKD3N1Z2dlc3RlZF9zbG90cxgEIAMoCzIeLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlRpbWVTbG90IogBChhDYW5jZWxBcHBvaW50bWVudFJlcXVlc3QSCgoCaWQYASABKAkSOAoGcmVhc29uGAIgASgOMigudW5pdmVyc2FsY2FsZW5kYXIudjEuQ2FuY2VsbGF0aW9uUmVhc29uEg0KBW5vdGVzGAMgASgJEhcKD25vdGlmeV9jdXN0b21lchgEIAEoCCJmChlDYW5jZWxBcHBvaW50bWVudFJlc3BvbnNlEhEKCWNhbmNlbGxlZBgBIAEoCBI2CgthcHBvaW50bWVudBgCIAEoCzIhLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkFwcG9pbnRtZW50IqoBChdMaXN0QXBwb2ludG1lbnRzUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSEgoKc3RhcnRfZGF0ZRgCIAEoCRIQCghlbmRfZGF0ZRgDIAEoCRI5CghzdGF0dXNlcxgEIAMoDjInLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkFwcG9pbnRtZW50U3RhdHVzEgwKBHBhZ2UYBSABKAUSDQoFbGltaXQYBiABKAUijgEKGExpc3RBcHBvaW50bWVudHNSZXNwb25zZRI3CgxhcHBvaW50bWVudHMYASADKAsyIS51bml2ZXJzYWxjYWxlbmRhci52MS5BcHBvaW50bWVudBINCgV0b3RhbBgCIAEoBRIMCgRwYWdlGAMgASgFEg0KBWxpbWl0GAQgASgFEg0KBXBhZ2VzGAUgASgFKoECChFBcHBvaW50bWVudFN0YXR1cxIiCh5BUFBPSU5UTUVOVF9TVEFUVVNfVU5TUEVDSUZJRUQQABIeChpBUFBPSU5UTUVOVF9TVEFUVVNfUEVORElORxABEiAKHEFQUE9JTlRNRU5UX1NUQVRVU19DT05GSVJNRUQQAhIiCh5BUFBPSU5UTUVOVF9TVEFUVVNfSU5fUFJPR1JFU1MQAxIgChxBUFBPSU5UTUVOVF9TVEFUVVNfQ09NUExFVEVEEAQSIAocQVBQT0lOVE1FTlRfU1RBVFVTX0NBTkNFTExFRBAFEh4KGkFQUE9JTlRNRU5UX1NUQVRVU19OT19TSE9XEAYqxQIKEkNhbmNlbGxhdGlvblJlYXNvbhIjCh9DQU5DRUxMQVRJT05fUkVBU09OX1VOU1BFQ0lGSUVEEAASKAokQ0FOQ0VMTEFUSU9OX1JFQVNPTl9DVVNUT01FUl9SRVFVRVNUEAESKAokQ0FOQ0VMTEFUSU9OX1JFQVNPTl9CVVNJTkVTU19SRVFVRVNUEAISIwofQ0FOQ0VMTEFUSU9OX1JFQVNPTl9SRVNDSEVEVUxFRBADEh8KG0NBTkNFTExBVElPTl9SRUFTT05fV0VBVEhFUhAEEi4KKkNBTkNFTExBVElPTl9SRUFTT05fVEVDSE5JQ0lBTl9VTkFWQUlMQUJMRRAFEiEKHUNBTkNFTExBVElPTl9SRUFTT05fRFVQTElDQVRFEAYSHQoZQ0FOQ0VMTEFUSU9OX1JFQVNPTl9PVEhFUhAHKsUBChJQcm92aWRlclN5bmNTdGF0dXMSJAogUFJPVklERVJfU1lOQ19TVEFUVVNfVU5TUEVDSUZJRUQQABIlCiFQUk9WSURFUl9TWU5DX1NUQVRVU19OT1RfUkVRVUlSRUQQARIgChxQUk9WSURFUl9TWU5DX1NUQVRVU19QRU5ESU5HEAISHwobUFJPVklERVJfU1lOQ19TVEFUVVNfU1lOQ0VEEAMSHwobUFJPVklERVJfU1lOQ19TVEFUVVNfRkFJTEVEEAQy1gQKEkFwcG9pbnRtZW50U2VydmljZRJ0ChFDcmVhdGVBcHBvaW50bWVudBIuLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNyZWF0ZUFwcG9pbnRtZW50UmVxdWVzdBovLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNyZWF0ZUFwcG9pbnRtZW50UmVzcG9uc2USawoOR2V0QXBwb2ludG1lbnQSKy51bml2ZXJzYWxjYWxlbmRhci52MS5HZXRBcHBvaW50bWVudFJlcXVlc3QaLC51bml2ZXJzYWxjYWxlbmRhci52MS5HZXRBcHBvaW50bWVudFJlc3BvbnNlEnQKEVVwZGF0ZUFwcG9pbnRtZW50Ei4udW5pdmVyc2FsY2FsZW5kYXIudjEuVXBkYXRlQXBwb2ludG1lbnRSZXF1ZXN0Gi8udW5pdmVyc2FsY2FsZW5kYXIudjEuVXBkYXRlQXBwb2ludG1lbnRSZXNwb25zZRJ0ChFDYW5jZWxBcHBvaW50bWVudBIuLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNhbmNlbEFwcG9pbnRtZW50UmVxdWVzdBovLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNhbmNlbEFwcG9pbnRtZW50UmVzcG9uc2UScQoQTGlzdEFwcG9pbnRtZW50cxItLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkxpc3RBcHBvaW50bWVudHNSZXF1ZXN0Gi4udW5pdmVyc2FsY2FsZW5kYXIudjEuTGlzdEFwcG9pbnRtZW50c1Jlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_timestamp, file_universalcalendar_v1_common]);
+  fileDesc("CiZ1bml2ZXJzYWxjYWxlbmRhci92MS9hcHBvaW50bWVudC5wcm90bxIUdW5pdmVyc2FsY2FsZW5kYXIudjEi7wgKC0FwcG9pbnRtZW50EgoKAmlkGAEgASgJEhEKCXRlbmFudF9pZBgCIAEoCRIVCg1jdXN0b21lcl9uYW1lGAMgASgJEhYKDmN1c3RvbWVyX3Bob25lGAQgASgJEhYKDmN1c3RvbWVyX2VtYWlsGAUgASgJEg0KBXRpdGxlGAYgASgJEhMKC2Rlc2NyaXB0aW9uGAcgASgJEhgKDHNlcnZpY2VfdHlwZRgIIAEoCUICGAESLgoKc3RhcnRfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZW5kX3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjcKBnN0YXR1cxgLIAEoDjInLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkFwcG9pbnRtZW50U3RhdHVzEg8KB2FkZHJlc3MYDCABKAkSFQoIbGF0aXR1ZGUYDSABKAFIAIgBARIWCglsb25naXR1ZGUYDiABKAFIAYgBARIWCg5lc3RpbWF0ZWRfY29zdBgPIAEoCRINCgVub3RlcxgQIAEoCRIPCgd2ZXJzaW9uGBEgASgDEkUKE2NhbmNlbGxhdGlvbl9yZWFzb24YEiABKA4yKC51bml2ZXJzYWxjYWxlbmRhci52MS5DYW5jZWxsYXRpb25SZWFzb24SGgoSY2FuY2VsbGF0aW9uX25vdGVzGBMgASgJEjAKDGNhbmNlbGxlZF9hdBgUIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMAoIcHJvdmlkZXIYFSABKA4yHi51bml2ZXJzYWxjYWxlbmRhci52MS5Qcm92aWRlchIZChFleHRlcm5hbF9ldmVudF9pZBgWIAEoCRI9CgtzeW5jX3N0YXR1cxgXIAEoDjIoLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlByb3ZpZGVyU3luY1N0YXR1cxISCgpzeW5jX2Vycm9yGBggASgJEi4KCmNyZWF0ZWRfYXQYGSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnVwZGF0ZWRfYXQYGiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhMKC2N1c3RvbWVyX2lkGBsgASgJEg8KB2xlYWRfaWQYHCABKAkSFwoPY29udmVyc2F0aW9uX2lkGB0gASgJEi4KB3VyZ2VuY3kYHiABKA4yHS51bml2ZXJzYWxjYWxlbmRhci52MS5VcmdlbmN5EiIKGmVzdGltYXRlZF9kdXJhdGlvbl9taW51dGVzGB8gASgFEhAKCHRpbWV6b25lGCAgASgJEhAKCGpvYl90eXBlGCEgASgJEkYKFGN1c3RvbWVyX2RhdGFfc3RhdHVzGCIgASgOMigudW5pdmVyc2FsY2FsZW5kYXIudjEuQ3VzdG9tZXJEYXRhU3RhdHVzQgsKCV9sYXRpdHVkZUIMCgpfbG9uZ2l0dWRlIrQFChhDcmVhdGVBcHBvaW50bWVudFJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEhUKDWN1c3RvbWVyX25hbWUYAiABKAkSFgoOY3VzdG9tZXJfcGhvbmUYAyABKAkSFgoOY3VzdG9tZXJfZW1haWwYBCABKAkSDQoFdGl0bGUYBSABKAkSEwoLZGVzY3JpcHRpb24YBiABKAkSGAoMc2VydmljZV90eXBlGAcgASgJQgIYARIuCgpzdGFydF90aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDwoHYWRkcmVzcxgKIAEoCRIVCghsYXRpdHVkZRgLIAEoAUgAiAEBEhYKCWxvbmdpdHVkZRgMIAEoAUgBiAEBEhYKDmVzdGltYXRlZF9jb3N0GA0gASgJEg0KBW5vdGVzGA4gASgJEjcKBnN0YXR1cxgPIAEoDjInLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkFwcG9pbnRtZW50U3RhdHVzEhcKD2lkZW1wb3RlbmN5X2tleRgQIAEoCRIXCg9ub3RpZnlfY3VzdG9tZXIYESABKAgSEwoLY3VzdG9tZXJfaWQYEiABKAkSDwoHbGVhZF9pZBgTIAEoCRIXCg9jb252ZXJzYXRpb25faWQYFCABKAkSLgoHdXJnZW5jeRgVIAEoDjIdLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlVyZ2VuY3kSIgoaZXN0aW1hdGVkX2R1cmF0aW9uX21pbnV0ZXMYFiABKAUSEAoIdGltZXpvbmUYFyABKAkSEAoIam9iX3R5cGUYGCABKAlCCwoJX2xhdGl0dWRlQgwKCl9sb25naXR1ZGUi0AEKGUNyZWF0ZUFwcG9pbnRtZW50UmVzcG9uc2USDwoHY3JlYXRlZBgBIAEoCBI2CgthcHBvaW50bWVudBgCIAEoCzIhLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkFwcG9pbnRtZW50EjEKCWNvbmZsaWN0cxgDIAMoCzIeLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNvbmZsaWN0EjcKD3N1Z2dlc3RlZF9zbG90cxgEIAMoCzIeLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlRpbWVTbG90IiMKFUdldEFwcG9pbnRtZW50UmVxdWVzdBIKCgJpZBgBIAEoCSJQChZHZXRBcHBvaW50bWVudFJlc3BvbnNlEjYKC2FwcG9pbnRtZW50GAEgASgLMiEudW5pdmVyc2FsY2FsZW5kYXIudjEuQXBwb2ludG1lbnQi1QcKGFVwZGF0ZUFwcG9pbnRtZW50UmVxdWVzdBIKCgJpZBgBIAEoCRIYChBleHBlY3RlZF92ZXJzaW9uGAIgASgDEhoKDWN1c3RvbWVyX25hbWUYAyABKAlIAIgBARIbCg5jdXN0b21lcl9waG9uZRgEIAEoCUgBiAEBEhsKDmN1c3RvbWVyX2VtYWlsGAUgASgJSAKIAQESEgoFdGl0bGUYBiABKAlIA4gBARIYCgtkZXNjcmlwdGlvbhgHIAEoCUgEiAEBEh0KDHNlcnZpY2VfdHlwZRgIIAEoCUICGAFIBYgBARIuCgpzdGFydF90aW1lGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRfdGltZRgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASNwoGc3RhdHVzGAsgASgOMicudW5pdmVyc2FsY2FsZW5kYXIudjEuQXBwb2ludG1lbnRTdGF0dXMSFAoHYWRkcmVzcxgMIAEoCUgGiAEBEhUKCGxhdGl0dWRlGA0gASgBSAeIAQESFgoJbG9uZ2l0dWRlGA4gASgBSAiIAQESGwoOZXN0aW1hdGVkX2Nvc3QYDyABKAlICYgBARISCgVub3RlcxgQIAEoCUgKiAEBEhgKC2N1c3RvbWVyX2lkGBEgASgJSAuIAQESFAoHbGVhZF9pZBgSIAEoCUgMiAEBEhwKD2NvbnZlcnNhdGlvbl9pZBgTIAEoCUgNiAEBEi4KB3VyZ2VuY3kYFCABKA4yHS51bml2ZXJzYWxjYWxlbmRhci52MS5VcmdlbmN5EicKGmVzdGltYXRlZF9kdXJhdGlvbl9taW51dGVzGBUgASgFSA6IAQESFQoIdGltZXpvbmUYFiABKAlID4gBARIVCghqb2JfdHlwZRgXIAEoCUgQiAEBQhAKDl9jdXN0b21lcl9uYW1lQhEKD19jdXN0b21lcl9waG9uZUIRCg9fY3VzdG9tZXJfZW1haWxCCAoGX3RpdGxlQg4KDF9kZXNjcmlwdGlvbkIPCg1fc2VydmljZV90eXBlQgoKCF9hZGRyZXNzQgsKCV9sYXRpdHVkZUIMCgpfbG9uZ2l0dWRlQhEKD19lc3RpbWF0ZWRfY29zdEIICgZfbm90ZXNCDgoMX2N1c3RvbWVyX2lkQgoKCF9sZWFkX2lkQhIKEF9jb252ZXJzYXRpb25faWRCHQobX2VzdGltYXRlZF9kdXJhdGlvbl9taW51dGVzQgsKCV90aW1lem9uZUILCglfam9iX3R5cGUi0AEKGVVwZGF0ZUFwcG9pbnRtZW50UmVzcG9uc2USDwoHdXBkYXRlZBgBIAEoCBI2CgthcHBvaW50bWVudBgCIAEoCzIhLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkFwcG9pbnRtZW50EjEKCWNvbmZsaWN0cxgDIAMoCzIeLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNvbmZsaWN0EjcKD3N1Z2dlc3RlZF9zbG90cxgEIAMoCzIeLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlRpbWVTbG90IogBChhDYW5jZWxBcHBvaW50bWVudFJlcXVlc3QSCgoCaWQYASABKAkSOAoGcmVhc29uGAIgASgOMigudW5pdmVyc2FsY2FsZW5kYXIudjEuQ2FuY2VsbGF0aW9uUmVhc29uEg0KBW5vdGVzGAMgASgJEhcKD25vdGlmeV9jdXN0b21lchgEIAEoCCJmChlDYW5jZWxBcHBvaW50bWVudFJlc3BvbnNlEhEKCWNhbmNlbGxlZBgBIAEoCBI2CgthcHBvaW50bWVudBgCIAEoCzIhLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkFwcG9pbnRtZW50IoECChdMaXN0QXBwb2ludG1lbnRzUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSEgoKc3RhcnRfZGF0ZRgCIAEoCRIQCghlbmRfZGF0ZRgDIAEoCRI5CghzdGF0dXNlcxgEIAMoDjInLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkFwcG9pbnRtZW50U3RhdHVzEgwKBHBhZ2UYBSABKAUSDQoFbGltaXQYBiABKAUSFgoOY3VzdG9tZXJfcGhvbmUYByABKAkSEwoLY3VzdG9tZXJfaWQYCCABKAkSDwoHbGVhZF9pZBgJIAEoCRIXCg9jb252ZXJzYXRpb25faWQYCiABKAkijgEKGExpc3RBcHBvaW50bWVudHNSZXNwb25zZRI3CgxhcHBvaW50bWVudHMYASADKAsyIS51bml2ZXJzYWxjYWxlbmRhci52MS5BcHBvaW50bWVudBINCgV0b3RhbBgCIAEoBRIMCgRwYWdlGAMgASgFEg0KBWxpbWl0GAQgASgFEg0KBXBhZ2VzGAUgASgFKoECChFBcHBvaW50bWVudFN0YXR1cxIiCh5BUFBPSU5UTUVOVF9TVEFUVVNfVU5TUEVDSUZJRUQQABIeChpBUFBPSU5UTUVOVF9TVEFUVVNfUEVORElORxABEiAKHEFQUE9JTlRNRU5UX1NUQVRVU19DT05GSVJNRUQQAhIiCh5BUFBPSU5UTUVOVF9TVEFUVVNfSU5fUFJPR1JFU1MQAxIgChxBUFBPSU5UTUVOVF9TVEFUVVNfQ09NUExFVEVEEAQSIAocQVBQT0lOVE1FTlRfU1RBVFVTX0NBTkNFTExFRBAFEh4KGkFQUE9JTlRNRU5UX1NUQVRVU19OT19TSE9XEAYqxQIKEkNhbmNlbGxhdGlvblJlYXNvbhIjCh9DQU5DRUxMQVRJT05fUkVBU09OX1VOU1BFQ0lGSUVEEAASKAokQ0FOQ0VMTEFUSU9OX1JFQVNPTl9DVVNUT01FUl9SRVFVRVNUEAESKAokQ0FOQ0VMTEFUSU9OX1JFQVNPTl9CVVNJTkVTU19SRVFVRVNUEAISIwofQ0FOQ0VMTEFUSU9OX1JFQVNPTl9SRVNDSEVEVUxFRBADEh8KG0NBTkNFTExBVElPTl9SRUFTT05fV0VBVEhFUhAEEi4KKkNBTkNFTExBVElPTl9SRUFTT05fVEVDSE5JQ0lBTl9VTkFWQUlMQUJMRRAFEiEKHUNBTkNFTExBVElPTl9SRUFTT05fRFVQTElDQVRFEAYSHQoZQ0FOQ0VMTEFUSU9OX1JFQVNPTl9PVEhFUhAHKl8KB1VyZ2VuY3kSFwoTVVJHRU5DWV9VTlNQRUNJRklFRBAAEhIKDlVSR0VOQ1lfTk9STUFMEAESEAoMVVJHRU5DWV9ISUdIEAISFQoRVVJHRU5DWV9FTUVSR0VOQ1kQAyqkAQoSQ3VzdG9tZXJEYXRhU3RhdHVzEiQKIENVU1RPTUVSX0RBVEFfU1RBVFVTX1VOU1BFQ0lGSUVEEAASIgoeQ1VTVE9NRVJfREFUQV9TVEFUVVNfQVZBSUxBQkxFEAESHwobQ1VTVE9NRVJfREFUQV9TVEFUVVNfRVJBU0VEEAISIwofQ1VTVE9NRVJfREFUQV9TVEFUVVNfVU5SRUFEQUJMRRADKsUBChJQcm92aWRlclN5bmNTdGF0dXMSJAogUFJPVklERVJfU1lOQ19TVEFUVVNfVU5TUEVDSUZJRUQQABIlCiFQUk9WSURFUl9TWU5DX1NUQVRVU19OT1RfUkVRVUlSRUQQARIgChxQUk9WSURFUl9TWU5DX1NUQVRVU19QRU5ESU5HEAISHwobUFJPVklERVJfU1lOQ19TVEFUVVNfU1lOQ0VEEAMSHwobUFJPVklERVJfU1lOQ19TVEFUVVNfRkFJTEVEEAQy1gQKEkFwcG9pbnRtZW50U2VydmljZRJ0ChFDcmVhdGVBcHBvaW50bWVudBIuLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNyZWF0ZUFwcG9pbnRtZW50UmVxdWVzdBovLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNyZWF0ZUFwcG9pbnRtZW50UmVzcG9uc2USawoOR2V0QXBwb2ludG1lbnQSKy51bml2ZXJzYWxjYWxlbmRhci52MS5HZXRBcHBvaW50bWVudFJlcXVlc3QaLC51bml2ZXJzYWxjYWxlbmRhci52MS5HZXRBcHBvaW50bWVudFJlc3BvbnNlEnQKEVVwZGF0ZUFwcG9pbnRtZW50Ei4udW5pdmVyc2FsY2FsZW5kYXIudjEuVXBkYXRlQXBwb2ludG1lbnRSZXF1ZXN0Gi8udW5pdmVyc2FsY2FsZW5kYXIudjEuVXBkYXRlQXBwb2ludG1lbnRSZXNwb25zZRJ0ChFDYW5jZWxBcHBvaW50bWVudBIuLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNhbmNlbEFwcG9pbnRtZW50UmVxdWVzdBovLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNhbmNlbEFwcG9pbnRtZW50UmVzcG9uc2UScQoQTGlzdEFwcG9pbnRtZW50cxItLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkxpc3RBcHBvaW50bWVudHNSZXF1ZXN0Gi4udW5pdmVyc2FsY2FsZW5kYXIudjEuTGlzdEFwcG9pbnRtZW50c1Jlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_timestamp, file_universalcalendar_v1_common]);
 
 /**
  * @generated from message universalcalendar.v1.Appointment
@@ -58,9 +58,10 @@ export type Appointment = Message<"universalcalendar.v1.Appointment"> & {
   description: string;
 
   /**
-   * Free-form kind of job, e.g. "plumbing_repair".
+   * Deprecated: the same value as job_type, kept for existing readers.
    *
-   * @generated from field: string service_type = 8;
+   * @generated from field: string service_type = 8 [deprecated = true];
+   * @deprecated
    */
   serviceType: string;
 
@@ -161,6 +162,56 @@ export type Appointment = Message<"universalcalendar.v1.Appointment"> & {
    * @generated from field: google.protobuf.Timestamp updated_at = 26;
    */
   updatedAt?: Timestamp | undefined;
+
+  /**
+   * The platform's customer record, lead and conversation (e.g. the call)
+   * that led to the booking: opaque ids, at most 255 characters.
+   *
+   * @generated from field: string customer_id = 27;
+   */
+  customerId: string;
+
+  /**
+   * @generated from field: string lead_id = 28;
+   */
+  leadId: string;
+
+  /**
+   * @generated from field: string conversation_id = 29;
+   */
+  conversationId: string;
+
+  /**
+   * @generated from field: universalcalendar.v1.Urgency urgency = 30;
+   */
+  urgency: Urgency;
+
+  /**
+   * How long the job is expected to take; 0 when unknown.
+   *
+   * @generated from field: int32 estimated_duration_minutes = 31;
+   */
+  estimatedDurationMinutes: number;
+
+  /**
+   * The customer's IANA time zone, e.g. "America/Chicago" (times stay UTC
+   * instants); empty when unknown.
+   *
+   * @generated from field: string timezone = 32;
+   */
+  timezone: string;
+
+  /**
+   * Free-form kind of job, e.g. "plumbing_repair".
+   *
+   * @generated from field: string job_type = 33;
+   */
+  jobType: string;
+
+  /**
+   * @generated from field: universalcalendar.v1.CustomerDataStatus customer_data_status = 34;
+   */
+  customerDataStatus: CustomerDataStatus;
 };
 
 /**
@@ -209,7 +260,11 @@ export type CreateAppointmentRequest = Message<"universalcalendar.v1.CreateAppoi
   description: string;
 
   /**
-   * @generated from field: string service_type = 7;
+   * Deprecated alias of job_type: accepted when job_type is empty; both set
+   * and different is INVALID_ARGUMENT.
+   *
+   * @generated from field: string service_type = 7 [deprecated = true];
+   * @deprecated
    */
   serviceType: string;
 
@@ -273,6 +328,47 @@ export type CreateAppointmentRequest = Message<"universalcalendar.v1.CreateAppoi
    * @generated from field: bool notify_customer = 17;
    */
   notifyCustomer: boolean;
+
+  /**
+   * @generated from field: string customer_id = 18;
+   */
+  customerId: string;
+
+  /**
+   * @generated from field: string lead_id = 19;
+   */
+  leadId: string;
+
+  /**
+   * @generated from field: string conversation_id = 20;
+   */
+  conversationId: string;
+
+  /**
+   * Default NORMAL.
+   *
+   * @generated from field: universalcalendar.v1.Urgency urgency = 21;
+   */
+  urgency: Urgency;
+
+  /**
+   * 1..1440; 0 = unknown.
+   *
+   * @generated from field: int32 estimated_duration_minutes = 22;
+   */
+  estimatedDurationMinutes: number;
+
+  /**
+   * IANA zone name, e.g. "America/Chicago".
+   *
+   * @generated from field: string timezone = 23;
+   */
+  timezone: string;
+
+  /**
+   * @generated from field: string job_type = 24;
+   */
+  jobType: string;
 };
 
 /**
@@ -399,7 +495,10 @@ export type UpdateAppointmentRequest = Message<"universalcalendar.v1.UpdateAppoi
   description?: string | undefined;
 
   /**
-   * @generated from field: optional string service_type = 8;
+   * Deprecated alias of job_type (see CreateAppointmentRequest).
+   *
+   * @generated from field: optional string service_type = 8 [deprecated = true];
+   * @deprecated
    */
   serviceType?: string | undefined;
 
@@ -444,6 +543,47 @@ export type UpdateAppointmentRequest = Message<"universalcalendar.v1.UpdateAppoi
    * @generated from field: optional string notes = 16;
    */
   notes?: string | undefined;
+
+  /**
+   * Set to "" to clear.
+   *
+   * @generated from field: optional string customer_id = 17;
+   */
+  customerId?: string | undefined;
+
+  /**
+   * @generated from field: optional string lead_id = 18;
+   */
+  leadId?: string | undefined;
+
+  /**
+   * @generated from field: optional string conversation_id = 19;
+   */
+  conversationId?: string | undefined;
+
+  /**
+   * UNSPECIFIED leaves it unchanged.
+   *
+   * @generated from field: universalcalendar.v1.Urgency urgency = 20;
+   */
+  urgency: Urgency;
+
+  /**
+   * 0 clears.
+   *
+   * @generated from field: optional int32 estimated_duration_minutes = 21;
+   */
+  estimatedDurationMinutes?: number | undefined;
+
+  /**
+   * @generated from field: optional string timezone = 22;
+   */
+  timezone?: string | undefined;
+
+  /**
+   * @generated from field: optional string job_type = 23;
+   */
+  jobType?: string | undefined;
 };
 
 /**
@@ -588,6 +728,29 @@ export type ListAppointmentsRequest = Message<"universalcalendar.v1.ListAppointm
    * @generated from field: int32 limit = 6;
    */
   limit: number;
+
+  /**
+   * Only this customer's appointments, by phone in any formatting
+   * ("(555) 123-4567" is read as a US number, "+44 20 7946 0958" as given).
+   *
+   * @generated from field: string customer_phone = 7;
+   */
+  customerPhone: string;
+
+  /**
+   * @generated from field: string customer_id = 8;
+   */
+  customerId: string;
+
+  /**
+   * @generated from field: string lead_id = 9;
+   */
+  leadId: string;
+
+  /**
+   * @generated from field: string conversation_id = 10;
+   */
+  conversationId: string;
 };
 
 /**
@@ -735,6 +898,83 @@ export const CancellationReasonSchema: GenEnum<CancellationReason> = /*@__PURE__
   enumDesc(file_universalcalendar_v1_appointment, 1);
 
 /**
+ * How soon the customer needs the job done.
+ *
+ * @generated from enum universalcalendar.v1.Urgency
+ */
+export enum Urgency {
+  /**
+   * Unset: NORMAL on create, unchanged on update.
+   *
+   * @generated from enum value: URGENCY_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: URGENCY_NORMAL = 1;
+   */
+  NORMAL = 1,
+
+  /**
+   * @generated from enum value: URGENCY_HIGH = 2;
+   */
+  HIGH = 2,
+
+  /**
+   * @generated from enum value: URGENCY_EMERGENCY = 3;
+   */
+  EMERGENCY = 3,
+}
+
+/**
+ * Describes the enum universalcalendar.v1.Urgency.
+ */
+export const UrgencySchema: GenEnum<Urgency> = /*@__PURE__*/
+  enumDesc(file_universalcalendar_v1_appointment, 2);
+
+/**
+ * Whether the customer's personal data (name, phone, email, address,
+ * description, notes) could be read. It is stored encrypted under the
+ * tenant's data key.
+ *
+ * @generated from enum universalcalendar.v1.CustomerDataStatus
+ */
+export enum CustomerDataStatus {
+  /**
+   * @generated from enum value: CUSTOMER_DATA_STATUS_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The fields carry the customer's data.
+   *
+   * @generated from enum value: CUSTOMER_DATA_STATUS_AVAILABLE = 1;
+   */
+  AVAILABLE = 1,
+
+  /**
+   * Erased by PrivacyService.ForgetCustomer: the fields are empty for good.
+   *
+   * @generated from enum value: CUSTOMER_DATA_STATUS_ERASED = 2;
+   */
+  ERASED = 2,
+
+  /**
+   * The tenant's data key was destroyed (crypto-shredding): the fields are
+   * empty; the time slot and every other field remain.
+   *
+   * @generated from enum value: CUSTOMER_DATA_STATUS_UNREADABLE = 3;
+   */
+  UNREADABLE = 3,
+}
+
+/**
+ * Describes the enum universalcalendar.v1.CustomerDataStatus.
+ */
+export const CustomerDataStatusSchema: GenEnum<CustomerDataStatus> = /*@__PURE__*/
+  enumDesc(file_universalcalendar_v1_appointment, 3);
+
+/**
  * State of the copy of an appointment in the tenant's calendar.
  *
  * @generated from enum universalcalendar.v1.ProviderSyncStatus
@@ -776,7 +1016,7 @@ export enum ProviderSyncStatus {
  * Describes the enum universalcalendar.v1.ProviderSyncStatus.
  */
 export const ProviderSyncStatusSchema: GenEnum<ProviderSyncStatus> = /*@__PURE__*/
-  enumDesc(file_universalcalendar_v1_appointment, 2);
+  enumDesc(file_universalcalendar_v1_appointment, 4);
 
 /**
  * Bookings made through this service. The database is the source of truth; a
@@ -832,7 +1072,8 @@ export const AppointmentService: GenService<{
     output: typeof CancelAppointmentResponseSchema;
   },
   /**
-   * Lists a tenant's appointments ordered by start time, paged.
+   * Lists a tenant's appointments ordered by start time, paged, optionally
+   * only one customer's (by phone, customer id), lead's or conversation's.
    *
    * @generated from rpc universalcalendar.v1.AppointmentService.ListAppointments
    */

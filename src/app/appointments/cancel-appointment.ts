@@ -1,11 +1,11 @@
 import { actorOf, type Caller } from "../../domain/caller.js";
 import { FailedPreconditionError } from "../../domain/errors.js";
 import { optionalText } from "../../domain/validation.js";
-import type { Appointment } from "../../entities/appointment.js";
 import type { AppContext } from "../context.js";
 import { recordAudit } from "../shared/audit.js";
 import { enqueueOutbox } from "../outbox/enqueue-outbox.js";
 import { appointmentCancelled } from "../outbox/outbox-message.js";
+import { openAppointment, type AppointmentRecord } from "./appointment-record.js";
 import { findAppointment } from "./find-appointment.js";
 
 export interface CancelAppointmentInput {
@@ -25,9 +25,9 @@ export async function cancelAppointment(
   ctx: AppContext,
   caller: Caller,
   command: CancelAppointmentInput,
-): Promise<{ cancelled: boolean; appointment: Appointment }> {
+): Promise<{ cancelled: boolean; appointment: AppointmentRecord }> {
   const notes = optionalText("notes", command.notes, 5000);
-  return ctx.orm.em.fork().transactional(async (em) => {
+  const result = await ctx.orm.em.fork().transactional(async (em) => {
     const now = ctx.clock.now();
     const appointment = await findAppointment(em, command.id, command.tenantFilter, { forUpdate: true });
     if (appointment.status === "cancelled") return { cancelled: false, appointment };
@@ -56,4 +56,5 @@ export async function cancelAppointment(
     });
     return { cancelled: true, appointment };
   });
+  return { cancelled: result.cancelled, appointment: await openAppointment(ctx.customerKeys, result.appointment) };
 }

@@ -1,8 +1,6 @@
-import { wrap } from "@mikro-orm/core";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import type { Caller } from "../../domain/caller.js";
 import { validateNewAppointment, type NewAppointmentRequest } from "../../domain/appointments/new-appointment.js";
-import type { Appointment } from "../../entities/appointment.js";
 import type { AppContext } from "../context.js";
 import {
   claimIdempotencyKey,
@@ -12,6 +10,7 @@ import {
 } from "../shared/idempotency.js";
 import { lockTenantSchedule } from "../shared/tenant-schedule-lock.js";
 import { explainRefusal, findBookingConflicts, type BookingConflicts } from "./booking-conflicts.js";
+import type { AppointmentRecord } from "./appointment-record.js";
 import { reviveBookingResult } from "./booking-result-json.js";
 import { insertAppointmentUnlessOverlapping } from "./insert-appointment.js";
 
@@ -22,7 +21,7 @@ export interface CreateAppointmentInput {
 }
 
 export type CreateAppointmentResult =
-  { created: true; appointment: Appointment } | ({ created: false } & BookingConflicts);
+  { created: true; appointment: AppointmentRecord } | ({ created: false } & BookingConflicts);
 
 const IDEMPOTENCY_SCOPE = "appointment.create";
 
@@ -48,7 +47,7 @@ export async function createAppointment(
     const blocking = await findBookingConflicts(unitOfWork, tenantId, window);
     const appointment =
       blocking.length === 0
-        ? await insertAppointmentUnlessOverlapping(unitOfWork, tenantId, caller, input, key)
+        ? await insertAppointmentUnlessOverlapping(unitOfWork, ctx.customerKeys, tenantId, caller, input, key)
         : undefined;
     return appointment
       ? { created: true, appointment }
@@ -59,11 +58,18 @@ export async function createAppointment(
 
   // With a key, the claim, the booking and the stored reply commit together.
   return em.transactional(async (tx): Promise<CreateAppointmentResult> => {
-    const claim = await claimIdempotencyKey(tx, tenantId, IDEMPOTENCY_SCOPE, key, hashRequest(input));
+    const claim = await claimIdempotencyKey(
+      tx,
+      ctx.customerKeys,
+      tenantId,
+      IDEMPOTENCY_SCOPE,
+      key,
+      hashRequest(input),
+    );
     if (claim.kind === "replay") return reviveBookingResult(claim.response) as CreateAppointmentResult;
     const result = await book(tx);
-    const stored = result.created ? { ...result, appointment: wrap(result.appointment).toPOJO() } : result;
-    await saveIdempotentResponse(tx, tenantId, IDEMPOTENCY_SCOPE, key, stored);
+    const resourceId = result.created ? result.appointment.id : null;
+    await saveIdempotentResponse(tx, ctx.customerKeys, tenantId, IDEMPOTENCY_SCOPE, key, result, resourceId);
     return result;
   });
 }

@@ -2,8 +2,15 @@ import { randomUUID } from "node:crypto";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { actorOf, type Caller } from "../../domain/caller.js";
 import type { NewAppointment } from "../../domain/appointments/new-appointment.js";
-import { AppointmentSchema, type Appointment } from "../../entities/appointment.js";
+import { AppointmentSchema } from "../../entities/appointment.js";
+import type { TenantKeyRing } from "../customer-data/tenant-key-ring.js";
 import { appointmentCreated } from "../outbox/outbox-message.js";
+import {
+  sealCustomerData,
+  withoutSealedColumns,
+  type AppointmentRecord,
+  type CustomerData,
+} from "./appointment-record.js";
 
 /**
  * Inserts the appointment with its outbox row and audit row in ONE statement
@@ -16,10 +23,11 @@ import { appointmentCreated } from "../outbox/outbox-message.js";
  */
 const INSERT_WITH_SIDE_EFFECTS = `
   with booked as (
-    insert into appointments (id, tenant_id, customer_name, customer_phone, customer_email, title, description,
-      service_type, start_time, end_time, status, address, latitude, longitude, estimated_cost, notes,
-      idempotency_key, created_by)
-    values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    insert into appointments (id, tenant_id, customer_name_enc, customer_phone_enc, customer_email_enc, address_enc,
+      description_enc, notes_enc, customer_phone_index, customer_email_index, pii_key_version, title, job_type,
+      start_time, end_time, status, latitude, longitude, estimated_cost, idempotency_key, created_by,
+      customer_id, lead_id, conversation_id, urgency, estimated_duration_minutes, timezone)
+    values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     on conflict do nothing
     returning *
   ), queued as (
@@ -34,37 +42,58 @@ const INSERT_WITH_SIDE_EFFECTS = `
   )
   select * from booked`;
 
+/** The customer data is sealed under the tenant's current key before it leaves the process. */
 export async function insertAppointmentUnlessOverlapping(
   em: EntityManager,
+  keys: TenantKeyRing,
   tenantId: string,
   caller: Caller,
   input: NewAppointment,
   idempotencyKey: string | undefined,
-): Promise<Appointment | undefined> {
+): Promise<AppointmentRecord | undefined> {
   const id = randomUUID();
   const message = appointmentCreated(id, input.notifyCustomer);
+  const sealed = sealCustomerData(await keys.current(tenantId), id, input);
   const rows = await em.execute<Record<string, unknown>[]>(INSERT_WITH_SIDE_EFFECTS, [
     id,
     tenantId,
-    input.customerName,
-    input.customerPhone,
-    input.customerEmail,
+    sealed.customerNameEnc,
+    sealed.customerPhoneEnc,
+    sealed.customerEmailEnc,
+    sealed.addressEnc,
+    sealed.descriptionEnc,
+    sealed.notesEnc,
+    sealed.customerPhoneIndex,
+    sealed.customerEmailIndex,
+    sealed.piiKeyVersion,
     input.title,
-    input.description,
-    input.serviceType,
+    input.jobType,
     input.start,
     input.end,
     input.status,
-    input.address,
     input.latitude,
     input.longitude,
     input.estimatedCost,
-    input.notes,
     idempotencyKey ?? null,
     actorOf(caller),
+    input.customerId,
+    input.leadId,
+    input.conversationId,
+    input.urgency,
+    input.estimatedDurationMinutes,
+    input.timezone,
     message.topic,
     JSON.stringify(message.payload),
   ]);
   const [row] = rows;
-  return row ? em.map(AppointmentSchema, row) : undefined;
+  if (!row) return undefined;
+  const customerData: CustomerData = {
+    customerName: input.customerName,
+    customerPhone: input.customerPhone,
+    customerEmail: input.customerEmail,
+    address: input.address,
+    description: input.description,
+    notes: input.notes,
+  };
+  return { ...withoutSealedColumns(em.map(AppointmentSchema, row)), ...customerData, customerDataStatus: "available" };
 }

@@ -2,7 +2,7 @@ import { wrap } from "@mikro-orm/core";
 import type { Caller } from "../../domain/caller.js";
 import { validateChanges, type AppointmentPatch } from "../../domain/appointments/appointment-changes.js";
 import type { AppointmentStatus } from "../../domain/appointments/appointment-status.js";
-import { AbortedError } from "../../domain/errors.js";
+import { AbortedError, FailedPreconditionError } from "../../domain/errors.js";
 import type { Appointment } from "../../entities/appointment.js";
 import type { AppContext } from "../context.js";
 import { recordAudit } from "../shared/audit.js";
@@ -10,6 +10,13 @@ import { lockTenantSchedule } from "../shared/tenant-schedule-lock.js";
 import { enqueueOutbox } from "../outbox/enqueue-outbox.js";
 import { appointmentUpdated } from "../outbox/outbox-message.js";
 import { explainRefusal, findBookingConflicts, type BookingConflicts } from "./booking-conflicts.js";
+import {
+  CUSTOMER_DATA_FIELDS,
+  openAppointment,
+  sealCustomerData,
+  type AppointmentRecord,
+  type CustomerData,
+} from "./appointment-record.js";
 import { findAppointment } from "./find-appointment.js";
 
 export interface UpdateAppointmentInput {
@@ -21,7 +28,8 @@ export interface UpdateAppointmentInput {
 }
 
 export type UpdateAppointmentResult =
-  { updated: true; appointment: Appointment } | ({ updated: false; appointment: Appointment } & BookingConflicts);
+  | { updated: true; appointment: AppointmentRecord }
+  | ({ updated: false; appointment: AppointmentRecord } & BookingConflicts);
 
 /** SQLSTATE exclusion_violation: the moved appointment would overlap another. */
 function isOverlap(error: unknown): boolean {
@@ -41,7 +49,7 @@ export async function updateAppointment(
 ): Promise<UpdateAppointmentResult> {
   const refused = async (appointment: Appointment): Promise<UpdateAppointmentResult> => ({
     updated: false,
-    appointment,
+    appointment: await openAppointment(ctx.customerKeys, appointment),
     ...(await explainRefusal(
       ctx.orm.em.fork(),
       ctx.clock,
@@ -66,7 +74,9 @@ export async function updateAppointment(
         command.patch,
         ctx.clock.now(),
       );
-      if (Object.keys(values).length === 0) return { updated: true, appointment };
+      if (Object.keys(values).length === 0) {
+        return { updated: true, appointment: await openAppointment(ctx.customerKeys, appointment) };
+      }
       if (moved) {
         const window = { start: values.startTime as Date, end: values.endTime as Date };
         // Taken after the row lock, as no holder of the schedule lock waits for an appointment row.
@@ -74,7 +84,9 @@ export async function updateAppointment(
         const blocking = await findBookingConflicts(em, appointment.tenantId, window, appointment.id);
         if (blocking.some((p) => p.kind !== "appointment")) return refused(appointment);
       }
-      wrap(appointment).assign({ ...values, version: appointment.version + 1, updatedAt: ctx.clock.now() });
+      const { customerData, columns } = splitCustomerData(values);
+      const sealed = customerData ? await resealed(ctx, appointment, customerData) : {};
+      wrap(appointment).assign({ ...columns, ...sealed, version: appointment.version + 1, updatedAt: ctx.clock.now() });
       enqueueOutbox(em, appointment.tenantId, appointmentUpdated(appointment.id, Object.keys(values), moved));
       recordAudit(em, {
         tenantId: appointment.tenantId,
@@ -85,7 +97,7 @@ export async function updateAppointment(
         changes: auditableChanges(values),
       });
       await em.flush();
-      return { updated: true, appointment };
+      return { updated: true, appointment: await openAppointment(ctx.customerKeys, appointment) };
     });
   } catch (error) {
     if (isOverlap(error) && current) {
@@ -96,8 +108,41 @@ export async function updateAppointment(
   }
 }
 
+function splitCustomerData(values: Record<string, unknown>) {
+  const customerData: Partial<CustomerData> = {};
+  const columns: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(values)) {
+    if ((CUSTOMER_DATA_FIELDS as readonly string[]).includes(field)) {
+      (customerData as Record<string, unknown>)[field] = value;
+    } else {
+      columns[field] = value;
+    }
+  }
+  return { customerData: Object.keys(customerData).length > 0 ? customerData : undefined, columns };
+}
+
+/** Every customer field sealed again under the tenant's current key: a row never mixes key versions. */
+async function resealed(ctx: AppContext, appointment: Appointment, changes: Partial<CustomerData>) {
+  const current = await openAppointment(ctx.customerKeys, appointment);
+  if (current.customerDataStatus !== "available") {
+    throw new FailedPreconditionError(
+      `the customer data of appointment ${appointment.id} is ${current.customerDataStatus}: it cannot be changed`,
+    );
+  }
+  const merged: CustomerData = { ...current, ...changes };
+  return sealCustomerData(await ctx.customerKeys.current(appointment.tenantId), appointment.id, merged);
+}
+
 /** Field names and non-personal values only: PII stays out of the audit log. */
-const PERSONAL_FIELDS = new Set(["customerName", "customerPhone", "customerEmail", "address", "latitude", "longitude"]);
+const PERSONAL_FIELDS = new Set([
+  ...CUSTOMER_DATA_FIELDS,
+  "latitude",
+  "longitude",
+  "customerId",
+  "leadId",
+  "conversationId",
+  "timezone",
+]);
 
 function auditableChanges(values: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(

@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto";
 import type { EntityManager } from "@mikro-orm/postgresql";
-import { AlreadyExistsError, InvalidArgumentError } from "../../domain/errors.js";
+import { FieldDecryptionError } from "../../crypto/customer-data-cipher.js";
+import { AlreadyExistsError, FailedPreconditionError, InvalidArgumentError } from "../../domain/errors.js";
+import type { TenantKeyRing } from "../customer-data/tenant-key-ring.js";
 
 export type IdempotencyClaim = { kind: "new" } | { kind: "replay"; response: unknown };
 
@@ -15,13 +17,21 @@ export function hashRequest(request: unknown): string {
   return createHash("sha256").update(JSON.stringify(request)).digest("hex");
 }
 
+/** What a stored reply's ciphertext is bound to: its record and column. */
+export function storedReplyBinding(scope: string, key: string) {
+  return { rowId: `idempotency:${scope}:${key}`, column: "response" };
+}
+
 /**
  * Claims (tenant, scope, key) inside the caller's transaction. A concurrent
  * claim of the same key waits on the primary key until the first transaction
  * commits, then replays its response: one row however many retries race.
+ * Stored replies carry customer data, so they are sealed under the tenant's
+ * data key like the rows they describe.
  */
 export async function claimIdempotencyKey(
   em: EntityManager,
+  keys: TenantKeyRing,
   tenantId: string,
   scope: string,
   key: string,
@@ -33,27 +43,50 @@ export async function claimIdempotencyKey(
     [tenantId, scope, key, requestHash],
   );
   if (inserted.length > 0) return { kind: "new" };
-  const [existing] = await em.execute<{ request_hash: string; response: unknown }[]>(
-    `select request_hash, response from idempotency_records where tenant_id = ? and scope = ? and key = ?`,
+  const [existing] = await em.execute<
+    { request_hash: string; response_sealed: Buffer | null; response_key_version: number | null }[]
+  >(
+    `select request_hash, response_sealed, response_key_version from idempotency_records
+     where tenant_id = ? and scope = ? and key = ?`,
     [tenantId, scope, key],
   );
   if (!existing || existing.request_hash !== requestHash) {
     throw new AlreadyExistsError("idempotency_key was already used with a different request");
   }
-  return { kind: "replay", response: existing.response };
+  const unreadable = () =>
+    new FailedPreconditionError("the first reply to this idempotency_key was erased; use a new key");
+  if (!existing.response_sealed || existing.response_key_version === null) throw unreadable();
+  const dataKey = await keys.version(tenantId, existing.response_key_version);
+  if (!dataKey) throw unreadable();
+  try {
+    return { kind: "replay", response: JSON.parse(dataKey.open(existing.response_sealed, storedReplyBinding(scope, key))) };
+  } catch (error) {
+    if (error instanceof FieldDecryptionError) throw unreadable();
+    throw error;
+  }
 }
 
+/** Stores the first reply, sealed; resourceId names what it is about (ForgetCustomer finds it by that). */
 export async function saveIdempotentResponse(
   em: EntityManager,
+  keys: TenantKeyRing,
   tenantId: string,
   scope: string,
   key: string,
   response: unknown,
+  resourceId: string | null,
 ): Promise<void> {
-  await em.execute(`update idempotency_records set response = ? where tenant_id = ? and scope = ? and key = ?`, [
-    JSON.stringify(response),
-    tenantId,
-    scope,
-    key,
-  ]);
+  const dataKey = await keys.current(tenantId);
+  await em.execute(
+    `update idempotency_records set response_sealed = ?, response_key_version = ?, resource_id = ?
+     where tenant_id = ? and scope = ? and key = ?`,
+    [
+      dataKey.seal(JSON.stringify(response), storedReplyBinding(scope, key)),
+      dataKey.version,
+      resourceId,
+      tenantId,
+      scope,
+      key,
+    ],
+  );
 }
