@@ -67,7 +67,7 @@ export async function listAuditEntries(
         entity_type: string;
         entity_id: string;
         changes: Record<string, unknown>;
-        created_at: Date;
+        created_at: Date | string;
       }[]
     >(`select * from audit_log where ${where} order by created_at desc, id desc limit ? offset ?`, [
       ...params,
@@ -86,7 +86,7 @@ export async function listAuditEntries(
       entityType: r.entity_type,
       entityId: r.entity_id,
       changes: r.changes,
-      createdAt: r.created_at,
+      createdAt: new Date(r.created_at),
     })),
     total,
     page,
