@@ -6,18 +6,25 @@ import { openConfiguredDatabase } from "./db/open-configured-database.js";
 import { createLogger } from "./logger.js";
 import { startServer } from "./server.js";
 import { wireApplication } from "./wiring.js";
+import { encryptLegacyCustomerData } from "./app/customer-data/encrypt-legacy-customer-data.js";
+import { resumeCustomerDataRotations } from "./app/customer-data/reencrypt-customer-data.js";
 
 const startedAt = performance.now();
 const config = readConfigOrExit();
 const logger = createLogger(config.logLevel);
 if (usesDevelopmentSecrets()) {
   logger.warn(
-    "INTERNAL_SERVICE_KEY, JWT_SECRET or TOKEN_ENCRYPTION_KEY unset: using development defaults (never in production)",
+    "INTERNAL_SERVICE_KEY, JWT_SECRET, TOKEN_ENCRYPTION_KEY or CUSTOMER_DATA_MASTER_KEY unset: using development defaults (never in production)",
   );
 }
 
 const database = await openConfiguredDatabase(config, logger);
 const application = await wireApplication({ orm: database.orm, config, logger, clock: systemClock });
+// Before serving (the schema is migrated by now): no plaintext left behind by the customer-data
+// migration, and an interrupted re-encryption after a key rotation carries on from its checkpoint.
+const converted = await encryptLegacyCustomerData(application.ctx);
+if (converted > 0) logger.info({ rows: converted }, "encrypted legacy plaintext customer data");
+await resumeCustomerDataRotations(application.ctx);
 const server = await startServer({
   app: application.ctx,
   config,

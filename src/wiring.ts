@@ -7,8 +7,6 @@ import {
 } from "./app/integrations/provider-retry-policy.js";
 import type { Config } from "./config.js";
 import { TenantKeyRing } from "./app/customer-data/tenant-key-ring.js";
-import { encryptLegacyCustomerData } from "./app/customer-data/encrypt-legacy-customer-data.js";
-import { resumeCustomerDataRotations } from "./app/customer-data/reencrypt-customer-data.js";
 import { LocalKeyProvider } from "./crypto/key-provider.js";
 import { TokenCipher } from "./crypto/token-cipher.js";
 import type { MikroORM } from "./db/orm.js";
@@ -65,11 +63,6 @@ export async function wireApplication(options: WiringOptions): Promise<Applicati
     jobs,
     settings: { oauthRedirectUri: config.oauthRedirectUri, reencryptBatchSize: 500 },
   };
-  // Before serving: no plaintext left behind by the customer-data migration, and an interrupted
-  // re-encryption after a key rotation carries on from its checkpoint.
-  const converted = await encryptLegacyCustomerData(ctx);
-  if (converted > 0) logger.info({ rows: converted }, "encrypted legacy plaintext customer data");
-  await resumeCustomerDataRotations(ctx);
   await jobs.startWorkers(ctx);
   return { ctx, stop: () => jobs.stop() };
 }

@@ -51,19 +51,21 @@ function frame(bytes: Uint8Array): Buffer {
   return out;
 }
 
+const text = (bytes: unknown) => (bytes instanceof Buffer ? bytes.toString("utf8") : "");
+
 function appointmentOf(row: Record<string, unknown>) {
   return create(AppointmentSchema, {
     id: row.id as string,
     tenantId: row.tenant_id as string,
-    customerName: row.customer_name as string,
-    customerPhone: row.customer_phone as string,
-    customerEmail: (row.customer_email as string | null) ?? "",
+    customerName: text(row.customer_name_enc),
+    customerPhone: text(row.customer_phone_enc),
+    customerEmail: text(row.customer_email_enc),
     title: row.title as string,
-    serviceType: (row.service_type as string | null) ?? "",
+    jobType: (row.job_type as string | null) ?? "",
     startTime: timestampFromDate(row.start_time as Date),
     endTime: timestampFromDate(row.end_time as Date),
     status: STATUS[row.status as string] ?? AppointmentStatus.UNSPECIFIED,
-    address: (row.address as string | null) ?? "",
+    address: text(row.address_enc),
     estimatedCost: row.estimated_cost === null ? "" : String(row.estimated_cost),
     version: BigInt(row.version as number),
     createdAt: timestampFromDate(row.created_at as Date),
@@ -123,7 +125,7 @@ const handlers: Record<string, Handler> = {
         r.customerEmail,
         r.title,
         r.description || null,
-        r.serviceType,
+        r.jobType,
         start,
         end,
         "confirmed",

@@ -4,7 +4,9 @@
  * are a reference, not the service's code: when the service's SQL changes,
  * the ratio shows it, and these follow when the baseline should.
  * GetAppointment: one select by id. CreateAppointment: rules, busy time of
- * the slot, then one insert of appointment + outbox + audit rows.
+ * the slot, then one insert of appointment + outbox + audit rows. The
+ * customer columns hold ciphertext in the service; the baseline stores the
+ * plain bytes there (its ceiling leaves out the service's encryption).
  * CheckAvailability: rules, then busy time of the window.
  */
 export const RULES_SQL = `
@@ -40,10 +42,11 @@ export const BUSY_SQL = (includeSoftBlocks: boolean) => `
 
 export const INSERT_APPOINTMENT_SQL = `
   with booked as (
-    insert into appointments (tenant_id, customer_name, customer_phone, customer_email, title, description,
-      service_type, start_time, end_time, status, address, latitude, longitude, estimated_cost, notes,
-      idempotency_key, created_by)
-    values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+    insert into appointments (tenant_id, customer_name_enc, customer_phone_enc, customer_email_enc, title,
+      description_enc, job_type, start_time, end_time, status, address_enc, latitude, longitude, estimated_cost,
+      notes_enc, idempotency_key, created_by)
+    values ($1, convert_to($2, 'UTF8'), convert_to($3, 'UTF8'), convert_to($4, 'UTF8'), $5, convert_to($6, 'UTF8'),
+      $7, $8, $9, $10, convert_to($11, 'UTF8'), $12, $13, $14, convert_to($15, 'UTF8'), $16, $17)
     on conflict do nothing
     returning *
   ), queued as (

@@ -56,11 +56,11 @@ export class TenantDataKey {
     decipher.setAAD(this.associatedData(binding));
     decipher.setAuthTag(sealed.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
     try {
-      return Buffer.concat([decipher.update(sealed.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString(
-        "utf8",
-      );
+      return Buffer.concat([decipher.update(sealed.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString("utf8");
     } catch {
-      throw new FieldDecryptionError(`${binding.column} does not belong to this tenant, row and column, or was altered`);
+      throw new FieldDecryptionError(
+        `${binding.column} does not belong to this tenant, row and column, or was altered`,
+      );
     }
   }
 

@@ -54,7 +54,8 @@ export function normalisePhone(field: string, value: string, defaultCountry: Cou
 export function optionalTimeZone(field: string, value: string | undefined): string | null {
   const zone = value?.trim() ?? "";
   if (!zone) return null;
-  if (!IANAZone.isValidZone(zone)) throw new InvalidArgumentError(field, 'must be an IANA time zone, e.g. "America/Chicago"');
+  if (!IANAZone.isValidZone(zone))
+    throw new InvalidArgumentError(field, 'must be an IANA time zone, e.g. "America/Chicago"');
   return zone;
 }
 

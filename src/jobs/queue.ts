@@ -13,7 +13,13 @@ import { WORKERS } from "./workers.js";
 const QUEUES: Record<QueueName, Omit<PgBoss.Queue, "name">> = {
   "calendar-sync": { policy: "standard", retryLimit: 0, expireInHours: 2 },
   // Each job is one batch in one transaction from a checkpoint: a retry redoes at most that batch.
-  "customer-data-reencrypt": { policy: "standard", retryLimit: 10, retryDelay: 5, retryBackoff: true, expireInHours: 1 },
+  "customer-data-reencrypt": {
+    policy: "standard",
+    retryLimit: 10,
+    retryDelay: 5,
+    retryBackoff: true,
+    expireInHours: 1,
+  },
 };
 
 export interface JobRuntimeOptions {

@@ -9,7 +9,10 @@ import {
   Urgency,
   type Appointment,
 } from "../../gen/universalcalendar/v1/appointment_pb.js";
-import type { AppointmentRecord, CustomerDataStatus as DomainDataStatus } from "../app/appointments/appointment-record.js";
+import type {
+  AppointmentRecord,
+  CustomerDataStatus as DomainDataStatus,
+} from "../app/appointments/appointment-record.js";
 import type { Urgency as DomainUrgency } from "../domain/appointments/appointment-fields.js";
 import type { AppointmentStatus as DomainStatus } from "../domain/appointments/appointment-status.js";
 import { InvalidArgumentError } from "../domain/errors.js";

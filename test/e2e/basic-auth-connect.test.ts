@@ -118,12 +118,12 @@ describe("connecting a Basic-auth (Apple) calendar", () => {
         { tenantId, provider: "apple", appleCredentials: { appleId: "", appSpecificPassword: GOOD_PASSWORD } },
       ),
     ).rejects.toBeInstanceOf(InvalidArgumentError);
-    await expect(connectCalendar(deps, { kind: "service", keyId: "test" }, { tenantId, provider: "apple" })).rejects.toThrow(
-      /apple_credentials.apple_id/,
-    );
-    await expect(connectCalendar(deps, { kind: "service", keyId: "test" }, { tenantId, provider: "google" })).rejects.toBeInstanceOf(
-      InvalidArgumentError,
-    );
+    await expect(
+      connectCalendar(deps, { kind: "service", keyId: "test" }, { tenantId, provider: "apple" }),
+    ).rejects.toThrow(/apple_credentials.apple_id/);
+    await expect(
+      connectCalendar(deps, { kind: "service", keyId: "test" }, { tenantId, provider: "google" }),
+    ).rejects.toBeInstanceOf(InvalidArgumentError);
     expect(await rowsOf(tenantId)).toHaveLength(0);
   });
 

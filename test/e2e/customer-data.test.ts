@@ -1,4 +1,4 @@
-import { Buffer } from "node:buffer";
+import { type Buffer } from "node:buffer";
 import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -165,7 +165,11 @@ describe("customer data at rest", () => {
     );
     expect(replay.appointment).toMatchObject({ id: created.id, ...pii });
     const jwt = await jwtClient(tenantId);
-    await jwt.updateAppointment({ id: created.id, notes: `${pii.notes} again`, customerEmail: `new.${pii.customerEmail}` });
+    await jwt.updateAppointment({
+      id: created.id,
+      notes: `${pii.notes} again`,
+      customerEmail: `new.${pii.customerEmail}`,
+    });
     await jwt.getAppointment({ id: created.id });
     await jwt.listAppointments({ customerPhone: "(415) 555-0199" });
     await privacy().rotateTenantDataKey({ tenantId });
@@ -220,7 +224,10 @@ describe("customer data at rest", () => {
     const jwt = await jwtClient(tenantId);
     for (const phone of ["+15551234567", "(555) 123-4567", "555.123.4567", "+1 555 123 4567", "tel:+1-555-123-4567"]) {
       const page = await jwt.listAppointments({ customerPhone: phone });
-      expect(page.appointments.map((a) => a.id), phone).toEqual([mine.id]);
+      expect(
+        page.appointments.map((a) => a.id),
+        phone,
+      ).toEqual([mine.id]);
     }
     const [row] = await sql<{ customer_phone_index: Buffer }>(
       `select customer_phone_index from appointments where id = ?`,
@@ -280,7 +287,9 @@ describe("crypto-shredding", () => {
     expect(read.appointment!.startTime).toEqual(gone.startTime);
     const listed = await (await jwtClient(tenantId)).listAppointments({});
     expect(listed.appointments.map((a) => a.customerDataStatus)).toEqual([CustomerDataStatus.UNREADABLE]);
-    expect((await keyClient().getAppointment({ id: other.id })).appointment?.customerName).toBe("Dana Plumber-Customer");
+    expect((await keyClient().getAppointment({ id: other.id })).appointment?.customerName).toBe(
+      "Dana Plumber-Customer",
+    );
     // The slot stays booked.
     const clash = await keyClient().createAppointment(
       appointmentRequest(
@@ -335,7 +344,9 @@ describe("ForgetCustomer", () => {
     expect(entries.entries[0]).toMatchObject({ action: "customer.forgotten", entityId: "cust-x" });
     expect(JSON.stringify(entries.entries[0]!.details)).not.toContain("333");
     // Nothing matched is an answer, not an error; no criterion is invalid_argument.
-    expect((await privacy().forgetCustomer({ tenantId, customerEmail: "nobody@example.test" })).appointmentsErased).toBe(0);
+    expect(
+      (await privacy().forgetCustomer({ tenantId, customerEmail: "nobody@example.test" })).appointmentsErased,
+    ).toBe(0);
     expect((await errorOf(privacy().forgetCustomer({ tenantId }))).code).toBe(Code.InvalidArgument);
     // A JWT may not erase.
     const jwtPrivacy = client(PrivacyService, connectTransport(server.baseUrl, { jwt: await mintJwt(tenantId) }));
@@ -369,7 +380,9 @@ describe("audit of every access", () => {
     expect(trail.entries.every((e) => e.tenantId === tenantId && e.createdAt)).toBe(true);
     const text = JSON.stringify(trail.entries.map((e) => e.details));
     for (const pii of ["Audit Person", "5551234567", "secret note", TEST_SERVICE_KEY]) expect(text).not.toContain(pii);
-    const byEntity = await (await auditClient(tenantId)).listAuditEntries({
+    const byEntity = await (
+      await auditClient(tenantId)
+    ).listAuditEntries({
       entityType: "appointment",
       entityId: created.id,
       startTime: timestampFromDate(new Date(Date.now() - 60_000)),

@@ -1,7 +1,11 @@
 import type { Buffer } from "node:buffer";
 import { FieldDecryptionError, type TenantDataKey } from "../../crypto/customer-data-cipher.js";
 import type { Appointment } from "../../entities/appointment.js";
+import type { EntityManager } from "@mikro-orm/postgresql";
 import type { TenantKeyRing } from "../customer-data/tenant-key-ring.js";
+
+/** The unit of work a caller inside a transaction passes, so key reads use its connection. */
+type KeyReader = Pick<EntityManager, "execute">;
 
 /**
  * The one place an appointment's customer data is sealed and opened. Use
@@ -113,21 +117,29 @@ function openWith(key: TenantDataKey | undefined, row: Appointment): Appointment
 }
 
 /** Opens one row; a destroyed key (or an altered ciphertext) reads as "unreadable", never an error. */
-export async function openAppointment(keys: TenantKeyRing, row: Appointment): Promise<AppointmentRecord> {
+export async function openAppointment(
+  keys: TenantKeyRing,
+  row: Appointment,
+  reader?: KeyReader,
+): Promise<AppointmentRecord> {
   const version = row.piiKeyVersion;
-  const key = version === null || version === undefined ? undefined : await keys.version(row.tenantId, version);
+  const key = version === null || version === undefined ? undefined : await keys.version(row.tenantId, version, reader);
   return openWith(key, row);
 }
 
 /** Opens many rows of any tenants, fetching each (tenant, version) key once. */
-export async function openAppointments(keys: TenantKeyRing, rows: Appointment[]): Promise<AppointmentRecord[]> {
+export async function openAppointments(
+  keys: TenantKeyRing,
+  rows: Appointment[],
+  reader?: KeyReader,
+): Promise<AppointmentRecord[]> {
   const wanted = new Map<string, Promise<TenantDataKey | undefined>>();
   const keyOf = (row: Appointment) => {
     const version = row.piiKeyVersion;
     if (version === null || version === undefined) return Promise.resolve(undefined);
     const id = `${row.tenantId}\u0000${version}`;
     let key = wanted.get(id);
-    if (!key) wanted.set(id, (key = keys.version(row.tenantId, version)));
+    if (!key) wanted.set(id, (key = keys.version(row.tenantId, version, reader)));
     return key;
   };
   return Promise.all(rows.map(async (row) => openWith(await keyOf(row), row)));
@@ -138,8 +150,9 @@ export async function customerLookupIndexes(
   keys: TenantKeyRing,
   tenantId: string,
   lookup: { phone?: string; email?: string },
+  reader?: KeyReader,
 ): Promise<{ phone: Buffer[]; email: Buffer[] }> {
-  const all = await keys.all(tenantId);
+  const all = await keys.all(tenantId, reader);
   return {
     phone: lookup.phone ? all.map((k) => k.blindIndex("phone", lookup.phone!)) : [],
     email: lookup.email ? all.map((k) => k.blindIndex("email", normaliseEmail(lookup.email!))) : [],

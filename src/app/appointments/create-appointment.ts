@@ -53,19 +53,14 @@ export async function createAppointment(
       ? { created: true, appointment }
       : { created: false, ...(await explainRefusal(unitOfWork, ctx.clock, tenantId, window)) };
   };
+  // The tenant's key exists (made on first use) before a transaction holds a connection.
+  await ctx.customerKeys.current(tenantId);
   const em = ctx.orm.em.fork();
   if (!key) return em.transactional(book);
 
   // With a key, the claim, the booking and the stored reply commit together.
   return em.transactional(async (tx): Promise<CreateAppointmentResult> => {
-    const claim = await claimIdempotencyKey(
-      tx,
-      ctx.customerKeys,
-      tenantId,
-      IDEMPOTENCY_SCOPE,
-      key,
-      hashRequest(input),
-    );
+    const claim = await claimIdempotencyKey(tx, ctx.customerKeys, tenantId, IDEMPOTENCY_SCOPE, key, hashRequest(input));
     if (claim.kind === "replay") return reviveBookingResult(claim.response) as CreateAppointmentResult;
     const result = await book(tx);
     const resourceId = result.created ? result.appointment.id : null;

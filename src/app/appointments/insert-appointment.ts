@@ -53,7 +53,7 @@ export async function insertAppointmentUnlessOverlapping(
 ): Promise<AppointmentRecord | undefined> {
   const id = randomUUID();
   const message = appointmentCreated(id, input.notifyCustomer);
-  const sealed = sealCustomerData(await keys.current(tenantId), id, input);
+  const sealed = sealCustomerData(await keys.current(tenantId, em), id, input);
   const rows = await em.execute<Record<string, unknown>[]>(INSERT_WITH_SIDE_EFFECTS, [
     id,
     tenantId,

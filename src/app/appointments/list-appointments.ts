@@ -115,10 +115,7 @@ export async function listAppointments(
         ? 0
         : Number(
             (
-              await em.execute<{ total: string }[]>(
-                `select count(*) as total from appointments where ${where}`,
-                params,
-              )
+              await em.execute<{ total: string }[]>(`select count(*) as total from appointments where ${where}`, params)
             )[0]!.total,
           );
   const entities = rows.map(({ total_count: _total, ...row }) => em.map(AppointmentSchema, row));

@@ -1,4 +1,5 @@
 import { wrap } from "@mikro-orm/core";
+import type { EntityManager } from "@mikro-orm/postgresql";
 import type { Caller } from "../../domain/caller.js";
 import { validateChanges, type AppointmentPatch } from "../../domain/appointments/appointment-changes.js";
 import type { AppointmentStatus } from "../../domain/appointments/appointment-status.js";
@@ -75,7 +76,7 @@ export async function updateAppointment(
         ctx.clock.now(),
       );
       if (Object.keys(values).length === 0) {
-        return { updated: true, appointment: await openAppointment(ctx.customerKeys, appointment) };
+        return { updated: true, appointment: await openAppointment(ctx.customerKeys, appointment, em) };
       }
       if (moved) {
         const window = { start: values.startTime as Date, end: values.endTime as Date };
@@ -85,7 +86,7 @@ export async function updateAppointment(
         if (blocking.some((p) => p.kind !== "appointment")) return refused(appointment);
       }
       const { customerData, columns } = splitCustomerData(values);
-      const sealed = customerData ? await resealed(ctx, appointment, customerData) : {};
+      const sealed = customerData ? await resealed(ctx, em, appointment, customerData) : {};
       wrap(appointment).assign({ ...columns, ...sealed, version: appointment.version + 1, updatedAt: ctx.clock.now() });
       enqueueOutbox(em, appointment.tenantId, appointmentUpdated(appointment.id, Object.keys(values), moved));
       recordAudit(em, {
@@ -97,7 +98,7 @@ export async function updateAppointment(
         changes: auditableChanges(values),
       });
       await em.flush();
-      return { updated: true, appointment: await openAppointment(ctx.customerKeys, appointment) };
+      return { updated: true, appointment: await openAppointment(ctx.customerKeys, appointment, em) };
     });
   } catch (error) {
     if (isOverlap(error) && current) {
@@ -122,15 +123,15 @@ function splitCustomerData(values: Record<string, unknown>) {
 }
 
 /** Every customer field sealed again under the tenant's current key: a row never mixes key versions. */
-async function resealed(ctx: AppContext, appointment: Appointment, changes: Partial<CustomerData>) {
-  const current = await openAppointment(ctx.customerKeys, appointment);
+async function resealed(ctx: AppContext, em: EntityManager, appointment: Appointment, changes: Partial<CustomerData>) {
+  const current = await openAppointment(ctx.customerKeys, appointment, em);
   if (current.customerDataStatus !== "available") {
     throw new FailedPreconditionError(
       `the customer data of appointment ${appointment.id} is ${current.customerDataStatus}: it cannot be changed`,
     );
   }
   const merged: CustomerData = { ...current, ...changes };
-  return sealCustomerData(await ctx.customerKeys.current(appointment.tenantId), appointment.id, merged);
+  return sealCustomerData(await ctx.customerKeys.current(appointment.tenantId, em), appointment.id, merged);
 }
 
 /** Field names and non-personal values only: PII stays out of the audit log. */

@@ -36,7 +36,7 @@ export async function encryptLegacyCustomerData(ctx: AppContext): Promise<number
         [BATCH],
       );
       for (const row of rows) {
-        const sealed = sealCustomerData(await ctx.customerKeys.current(row.tenant_id), row.id, {
+        const sealed = sealCustomerData(await ctx.customerKeys.current(row.tenant_id, em), row.id, {
           customerName: row.legacy_customer_name ?? "",
           customerPhone: row.legacy_customer_phone ?? "",
           customerEmail: row.legacy_customer_email,
@@ -70,7 +70,7 @@ export async function encryptLegacyCustomerData(ctx: AppContext): Promise<number
         [BATCH],
       );
       for (const reply of replies) {
-        const key = await ctx.customerKeys.current(reply.tenant_id);
+        const key = await ctx.customerKeys.current(reply.tenant_id, em);
         const json = typeof reply.response === "string" ? reply.response : JSON.stringify(reply.response);
         const appointmentId = (JSON.parse(json) as { appointment?: { id?: unknown } }).appointment?.id;
         await em.execute(

@@ -101,7 +101,7 @@ async function reencryptAppointments(
   for (const raw of rows) {
     const row = em.map(AppointmentSchema, raw);
     if (row.piiKeyVersion === null || row.piiKeyVersion === undefined || row.piiKeyVersion >= input.toVersion) continue;
-    const record = await openAppointment(ctx.customerKeys, row);
+    const record = await openAppointment(ctx.customerKeys, row, em);
     if (record.customerDataStatus !== "available") continue;
     const sealed = sealCustomerData(target, row.id, record);
     await em.execute(
@@ -140,14 +140,16 @@ async function reencryptStoredReplies(
   input: ReencryptInput,
   batchSize: number,
 ): Promise<number> {
-  const rows = await em.execute<{ scope: string; key: string; response_sealed: Buffer; response_key_version: number }[]>(
+  const rows = await em.execute<
+    { scope: string; key: string; response_sealed: Buffer; response_key_version: number }[]
+  >(
     `select scope, key, response_sealed, response_key_version from idempotency_records
      where tenant_id = ? and response_key_version < ? limit ? for update`,
     [input.tenantId, input.toVersion, batchSize],
   );
   for (const row of rows) {
     const binding = storedReplyBinding(row.scope, row.key);
-    const old = await ctx.customerKeys.version(input.tenantId, row.response_key_version);
+    const old = await ctx.customerKeys.version(input.tenantId, row.response_key_version, em);
     const sealed = old ? target.seal(old.open(row.response_sealed, binding), binding) : null;
     await em.execute(
       `update idempotency_records set response_sealed = ?, response_key_version = ?
@@ -169,9 +171,9 @@ async function reencryptStoredReplies(
 export async function resumeCustomerDataRotations(ctx: AppContext): Promise<number> {
   const running = await ctx.orm.em
     .fork()
-    .execute<
-      { tenant_id: string; to_version: number }[]
-    >(`select tenant_id, to_version from customer_data_rotations where state = 'running'`);
+    .execute<{ tenant_id: string; to_version: number }[]>(
+      `select tenant_id, to_version from customer_data_rotations where state = 'running'`,
+    );
   for (const r of running) {
     await ctx.jobs.send("customer-data-reencrypt", { tenantId: r.tenant_id, toVersion: r.to_version });
   }

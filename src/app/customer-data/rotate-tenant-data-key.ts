@@ -17,10 +17,10 @@ export async function rotateTenantDataKey(
   await ctx.customerKeys.current(tenantId);
   const keyVersion = await ctx.customerKeys.rotate(tenantId);
   await ctx.orm.em.fork().transactional(async (em) => {
-    await em.execute(`insert into customer_data_rotations (tenant_id, to_version) values (?, ?) on conflict do nothing`, [
-      tenantId,
-      keyVersion,
-    ]);
+    await em.execute(
+      `insert into customer_data_rotations (tenant_id, to_version) values (?, ?) on conflict do nothing`,
+      [tenantId, keyVersion],
+    );
     recordAudit(em, {
       tenantId,
       caller,

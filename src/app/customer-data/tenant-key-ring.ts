@@ -1,8 +1,12 @@
-import { Buffer } from "node:buffer";
+import { type Buffer } from "node:buffer";
+import type { EntityManager } from "@mikro-orm/postgresql";
 import { LRUCache } from "lru-cache";
 import { TenantDataKey } from "../../crypto/customer-data-cipher.js";
 import type { KeyProvider } from "../../crypto/key-provider.js";
 import type { MikroORM } from "../../db/orm.js";
+
+/** Reads go through the caller's unit of work when given: a transaction never waits for a second pool connection. */
+type Reader = Pick<EntityManager, "execute">;
 
 interface StoredKey {
   version: number;
@@ -24,8 +28,9 @@ export interface KeyRingOptions {
  * version bound to the wrap. The hot paths read keys from two bounded
  * in-memory LRU caches with TTLs (versions per tenant; unwrapped keys by
  * their wrap, so a destroyed and recreated version is never confused with
- * the old one). Keys are read and created outside the caller's transaction:
- * a booking that rolls back must not roll back a key already cached.
+ * the old one). Keys are created outside the caller's transaction (a booking
+ * that rolls back must not roll back a key already cached), so use cases
+ * make sure of the tenant's key (current) before they open a transaction.
  */
 export class TenantKeyRing {
   private readonly versions: LRUCache<string, StoredKey[]>;
@@ -42,8 +47,8 @@ export class TenantKeyRing {
   }
 
   /** The version new data is sealed under; the tenant's first key is made on first use. */
-  async current(tenantId: string): Promise<TenantDataKey> {
-    let stored = await this.storedKeys(tenantId);
+  async current(tenantId: string, reader?: Reader): Promise<TenantDataKey> {
+    let stored = await this.storedKeys(tenantId, { reader });
     if (stored.length === 0) {
       await this.insertVersion(tenantId, 1);
       stored = await this.storedKeys(tenantId, { refresh: true });
@@ -52,15 +57,17 @@ export class TenantKeyRing {
   }
 
   /** One version, or undefined when it does not exist (destroyed, or retired after a rotation). */
-  async version(tenantId: string, version: number): Promise<TenantDataKey | undefined> {
-    let found = (await this.storedKeys(tenantId)).find((k) => k.version === version);
-    if (!found) found = (await this.storedKeys(tenantId, { refresh: true })).find((k) => k.version === version);
+  async version(tenantId: string, version: number, reader?: Reader): Promise<TenantDataKey | undefined> {
+    let found = (await this.storedKeys(tenantId, { reader })).find((k) => k.version === version);
+    if (!found) {
+      found = (await this.storedKeys(tenantId, { refresh: true, reader })).find((k) => k.version === version);
+    }
     return found ? this.unwrap(tenantId, found) : undefined;
   }
 
   /** Every live version, newest first: a blind-index lookup must match rows of each. */
-  async all(tenantId: string): Promise<TenantDataKey[]> {
-    return Promise.all((await this.storedKeys(tenantId)).map((k) => this.unwrap(tenantId, k)));
+  async all(tenantId: string, reader?: Reader): Promise<TenantDataKey[]> {
+    return Promise.all((await this.storedKeys(tenantId, { reader })).map((k) => this.unwrap(tenantId, k)));
   }
 
   /** Adds version max+1 (or 1); returns it. */
@@ -91,13 +98,17 @@ export class TenantKeyRing {
     return rows.length > 0;
   }
 
-  private async storedKeys(tenantId: string, options: { refresh?: boolean } = {}): Promise<StoredKey[]> {
+  private async storedKeys(
+    tenantId: string,
+    options: { refresh?: boolean; reader?: Reader | undefined } = {},
+  ): Promise<StoredKey[]> {
     const cached = options.refresh ? undefined : this.versions.get(tenantId);
     if (cached) return cached;
-    const rows = await this.orm.em.fork().execute<{ version: number; wrapped_key: Buffer; master_key_id: string }[]>(
-      `select version, wrapped_key, master_key_id from tenant_data_keys where tenant_id = ? order by version desc`,
-      [tenantId],
-    );
+    const rows = await (options.reader ?? this.orm.em.fork()).execute<
+      { version: number; wrapped_key: Buffer; master_key_id: string }[]
+    >(`select version, wrapped_key, master_key_id from tenant_data_keys where tenant_id = ? order by version desc`, [
+      tenantId,
+    ]);
     const stored = rows.map((r) => ({ version: r.version, wrapped: r.wrapped_key, masterKeyId: r.master_key_id }));
     if (stored.length > 0) this.versions.set(tenantId, stored);
     return stored;

@@ -56,10 +56,13 @@ export async function claimIdempotencyKey(
   const unreadable = () =>
     new FailedPreconditionError("the first reply to this idempotency_key was erased; use a new key");
   if (!existing.response_sealed || existing.response_key_version === null) throw unreadable();
-  const dataKey = await keys.version(tenantId, existing.response_key_version);
+  const dataKey = await keys.version(tenantId, existing.response_key_version, em);
   if (!dataKey) throw unreadable();
   try {
-    return { kind: "replay", response: JSON.parse(dataKey.open(existing.response_sealed, storedReplyBinding(scope, key))) };
+    return {
+      kind: "replay",
+      response: JSON.parse(dataKey.open(existing.response_sealed, storedReplyBinding(scope, key))),
+    };
   } catch (error) {
     if (error instanceof FieldDecryptionError) throw unreadable();
     throw error;
@@ -76,7 +79,7 @@ export async function saveIdempotentResponse(
   response: unknown,
   resourceId: string | null,
 ): Promise<void> {
-  const dataKey = await keys.current(tenantId);
+  const dataKey = await keys.current(tenantId, em);
   await em.execute(
     `update idempotency_records set response_sealed = ?, response_key_version = ?, resource_id = ?
      where tenant_id = ? and scope = ? and key = ?`,
