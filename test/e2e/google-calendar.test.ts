@@ -302,13 +302,11 @@ describe("connecting Google through the server", () => {
       );
     expect(Number(leftovers[0]?.n)).toBe(0);
     // Every access to the provider calendar is in the tenant's audit trail, without the account's address.
-    const trail = await server.orm.em
-      .fork()
-      .execute<{ action: string; entity_id: string; changes: unknown }[]>(
-        `select action, entity_id, changes from audit_log where tenant_id = ? and entity_type = 'calendar_integration'
+    const trail = await server.orm.em.fork().execute<{ action: string; entity_id: string; changes: unknown }[]>(
+      `select action, entity_id, changes from audit_log where tenant_id = ? and entity_type = 'calendar_integration'
          order by id`,
-        [tenantId],
-      );
+      [tenantId],
+    );
     expect(trail.map((e) => [e.action, e.entity_id])).toEqual([
       ["calendar_integration.connected", integration.id],
       ["calendar.synced", integration.id],
