@@ -9,7 +9,7 @@ import { runLoadGenerator } from "./support/h2-load-generator.js";
 import { forPgbench, runPgbench } from "./support/pgbench.js";
 import { compare, report, startTargets, stopTargets } from "./support/rpc-bench.js";
 import { BENCH_SERVICE_KEY } from "./support/server-process.js";
-import { BUSY_SQL, INSERT_APPOINTMENT_SQL, RULES_SQL } from "./support/service-sql.js";
+import { BOOK_UNLESS_BUSY, TENANT_SCHEDULE_LOCK } from "./support/service-sql.js";
 
 const METHOD = "/universalcalendar.v1.AppointmentService/CreateAppointment";
 const CONNECTIONS = 8;
@@ -23,7 +23,7 @@ const FIRST_SLOT = Date.parse("2031-01-01T00:00:00Z");
  * Every call books a different free hour (no refusals): bodies are
  * pre-encoded per run, `calls` distinct slots over 32 tenants of the run,
  * and sent by the node:http2 generator in its own process (h2load sends one
- * body only). pgbench runs the same three statements as the reference.
+ * body only). pgbench runs the same transaction as the reference.
  */
 function bodiesFor(run: string, calls: number): string {
   const frames = Array.from({ length: calls }, (_, i) => {
@@ -42,27 +42,21 @@ function bodiesFor(run: string, calls: number): string {
 
 const PGBENCH_SCRIPT = [
   "\\set n random(1, 100000000)",
-  forPgbench(RULES_SQL, ["('pgbench-' || :client_id)"]),
-  forPgbench(BUSY_SQL(false), [
-    ...Array.from({ length: 2 }, () => [
-      "('pgbench-' || :client_id)",
-      "(timestamptz '2040-01-01' + (:n + 1) * interval '1 hour')",
-      "(timestamptz '2040-01-01' + :n * interval '1 hour')",
-    ]).flat(),
-    "('pgbench-' || :client_id)",
+  "begin;",
+  forPgbench(TENANT_SCHEDULE_LOCK.booking.text, ["('tenant-schedule' || chr(58) || 'pgbench-' || :client_id)"]),
+  forPgbench(BOOK_UNLESS_BUSY.text, [
+    "('pgbench-' || :client_id::text)",
+    "(timestamptz '2040-01-01' + (:n + 1) * interval '1 hour')",
+    "(timestamptz '2040-01-01' + :n * interval '1 hour')",
     "(timestamptz '2040-01-02' + (:n + 1) * interval '1 hour')",
     "(timestamptz '2039-12-31' + :n * interval '1 hour')",
-  ]),
-  forPgbench(INSERT_APPOINTMENT_SQL, [
-    "('pgbench-' || :client_id)",
+    "gen_random_uuid()",
     "'Dana Plumber-Customer'",
     "'+15551234567'",
     "'dana@example.test'",
     "'Fix leaking sink'",
     "null",
     "'plumbing_repair'",
-    "(timestamptz '2040-01-01' + :n * interval '1 hour')",
-    "(timestamptz '2040-01-01' + (:n + 1) * interval '1 hour')",
     "'confirmed'",
     "'1 Main St, Springfield'",
     "null",
@@ -71,8 +65,11 @@ const PGBENCH_SCRIPT = [
     "null",
     "null",
     "'service'",
+    "'appointment.created'",
+    "'{}'",
     "false",
   ]),
+  "commit;",
 ].join("\n");
 
 export async function run(): Promise<void> {
@@ -114,7 +111,7 @@ export async function run(): Promise<void> {
         `CreateAppointment over gRPC, every call books a free slot; node:http2 generator, ${CONNECTIONS} connections, ${IN_FLIGHT} in flight (closed loop)`,
         measured,
         [
-          `pgbench of the same 3 statements (-M prepared, ${PGBENCH_CLIENTS} clients): ${pgbench.transactionsPerSecond.toFixed(0)} bookings/s, ` +
+          `pgbench of the same transaction (BEGIN, lock, booking statement, COMMIT) (-M prepared, ${PGBENCH_CLIENTS} clients): ${pgbench.transactionsPerSecond.toFixed(0)} bookings/s, ` +
             `latency avg ${pgbench.latencyAverageMs.toFixed(2)} ms, PG CPU ${pgbench.postgresCpuMs.toFixed(3)} ms/booking`,
           `ratio service/pgbench: calls/s ${(service.load.perSecond / pgbench.transactionsPerSecond).toFixed(2)}, ` +
             `PG CPU/call ${(service.postgresCpuMs / pgbench.postgresCpuMs).toFixed(2)}`,

@@ -1,14 +1,21 @@
 import type { MigrationObject } from "@mikro-orm/core";
 import { Migration20261124000000_initial } from "./Migration20261124000000_initial.js";
 import { Migration20261201000000_rate_limit_counters } from "./Migration20261201000000_rate_limit_counters.js";
-import { Migration20261215000000_customer_data_encryption } from "./Migration20261215000000_customer_data_encryption.js";
+import { Migration20261210100000_field_service_integrations } from "./Migration20261210100000_field_service_integrations.js";
+import { Migration20261215000000_two_way_sync } from "./Migration20261215000000_two_way_sync.js";
+import { Migration20261216000000_customer_data_encryption } from "./Migration20261216000000_customer_data_encryption.js";
 
 /** Every migration in order; listed explicitly so tsx, vitest and node load them alike. */
 export const migrationsList: MigrationObject[] = [
   { name: "Migration20261124000000_initial", class: Migration20261124000000_initial },
   { name: "Migration20261201000000_rate_limit_counters", class: Migration20261201000000_rate_limit_counters },
   {
-    name: "Migration20261215000000_customer_data_encryption",
-    class: Migration20261215000000_customer_data_encryption,
+    name: "Migration20261210100000_field_service_integrations",
+    class: Migration20261210100000_field_service_integrations,
+  },
+  { name: "Migration20261215000000_two_way_sync", class: Migration20261215000000_two_way_sync },
+  {
+    name: "Migration20261216000000_customer_data_encryption",
+    class: Migration20261216000000_customer_data_encryption,
   },
 ];

@@ -7,6 +7,7 @@ import { rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { buildConsole } from "./build-console.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
@@ -14,4 +15,5 @@ const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
 rmSync(path.join(root, "dist"), { recursive: true, force: true });
 const result = spawnSync(process.execPath, [tsc, "-p", "tsconfig.build.json"], { cwd: root, stdio: "inherit" });
 if (result.status !== 0) process.exit(result.status ?? 1);
+await buildConsole(path.join(root, "dist", "console"));
 writeFileSync(path.join(root, "dist", ".build-stamp"), `${new Date().toISOString()} node ${process.version}\n`);

@@ -56,6 +56,18 @@ export interface Config {
   };
   /** Verifies Google channel tokens and Graph clientState on push notifications. */
   calendarWebhookSecret: string;
+  /** Outbox delivery and two-way sync (docs/configuration.md). */
+  twoWaySync: {
+    fastPathBudgetMs: number;
+    notificationServiceUrl: string | undefined;
+    notificationServiceKey: string | undefined;
+    outboxClaimMs: number;
+    outboxMaxAttempts: number;
+    outboxRetryBaseDelayMs: number;
+    outboundWritesPerSecond: { google: number; microsoft: number; apple: number };
+    massDeletePercent: number;
+    massDeleteMinimum: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -241,6 +253,23 @@ export function loadConfig(env: Env = process.env): Config {
       webhookSecret: optional("HOUSECALLPRO_WEBHOOK_SECRET", ""),
     },
     calendarWebhookSecret: optional("CALENDAR_WEBHOOK_SECRET", ""),
+    twoWaySync: {
+      fastPathBudgetMs: integer("FAST_PATH_BUDGET_MS", 1_500, 0, 30_000),
+      notificationServiceUrl: read("AS_CONNECTION_SERVICE_URL")
+        ? url("AS_CONNECTION_SERVICE_URL", "http://unused")
+        : undefined,
+      notificationServiceKey: read("AS_CONNECTION_SERVICE_KEY"),
+      outboxClaimMs: integer("OUTBOX_CLAIM_SECONDS", 120, 1, 3_600) * 1000,
+      outboxMaxAttempts: integer("OUTBOX_MAX_ATTEMPTS", 10, 1, 100),
+      outboxRetryBaseDelayMs: integer("OUTBOX_RETRY_BASE_DELAY_MS", 1_000, 1, 600_000),
+      outboundWritesPerSecond: {
+        google: integer("GOOGLE_WRITES_PER_SECOND_PER_USER", 5, 1, 1_000),
+        microsoft: integer("MICROSOFT_WRITES_PER_SECOND_PER_MAILBOX", 4, 1, 1_000),
+        apple: integer("APPLE_WRITES_PER_SECOND_PER_ACCOUNT", 5, 1, 1_000),
+      },
+      massDeletePercent: integer("MASS_DELETE_GUARD_PERCENT", 50, 1, 100),
+      massDeleteMinimum: integer("MASS_DELETE_GUARD_MINIMUM", 3, 1, 10_000),
+    },
   };
 }
 

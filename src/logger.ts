@@ -1,3 +1,4 @@
+import { trace } from "@opentelemetry/api";
 import { pino, type DestinationStream, type Logger } from "pino";
 
 /**
@@ -67,6 +68,12 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       serializers: { err: loggableError, error: loggableError },
       base: { service: "universal-calendar" },
       timestamp: pino.stdTimeFunctions.isoTime,
+      // The trace a line belongs to, when tracing is on (without an SDK there is never an active span).
+      // A fresh object each time: pino merges the line's fields into what the mixin returns.
+      mixin: () => {
+        const span = trace.getActiveSpan()?.spanContext();
+        return span ? { traceId: span.traceId, spanId: span.spanId } : {};
+      },
     },
     destination,
   );

@@ -4,12 +4,14 @@ import { usesDevelopmentSecrets } from "./config.js";
 import { systemClock } from "./domain/clock.js";
 import { openConfiguredDatabase } from "./db/open-configured-database.js";
 import { createLogger } from "./logger.js";
+import { startTracingFromEnv } from "./observability/tracing-from-env.js";
 import { startServer } from "./server.js";
 import { wireApplication } from "./wiring.js";
 import { encryptLegacyCustomerData } from "./app/customer-data/encrypt-legacy-customer-data.js";
 import { resumeCustomerDataRotations } from "./app/customer-data/reencrypt-customer-data.js";
 
 const startedAt = performance.now();
+const tracing = await startTracingFromEnv();
 const config = readConfigOrExit();
 const logger = createLogger(config.logLevel);
 if (usesDevelopmentSecrets()) {
@@ -30,6 +32,8 @@ const server = await startServer({
   config,
   logger,
   databaseHealth: new DatabaseHealth(database.orm),
+  metrics: application.metrics,
+  ...(tracing ? { tracer: tracing.tracer } : {}),
 });
 logger.info(
   { port: server.port, startupMs: Math.round(performance.now() - startedAt) },
@@ -44,6 +48,8 @@ async function shutdown(signal: string) {
   await server.close();
   await application.stop();
   await database.close();
+  // A collector that cannot be reached loses the last spans; it must not turn a clean stop into a crash.
+  await tracing?.shutdown().catch((error: unknown) => logger.warn({ err: error }, "flushing traces failed"));
   logger.info("stopped");
   process.exit(0);
 }

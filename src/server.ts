@@ -12,15 +12,27 @@ import * as httpolyglot from "@httptoolkit/httpolyglot";
 import { RateLimitCounters } from "./db/rate-limit-counters.js";
 import { createAuthInterceptor } from "./auth/interceptor.js";
 import type { Config } from "./config.js";
+import { loadConsoleAssets } from "./console/console-assets.js";
+import type { ServiceMetrics } from "./observability/service-metrics.js";
+import type { Tracer } from "@opentelemetry/api";
 import { createErrorMappingInterceptor } from "./rpc/interceptors/error-mapping.js";
 import { createLoggingInterceptor } from "./rpc/interceptors/logging.js";
 import { createRateLimitInterceptor } from "./rpc/interceptors/rate-limit.js";
+import { createRpcTelemetryInterceptor } from "./rpc/interceptors/rpc-telemetry.js";
 import { registerRoutes } from "./rpc/routes.js";
 import type { RpcDependencies } from "./rpc/rpc-dependencies.js";
 import { STRICT_JSON, strictDecoding } from "./rpc/strict-decoding.js";
 
 type Request = IncomingMessage | Http2ServerRequest;
 type Response = ServerResponse | Http2ServerResponse;
+
+export interface ServerDependencies extends RpcDependencies {
+  metrics: ServiceMetrics;
+  /** Set when tracing is on: every RPC then runs in a span. */
+  tracer?: Tracer;
+  /** Where the built browser console lives; default: dist/console beside the compiled service. */
+  consoleDir?: string;
+}
 
 export interface RunningServer {
   port: number;
@@ -52,7 +64,7 @@ function applyCors(config: Config, req: Request, res: Response): boolean {
 }
 
 /** One port: gRPC (h2c), gRPC-Web and Connect over HTTP/1.1 and HTTP/2, plus plain HTTP probes. */
-export async function startServer(deps: RpcDependencies): Promise<RunningServer> {
+export async function startServer(deps: ServerDependencies): Promise<RunningServer> {
   const { config, logger } = deps;
   // No request of this API comes near 1 MiB; a larger body is refused before it is buffered whole.
   const readMaxBytes = 1024 * 1024;
@@ -63,6 +75,7 @@ export async function startServer(deps: RpcDependencies): Promise<RunningServer>
     // Browsers get every field, defaults included ("created": false, "total": 0).
     jsonOptions: { ...STRICT_JSON, alwaysEmitImplicit: true },
     interceptors: [
+      createRpcTelemetryInterceptor(deps.metrics, deps.tracer),
       createLoggingInterceptor(logger),
       createErrorMappingInterceptor(logger),
       createAuthInterceptor(config),
@@ -98,6 +111,24 @@ export async function startServer(deps: RpcDependencies): Promise<RunningServer>
     res.end(JSON.stringify({ status: healthy ? "SERVING" : "NOT_SERVING" }));
   };
 
+  const staticAsset = (asset: { contentType: string; body: Buffer }) => (res: Response) => {
+    res.setHeader("content-type", asset.contentType);
+    res.setHeader("cache-control", "no-cache");
+    res.end(asset.body);
+  };
+  const serveMetrics = async (res: Response) => {
+    const body = await deps.metrics.scrape();
+    res.setHeader("content-type", deps.metrics.contentType);
+    res.end(body);
+  };
+  // Plain HTTP GET routes beside the RPCs: probes, Prometheus scrapes and the browser console.
+  const plainRoutes = new Map<string, (res: Response) => void>([
+    ["/healthz", (res) => void probe(res)],
+    ["/readyz", (res) => void probe(res)],
+    ["/metrics", (res) => void serveMetrics(res)],
+    ...[...loadConsoleAssets(deps.consoleDir)].map(([route, asset]) => [route, staticAsset(asset)] as const),
+  ]);
+
   let inFlight = 0;
   let settled: (() => void) | undefined;
   const sessions = new Set<ServerHttp2Session>();
@@ -121,12 +152,13 @@ export async function startServer(deps: RpcDependencies): Promise<RunningServer>
       });
     }
     if (applyCors(config, req, res)) return;
-    const path = (req.url ?? "/").split("?")[0];
-    if (req.method === "GET" && (path === "/healthz" || path === "/readyz")) {
-      void probe(res);
+    const path = (req.url ?? "/").split("?")[0] ?? "/";
+    const plainRoute = req.method === "GET" ? plainRoutes.get(path) : undefined;
+    if (plainRoute) {
+      plainRoute(res);
       return;
     }
-    connectHandler(req, res, path ?? "/");
+    connectHandler(req, res, path);
   };
 
   const server = httpolyglot.createServer(listener as (req: IncomingMessage, res: ServerResponse) => void);

@@ -1,4 +1,7 @@
-import type { AppContext } from "./app/context.js";
+import type { AppContext, AppSettings } from "./app/context.js";
+import { SchedulingRulesCache } from "./app/availability/scheduling-rules-cache.js";
+import { RateLimitCounters } from "./db/rate-limit-counters.js";
+import { DEFAULT_RETRY_LIMITS } from "./domain/outbox/delivery-retry.js";
 import { IntegrationCredentials } from "./app/integrations/integration-credentials.js";
 import {
   DEFAULT_RETRY_SETTINGS,
@@ -10,9 +13,13 @@ import { TenantKeyRing } from "./app/customer-data/tenant-key-ring.js";
 import { LocalKeyProvider } from "./crypto/key-provider.js";
 import { TokenCipher } from "./crypto/token-cipher.js";
 import type { MikroORM } from "./db/orm.js";
+import { PgOutboundRateLimits } from "./db/outbound-rate-limits.js";
+import { SqlPool } from "./db/sql-pool.js";
 import type { Clock } from "./domain/clock.js";
 import { JobRuntime } from "./jobs/queue.js";
 import type { Logger } from "./logger.js";
+import { providerOrigins } from "./observability/provider-origins.js";
+import { ServiceMetrics } from "./observability/service-metrics.js";
 import { ProviderRegistry } from "./providers/registry.js";
 
 export interface WiringOptions {
@@ -31,8 +38,30 @@ export interface WiringOptions {
 
 export interface Application {
   ctx: AppContext;
+  /** What GET /metrics renders; the app reports into it through ctx.metrics. */
+  metrics: ServiceMetrics;
   /** Stops the job workers (bounded wait for running jobs) and releases their connections. */
   stop(): Promise<void>;
+}
+
+export function appSettingsOf(config: Config): AppSettings {
+  const sync = config.twoWaySync;
+  return {
+    oauthRedirectUri: config.oauthRedirectUri,
+    fastPathBudgetMs: sync.fastPathBudgetMs,
+    notificationServiceUrl: sync.notificationServiceUrl,
+    notificationServiceKey: sync.notificationServiceKey,
+    outboxClaimMs: sync.outboxClaimMs,
+    outboxRetry: {
+      ...DEFAULT_RETRY_LIMITS,
+      maxAttempts: sync.outboxMaxAttempts,
+      baseDelayMs: sync.outboxRetryBaseDelayMs,
+    },
+    outboundWritesPerSecond: sync.outboundWritesPerSecond,
+    massDeleteShare: sync.massDeletePercent / 100,
+    massDeleteMinimum: sync.massDeleteMinimum,
+    reencryptBatchSize: 500,
+  };
 }
 
 /** The one composition root: builds the AppContext and starts the job workers on it. */
@@ -48,8 +77,17 @@ export async function wireApplication(options: WiringOptions): Promise<Applicati
     ...(options.workers ? { workers: options.workers } : {}),
     ...(options.queueSchema ? { schema: options.queueSchema } : {}),
   });
+  const sql = new SqlPool(databaseUrl);
+  const metrics = new ServiceMetrics({
+    orm,
+    queueStats: () => jobs.stats(),
+    providerOrigins: providerOrigins(config),
+    logger,
+  });
   const ctx: AppContext = {
     orm,
+    sql,
+    schedulingRules: new SchedulingRulesCache(),
     clock,
     logger,
     cipher,
@@ -60,9 +98,24 @@ export async function wireApplication(options: WiringOptions): Promise<Applicati
     providers,
     credentials: new IntegrationCredentials({ orm, cipher, providers, clock, logger }),
     providerRetry: providerRetryPolicy(options.retrySettings ?? DEFAULT_RETRY_SETTINGS),
+    outboundRateLimit: new PgOutboundRateLimits(orm),
     jobs,
-    settings: { oauthRedirectUri: config.oauthRedirectUri, reencryptBatchSize: 500 },
+    metrics,
+    outboundLimiter: new RateLimitCounters(orm, 1_000, (error) =>
+      logger.warn({ err: error }, "outbound limit counters: prune failed"),
+    ),
+    settings: appSettingsOf(config),
   };
   await jobs.startWorkers(ctx);
-  return { ctx, stop: () => jobs.stop() };
+  // Whatever a previous run left in the outbox is queued now, not at the next sweep.
+  await jobs.send("outbox-sweep", {});
+  return {
+    ctx,
+    metrics,
+    async stop() {
+      await jobs.stop();
+      await sql.close();
+      metrics.stop();
+    },
+  };
 }

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import http2 from "node:http2";
 import { fileURLToPath } from "node:url";
 import { fromBinary, toBinary, create } from "@bufbuild/protobuf";
@@ -16,11 +17,13 @@ import {
 } from "../../gen/universalcalendar/v1/appointment_pb.js";
 import { CheckAvailabilityRequestSchema } from "../../gen/universalcalendar/v1/availability_pb.js";
 import {
-  BUSY_SQL,
+  BOOK_UNLESS_BUSY,
+  BUSY_PERIODS,
   COUNT_APPOINTMENTS_SQL,
-  INSERT_APPOINTMENT_SQL,
+  GET_APPOINTMENT,
   LIST_APPOINTMENTS_SQL,
-  RULES_SQL,
+  TENANT_SCHEDULE_LOCK,
+  busyValues,
 } from "./service-sql.js";
 
 /**
@@ -51,6 +54,8 @@ function frame(bytes: Uint8Array): Buffer {
   return out;
 }
 
+/** The baseline stores the plain bytes in the sealed columns: its ceiling leaves out the service's encryption. */
+const bytes = (value: string) => (value ? Buffer.from(value, "utf8") : null);
 const text = (bytes: unknown) => (bytes instanceof Buffer ? bytes.toString("utf8") : "");
 
 function appointmentOf(row: Record<string, unknown>) {
@@ -78,7 +83,7 @@ type Handler = (pool: pg.Pool, body: Buffer) => Promise<Uint8Array>;
 const handlers: Record<string, Handler> = {
   "/universalcalendar.v1.AppointmentService/GetAppointment": async (pool, body) => {
     const { id } = fromBinary(GetAppointmentRequestSchema, body.subarray(5));
-    const { rows } = await pool.query({ name: "get", text: "select * from appointments where id = $1", values: [id] });
+    const { rows } = await pool.query({ ...GET_APPOINTMENT, values: [id, "service"] });
     return toBinary(
       GetAppointmentResponseSchema,
       create(GetAppointmentResponseSchema, { appointment: appointmentOf(rows[0]) }),
@@ -108,62 +113,72 @@ const handlers: Record<string, Handler> = {
     const r = fromBinary(CreateAppointmentRequestSchema, body.subarray(5));
     const start = new Date(Number(r.startTime!.seconds) * 1000);
     const end = new Date(Number(r.endTime!.seconds) * 1000);
-    await pool.query({ name: "rules", text: RULES_SQL, values: [r.tenantId] });
-    const reach = [new Date(start.getTime() - MS_PER_DAY), new Date(end.getTime() + MS_PER_DAY)];
-    await pool.query({
-      name: "busy-hard",
-      text: BUSY_SQL(false),
-      values: [r.tenantId, end, start, r.tenantId, end, start, r.tenantId, reach[1], reach[0]],
-    });
-    const { rows } = await pool.query({
-      name: "insert",
-      text: INSERT_APPOINTMENT_SQL,
-      values: [
-        r.tenantId,
-        r.customerName,
-        r.customerPhone,
-        r.customerEmail,
-        r.title,
-        r.description || null,
-        r.jobType,
-        start,
-        end,
-        "confirmed",
-        r.address,
-        null,
-        null,
-        r.estimatedCost || null,
-        r.notes || null,
-        null,
-        "service",
-        r.notifyCustomer,
-      ],
-    });
-    return toBinary(
-      CreateAppointmentResponseSchema,
-      create(
+    const values = [
+      ...busyValues(r.tenantId, { start, end }),
+      randomUUID(),
+      bytes(r.customerName),
+      bytes(r.customerPhone),
+      bytes(r.customerEmail),
+      r.title,
+      bytes(r.description),
+      r.jobType || null,
+      "confirmed",
+      bytes(r.address),
+      null,
+      null,
+      r.estimatedCost || null,
+      bytes(r.notes),
+      null,
+      "service",
+      "appointment.created",
+      "{}",
+      false,
+      "notification.customer",
+      "notify:none",
+      "{}",
+      false,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      "normal",
+      null,
+      null,
+    ];
+    // The service's round trip: BEGIN, the schedule lock, the booking statement and COMMIT, pipelined.
+    const client = await pool.connect();
+    try {
+      const answers = await Promise.all([
+        client.query("begin"),
+        client.query({ ...TENANT_SCHEDULE_LOCK.booking, values: [`tenant-schedule:${r.tenantId}`] }),
+        client.query({ ...BOOK_UNLESS_BUSY, values }),
+        client.query("commit"),
+      ]);
+      const row = answers[2].rows[0] as Record<string, unknown>;
+      return toBinary(
         CreateAppointmentResponseSchema,
-        rows[0] ? { created: true, appointment: appointmentOf(rows[0]) } : { created: false },
-      ),
-    );
+        create(
+          CreateAppointmentResponseSchema,
+          row.id ? { created: true, appointment: appointmentOf(row) } : { created: false },
+        ),
+      );
+    } finally {
+      client.release();
+    }
   },
   "/universalcalendar.v1.AvailabilityService/CheckAvailability": async (pool, body) => {
     const r = fromBinary(CheckAvailabilityRequestSchema, body.subarray(5));
-    await pool.query({ name: "rules", text: RULES_SQL, values: [r.tenantId] });
     const start = new Date(Date.parse(`${r.startDate}T00:00:00Z`) - MS_PER_DAY);
     const end = new Date(Date.parse(`${r.endDate}T00:00:00Z`) + 2 * MS_PER_DAY);
-    const reach = [new Date(start.getTime() - MS_PER_DAY), new Date(end.getTime() + MS_PER_DAY)];
-    await pool.query({
-      name: "busy-all",
-      text: BUSY_SQL(true),
-      values: [r.tenantId, end, start, r.tenantId, end, start, r.tenantId, reach[1], reach[0]],
-    });
+    await pool.query({ ...BUSY_PERIODS, values: busyValues(r.tenantId, { start, end }) });
     return AVAILABILITY_ANSWER.subarray(5);
   },
 };
 
 function serve(): void {
-  const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 20 });
+  const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 20, pipeline: true } as pg.PoolConfig);
   const server = http2.createServer();
   server.on("stream", (stream, headers) => {
     const chunks: Buffer[] = [];

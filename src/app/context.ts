@@ -1,17 +1,26 @@
 import type { RetryPolicy } from "cockatiel";
 import type { TokenCipher } from "../crypto/token-cipher.js";
 import type { MikroORM } from "../db/orm.js";
+import type { SqlPool } from "../db/sql-pool.js";
+import type { RateLimitStore } from "../db/rate-limit-counters.js";
+import type { RetryLimits } from "../domain/outbox/delivery-retry.js";
 import type { Clock } from "../domain/clock.js";
 import type { Logger } from "../logger.js";
 import type { ProviderRegistry } from "../providers/registry.js";
 import type { TenantKeyRing } from "./customer-data/tenant-key-ring.js";
+import type { SchedulingRulesCache } from "./availability/scheduling-rules-cache.js";
 import type { IntegrationCredentials } from "./integrations/integration-credentials.js";
+import type { OutboundRateLimiter } from "./integrations/outbound-rate-limit.js";
 
 /** Every queue and the payload its jobs carry; src/jobs maps each to the use case that runs it. */
 export interface JobMessages {
   "calendar-sync": { syncJobId: string };
   /** One batch of re-encrypting a tenant's customer data under key version toVersion. */
   "customer-data-reencrypt": { tenantId: string; toVersion: number };
+  /** Deliver the due outbox rows of one aggregate (an appointment's calendar writes, or its notifications). */
+  "outbox-delivery": { tenantId: string; aggregateId: string };
+  /** Backstop: queue a delivery for every aggregate with due rows (after a crash, a lost wake-up). */
+  "outbox-sweep": Record<string, never>;
 }
 
 export type QueueName = keyof JobMessages;
@@ -22,7 +31,11 @@ export type QueueName = keyof JobMessages;
  */
 export interface JobQueue {
   /** Queues a job; `id` names it, so a resend of the same id is not a second job. */
-  send<Q extends QueueName>(queue: Q, data: JobMessages[Q], options?: { id?: string }): Promise<void>;
+  send<Q extends QueueName>(
+    queue: Q,
+    data: JobMessages[Q],
+    options?: { id?: string; startAfter?: Date },
+  ): Promise<void>;
   /**
    * True when the queue no longer holds the job as waiting or running, i.e.
    * the worker that took it is gone (its process died or the job expired);
@@ -33,12 +46,32 @@ export interface JobQueue {
   exclusive<T>(key: string, work: () => Promise<T>): Promise<T>;
 }
 
+/** The app's port to operational metrics (implemented with prom-client in src/observability). */
+export interface AppMetrics {
+  /** One integration's part of a sync job ended. */
+  syncFinished(provider: string, outcome: "succeeded" | "failed", seconds: number): void;
+}
+
 /** The parts of Config the use cases read. */
 export interface AppSettings {
   /** Where providers send the user back after an OAuth consent. */
   oauthRedirectUri: string;
   /** Rows per re-encryption job after a key rotation (one transaction each). */
   reencryptBatchSize: number;
+  /** How long a booking, update or cancel waits for its calendar write after commit; 0 leaves it all to the worker. */
+  fastPathBudgetMs: number;
+  /** Where customer notifications are POSTed; undefined records them as not sent. */
+  notificationServiceUrl: string | undefined;
+  notificationServiceKey: string | undefined;
+  /** How long a claimed outbox row is someone's before another worker may take it over. */
+  outboxClaimMs: number;
+  outboxRetry: RetryLimits;
+  /** Provider writes per second per account (Google user, Graph mailbox, iCloud account), across instances. */
+  outboundWritesPerSecond: Record<string, number>;
+  /** A sync may cancel at most this share (0-1) of a tenant's future appointments at once... */
+  massDeleteShare: number;
+  /** ...and the guard only looks at syncs that would cancel at least this many. */
+  massDeleteMinimum: number;
 }
 
 /**
@@ -48,6 +81,10 @@ export interface AppSettings {
  */
 export interface AppContext {
   orm: MikroORM;
+  /** The hot paths' named prepared statements (see src/db/sql-pool.ts). */
+  sql: SqlPool;
+  /** This instance's parsed rules per tenant, confirmed by version on every use. */
+  schedulingRules: SchedulingRulesCache;
   clock: Clock;
   logger: Logger;
   cipher: TokenCipher;
@@ -58,6 +95,11 @@ export interface AppContext {
   credentials: IntegrationCredentials;
   /** The one retry policy for provider calls. */
   providerRetry: RetryPolicy;
+  /** Providers' request budgets per integration, shared by every instance. */
+  outboundRateLimit: OutboundRateLimiter;
   jobs: JobQueue;
+  metrics: AppMetrics;
+  /** Counts outbound provider writes per account in shared windows of one second. */
+  outboundLimiter: RateLimitStore;
   settings: AppSettings;
 }

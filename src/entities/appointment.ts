@@ -47,6 +47,7 @@ export const AppointmentSchema = defineEntity({
     externalEventId: p.text().nullable(),
     syncStatus: p.text().default("not_required"),
     syncError: p.text().nullable(),
+    calendarConflict: p.text().nullable(),
     createdBy: p.text(),
     createdAt: p.datetime().columnType("timestamptz").defaultRaw("now()"),
     updatedAt: p.datetime().columnType("timestamptz").defaultRaw("now()"),

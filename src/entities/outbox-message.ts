@@ -14,6 +14,7 @@ export const OutboxMessageSchema = defineEntity({
     attempts: p.integer().default(0),
     nextAttemptAt: p.datetime().columnType("timestamptz").defaultRaw("now()"),
     lastError: p.text().nullable(),
+    claimedUntil: p.datetime().columnType("timestamptz").nullable(),
     createdAt: p.datetime().columnType("timestamptz").defaultRaw("now()"),
     deliveredAt: p.datetime().columnType("timestamptz").nullable(),
   }),

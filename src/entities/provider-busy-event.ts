@@ -23,6 +23,7 @@ export const ProviderBusyEventSchema = defineEntity({
     responseStatus: p.text().nullable(),
     title: p.text().nullable(),
     etag: p.text().nullable(),
+    appointmentId: p.text().nullable(),
     updatedAt: p.datetime().columnType("timestamptz").defaultRaw("now()"),
   }),
 });

@@ -2,6 +2,7 @@ import PgBoss from "pg-boss";
 import type { AppContext, JobMessages, JobQueue, QueueName } from "../app/context.js";
 import type { Logger } from "../logger.js";
 import { IntegrationLocks } from "./integration-locks.js";
+import { readQueueStats, type QueueStats } from "./queue-stats.js";
 import { SCHEDULES } from "./schedules.js";
 import { WORKERS } from "./workers.js";
 
@@ -20,6 +21,21 @@ const QUEUES: Record<QueueName, Omit<PgBoss.Queue, "name">> = {
     retryBackoff: true,
     expireInHours: 1,
   },
+  // Deliveries keep their own attempts and leases in the outbox rows; a job is only a wake-up.
+  "outbox-delivery": { policy: "standard", retryLimit: 0, expireInSeconds: 15 * 60 },
+  "outbox-sweep": { policy: "standard", retryLimit: 0, expireInSeconds: 5 * 60 },
+};
+
+/**
+ * Jobs a worker takes per fetch (run concurrently). pg-boss fetches once per
+ * polling interval, so one-at-a-time outbox deliveries would cap at a few per
+ * second; a batch of wake-ups runs in parallel (each is one aggregate).
+ */
+const BATCH_SIZES: Record<QueueName, number> = {
+  "calendar-sync": 1,
+  "customer-data-reencrypt": 1,
+  "outbox-delivery": 25,
+  "outbox-sweep": 1,
 };
 
 export interface JobRuntimeOptions {
@@ -64,9 +80,11 @@ export class JobRuntime implements JobQueue {
       for (let i = 0; i < (this.options.workers ?? 2); i++) {
         const workerId = await this.boss.work<JobMessages[typeof queue]>(
           queue,
-          { batchSize: 1, pollingIntervalSeconds: 0.5 },
-          async ([job]) => {
-            if (job) await run(ctx, job.data);
+          { batchSize: BATCH_SIZES[queue], pollingIntervalSeconds: 0.5 },
+          async (jobs) => {
+            await Promise.all(
+              jobs.map((job) => (run as (ctx: AppContext, data: unknown) => Promise<void>)(ctx, job.data)),
+            );
           },
         );
         this.workerIds.push(workerId);
@@ -74,8 +92,15 @@ export class JobRuntime implements JobQueue {
     }
   }
 
-  async send<Q extends QueueName>(queue: Q, data: JobMessages[Q], options: { id?: string } = {}): Promise<void> {
-    await this.boss.send(queue, data as object, options.id ? { id: options.id } : {});
+  async send<Q extends QueueName>(
+    queue: Q,
+    data: JobMessages[Q],
+    options: { id?: string; startAfter?: Date } = {},
+  ): Promise<void> {
+    await this.boss.send(queue, data as object, {
+      ...(options.id ? { id: options.id } : {}),
+      ...(options.startAfter && options.startAfter.getTime() > Date.now() ? { startAfter: options.startAfter } : {}),
+    });
     // Wake this instance's idle workers now rather than at their next poll.
     for (const workerId of this.workerIds) this.boss.notifyWorker(workerId);
   }
@@ -87,6 +112,11 @@ export class JobRuntime implements JobQueue {
 
   exclusive<T>(key: string, work: () => Promise<T>): Promise<T> {
     return this.locks.run(key, work);
+  }
+
+  /** Depth and age of every named queue (read on a metrics scrape). */
+  stats(): Promise<QueueStats[]> {
+    return readQueueStats(this.boss.getDb(), this.options.schema ?? "pgboss", Object.keys(QUEUES));
   }
 
   /** Stops taking jobs and waits (bounded) for running ones. */

@@ -8,7 +8,8 @@ export interface Schedule<Q extends QueueName = QueueName> {
 }
 
 /**
- * Recurring jobs. None yet: abandoned sync jobs are detected when read
- * (getSyncStatus), not by a reaper.
+ * Recurring jobs. Abandoned sync jobs are detected when read
+ * (getSyncStatus), not by a reaper. The outbox sweep is the backstop of
+ * delivery (every instance also sweeps once when its workers start).
  */
-export const SCHEDULES: Schedule[] = [];
+export const SCHEDULES: Schedule[] = [{ queue: "outbox-sweep", cron: "* * * * *", data: {} }];

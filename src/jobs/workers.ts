@@ -1,5 +1,7 @@
 import type { AppContext, JobMessages, QueueName } from "../app/context.js";
 import type { Caller } from "../domain/caller.js";
+import { deliverAggregate } from "../app/outbox/deliver-aggregate.js";
+import { sweepOutbox } from "../app/outbox/sweep-outbox.js";
 import { runSyncJob } from "../app/sync/run-sync-job.js";
 import { reencryptCustomerData } from "../app/customer-data/reencrypt-customer-data.js";
 
@@ -16,4 +18,6 @@ export const WORKERS: { [Q in QueueName]: (ctx: AppContext, data: JobMessages[Q]
   "customer-data-reencrypt": async (ctx, data) => {
     await reencryptCustomerData(ctx, JOB_CALLER, data);
   },
+  "outbox-delivery": async (ctx, data) => void (await deliverAggregate(ctx, data)),
+  "outbox-sweep": async (ctx) => void (await sweepOutbox(ctx)),
 };

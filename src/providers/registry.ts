@@ -2,6 +2,8 @@ import type { Config } from "../config.js";
 import { apple } from "./calendar/apple/index.js";
 import { google } from "./calendar/google/index.js";
 import { microsoft } from "./calendar/microsoft/index.js";
+import { housecallPro } from "./field-service/housecall-pro/index.js";
+import { jobber } from "./field-service/jobber/index.js";
 import type { OAuthConnector } from "./kit/connector.js";
 import type { Capability, Provider, ProviderDefinition } from "./kit/provider-definition.js";
 
@@ -15,6 +17,8 @@ const PROVIDERS = [
   provide(google, (config) => config.google),
   provide(microsoft, (config) => config.microsoft),
   provide(apple, (config) => ({ caldavUrl: config.appleCaldavUrl })),
+  provide(jobber, ({ jobber: j }) => ({ ...j, graphqlUrl: j.apiBaseUrl })),
+  provide(housecallPro, (config) => ({ apiBaseUrl: config.housecallPro.apiBaseUrl })),
 ];
 
 export class ProviderRegistry {

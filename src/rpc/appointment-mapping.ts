@@ -1,3 +1,4 @@
+import { CANCELLED_IN_CALENDAR } from "../app/sync/reconcile-appointments.js";
 import { create } from "@bufbuild/protobuf";
 import { timestampDate, timestampFromDate, type Timestamp } from "@bufbuild/protobuf/wkt";
 import {
@@ -42,11 +43,18 @@ const REASON_NAMES: Record<CancellationReason, string> = {
   [CancellationReason.TECHNICIAN_UNAVAILABLE]: "technician_unavailable",
   [CancellationReason.DUPLICATE]: "duplicate",
   [CancellationReason.OTHER]: "other",
+  [CancellationReason.CANCELLED_IN_CALENDAR]: CANCELLED_IN_CALENDAR,
 };
 
 export function cancellationReasonFromProto(reason: CancellationReason): string {
   const name = REASON_NAMES[reason];
   if (name === undefined) throw new InvalidArgumentError("reason", `unknown cancellation reason ${reason}`);
+  if (reason === CancellationReason.CANCELLED_IN_CALENDAR) {
+    throw new InvalidArgumentError(
+      "reason",
+      "CANCELLED_IN_CALENDAR is set by the service when a calendar deletes an event",
+    );
+  }
   return name;
 }
 
@@ -206,6 +214,7 @@ export function appointmentToProto(row: AppointmentRecord): Appointment {
     externalEventId: row.externalEventId ?? "",
     syncStatus: SYNC_STATUS[row.syncStatus] ?? ProviderSyncStatus.UNSPECIFIED,
     syncError: row.syncError ?? "",
+    calendarConflict: row.calendarConflict ?? "",
     createdAt: timestampFromDate(row.createdAt),
     updatedAt: timestampFromDate(row.updatedAt),
     customerId: row.customerId ?? "",

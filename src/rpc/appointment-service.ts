@@ -3,6 +3,7 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import {
   type AppointmentService,
   CancelAppointmentResponseSchema,
+  NotificationsSentSchema,
   CreateAppointmentResponseSchema,
   GetAppointmentResponseSchema,
   ListAppointmentsResponseSchema,
@@ -22,6 +23,7 @@ import {
   statusFromProto,
 } from "./appointment-mapping.js";
 import { conflictToProto, slotToProto } from "./conflict-mapping.js";
+import type { FastPathResult } from "../app/outbox/deliver-soon.js";
 import type { AppContext } from "../app/context.js";
 
 export function appointmentService(app: AppContext): ServiceImpl<typeof AppointmentService> {
@@ -37,6 +39,9 @@ export function appointmentService(app: AppContext): ServiceImpl<typeof Appointm
         ? create(CreateAppointmentResponseSchema, {
             created: true,
             appointment: appointmentToProto(result.appointment),
+            calendarEventId:
+              result.appointment.syncStatus === "synced" ? (result.appointment.externalEventId ?? "") : "",
+            confirmationSent: result.confirmationSent === true,
           })
         : create(CreateAppointmentResponseSchema, {
             created: false,
@@ -64,6 +69,8 @@ export function appointmentService(app: AppContext): ServiceImpl<typeof Appointm
         appointment: appointmentToProto(result.appointment),
         conflicts: result.updated ? [] : result.conflicts.map(conflictToProto),
         suggestedSlots: result.updated ? [] : result.suggestedSlots.map(slotToProto),
+        calendarUpdated: result.updated && result.delivery?.calendarWritten === true,
+        notificationsSent: notificationsSentOf(result.updated ? result.delivery : undefined),
       });
     },
 
@@ -79,6 +86,8 @@ export function appointmentService(app: AppContext): ServiceImpl<typeof Appointm
       return create(CancelAppointmentResponseSchema, {
         cancelled: result.cancelled,
         appointment: appointmentToProto(result.appointment),
+        calendarEventDeleted: result.delivery?.calendarWritten === true,
+        notificationsSent: notificationsSentOf(result.delivery),
       });
     },
 
@@ -105,4 +114,12 @@ export function appointmentService(app: AppContext): ServiceImpl<typeof Appointm
       });
     },
   };
+}
+
+/** The business hears through its calendar; the customer through the notification service. */
+function notificationsSentOf(delivery: FastPathResult | undefined) {
+  return create(NotificationsSentSchema, {
+    customer: delivery?.customerNotified === true,
+    provider: delivery?.calendarWritten === true,
+  });
 }

@@ -4,8 +4,11 @@ import {
   CalendarIntegrationSchema,
   IntegrationStatus,
   ProviderCalendarSchema,
+  SyncDirection,
   type CalendarIntegration,
 } from "../../gen/universalcalendar/v1/calendar_pb.js";
+import type { SyncDirection as SyncDirectionName } from "../app/calendar/update-sync-settings.js";
+import { InvalidArgumentError } from "../domain/errors.js";
 import type { IntegrationView } from "../app/integrations/integration-view.js";
 import { providerFromName } from "./provider-mapping.js";
 
@@ -15,15 +18,32 @@ const STATUS: Record<IntegrationView["status"], IntegrationStatus> = {
   disabled: IntegrationStatus.DISABLED,
 };
 
+const DIRECTIONS: Record<SyncDirectionName, SyncDirection> = {
+  bidirectional: SyncDirection.BIDIRECTIONAL,
+  from_provider: SyncDirection.FROM_PROVIDER,
+  to_provider: SyncDirection.TO_PROVIDER,
+};
+
+/** undefined for UNSPECIFIED (leave unchanged); an unknown number is invalid_argument. */
+export function syncDirectionFromProto(value: SyncDirection): SyncDirectionName | undefined {
+  if (value === SyncDirection.UNSPECIFIED) return undefined;
+  const name = (Object.keys(DIRECTIONS) as SyncDirectionName[]).find((key) => DIRECTIONS[key] === value);
+  if (!name) throw new InvalidArgumentError("sync_direction", `unknown sync direction ${value}`);
+  return name;
+}
+
 export function integrationToProto(view: IntegrationView): CalendarIntegration {
   return create(CalendarIntegrationSchema, {
     id: view.id,
     tenantId: view.tenantId,
     provider: providerFromName(view.provider),
     accountEmail: view.accountEmail,
+    accountName: view.accountName,
     status: STATUS[view.status],
     statusReason: view.statusReason,
     calendars: view.calendars.map((c) => create(ProviderCalendarSchema, c)),
+    syncDirection: DIRECTIONS[view.syncDirection],
+    syncEnabled: view.syncEnabled,
     ...(view.lastSyncedAt ? { lastSyncedAt: timestampFromDate(view.lastSyncedAt) } : {}),
     connectedAt: timestampFromDate(view.connectedAt),
   });

@@ -7,6 +7,8 @@ import {
   DisconnectCalendarResponseSchema,
   GetCalendarStatusResponseSchema,
   UpdateCalendarSelectionResponseSchema,
+  UpdateSyncSettingsResponseSchema,
+  AppointmentSyncIssueSchema,
 } from "../../gen/universalcalendar/v1/calendar_pb.js";
 import { getCalendarStatus } from "../app/calendar/calendar-status.js";
 import type { AppContext } from "../app/context.js";
@@ -16,7 +18,8 @@ import { disconnectCalendar } from "../app/calendar/disconnect-calendar.js";
 import { updateCalendarSelection } from "../app/calendar/update-calendar-selection.js";
 import { callerOf } from "../auth/caller-context.js";
 import { resolveTenant, tenantFilterOf } from "../auth/tenant-scope.js";
-import { integrationToProto } from "./calendar-mapping.js";
+import { updateSyncSettings } from "../app/calendar/update-sync-settings.js";
+import { integrationToProto, syncDirectionFromProto } from "./calendar-mapping.js";
 import { providerName } from "./provider-mapping.js";
 
 export function calendarService(app: AppContext): ServiceImpl<typeof CalendarService> {
@@ -34,6 +37,16 @@ export function calendarService(app: AppContext): ServiceImpl<typeof CalendarSer
               },
             }
           : {}),
+        ...(req.credentials
+          ? {
+              fieldServiceCredentials: {
+                apiKey: req.credentials.apiKey,
+                subdomain: req.credentials.subdomain,
+                companyId: req.credentials.companyId,
+              },
+            }
+          : {}),
+        ...(req.timezone ? { timeZone: req.timezone } : {}),
       });
       return result.kind === "authorize"
         ? create(ConnectCalendarResponseSchema, {
@@ -64,8 +77,22 @@ export function calendarService(app: AppContext): ServiceImpl<typeof CalendarSer
 
     async getCalendarStatus(req, ctx) {
       const caller = callerOf(ctx);
-      const integrations = await getCalendarStatus(app, caller, { tenantId: resolveTenant(caller, req.tenantId) });
-      return create(GetCalendarStatusResponseSchema, { integrations: integrations.map(integrationToProto) });
+      const status = await getCalendarStatus(app, caller, { tenantId: resolveTenant(caller, req.tenantId) });
+      return create(GetCalendarStatusResponseSchema, {
+        integrations: status.integrations.map(integrationToProto),
+        appointmentIssues: status.issues.map((issue) => create(AppointmentSyncIssueSchema, issue)),
+      });
+    },
+
+    async updateSyncSettings(req, ctx) {
+      const caller = callerOf(ctx);
+      const view = await updateSyncSettings(app, caller, {
+        integrationId: req.integrationId,
+        tenantFilter: tenantFilterOf(caller),
+        syncDirection: syncDirectionFromProto(req.syncDirection),
+        syncEnabled: req.syncEnabled,
+      });
+      return create(UpdateSyncSettingsResponseSchema, { integration: integrationToProto(view) });
     },
 
     async updateCalendarSelection(req, ctx) {

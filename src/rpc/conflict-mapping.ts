@@ -24,6 +24,8 @@ export function conflictToProto(period: BusyPeriod): Conflict {
     endTime: timestampFromDate(period.end),
     title: period.title ?? "",
     provider: providerFromName(period.provider),
+    calendarId: period.calendarId ?? "",
+    calendarName: period.calendarName ?? "",
   });
 }
 

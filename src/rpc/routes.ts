@@ -13,6 +13,7 @@ import { appointmentService } from "./appointment-service.js";
 import { auditService } from "./audit-service.js";
 import { availabilityService } from "./availability-service.js";
 import { calendarService } from "./calendar-service.js";
+import { fieldServiceService } from "./field-service-service.js";
 import { healthService } from "./health.js";
 import { reflectionService, reflectionServiceV1alpha } from "./reflection.js";
 import { privacyService } from "./privacy-service.js";
@@ -38,7 +39,7 @@ export function registerRoutes(router: ConnectRouter, deps: RpcDependencies): vo
   router.service(AppointmentService, appointmentService(deps.app));
   router.service(AvailabilityService, availabilityService(deps.app));
   router.service(CalendarService, calendarService(deps.app));
-  router.service(FieldServiceService, {});
+  router.service(FieldServiceService, fieldServiceService(deps.app));
   router.service(SyncService, syncService(deps.app));
   router.service(AuditService, auditService(deps.app));
   router.service(PrivacyService, privacyService(deps.app));

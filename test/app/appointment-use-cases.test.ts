@@ -7,6 +7,8 @@ import type { AppContext } from "../../src/app/context.js";
 import {
   appointmentCancelled,
   appointmentCreated,
+  customerNotification,
+  notificationAggregateOf,
   appointmentUpdated,
   parseOutboxMessage,
 } from "../../src/app/outbox/outbox-message.js";
@@ -88,10 +90,13 @@ describe("appointment use cases on the database", () => {
     });
 
     const rows = await outboxOf(tenantId);
-    expect(rows.map((row) => row.aggregate_id)).toEqual([id, id, id]);
+    const notify = notificationAggregateOf(id);
+    expect(rows.map((row) => row.aggregate_id)).toEqual([id, notify, id, notify, id]);
     expect(rows.map((row) => parseOutboxMessage(row.topic, row.payload))).toEqual([
       appointmentCreated(id, true),
+      customerNotification(id, "confirmation"),
       appointmentUpdated(id, ["startTime", "endTime"], true),
+      customerNotification(id, "change"),
       appointmentCancelled(id, false, "customer_request"),
     ]);
   });

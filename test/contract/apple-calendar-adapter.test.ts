@@ -23,6 +23,7 @@ calendarAdapterContract("Apple (CalDAV on a real Radicale)", async () => {
     credentials,
     rejectedCredentials: { ...credentials, password: "not-the-app-password" },
     calendarId: work.id,
+    missingEventId: "no-such-event@universal-calendar",
     async addBusyEvent(event) {
       const uid = `contract-${++count}`;
       const body = [

@@ -1,14 +1,23 @@
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { BusyTimeSource, ChangeSet, SyncWindow } from "../../src/providers/calendar/calendar-provider.js";
+import type {
+  BusyTimeSource,
+  ChangeSet,
+  EventDestination,
+  OutgoingEvent,
+  SyncWindow,
+} from "../../src/providers/calendar/calendar-provider.js";
 import type { ProviderCredentials } from "../../src/providers/kit/connector.js";
 import { ProviderError } from "../../src/providers/kit/provider-error.js";
 
 /** What each adapter's test file gives the contract: the adapter, a provider (fake or real server) and its levers. */
 export interface CalendarAdapterHarness {
-  adapter: BusyTimeSource;
+  adapter: BusyTimeSource & EventDestination;
   credentials: ProviderCredentials;
   /** Credentials the provider rejects (wrong password, revoked token). */
   rejectedCredentials: ProviderCredentials;
+  /** An event id of the provider's own format that names no event. */
+  missingEventId: string;
   /** A writable calendar of the account, as listCalendars names it. */
   calendarId: string;
   /** Puts a busy (opaque, confirmed) timed event on calendarId; returns nothing the contract relies on. */
@@ -103,6 +112,62 @@ export function calendarAdapterContract(name: string, start: () => Promise<Calen
       expect(await h.adapter.listChanges(h.credentials, h.calendarId, expired, WINDOW)).toEqual({
         kind: "full_sync_required",
       });
+    });
+
+    const appointmentEvent = (appointmentId: string): OutgoingEvent => ({
+      appointmentId,
+      title: "Contract booking",
+      description: "Replace the valve",
+      location: "1 Main St",
+      start: new Date("2027-03-20T15:00:00Z"),
+      end: new Date("2027-03-20T16:00:00Z"),
+      timeZone: "America/Chicago",
+      customer: { name: "Pat Doe", phone: "+15551234567", email: "pat@example.test" },
+    });
+
+    it("creates an appointment's event once, however often the create is repeated", async () => {
+      const event = appointmentEvent(randomUUID());
+      const first = await h.adapter.createEvent(h.credentials, h.calendarId, event);
+      const again = await h.adapter.createEvent(h.credentials, h.calendarId, event);
+      expect(again.providerEventId).toBe(first.providerEventId);
+      const listing = await h.adapter.listEvents(h.credentials, h.calendarId, WINDOW);
+      expect(listing.events.filter((e) => e.providerEventId === first.providerEventId)).toHaveLength(1);
+    });
+
+    it("updates an event it wrote, and answers not_found for one that does not exist", async () => {
+      const event = appointmentEvent(randomUUID());
+      const created = await h.adapter.createEvent(h.credentials, h.calendarId, event);
+      const moved = { ...event, start: new Date("2027-03-21T15:00:00Z"), end: new Date("2027-03-21T17:00:00Z") };
+      await h.adapter.updateEvent(h.credentials, h.calendarId, created.providerEventId, moved, created.etag);
+      const listing = await h.adapter.listEvents(h.credentials, h.calendarId, WINDOW);
+      expect(listing.events.find((e) => e.providerEventId === created.providerEventId)).toMatchObject({
+        start: moved.start,
+        end: moved.end,
+      });
+      const missing = appointmentEvent(randomUUID());
+      const error = await rejection(h.adapter.updateEvent(h.credentials, h.calendarId, h.missingEventId, missing));
+      expect(error.kind).toBe("not_found");
+    });
+
+    it("refuses an update carrying a stale etag as precondition_failed", async () => {
+      const event = appointmentEvent(randomUUID());
+      const created = await h.adapter.createEvent(h.credentials, h.calendarId, event);
+      const updated = await h.adapter.updateEvent(h.credentials, h.calendarId, created.providerEventId, event);
+      if (!created.etag || created.etag === updated.etag) return;
+      const error = await rejection(
+        h.adapter.updateEvent(h.credentials, h.calendarId, created.providerEventId, event, created.etag),
+      );
+      expect(error.kind).toBe("precondition_failed");
+    });
+
+    it("deletes an event, and deleting it again (or one never made) succeeds", async () => {
+      const event = appointmentEvent(randomUUID());
+      const created = await h.adapter.createEvent(h.credentials, h.calendarId, event);
+      await h.adapter.deleteEvent(h.credentials, h.calendarId, created.providerEventId);
+      await h.adapter.deleteEvent(h.credentials, h.calendarId, created.providerEventId);
+      await h.adapter.deleteEvent(h.credentials, h.calendarId, h.missingEventId);
+      const listing = await h.adapter.listEvents(h.credentials, h.calendarId, WINDOW);
+      expect(listing.events.some((e) => e.providerEventId === created.providerEventId)).toBe(false);
     });
 
     it("reports 429 as rate_limited with Retry-After in milliseconds, retrying nothing itself", async () => {

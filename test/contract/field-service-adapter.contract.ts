@@ -130,7 +130,7 @@ export function fieldServiceAdapterContract(platform: string, harness: () => Fie
         phone: uniquePhone(),
         email: "mia.mail@example.test",
       });
-      expect(found).toMatchObject({ created: false, customer: { id: customerId } });
+      expect(found).toMatchObject({ created: false, matchedBy: "email", customer: { id: customerId } });
       const created = await h.provider.syncCustomer(h.credentials, { name: "Nobody Known", phone: uniquePhone() });
       expect(created.created).toBe(true);
       expect(created.customer.id).not.toBe(customerId);

@@ -32,6 +32,7 @@ calendarAdapterContract("Google (Calendar API fake)", async () => {
     credentials: { kind: "oauth", accessToken: tokens.accessToken },
     rejectedCredentials: { kind: "oauth", accessToken: "ya29.never-issued-token" },
     calendarId: email,
+    missingEventId: "nosucheventid0123456789",
     async addBusyEvent(event) {
       fake.insertEvent(email, email, {
         summary: event.title,

@@ -19,6 +19,7 @@ calendarAdapterContract("Microsoft (TLS Graph fake)", async () => {
     credentials: { kind: "oauth", accessToken: fake.issueAccessToken() },
     rejectedCredentials: { kind: "oauth", accessToken: "eyJ.never-issued.token" },
     calendarId: fake.defaultCalendarId,
+    missingEventId: "AAMkAGI2-ev-missing=",
     async addBusyEvent(event) {
       fake.putEvent(fake.defaultCalendarId, { subject: event.title, start: event.start, end: event.end });
     },

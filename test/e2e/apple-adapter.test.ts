@@ -311,6 +311,7 @@ describe("Apple CalDAV adapter against a real Radicale", () => {
       start: at("2026-12-04T15:00:00Z"),
       end: at("2026-12-04T17:00:00Z"),
       timeZone: "America/New_York",
+      customer: { name: "Pat Doe", phone: "+15551234567" },
     };
 
     const created = await provider.createEvent(credentials, calendar, outgoing);

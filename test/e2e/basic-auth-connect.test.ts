@@ -34,7 +34,7 @@ const stubApple: BasicAuthCalendarProvider = {
   listEvents: async () => ({ events: [] }),
   listChanges: async () => ({ kind: "full_sync_required" }),
   createEvent: async () => ({ providerEventId: "x" }),
-  updateEvent: async () => undefined,
+  updateEvent: async () => ({ providerEventId: "x" }),
   deleteEvent: async () => undefined,
 };
 const appleProvider = { name: "apple", connector: stubApple, capabilities: { busyTime: stubApple, events: stubApple } };

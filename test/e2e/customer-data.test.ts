@@ -15,6 +15,7 @@ import { serviceKeyId } from "../../src/auth/credentials.js";
 import { appointmentRequest } from "../support/appointment-requests.js";
 import { client, connectTransport, grpcTransport, serviceKey } from "../support/clients.js";
 import { errorOf } from "../support/errors.js";
+import { columnsHolding } from "../support/pii-scan.js";
 import { mintJwt, newTenantId, startTestServer, TEST_SERVICE_KEY, type TestServer } from "../support/test-server.js";
 
 let server: TestServer;
@@ -59,31 +60,7 @@ async function book(tenantId: string, overrides: Parameters<typeof appointmentRe
   return res.appointment!;
 }
 
-/** Rows of every text, json, jsonb and bytea column of every table (all schemas) containing needle. */
-async function columnsContaining(needle: string): Promise<string[]> {
-  const columns = await sql<{ table_schema: string; table_name: string; column_name: string; data_type: string }>(
-    `select c.table_schema, c.table_name, c.column_name, c.data_type
-     from information_schema.columns c
-     join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name
-     where t.table_type = 'BASE TABLE' and c.table_schema not in ('pg_catalog', 'information_schema')
-       and c.data_type in ('text', 'character varying', 'character', 'json', 'jsonb', 'bytea', 'ARRAY')`,
-  );
-  expect(columns.length).toBeGreaterThan(30);
-  const found: string[] = [];
-  for (const c of columns) {
-    const column = `"${c.table_schema}"."${c.table_name}"."${c.column_name}"`;
-    const test =
-      c.data_type === "bytea"
-        ? `position(convert_to(?, 'UTF8') in "${c.column_name}") > 0`
-        : `"${c.column_name}"::text ilike '%' || ? || '%'`;
-    const [hit] = await sql<{ n: string }>(
-      `select count(*) as n from "${c.table_schema}"."${c.table_name}" where ${test}`,
-      [needle],
-    );
-    if (Number(hit!.n) > 0) found.push(column);
-  }
-  return found;
-}
+const columnsContaining = (needle: string) => columnsHolding(server.orm, needle);
 
 describe("the appointment record", () => {
   it("carries the platform's fields on create, update, get and list; job_type with service_type as its alias", async () => {
@@ -262,6 +239,16 @@ describe("customer data at rest", () => {
     const read = await keyClient().getAppointment({ id: legacy!.id });
     expect(read.appointment).toMatchObject({ customerName: "Legacy Larry", notes: "legacy notes" });
     expect((await keyClient().listAppointments({ tenantId, customerPhone: "555-000-1111" })).total).toBe(1);
+  });
+});
+
+describe("key rotation", () => {
+  it("refuses a tenant that never stored customer data as not_found, and creates no key", async () => {
+    const tenantId = newTenantId();
+    const error = await errorOf(privacy().rotateTenantDataKey({ tenantId }));
+    expect(error.code).toBe(Code.NotFound);
+    expect(await sql(`select version from tenant_data_keys where tenant_id = ?`, [tenantId])).toEqual([]);
+    expect(await sql(`select id from audit_log where tenant_id = ?`, [tenantId])).toEqual([]);
   });
 });
 

@@ -174,6 +174,7 @@ describe("Google adapter against the fake", () => {
       start: new Date("2026-12-20T15:00:00Z"),
       end: new Date("2026-12-20T17:00:00Z"),
       timeZone: "America/Chicago",
+      customer: { name: "Pat Doe", phone: "+15551234567" },
     };
     const first = await provider.createEvent(credentials, email, event);
     const second = await provider.createEvent(credentials, email, event);

@@ -195,7 +195,9 @@ describe("connecting Google through the server", () => {
     expect(await codeOf(calendars.connectCalendar({ tenantId, provider: Provider.UNSPECIFIED }))).toBe(
       Code.InvalidArgument,
     );
-    expect(await codeOf(calendars.connectCalendar({ tenantId, provider: Provider.JOBBER }))).toBe(Code.InvalidArgument);
+    expect(await codeOf(calendars.connectCalendar({ tenantId, provider: Provider.HOUSECALL_PRO }))).toBe(
+      Code.InvalidArgument,
+    );
     expect(await codeOf(calendars.connectCalendar({ tenantId: newTenantId(), provider: Provider.GOOGLE }))).toBe(
       Code.PermissionDenied,
     );

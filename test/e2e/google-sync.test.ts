@@ -363,7 +363,8 @@ describe("SyncService through the server", () => {
 
     expect(await codeOf(sync().triggerSync({ tenantId: newTenantId() }))).toBe(Code.FailedPrecondition);
     expect(await codeOf(sync().triggerSync({ tenantId: "" }))).toBe(Code.InvalidArgument);
-    expect(await codeOf(sync().triggerSync({ tenantId, provider: Provider.JOBBER }))).toBe(Code.InvalidArgument);
+    // Jobber's schedule syncs like a calendar; this tenant has not connected one.
+    expect(await codeOf(sync().triggerSync({ tenantId, provider: Provider.JOBBER }))).toBe(Code.FailedPrecondition);
     expect(await codeOf(sync().getSyncStatus({ syncId: "nope" }))).toBe(Code.InvalidArgument);
     expect(await codeOf(sync().getSyncStatus({ syncId: "00000000-0000-4000-8000-000000000000" }))).toBe(Code.NotFound);
 

@@ -20,14 +20,14 @@ beforeAll(async () => {
     clientSecret: fake.clientSecret,
     oauthBaseUrl: fake.oauthBaseUrl,
   });
-  credentials = { kind: "bearer", token: fake.issueApiKey() };
+  credentials = { kind: "api_key", apiKey: fake.issueApiKey() };
 });
 afterAll(() => fake?.close());
 
 fieldServiceAdapterContract("Jobber", (): FieldServiceHarness => ({
   provider,
   credentials,
-  badCredentials: { kind: "bearer", token: "not-a-jobber-key" },
+  badCredentials: { kind: "api_key", apiKey: "not-a-jobber-key" },
   accountName: fake.accountName,
   setMaxPageSize: (size) => (fake.maxPageSize = size),
   addTechnician: (name) => fake.addUser(name),
@@ -50,7 +50,7 @@ describe("Jobber adapter: Jobber's own rules", () => {
     expect(graphql.map((r) => r.operation)).toEqual(["Account", "Users"]);
     for (const request of graphql) {
       expect(request.headers["x-jobber-graphql-version"]).toBe(JOBBER_VERSION);
-      expect(request.headers.authorization).toBe(`Bearer ${credentials.kind === "bearer" ? credentials.token : ""}`);
+      expect(request.headers.authorization).toBe(`Bearer ${credentials.kind === "api_key" ? credentials.apiKey : ""}`);
     }
   });
 
@@ -128,12 +128,12 @@ describe("Jobber adapter: Jobber's own rules", () => {
     const first = await oauth.exchangeCode({ code: redirect.searchParams.get("code") ?? "", redirectUri });
     expect(first.refreshToken).toBeTruthy();
     expect(first.expiresAt.getTime()).toBeGreaterThan(Date.now() + 50 * 60_000);
-    expect((await provider.getAccount({ kind: "bearer", token: first.accessToken })).name).toBe(fake.accountName);
+    expect((await provider.getAccount({ kind: "oauth", accessToken: first.accessToken })).name).toBe(fake.accountName);
 
     const second = await oauth.refresh(first.refreshToken ?? "");
     expect(second.refreshToken).toBeTruthy();
     expect(second.refreshToken).not.toBe(first.refreshToken);
-    expect((await provider.getAccount({ kind: "bearer", token: second.accessToken })).name).toBe(fake.accountName);
+    expect((await provider.getAccount({ kind: "oauth", accessToken: second.accessToken })).name).toBe(fake.accountName);
     // Rotation: the old refresh token no longer works, the new one does.
     await expect(oauth.refresh(first.refreshToken ?? "")).rejects.toMatchObject({ kind: "invalid_grant" });
     await expect(oauth.refresh(second.refreshToken ?? "")).resolves.toMatchObject({ accessToken: expect.any(String) });

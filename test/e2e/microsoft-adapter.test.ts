@@ -1,3 +1,4 @@
+import { APPOINTMENT_ID_PROPERTY_ID } from "../../src/providers/calendar/microsoft/graph-events.js";
 import { createHash, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
 import { ProviderError } from "../../src/providers/kit/provider-error.js";
@@ -334,11 +335,12 @@ describe("Microsoft Graph adapter against the TLS Graph fake", () => {
     const outgoing = {
       appointmentId: "6f1c7a52-30a4-4d53-9d0e-0a8f9d1e7b11",
       title: "Boiler repair",
-      description: "Customer: J. Smith",
+      description: "Replace the boiler valve",
       location: "1 Main St",
       start: at("2026-12-02T15:00:00Z"),
       end: at("2026-12-02T16:30:00Z"),
       timeZone: "America/Chicago",
+      customer: { name: "Pat Doe", phone: "+15551234567" },
     };
 
     const created = await provider.createEvent(credentials, calendar, outgoing);
@@ -350,7 +352,8 @@ describe("Microsoft Graph adapter against the TLS Graph fake", () => {
       start: at("2026-12-02T15:00:00Z"),
       end: at("2026-12-02T16:30:00Z"),
       location: "1 Main St",
-      bodyContent: "Customer: J. Smith",
+      bodyContent: "Replace the boiler valve\n\nCustomer: Pat Doe · +15551234567",
+      extendedProperties: { [APPOINTMENT_ID_PROPERTY_ID]: outgoing.appointmentId },
     });
 
     await provider.updateEvent(credentials, calendar, created.providerEventId, {

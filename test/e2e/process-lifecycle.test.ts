@@ -1,6 +1,5 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
@@ -8,56 +7,16 @@ import { afterEach, describe, expect, inject, it } from "vitest";
 import { AppointmentService } from "../../gen/universalcalendar/v1/appointment_pb.js";
 import { appointmentRequest } from "../support/appointment-requests.js";
 import { client, grpcTransport } from "../support/clients.js";
+import { startServiceProcess, untilReady, type ServiceProcess } from "../support/service-process.js";
 import { newTenantId } from "../support/test-server.js";
 
 const KEY = "lifecycle-service-key-0123";
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const address = s.address();
-      s.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
-
-interface ServiceProcess {
-  child: ChildProcess;
-  baseUrl: string;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-/** `node --import tsx src/main.ts`, i.e. what `npm start` runs. */
+/** `node --import tsx src/main.ts` with this file's service key; killed after each test. */
 async function startService(env: Record<string, string>): Promise<ServiceProcess> {
-  const port = await freePort();
-  let output = "";
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    env: {
-      ...process.env,
-      DATABASE_URL: "",
-      LOG_LEVEL: "info",
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      INTERNAL_SERVICE_KEY: KEY,
-      ...env,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  running.push(child);
-  return { child, baseUrl: `http://127.0.0.1:${port}`, output: () => output, exited };
-}
-
-async function untilReady(service: ServiceProcess): Promise<void> {
-  await expect
-    .poll(async () => (await fetch(`${service.baseUrl}/readyz`).catch(() => undefined))?.status, {
-      timeout: 60_000,
-      interval: 250,
-    })
-    .toBe(200);
+  const service = await startServiceProcess({ INTERNAL_SERVICE_KEY: KEY, ...env });
+  running.push(service.child);
+  return service;
 }
 
 const running: ChildProcess[] = [];

@@ -10,6 +10,8 @@ export interface RecordedRequest {
   body: string;
   /** GraphQL operation name (Jobber). */
   operation?: string;
+  /** When the fake received it (Date.now()), to check request rates. */
+  receivedAt?: number;
   variables?: Record<string, unknown>;
 }
 

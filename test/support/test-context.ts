@@ -1,4 +1,7 @@
+import { RateLimitCounters } from "../../src/db/rate-limit-counters.js";
+import { appSettingsOf } from "../../src/wiring.js";
 import type { AppContext, JobMessages, JobQueue, QueueName } from "../../src/app/context.js";
+import { SchedulingRulesCache } from "../../src/app/availability/scheduling-rules-cache.js";
 import { IntegrationCredentials } from "../../src/app/integrations/integration-credentials.js";
 import { providerRetryPolicy } from "../../src/app/integrations/provider-retry-policy.js";
 import type { Config } from "../../src/config.js";
@@ -6,6 +9,8 @@ import { TenantKeyRing } from "../../src/app/customer-data/tenant-key-ring.js";
 import { LocalKeyProvider } from "../../src/crypto/key-provider.js";
 import { TokenCipher } from "../../src/crypto/token-cipher.js";
 import type { MikroORM } from "../../src/db/orm.js";
+import { PgOutboundRateLimits } from "../../src/db/outbound-rate-limits.js";
+import { SqlPool } from "../../src/db/sql-pool.js";
 import { systemClock, type Clock } from "../../src/domain/clock.js";
 import { createLogger } from "../../src/logger.js";
 import { ProviderRegistry } from "../../src/providers/registry.js";
@@ -53,6 +58,8 @@ export function testAppContext(options: {
   const providers = options.providers ?? ProviderRegistry.fromConfig(config);
   return {
     orm: options.orm,
+    sql: new SqlPool(options.orm.config.get("clientUrl")!),
+    schedulingRules: new SchedulingRulesCache(),
     clock,
     logger,
     cipher,
@@ -63,7 +70,10 @@ export function testAppContext(options: {
     providers,
     credentials: new IntegrationCredentials({ orm: options.orm, cipher, providers, clock, logger }),
     providerRetry: providerRetryPolicy({ maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 100 }),
+    outboundRateLimit: new PgOutboundRateLimits(options.orm),
     jobs: options.jobs ?? new RecordingJobQueue(),
-    settings: { oauthRedirectUri: config.oauthRedirectUri, reencryptBatchSize: options.reencryptBatchSize ?? 500 },
+    metrics: { syncFinished: () => {} },
+    outboundLimiter: new RateLimitCounters(options.orm, 1_000),
+    settings: { ...appSettingsOf(config), reencryptBatchSize: options.reencryptBatchSize ?? 500 },
   };
 }

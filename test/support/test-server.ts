@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { Tracer } from "@opentelemetry/api";
 import { SignJWT } from "jose";
 import { inject } from "vitest";
 import { DatabaseHealth } from "../../src/db/database-health.js";
@@ -51,6 +52,10 @@ export async function startTestServer(
     retrySettings?: RetrySettings;
     /** Replaces the providers built from config. */
     providers?: ProviderRegistry;
+    /** Serves the browser console built into this directory. */
+    consoleDir?: string;
+    /** Runs every RPC in a span of this tracer. */
+    tracer?: Tracer;
   } = {},
 ): Promise<TestServer> {
   const config = testConfig(options.env);
@@ -68,7 +73,15 @@ export async function startTestServer(
     retrySettings: options.retrySettings ?? { maxAttempts: 4, baseDelayMs: 20, maxDelayMs: 5_000 },
     ...(options.providers ? { providers: options.providers } : {}),
   });
-  const server = await startServer({ app: application.ctx, config, logger, databaseHealth: new DatabaseHealth(orm) });
+  const server = await startServer({
+    app: application.ctx,
+    config,
+    logger,
+    databaseHealth: new DatabaseHealth(orm),
+    metrics: application.metrics,
+    ...(options.tracer ? { tracer: options.tracer } : {}),
+    ...(options.consoleDir ? { consoleDir: options.consoleDir } : {}),
+  });
   return {
     baseUrl: `http://127.0.0.1:${server.port}`,
     port: server.port,

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file universalcalendar/v1/appointment.proto.
  */
 export const file_universalcalendar_v1_appointment: GenFile = /*@__PURE__*/
-  fileDesc("CiZ1bml2ZXJzYWxjYWxlbmRhci92MS9hcHBvaW50bWVudC5wcm90bxIUdW5pdmVyc2FsY2FsZW5kYXIudjEi7wgKC0FwcG9pbnRtZW50EgoKAmlkGAEgASgJEhEKCXRlbmFudF9pZBgCIAEoCRIVCg1jdXN0b21lcl9uYW1lGAMgASgJEhYKDmN1c3RvbWVyX3Bob25lGAQgASgJEhYKDmN1c3RvbWVyX2VtYWlsGAUgASgJEg0KBXRpdGxlGAYgASgJEhMKC2Rlc2NyaXB0aW9uGAcgASgJEhgKDHNlcnZpY2VfdHlwZRgIIAEoCUICGAESLgoKc3RhcnRfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZW5kX3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjcKBnN0YXR1cxgLIAEoDjInLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkFwcG9pbnRtZW50U3RhdHVzEg8KB2FkZHJlc3MYDCABKAkSFQoIbGF0aXR1ZGUYDSABKAFIAIgBARIWCglsb25naXR1ZGUYDiABKAFIAYgBARIWCg5lc3RpbWF0ZWRfY29zdBgPIAEoCRINCgVub3RlcxgQIAEoCRIPCgd2ZXJzaW9uGBEgASgDEkUKE2NhbmNlbGxhdGlvbl9yZWFzb24YEiABKA4yKC51bml2ZXJzYWxjYWxlbmRhci52MS5DYW5jZWxsYXRpb25SZWFzb24SGgoSY2FuY2VsbGF0aW9uX25vdGVzGBMgASgJEjAKDGNhbmNlbGxlZF9hdBgUIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMAoIcHJvdmlkZXIYFSABKA4yHi51bml2ZXJzYWxjYWxlbmRhci52MS5Qcm92aWRlchIZChFleHRlcm5hbF9ldmVudF9pZBgWIAEoCRI9CgtzeW5jX3N0YXR1cxgXIAEoDjIoLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlByb3ZpZGVyU3luY1N0YXR1cxISCgpzeW5jX2Vycm9yGBggASgJEi4KCmNyZWF0ZWRfYXQYGSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnVwZGF0ZWRfYXQYGiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhMKC2N1c3RvbWVyX2lkGBsgASgJEg8KB2xlYWRfaWQYHCABKAkSFwoPY29udmVyc2F0aW9uX2lkGB0gASgJEi4KB3VyZ2VuY3kYHiABKA4yHS51bml2ZXJzYWxjYWxlbmRhci52MS5VcmdlbmN5EiIKGmVzdGltYXRlZF9kdXJhdGlvbl9taW51dGVzGB8gASgFEhAKCHRpbWV6b25lGCAgASgJEhAKCGpvYl90eXBlGCEgASgJEkYKFGN1c3RvbWVyX2RhdGFfc3RhdHVzGCIgASgOMigudW5pdmVyc2FsY2FsZW5kYXIudjEuQ3VzdG9tZXJEYXRhU3RhdHVzQgsKCV9sYXRpdHVkZUIMCgpfbG9uZ2l0dWRlIrQFChhDcmVhdGVBcHBvaW50bWVudFJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEhUKDWN1c3RvbWVyX25hbWUYAiABKAkSFgoOY3VzdG9tZXJfcGhvbmUYAyABKAkSFgoOY3VzdG9tZXJfZW1haWwYBCABKAkSDQoFdGl0bGUYBSABKAkSEwoLZGVzY3JpcHRpb24YBiABKAkSGAoMc2VydmljZV90eXBlGAcgASgJQgIYARIuCgpzdGFydF90aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDwoHYWRkcmVzcxgKIAEoCRIVCghsYXRpdHVkZRgLIAEoAUgAiAEBEhYKCWxvbmdpdHVkZRgMIAEoAUgBiAEBEhYKDmVzdGltYXRlZF9jb3N0GA0gASgJEg0KBW5vdGVzGA4gASgJEjcKBnN0YXR1cxgPIAEoDjInLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkFwcG9pbnRtZW50U3RhdHVzEhcKD2lkZW1wb3RlbmN5X2tleRgQIAEoCRIXCg9ub3RpZnlfY3VzdG9tZXIYESABKAgSEwoLY3VzdG9tZXJfaWQYEiABKAkSDwoHbGVhZF9pZBgTIAEoCRIXCg9jb252ZXJzYXRpb25faWQYFCABKAkSLgoHdXJnZW5jeRgVIAEoDjIdLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlVyZ2VuY3kSIgoaZXN0aW1hdGVkX2R1cmF0aW9uX21pbnV0ZXMYFiABKAUSEAoIdGltZXpvbmUYFyABKAkSEAoIam9iX3R5cGUYGCABKAlCCwoJX2xhdGl0dWRlQgwKCl9sb25naXR1ZGUi0AEKGUNyZWF0ZUFwcG9pbnRtZW50UmVzcG9uc2USDwoHY3JlYXRlZBgBIAEoCBI2CgthcHBvaW50bWVudBgCIAEoCzIhLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkFwcG9pbnRtZW50EjEKCWNvbmZsaWN0cxgDIAMoCzIeLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNvbmZsaWN0EjcKD3N1Z2dlc3RlZF9zbG90cxgEIAMoCzIeLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlRpbWVTbG90IiMKFUdldEFwcG9pbnRtZW50UmVxdWVzdBIKCgJpZBgBIAEoCSJQChZHZXRBcHBvaW50bWVudFJlc3BvbnNlEjYKC2FwcG9pbnRtZW50GAEgASgLMiEudW5pdmVyc2FsY2FsZW5kYXIudjEuQXBwb2ludG1lbnQi1QcKGFVwZGF0ZUFwcG9pbnRtZW50UmVxdWVzdBIKCgJpZBgBIAEoCRIYChBleHBlY3RlZF92ZXJzaW9uGAIgASgDEhoKDWN1c3RvbWVyX25hbWUYAyABKAlIAIgBARIbCg5jdXN0b21lcl9waG9uZRgEIAEoCUgBiAEBEhsKDmN1c3RvbWVyX2VtYWlsGAUgASgJSAKIAQESEgoFdGl0bGUYBiABKAlIA4gBARIYCgtkZXNjcmlwdGlvbhgHIAEoCUgEiAEBEh0KDHNlcnZpY2VfdHlwZRgIIAEoCUICGAFIBYgBARIuCgpzdGFydF90aW1lGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRfdGltZRgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASNwoGc3RhdHVzGAsgASgOMicudW5pdmVyc2FsY2FsZW5kYXIudjEuQXBwb2ludG1lbnRTdGF0dXMSFAoHYWRkcmVzcxgMIAEoCUgGiAEBEhUKCGxhdGl0dWRlGA0gASgBSAeIAQESFgoJbG9uZ2l0dWRlGA4gASgBSAiIAQESGwoOZXN0aW1hdGVkX2Nvc3QYDyABKAlICYgBARISCgVub3RlcxgQIAEoCUgKiAEBEhgKC2N1c3RvbWVyX2lkGBEgASgJSAuIAQESFAoHbGVhZF9pZBgSIAEoCUgMiAEBEhwKD2NvbnZlcnNhdGlvbl9pZBgTIAEoCUgNiAEBEi4KB3VyZ2VuY3kYFCABKA4yHS51bml2ZXJzYWxjYWxlbmRhci52MS5VcmdlbmN5EicKGmVzdGltYXRlZF9kdXJhdGlvbl9taW51dGVzGBUgASgFSA6IAQESFQoIdGltZXpvbmUYFiABKAlID4gBARIVCghqb2JfdHlwZRgXIAEoCUgQiAEBQhAKDl9jdXN0b21lcl9uYW1lQhEKD19jdXN0b21lcl9waG9uZUIRCg9fY3VzdG9tZXJfZW1haWxCCAoGX3RpdGxlQg4KDF9kZXNjcmlwdGlvbkIPCg1fc2VydmljZV90eXBlQgoKCF9hZGRyZXNzQgsKCV9sYXRpdHVkZUIMCgpfbG9uZ2l0dWRlQhEKD19lc3RpbWF0ZWRfY29zdEIICgZfbm90ZXNCDgoMX2N1c3RvbWVyX2lkQgoKCF9sZWFkX2lkQhIKEF9jb252ZXJzYXRpb25faWRCHQobX2VzdGltYXRlZF9kdXJhdGlvbl9taW51dGVzQgsKCV90aW1lem9uZUILCglfam9iX3R5cGUi0AEKGVVwZGF0ZUFwcG9pbnRtZW50UmVzcG9uc2USDwoHdXBkYXRlZBgBIAEoCBI2CgthcHBvaW50bWVudBgCIAEoCzIhLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkFwcG9pbnRtZW50EjEKCWNvbmZsaWN0cxgDIAMoCzIeLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNvbmZsaWN0EjcKD3N1Z2dlc3RlZF9zbG90cxgEIAMoCzIeLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlRpbWVTbG90IogBChhDYW5jZWxBcHBvaW50bWVudFJlcXVlc3QSCgoCaWQYASABKAkSOAoGcmVhc29uGAIgASgOMigudW5pdmVyc2FsY2FsZW5kYXIudjEuQ2FuY2VsbGF0aW9uUmVhc29uEg0KBW5vdGVzGAMgASgJEhcKD25vdGlmeV9jdXN0b21lchgEIAEoCCJmChlDYW5jZWxBcHBvaW50bWVudFJlc3BvbnNlEhEKCWNhbmNlbGxlZBgBIAEoCBI2CgthcHBvaW50bWVudBgCIAEoCzIhLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkFwcG9pbnRtZW50IoECChdMaXN0QXBwb2ludG1lbnRzUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSEgoKc3RhcnRfZGF0ZRgCIAEoCRIQCghlbmRfZGF0ZRgDIAEoCRI5CghzdGF0dXNlcxgEIAMoDjInLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkFwcG9pbnRtZW50U3RhdHVzEgwKBHBhZ2UYBSABKAUSDQoFbGltaXQYBiABKAUSFgoOY3VzdG9tZXJfcGhvbmUYByABKAkSEwoLY3VzdG9tZXJfaWQYCCABKAkSDwoHbGVhZF9pZBgJIAEoCRIXCg9jb252ZXJzYXRpb25faWQYCiABKAkijgEKGExpc3RBcHBvaW50bWVudHNSZXNwb25zZRI3CgxhcHBvaW50bWVudHMYASADKAsyIS51bml2ZXJzYWxjYWxlbmRhci52MS5BcHBvaW50bWVudBINCgV0b3RhbBgCIAEoBRIMCgRwYWdlGAMgASgFEg0KBWxpbWl0GAQgASgFEg0KBXBhZ2VzGAUgASgFKoECChFBcHBvaW50bWVudFN0YXR1cxIiCh5BUFBPSU5UTUVOVF9TVEFUVVNfVU5TUEVDSUZJRUQQABIeChpBUFBPSU5UTUVOVF9TVEFUVVNfUEVORElORxABEiAKHEFQUE9JTlRNRU5UX1NUQVRVU19DT05GSVJNRUQQAhIiCh5BUFBPSU5UTUVOVF9TVEFUVVNfSU5fUFJPR1JFU1MQAxIgChxBUFBPSU5UTUVOVF9TVEFUVVNfQ09NUExFVEVEEAQSIAocQVBQT0lOVE1FTlRfU1RBVFVTX0NBTkNFTExFRBAFEh4KGkFQUE9JTlRNRU5UX1NUQVRVU19OT19TSE9XEAYqxQIKEkNhbmNlbGxhdGlvblJlYXNvbhIjCh9DQU5DRUxMQVRJT05fUkVBU09OX1VOU1BFQ0lGSUVEEAASKAokQ0FOQ0VMTEFUSU9OX1JFQVNPTl9DVVNUT01FUl9SRVFVRVNUEAESKAokQ0FOQ0VMTEFUSU9OX1JFQVNPTl9CVVNJTkVTU19SRVFVRVNUEAISIwofQ0FOQ0VMTEFUSU9OX1JFQVNPTl9SRVNDSEVEVUxFRBADEh8KG0NBTkNFTExBVElPTl9SRUFTT05fV0VBVEhFUhAEEi4KKkNBTkNFTExBVElPTl9SRUFTT05fVEVDSE5JQ0lBTl9VTkFWQUlMQUJMRRAFEiEKHUNBTkNFTExBVElPTl9SRUFTT05fRFVQTElDQVRFEAYSHQoZQ0FOQ0VMTEFUSU9OX1JFQVNPTl9PVEhFUhAHKl8KB1VyZ2VuY3kSFwoTVVJHRU5DWV9VTlNQRUNJRklFRBAAEhIKDlVSR0VOQ1lfTk9STUFMEAESEAoMVVJHRU5DWV9ISUdIEAISFQoRVVJHRU5DWV9FTUVSR0VOQ1kQAyqkAQoSQ3VzdG9tZXJEYXRhU3RhdHVzEiQKIENVU1RPTUVSX0RBVEFfU1RBVFVTX1VOU1BFQ0lGSUVEEAASIgoeQ1VTVE9NRVJfREFUQV9TVEFUVVNfQVZBSUxBQkxFEAESHwobQ1VTVE9NRVJfREFUQV9TVEFUVVNfRVJBU0VEEAISIwofQ1VTVE9NRVJfREFUQV9TVEFUVVNfVU5SRUFEQUJMRRADKsUBChJQcm92aWRlclN5bmNTdGF0dXMSJAogUFJPVklERVJfU1lOQ19TVEFUVVNfVU5TUEVDSUZJRUQQABIlCiFQUk9WSURFUl9TWU5DX1NUQVRVU19OT1RfUkVRVUlSRUQQARIgChxQUk9WSURFUl9TWU5DX1NUQVRVU19QRU5ESU5HEAISHwobUFJPVklERVJfU1lOQ19TVEFUVVNfU1lOQ0VEEAMSHwobUFJPVklERVJfU1lOQ19TVEFUVVNfRkFJTEVEEAQy1gQKEkFwcG9pbnRtZW50U2VydmljZRJ0ChFDcmVhdGVBcHBvaW50bWVudBIuLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNyZWF0ZUFwcG9pbnRtZW50UmVxdWVzdBovLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNyZWF0ZUFwcG9pbnRtZW50UmVzcG9uc2USawoOR2V0QXBwb2ludG1lbnQSKy51bml2ZXJzYWxjYWxlbmRhci52MS5HZXRBcHBvaW50bWVudFJlcXVlc3QaLC51bml2ZXJzYWxjYWxlbmRhci52MS5HZXRBcHBvaW50bWVudFJlc3BvbnNlEnQKEVVwZGF0ZUFwcG9pbnRtZW50Ei4udW5pdmVyc2FsY2FsZW5kYXIudjEuVXBkYXRlQXBwb2ludG1lbnRSZXF1ZXN0Gi8udW5pdmVyc2FsY2FsZW5kYXIudjEuVXBkYXRlQXBwb2ludG1lbnRSZXNwb25zZRJ0ChFDYW5jZWxBcHBvaW50bWVudBIuLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNhbmNlbEFwcG9pbnRtZW50UmVxdWVzdBovLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNhbmNlbEFwcG9pbnRtZW50UmVzcG9uc2UScQoQTGlzdEFwcG9pbnRtZW50cxItLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkxpc3RBcHBvaW50bWVudHNSZXF1ZXN0Gi4udW5pdmVyc2FsY2FsZW5kYXIudjEuTGlzdEFwcG9pbnRtZW50c1Jlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_timestamp, file_universalcalendar_v1_common]);
+  fileDesc("CiZ1bml2ZXJzYWxjYWxlbmRhci92MS9hcHBvaW50bWVudC5wcm90bxIUdW5pdmVyc2FsY2FsZW5kYXIudjEiigkKC0FwcG9pbnRtZW50EgoKAmlkGAEgASgJEhEKCXRlbmFudF9pZBgCIAEoCRIVCg1jdXN0b21lcl9uYW1lGAMgASgJEhYKDmN1c3RvbWVyX3Bob25lGAQgASgJEhYKDmN1c3RvbWVyX2VtYWlsGAUgASgJEg0KBXRpdGxlGAYgASgJEhMKC2Rlc2NyaXB0aW9uGAcgASgJEhgKDHNlcnZpY2VfdHlwZRgIIAEoCUICGAESLgoKc3RhcnRfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZW5kX3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjcKBnN0YXR1cxgLIAEoDjInLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkFwcG9pbnRtZW50U3RhdHVzEg8KB2FkZHJlc3MYDCABKAkSFQoIbGF0aXR1ZGUYDSABKAFIAIgBARIWCglsb25naXR1ZGUYDiABKAFIAYgBARIWCg5lc3RpbWF0ZWRfY29zdBgPIAEoCRINCgVub3RlcxgQIAEoCRIPCgd2ZXJzaW9uGBEgASgDEkUKE2NhbmNlbGxhdGlvbl9yZWFzb24YEiABKA4yKC51bml2ZXJzYWxjYWxlbmRhci52MS5DYW5jZWxsYXRpb25SZWFzb24SGgoSY2FuY2VsbGF0aW9uX25vdGVzGBMgASgJEjAKDGNhbmNlbGxlZF9hdBgUIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMAoIcHJvdmlkZXIYFSABKA4yHi51bml2ZXJzYWxjYWxlbmRhci52MS5Qcm92aWRlchIZChFleHRlcm5hbF9ldmVudF9pZBgWIAEoCRI9CgtzeW5jX3N0YXR1cxgXIAEoDjIoLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlByb3ZpZGVyU3luY1N0YXR1cxISCgpzeW5jX2Vycm9yGBggASgJEi4KCmNyZWF0ZWRfYXQYGSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnVwZGF0ZWRfYXQYGiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhkKEWNhbGVuZGFyX2NvbmZsaWN0GBsgASgJEhMKC2N1c3RvbWVyX2lkGBwgASgJEg8KB2xlYWRfaWQYHSABKAkSFwoPY29udmVyc2F0aW9uX2lkGB4gASgJEi4KB3VyZ2VuY3kYHyABKA4yHS51bml2ZXJzYWxjYWxlbmRhci52MS5VcmdlbmN5EiIKGmVzdGltYXRlZF9kdXJhdGlvbl9taW51dGVzGCAgASgFEhAKCHRpbWV6b25lGCEgASgJEhAKCGpvYl90eXBlGCIgASgJEkYKFGN1c3RvbWVyX2RhdGFfc3RhdHVzGCMgASgOMigudW5pdmVyc2FsY2FsZW5kYXIudjEuQ3VzdG9tZXJEYXRhU3RhdHVzQgsKCV9sYXRpdHVkZUIMCgpfbG9uZ2l0dWRlIjcKEU5vdGlmaWNhdGlvbnNTZW50EhAKCGN1c3RvbWVyGAEgASgIEhAKCHByb3ZpZGVyGAIgASgIIrQFChhDcmVhdGVBcHBvaW50bWVudFJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEhUKDWN1c3RvbWVyX25hbWUYAiABKAkSFgoOY3VzdG9tZXJfcGhvbmUYAyABKAkSFgoOY3VzdG9tZXJfZW1haWwYBCABKAkSDQoFdGl0bGUYBSABKAkSEwoLZGVzY3JpcHRpb24YBiABKAkSGAoMc2VydmljZV90eXBlGAcgASgJQgIYARIuCgpzdGFydF90aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDwoHYWRkcmVzcxgKIAEoCRIVCghsYXRpdHVkZRgLIAEoAUgAiAEBEhYKCWxvbmdpdHVkZRgMIAEoAUgBiAEBEhYKDmVzdGltYXRlZF9jb3N0GA0gASgJEg0KBW5vdGVzGA4gASgJEjcKBnN0YXR1cxgPIAEoDjInLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkFwcG9pbnRtZW50U3RhdHVzEhcKD2lkZW1wb3RlbmN5X2tleRgQIAEoCRIXCg9ub3RpZnlfY3VzdG9tZXIYESABKAgSEwoLY3VzdG9tZXJfaWQYEiABKAkSDwoHbGVhZF9pZBgTIAEoCRIXCg9jb252ZXJzYXRpb25faWQYFCABKAkSLgoHdXJnZW5jeRgVIAEoDjIdLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlVyZ2VuY3kSIgoaZXN0aW1hdGVkX2R1cmF0aW9uX21pbnV0ZXMYFiABKAUSEAoIdGltZXpvbmUYFyABKAkSEAoIam9iX3R5cGUYGCABKAlCCwoJX2xhdGl0dWRlQgwKCl9sb25naXR1ZGUihgIKGUNyZWF0ZUFwcG9pbnRtZW50UmVzcG9uc2USDwoHY3JlYXRlZBgBIAEoCBI2CgthcHBvaW50bWVudBgCIAEoCzIhLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkFwcG9pbnRtZW50EjEKCWNvbmZsaWN0cxgDIAMoCzIeLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNvbmZsaWN0EjcKD3N1Z2dlc3RlZF9zbG90cxgEIAMoCzIeLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlRpbWVTbG90EhkKEWNhbGVuZGFyX2V2ZW50X2lkGAUgASgJEhkKEWNvbmZpcm1hdGlvbl9zZW50GAYgASgIIiMKFUdldEFwcG9pbnRtZW50UmVxdWVzdBIKCgJpZBgBIAEoCSJQChZHZXRBcHBvaW50bWVudFJlc3BvbnNlEjYKC2FwcG9pbnRtZW50GAEgASgLMiEudW5pdmVyc2FsY2FsZW5kYXIudjEuQXBwb2ludG1lbnQi1QcKGFVwZGF0ZUFwcG9pbnRtZW50UmVxdWVzdBIKCgJpZBgBIAEoCRIYChBleHBlY3RlZF92ZXJzaW9uGAIgASgDEhoKDWN1c3RvbWVyX25hbWUYAyABKAlIAIgBARIbCg5jdXN0b21lcl9waG9uZRgEIAEoCUgBiAEBEhsKDmN1c3RvbWVyX2VtYWlsGAUgASgJSAKIAQESEgoFdGl0bGUYBiABKAlIA4gBARIYCgtkZXNjcmlwdGlvbhgHIAEoCUgEiAEBEh0KDHNlcnZpY2VfdHlwZRgIIAEoCUICGAFIBYgBARIuCgpzdGFydF90aW1lGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRfdGltZRgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASNwoGc3RhdHVzGAsgASgOMicudW5pdmVyc2FsY2FsZW5kYXIudjEuQXBwb2ludG1lbnRTdGF0dXMSFAoHYWRkcmVzcxgMIAEoCUgGiAEBEhUKCGxhdGl0dWRlGA0gASgBSAeIAQESFgoJbG9uZ2l0dWRlGA4gASgBSAiIAQESGwoOZXN0aW1hdGVkX2Nvc3QYDyABKAlICYgBARISCgVub3RlcxgQIAEoCUgKiAEBEhgKC2N1c3RvbWVyX2lkGBEgASgJSAuIAQESFAoHbGVhZF9pZBgSIAEoCUgMiAEBEhwKD2NvbnZlcnNhdGlvbl9pZBgTIAEoCUgNiAEBEi4KB3VyZ2VuY3kYFCABKA4yHS51bml2ZXJzYWxjYWxlbmRhci52MS5VcmdlbmN5EicKGmVzdGltYXRlZF9kdXJhdGlvbl9taW51dGVzGBUgASgFSA6IAQESFQoIdGltZXpvbmUYFiABKAlID4gBARIVCghqb2JfdHlwZRgXIAEoCUgQiAEBQhAKDl9jdXN0b21lcl9uYW1lQhEKD19jdXN0b21lcl9waG9uZUIRCg9fY3VzdG9tZXJfZW1haWxCCAoGX3RpdGxlQg4KDF9kZXNjcmlwdGlvbkIPCg1fc2VydmljZV90eXBlQgoKCF9hZGRyZXNzQgsKCV9sYXRpdHVkZUIMCgpfbG9uZ2l0dWRlQhEKD19lc3RpbWF0ZWRfY29zdEIICgZfbm90ZXNCDgoMX2N1c3RvbWVyX2lkQgoKCF9sZWFkX2lkQhIKEF9jb252ZXJzYXRpb25faWRCHQobX2VzdGltYXRlZF9kdXJhdGlvbl9taW51dGVzQgsKCV90aW1lem9uZUILCglfam9iX3R5cGUirwIKGVVwZGF0ZUFwcG9pbnRtZW50UmVzcG9uc2USDwoHdXBkYXRlZBgBIAEoCBI2CgthcHBvaW50bWVudBgCIAEoCzIhLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkFwcG9pbnRtZW50EjEKCWNvbmZsaWN0cxgDIAMoCzIeLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNvbmZsaWN0EjcKD3N1Z2dlc3RlZF9zbG90cxgEIAMoCzIeLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlRpbWVTbG90EhgKEGNhbGVuZGFyX3VwZGF0ZWQYBSABKAgSQwoSbm90aWZpY2F0aW9uc19zZW50GAYgASgLMicudW5pdmVyc2FsY2FsZW5kYXIudjEuTm90aWZpY2F0aW9uc1NlbnQiiAEKGENhbmNlbEFwcG9pbnRtZW50UmVxdWVzdBIKCgJpZBgBIAEoCRI4CgZyZWFzb24YAiABKA4yKC51bml2ZXJzYWxjYWxlbmRhci52MS5DYW5jZWxsYXRpb25SZWFzb24SDQoFbm90ZXMYAyABKAkSFwoPbm90aWZ5X2N1c3RvbWVyGAQgASgIIssBChlDYW5jZWxBcHBvaW50bWVudFJlc3BvbnNlEhEKCWNhbmNlbGxlZBgBIAEoCBI2CgthcHBvaW50bWVudBgCIAEoCzIhLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkFwcG9pbnRtZW50Eh4KFmNhbGVuZGFyX2V2ZW50X2RlbGV0ZWQYAyABKAgSQwoSbm90aWZpY2F0aW9uc19zZW50GAQgASgLMicudW5pdmVyc2FsY2FsZW5kYXIudjEuTm90aWZpY2F0aW9uc1NlbnQigQIKF0xpc3RBcHBvaW50bWVudHNSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRISCgpzdGFydF9kYXRlGAIgASgJEhAKCGVuZF9kYXRlGAMgASgJEjkKCHN0YXR1c2VzGAQgAygOMicudW5pdmVyc2FsY2FsZW5kYXIudjEuQXBwb2ludG1lbnRTdGF0dXMSDAoEcGFnZRgFIAEoBRINCgVsaW1pdBgGIAEoBRIWCg5jdXN0b21lcl9waG9uZRgHIAEoCRITCgtjdXN0b21lcl9pZBgIIAEoCRIPCgdsZWFkX2lkGAkgASgJEhcKD2NvbnZlcnNhdGlvbl9pZBgKIAEoCSKOAQoYTGlzdEFwcG9pbnRtZW50c1Jlc3BvbnNlEjcKDGFwcG9pbnRtZW50cxgBIAMoCzIhLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkFwcG9pbnRtZW50Eg0KBXRvdGFsGAIgASgFEgwKBHBhZ2UYAyABKAUSDQoFbGltaXQYBCABKAUSDQoFcGFnZXMYBSABKAUqgQIKEUFwcG9pbnRtZW50U3RhdHVzEiIKHkFQUE9JTlRNRU5UX1NUQVRVU19VTlNQRUNJRklFRBAAEh4KGkFQUE9JTlRNRU5UX1NUQVRVU19QRU5ESU5HEAESIAocQVBQT0lOVE1FTlRfU1RBVFVTX0NPTkZJUk1FRBACEiIKHkFQUE9JTlRNRU5UX1NUQVRVU19JTl9QUk9HUkVTUxADEiAKHEFQUE9JTlRNRU5UX1NUQVRVU19DT01QTEVURUQQBBIgChxBUFBPSU5UTUVOVF9TVEFUVVNfQ0FOQ0VMTEVEEAUSHgoaQVBQT0lOVE1FTlRfU1RBVFVTX05PX1NIT1cQBir0AgoSQ2FuY2VsbGF0aW9uUmVhc29uEiMKH0NBTkNFTExBVElPTl9SRUFTT05fVU5TUEVDSUZJRUQQABIoCiRDQU5DRUxMQVRJT05fUkVBU09OX0NVU1RPTUVSX1JFUVVFU1QQARIoCiRDQU5DRUxMQVRJT05fUkVBU09OX0JVU0lORVNTX1JFUVVFU1QQAhIjCh9DQU5DRUxMQVRJT05fUkVBU09OX1JFU0NIRURVTEVEEAMSHwobQ0FOQ0VMTEFUSU9OX1JFQVNPTl9XRUFUSEVSEAQSLgoqQ0FOQ0VMTEFUSU9OX1JFQVNPTl9URUNITklDSUFOX1VOQVZBSUxBQkxFEAUSIQodQ0FOQ0VMTEFUSU9OX1JFQVNPTl9EVVBMSUNBVEUQBhIdChlDQU5DRUxMQVRJT05fUkVBU09OX09USEVSEAcSLQopQ0FOQ0VMTEFUSU9OX1JFQVNPTl9DQU5DRUxMRURfSU5fQ0FMRU5EQVIQCCpfCgdVcmdlbmN5EhcKE1VSR0VOQ1lfVU5TUEVDSUZJRUQQABISCg5VUkdFTkNZX05PUk1BTBABEhAKDFVSR0VOQ1lfSElHSBACEhUKEVVSR0VOQ1lfRU1FUkdFTkNZEAMqpAEKEkN1c3RvbWVyRGF0YVN0YXR1cxIkCiBDVVNUT01FUl9EQVRBX1NUQVRVU19VTlNQRUNJRklFRBAAEiIKHkNVU1RPTUVSX0RBVEFfU1RBVFVTX0FWQUlMQUJMRRABEh8KG0NVU1RPTUVSX0RBVEFfU1RBVFVTX0VSQVNFRBACEiMKH0NVU1RPTUVSX0RBVEFfU1RBVFVTX1VOUkVBREFCTEUQAyrFAQoSUHJvdmlkZXJTeW5jU3RhdHVzEiQKIFBST1ZJREVSX1NZTkNfU1RBVFVTX1VOU1BFQ0lGSUVEEAASJQohUFJPVklERVJfU1lOQ19TVEFUVVNfTk9UX1JFUVVJUkVEEAESIAocUFJPVklERVJfU1lOQ19TVEFUVVNfUEVORElORxACEh8KG1BST1ZJREVSX1NZTkNfU1RBVFVTX1NZTkNFRBADEh8KG1BST1ZJREVSX1NZTkNfU1RBVFVTX0ZBSUxFRBAEMtYEChJBcHBvaW50bWVudFNlcnZpY2USdAoRQ3JlYXRlQXBwb2ludG1lbnQSLi51bml2ZXJzYWxjYWxlbmRhci52MS5DcmVhdGVBcHBvaW50bWVudFJlcXVlc3QaLy51bml2ZXJzYWxjYWxlbmRhci52MS5DcmVhdGVBcHBvaW50bWVudFJlc3BvbnNlEmsKDkdldEFwcG9pbnRtZW50EisudW5pdmVyc2FsY2FsZW5kYXIudjEuR2V0QXBwb2ludG1lbnRSZXF1ZXN0GiwudW5pdmVyc2FsY2FsZW5kYXIudjEuR2V0QXBwb2ludG1lbnRSZXNwb25zZRJ0ChFVcGRhdGVBcHBvaW50bWVudBIuLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlVwZGF0ZUFwcG9pbnRtZW50UmVxdWVzdBovLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlVwZGF0ZUFwcG9pbnRtZW50UmVzcG9uc2USdAoRQ2FuY2VsQXBwb2ludG1lbnQSLi51bml2ZXJzYWxjYWxlbmRhci52MS5DYW5jZWxBcHBvaW50bWVudFJlcXVlc3QaLy51bml2ZXJzYWxjYWxlbmRhci52MS5DYW5jZWxBcHBvaW50bWVudFJlc3BvbnNlEnEKEExpc3RBcHBvaW50bWVudHMSLS51bml2ZXJzYWxjYWxlbmRhci52MS5MaXN0QXBwb2ludG1lbnRzUmVxdWVzdBouLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkxpc3RBcHBvaW50bWVudHNSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_timestamp, file_universalcalendar_v1_common]);
 
 /**
  * @generated from message universalcalendar.v1.Appointment
@@ -164,32 +164,41 @@ export type Appointment = Message<"universalcalendar.v1.Appointment"> & {
   updatedAt?: Timestamp | undefined;
 
   /**
+   * Set when the event was moved in the business's calendar to a time that
+   * conflicts with other bookings: the appointment kept its time and needs a
+   * human decision. Empty otherwise.
+   *
+   * @generated from field: string calendar_conflict = 27;
+   */
+  calendarConflict: string;
+
+  /**
    * The platform's customer record, lead and conversation (e.g. the call)
    * that led to the booking: opaque ids, at most 255 characters.
    *
-   * @generated from field: string customer_id = 27;
+   * @generated from field: string customer_id = 28;
    */
   customerId: string;
 
   /**
-   * @generated from field: string lead_id = 28;
+   * @generated from field: string lead_id = 29;
    */
   leadId: string;
 
   /**
-   * @generated from field: string conversation_id = 29;
+   * @generated from field: string conversation_id = 30;
    */
   conversationId: string;
 
   /**
-   * @generated from field: universalcalendar.v1.Urgency urgency = 30;
+   * @generated from field: universalcalendar.v1.Urgency urgency = 31;
    */
   urgency: Urgency;
 
   /**
    * How long the job is expected to take; 0 when unknown.
    *
-   * @generated from field: int32 estimated_duration_minutes = 31;
+   * @generated from field: int32 estimated_duration_minutes = 32;
    */
   estimatedDurationMinutes: number;
 
@@ -197,19 +206,19 @@ export type Appointment = Message<"universalcalendar.v1.Appointment"> & {
    * The customer's IANA time zone, e.g. "America/Chicago" (times stay UTC
    * instants); empty when unknown.
    *
-   * @generated from field: string timezone = 32;
+   * @generated from field: string timezone = 33;
    */
   timezone: string;
 
   /**
    * Free-form kind of job, e.g. "plumbing_repair".
    *
-   * @generated from field: string job_type = 33;
+   * @generated from field: string job_type = 34;
    */
   jobType: string;
 
   /**
-   * @generated from field: universalcalendar.v1.CustomerDataStatus customer_data_status = 34;
+   * @generated from field: universalcalendar.v1.CustomerDataStatus customer_data_status = 35;
    */
   customerDataStatus: CustomerDataStatus;
 };
@@ -220,6 +229,34 @@ export type Appointment = Message<"universalcalendar.v1.Appointment"> & {
  */
 export const AppointmentSchema: GenMessage<Appointment> = /*@__PURE__*/
   messageDesc(file_universalcalendar_v1_appointment, 0);
+
+/**
+ * Who was told about a change.
+ *
+ * @generated from message universalcalendar.v1.NotificationsSent
+ */
+export type NotificationsSent = Message<"universalcalendar.v1.NotificationsSent"> & {
+  /**
+   * The customer's message was handed to the notification service.
+   *
+   * @generated from field: bool customer = 1;
+   */
+  customer: boolean;
+
+  /**
+   * The business's calendar event was written (its calendar tells it).
+   *
+   * @generated from field: bool provider = 2;
+   */
+  provider: boolean;
+};
+
+/**
+ * Describes the message universalcalendar.v1.NotificationsSent.
+ * Use `create(NotificationsSentSchema)` to create a new message.
+ */
+export const NotificationsSentSchema: GenMessage<NotificationsSent> = /*@__PURE__*/
+  messageDesc(file_universalcalendar_v1_appointment, 1);
 
 /**
  * @generated from message universalcalendar.v1.CreateAppointmentRequest
@@ -376,7 +413,7 @@ export type CreateAppointmentRequest = Message<"universalcalendar.v1.CreateAppoi
  * Use `create(CreateAppointmentRequestSchema)` to create a new message.
  */
 export const CreateAppointmentRequestSchema: GenMessage<CreateAppointmentRequest> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_appointment, 1);
+  messageDesc(file_universalcalendar_v1_appointment, 2);
 
 /**
  * @generated from message universalcalendar.v1.CreateAppointmentResponse
@@ -407,6 +444,22 @@ export type CreateAppointmentResponse = Message<"universalcalendar.v1.CreateAppo
    * @generated from field: repeated universalcalendar.v1.TimeSlot suggested_slots = 4;
    */
   suggestedSlots: TimeSlot[];
+
+  /**
+   * The event id in the business's calendar when it was written within the
+   * fast-path budget; empty otherwise (appointment.sync_status says PENDING
+   * and the worker finishes).
+   *
+   * @generated from field: string calendar_event_id = 5;
+   */
+  calendarEventId: string;
+
+  /**
+   * The customer's confirmation was handed to the notification service.
+   *
+   * @generated from field: bool confirmation_sent = 6;
+   */
+  confirmationSent: boolean;
 };
 
 /**
@@ -414,7 +467,7 @@ export type CreateAppointmentResponse = Message<"universalcalendar.v1.CreateAppo
  * Use `create(CreateAppointmentResponseSchema)` to create a new message.
  */
 export const CreateAppointmentResponseSchema: GenMessage<CreateAppointmentResponse> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_appointment, 2);
+  messageDesc(file_universalcalendar_v1_appointment, 3);
 
 /**
  * @generated from message universalcalendar.v1.GetAppointmentRequest
@@ -431,7 +484,7 @@ export type GetAppointmentRequest = Message<"universalcalendar.v1.GetAppointment
  * Use `create(GetAppointmentRequestSchema)` to create a new message.
  */
 export const GetAppointmentRequestSchema: GenMessage<GetAppointmentRequest> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_appointment, 3);
+  messageDesc(file_universalcalendar_v1_appointment, 4);
 
 /**
  * @generated from message universalcalendar.v1.GetAppointmentResponse
@@ -448,7 +501,7 @@ export type GetAppointmentResponse = Message<"universalcalendar.v1.GetAppointmen
  * Use `create(GetAppointmentResponseSchema)` to create a new message.
  */
 export const GetAppointmentResponseSchema: GenMessage<GetAppointmentResponse> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_appointment, 4);
+  messageDesc(file_universalcalendar_v1_appointment, 5);
 
 /**
  * Fields that are not set are left unchanged.
@@ -591,7 +644,7 @@ export type UpdateAppointmentRequest = Message<"universalcalendar.v1.UpdateAppoi
  * Use `create(UpdateAppointmentRequestSchema)` to create a new message.
  */
 export const UpdateAppointmentRequestSchema: GenMessage<UpdateAppointmentRequest> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_appointment, 5);
+  messageDesc(file_universalcalendar_v1_appointment, 6);
 
 /**
  * @generated from message universalcalendar.v1.UpdateAppointmentResponse
@@ -616,6 +669,18 @@ export type UpdateAppointmentResponse = Message<"universalcalendar.v1.UpdateAppo
    * @generated from field: repeated universalcalendar.v1.TimeSlot suggested_slots = 4;
    */
   suggestedSlots: TimeSlot[];
+
+  /**
+   * The calendar event was updated within the fast-path budget.
+   *
+   * @generated from field: bool calendar_updated = 5;
+   */
+  calendarUpdated: boolean;
+
+  /**
+   * @generated from field: universalcalendar.v1.NotificationsSent notifications_sent = 6;
+   */
+  notificationsSent?: NotificationsSent | undefined;
 };
 
 /**
@@ -623,7 +688,7 @@ export type UpdateAppointmentResponse = Message<"universalcalendar.v1.UpdateAppo
  * Use `create(UpdateAppointmentResponseSchema)` to create a new message.
  */
 export const UpdateAppointmentResponseSchema: GenMessage<UpdateAppointmentResponse> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_appointment, 6);
+  messageDesc(file_universalcalendar_v1_appointment, 7);
 
 /**
  * @generated from message universalcalendar.v1.CancelAppointmentRequest
@@ -657,7 +722,7 @@ export type CancelAppointmentRequest = Message<"universalcalendar.v1.CancelAppoi
  * Use `create(CancelAppointmentRequestSchema)` to create a new message.
  */
 export const CancelAppointmentRequestSchema: GenMessage<CancelAppointmentRequest> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_appointment, 7);
+  messageDesc(file_universalcalendar_v1_appointment, 8);
 
 /**
  * @generated from message universalcalendar.v1.CancelAppointmentResponse
@@ -674,6 +739,18 @@ export type CancelAppointmentResponse = Message<"universalcalendar.v1.CancelAppo
    * @generated from field: universalcalendar.v1.Appointment appointment = 2;
    */
   appointment?: Appointment | undefined;
+
+  /**
+   * The calendar event was deleted within the fast-path budget.
+   *
+   * @generated from field: bool calendar_event_deleted = 3;
+   */
+  calendarEventDeleted: boolean;
+
+  /**
+   * @generated from field: universalcalendar.v1.NotificationsSent notifications_sent = 4;
+   */
+  notificationsSent?: NotificationsSent | undefined;
 };
 
 /**
@@ -681,7 +758,7 @@ export type CancelAppointmentResponse = Message<"universalcalendar.v1.CancelAppo
  * Use `create(CancelAppointmentResponseSchema)` to create a new message.
  */
 export const CancelAppointmentResponseSchema: GenMessage<CancelAppointmentResponse> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_appointment, 8);
+  messageDesc(file_universalcalendar_v1_appointment, 9);
 
 /**
  * @generated from message universalcalendar.v1.ListAppointmentsRequest
@@ -758,7 +835,7 @@ export type ListAppointmentsRequest = Message<"universalcalendar.v1.ListAppointm
  * Use `create(ListAppointmentsRequestSchema)` to create a new message.
  */
 export const ListAppointmentsRequestSchema: GenMessage<ListAppointmentsRequest> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_appointment, 9);
+  messageDesc(file_universalcalendar_v1_appointment, 10);
 
 /**
  * @generated from message universalcalendar.v1.ListAppointmentsResponse
@@ -795,7 +872,7 @@ export type ListAppointmentsResponse = Message<"universalcalendar.v1.ListAppoint
  * Use `create(ListAppointmentsResponseSchema)` to create a new message.
  */
 export const ListAppointmentsResponseSchema: GenMessage<ListAppointmentsResponse> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_appointment, 10);
+  messageDesc(file_universalcalendar_v1_appointment, 11);
 
 /**
  * Lifecycle: PENDING -> CONFIRMED -> IN_PROGRESS -> COMPLETED.
@@ -889,6 +966,14 @@ export enum CancellationReason {
    * @generated from enum value: CANCELLATION_REASON_OTHER = 7;
    */
   OTHER = 7,
+
+  /**
+   * Set by the service only: the event was deleted or cancelled in the
+   * business's calendar (stored reason "cancelled in calendar").
+   *
+   * @generated from enum value: CANCELLATION_REASON_CANCELLED_IN_CALENDAR = 8;
+   */
+  CANCELLED_IN_CALENDAR = 8,
 }
 
 /**

@@ -502,7 +502,8 @@ export type SchedulingRules = Message<"universalcalendar.v1.SchedulingRules"> & 
   bookingHorizonDays: number;
 
   /**
-   * Whether tentative calendar events count as busy.
+   * Whether tentative calendar events count as busy. Default true: a tentative
+   * hold is never double-booked unless the tenant frees it here.
    *
    * @generated from field: bool tentative_is_busy = 9;
    */

@@ -14,7 +14,39 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file universalcalendar/v1/calendar.proto.
  */
 export const file_universalcalendar_v1_calendar: GenFile = /*@__PURE__*/
-  fileDesc("CiN1bml2ZXJzYWxjYWxlbmRhci92MS9jYWxlbmRhci5wcm90bxIUdW5pdmVyc2FsY2FsZW5kYXIudjEiQwoQQXBwbGVDcmVkZW50aWFscxIQCghhcHBsZV9pZBgBIAEoCRIdChVhcHBfc3BlY2lmaWNfcGFzc3dvcmQYAiABKAkioAEKFkNvbm5lY3RDYWxlbmRhclJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEjAKCHByb3ZpZGVyGAIgASgOMh4udW5pdmVyc2FsY2FsZW5kYXIudjEuUHJvdmlkZXISQQoRYXBwbGVfY3JlZGVudGlhbHMYAyABKAsyJi51bml2ZXJzYWxjYWxlbmRhci52MS5BcHBsZUNyZWRlbnRpYWxzIrIBChdDb25uZWN0Q2FsZW5kYXJSZXNwb25zZRIZChFhdXRob3JpemF0aW9uX3VybBgBIAEoCRINCgVzdGF0ZRgCIAEoCRIaChJleHBpcmVzX2luX3NlY29uZHMYAyABKAUSEQoJY29ubmVjdGVkGAQgASgIEj4KC2ludGVncmF0aW9uGAUgASgLMikudW5pdmVyc2FsY2FsZW5kYXIudjEuQ2FsZW5kYXJJbnRlZ3JhdGlvbiJ4ChRDb21wbGV0ZU9BdXRoUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSMAoIcHJvdmlkZXIYAiABKA4yHi51bml2ZXJzYWxjYWxlbmRhci52MS5Qcm92aWRlchIMCgRjb2RlGAMgASgJEg0KBXN0YXRlGAQgASgJImgKFUNvbXBsZXRlT0F1dGhSZXNwb25zZRI+CgtpbnRlZ3JhdGlvbhgBIAEoCzIpLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNhbGVuZGFySW50ZWdyYXRpb24SDwoHc3luY19pZBgCIAEoCSKCAQoQUHJvdmlkZXJDYWxlbmRhchIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEhEKCXRpbWVfem9uZRgDIAEoCRIPCgdwcmltYXJ5GAQgASgIEhcKD2NoZWNrX2NvbmZsaWN0cxgFIAEoCBIXCg9yZWNlaXZlc19ldmVudHMYBiABKAgi7gIKE0NhbGVuZGFySW50ZWdyYXRpb24SCgoCaWQYASABKAkSEQoJdGVuYW50X2lkGAIgASgJEjAKCHByb3ZpZGVyGAMgASgOMh4udW5pdmVyc2FsY2FsZW5kYXIudjEuUHJvdmlkZXISFQoNYWNjb3VudF9lbWFpbBgEIAEoCRI3CgZzdGF0dXMYBSABKA4yJy51bml2ZXJzYWxjYWxlbmRhci52MS5JbnRlZ3JhdGlvblN0YXR1cxIVCg1zdGF0dXNfcmVhc29uGAYgASgJEjkKCWNhbGVuZGFycxgHIAMoCzImLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlByb3ZpZGVyQ2FsZW5kYXISMgoObGFzdF9zeW5jZWRfYXQYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjAKDGNvbm5lY3RlZF9hdBgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiLQoYR2V0Q2FsZW5kYXJTdGF0dXNSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCSJcChlHZXRDYWxlbmRhclN0YXR1c1Jlc3BvbnNlEj8KDGludGVncmF0aW9ucxgBIAMoCzIpLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNhbGVuZGFySW50ZWdyYXRpb24iWgoRQ2FsZW5kYXJTZWxlY3Rpb24SEwoLY2FsZW5kYXJfaWQYASABKAkSFwoPY2hlY2tfY29uZmxpY3RzGAIgASgIEhcKD3JlY2VpdmVzX2V2ZW50cxgDIAEoCCJ0Ch5VcGRhdGVDYWxlbmRhclNlbGVjdGlvblJlcXVlc3QSFgoOaW50ZWdyYXRpb25faWQYASABKAkSOgoJY2FsZW5kYXJzGAIgAygLMicudW5pdmVyc2FsY2FsZW5kYXIudjEuQ2FsZW5kYXJTZWxlY3Rpb24iYQofVXBkYXRlQ2FsZW5kYXJTZWxlY3Rpb25SZXNwb25zZRI+CgtpbnRlZ3JhdGlvbhgBIAEoCzIpLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNhbGVuZGFySW50ZWdyYXRpb24iMwoZRGlzY29ubmVjdENhbGVuZGFyUmVxdWVzdBIWCg5pbnRlZ3JhdGlvbl9pZBgBIAEoCSJDChpEaXNjb25uZWN0Q2FsZW5kYXJSZXNwb25zZRIUCgxkaXNjb25uZWN0ZWQYASABKAgSDwoHcmV2b2tlZBgCIAEoCCqVAQoRSW50ZWdyYXRpb25TdGF0dXMSIgoeSU5URUdSQVRJT05fU1RBVFVTX1VOU1BFQ0lGSUVEEAASHQoZSU5URUdSQVRJT05fU1RBVFVTX0FDVElWRRABEhwKGElOVEVHUkFUSU9OX1NUQVRVU19FUlJPUhACEh8KG0lOVEVHUkFUSU9OX1NUQVRVU19ESVNBQkxFRBADMuMECg9DYWxlbmRhclNlcnZpY2USbgoPQ29ubmVjdENhbGVuZGFyEiwudW5pdmVyc2FsY2FsZW5kYXIudjEuQ29ubmVjdENhbGVuZGFyUmVxdWVzdBotLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNvbm5lY3RDYWxlbmRhclJlc3BvbnNlEmgKDUNvbXBsZXRlT0F1dGgSKi51bml2ZXJzYWxjYWxlbmRhci52MS5Db21wbGV0ZU9BdXRoUmVxdWVzdBorLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNvbXBsZXRlT0F1dGhSZXNwb25zZRJ0ChFHZXRDYWxlbmRhclN0YXR1cxIuLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkdldENhbGVuZGFyU3RhdHVzUmVxdWVzdBovLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkdldENhbGVuZGFyU3RhdHVzUmVzcG9uc2UShgEKF1VwZGF0ZUNhbGVuZGFyU2VsZWN0aW9uEjQudW5pdmVyc2FsY2FsZW5kYXIudjEuVXBkYXRlQ2FsZW5kYXJTZWxlY3Rpb25SZXF1ZXN0GjUudW5pdmVyc2FsY2FsZW5kYXIudjEuVXBkYXRlQ2FsZW5kYXJTZWxlY3Rpb25SZXNwb25zZRJ3ChJEaXNjb25uZWN0Q2FsZW5kYXISLy51bml2ZXJzYWxjYWxlbmRhci52MS5EaXNjb25uZWN0Q2FsZW5kYXJSZXF1ZXN0GjAudW5pdmVyc2FsY2FsZW5kYXIudjEuRGlzY29ubmVjdENhbGVuZGFyUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp, file_universalcalendar_v1_common]);
+  fileDesc("CiN1bml2ZXJzYWxjYWxlbmRhci92MS9jYWxlbmRhci5wcm90bxIUdW5pdmVyc2FsY2FsZW5kYXIudjEiTAoUQXBwb2ludG1lbnRTeW5jSXNzdWUSFgoOYXBwb2ludG1lbnRfaWQYASABKAkSDAoEa2luZBgCIAEoCRIOCgZyZWFzb24YAyABKAkiQwoQQXBwbGVDcmVkZW50aWFscxIQCghhcHBsZV9pZBgBIAEoCRIdChVhcHBfc3BlY2lmaWNfcGFzc3dvcmQYAiABKAki9gEKFkNvbm5lY3RDYWxlbmRhclJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEjAKCHByb3ZpZGVyGAIgASgOMh4udW5pdmVyc2FsY2FsZW5kYXIudjEuUHJvdmlkZXISQQoRYXBwbGVfY3JlZGVudGlhbHMYAyABKAsyJi51bml2ZXJzYWxjYWxlbmRhci52MS5BcHBsZUNyZWRlbnRpYWxzEkIKC2NyZWRlbnRpYWxzGAQgASgLMi0udW5pdmVyc2FsY2FsZW5kYXIudjEuRmllbGRTZXJ2aWNlQ3JlZGVudGlhbHMSEAoIdGltZXpvbmUYBSABKAkiUQoXRmllbGRTZXJ2aWNlQ3JlZGVudGlhbHMSDwoHYXBpX2tleRgBIAEoCRIRCglzdWJkb21haW4YAiABKAkSEgoKY29tcGFueV9pZBgDIAEoCSKyAQoXQ29ubmVjdENhbGVuZGFyUmVzcG9uc2USGQoRYXV0aG9yaXphdGlvbl91cmwYASABKAkSDQoFc3RhdGUYAiABKAkSGgoSZXhwaXJlc19pbl9zZWNvbmRzGAMgASgFEhEKCWNvbm5lY3RlZBgEIAEoCBI+CgtpbnRlZ3JhdGlvbhgFIAEoCzIpLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNhbGVuZGFySW50ZWdyYXRpb24ieAoUQ29tcGxldGVPQXV0aFJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEjAKCHByb3ZpZGVyGAIgASgOMh4udW5pdmVyc2FsY2FsZW5kYXIudjEuUHJvdmlkZXISDAoEY29kZRgDIAEoCRINCgVzdGF0ZRgEIAEoCSJoChVDb21wbGV0ZU9BdXRoUmVzcG9uc2USPgoLaW50ZWdyYXRpb24YASABKAsyKS51bml2ZXJzYWxjYWxlbmRhci52MS5DYWxlbmRhckludGVncmF0aW9uEg8KB3N5bmNfaWQYAiABKAkiggEKEFByb3ZpZGVyQ2FsZW5kYXISCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRIRCgl0aW1lX3pvbmUYAyABKAkSDwoHcHJpbWFyeRgEIAEoCBIXCg9jaGVja19jb25mbGljdHMYBSABKAgSFwoPcmVjZWl2ZXNfZXZlbnRzGAYgASgIItcDChNDYWxlbmRhckludGVncmF0aW9uEgoKAmlkGAEgASgJEhEKCXRlbmFudF9pZBgCIAEoCRIwCghwcm92aWRlchgDIAEoDjIeLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlByb3ZpZGVyEhUKDWFjY291bnRfZW1haWwYBCABKAkSNwoGc3RhdHVzGAUgASgOMicudW5pdmVyc2FsY2FsZW5kYXIudjEuSW50ZWdyYXRpb25TdGF0dXMSFQoNc3RhdHVzX3JlYXNvbhgGIAEoCRI5CgljYWxlbmRhcnMYByADKAsyJi51bml2ZXJzYWxjYWxlbmRhci52MS5Qcm92aWRlckNhbGVuZGFyEjIKDmxhc3Rfc3luY2VkX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIwCgxjb25uZWN0ZWRfYXQYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhQKDGFjY291bnRfbmFtZRgKIAEoCRI7Cg5zeW5jX2RpcmVjdGlvbhgLIAEoDjIjLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlN5bmNEaXJlY3Rpb24SFAoMc3luY19lbmFibGVkGAwgASgIIi0KGEdldENhbGVuZGFyU3RhdHVzUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkipAEKGUdldENhbGVuZGFyU3RhdHVzUmVzcG9uc2USPwoMaW50ZWdyYXRpb25zGAEgAygLMikudW5pdmVyc2FsY2FsZW5kYXIudjEuQ2FsZW5kYXJJbnRlZ3JhdGlvbhJGChJhcHBvaW50bWVudF9pc3N1ZXMYAiADKAsyKi51bml2ZXJzYWxjYWxlbmRhci52MS5BcHBvaW50bWVudFN5bmNJc3N1ZSKcAQoZVXBkYXRlU3luY1NldHRpbmdzUmVxdWVzdBIWCg5pbnRlZ3JhdGlvbl9pZBgBIAEoCRI7Cg5zeW5jX2RpcmVjdGlvbhgCIAEoDjIjLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlN5bmNEaXJlY3Rpb24SGQoMc3luY19lbmFibGVkGAMgASgISACIAQFCDwoNX3N5bmNfZW5hYmxlZCJcChpVcGRhdGVTeW5jU2V0dGluZ3NSZXNwb25zZRI+CgtpbnRlZ3JhdGlvbhgBIAEoCzIpLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNhbGVuZGFySW50ZWdyYXRpb24iWgoRQ2FsZW5kYXJTZWxlY3Rpb24SEwoLY2FsZW5kYXJfaWQYASABKAkSFwoPY2hlY2tfY29uZmxpY3RzGAIgASgIEhcKD3JlY2VpdmVzX2V2ZW50cxgDIAEoCCJ0Ch5VcGRhdGVDYWxlbmRhclNlbGVjdGlvblJlcXVlc3QSFgoOaW50ZWdyYXRpb25faWQYASABKAkSOgoJY2FsZW5kYXJzGAIgAygLMicudW5pdmVyc2FsY2FsZW5kYXIudjEuQ2FsZW5kYXJTZWxlY3Rpb24iYQofVXBkYXRlQ2FsZW5kYXJTZWxlY3Rpb25SZXNwb25zZRI+CgtpbnRlZ3JhdGlvbhgBIAEoCzIpLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNhbGVuZGFySW50ZWdyYXRpb24iMwoZRGlzY29ubmVjdENhbGVuZGFyUmVxdWVzdBIWCg5pbnRlZ3JhdGlvbl9pZBgBIAEoCSJDChpEaXNjb25uZWN0Q2FsZW5kYXJSZXNwb25zZRIUCgxkaXNjb25uZWN0ZWQYASABKAgSDwoHcmV2b2tlZBgCIAEoCCqTAQoNU3luY0RpcmVjdGlvbhIeChpTWU5DX0RJUkVDVElPTl9VTlNQRUNJRklFRBAAEiAKHFNZTkNfRElSRUNUSU9OX0JJRElSRUNUSU9OQUwQARIgChxTWU5DX0RJUkVDVElPTl9GUk9NX1BST1ZJREVSEAISHgoaU1lOQ19ESVJFQ1RJT05fVE9fUFJPVklERVIQAyqVAQoRSW50ZWdyYXRpb25TdGF0dXMSIgoeSU5URUdSQVRJT05fU1RBVFVTX1VOU1BFQ0lGSUVEEAASHQoZSU5URUdSQVRJT05fU1RBVFVTX0FDVElWRRABEhwKGElOVEVHUkFUSU9OX1NUQVRVU19FUlJPUhACEh8KG0lOVEVHUkFUSU9OX1NUQVRVU19ESVNBQkxFRBADMtwFCg9DYWxlbmRhclNlcnZpY2USbgoPQ29ubmVjdENhbGVuZGFyEiwudW5pdmVyc2FsY2FsZW5kYXIudjEuQ29ubmVjdENhbGVuZGFyUmVxdWVzdBotLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNvbm5lY3RDYWxlbmRhclJlc3BvbnNlEmgKDUNvbXBsZXRlT0F1dGgSKi51bml2ZXJzYWxjYWxlbmRhci52MS5Db21wbGV0ZU9BdXRoUmVxdWVzdBorLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNvbXBsZXRlT0F1dGhSZXNwb25zZRJ0ChFHZXRDYWxlbmRhclN0YXR1cxIuLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkdldENhbGVuZGFyU3RhdHVzUmVxdWVzdBovLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkdldENhbGVuZGFyU3RhdHVzUmVzcG9uc2UShgEKF1VwZGF0ZUNhbGVuZGFyU2VsZWN0aW9uEjQudW5pdmVyc2FsY2FsZW5kYXIudjEuVXBkYXRlQ2FsZW5kYXJTZWxlY3Rpb25SZXF1ZXN0GjUudW5pdmVyc2FsY2FsZW5kYXIudjEuVXBkYXRlQ2FsZW5kYXJTZWxlY3Rpb25SZXNwb25zZRJ3ChJEaXNjb25uZWN0Q2FsZW5kYXISLy51bml2ZXJzYWxjYWxlbmRhci52MS5EaXNjb25uZWN0Q2FsZW5kYXJSZXF1ZXN0GjAudW5pdmVyc2FsY2FsZW5kYXIudjEuRGlzY29ubmVjdENhbGVuZGFyUmVzcG9uc2USdwoSVXBkYXRlU3luY1NldHRpbmdzEi8udW5pdmVyc2FsY2FsZW5kYXIudjEuVXBkYXRlU3luY1NldHRpbmdzUmVxdWVzdBowLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlVwZGF0ZVN5bmNTZXR0aW5nc1Jlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_timestamp, file_universalcalendar_v1_common]);
+
+/**
+ * An appointment whose calendar copy needs attention.
+ *
+ * @generated from message universalcalendar.v1.AppointmentSyncIssue
+ */
+export type AppointmentSyncIssue = Message<"universalcalendar.v1.AppointmentSyncIssue"> & {
+  /**
+   * @generated from field: string appointment_id = 1;
+   */
+  appointmentId: string;
+
+  /**
+   * "delivery_failed" (see reason) or "calendar_conflict" (moved in the
+   * calendar to a time that conflicts).
+   *
+   * @generated from field: string kind = 2;
+   */
+  kind: string;
+
+  /**
+   * @generated from field: string reason = 3;
+   */
+  reason: string;
+};
+
+/**
+ * Describes the message universalcalendar.v1.AppointmentSyncIssue.
+ * Use `create(AppointmentSyncIssueSchema)` to create a new message.
+ */
+export const AppointmentSyncIssueSchema: GenMessage<AppointmentSyncIssue> = /*@__PURE__*/
+  messageDesc(file_universalcalendar_v1_calendar, 0);
 
 /**
  * Apple ID with an app-specific password (CalDAV Basic auth).
@@ -38,7 +70,7 @@ export type AppleCredentials = Message<"universalcalendar.v1.AppleCredentials"> 
  * Use `create(AppleCredentialsSchema)` to create a new message.
  */
 export const AppleCredentialsSchema: GenMessage<AppleCredentials> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_calendar, 0);
+  messageDesc(file_universalcalendar_v1_calendar, 1);
 
 /**
  * @generated from message universalcalendar.v1.ConnectCalendarRequest
@@ -50,7 +82,8 @@ export type ConnectCalendarRequest = Message<"universalcalendar.v1.ConnectCalend
   tenantId: string;
 
   /**
-   * PROVIDER_GOOGLE, PROVIDER_MICROSOFT or PROVIDER_APPLE.
+   * PROVIDER_GOOGLE, PROVIDER_MICROSOFT, PROVIDER_APPLE, PROVIDER_JOBBER or
+   * PROVIDER_HOUSECALL_PRO.
    *
    * @generated from field: universalcalendar.v1.Provider provider = 2;
    */
@@ -62,6 +95,21 @@ export type ConnectCalendarRequest = Message<"universalcalendar.v1.ConnectCalend
    * @generated from field: universalcalendar.v1.AppleCredentials apple_credentials = 3;
    */
   appleCredentials?: AppleCredentials | undefined;
+
+  /**
+   * Required for PROVIDER_HOUSECALL_PRO; for PROVIDER_JOBBER connects with
+   * the API key instead of the OAuth flow.
+   *
+   * @generated from field: universalcalendar.v1.FieldServiceCredentials credentials = 4;
+   */
+  credentials?: FieldServiceCredentials | undefined;
+
+  /**
+   * IANA zone of a field-service account; default: the tenant's.
+   *
+   * @generated from field: string timezone = 5;
+   */
+  timezone: string;
 };
 
 /**
@@ -69,7 +117,37 @@ export type ConnectCalendarRequest = Message<"universalcalendar.v1.ConnectCalend
  * Use `create(ConnectCalendarRequestSchema)` to create a new message.
  */
 export const ConnectCalendarRequestSchema: GenMessage<ConnectCalendarRequest> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_calendar, 1);
+  messageDesc(file_universalcalendar_v1_calendar, 2);
+
+/**
+ * A field-service API key (Jobber's is sent as the bearer token) and, for
+ * Jobber, the account's subdomain; for HouseCall Pro the company id.
+ *
+ * @generated from message universalcalendar.v1.FieldServiceCredentials
+ */
+export type FieldServiceCredentials = Message<"universalcalendar.v1.FieldServiceCredentials"> & {
+  /**
+   * @generated from field: string api_key = 1;
+   */
+  apiKey: string;
+
+  /**
+   * @generated from field: string subdomain = 2;
+   */
+  subdomain: string;
+
+  /**
+   * @generated from field: string company_id = 3;
+   */
+  companyId: string;
+};
+
+/**
+ * Describes the message universalcalendar.v1.FieldServiceCredentials.
+ * Use `create(FieldServiceCredentialsSchema)` to create a new message.
+ */
+export const FieldServiceCredentialsSchema: GenMessage<FieldServiceCredentials> = /*@__PURE__*/
+  messageDesc(file_universalcalendar_v1_calendar, 3);
 
 /**
  * @generated from message universalcalendar.v1.ConnectCalendarResponse
@@ -114,7 +192,7 @@ export type ConnectCalendarResponse = Message<"universalcalendar.v1.ConnectCalen
  * Use `create(ConnectCalendarResponseSchema)` to create a new message.
  */
 export const ConnectCalendarResponseSchema: GenMessage<ConnectCalendarResponse> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_calendar, 2);
+  messageDesc(file_universalcalendar_v1_calendar, 4);
 
 /**
  * @generated from message universalcalendar.v1.CompleteOAuthRequest
@@ -150,7 +228,7 @@ export type CompleteOAuthRequest = Message<"universalcalendar.v1.CompleteOAuthRe
  * Use `create(CompleteOAuthRequestSchema)` to create a new message.
  */
 export const CompleteOAuthRequestSchema: GenMessage<CompleteOAuthRequest> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_calendar, 3);
+  messageDesc(file_universalcalendar_v1_calendar, 5);
 
 /**
  * @generated from message universalcalendar.v1.CompleteOAuthResponse
@@ -174,7 +252,7 @@ export type CompleteOAuthResponse = Message<"universalcalendar.v1.CompleteOAuthR
  * Use `create(CompleteOAuthResponseSchema)` to create a new message.
  */
 export const CompleteOAuthResponseSchema: GenMessage<CompleteOAuthResponse> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_calendar, 4);
+  messageDesc(file_universalcalendar_v1_calendar, 6);
 
 /**
  * One calendar of a connected account.
@@ -224,7 +302,7 @@ export type ProviderCalendar = Message<"universalcalendar.v1.ProviderCalendar"> 
  * Use `create(ProviderCalendarSchema)` to create a new message.
  */
 export const ProviderCalendarSchema: GenMessage<ProviderCalendar> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_calendar, 5);
+  messageDesc(file_universalcalendar_v1_calendar, 7);
 
 /**
  * @generated from message universalcalendar.v1.CalendarIntegration
@@ -276,6 +354,26 @@ export type CalendarIntegration = Message<"universalcalendar.v1.CalendarIntegrat
    * @generated from field: google.protobuf.Timestamp connected_at = 9;
    */
   connectedAt?: Timestamp | undefined;
+
+  /**
+   * The company name of a field-service account.
+   *
+   * @generated from field: string account_name = 10;
+   */
+  accountName: string;
+
+  /**
+   * @generated from field: universalcalendar.v1.SyncDirection sync_direction = 11;
+   */
+  syncDirection: SyncDirection;
+
+  /**
+   * False: nothing is written to or applied from this calendar (its busy
+   * time is still read, so bookings never double-book).
+   *
+   * @generated from field: bool sync_enabled = 12;
+   */
+  syncEnabled: boolean;
 };
 
 /**
@@ -283,7 +381,7 @@ export type CalendarIntegration = Message<"universalcalendar.v1.CalendarIntegrat
  * Use `create(CalendarIntegrationSchema)` to create a new message.
  */
 export const CalendarIntegrationSchema: GenMessage<CalendarIntegration> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_calendar, 6);
+  messageDesc(file_universalcalendar_v1_calendar, 8);
 
 /**
  * @generated from message universalcalendar.v1.GetCalendarStatusRequest
@@ -300,7 +398,7 @@ export type GetCalendarStatusRequest = Message<"universalcalendar.v1.GetCalendar
  * Use `create(GetCalendarStatusRequestSchema)` to create a new message.
  */
 export const GetCalendarStatusRequestSchema: GenMessage<GetCalendarStatusRequest> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_calendar, 7);
+  messageDesc(file_universalcalendar_v1_calendar, 9);
 
 /**
  * @generated from message universalcalendar.v1.GetCalendarStatusResponse
@@ -310,6 +408,14 @@ export type GetCalendarStatusResponse = Message<"universalcalendar.v1.GetCalenda
    * @generated from field: repeated universalcalendar.v1.CalendarIntegration integrations = 1;
    */
   integrations: CalendarIntegration[];
+
+  /**
+   * Appointments whose calendar event failed to be written, or whose move in
+   * the calendar conflicts.
+   *
+   * @generated from field: repeated universalcalendar.v1.AppointmentSyncIssue appointment_issues = 2;
+   */
+  appointmentIssues: AppointmentSyncIssue[];
 };
 
 /**
@@ -317,7 +423,55 @@ export type GetCalendarStatusResponse = Message<"universalcalendar.v1.GetCalenda
  * Use `create(GetCalendarStatusResponseSchema)` to create a new message.
  */
 export const GetCalendarStatusResponseSchema: GenMessage<GetCalendarStatusResponse> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_calendar, 8);
+  messageDesc(file_universalcalendar_v1_calendar, 10);
+
+/**
+ * @generated from message universalcalendar.v1.UpdateSyncSettingsRequest
+ */
+export type UpdateSyncSettingsRequest = Message<"universalcalendar.v1.UpdateSyncSettingsRequest"> & {
+  /**
+   * @generated from field: string integration_id = 1;
+   */
+  integrationId: string;
+
+  /**
+   * UNSPECIFIED leaves it unchanged.
+   *
+   * @generated from field: universalcalendar.v1.SyncDirection sync_direction = 2;
+   */
+  syncDirection: SyncDirection;
+
+  /**
+   * Unset leaves it unchanged.
+   *
+   * @generated from field: optional bool sync_enabled = 3;
+   */
+  syncEnabled?: boolean | undefined;
+};
+
+/**
+ * Describes the message universalcalendar.v1.UpdateSyncSettingsRequest.
+ * Use `create(UpdateSyncSettingsRequestSchema)` to create a new message.
+ */
+export const UpdateSyncSettingsRequestSchema: GenMessage<UpdateSyncSettingsRequest> = /*@__PURE__*/
+  messageDesc(file_universalcalendar_v1_calendar, 11);
+
+/**
+ * @generated from message universalcalendar.v1.UpdateSyncSettingsResponse
+ */
+export type UpdateSyncSettingsResponse = Message<"universalcalendar.v1.UpdateSyncSettingsResponse"> & {
+  /**
+   * @generated from field: universalcalendar.v1.CalendarIntegration integration = 1;
+   */
+  integration?: CalendarIntegration | undefined;
+};
+
+/**
+ * Describes the message universalcalendar.v1.UpdateSyncSettingsResponse.
+ * Use `create(UpdateSyncSettingsResponseSchema)` to create a new message.
+ */
+export const UpdateSyncSettingsResponseSchema: GenMessage<UpdateSyncSettingsResponse> = /*@__PURE__*/
+  messageDesc(file_universalcalendar_v1_calendar, 12);
 
 /**
  * @generated from message universalcalendar.v1.CalendarSelection
@@ -346,7 +500,7 @@ export type CalendarSelection = Message<"universalcalendar.v1.CalendarSelection"
  * Use `create(CalendarSelectionSchema)` to create a new message.
  */
 export const CalendarSelectionSchema: GenMessage<CalendarSelection> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_calendar, 9);
+  messageDesc(file_universalcalendar_v1_calendar, 13);
 
 /**
  * @generated from message universalcalendar.v1.UpdateCalendarSelectionRequest
@@ -370,7 +524,7 @@ export type UpdateCalendarSelectionRequest = Message<"universalcalendar.v1.Updat
  * Use `create(UpdateCalendarSelectionRequestSchema)` to create a new message.
  */
 export const UpdateCalendarSelectionRequestSchema: GenMessage<UpdateCalendarSelectionRequest> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_calendar, 10);
+  messageDesc(file_universalcalendar_v1_calendar, 14);
 
 /**
  * @generated from message universalcalendar.v1.UpdateCalendarSelectionResponse
@@ -387,7 +541,7 @@ export type UpdateCalendarSelectionResponse = Message<"universalcalendar.v1.Upda
  * Use `create(UpdateCalendarSelectionResponseSchema)` to create a new message.
  */
 export const UpdateCalendarSelectionResponseSchema: GenMessage<UpdateCalendarSelectionResponse> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_calendar, 11);
+  messageDesc(file_universalcalendar_v1_calendar, 15);
 
 /**
  * @generated from message universalcalendar.v1.DisconnectCalendarRequest
@@ -404,7 +558,7 @@ export type DisconnectCalendarRequest = Message<"universalcalendar.v1.Disconnect
  * Use `create(DisconnectCalendarRequestSchema)` to create a new message.
  */
 export const DisconnectCalendarRequestSchema: GenMessage<DisconnectCalendarRequest> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_calendar, 12);
+  messageDesc(file_universalcalendar_v1_calendar, 16);
 
 /**
  * @generated from message universalcalendar.v1.DisconnectCalendarResponse
@@ -429,7 +583,46 @@ export type DisconnectCalendarResponse = Message<"universalcalendar.v1.Disconnec
  * Use `create(DisconnectCalendarResponseSchema)` to create a new message.
  */
 export const DisconnectCalendarResponseSchema: GenMessage<DisconnectCalendarResponse> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_calendar, 13);
+  messageDesc(file_universalcalendar_v1_calendar, 17);
+
+/**
+ * Which way events flow between this service and a calendar.
+ *
+ * @generated from enum universalcalendar.v1.SyncDirection
+ */
+export enum SyncDirection {
+  /**
+   * @generated from enum value: SYNC_DIRECTION_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Our appointments are written there, and moves/deletions there come back.
+   *
+   * @generated from enum value: SYNC_DIRECTION_BIDIRECTIONAL = 1;
+   */
+  BIDIRECTIONAL = 1,
+
+  /**
+   * Only read: busy time and changes come back, nothing is written.
+   *
+   * @generated from enum value: SYNC_DIRECTION_FROM_PROVIDER = 2;
+   */
+  FROM_PROVIDER = 2,
+
+  /**
+   * Only written: appointments go there, changes made there are ignored.
+   *
+   * @generated from enum value: SYNC_DIRECTION_TO_PROVIDER = 3;
+   */
+  TO_PROVIDER = 3,
+}
+
+/**
+ * Describes the enum universalcalendar.v1.SyncDirection.
+ */
+export const SyncDirectionSchema: GenEnum<SyncDirection> = /*@__PURE__*/
+  enumDesc(file_universalcalendar_v1_calendar, 0);
 
 /**
  * @generated from enum universalcalendar.v1.IntegrationStatus
@@ -462,10 +655,11 @@ export enum IntegrationStatus {
  * Describes the enum universalcalendar.v1.IntegrationStatus.
  */
 export const IntegrationStatusSchema: GenEnum<IntegrationStatus> = /*@__PURE__*/
-  enumDesc(file_universalcalendar_v1_calendar, 0);
+  enumDesc(file_universalcalendar_v1_calendar, 1);
 
 /**
- * Connections to Google Calendar, Microsoft Outlook and Apple iCloud.
+ * Connections to Google Calendar, Microsoft Outlook, Apple iCloud, and the
+ * schedules of Jobber and HouseCall Pro.
  *
  * @generated from service universalcalendar.v1.CalendarService
  */
@@ -523,6 +717,17 @@ export const CalendarService: GenService<{
     methodKind: "unary";
     input: typeof DisconnectCalendarRequestSchema;
     output: typeof DisconnectCalendarResponseSchema;
+  },
+  /**
+   * Sets which way an integration syncs and whether it syncs at all. Turning
+   * sync on again also clears a tripped mass-delete guard.
+   *
+   * @generated from rpc universalcalendar.v1.CalendarService.UpdateSyncSettings
+   */
+  updateSyncSettings: {
+    methodKind: "unary";
+    input: typeof UpdateSyncSettingsRequestSchema;
+    output: typeof UpdateSyncSettingsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_universalcalendar_v1_calendar, 0);

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file universalcalendar/v1/common.proto.
  */
 export const file_universalcalendar_v1_common: GenFile = /*@__PURE__*/
-  fileDesc("CiF1bml2ZXJzYWxjYWxlbmRhci92MS9jb21tb24ucHJvdG8SFHVuaXZlcnNhbGNhbGVuZGFyLnYxImgKCFRpbWVTbG90Ei4KCnN0YXJ0X3RpbWUYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiwKCGVuZF90aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCLnAQoIQ29uZmxpY3QSMAoEa2luZBgBIAEoDjIiLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNvbmZsaWN0S2luZBIKCgJpZBgCIAEoCRIuCgpzdGFydF90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDQoFdGl0bGUYBSABKAkSMAoIcHJvdmlkZXIYBiABKA4yHi51bml2ZXJzYWxjYWxlbmRhci52MS5Qcm92aWRlciqWAQoIUHJvdmlkZXISGAoUUFJPVklERVJfVU5TUEVDSUZJRUQQABITCg9QUk9WSURFUl9HT09HTEUQARIWChJQUk9WSURFUl9NSUNST1NPRlQQAhISCg5QUk9WSURFUl9BUFBMRRADEhMKD1BST1ZJREVSX0pPQkJFUhAEEhoKFlBST1ZJREVSX0hPVVNFQ0FMTF9QUk8QBSqHAQoMQ29uZmxpY3RLaW5kEh0KGUNPTkZMSUNUX0tJTkRfVU5TUEVDSUZJRUQQABIdChlDT05GTElDVF9LSU5EX0FQUE9JTlRNRU5UEAESFwoTQ09ORkxJQ1RfS0lORF9CTE9DSxACEiAKHENPTkZMSUNUX0tJTkRfQ0FMRU5EQVJfRVZFTlQQA2IGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("CiF1bml2ZXJzYWxjYWxlbmRhci92MS9jb21tb24ucHJvdG8SFHVuaXZlcnNhbGNhbGVuZGFyLnYxImgKCFRpbWVTbG90Ei4KCnN0YXJ0X3RpbWUYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiwKCGVuZF90aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKTAgoIQ29uZmxpY3QSMAoEa2luZBgBIAEoDjIiLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNvbmZsaWN0S2luZBIKCgJpZBgCIAEoCRIuCgpzdGFydF90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDQoFdGl0bGUYBSABKAkSMAoIcHJvdmlkZXIYBiABKA4yHi51bml2ZXJzYWxjYWxlbmRhci52MS5Qcm92aWRlchITCgtjYWxlbmRhcl9pZBgHIAEoCRIVCg1jYWxlbmRhcl9uYW1lGAggASgJKpYBCghQcm92aWRlchIYChRQUk9WSURFUl9VTlNQRUNJRklFRBAAEhMKD1BST1ZJREVSX0dPT0dMRRABEhYKElBST1ZJREVSX01JQ1JPU09GVBACEhIKDlBST1ZJREVSX0FQUExFEAMSEwoPUFJPVklERVJfSk9CQkVSEAQSGgoWUFJPVklERVJfSE9VU0VDQUxMX1BSTxAFKocBCgxDb25mbGljdEtpbmQSHQoZQ09ORkxJQ1RfS0lORF9VTlNQRUNJRklFRBAAEh0KGUNPTkZMSUNUX0tJTkRfQVBQT0lOVE1FTlQQARIXChNDT05GTElDVF9LSU5EX0JMT0NLEAISIAocQ09ORkxJQ1RfS0lORF9DQUxFTkRBUl9FVkVOVBADYgZwcm90bzM", [file_google_protobuf_timestamp]);
 
 /**
  * A half-open interval [start_time, end_time) of UTC instants.
@@ -79,6 +79,19 @@ export type Conflict = Message<"universalcalendar.v1.Conflict"> & {
    * @generated from field: universalcalendar.v1.Provider provider = 6;
    */
   provider: Provider;
+
+  /**
+   * For CONFLICT_KIND_CALENDAR_EVENT: the provider's id and the name of the
+   * calendar holding the busy time.
+   *
+   * @generated from field: string calendar_id = 7;
+   */
+  calendarId: string;
+
+  /**
+   * @generated from field: string calendar_name = 8;
+   */
+  calendarName: string;
 };
 
 /**

@@ -6,7 +6,7 @@ import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobu
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
-import type { Provider } from "./common_pb.js";
+import type { Conflict, Provider, TimeSlot } from "./common_pb.js";
 import { file_universalcalendar_v1_common } from "./common_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file universalcalendar/v1/field_service.proto.
  */
 export const file_universalcalendar_v1_field_service: GenFile = /*@__PURE__*/
-  fileDesc("Cih1bml2ZXJzYWxjYWxlbmRhci92MS9maWVsZF9zZXJ2aWNlLnByb3RvEhR1bml2ZXJzYWxjYWxlbmRhci52MSKyAQoXRmllbGRTZXJ2aWNlSW50ZWdyYXRpb24SCgoCaWQYASABKAkSEQoJdGVuYW50X2lkGAIgASgJEjAKCHByb3ZpZGVyGAMgASgOMh4udW5pdmVyc2FsY2FsZW5kYXIudjEuUHJvdmlkZXISFAoMYWNjb3VudF9uYW1lGAQgASgJEjAKDGNvbm5lY3RlZF9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiUwoIQ3VzdG9tZXISCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRINCgVwaG9uZRgDIAEoCRINCgVlbWFpbBgEIAEoCRIPCgdhZGRyZXNzGAUgASgJItkDCgNKb2ISCgoCaWQYASABKAkSMAoIcHJvdmlkZXIYAiABKA4yHi51bml2ZXJzYWxjYWxlbmRhci52MS5Qcm92aWRlchINCgV0aXRsZRgDIAEoCRITCgtkZXNjcmlwdGlvbhgEIAEoCRIwCghjdXN0b21lchgFIAEoCzIeLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkN1c3RvbWVyEjMKD3NjaGVkdWxlZF9zdGFydBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMQoNc2NoZWR1bGVkX2VuZBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoGc3RhdHVzGAggASgOMh8udW5pdmVyc2FsY2FsZW5kYXIudjEuSm9iU3RhdHVzEhcKD3Byb3ZpZGVyX3N0YXR1cxgJIAEoCRIUCgx0b3RhbF9hbW91bnQYCiABKAkSFgoOYXBwb2ludG1lbnRfaWQYCyABKAkSLgoKY3JlYXRlZF9hdBgMIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKdXBkYXRlZF9hdBgNIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiRgoUQ29ubmVjdEpvYmJlclJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEgwKBGNvZGUYAiABKAkSDQoFc3RhdGUYAyABKAkitAEKFUNvbm5lY3RKb2JiZXJSZXNwb25zZRIRCgljb25uZWN0ZWQYASABKAgSGQoRYXV0aG9yaXphdGlvbl91cmwYAiABKAkSDQoFc3RhdGUYAyABKAkSGgoSZXhwaXJlc19pbl9zZWNvbmRzGAQgASgFEkIKC2ludGVncmF0aW9uGAUgASgLMi0udW5pdmVyc2FsY2FsZW5kYXIudjEuRmllbGRTZXJ2aWNlSW50ZWdyYXRpb24iQAoaQ29ubmVjdEhvdXNlY2FsbFByb1JlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg8KB2FwaV9rZXkYAiABKAkidAobQ29ubmVjdEhvdXNlY2FsbFByb1Jlc3BvbnNlEhEKCWNvbm5lY3RlZBgBIAEoCBJCCgtpbnRlZ3JhdGlvbhgCIAEoCzItLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkZpZWxkU2VydmljZUludGVncmF0aW9uIsoBCg9MaXN0Sm9ic1JlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEjAKCHByb3ZpZGVyGAIgASgOMh4udW5pdmVyc2FsY2FsZW5kYXIudjEuUHJvdmlkZXISEgoKc3RhcnRfZGF0ZRgDIAEoCRIQCghlbmRfZGF0ZRgEIAEoCRIvCgZzdGF0dXMYBSABKA4yHy51bml2ZXJzYWxjYWxlbmRhci52MS5Kb2JTdGF0dXMSDAoEcGFnZRgGIAEoBRINCgVsaW1pdBgHIAEoBSJqChBMaXN0Sm9ic1Jlc3BvbnNlEicKBGpvYnMYASADKAsyGS51bml2ZXJzYWxjYWxlbmRhci52MS5Kb2ISDAoEcGFnZRgCIAEoBRINCgVsaW1pdBgDIAEoBRIQCghoYXNfbW9yZRgEIAEoCCLeAgoQQ3JlYXRlSm9iUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSMAoIcHJvdmlkZXIYAiABKA4yHi51bml2ZXJzYWxjYWxlbmRhci52MS5Qcm92aWRlchIXCg9pZGVtcG90ZW5jeV9rZXkYAyABKAkSMAoIY3VzdG9tZXIYBCABKAsyHi51bml2ZXJzYWxjYWxlbmRhci52MS5DdXN0b21lchINCgV0aXRsZRgFIAEoCRITCgtkZXNjcmlwdGlvbhgGIAEoCRIzCg9zY2hlZHVsZWRfc3RhcnQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiIKGmVzdGltYXRlZF9kdXJhdGlvbl9taW51dGVzGAggASgFEhYKDmVzdGltYXRlZF9jb3N0GAkgASgJEg0KBW5vdGVzGAogASgJEhYKDmFwcG9pbnRtZW50X2lkGAsgASgJIkwKEUNyZWF0ZUpvYlJlc3BvbnNlEg8KB2NyZWF0ZWQYASABKAgSJgoDam9iGAIgASgLMhkudW5pdmVyc2FsY2FsZW5kYXIudjEuSm9iIvsCChBVcGRhdGVKb2JSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIwCghwcm92aWRlchgCIAEoDjIeLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlByb3ZpZGVyEg4KBmpvYl9pZBgDIAEoCRISCgV0aXRsZRgEIAEoCUgAiAEBEhgKC2Rlc2NyaXB0aW9uGAUgASgJSAGIAQESMwoPc2NoZWR1bGVkX3N0YXJ0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBInChplc3RpbWF0ZWRfZHVyYXRpb25fbWludXRlcxgHIAEoBUgCiAEBEi8KBnN0YXR1cxgIIAEoDjIfLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkpvYlN0YXR1cxISCgVub3RlcxgJIAEoCUgDiAEBQggKBl90aXRsZUIOCgxfZGVzY3JpcHRpb25CHQobX2VzdGltYXRlZF9kdXJhdGlvbl9taW51dGVzQggKBl9ub3RlcyJMChFVcGRhdGVKb2JSZXNwb25zZRIPCgd1cGRhdGVkGAEgASgIEiYKA2pvYhgCIAEoCzIZLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkpvYiKMAQoTU3luY0N1c3RvbWVyUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSMAoIcHJvdmlkZXIYAiABKA4yHi51bml2ZXJzYWxjYWxlbmRhci52MS5Qcm92aWRlchIwCghjdXN0b21lchgDIAEoCzIeLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkN1c3RvbWVyIjwKFFN5bmNDdXN0b21lclJlc3BvbnNlEhMKC2N1c3RvbWVyX2lkGAEgASgJEg8KB2NyZWF0ZWQYAiABKAgqrQEKCUpvYlN0YXR1cxIaChZKT0JfU1RBVFVTX1VOU1BFQ0lGSUVEEAASGgoWSk9CX1NUQVRVU19VTlNDSEVEVUxFRBABEhgKFEpPQl9TVEFUVVNfU0NIRURVTEVEEAISGgoWSk9CX1NUQVRVU19JTl9QUk9HUkVTUxADEhgKFEpPQl9TVEFUVVNfQ09NUExFVEVEEAQSGAoUSk9CX1NUQVRVU19DQU5DRUxMRUQQBTL5BAoTRmllbGRTZXJ2aWNlU2VydmljZRJoCg1Db25uZWN0Sm9iYmVyEioudW5pdmVyc2FsY2FsZW5kYXIudjEuQ29ubmVjdEpvYmJlclJlcXVlc3QaKy51bml2ZXJzYWxjYWxlbmRhci52MS5Db25uZWN0Sm9iYmVyUmVzcG9uc2USegoTQ29ubmVjdEhvdXNlY2FsbFBybxIwLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNvbm5lY3RIb3VzZWNhbGxQcm9SZXF1ZXN0GjEudW5pdmVyc2FsY2FsZW5kYXIudjEuQ29ubmVjdEhvdXNlY2FsbFByb1Jlc3BvbnNlElkKCExpc3RKb2JzEiUudW5pdmVyc2FsY2FsZW5kYXIudjEuTGlzdEpvYnNSZXF1ZXN0GiYudW5pdmVyc2FsY2FsZW5kYXIudjEuTGlzdEpvYnNSZXNwb25zZRJcCglDcmVhdGVKb2ISJi51bml2ZXJzYWxjYWxlbmRhci52MS5DcmVhdGVKb2JSZXF1ZXN0GicudW5pdmVyc2FsY2FsZW5kYXIudjEuQ3JlYXRlSm9iUmVzcG9uc2USXAoJVXBkYXRlSm9iEiYudW5pdmVyc2FsY2FsZW5kYXIudjEuVXBkYXRlSm9iUmVxdWVzdBonLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlVwZGF0ZUpvYlJlc3BvbnNlEmUKDFN5bmNDdXN0b21lchIpLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlN5bmNDdXN0b21lclJlcXVlc3QaKi51bml2ZXJzYWxjYWxlbmRhci52MS5TeW5jQ3VzdG9tZXJSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_timestamp, file_universalcalendar_v1_common]);
+  fileDesc("Cih1bml2ZXJzYWxjYWxlbmRhci92MS9maWVsZF9zZXJ2aWNlLnByb3RvEhR1bml2ZXJzYWxjYWxlbmRhci52MSKgAgoXRmllbGRTZXJ2aWNlSW50ZWdyYXRpb24SCgoCaWQYASABKAkSEQoJdGVuYW50X2lkGAIgASgJEjAKCHByb3ZpZGVyGAMgASgOMh4udW5pdmVyc2FsY2FsZW5kYXIudjEuUHJvdmlkZXISFAoMYWNjb3VudF9uYW1lGAQgASgJEjAKDGNvbm5lY3RlZF9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKYWNjb3VudF9pZBgGIAEoCRIUCgxzeW5jX2VuYWJsZWQYByABKAgSMAoMbGFzdF9zeW5jX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIQCgh0aW1lem9uZRgJIAEoCSJTCghDdXN0b21lchIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEg0KBXBob25lGAMgASgJEg0KBWVtYWlsGAQgASgJEg8KB2FkZHJlc3MYBSABKAkiJgoKVGVjaG5pY2lhbhIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJIvsECgNKb2ISCgoCaWQYASABKAkSMAoIcHJvdmlkZXIYAiABKA4yHi51bml2ZXJzYWxjYWxlbmRhci52MS5Qcm92aWRlchINCgV0aXRsZRgDIAEoCRITCgtkZXNjcmlwdGlvbhgEIAEoCRIwCghjdXN0b21lchgFIAEoCzIeLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkN1c3RvbWVyEjMKD3NjaGVkdWxlZF9zdGFydBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMQoNc2NoZWR1bGVkX2VuZBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoGc3RhdHVzGAggASgOMh8udW5pdmVyc2FsY2FsZW5kYXIudjEuSm9iU3RhdHVzEhcKD3Byb3ZpZGVyX3N0YXR1cxgJIAEoCRIXCg9lc3RpbWF0ZWRfdmFsdWUYCiABKAkSFgoOYXBwb2ludG1lbnRfaWQYCyABKAkSLgoKY3JlYXRlZF9hdBgMIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKdXBkYXRlZF9hdBgNIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASNAoKdGVjaG5pY2lhbhgOIAEoCzIgLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlRlY2huaWNpYW4SNQoLdGVjaG5pY2lhbnMYDyADKAsyIC51bml2ZXJzYWxjYWxlbmRhci52MS5UZWNobmljaWFuEhAKCGpvYl90eXBlGBAgASgJEh4KFmFycml2YWxfd2luZG93X21pbnV0ZXMYESABKAUifAoUQ29ubmVjdEpvYmJlclJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEgwKBGNvZGUYAiABKAkSDQoFc3RhdGUYAyABKAkSDwoHYXBpX2tleRgEIAEoCRIRCglzdWJkb21haW4YBSABKAkSEAoIdGltZXpvbmUYBiABKAkiowIKFUNvbm5lY3RKb2JiZXJSZXNwb25zZRIRCgljb25uZWN0ZWQYASABKAgSGQoRYXV0aG9yaXphdGlvbl91cmwYAiABKAkSDQoFc3RhdGUYAyABKAkSGgoSZXhwaXJlc19pbl9zZWNvbmRzGAQgASgFEkIKC2ludGVncmF0aW9uGAUgASgLMi0udW5pdmVyc2FsY2FsZW5kYXIudjEuRmllbGRTZXJ2aWNlSW50ZWdyYXRpb24SFAoMY29tcGFueV9uYW1lGAYgASgJEhQKDHN5bmNfZW5hYmxlZBgHIAEoCBIwCgxsYXN0X3N5bmNfYXQYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg8KB3N5bmNfaWQYCSABKAkiZgoaQ29ubmVjdEhvdXNlY2FsbFByb1JlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg8KB2FwaV9rZXkYAiABKAkSEgoKY29tcGFueV9pZBgDIAEoCRIQCgh0aW1lem9uZRgEIAEoCSLjAQobQ29ubmVjdEhvdXNlY2FsbFByb1Jlc3BvbnNlEhEKCWNvbm5lY3RlZBgBIAEoCBJCCgtpbnRlZ3JhdGlvbhgCIAEoCzItLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkZpZWxkU2VydmljZUludGVncmF0aW9uEhQKDGNvbXBhbnlfbmFtZRgDIAEoCRIUCgxzeW5jX2VuYWJsZWQYBCABKAgSMAoMbGFzdF9zeW5jX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIPCgdzeW5jX2lkGAYgASgJIsoBCg9MaXN0Sm9ic1JlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEjAKCHByb3ZpZGVyGAIgASgOMh4udW5pdmVyc2FsY2FsZW5kYXIudjEuUHJvdmlkZXISEgoKc3RhcnRfZGF0ZRgDIAEoCRIQCghlbmRfZGF0ZRgEIAEoCRIvCgZzdGF0dXMYBSABKA4yHy51bml2ZXJzYWxjYWxlbmRhci52MS5Kb2JTdGF0dXMSDAoEcGFnZRgGIAEoBRINCgVsaW1pdBgHIAEoBSJfCgpQYWdpbmF0aW9uEgwKBHBhZ2UYASABKAUSDQoFbGltaXQYAiABKAUSDQoFdG90YWwYAyABKAUSEwoLdG90YWxfcGFnZXMYBCABKAUSEAoIaGFzX21vcmUYBSABKAgimgEKEExpc3RKb2JzUmVzcG9uc2USJwoEam9icxgBIAMoCzIZLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkpvYhI0CgpwYWdpbmF0aW9uGAUgASgLMiAudW5pdmVyc2FsY2FsZW5kYXIudjEuUGFnaW5hdGlvbkoECAIQA0oECAMQBEoECAQQBVIEcGFnZVIFbGltaXRSCGhhc19tb3JlIpEEChBDcmVhdGVKb2JSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIwCghwcm92aWRlchgCIAEoDjIeLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlByb3ZpZGVyEhcKD2lkZW1wb3RlbmN5X2tleRgDIAEoCRIwCghjdXN0b21lchgEIAEoCzIeLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkN1c3RvbWVyEg0KBXRpdGxlGAUgASgJEhMKC2Rlc2NyaXB0aW9uGAYgASgJEjMKD3NjaGVkdWxlZF9zdGFydBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASIgoaZXN0aW1hdGVkX2R1cmF0aW9uX21pbnV0ZXMYCCABKAUSFwoPZXN0aW1hdGVkX3ZhbHVlGAkgASgJEg0KBW5vdGVzGAogASgJEiwKCGVuZF90aW1lGAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIPCgdsZWFkX2lkGA0gASgJEhcKD2NvbnZlcnNhdGlvbl9pZBgOIAEoCRIQCghqb2JfdHlwZRgPIAEoCRIxCgd1cmdlbmN5GBAgASgOMiAudW5pdmVyc2FsY2FsZW5kYXIudjEuSm9iVXJnZW5jeRIVCg10ZWNobmljaWFuX2lkGBEgASgJSgQICxAMUg5hcHBvaW50bWVudF9pZCLUAgoRQ3JlYXRlSm9iUmVzcG9uc2USDwoHY3JlYXRlZBgBIAEoCBImCgNqb2IYAiABKAsyGS51bml2ZXJzYWxjYWxlbmRhci52MS5Kb2ISDgoGam9iX2lkGAMgASgJEj4KFHNjaGVkdWxlZF90ZWNobmljaWFuGAQgASgLMiAudW5pdmVyc2FsY2FsZW5kYXIudjEuVGVjaG5pY2lhbhIZChFjb25maXJtYXRpb25fc2VudBgFIAEoCBIXCg9pbnZvaWNlX2NyZWF0ZWQYBiABKAgSFgoOYXBwb2ludG1lbnRfaWQYByABKAkSMQoJY29uZmxpY3RzGAggAygLMh4udW5pdmVyc2FsY2FsZW5kYXIudjEuQ29uZmxpY3QSNwoPc3VnZ2VzdGVkX3Nsb3RzGAkgAygLMh4udW5pdmVyc2FsY2FsZW5kYXIudjEuVGltZVNsb3QitAMKEFVwZGF0ZUpvYlJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEjAKCHByb3ZpZGVyGAIgASgOMh4udW5pdmVyc2FsY2FsZW5kYXIudjEuUHJvdmlkZXISDgoGam9iX2lkGAMgASgJEhIKBXRpdGxlGAQgASgJSACIAQESGAoLZGVzY3JpcHRpb24YBSABKAlIAYgBARIzCg9zY2hlZHVsZWRfc3RhcnQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEicKGmVzdGltYXRlZF9kdXJhdGlvbl9taW51dGVzGAcgASgFSAKIAQESEgoFbm90ZXMYCSABKAlIA4gBARIsCghlbmRfdGltZRgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASGgoNdGVjaG5pY2lhbl9pZBgLIAEoCUgEiAEBQggKBl90aXRsZUIOCgxfZGVzY3JpcHRpb25CHQobX2VzdGltYXRlZF9kdXJhdGlvbl9taW51dGVzQggKBl9ub3Rlc0IQCg5fdGVjaG5pY2lhbl9pZEoECAgQCVIGc3RhdHVzIuUBChFVcGRhdGVKb2JSZXNwb25zZRIPCgd1cGRhdGVkGAEgASgIEiYKA2pvYhgCIAEoCzIZLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkpvYhIPCgdjaGFuZ2VzGAMgAygJEhoKEm5vdGlmaWNhdGlvbnNfc2VudBgEIAEoCBIxCgljb25mbGljdHMYBSADKAsyHi51bml2ZXJzYWxjYWxlbmRhci52MS5Db25mbGljdBI3Cg9zdWdnZXN0ZWRfc2xvdHMYBiADKAsyHi51bml2ZXJzYWxjYWxlbmRhci52MS5UaW1lU2xvdCJ3ChBDYW5jZWxKb2JSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIwCghwcm92aWRlchgCIAEoDjIeLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlByb3ZpZGVyEg4KBmpvYl9pZBgDIAEoCRIOCgZyZWFzb24YBCABKAkiTgoRQ2FuY2VsSm9iUmVzcG9uc2USEQoJY2FuY2VsbGVkGAEgASgIEiYKA2pvYhgCIAEoCzIZLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkpvYiKMAQoTU3luY0N1c3RvbWVyUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSMAoIcHJvdmlkZXIYAiABKA4yHi51bml2ZXJzYWxjYWxlbmRhci52MS5Qcm92aWRlchIwCghjdXN0b21lchgDIAEoCzIeLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkN1c3RvbWVyIr4BChRTeW5jQ3VzdG9tZXJSZXNwb25zZRITCgtjdXN0b21lcl9pZBgBIAEoCRIPCgdjcmVhdGVkGAIgASgIEg8KB21hdGNoZWQYAyABKAgSPQoPZHVwbGljYXRlX2NoZWNrGAQgASgOMiQudW5pdmVyc2FsY2FsZW5kYXIudjEuRHVwbGljYXRlQ2hlY2sSMAoIY3VzdG9tZXIYBSABKAsyHi51bml2ZXJzYWxjYWxlbmRhci52MS5DdXN0b21lciqtAQoJSm9iU3RhdHVzEhoKFkpPQl9TVEFUVVNfVU5TUEVDSUZJRUQQABIaChZKT0JfU1RBVFVTX1VOU0NIRURVTEVEEAESGAoUSk9CX1NUQVRVU19TQ0hFRFVMRUQQAhIaChZKT0JfU1RBVFVTX0lOX1BST0dSRVNTEAMSGAoUSk9CX1NUQVRVU19DT01QTEVURUQQBBIYChRKT0JfU1RBVFVTX0NBTkNFTExFRBAFKocBCgpKb2JVcmdlbmN5EhsKF0pPQl9VUkdFTkNZX1VOU1BFQ0lGSUVEEAASEwoPSk9CX1VSR0VOQ1lfTE9XEAESFgoSSk9CX1VSR0VOQ1lfTk9STUFMEAISFAoQSk9CX1VSR0VOQ1lfSElHSBADEhkKFUpPQl9VUkdFTkNZX0VNRVJHRU5DWRAEKoEBCg5EdXBsaWNhdGVDaGVjaxIfChtEVVBMSUNBVEVfQ0hFQ0tfVU5TUEVDSUZJRUQQABIYChREVVBMSUNBVEVfQ0hFQ0tfTk9ORRABEhkKFURVUExJQ0FURV9DSEVDS19QSE9ORRACEhkKFURVUExJQ0FURV9DSEVDS19FTUFJTBADMtcFChNGaWVsZFNlcnZpY2VTZXJ2aWNlEmgKDUNvbm5lY3RKb2JiZXISKi51bml2ZXJzYWxjYWxlbmRhci52MS5Db25uZWN0Sm9iYmVyUmVxdWVzdBorLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNvbm5lY3RKb2JiZXJSZXNwb25zZRJ6ChNDb25uZWN0SG91c2VjYWxsUHJvEjAudW5pdmVyc2FsY2FsZW5kYXIudjEuQ29ubmVjdEhvdXNlY2FsbFByb1JlcXVlc3QaMS51bml2ZXJzYWxjYWxlbmRhci52MS5Db25uZWN0SG91c2VjYWxsUHJvUmVzcG9uc2USWQoITGlzdEpvYnMSJS51bml2ZXJzYWxjYWxlbmRhci52MS5MaXN0Sm9ic1JlcXVlc3QaJi51bml2ZXJzYWxjYWxlbmRhci52MS5MaXN0Sm9ic1Jlc3BvbnNlElwKCUNyZWF0ZUpvYhImLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNyZWF0ZUpvYlJlcXVlc3QaJy51bml2ZXJzYWxjYWxlbmRhci52MS5DcmVhdGVKb2JSZXNwb25zZRJcCglVcGRhdGVKb2ISJi51bml2ZXJzYWxjYWxlbmRhci52MS5VcGRhdGVKb2JSZXF1ZXN0GicudW5pdmVyc2FsY2FsZW5kYXIudjEuVXBkYXRlSm9iUmVzcG9uc2USXAoJQ2FuY2VsSm9iEiYudW5pdmVyc2FsY2FsZW5kYXIudjEuQ2FuY2VsSm9iUmVxdWVzdBonLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNhbmNlbEpvYlJlc3BvbnNlEmUKDFN5bmNDdXN0b21lchIpLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlN5bmNDdXN0b21lclJlcXVlc3QaKi51bml2ZXJzYWxjYWxlbmRhci52MS5TeW5jQ3VzdG9tZXJSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_timestamp, file_universalcalendar_v1_common]);
 
 /**
  * @generated from message universalcalendar.v1.FieldServiceIntegration
@@ -46,6 +46,32 @@ export type FieldServiceIntegration = Message<"universalcalendar.v1.FieldService
    * @generated from field: google.protobuf.Timestamp connected_at = 5;
    */
   connectedAt?: Timestamp | undefined;
+
+  /**
+   * The provider's account or company id.
+   *
+   * @generated from field: string account_id = 6;
+   */
+  accountId: string;
+
+  /**
+   * Its scheduled work is mirrored as busy time.
+   *
+   * @generated from field: bool sync_enabled = 7;
+   */
+  syncEnabled: boolean;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp last_sync_at = 8;
+   */
+  lastSyncAt?: Timestamp | undefined;
+
+  /**
+   * IANA zone the business schedules in.
+   *
+   * @generated from field: string timezone = 9;
+   */
+  timezone: string;
 };
 
 /**
@@ -95,6 +121,30 @@ export type Customer = Message<"universalcalendar.v1.Customer"> & {
  */
 export const CustomerSchema: GenMessage<Customer> = /*@__PURE__*/
   messageDesc(file_universalcalendar_v1_field_service, 1);
+
+/**
+ * @generated from message universalcalendar.v1.Technician
+ */
+export type Technician = Message<"universalcalendar.v1.Technician"> & {
+  /**
+   * The provider's user (Jobber) or employee (HouseCall Pro) id.
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string name = 2;
+   */
+  name: string;
+};
+
+/**
+ * Describes the message universalcalendar.v1.Technician.
+ * Use `create(TechnicianSchema)` to create a new message.
+ */
+export const TechnicianSchema: GenMessage<Technician> = /*@__PURE__*/
+  messageDesc(file_universalcalendar_v1_field_service, 2);
 
 /**
  * @generated from message universalcalendar.v1.Job
@@ -152,12 +202,12 @@ export type Job = Message<"universalcalendar.v1.Job"> & {
   /**
    * Decimal string, e.g. "350.00".
    *
-   * @generated from field: string total_amount = 10;
+   * @generated from field: string estimated_value = 10;
    */
-  totalAmount: string;
+  estimatedValue: string;
 
   /**
-   * Our appointment this job was created for, if any.
+   * Our appointment recorded for this job, if any.
    *
    * @generated from field: string appointment_id = 11;
    */
@@ -172,6 +222,30 @@ export type Job = Message<"universalcalendar.v1.Job"> & {
    * @generated from field: google.protobuf.Timestamp updated_at = 13;
    */
   updatedAt?: Timestamp | undefined;
+
+  /**
+   * The first technician on the job's open work; all of them in technicians.
+   *
+   * @generated from field: universalcalendar.v1.Technician technician = 14;
+   */
+  technician?: Technician | undefined;
+
+  /**
+   * @generated from field: repeated universalcalendar.v1.Technician technicians = 15;
+   */
+  technicians: Technician[];
+
+  /**
+   * @generated from field: string job_type = 16;
+   */
+  jobType: string;
+
+  /**
+   * Where the platform has one; 0 when none.
+   *
+   * @generated from field: int32 arrival_window_minutes = 17;
+   */
+  arrivalWindowMinutes: number;
 };
 
 /**
@@ -179,7 +253,7 @@ export type Job = Message<"universalcalendar.v1.Job"> & {
  * Use `create(JobSchema)` to create a new message.
  */
 export const JobSchema: GenMessage<Job> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_field_service, 2);
+  messageDesc(file_universalcalendar_v1_field_service, 3);
 
 /**
  * @generated from message universalcalendar.v1.ConnectJobberRequest
@@ -203,6 +277,27 @@ export type ConnectJobberRequest = Message<"universalcalendar.v1.ConnectJobberRe
    * @generated from field: string state = 3;
    */
   state: string;
+
+  /**
+   * A Jobber API key (sent as the bearer token): connects without the OAuth flow.
+   *
+   * @generated from field: string api_key = 4;
+   */
+  apiKey: string;
+
+  /**
+   * The Jobber account's subdomain, kept with an API key connection.
+   *
+   * @generated from field: string subdomain = 5;
+   */
+  subdomain: string;
+
+  /**
+   * IANA zone the business schedules in; default: the tenant's.
+   *
+   * @generated from field: string timezone = 6;
+   */
+  timezone: string;
 };
 
 /**
@@ -210,7 +305,7 @@ export type ConnectJobberRequest = Message<"universalcalendar.v1.ConnectJobberRe
  * Use `create(ConnectJobberRequestSchema)` to create a new message.
  */
 export const ConnectJobberRequestSchema: GenMessage<ConnectJobberRequest> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_field_service, 3);
+  messageDesc(file_universalcalendar_v1_field_service, 4);
 
 /**
  * @generated from message universalcalendar.v1.ConnectJobberResponse
@@ -240,6 +335,28 @@ export type ConnectJobberResponse = Message<"universalcalendar.v1.ConnectJobberR
    * @generated from field: universalcalendar.v1.FieldServiceIntegration integration = 5;
    */
   integration?: FieldServiceIntegration | undefined;
+
+  /**
+   * @generated from field: string company_name = 6;
+   */
+  companyName: string;
+
+  /**
+   * @generated from field: bool sync_enabled = 7;
+   */
+  syncEnabled: boolean;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp last_sync_at = 8;
+   */
+  lastSyncAt?: Timestamp | undefined;
+
+  /**
+   * The full sync started for the new connection.
+   *
+   * @generated from field: string sync_id = 9;
+   */
+  syncId: string;
 };
 
 /**
@@ -247,7 +364,7 @@ export type ConnectJobberResponse = Message<"universalcalendar.v1.ConnectJobberR
  * Use `create(ConnectJobberResponseSchema)` to create a new message.
  */
 export const ConnectJobberResponseSchema: GenMessage<ConnectJobberResponse> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_field_service, 4);
+  messageDesc(file_universalcalendar_v1_field_service, 5);
 
 /**
  * @generated from message universalcalendar.v1.ConnectHousecallProRequest
@@ -262,6 +379,20 @@ export type ConnectHousecallProRequest = Message<"universalcalendar.v1.ConnectHo
    * @generated from field: string api_key = 2;
    */
   apiKey: string;
+
+  /**
+   * The HouseCall Pro company id; must be the key's company.
+   *
+   * @generated from field: string company_id = 3;
+   */
+  companyId: string;
+
+  /**
+   * IANA zone the business schedules in; default: the company's.
+   *
+   * @generated from field: string timezone = 4;
+   */
+  timezone: string;
 };
 
 /**
@@ -269,7 +400,7 @@ export type ConnectHousecallProRequest = Message<"universalcalendar.v1.ConnectHo
  * Use `create(ConnectHousecallProRequestSchema)` to create a new message.
  */
 export const ConnectHousecallProRequestSchema: GenMessage<ConnectHousecallProRequest> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_field_service, 5);
+  messageDesc(file_universalcalendar_v1_field_service, 6);
 
 /**
  * @generated from message universalcalendar.v1.ConnectHousecallProResponse
@@ -284,6 +415,28 @@ export type ConnectHousecallProResponse = Message<"universalcalendar.v1.ConnectH
    * @generated from field: universalcalendar.v1.FieldServiceIntegration integration = 2;
    */
   integration?: FieldServiceIntegration | undefined;
+
+  /**
+   * @generated from field: string company_name = 3;
+   */
+  companyName: string;
+
+  /**
+   * @generated from field: bool sync_enabled = 4;
+   */
+  syncEnabled: boolean;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp last_sync_at = 5;
+   */
+  lastSyncAt?: Timestamp | undefined;
+
+  /**
+   * The full sync started for the new connection.
+   *
+   * @generated from field: string sync_id = 6;
+   */
+  syncId: string;
 };
 
 /**
@@ -291,7 +444,7 @@ export type ConnectHousecallProResponse = Message<"universalcalendar.v1.ConnectH
  * Use `create(ConnectHousecallProResponseSchema)` to create a new message.
  */
 export const ConnectHousecallProResponseSchema: GenMessage<ConnectHousecallProResponse> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_field_service, 6);
+  messageDesc(file_universalcalendar_v1_field_service, 7);
 
 /**
  * @generated from message universalcalendar.v1.ListJobsRequest
@@ -308,14 +461,16 @@ export type ListJobsRequest = Message<"universalcalendar.v1.ListJobsRequest"> & 
   provider: Provider;
 
   /**
-   * Only jobs scheduled on or after this local date (YYYY-MM-DD). Optional.
+   * Jobs scheduled on or after this local date (YYYY-MM-DD, the tenant's
+   * zone). Default: today.
    *
    * @generated from field: string start_date = 3;
    */
   startDate: string;
 
   /**
-   * Only jobs scheduled on or before this local date (YYYY-MM-DD). Optional.
+   * Jobs scheduled on or before this local date. Default: 30 days after
+   * start_date; at most 62 days after it.
    *
    * @generated from field: string end_date = 4;
    */
@@ -346,7 +501,46 @@ export type ListJobsRequest = Message<"universalcalendar.v1.ListJobsRequest"> & 
  * Use `create(ListJobsRequestSchema)` to create a new message.
  */
 export const ListJobsRequestSchema: GenMessage<ListJobsRequest> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_field_service, 7);
+  messageDesc(file_universalcalendar_v1_field_service, 8);
+
+/**
+ * @generated from message universalcalendar.v1.Pagination
+ */
+export type Pagination = Message<"universalcalendar.v1.Pagination"> & {
+  /**
+   * @generated from field: int32 page = 1;
+   */
+  page: number;
+
+  /**
+   * @generated from field: int32 limit = 2;
+   */
+  limit: number;
+
+  /**
+   * Jobs in the window (after the status filter), over all pages.
+   *
+   * @generated from field: int32 total = 3;
+   */
+  total: number;
+
+  /**
+   * @generated from field: int32 total_pages = 4;
+   */
+  totalPages: number;
+
+  /**
+   * @generated from field: bool has_more = 5;
+   */
+  hasMore: boolean;
+};
+
+/**
+ * Describes the message universalcalendar.v1.Pagination.
+ * Use `create(PaginationSchema)` to create a new message.
+ */
+export const PaginationSchema: GenMessage<Pagination> = /*@__PURE__*/
+  messageDesc(file_universalcalendar_v1_field_service, 9);
 
 /**
  * @generated from message universalcalendar.v1.ListJobsResponse
@@ -358,21 +552,9 @@ export type ListJobsResponse = Message<"universalcalendar.v1.ListJobsResponse"> 
   jobs: Job[];
 
   /**
-   * @generated from field: int32 page = 2;
+   * @generated from field: universalcalendar.v1.Pagination pagination = 5;
    */
-  page: number;
-
-  /**
-   * @generated from field: int32 limit = 3;
-   */
-  limit: number;
-
-  /**
-   * True when the provider has more jobs after this page.
-   *
-   * @generated from field: bool has_more = 4;
-   */
-  hasMore: boolean;
+  pagination?: Pagination | undefined;
 };
 
 /**
@@ -380,7 +562,7 @@ export type ListJobsResponse = Message<"universalcalendar.v1.ListJobsResponse"> 
  * Use `create(ListJobsResponseSchema)` to create a new message.
  */
 export const ListJobsResponseSchema: GenMessage<ListJobsResponse> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_field_service, 8);
+  messageDesc(file_universalcalendar_v1_field_service, 10);
 
 /**
  * @generated from message universalcalendar.v1.CreateJobRequest
@@ -404,6 +586,8 @@ export type CreateJobRequest = Message<"universalcalendar.v1.CreateJobRequest"> 
   idempotencyKey: string;
 
   /**
+   * name and phone (E.164) required.
+   *
    * @generated from field: universalcalendar.v1.Customer customer = 4;
    */
   customer?: Customer | undefined;
@@ -424,7 +608,7 @@ export type CreateJobRequest = Message<"universalcalendar.v1.CreateJobRequest"> 
   scheduledStart?: Timestamp | undefined;
 
   /**
-   * 1..1440.
+   * 1..1440; used when end_time is not given.
    *
    * @generated from field: int32 estimated_duration_minutes = 8;
    */
@@ -433,9 +617,9 @@ export type CreateJobRequest = Message<"universalcalendar.v1.CreateJobRequest"> 
   /**
    * Decimal string >= 0, at most 2 fraction digits.
    *
-   * @generated from field: string estimated_cost = 9;
+   * @generated from field: string estimated_value = 9;
    */
-  estimatedCost: string;
+  estimatedValue: string;
 
   /**
    * @generated from field: string notes = 10;
@@ -443,11 +627,36 @@ export type CreateJobRequest = Message<"universalcalendar.v1.CreateJobRequest"> 
   notes: string;
 
   /**
-   * Our appointment to link the job to. Optional.
-   *
-   * @generated from field: string appointment_id = 11;
+   * @generated from field: google.protobuf.Timestamp end_time = 12;
    */
-  appointmentId: string;
+  endTime?: Timestamp | undefined;
+
+  /**
+   * @generated from field: string lead_id = 13;
+   */
+  leadId: string;
+
+  /**
+   * @generated from field: string conversation_id = 14;
+   */
+  conversationId: string;
+
+  /**
+   * @generated from field: string job_type = 15;
+   */
+  jobType: string;
+
+  /**
+   * @generated from field: universalcalendar.v1.JobUrgency urgency = 16;
+   */
+  urgency: JobUrgency;
+
+  /**
+   * A technician (provider user/employee id) to put on the job. Optional.
+   *
+   * @generated from field: string technician_id = 17;
+   */
+  technicianId: string;
 };
 
 /**
@@ -455,7 +664,7 @@ export type CreateJobRequest = Message<"universalcalendar.v1.CreateJobRequest"> 
  * Use `create(CreateJobRequestSchema)` to create a new message.
  */
 export const CreateJobRequestSchema: GenMessage<CreateJobRequest> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_field_service, 9);
+  messageDesc(file_universalcalendar_v1_field_service, 11);
 
 /**
  * @generated from message universalcalendar.v1.CreateJobResponse
@@ -470,6 +679,51 @@ export type CreateJobResponse = Message<"universalcalendar.v1.CreateJobResponse"
    * @generated from field: universalcalendar.v1.Job job = 2;
    */
   job?: Job | undefined;
+
+  /**
+   * @generated from field: string job_id = 3;
+   */
+  jobId: string;
+
+  /**
+   * @generated from field: universalcalendar.v1.Technician scheduled_technician = 4;
+   */
+  scheduledTechnician?: Technician | undefined;
+
+  /**
+   * Whether the provider sent the customer a confirmation (we ask it not to).
+   *
+   * @generated from field: bool confirmation_sent = 5;
+   */
+  confirmationSent: boolean;
+
+  /**
+   * Whether an invoice was created with the job (never, today).
+   *
+   * @generated from field: bool invoice_created = 6;
+   */
+  invoiceCreated: boolean;
+
+  /**
+   * Our appointment recorded for the job.
+   *
+   * @generated from field: string appointment_id = 7;
+   */
+  appointmentId: string;
+
+  /**
+   * Why created is false: what overlaps the requested time.
+   *
+   * @generated from field: repeated universalcalendar.v1.Conflict conflicts = 8;
+   */
+  conflicts: Conflict[];
+
+  /**
+   * The next free slots of the same length.
+   *
+   * @generated from field: repeated universalcalendar.v1.TimeSlot suggested_slots = 9;
+   */
+  suggestedSlots: TimeSlot[];
 };
 
 /**
@@ -477,7 +731,7 @@ export type CreateJobResponse = Message<"universalcalendar.v1.CreateJobResponse"
  * Use `create(CreateJobResponseSchema)` to create a new message.
  */
 export const CreateJobResponseSchema: GenMessage<CreateJobResponse> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_field_service, 10);
+  messageDesc(file_universalcalendar_v1_field_service, 12);
 
 /**
  * @generated from message universalcalendar.v1.UpdateJobRequest
@@ -509,6 +763,9 @@ export type UpdateJobRequest = Message<"universalcalendar.v1.UpdateJobRequest"> 
   description?: string | undefined;
 
   /**
+   * Reschedule: the new start; the length is kept unless
+   * estimated_duration_minutes or end_time says otherwise.
+   *
    * @generated from field: google.protobuf.Timestamp scheduled_start = 6;
    */
   scheduledStart?: Timestamp | undefined;
@@ -519,14 +776,21 @@ export type UpdateJobRequest = Message<"universalcalendar.v1.UpdateJobRequest"> 
   estimatedDurationMinutes?: number | undefined;
 
   /**
-   * @generated from field: universalcalendar.v1.JobStatus status = 8;
-   */
-  status: JobStatus;
-
-  /**
    * @generated from field: optional string notes = 9;
    */
   notes?: string | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp end_time = 10;
+   */
+  endTime?: Timestamp | undefined;
+
+  /**
+   * Added to the job's crew; the technicians already there stay.
+   *
+   * @generated from field: optional string technician_id = 11;
+   */
+  technicianId?: string | undefined;
 };
 
 /**
@@ -534,7 +798,7 @@ export type UpdateJobRequest = Message<"universalcalendar.v1.UpdateJobRequest"> 
  * Use `create(UpdateJobRequestSchema)` to create a new message.
  */
 export const UpdateJobRequestSchema: GenMessage<UpdateJobRequest> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_field_service, 11);
+  messageDesc(file_universalcalendar_v1_field_service, 13);
 
 /**
  * @generated from message universalcalendar.v1.UpdateJobResponse
@@ -549,6 +813,32 @@ export type UpdateJobResponse = Message<"universalcalendar.v1.UpdateJobResponse"
    * @generated from field: universalcalendar.v1.Job job = 2;
    */
   job?: Job | undefined;
+
+  /**
+   * What changed: "title", "description", "notes", "start_time", "end_time", "technician".
+   *
+   * @generated from field: repeated string changes = 3;
+   */
+  changes: string[];
+
+  /**
+   * Whether the provider notified the customer or the crew (we ask it not to).
+   *
+   * @generated from field: bool notifications_sent = 4;
+   */
+  notificationsSent: boolean;
+
+  /**
+   * Why updated is false: what overlaps the new time.
+   *
+   * @generated from field: repeated universalcalendar.v1.Conflict conflicts = 5;
+   */
+  conflicts: Conflict[];
+
+  /**
+   * @generated from field: repeated universalcalendar.v1.TimeSlot suggested_slots = 6;
+   */
+  suggestedSlots: TimeSlot[];
 };
 
 /**
@@ -556,7 +846,61 @@ export type UpdateJobResponse = Message<"universalcalendar.v1.UpdateJobResponse"
  * Use `create(UpdateJobResponseSchema)` to create a new message.
  */
 export const UpdateJobResponseSchema: GenMessage<UpdateJobResponse> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_field_service, 12);
+  messageDesc(file_universalcalendar_v1_field_service, 14);
+
+/**
+ * @generated from message universalcalendar.v1.CancelJobRequest
+ */
+export type CancelJobRequest = Message<"universalcalendar.v1.CancelJobRequest"> & {
+  /**
+   * @generated from field: string tenant_id = 1;
+   */
+  tenantId: string;
+
+  /**
+   * @generated from field: universalcalendar.v1.Provider provider = 2;
+   */
+  provider: Provider;
+
+  /**
+   * @generated from field: string job_id = 3;
+   */
+  jobId: string;
+
+  /**
+   * @generated from field: string reason = 4;
+   */
+  reason: string;
+};
+
+/**
+ * Describes the message universalcalendar.v1.CancelJobRequest.
+ * Use `create(CancelJobRequestSchema)` to create a new message.
+ */
+export const CancelJobRequestSchema: GenMessage<CancelJobRequest> = /*@__PURE__*/
+  messageDesc(file_universalcalendar_v1_field_service, 15);
+
+/**
+ * @generated from message universalcalendar.v1.CancelJobResponse
+ */
+export type CancelJobResponse = Message<"universalcalendar.v1.CancelJobResponse"> & {
+  /**
+   * @generated from field: bool cancelled = 1;
+   */
+  cancelled: boolean;
+
+  /**
+   * @generated from field: universalcalendar.v1.Job job = 2;
+   */
+  job?: Job | undefined;
+};
+
+/**
+ * Describes the message universalcalendar.v1.CancelJobResponse.
+ * Use `create(CancelJobResponseSchema)` to create a new message.
+ */
+export const CancelJobResponseSchema: GenMessage<CancelJobResponse> = /*@__PURE__*/
+  messageDesc(file_universalcalendar_v1_field_service, 16);
 
 /**
  * @generated from message universalcalendar.v1.SyncCustomerRequest
@@ -583,7 +927,7 @@ export type SyncCustomerRequest = Message<"universalcalendar.v1.SyncCustomerRequ
  * Use `create(SyncCustomerRequestSchema)` to create a new message.
  */
 export const SyncCustomerRequestSchema: GenMessage<SyncCustomerRequest> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_field_service, 13);
+  messageDesc(file_universalcalendar_v1_field_service, 17);
 
 /**
  * @generated from message universalcalendar.v1.SyncCustomerResponse
@@ -597,11 +941,30 @@ export type SyncCustomerResponse = Message<"universalcalendar.v1.SyncCustomerRes
   customerId: string;
 
   /**
-   * True when the customer was created, false when an existing one matched.
+   * True when the customer was created.
    *
    * @generated from field: bool created = 2;
    */
   created: boolean;
+
+  /**
+   * True when an existing customer matched.
+   *
+   * @generated from field: bool matched = 3;
+   */
+  matched: boolean;
+
+  /**
+   * The rule that decided.
+   *
+   * @generated from field: universalcalendar.v1.DuplicateCheck duplicate_check = 4;
+   */
+  duplicateCheck: DuplicateCheck;
+
+  /**
+   * @generated from field: universalcalendar.v1.Customer customer = 5;
+   */
+  customer?: Customer | undefined;
 };
 
 /**
@@ -609,7 +972,7 @@ export type SyncCustomerResponse = Message<"universalcalendar.v1.SyncCustomerRes
  * Use `create(SyncCustomerResponseSchema)` to create a new message.
  */
 export const SyncCustomerResponseSchema: GenMessage<SyncCustomerResponse> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_field_service, 14);
+  messageDesc(file_universalcalendar_v1_field_service, 18);
 
 /**
  * @generated from enum universalcalendar.v1.JobStatus
@@ -653,6 +1016,81 @@ export const JobStatusSchema: GenEnum<JobStatus> = /*@__PURE__*/
   enumDesc(file_universalcalendar_v1_field_service, 0);
 
 /**
+ * @generated from enum universalcalendar.v1.JobUrgency
+ */
+export enum JobUrgency {
+  /**
+   * @generated from enum value: JOB_URGENCY_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: JOB_URGENCY_LOW = 1;
+   */
+  LOW = 1,
+
+  /**
+   * @generated from enum value: JOB_URGENCY_NORMAL = 2;
+   */
+  NORMAL = 2,
+
+  /**
+   * @generated from enum value: JOB_URGENCY_HIGH = 3;
+   */
+  HIGH = 3,
+
+  /**
+   * @generated from enum value: JOB_URGENCY_EMERGENCY = 4;
+   */
+  EMERGENCY = 4,
+}
+
+/**
+ * Describes the enum universalcalendar.v1.JobUrgency.
+ */
+export const JobUrgencySchema: GenEnum<JobUrgency> = /*@__PURE__*/
+  enumDesc(file_universalcalendar_v1_field_service, 1);
+
+/**
+ * Which rule found an existing customer.
+ *
+ * @generated from enum universalcalendar.v1.DuplicateCheck
+ */
+export enum DuplicateCheck {
+  /**
+   * @generated from enum value: DUPLICATE_CHECK_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * No existing customer matched: one was created.
+   *
+   * @generated from enum value: DUPLICATE_CHECK_NONE = 1;
+   */
+  NONE = 1,
+
+  /**
+   * Same phone number once both are normalised to E.164.
+   *
+   * @generated from enum value: DUPLICATE_CHECK_PHONE = 2;
+   */
+  PHONE = 2,
+
+  /**
+   * Same email, case-insensitively.
+   *
+   * @generated from enum value: DUPLICATE_CHECK_EMAIL = 3;
+   */
+  EMAIL = 3,
+}
+
+/**
+ * Describes the enum universalcalendar.v1.DuplicateCheck.
+ */
+export const DuplicateCheckSchema: GenEnum<DuplicateCheck> = /*@__PURE__*/
+  enumDesc(file_universalcalendar_v1_field_service, 2);
+
+/**
  * Jobs and customers in field-service tools: Jobber (GraphQL) and
  * HouseCall Pro (REST). provider is PROVIDER_JOBBER or PROVIDER_HOUSECALL_PRO.
  *
@@ -660,8 +1098,10 @@ export const JobStatusSchema: GenEnum<JobStatus> = /*@__PURE__*/
  */
 export const FieldServiceService: GenService<{
   /**
-   * Without code: returns Jobber's authorization URL and state. With code and
-   * state (from Jobber's redirect): finishes the connection.
+   * With api_key: verifies the key with one real call (Jobber's account) and
+   * connects at once. Without api_key or code: returns Jobber's authorization
+   * URL and state (the OAuth app flow). With code and state (from Jobber's
+   * redirect): finishes the connection.
    *
    * @generated from rpc universalcalendar.v1.FieldServiceService.ConnectJobber
    */
@@ -671,7 +1111,8 @@ export const FieldServiceService: GenService<{
     output: typeof ConnectJobberResponseSchema;
   },
   /**
-   * Verifies the API key against HouseCall Pro and stores it encrypted.
+   * Verifies the API key against HouseCall Pro (GET /company; the company must
+   * be the one named) and stores it encrypted.
    *
    * @generated from rpc universalcalendar.v1.FieldServiceService.ConnectHousecallPro
    */
@@ -681,6 +1122,9 @@ export const FieldServiceService: GenService<{
     output: typeof ConnectHousecallProResponseSchema;
   },
   /**
+   * Jobs scheduled in a window of local dates, our page/limit over the
+   * provider's cursors or pages.
+   *
    * @generated from rpc universalcalendar.v1.FieldServiceService.ListJobs
    */
   listJobs: {
@@ -689,7 +1133,9 @@ export const FieldServiceService: GenService<{
     output: typeof ListJobsResponseSchema;
   },
   /**
-   * Creates a job in the provider. Auth: service key. Idempotent by key.
+   * Creates a job in the provider and records it as an appointment under the
+   * same no-overlap rules: a conflicting time refuses the job before the
+   * provider is called. Auth: service key. Idempotent by key.
    *
    * @generated from rpc universalcalendar.v1.FieldServiceService.CreateJob
    */
@@ -699,7 +1145,7 @@ export const FieldServiceService: GenService<{
     output: typeof CreateJobResponseSchema;
   },
   /**
-   * Partial update of a job in the provider.
+   * Partial update of a job in the provider (and of its appointment).
    *
    * @generated from rpc universalcalendar.v1.FieldServiceService.UpdateJob
    */
@@ -709,8 +1155,19 @@ export const FieldServiceService: GenService<{
     output: typeof UpdateJobResponseSchema;
   },
   /**
-   * Finds the customer by phone or email in the provider, creating it when
-   * absent. Auth: service key.
+   * Cancels a job in the provider (Jobber: closes it and removes its open
+   * visits; HouseCall Pro: takes it off the schedule) and its appointment.
+   *
+   * @generated from rpc universalcalendar.v1.FieldServiceService.CancelJob
+   */
+  cancelJob: {
+    methodKind: "unary";
+    input: typeof CancelJobRequestSchema;
+    output: typeof CancelJobResponseSchema;
+  },
+  /**
+   * Finds the customer by normalised phone, then email, in the provider,
+   * creating it when absent. Auth: service key.
    *
    * @generated from rpc universalcalendar.v1.FieldServiceService.SyncCustomer
    */

@@ -166,7 +166,8 @@ export const PrivacyService: GenService<{
   /**
    * Creates a new version of the tenant's data key; a background job
    * re-encrypts the tenant's customer data under it, then destroys the old
-   * version. Safe to repeat.
+   * version. Safe to repeat. NOT_FOUND when the tenant has never stored
+   * customer data (there is no key to rotate; nothing is created).
    *
    * @generated from rpc universalcalendar.v1.PrivacyService.RotateTenantDataKey
    */

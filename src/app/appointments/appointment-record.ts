@@ -1,6 +1,6 @@
 import type { Buffer } from "node:buffer";
 import { FieldDecryptionError, type TenantDataKey } from "../../crypto/customer-data-cipher.js";
-import type { Appointment } from "../../entities/appointment.js";
+import { AppointmentSchema, type Appointment } from "../../entities/appointment.js";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import type { TenantKeyRing } from "../customer-data/tenant-key-ring.js";
 
@@ -92,6 +92,15 @@ export function withoutSealedColumns(row: Appointment): Omit<Appointment, Sealed
   return copy as Omit<Appointment, SealedColumn>;
 }
 
+/** A row just written from customer data the caller holds in the clear: nothing to open. */
+export function recordWith(row: Appointment, data: CustomerData): AppointmentRecord {
+  return { ...withoutSealedColumns(row), ...pickCustomerData(data), customerDataStatus: "available" };
+}
+
+function pickCustomerData(data: CustomerData): CustomerData {
+  return Object.fromEntries(SEALED.map(({ field }) => [field, data[field]])) as unknown as CustomerData;
+}
+
 function openWith(key: TenantDataKey | undefined, row: Appointment): AppointmentRecord {
   const base = withoutSealedColumns(row);
   if (row.customerDataErasedAt) return { ...base, ...EMPTY, customerDataStatus: "erased" };
@@ -125,6 +134,17 @@ export async function openAppointment(
   const version = row.piiKeyVersion;
   const key = version === null || version === undefined ? undefined : await keys.version(row.tenantId, version, reader);
   return openWith(key, row);
+}
+
+/** An appointment by id (within tenantId), opened; null when there is none. */
+export async function loadAppointmentRecord(
+  keys: TenantKeyRing,
+  em: EntityManager,
+  id: string,
+  tenantId?: string,
+): Promise<AppointmentRecord | null> {
+  const row = await em.findOne(AppointmentSchema, tenantId === undefined ? { id } : { id, tenantId });
+  return row ? openAppointment(keys, row) : null;
 }
 
 /** Opens many rows of any tenants, fetching each (tenant, version) key once. */

@@ -1,6 +1,6 @@
-import type { EntityManager } from "@mikro-orm/postgresql";
 import type { BusyPeriod } from "../../domain/availability/busy-period.js";
 import type { Clock } from "../../domain/clock.js";
+import type { SqlReader } from "../../db/sql-pool.js";
 import { findSuggestedSlots } from "../availability/find-suggested-slots.js";
 import { loadBusyPeriods } from "../availability/load-busy-periods.js";
 import { loadSchedulingRules } from "../availability/load-scheduling-rules.js";
@@ -23,28 +23,28 @@ const SUGGESTED_SLOT_COUNT = 3;
  * `ignoreAppointmentId` leaves out the appointment being moved.
  */
 export async function findBookingConflicts(
-  em: EntityManager,
+  sql: SqlReader,
   tenantId: string,
   window: TimeSlot,
   ignoreAppointmentId?: string,
 ): Promise<BusyPeriod[]> {
-  const { rules } = await loadSchedulingRules(em, tenantId);
-  const periods = await loadBusyPeriods(em, tenantId, window, rules, { includeSoftBlocks: false });
+  const { rules } = await loadSchedulingRules(sql, tenantId);
+  const periods = await loadBusyPeriods(sql, tenantId, window, rules, { includeSoftBlocks: false });
   return periods.filter((p) => !(p.kind === "appointment" && p.id === ignoreAppointmentId));
 }
 
 /** The conflicts and the next free slots of the same length, for a refused booking. */
 export async function explainRefusal(
-  em: EntityManager,
+  sql: SqlReader,
   clock: Clock,
   tenantId: string,
   window: TimeSlot,
   ignoreAppointmentId?: string,
 ): Promise<BookingConflicts> {
-  const conflicts = await findBookingConflicts(em, tenantId, window, ignoreAppointmentId);
+  const conflicts = await findBookingConflicts(sql, tenantId, window, ignoreAppointmentId);
   const durationMinutes = Math.round((window.end.getTime() - window.start.getTime()) / 60_000);
   const suggestedSlots = await findSuggestedSlots(
-    em,
+    sql,
     clock,
     tenantId,
     durationMinutes,

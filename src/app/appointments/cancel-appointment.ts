@@ -1,11 +1,13 @@
 import { actorOf, type Caller } from "../../domain/caller.js";
-import { FailedPreconditionError } from "../../domain/errors.js";
+import type { Appointment } from "../../entities/appointment.js";
+import { assertCancellable, type AppointmentStatus } from "../../domain/appointments/appointment-status.js";
 import { optionalText } from "../../domain/validation.js";
 import type { AppContext } from "../context.js";
 import { recordAudit } from "../shared/audit.js";
 import { enqueueOutbox } from "../outbox/enqueue-outbox.js";
-import { appointmentCancelled } from "../outbox/outbox-message.js";
-import { openAppointment, type AppointmentRecord } from "./appointment-record.js";
+import { deliverSoon, type FastPathResult } from "../outbox/deliver-soon.js";
+import { appointmentCancelled, customerNotification } from "../outbox/outbox-message.js";
+import { loadAppointmentRecord, openAppointment, type AppointmentRecord } from "./appointment-record.js";
 import { findAppointment } from "./find-appointment.js";
 
 export interface CancelAppointmentInput {
@@ -25,15 +27,26 @@ export async function cancelAppointment(
   ctx: AppContext,
   caller: Caller,
   command: CancelAppointmentInput,
-): Promise<{ cancelled: boolean; appointment: AppointmentRecord }> {
+): Promise<{ cancelled: boolean; appointment: AppointmentRecord; delivery?: FastPathResult }> {
+  const result = await cancel(ctx, caller, command);
+  const appointment = await openAppointment(ctx.customerKeys, result.appointment);
+  if (!result.cancelled) return { cancelled: false, appointment };
+  const delivery = await deliverSoon(ctx, appointment.tenantId, appointment.id);
+  const current = await loadAppointmentRecord(ctx.customerKeys, ctx.orm.em.fork(), appointment.id);
+  return { cancelled: true, appointment: current ?? appointment, delivery };
+}
+
+async function cancel(
+  ctx: AppContext,
+  caller: Caller,
+  command: CancelAppointmentInput,
+): Promise<{ cancelled: boolean; appointment: Appointment }> {
   const notes = optionalText("notes", command.notes, 5000);
-  const result = await ctx.orm.em.fork().transactional(async (em) => {
+  return ctx.orm.em.fork().transactional(async (em) => {
     const now = ctx.clock.now();
     const appointment = await findAppointment(em, command.id, command.tenantFilter, { forUpdate: true });
     if (appointment.status === "cancelled") return { cancelled: false, appointment };
-    if (appointment.status !== "pending" && appointment.status !== "confirmed") {
-      throw new FailedPreconditionError(`a ${appointment.status} appointment cannot be cancelled`);
-    }
+    assertCancellable(appointment.status as AppointmentStatus);
     appointment.status = "cancelled";
     appointment.cancellationReason = command.reason;
     appointment.cancellationNotes = notes;
@@ -46,6 +59,9 @@ export async function cancelAppointment(
       appointment.tenantId,
       appointmentCancelled(appointment.id, command.notifyCustomer, command.reason),
     );
+    if (command.notifyCustomer) {
+      enqueueOutbox(em, appointment.tenantId, customerNotification(appointment.id, "cancellation", command.reason));
+    }
     recordAudit(em, {
       tenantId: appointment.tenantId,
       caller,
@@ -56,5 +72,4 @@ export async function cancelAppointment(
     });
     return { cancelled: true, appointment };
   });
-  return { cancelled: result.cancelled, appointment: await openAppointment(ctx.customerKeys, result.appointment) };
 }

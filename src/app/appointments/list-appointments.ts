@@ -55,7 +55,7 @@ export async function listAppointments(
   const params: unknown[] = [query.tenantId];
   const filters: Record<string, unknown> = {};
   if (query.startDate || query.endDate) {
-    const { rules } = await loadSchedulingRules(em, query.tenantId);
+    const { rules } = await loadSchedulingRules(ctx.sql, query.tenantId);
     let from: Date | undefined;
     if (query.startDate) {
       from = startOfLocalDate("start_date", query.startDate, rules.timeZone);

@@ -9,10 +9,13 @@ import type { AppContext } from "../context.js";
 import { recordAudit } from "../shared/audit.js";
 import { lockTenantSchedule } from "../shared/tenant-schedule-lock.js";
 import { enqueueOutbox } from "../outbox/enqueue-outbox.js";
-import { appointmentUpdated } from "../outbox/outbox-message.js";
+import { deliverSoon, type FastPathResult } from "../outbox/deliver-soon.js";
+import { appointmentUpdated, customerNotification } from "../outbox/outbox-message.js";
+import { unitOfWorkSql } from "../../db/unit-of-work-sql.js";
 import { explainRefusal, findBookingConflicts, type BookingConflicts } from "./booking-conflicts.js";
 import {
   CUSTOMER_DATA_FIELDS,
+  loadAppointmentRecord,
   openAppointment,
   sealCustomerData,
   type AppointmentRecord,
@@ -29,8 +32,16 @@ export interface UpdateAppointmentInput {
 }
 
 export type UpdateAppointmentResult =
-  | { updated: true; appointment: AppointmentRecord }
+  | { updated: true; appointment: AppointmentRecord; delivery?: FastPathResult }
   | ({ updated: false; appointment: AppointmentRecord } & BookingConflicts);
+
+/** What the transaction decided, on the row as stored (opened after commit). */
+type Change =
+  | { updated: true; appointment: Appointment; changed: boolean }
+  | ({ updated: false; appointment: Appointment } & BookingConflicts);
+
+/** Fields whose change the customer is told about. */
+const CUSTOMER_VISIBLE = ["startTime", "endTime", "address"];
 
 /** SQLSTATE exclusion_violation: the moved appointment would overlap another. */
 function isOverlap(error: unknown): boolean {
@@ -48,11 +59,21 @@ export async function updateAppointment(
   caller: Caller,
   command: UpdateAppointmentInput,
 ): Promise<UpdateAppointmentResult> {
-  const refused = async (appointment: Appointment): Promise<UpdateAppointmentResult> => ({
+  const result = await change(ctx, caller, command);
+  const appointment = await openAppointment(ctx.customerKeys, result.appointment);
+  if (!result.updated) return { ...result, appointment };
+  if (!result.changed) return { updated: true, appointment };
+  const delivery = await deliverSoon(ctx, appointment.tenantId, appointment.id);
+  const current = await loadAppointmentRecord(ctx.customerKeys, ctx.orm.em.fork(), appointment.id);
+  return { updated: true, appointment: current ?? appointment, delivery };
+}
+
+async function change(ctx: AppContext, caller: Caller, command: UpdateAppointmentInput): Promise<Change> {
+  const refused = async (appointment: Appointment): Promise<Change> => ({
     updated: false,
-    appointment: await openAppointment(ctx.customerKeys, appointment),
+    appointment,
     ...(await explainRefusal(
-      ctx.orm.em.fork(),
+      ctx.sql,
       ctx.clock,
       appointment.tenantId,
       { start: command.patch.start ?? appointment.startTime, end: command.patch.end ?? appointment.endTime },
@@ -62,7 +83,7 @@ export async function updateAppointment(
 
   let current: Appointment | undefined;
   try {
-    return await ctx.orm.em.fork().transactional(async (em): Promise<UpdateAppointmentResult> => {
+    return await ctx.orm.em.fork().transactional(async (em): Promise<Change> => {
       const appointment = await findAppointment(em, command.id, command.tenantFilter, { forUpdate: true });
       current = appointment;
       if (command.expectedVersion !== 0 && command.expectedVersion !== appointment.version) {
@@ -75,20 +96,21 @@ export async function updateAppointment(
         command.patch,
         ctx.clock.now(),
       );
-      if (Object.keys(values).length === 0) {
-        return { updated: true, appointment: await openAppointment(ctx.customerKeys, appointment, em) };
-      }
+      if (Object.keys(values).length === 0) return { updated: true as const, appointment, changed: false };
       if (moved) {
         const window = { start: values.startTime as Date, end: values.endTime as Date };
         // Taken after the row lock, as no holder of the schedule lock waits for an appointment row.
         await lockTenantSchedule(em, appointment.tenantId, "booking");
-        const blocking = await findBookingConflicts(em, appointment.tenantId, window, appointment.id);
+        const blocking = await findBookingConflicts(unitOfWorkSql(em), appointment.tenantId, window, appointment.id);
         if (blocking.some((p) => p.kind !== "appointment")) return refused(appointment);
       }
       const { customerData, columns } = splitCustomerData(values);
       const sealed = customerData ? await resealed(ctx, em, appointment, customerData) : {};
       wrap(appointment).assign({ ...columns, ...sealed, version: appointment.version + 1, updatedAt: ctx.clock.now() });
       enqueueOutbox(em, appointment.tenantId, appointmentUpdated(appointment.id, Object.keys(values), moved));
+      if (Object.keys(values).some((field) => CUSTOMER_VISIBLE.includes(field))) {
+        enqueueOutbox(em, appointment.tenantId, customerNotification(appointment.id, "change"));
+      }
       recordAudit(em, {
         tenantId: appointment.tenantId,
         caller,
@@ -98,7 +120,7 @@ export async function updateAppointment(
         changes: auditableChanges(values),
       });
       await em.flush();
-      return { updated: true, appointment: await openAppointment(ctx.customerKeys, appointment, em) };
+      return { updated: true as const, appointment, changed: true };
     });
   } catch (error) {
     if (isOverlap(error) && current) {

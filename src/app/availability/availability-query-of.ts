@@ -1,27 +1,32 @@
-import type { EntityManager } from "@mikro-orm/postgresql";
 import type { AvailabilityQuery } from "../../domain/availability/availability.js";
 import type { SchedulingRules } from "../../domain/availability/scheduling-rules.js";
 import { localToUtc } from "../../domain/availability/time-zone.js";
 import type { Clock } from "../../domain/clock.js";
-import { loadBusyPeriods } from "./load-busy-periods.js";
+import type { SqlReader } from "../../db/sql-pool.js";
+import { busyPeriodsOf, loadBusyArrays, type BusyArrays, type BusyWindow } from "./load-busy-periods.js";
 
-/**
- * The engine's question for local dates firstDay..lastDay of timeZone, with
- * the busy time that can touch them (widened by the buffers). Soft blocks
- * count: CheckAvailability never offers soft-blocked time.
- */
-export async function availabilityQueryOf(
-  em: EntityManager,
-  clock: Clock,
-  tenantId: string,
-  rules: SchedulingRules,
-  window: { firstDay: number; lastDay: number; durationMinutes: number; timeZone: string },
-): Promise<AvailabilityQuery> {
+export interface AvailabilityWindow {
+  firstDay: number;
+  lastDay: number;
+  durationMinutes: number;
+  timeZone: string;
+}
+
+/** The instants whose busy time can touch local dates firstDay..lastDay (widened by the buffers). */
+export function busySpanOf(rules: SchedulingRules, window: AvailabilityWindow): BusyWindow {
   const start = localToUtc(window.timeZone, window.firstDay, 0) - rules.bufferAfterMinutes * 60_000;
   const end = localToUtc(window.timeZone, window.lastDay + 1, 0) + rules.bufferBeforeMinutes * 60_000;
-  const periods = await loadBusyPeriods(em, tenantId, { start: new Date(start), end: new Date(end) }, rules, {
-    includeSoftBlocks: true,
-  });
+  return { start: new Date(start), end: new Date(end) };
+}
+
+/** The engine's question from busy arrays read for busySpanOf(rules, window). */
+export function availabilityQueryFrom(
+  busy: BusyArrays,
+  clock: Clock,
+  rules: SchedulingRules,
+  window: AvailabilityWindow,
+): AvailabilityQuery {
+  const periods = busyPeriodsOf(busy, busySpanOf(rules, window), rules);
   return {
     rules,
     timeZone: window.timeZone,
@@ -31,4 +36,20 @@ export async function availabilityQueryOf(
     busy: periods.map((period) => ({ start: period.start.getTime(), end: period.end.getTime() })),
     clock,
   };
+}
+
+/**
+ * The engine's question for local dates firstDay..lastDay of timeZone, with
+ * the busy time that can touch them. Soft blocks count: CheckAvailability
+ * never offers soft-blocked time.
+ */
+export async function availabilityQueryOf(
+  sql: SqlReader,
+  clock: Clock,
+  tenantId: string,
+  rules: SchedulingRules,
+  window: AvailabilityWindow,
+): Promise<AvailabilityQuery> {
+  const busy = await loadBusyArrays(sql, tenantId, busySpanOf(rules, window), { includeSoftBlocks: true });
+  return availabilityQueryFrom(busy, clock, rules, window);
 }

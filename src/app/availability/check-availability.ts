@@ -2,8 +2,8 @@ import { parseAvailabilityWindow, type AvailabilityWindowInput } from "../../dom
 import { findFreeSlots, findFreeWindows, type DayAvailability } from "../../domain/availability/availability.js";
 import type { Caller } from "../../domain/caller.js";
 import type { AppContext } from "../context.js";
-import { availabilityQueryOf } from "./availability-query-of.js";
-import { loadSchedulingRules } from "./load-scheduling-rules.js";
+import { availabilityQueryFrom, busySpanOf } from "./availability-query-of.js";
+import { loadBusyArrays } from "./load-busy-periods.js";
 
 export interface CheckAvailabilityInput extends AvailabilityWindowInput {
   tenantId: string;
@@ -16,20 +16,33 @@ export interface CheckAvailabilityResult {
   totalSlots: number;
 }
 
-/** Free slots (or windows) per local date; validates first, so bad input reads nothing. */
+/** Reads after which a still-moving rules version is taken as it stands. */
+const MAX_READS = 3;
+
+/**
+ * Free slots (or windows) per local date; validates first, so bad input
+ * reads nothing. One round trip when this instance holds the tenant's rules:
+ * the busy read returns the rules' version, and a changed version (rules
+ * updated through any instance) reads the rules and the busy time again.
+ */
 export async function checkAvailability(
   ctx: AppContext,
   _caller: Caller,
   input: CheckAvailabilityInput,
 ): Promise<CheckAvailabilityResult> {
   const { tenantId } = input;
-  const em = ctx.orm.em.fork();
-  const clock = ctx.clock;
-  const window = parseAvailabilityWindow(input);
-  const { rules } = await loadSchedulingRules(em, tenantId);
-  const timeZone = window.timeZone ?? rules.timeZone;
-  const query = await availabilityQueryOf(em, clock, tenantId, rules, { ...window, timeZone });
-  const days = input.mode === "windows" ? findFreeWindows(query) : findFreeSlots(query);
-  const totalSlots = days.reduce((sum, day) => sum + day.slots.length, 0);
-  return { timeZone, days, totalSlots };
+  const parsed = parseAvailabilityWindow(input);
+  let loaded = ctx.schedulingRules.peek(tenantId) ?? (await ctx.schedulingRules.load(ctx.sql, tenantId));
+  for (let read = 1; ; read++) {
+    const { rules } = loaded;
+    const window = { ...parsed, timeZone: parsed.timeZone ?? rules.timeZone };
+    const busy = await loadBusyArrays(ctx.sql, tenantId, busySpanOf(rules, window), { includeSoftBlocks: true });
+    if (busy.rules_version === loaded.version || read === MAX_READS) {
+      const query = availabilityQueryFrom(busy, ctx.clock, rules, window);
+      const days = input.mode === "windows" ? findFreeWindows(query) : findFreeSlots(query);
+      const totalSlots = days.reduce((sum, day) => sum + day.slots.length, 0);
+      return { timeZone: window.timeZone, days, totalSlots };
+    }
+    loaded = await ctx.schedulingRules.load(ctx.sql, tenantId);
+  }
 }

@@ -1,7 +1,7 @@
-import type { EntityManager } from "@mikro-orm/postgresql";
 import { findFreeSlots } from "../../domain/availability/availability.js";
 import { utcToLocal } from "../../domain/availability/time-zone.js";
 import type { Clock } from "../../domain/clock.js";
+import type { SqlReader } from "../../db/sql-pool.js";
 import { availabilityQueryOf } from "./availability-query-of.js";
 import { loadSchedulingRules } from "./load-scheduling-rules.js";
 
@@ -14,7 +14,7 @@ const SEARCH_CHUNK_DAYS = 14;
  * through the booking horizon.
  */
 export async function findSuggestedSlots(
-  em: EntityManager,
+  sql: SqlReader,
   clock: Clock,
   tenantId: string,
   durationMinutes: number,
@@ -22,7 +22,7 @@ export async function findSuggestedSlots(
   count: number,
 ): Promise<{ start: Date; end: Date }[]> {
   if (count <= 0 || !Number.isInteger(durationMinutes) || durationMinutes < 1) return [];
-  const { rules } = await loadSchedulingRules(em, tenantId);
+  const { rules } = await loadSchedulingRules(sql, tenantId);
   const now = clock.now().getTime();
   const earliest = Math.max(from.getTime(), now);
   const zone = rules.timeZone;
@@ -30,7 +30,7 @@ export async function findSuggestedSlots(
   const found: { start: Date; end: Date }[] = [];
   for (let firstDay = utcToLocal(zone, earliest).epochDay; firstDay <= lastBookableDay; firstDay += SEARCH_CHUNK_DAYS) {
     const lastDay = Math.min(firstDay + SEARCH_CHUNK_DAYS - 1, lastBookableDay);
-    const query = await availabilityQueryOf(em, clock, tenantId, rules, {
+    const query = await availabilityQueryOf(sql, clock, tenantId, rules, {
       firstDay,
       lastDay,
       durationMinutes,

@@ -8,5 +8,5 @@ export async function getSchedulingRules(
   _caller: Caller,
   input: { tenantId: string },
 ): Promise<LoadedSchedulingRules> {
-  return loadSchedulingRules(ctx.orm.em.fork(), input.tenantId);
+  return loadSchedulingRules(ctx.sql, input.tenantId);
 }

@@ -7,6 +7,7 @@ import { actorOf, type Caller } from "../../domain/caller.js";
 import { SchedulingRulesRowSchema } from "../../entities/scheduling-rules-row.js";
 import type { AppContext } from "../context.js";
 import { recordAudit } from "../shared/audit.js";
+import { unitOfWorkSql } from "../../db/unit-of-work-sql.js";
 import { loadSchedulingRules } from "./load-scheduling-rules.js";
 
 export interface UpdateSchedulingRulesInput {
@@ -46,7 +47,7 @@ export async function updateSchedulingRules(
   command: UpdateSchedulingRulesInput,
 ): Promise<{ rules: SchedulingRules; updatedAt: Date }> {
   return ctx.orm.em.fork().transactional(async (em) => {
-    const current = await loadSchedulingRules(em, command.tenantId);
+    const current = await loadSchedulingRules(unitOfWorkSql(em), command.tenantId);
     const defaults = current.isDefault ? current.rules : defaultSchedulingRules(current.rules.timeZone);
     const rules =
       command.fields.length === 0

@@ -3,17 +3,46 @@ import type { Caller } from "../../domain/caller.js";
 import type { AppContext } from "../context.js";
 import { integrationViews, type IntegrationView } from "../integrations/integration-view.js";
 
-/** Every calendar integration of the tenant, oldest first. */
+export interface AppointmentSyncIssue {
+  appointmentId: string;
+  kind: "delivery_failed" | "calendar_conflict";
+  reason: string;
+}
+
+/** Most issues listed; the oldest unresolved come first. */
+const ISSUE_LIMIT = 100;
+
+/**
+ * Every calendar integration of the tenant, oldest first, and the
+ * appointments whose calendar copy needs attention: a write that failed for
+ * good, or a move made in the calendar that conflicts.
+ */
 export async function getCalendarStatus(
   ctx: AppContext,
   _caller: Caller,
   input: { tenantId: string },
-): Promise<IntegrationView[]> {
+): Promise<{ integrations: IntegrationView[]; issues: AppointmentSyncIssue[] }> {
   const em = ctx.orm.em.fork();
   const integrations = await em.find(
     CalendarIntegrationSchema,
     { tenantId: input.tenantId, provider: { $in: ctx.providers.names("busyTime") } },
     { orderBy: { createdAt: "asc" } },
   );
-  return integrationViews(em, integrations);
+  const rows = await em.execute<
+    { id: string; sync_status: string; sync_error: string | null; calendar_conflict: string | null }[]
+  >(
+    `select id::text as id, sync_status, sync_error, calendar_conflict from appointments
+     where tenant_id = ? and (sync_status = 'failed' or calendar_conflict is not null)
+     order by updated_at limit ?`,
+    [input.tenantId, ISSUE_LIMIT],
+  );
+  const issues = rows.flatMap((row): AppointmentSyncIssue[] => [
+    ...(row.sync_status === "failed"
+      ? [{ appointmentId: row.id, kind: "delivery_failed" as const, reason: row.sync_error ?? "" }]
+      : []),
+    ...(row.calendar_conflict
+      ? [{ appointmentId: row.id, kind: "calendar_conflict" as const, reason: row.calendar_conflict }]
+      : []),
+  ]);
+  return { integrations: await integrationViews(em, integrations), issues };
 }

@@ -1,4 +1,5 @@
 import type { Caller } from "../../domain/caller.js";
+import { NotFoundError } from "../../domain/errors.js";
 import { requireText } from "../../domain/validation.js";
 import type { AppContext } from "../context.js";
 import { recordAudit } from "../shared/audit.js";
@@ -14,7 +15,10 @@ export async function rotateTenantDataKey(
   input: { tenantId: string },
 ): Promise<{ keyVersion: number }> {
   const tenantId = requireText("tenant_id", input.tenantId, 255);
-  await ctx.customerKeys.current(tenantId);
+  // A tenant that never stored customer data has no key to rotate: answer so, and create nothing.
+  if ((await ctx.customerKeys.all(tenantId)).length === 0) {
+    throw new NotFoundError(`tenant ${tenantId} has no customer data key to rotate`);
+  }
   const keyVersion = await ctx.customerKeys.rotate(tenantId);
   await ctx.orm.em.fork().transactional(async (em) => {
     await em.execute(

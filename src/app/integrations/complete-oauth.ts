@@ -4,7 +4,7 @@ import { FailedPreconditionError, InvalidArgumentError } from "../../domain/erro
 import { OAuthStateSchema } from "../../entities/oauth-state.js";
 import { ProviderError } from "../../providers/kit/provider-error.js";
 import type { ProviderCalendarInfo } from "../../providers/calendar/calendar-provider.js";
-import type { TokenSet } from "../../providers/kit/connector.js";
+import type { ProviderAccount, TokenSet } from "../../providers/kit/connector.js";
 import type { AppContext } from "../context.js";
 import { startSyncJob } from "../sync/start-sync-job.js";
 import { integrationViews, type IntegrationView } from "./integration-view.js";
@@ -69,7 +69,7 @@ export async function completeOAuth(
   });
 
   let tokens: TokenSet;
-  let accountEmail: string;
+  let account: ProviderAccount;
   let calendars: ProviderCalendarInfo[];
   try {
     tokens = await provider.exchangeCode({
@@ -78,7 +78,7 @@ export async function completeOAuth(
       redirectUri: consumed.redirectUri,
     });
     const credentials = { kind: "oauth" as const, accessToken: tokens.accessToken };
-    accountEmail = (await provider.getAccount(credentials)).email;
+    account = await provider.getAccount(credentials);
     calendars = (await busyTime?.listCalendars(credentials)) ?? [];
   } catch (error) {
     if (error instanceof ProviderError && error.retryable) {
@@ -98,7 +98,8 @@ export async function completeOAuth(
     saveConnectedAccount(tx, ctx.cipher, {
       tenantId: input.tenantId,
       provider: input.provider,
-      accountEmail,
+      accountEmail: account.email,
+      ...(account.name !== undefined ? { accountName: account.name } : {}),
       credentials: {
         kind: "oauth",
         accessToken: tokens.accessToken,

@@ -54,7 +54,7 @@ export class IntegrationCredentials {
       throw new ReauthorizationRequiredError(integrationId);
     }
     const provider = this.deps.providers.get(integration.provider);
-    const auth = provider.connector.auth;
+    const auth = (integration.loginKind as ConnectorKind | null) ?? provider.connector.auth;
     const sealed = [integration.accessTokenEncrypted, integration.refreshTokenEncrypted];
     if (sealed.some((value) => value && this.deps.cipher.needsReencryption(value))) {
       Object.assign(integration, await this.resealRetiredSecrets(integrationId, auth));

@@ -17,9 +17,15 @@ export interface IntegrationView {
   tenantId: string;
   provider: string;
   accountEmail: string;
+  /** The company name of a field-service account; "" for calendars. */
+  accountName: string;
+  /** IANA zone given or reported for a field-service account. */
+  timeZone?: string;
   status: "active" | "error" | "disabled";
   statusReason: string;
   calendars: CalendarView[];
+  syncDirection: "bidirectional" | "from_provider" | "to_provider";
+  syncEnabled: boolean;
   lastSyncedAt?: Date;
   connectedAt: Date;
 }
@@ -39,8 +45,12 @@ export async function integrationViews(
     tenantId: integration.tenantId,
     provider: integration.provider,
     accountEmail: integration.accountEmail,
+    accountName: integration.accountName ?? "",
+    ...(integration.accountSettings.timeZone ? { timeZone: integration.accountSettings.timeZone } : {}),
     status: integration.status as IntegrationView["status"],
     statusReason: integration.statusReason ?? "",
+    syncDirection: integration.syncDirection as IntegrationView["syncDirection"],
+    syncEnabled: integration.syncEnabled,
     calendars: calendars
       .filter((c) => c.integrationId === integration.id)
       .map((c) => ({

@@ -3,7 +3,11 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import { recordAudit } from "../shared/audit.js";
 import type { TokenCipher } from "../../crypto/token-cipher.js";
 import type { Caller } from "../../domain/caller.js";
-import { CalendarIntegrationSchema, type CalendarIntegration } from "../../entities/calendar-integration.js";
+import {
+  CalendarIntegrationSchema,
+  type AccountSettings,
+  type CalendarIntegration,
+} from "../../entities/calendar-integration.js";
 import type { ProviderCalendarInfo } from "../../providers/calendar/calendar-provider.js";
 import { syncCalendarList } from "./calendar-list.js";
 import { sealIntegrationSecret, type IntegrationSecret } from "./integration-secrets.js";
@@ -18,6 +22,11 @@ export interface ConnectedAccount {
   provider: string;
   accountEmail: string;
   credentials: NewCredentials;
+  /** Set when the credentials are not the provider's usual login (Jobber's API key). */
+  loginKind?: NewCredentials["kind"];
+  /** The company name a field-service platform reports. */
+  accountName?: string;
+  accountSettings?: AccountSettings;
   calendars: ProviderCalendarInfo[];
   caller: Caller;
   now: Date;
@@ -63,6 +72,9 @@ export async function saveConnectedAccount(
     integration.refreshTokenEncrypted = null;
     integration.tokenExpiresAt = null;
   }
+  integration.loginKind = account.loginKind ?? null;
+  if (account.accountName !== undefined) integration.accountName = account.accountName;
+  if (account.accountSettings) integration.accountSettings = account.accountSettings;
   integration.status = "active";
   integration.statusReason = null;
   integration.updatedAt = account.now;

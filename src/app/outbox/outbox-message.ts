@@ -7,7 +7,12 @@
 export type OutboxMessage =
   | { topic: "appointment.created"; payload: { appointmentId: string; notifyCustomer: boolean } }
   | { topic: "appointment.updated"; payload: { appointmentId: string; fields: string[]; moved: boolean } }
-  | { topic: "appointment.cancelled"; payload: { appointmentId: string; notifyCustomer: boolean; reason: string } };
+  | { topic: "appointment.cancelled"; payload: { appointmentId: string; notifyCustomer: boolean; reason: string } }
+  | { topic: "notification.customer"; payload: { appointmentId: string; kind: NotificationKind; reason?: string } };
+
+/** What the customer is told: a booking, a change to it, its cancellation. */
+export type NotificationKind = "confirmation" | "change" | "cancellation";
+const NOTIFICATION_KINDS: readonly string[] = ["confirmation", "change", "cancellation"];
 
 export type OutboxTopic = OutboxMessage["topic"];
 
@@ -23,9 +28,24 @@ export function appointmentCancelled(appointmentId: string, notifyCustomer: bool
   return { topic: "appointment.cancelled", payload: { appointmentId, notifyCustomer, reason } };
 }
 
-/** The row's aggregate_id: what the message is about. */
+export function customerNotification(appointmentId: string, kind: NotificationKind, reason?: string): OutboxMessage {
+  return { topic: "notification.customer", payload: { appointmentId, kind, ...(reason ? { reason } : {}) } };
+}
+
+/** The aggregate of an appointment's customer notifications: their own ordered lane, apart from its calendar writes. */
+export function notificationAggregateOf(appointmentId: string): string {
+  return `notify:${appointmentId}`;
+}
+
+/**
+ * The row's aggregate_id: rows of one aggregate are delivered one at a time,
+ * in id order. Calendar writes of an appointment are one aggregate, its
+ * customer notifications another (a slow calendar never delays a message).
+ */
 export function aggregateIdOf(message: OutboxMessage): string {
-  return message.payload.appointmentId;
+  return message.topic === "notification.customer"
+    ? notificationAggregateOf(message.payload.appointmentId)
+    : message.payload.appointmentId;
 }
 
 const isString = (value: unknown): value is string => typeof value === "string";
@@ -48,6 +68,10 @@ export function parseOutboxMessage(topic: string, payload: unknown): OutboxMessa
     case "appointment.cancelled":
       if (!isBoolean(p.notifyCustomer) || !isString(p.reason)) return fail();
       return appointmentCancelled(p.appointmentId, p.notifyCustomer, p.reason);
+    case "notification.customer":
+      if (!isString(p.kind) || !NOTIFICATION_KINDS.includes(p.kind)) return fail();
+      if (p.reason !== undefined && !isString(p.reason)) return fail();
+      return customerNotification(p.appointmentId, p.kind as NotificationKind, p.reason);
     default:
       throw new Error(`unknown outbox topic ${topic}`);
   }

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
-import type { EntityManager } from "@mikro-orm/postgresql";
 import { FieldDecryptionError } from "../../crypto/customer-data-cipher.js";
 import { AlreadyExistsError, FailedPreconditionError, InvalidArgumentError } from "../../domain/errors.js";
+import type { SqlReader, Statement } from "../../db/sql-pool.js";
 import type { TenantKeyRing } from "../customer-data/tenant-key-ring.js";
 
 export type IdempotencyClaim = { kind: "new" } | { kind: "replay"; response: unknown };
@@ -22,6 +22,22 @@ export function storedReplyBinding(scope: string, key: string) {
   return { rowId: `idempotency:${scope}:${key}`, column: "response" };
 }
 
+const CLAIM: Statement = {
+  name: "idempotency-claim",
+  text: `insert into idempotency_records (tenant_id, scope, key, request_hash) values ($1, $2, $3, $4)
+     on conflict do nothing returning key`,
+};
+const CLAIMED: Statement = {
+  name: "idempotency-claimed",
+  text: `select request_hash, response_sealed, response_key_version from idempotency_records
+     where tenant_id = $1 and scope = $2 and key = $3`,
+};
+const SAVE: Statement = {
+  name: "idempotency-save",
+  text: `update idempotency_records set response_sealed = $1, response_key_version = $2, resource_id = $3
+     where tenant_id = $4 and scope = $5 and key = $6`,
+};
+
 /**
  * Claims (tenant, scope, key) inside the caller's transaction. A concurrent
  * claim of the same key waits on the primary key until the first transaction
@@ -30,33 +46,27 @@ export function storedReplyBinding(scope: string, key: string) {
  * data key like the rows they describe.
  */
 export async function claimIdempotencyKey(
-  em: EntityManager,
+  sql: SqlReader,
   keys: TenantKeyRing,
   tenantId: string,
   scope: string,
   key: string,
   requestHash: string,
 ): Promise<IdempotencyClaim> {
-  const inserted = await em.execute<{ key: string }[]>(
-    `insert into idempotency_records (tenant_id, scope, key, request_hash) values (?, ?, ?, ?)
-     on conflict do nothing returning key`,
-    [tenantId, scope, key, requestHash],
-  );
+  const inserted = await sql.rows<{ key: string }>(CLAIM, [tenantId, scope, key, requestHash]);
   if (inserted.length > 0) return { kind: "new" };
-  const [existing] = await em.execute<
-    { request_hash: string; response_sealed: Buffer | null; response_key_version: number | null }[]
-  >(
-    `select request_hash, response_sealed, response_key_version from idempotency_records
-     where tenant_id = ? and scope = ? and key = ?`,
-    [tenantId, scope, key],
-  );
+  const [existing] = await sql.rows<{
+    request_hash: string;
+    response_sealed: Buffer | null;
+    response_key_version: number | null;
+  }>(CLAIMED, [tenantId, scope, key]);
   if (!existing || existing.request_hash !== requestHash) {
     throw new AlreadyExistsError("idempotency_key was already used with a different request");
   }
   const unreadable = () =>
     new FailedPreconditionError("the first reply to this idempotency_key was erased; use a new key");
   if (!existing.response_sealed || existing.response_key_version === null) throw unreadable();
-  const dataKey = await keys.version(tenantId, existing.response_key_version, em);
+  const dataKey = await keys.version(tenantId, existing.response_key_version);
   if (!dataKey) throw unreadable();
   try {
     return {
@@ -71,7 +81,7 @@ export async function claimIdempotencyKey(
 
 /** Stores the first reply, sealed; resourceId names what it is about (ForgetCustomer finds it by that). */
 export async function saveIdempotentResponse(
-  em: EntityManager,
+  sql: SqlReader,
   keys: TenantKeyRing,
   tenantId: string,
   scope: string,
@@ -79,17 +89,13 @@ export async function saveIdempotentResponse(
   response: unknown,
   resourceId: string | null,
 ): Promise<void> {
-  const dataKey = await keys.current(tenantId, em);
-  await em.execute(
-    `update idempotency_records set response_sealed = ?, response_key_version = ?, resource_id = ?
-     where tenant_id = ? and scope = ? and key = ?`,
-    [
-      dataKey.seal(JSON.stringify(response), storedReplyBinding(scope, key)),
-      dataKey.version,
-      resourceId,
-      tenantId,
-      scope,
-      key,
-    ],
-  );
+  const dataKey = await keys.current(tenantId);
+  await sql.rows(SAVE, [
+    dataKey.seal(JSON.stringify(response), storedReplyBinding(scope, key)),
+    dataKey.version,
+    resourceId,
+    tenantId,
+    scope,
+    key,
+  ]);
 }

@@ -1,4 +1,6 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
+import type { Statement } from "../../db/sql-pool.js";
+import { unitOfWorkSql } from "../../db/unit-of-work-sql.js";
 
 /**
  * A reader/writer lock per tenant, so that a hard block and a booking (or a
@@ -23,23 +25,32 @@ import type { EntityManager } from "@mikro-orm/postgresql";
  * exclusion constraint cannot say "a block may overlap appointments but must
  * report them".
  *
- * Cost: a booking without an idempotency key now runs in a transaction
- * (BEGIN, the lock, COMMIT: three more round trips; pgbench, 4 clients:
+ * Cost: CreateAppointment sends BEGIN, the lock, its booking statement and
+ * COMMIT pipelined, in one round trip (src/app/appointments/create-appointment.ts).
+ * Earlier, unpipelined (three more round trips; pgbench, 4 clients:
  * ~0.2 ms per transaction for the lock statement, ~0.2 ms for BEGIN+COMMIT).
  * `npm run bench -- appointments` on the shared 2-core box (load 6-11) was
  * within its noise: 147/s before, 171/s and 149/s after for creates; the
  * hot-slot race still gives 1 winner and 31 created=false per round, no errors.
  */
-const LOCK_SQL = {
-  booking: "select pg_advisory_xact_lock_shared(hashtextextended(?, 0))",
-  hardBlock: "select pg_advisory_xact_lock(hashtextextended(?, 0))",
-} as const;
+export const TENANT_SCHEDULE_LOCK = {
+  booking: {
+    name: "tenant-schedule-lock-shared",
+    text: "select pg_advisory_xact_lock_shared(hashtextextended($1, 0))",
+  },
+  hardBlock: { name: "tenant-schedule-lock", text: "select pg_advisory_xact_lock(hashtextextended($1, 0))" },
+} as const satisfies Record<string, Statement>;
+
+/** The lock's key, the one value of TENANT_SCHEDULE_LOCK's statements. */
+export function tenantScheduleLockKey(tenantId: string): string {
+  return `tenant-schedule:${tenantId}`;
+}
 
 /** Must run inside the transaction whose reads and writes it guards. */
 export async function lockTenantSchedule(
   em: EntityManager,
   tenantId: string,
-  holder: keyof typeof LOCK_SQL,
+  holder: keyof typeof TENANT_SCHEDULE_LOCK,
 ): Promise<void> {
-  await em.execute(LOCK_SQL[holder], [`tenant-schedule:${tenantId}`]);
+  await unitOfWorkSql(em).rows(TENANT_SCHEDULE_LOCK[holder], [tenantScheduleLockKey(tenantId)]);
 }

@@ -19,15 +19,15 @@ const BATCH_SIZE = 2_000;
 
 const UPSERT_SQL = `
   insert into provider_busy_events as m (tenant_id, integration_id, calendar_id, provider_event_id, start_time, end_time,
-    all_day, start_date, end_date, status, transparent, response_status, title, etag, updated_at)
-  select ?, ?::uuid, ?::uuid, x.id, x.s, x.e, x.a, x.sd, x.ed, x.st, x.t, x.r, x.ti, x.et, now()
+    all_day, start_date, end_date, status, transparent, response_status, title, etag, appointment_id, updated_at)
+  select ?, ?::uuid, ?::uuid, x.id, x.s, x.e, x.a, x.sd, x.ed, x.st, x.t, x.r, x.ti, x.et, x.ap, now()
   from jsonb_to_recordset(?::jsonb) as x(id text, s timestamptz, e timestamptz, a boolean, sd date, ed date,
-    st text, t boolean, r text, ti text, et text)
+    st text, t boolean, r text, ti text, et text, ap text)
   on conflict (tenant_id, integration_id, calendar_id, provider_event_id) do update set
     start_time = excluded.start_time, end_time = excluded.end_time, all_day = excluded.all_day,
     start_date = excluded.start_date, end_date = excluded.end_date, status = excluded.status,
     transparent = excluded.transparent, response_status = excluded.response_status,
-    title = excluded.title, etag = excluded.etag, updated_at = now()
+    title = excluded.title, etag = excluded.etag, appointment_id = excluded.appointment_id, updated_at = now()
   where (m.start_time, m.end_time, m.all_day, m.start_date, m.end_date, m.status, m.transparent,
          m.response_status, m.title, m.etag)
     is distinct from (excluded.start_time, excluded.end_time, excluded.all_day, excluded.start_date,
@@ -58,6 +58,7 @@ function rowOf(event: ProviderEvent) {
     r: event.responseStatus ?? null,
     ti: event.title ?? null,
     et: event.etag ?? null,
+    ap: event.appointmentId ?? null,
   };
 }
 

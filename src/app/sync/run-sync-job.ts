@@ -12,6 +12,7 @@ import { ReauthorizationRequiredError } from "../integrations/integration-creden
 import { callProvider } from "../integrations/provider-call.js";
 import { recordAudit } from "../shared/audit.js";
 import { deleteEvents, replaceEvents, upsertEvents, type MirrorCalendar } from "./mirror-writer.js";
+import { reconcileAppointments } from "./reconcile-appointments.js";
 import { syncWindowAt } from "./sync-window.js";
 
 interface Tally {
@@ -47,7 +48,8 @@ export async function runSyncJob(ctx: AppContext, caller: Caller, input: { syncJ
       checkConflicts: true,
     });
     for (const integration of integrations) {
-      let outcome = "succeeded";
+      const started = performance.now();
+      let outcome: "succeeded" | "failed" = "succeeded";
       try {
         await ctx.jobs.exclusive(`calendar-sync:${integration.id}`, () =>
           syncIntegration(ctx, job, integration, tally),
@@ -60,6 +62,7 @@ export async function runSyncJob(ctx: AppContext, caller: Caller, input: { syncJ
           "integration sync failed",
         );
       }
+      ctx.metrics.syncFinished(integration.provider, outcome, (performance.now() - started) / 1000);
       await auditCalendarRead(ctx, caller, job, integration, outcome);
     }
   } catch (error) {
@@ -113,7 +116,7 @@ async function syncIntegration(
 ): Promise<void> {
   const em = ctx.orm.em.fork();
   const now = ctx.clock.now();
-  const { rules } = await loadSchedulingRules(em, job.tenantId);
+  const { rules } = await loadSchedulingRules(ctx.sql, job.tenantId);
   const window = syncWindowAt(now, rules.bookingHorizonDays);
 
   if (job.type === "full") {
@@ -157,11 +160,19 @@ async function syncCalendar(
   };
   const now = ctx.clock.now();
   const savedState = calendar.syncState;
+  const listedAt = new Date();
   if (type === "incremental" && savedState) {
     const changes = await callCalendar(ctx, integration.id, (credentials, source) =>
       source.listChanges(credentials, calendar.providerCalendarId, savedState, window),
     );
     if (changes.kind === "changes") {
+      await reconcileAppointments(
+        ctx,
+        integration,
+        calendar,
+        { upserts: changes.upserts, deletedIds: changes.deletions, complete: false, listedAt },
+        window,
+      );
       return ctx.orm.em.fork().transactional(async (tx) => {
         const counts = await upsertEvents(tx, mirror, changes.upserts);
         counts.deleted = await deleteEvents(tx, mirror, changes.deletions);
@@ -177,6 +188,13 @@ async function syncCalendar(
   }
   const listing = await callCalendar(ctx, integration.id, (credentials, source) =>
     source.listEvents(credentials, calendar.providerCalendarId, window),
+  );
+  await reconcileAppointments(
+    ctx,
+    integration,
+    calendar,
+    { upserts: listing.events, deletedIds: [], complete: true, listedAt },
+    window,
   );
   return ctx.orm.em.fork().transactional(async (tx) => {
     const counts = await replaceEvents(tx, mirror, listing.events);

@@ -36,9 +36,17 @@ export function assertEditable(status: AppointmentStatus): void {
   }
 }
 
+/** Appointments that have not started yet: they hold their slot and may still move or be cancelled. */
+function isUpcoming(status: AppointmentStatus): boolean {
+  return status === "pending" || status === "confirmed";
+}
+
 /** Only appointments that have not started may move in time. */
 export function assertReschedulable(status: AppointmentStatus): void {
-  if (status !== "pending" && status !== "confirmed") {
-    throw new FailedPreconditionError(`a ${status} appointment cannot be moved`);
-  }
+  if (!isUpcoming(status)) throw new FailedPreconditionError(`a ${status} appointment cannot be moved`);
+}
+
+/** Only appointments that have not started may be cancelled. */
+export function assertCancellable(status: AppointmentStatus): void {
+  if (!isUpcoming(status)) throw new FailedPreconditionError(`a ${status} appointment cannot be cancelled`);
 }

@@ -8,4 +8,7 @@ export interface BusyPeriod {
   title?: string;
   /** Set for calendar events: the provider of the calendar (e.g. "google"). */
   provider?: string;
+  /** Set for calendar events: the provider's id and the name of the calendar holding it. */
+  calendarId?: string;
+  calendarName?: string;
 }

@@ -56,7 +56,7 @@ export function defaultSchedulingRules(timeZone = "UTC"): SchedulingRules {
     bufferAfterMinutes: 0,
     minimumNoticeMinutes: 60,
     bookingHorizonDays: 60,
-    tentativeIsBusy: false,
+    tentativeIsBusy: true,
   };
 }
 

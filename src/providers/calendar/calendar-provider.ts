@@ -45,6 +45,8 @@ export interface ProviderEvent {
   responseStatus?: "accepted" | "declined" | "tentative" | "needsAction";
   title?: string;
   etag?: string;
+  /** Our appointment id, when the event is one we wrote (extended property / X- property). */
+  appointmentId?: string;
 }
 
 /** An all-day event: local dates (end exclusive), instants at their UTC midnights. */
@@ -91,6 +93,20 @@ export interface OutgoingEvent {
   start: Date;
   end: Date;
   timeZone: string;
+  /** Who the job is for: written into the event so the business can call back from its calendar. */
+  customer: { name: string; phone: string; email?: string };
+}
+
+/** An event as written: its id and, where the provider has one, the version to send back as If-Match. */
+export interface WrittenEvent {
+  providerEventId: string;
+  etag?: string;
+}
+
+/** The event body text: the appointment's description followed by the customer's contact. */
+export function eventDescription(event: OutgoingEvent): string {
+  const contact = [event.customer.name, event.customer.phone, event.customer.email].filter(Boolean).join(" · ");
+  return [event.description, `Customer: ${contact}`].filter(Boolean).join("\n\n");
 }
 
 /** Capability: where busy time is read from. */
@@ -107,19 +123,22 @@ export interface BusyTimeSource {
   ): Promise<ChangeSet>;
 }
 
-/** Capability: where our appointments are written as events. */
+/**
+ * Capability: where our appointments are written as events. Every call is
+ * safe to repeat: createEvent finds its own earlier event (client-chosen id,
+ * transactionId, If-None-Match) instead of making a second one; updateEvent
+ * of a missing event is not_found (never re-created) and, given an etag, a
+ * changed event is precondition_failed; deleteEvent of a gone event succeeds.
+ */
 export interface EventDestination {
-  createEvent(
-    credentials: ProviderCredentials,
-    calendarId: string,
-    event: OutgoingEvent,
-  ): Promise<{ providerEventId: string }>;
+  createEvent(credentials: ProviderCredentials, calendarId: string, event: OutgoingEvent): Promise<WrittenEvent>;
   updateEvent(
     credentials: ProviderCredentials,
     calendarId: string,
     providerEventId: string,
     event: OutgoingEvent,
-  ): Promise<void>;
+    etag?: string,
+  ): Promise<WrittenEvent>;
   deleteEvent(credentials: ProviderCredentials, calendarId: string, providerEventId: string): Promise<void>;
 }
 

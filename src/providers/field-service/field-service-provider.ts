@@ -6,18 +6,18 @@
  * retryAfterMs), every provider failure surfaces as a ProviderError.
  */
 import type { SyncWindow } from "../calendar/calendar-provider.js";
-import type { TokenSet } from "../kit/connector.js";
+import type { ProviderCredentials, TokenSet } from "../kit/connector.js";
 
 export type FieldServiceProviderName = "jobber" | "housecall_pro";
 
 /** Our status vocabulary; the provider's own string travels beside it as providerStatus. */
 export type JobStatus = "unscheduled" | "scheduled" | "in_progress" | "completed" | "cancelled";
 
-export type FieldServiceCredentials =
-  /** Jobber: an OAuth access token, or a Jobber API key (it is sent as the bearer token too). */
-  | { kind: "bearer"; token: string }
-  /** HouseCall Pro: the company's API key (`Authorization: Token <key>`). */
-  | { kind: "api_key"; apiKey: string };
+/**
+ * Jobber: an OAuth access token, or a Jobber API key (sent as the bearer
+ * token too). HouseCall Pro: the company's API key (`Authorization: Token <key>`).
+ */
+export type FieldServiceCredentials = ProviderCredentials;
 
 /** Who the credentials belong to, read with one real call. */
 export interface FieldServiceAccount {
@@ -46,6 +46,14 @@ export interface CustomerDetails {
   phone?: string;
   email?: string;
   address?: string;
+}
+
+/** Which rule found an existing customer: the normalised phone first, then the email. */
+export type CustomerMatchRule = "phone" | "email";
+
+export interface CustomerMatch {
+  customer: Customer;
+  matchedBy: CustomerMatchRule;
 }
 
 export interface Technician {
@@ -130,12 +138,12 @@ export interface FieldServiceProvider {
   cancelJob(credentials: FieldServiceCredentials, jobId: string): Promise<void>;
 
   /** By normalised E.164 phone first, then by email (case-insensitive). */
-  findCustomer(credentials: FieldServiceCredentials, details: CustomerDetails): Promise<Customer | undefined>;
-  /** findCustomer, creating the customer when none matches. */
+  findCustomer(credentials: FieldServiceCredentials, details: CustomerDetails): Promise<CustomerMatch | undefined>;
+  /** findCustomer, creating the customer when none matches (matchedBy absent then). */
   syncCustomer(
     credentials: FieldServiceCredentials,
     details: CustomerDetails,
-  ): Promise<{ customer: Customer; created: boolean }>;
+  ): Promise<{ customer: Customer; created: boolean; matchedBy?: CustomerMatchRule }>;
 
   /** Scheduled work overlapping the window, following all pages; unscheduled work is not busy. */
   listBusyTime(credentials: FieldServiceCredentials, window: SyncWindow): Promise<ScheduledItem[]>;

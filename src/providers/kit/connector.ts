@@ -3,11 +3,17 @@
  * An adapter's connector and its capabilities may be the same object.
  */
 
-/** Secrets an adapter needs for one call; decrypted by the caller, never stored by adapters. */
-export type ProviderCredentials =
+/**
+ * Secrets an adapter needs for one call; decrypted by the caller, never
+ * stored by adapters. `pace`, when the caller sets it, is awaited by the
+ * adapter before every HTTP request it sends: the integration's outbound
+ * budget, shared by every server instance (app/integrations/outbound-rate-limit.ts).
+ */
+export type ProviderCredentials = (
   | { kind: "oauth"; accessToken: string }
   | { kind: "basic"; username: string; password: string }
-  | { kind: "api_key"; apiKey: string };
+  | { kind: "api_key"; apiKey: string }
+) & { pace?: () => Promise<void> };
 
 export interface TokenSet {
   accessToken: string;
@@ -18,7 +24,12 @@ export interface TokenSet {
 }
 
 export interface ProviderAccount {
+  /** The account's identity: the email for calendars, the platform's account/company id for field service. */
   email: string;
+  /** A display name where the provider has one (the company name of a field-service account). */
+  name?: string;
+  /** IANA zone, where the provider reports one. */
+  timeZone?: string;
 }
 
 /** OAuth 2 authorization code flow with PKCE (Google, Microsoft, Jobber). */
@@ -40,7 +51,7 @@ export interface BasicConnector {
   verify(credentials: Extract<ProviderCredentials, { kind: "basic" }>): Promise<ProviderAccount>;
 }
 
-/** An API key or bearer token the user pastes (HouseCall Pro). */
+/** An API key or bearer token the user pastes (HouseCall Pro; Jobber's API key, sent as the bearer token). */
 export interface ApiKeyConnector {
   readonly auth: "api_key";
   /** Checks the key; throws ProviderError("unauthorized") on a bad key. */

@@ -18,6 +18,8 @@ export type ProviderErrorKind =
   | "unavailable"
   /** 409 duplicate on an idempotent insert. */
   | "conflict"
+  /** 412: the If-Match etag is no longer the resource's (it changed at the provider). */
+  | "precondition_failed"
   | "bad_request";
 
 export class ProviderError extends Error {

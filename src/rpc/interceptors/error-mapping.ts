@@ -36,6 +36,7 @@ const PROVIDER_CODES: Record<ProviderErrorKind, { code: Code; problem: string }>
   forbidden: { code: Code.FailedPrecondition, problem: "denied access" },
   not_found: { code: Code.FailedPrecondition, problem: "no longer has the requested item" },
   conflict: { code: Code.Aborted, problem: "reported a conflicting change: retry" },
+  precondition_failed: { code: Code.Aborted, problem: "has a newer version of the item: read it again" },
   bad_request: { code: Code.FailedPrecondition, problem: "rejected the request" },
   rate_limited: { code: Code.Unavailable, problem: "is throttling requests: retry later" },
   unavailable: { code: Code.Unavailable, problem: "cannot be reached: retry later" },

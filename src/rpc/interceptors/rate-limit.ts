@@ -23,7 +23,8 @@ function credentialIdOf(serviceKey: string): string {
 
 /**
  * Fixed-window limits counted in the database, so the limit holds across
- * all instances together. Buckets:
+ * all instances together (within the small tolerance RateLimitCounters
+ * documents: counts are batched every few ms). Buckets:
  * - a tenant (JWT) caller: `tenant:<tenantId>`, RATE_LIMIT_MAX_REQUESTS;
  * - a service-key caller: `service:<credential id>:<tenant the request
  *   names>`, RATE_LIMIT_SERVICE_KEY_MAX_REQUESTS. Per credential so that each
@@ -62,7 +63,7 @@ export function createRateLimitInterceptor(
 
     let counted;
     try {
-      counted = await store.count(bucketKey);
+      counted = await store.count(bucketKey, limit);
     } catch (error) {
       if (Date.now() - lastWarnedAt > settings.windowMs) {
         lastWarnedAt = Date.now();

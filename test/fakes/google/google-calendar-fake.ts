@@ -117,6 +117,13 @@ export class GoogleCalendarFake {
   /** The most Calendar API requests of one account in flight at once. */
   maxConcurrentApiRequests = 0;
   private inFlight = new Map<string, number>();
+  /** Every event write the API accepted (insert, patch, delete), in order. */
+  readonly writes: { method: string; eventId: string }[] = [];
+  /**
+   * Awaited after a write is stored and before it is answered: a test can
+   * kill the client here, between the provider's success and its bookkeeping.
+   */
+  beforeWriteAnswer: ((write: { method: string; eventId: string }) => Promise<void>) | undefined;
 
   private readonly accounts = new Map<string, FakeAccount>();
   private loggedIn: string | undefined;
@@ -215,6 +222,11 @@ export class GoogleCalendarFake {
     const existing = calendar.events.get(id);
     if (!existing) throw new Error(`no event ${id}`);
     this.store(calendar, { ...existing.resource, status: "cancelled" });
+  }
+
+  /** The stored events of a calendar (cancelled ones included), for assertions. */
+  eventsOf(email: string, calendarId: string): Record<string, unknown>[] {
+    return [...this.calendarOf(email, calendarId).events.values()].map((e) => e.resource);
   }
 
   /** The instance id Google gives one occurrence of a series. */
@@ -469,13 +481,13 @@ export class GoogleCalendarFake {
     this.maxConcurrentApiRequests = Math.max(this.maxConcurrentApiRequests, inFlight);
     try {
       if (this.apiDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.apiDelayMs));
-      this.serveApi(account, url, req.method ?? "GET", query, body, res, send);
+      await this.serveApi(account, url, req.method ?? "GET", query, body, res, send);
     } finally {
       this.inFlight.set(account.email, (this.inFlight.get(account.email) ?? 1) - 1);
     }
   }
 
-  private serveApi(
+  private async serveApi(
     account: FakeAccount,
     url: URL,
     method: string,
@@ -483,7 +495,7 @@ export class GoogleCalendarFake {
     body: string,
     res: ServerResponse,
     send: Send,
-  ): void {
+  ): Promise<void> {
     const path = url.pathname.slice("/calendar/v3".length);
 
     if (path === "/users/me/calendarList" && method === "GET") {
@@ -521,18 +533,53 @@ export class GoogleCalendarFake {
         return send(409, googleError(409, "duplicate", "The requested identifier already exists."));
       const id = input.id ?? `ev${randomBytes(8).toString("hex")}`;
       this.store(calendar, { ...input, id, status: input.status ?? "confirmed" });
+      this.writes.push({ method, eventId: id });
+      await this.beforeWriteAnswer?.({ method, eventId: id });
       return send(200, calendar.events.get(id)?.resource);
     }
     const existing = eventId ? calendar.events.get(eventId) : undefined;
     if (!existing) return send(404, googleError(404, "notFound", "Not Found"));
+    if (method === "GET") return send(200, existing.resource);
+    // Conditional modification: If-Match with a stale etag changes nothing and answers 412.
+    const ifMatch = ifMatchOf(res);
+    if (ifMatch && method !== "GET" && ifMatch !== existing.resource.etag) {
+      return send(412, googleError(412, "conditionNotMet", "Precondition Failed"));
+    }
     if (method === "PUT") {
       this.store(calendar, { ...(JSON.parse(body || "{}") as object), id: existing.resource.id, status: "confirmed" });
       return send(200, calendar.events.get(existing.resource.id)?.resource);
+    }
+    if (method === "PATCH") {
+      // Patch semantics: only the fields sent change; extendedProperties maps merge key by key.
+      const patch = JSON.parse(body || "{}") as Record<string, unknown> & {
+        extendedProperties?: { private?: Record<string, string>; shared?: Record<string, string> };
+      };
+      const current = existing.resource as EventResource & {
+        extendedProperties?: { private?: Record<string, string>; shared?: Record<string, string> };
+      };
+      const extendedProperties = patch.extendedProperties
+        ? {
+            private: { ...current.extendedProperties?.private, ...patch.extendedProperties.private },
+            shared: { ...current.extendedProperties?.shared, ...patch.extendedProperties.shared },
+          }
+        : current.extendedProperties;
+      this.store(calendar, {
+        ...current,
+        ...patch,
+        ...(extendedProperties ? { extendedProperties } : {}),
+        id: current.id,
+        status: (patch.status as string | undefined) ?? current.status,
+      });
+      this.writes.push({ method, eventId: current.id });
+      await this.beforeWriteAnswer?.({ method, eventId: current.id });
+      return send(200, calendar.events.get(current.id)?.resource);
     }
     if (method === "DELETE") {
       if (existing.resource.status === "cancelled")
         return send(410, googleError(410, "deleted", "Resource has been deleted"));
       this.store(calendar, { ...existing.resource, status: "cancelled" });
+      this.writes.push({ method, eventId: existing.resource.id });
+      await this.beforeWriteAnswer?.({ method, eventId: existing.resource.id });
       res.writeHead(204);
       res.end();
       return;
@@ -686,6 +733,12 @@ export class GoogleCalendarFake {
     this.accessTokens.set(token, { email, expiresAt: Date.now() + lifetimeSeconds * 1000 });
     return { access_token: token, expires_in: lifetimeSeconds, token_type: "Bearer" };
   }
+}
+
+/** The request's If-Match header (the response object carries its request). */
+function ifMatchOf(res: ServerResponse): string | undefined {
+  const value = res.req.headers["if-match"];
+  return Array.isArray(value) ? value[0] : value;
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

@@ -161,7 +161,7 @@ export class HousecallProFake {
   private handle(req: IncomingMessage, url: URL, body: string, res: ServerResponse): void {
     const method = req.method ?? "GET";
     const query = Object.fromEntries(url.searchParams);
-    this.requests.push({ method, path: url.pathname, query, headers: req.headers, body });
+    this.requests.push({ method, path: url.pathname, query, headers: req.headers, body, receivedAt: Date.now() });
     const failure = this.failures.shift();
     if (failure) {
       const headers: Record<string, string> =

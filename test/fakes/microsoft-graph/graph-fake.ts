@@ -36,6 +36,8 @@ interface FakeEvent extends Required<Omit<FakeEventInput, "seriesMasterId">> {
   calendarId: string;
   seriesMasterId: string | null;
   transactionId: string | null;
+  /** singleValueExtendedProperties by property id (compared case-insensitively, as Graph does). */
+  extendedProperties: Record<string, string>;
   bodyContent: string;
   location: string;
   changeKey: string;
@@ -205,6 +207,7 @@ export class GraphFake {
       type: input.type ?? "singleInstance",
       seriesMasterId: input.seriesMasterId ?? null,
       transactionId: previous?.transactionId ?? null,
+      extendedProperties: previous?.extendedProperties ?? {},
       bodyContent: previous?.bodyContent ?? "",
       location: previous?.location ?? "",
       changeKey: randomBytes(9).toString("base64"),
@@ -415,9 +418,19 @@ export class GraphFake {
       const id = decodeURIComponent(single[1]!);
       const event = this.events.get(id);
       if (!event) return graphError(res, 404, "ErrorItemNotFound", "The specified object was not found in the store.");
-      if (method === "GET") return send(res, 200, this.wire(event));
+      if (method === "GET") return send(res, 200, this.wire(event, expandedProperty(url)));
+      const ifMatch = req.headers["if-match"];
+      if (ifMatch && method !== "GET" && ifMatch !== `W/"${event.changeKey}"`) {
+        return graphError(
+          res,
+          412,
+          "ErrorIrresolvableConflict",
+          "The change key passed in the request does not match the current change key for the item.",
+        );
+      }
       if (method === "PATCH") {
         const patch = JSON.parse(raw) as GraphWriteBody;
+        keepExtendedProperties(event, patch);
         this.putEvent(event.calendarId, {
           ...event,
           seriesMasterId: event.seriesMasterId ?? undefined,
@@ -450,6 +463,7 @@ export class GraphFake {
     const id = this.putEvent(calendarId, { subject: "", start: new Date(0), end: new Date(0), ...fromWriteBody(body) });
     const event = this.events.get(id)!;
     event.transactionId = body.transactionId ?? null;
+    keepExtendedProperties(event, body);
     event.bodyContent = body.body?.content ?? "";
     event.location = body.location?.displayName ?? "";
     return send(res, 201, this.wire(event));
@@ -540,7 +554,7 @@ export class GraphFake {
     });
   }
 
-  private wire(event: FakeEvent): Record<string, unknown> {
+  private wire(event: FakeEvent, expandProperty?: string): Record<string, unknown> {
     const time = (d: Date) => ({ dateTime: `${d.toISOString().slice(0, 23)}0000`, timeZone: "UTC" });
     return {
       "@odata.type": "#microsoft.graph.event",
@@ -564,8 +578,26 @@ export class GraphFake {
       start: time(event.start),
       end: time(event.end),
       location: { displayName: event.location },
+      ...(expandProperty
+        ? {
+            singleValueExtendedProperties: Object.entries(event.extendedProperties)
+              .filter(([id]) => id.toLowerCase() === expandProperty.toLowerCase())
+              .map(([id, value]) => ({ id, value })),
+          }
+        : {}),
     };
   }
+}
+
+/** The property id of `$expand=singleValueExtendedProperties($filter=id eq '...')`, if asked. */
+function expandedProperty(url: URL): string | undefined {
+  const expand = url.searchParams.get("$expand") ?? "";
+  return /^singleValueExtendedProperties\(\$filter=id eq '(.+)'\)$/.exec(expand)?.[1];
+}
+
+function keepExtendedProperties(event: FakeEvent, body: GraphWriteBody): void {
+  for (const property of body.singleValueExtendedProperties ?? [])
+    event.extendedProperties[property.id] = property.value;
 }
 
 interface GraphWriteBody {
@@ -576,6 +608,7 @@ interface GraphWriteBody {
   location?: { displayName?: string };
   showAs?: ShowAs;
   transactionId?: string;
+  singleValueExtendedProperties?: { id: string; value: string }[];
 }
 
 function fromWriteBody(body: GraphWriteBody, current?: FakeEvent): Partial<FakeEventInput> {

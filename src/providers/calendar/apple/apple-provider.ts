@@ -9,6 +9,7 @@ import type {
   SyncWindow,
 } from "../calendar-provider.js";
 import type { ProviderCredentials } from "../../kit/connector.js";
+import { caldavError } from "./caldav-errors.js";
 import { CALDAV_NAMESPACES, CaldavSession, escapeXml } from "./caldav-session.js";
 import { decodeSyncState, encodeSyncState, type CaldavSyncState } from "./caldav-sync-state.js";
 import { expandCalendarObject } from "./ical-expansion.js";
@@ -279,37 +280,35 @@ export function createAppleProvider(settings: AppleSettings): BasicAuthCalendarP
     async createEvent(credentials, calendarUrl, event) {
       const session = new CaldavSession(credentials);
       const uid = uidOfAppointment(event.appointmentId);
+      const url = resourceUrl(calendarUrl, uid);
       // If-None-Match: a retry finds its own first PUT (412) and changes nothing.
-      await session.send(
+      const response = await session.send(
         "PUT",
-        resourceUrl(calendarUrl, uid),
+        url,
         [412],
-        {
-          "content-type": "text/calendar; charset=utf-8",
-          "if-none-match": "*",
-        },
+        { "content-type": "text/calendar; charset=utf-8", "if-none-match": "*" },
         toICalendar(uid, event),
       );
-      return { providerEventId: uid };
+      const etag = response.status === 412 ? await etagOf(session, url) : response.headers.get("etag");
+      return { providerEventId: uid, ...(etag ? { etag } : {}) };
     },
 
-    async updateEvent(credentials, calendarUrl, providerEventId, event) {
+    async updateEvent(credentials, calendarUrl, providerEventId, event, knownEtag) {
       const session = new CaldavSession(credentials);
       const url = resourceUrl(calendarUrl, providerEventId);
       // Replace only what exists (a missing event is not_found, never re-created) and only the
-      // version we looked at: If-Match with its etag (Radicale does not honour If-Match: *).
-      const [resource] = await session.xml("PROPFIND", url, "0", propfindBody("<d:getetag/>"));
-      const etag = text(resource?.props?.getetag);
-      await session.send(
+      // version we know: If-Match with its etag (Radicale does not honour If-Match: *).
+      const etag = knownEtag ?? (await etagOf(session, url));
+      if (!etag) throw caldavError(404, `PROPFIND ${new URL(url).pathname}`);
+      const response = await session.send(
         "PUT",
         url,
         [],
-        {
-          "content-type": "text/calendar; charset=utf-8",
-          ...(etag ? { "if-match": etag } : {}),
-        },
+        { "content-type": "text/calendar; charset=utf-8", "if-match": etag },
         toICalendar(providerEventId, event),
       );
+      const written = response.headers.get("etag");
+      return { providerEventId, ...(written ? { etag: written } : {}) };
     },
 
     async deleteEvent(credentials, calendarUrl, providerEventId) {
@@ -317,6 +316,17 @@ export function createAppleProvider(settings: AppleSettings): BasicAuthCalendarP
       await session.send("DELETE", resourceUrl(calendarUrl, providerEventId), [404]);
     },
   };
+}
+
+/** The resource's current etag, or undefined when it does not exist. */
+async function etagOf(session: CaldavSession, url: string): Promise<string | undefined> {
+  try {
+    const [resource] = await session.xml("PROPFIND", url, "0", propfindBody("<d:getetag/>"));
+    return text(resource?.props?.getetag);
+  } catch (error) {
+    if (error instanceof ProviderError && error.kind === "not_found") return undefined;
+    throw error;
+  }
 }
 
 /** Events we write live at <calendar>/<uid>.ics, so the UID alone finds them again. */

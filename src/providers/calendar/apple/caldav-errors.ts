@@ -5,7 +5,8 @@ function kindOf(status: number): ProviderErrorKind {
   if (status === 401) return "unauthorized";
   if (status === 403) return "forbidden";
   if (status === 404 || status === 410) return "not_found";
-  if (status === 409 || status === 412) return "conflict";
+  if (status === 409) return "conflict";
+  if (status === 412) return "precondition_failed";
   if (status === 429 || status === 503) return "rate_limited";
   if (status >= 500) return "unavailable";
   return "bad_request";

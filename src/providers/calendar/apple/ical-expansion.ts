@@ -1,6 +1,7 @@
 import ICAL from "ical.js";
 import { DateTime } from "luxon";
 import { allDayEvent, type ProviderEvent, type SyncWindow } from "../calendar-provider.js";
+import { APPOINTMENT_ID_PROPERTY } from "./ical-writer.js";
 
 /** Guards against a malformed RRULE iterating forever. */
 const MAX_OCCURRENCES = 20_000;
@@ -60,6 +61,7 @@ function instanceOf(
     .getAllProperties("attendee")
     .find((attendee) => String(attendee.getFirstValue()).toLowerCase() === mailto);
   const partstat = me ? PARTSTAT[String(me.getParameter("partstat") ?? "NEEDS-ACTION").toUpperCase()] : undefined;
+  const appointmentId = component.getFirstPropertyValue(APPOINTMENT_ID_PROPERTY);
   const base = {
     providerEventId: id,
     status:
@@ -72,6 +74,7 @@ function instanceOf(
     ...(partstat ? { responseStatus: partstat } : {}),
     ...(item.summary ? { title: item.summary } : {}),
     ...(etag ? { etag } : {}),
+    ...(typeof appointmentId === "string" && appointmentId ? { appointmentId } : {}),
   };
   if (startTime.isDate) {
     const startDate = dateOf(startTime);

@@ -1,5 +1,8 @@
 import ICAL from "ical.js";
-import type { OutgoingEvent } from "../calendar-provider.js";
+import { eventDescription, type OutgoingEvent } from "../calendar-provider.js";
+
+/** The X- property that carries our appointment id on the events we write. */
+export const APPOINTMENT_ID_PROPERTY = "x-universal-calendar-appointment-id";
 
 /** The UID (and resource name) we give the event of one appointment: the same on every retry. */
 export function uidOfAppointment(appointmentId: string): string {
@@ -19,10 +22,11 @@ export function toICalendar(uid: string, event: OutgoingEvent, now = new Date())
   vevent.updatePropertyWithValue("dtstart", utc(event.start));
   vevent.updatePropertyWithValue("dtend", utc(event.end));
   vevent.updatePropertyWithValue("summary", event.title);
-  if (event.description) vevent.updatePropertyWithValue("description", event.description);
+  vevent.updatePropertyWithValue("description", eventDescription(event));
   if (event.location) vevent.updatePropertyWithValue("location", event.location);
   vevent.updatePropertyWithValue("status", "CONFIRMED");
   vevent.updatePropertyWithValue("transp", "OPAQUE");
+  vevent.updatePropertyWithValue(APPOINTMENT_ID_PROPERTY, event.appointmentId);
   calendar.addSubcomponent(vevent);
   return calendar.toString();
 }

@@ -9,6 +9,7 @@ import type {
   ProviderCalendarInfo,
   ProviderEvent,
   SyncWindow,
+  WrittenEvent,
 } from "../calendar-provider.js";
 import type { ProviderAccount, ProviderCredentials, TokenSet } from "../../kit/connector.js";
 import { toProviderError } from "./google-errors.js";
@@ -60,11 +61,14 @@ export class GoogleCalendarProvider implements OAuthCalendarProvider {
   constructor(private readonly settings: GoogleSettings) {
     this.timeoutMs = settings.timeoutMs ?? 30_000;
     // Retries are decided once, in app/integrations/provider-retry-policy.ts (with Retry-After); the library's own are off.
+    // Node's fetch rather than gaxios's node-fetch: every provider then calls out through undici, which
+    // metrics and tracing observe through diagnostics channels.
     this.api = calendar({
       version: "v3",
       rootUrl: `${settings.calendarApiBaseUrl}/`,
       retry: false,
       timeout: this.timeoutMs,
+      fetchImplementation: fetch,
     });
   }
 
@@ -86,6 +90,7 @@ export class GoogleCalendarProvider implements OAuthCalendarProvider {
           retry: false,
           retryConfig: { retry: 0, noResponseRetries: 0 },
           timeout: this.timeoutMs,
+          fetchImplementation: fetch,
         }),
     });
     return client;
@@ -236,24 +241,22 @@ export class GoogleCalendarProvider implements OAuthCalendarProvider {
     return { kind: "changes", upserts, deletions, nextSyncState };
   }
 
-  async createEvent(
-    credentials: ProviderCredentials,
-    calendarId: string,
-    event: OutgoingEvent,
-  ): Promise<{ providerEventId: string }> {
+  async createEvent(credentials: ProviderCredentials, calendarId: string, event: OutgoingEvent): Promise<WrittenEvent> {
     const id = googleEventIdFor(event.appointmentId);
     try {
-      await this.call(() =>
+      const created = await this.call(() =>
         this.api.events.insert(
           { calendarId, sendUpdates: "none", requestBody: { ...toGoogleEvent(event), id } },
           this.authOf(credentials),
         ),
       );
+      return { providerEventId: id, ...(created.etag ? { etag: created.etag } : {}) };
     } catch (error) {
-      // 409 duplicate: an earlier attempt of this same insert went through.
+      // 409 duplicate: an earlier attempt of this same insert went through; read its version.
       if (!(error instanceof ProviderError && error.kind === "conflict")) throw error;
     }
-    return { providerEventId: id };
+    const existing = await this.call(() => this.api.events.get({ calendarId, eventId: id }, this.authOf(credentials)));
+    return { providerEventId: id, ...(existing.etag ? { etag: existing.etag } : {}) };
   }
 
   async updateEvent(
@@ -261,13 +264,20 @@ export class GoogleCalendarProvider implements OAuthCalendarProvider {
     calendarId: string,
     providerEventId: string,
     event: OutgoingEvent,
-  ): Promise<void> {
-    await this.call(() =>
-      this.api.events.update(
+    etag?: string,
+  ): Promise<WrittenEvent> {
+    // patch (not update): fields we do not own (reminders, colour, attendees) stay as the business set them.
+    const auth = this.authOf(credentials);
+    const patched = await this.call(() =>
+      this.api.events.patch(
         { calendarId, eventId: providerEventId, sendUpdates: "none", requestBody: toGoogleEvent(event) },
-        this.authOf(credentials),
+        etag ? { headers: { ...auth.headers, "If-Match": etag } } : auth,
       ),
     );
+    if (patched.status === "cancelled") {
+      throw new ProviderError("google", "not_found", "the event was deleted in the calendar", undefined, 410);
+    }
+    return { providerEventId, ...(patched.etag ? { etag: patched.etag } : {}) };
   }
 
   async deleteEvent(credentials: ProviderCredentials, calendarId: string, providerEventId: string): Promise<void> {

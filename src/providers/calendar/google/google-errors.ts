@@ -58,6 +58,8 @@ export function toProviderError(error: unknown): ProviderError {
   if (status === 404 || status === 410)
     return new ProviderError("google", "not_found", `not found (${detail})`, undefined, status);
   if (status === 409) return new ProviderError("google", "conflict", `conflict (${detail})`, undefined, status);
+  if (status === 412)
+    return new ProviderError("google", "precondition_failed", `changed meanwhile (${detail})`, undefined, status);
   if (status === 408 || status >= 500) {
     return new ProviderError("google", "unavailable", `unavailable (${detail})`, retryAfterMs, status);
   }

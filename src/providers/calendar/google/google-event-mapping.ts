@@ -1,5 +1,8 @@
 import type { calendar_v3 } from "googleapis/build/src/apis/calendar/index.js";
-import type { OutgoingEvent, ProviderEvent } from "../calendar-provider.js";
+import { eventDescription, type OutgoingEvent, type ProviderEvent } from "../calendar-provider.js";
+
+/** The private extended property that carries our appointment id on the events we write. */
+export const APPOINTMENT_ID_PROPERTY = "universalCalendarAppointmentId";
 
 type GoogleEvent = calendar_v3.Schema$Event;
 
@@ -24,6 +27,7 @@ export function toProviderEvent(event: GoogleEvent): ProviderEvent | undefined {
   const self = event.attendees?.find((attendee) => attendee.self);
   const response = self?.responseStatus ?? undefined;
   const allDay = start.date !== undefined;
+  const appointmentId = event.extendedProperties?.private?.[APPOINTMENT_ID_PROPERTY];
   return {
     providerEventId: event.id,
     start: start.at,
@@ -37,6 +41,7 @@ export function toProviderEvent(event: GoogleEvent): ProviderEvent | undefined {
       : {}),
     ...(event.summary ? { title: event.summary } : {}),
     ...(event.etag ? { etag: event.etag } : {}),
+    ...(appointmentId ? { appointmentId } : {}),
   };
 }
 
@@ -71,10 +76,11 @@ export function googleEventIdFor(appointmentId: string): string {
 export function toGoogleEvent(event: OutgoingEvent): GoogleEvent {
   return {
     summary: event.title,
-    ...(event.description ? { description: event.description } : {}),
+    description: eventDescription(event),
     ...(event.location ? { location: event.location } : {}),
     start: { dateTime: event.start.toISOString(), timeZone: event.timeZone },
     end: { dateTime: event.end.toISOString(), timeZone: event.timeZone },
-    extendedProperties: { private: { appointmentId: event.appointmentId } },
+    transparency: "opaque",
+    extendedProperties: { private: { [APPOINTMENT_ID_PROPERTY]: event.appointmentId } },
   };
 }

@@ -15,6 +15,7 @@ export function kindOfStatus(status: number): ProviderErrorKind {
   if (status === 403) return "forbidden";
   if (status === 404) return "not_found";
   if (status === 409) return "conflict";
+  if (status === 412) return "precondition_failed";
   if (status === 429) return "rate_limited";
   if (status === 503) return "rate_limited";
   if (status >= 500) return "unavailable";

@@ -1,5 +1,12 @@
 import { DateTime } from "luxon";
-import { allDayEvent, type OutgoingEvent, type ProviderEvent } from "../calendar-provider.js";
+import { allDayEvent, eventDescription, type OutgoingEvent, type ProviderEvent } from "../calendar-provider.js";
+
+/**
+ * The single-value extended property that carries our appointment id: a
+ * String property in our own GUID namespace ("String {guid} Name name").
+ */
+export const APPOINTMENT_ID_PROPERTY_ID =
+  "String {6f1d2c3a-8b4e-4f7a-9c2d-5e8b1a7f3c90} Name universalCalendarAppointmentId";
 
 /** The subset of a Graph event resource the mirror needs. */
 export interface GraphEvent {
@@ -15,6 +22,7 @@ export interface GraphEvent {
   showAs?: string;
   responseStatus?: { response?: string };
   type?: string;
+  singleValueExtendedProperties?: { id: string; value: string }[];
 }
 
 const RESPONSES: Record<string, ProviderEvent["responseStatus"]> = {
@@ -48,6 +56,9 @@ export function toProviderEvent(event: GraphEvent): ProviderEvent | undefined {
   const start = instant(event.start);
   const end = instant(event.end);
   const responseStatus = event.responseStatus?.response ? RESPONSES[event.responseStatus.response] : undefined;
+  const appointmentId = event.singleValueExtendedProperties?.find(
+    (p) => p.id.toLowerCase() === APPOINTMENT_ID_PROPERTY_ID.toLowerCase(),
+  )?.value;
   const base = {
     providerEventId: event.id,
     status: event.isCancelled
@@ -59,6 +70,7 @@ export function toProviderEvent(event: GraphEvent): ProviderEvent | undefined {
     ...(responseStatus ? { responseStatus } : {}),
     ...(event.subject ? { title: event.subject } : {}),
     ...(event["@odata.etag"] ? { etag: event["@odata.etag"] } : {}),
+    ...(appointmentId ? { appointmentId } : {}),
   };
   if (event.isAllDay) {
     return allDayEvent(
@@ -78,10 +90,11 @@ export function toGraphBody(event: OutgoingEvent): Record<string, unknown> {
   });
   return {
     subject: event.title,
-    body: { contentType: "text", content: event.description ?? "" },
+    body: { contentType: "text", content: eventDescription(event) },
     start: local(event.start),
     end: local(event.end),
     ...(event.location ? { location: { displayName: event.location } } : {}),
     showAs: "busy",
+    singleValueExtendedProperties: [{ id: APPOINTMENT_ID_PROPERTY_ID, value: event.appointmentId }],
   };
 }

@@ -13,6 +13,7 @@ import type {
   ProviderCalendarInfo,
   ProviderEvent,
   SyncWindow,
+  WrittenEvent,
 } from "../calendar-provider.js";
 import type { ProviderCredentials } from "../../kit/connector.js";
 import { isSyncReset, toProviderError } from "./graph-errors.js";
@@ -189,19 +190,20 @@ export function createMicrosoftProvider(settings: MicrosoftSettings): OAuthCalen
 
     async createEvent(credentials, calendarId, event: OutgoingEvent) {
       // transactionId makes Graph return the first event when a retried POST repeats it.
-      const created: { id: string } = await send((signal) =>
+      const created: GraphEvent = await send((signal) =>
         clientFor(credentials)
           .api(`${calendarPath(calendarId)}/events`)
           .option("signal", signal)
           .post({ ...toGraphBody(event), transactionId: event.appointmentId }),
       );
-      return { providerEventId: created.id };
+      return writtenOf(created);
     },
 
-    async updateEvent(credentials, _calendarId, providerEventId, event) {
-      await send((signal) =>
-        eventRequest(credentials, providerEventId).option("signal", signal).patch(toGraphBody(event)),
-      );
+    async updateEvent(credentials, _calendarId, providerEventId, event, etag) {
+      const request = eventRequest(credentials, providerEventId);
+      if (etag) request.header("If-Match", etag);
+      const updated: GraphEvent = await send((signal) => request.option("signal", signal).patch(toGraphBody(event)));
+      return writtenOf({ ...updated, id: updated.id ?? providerEventId });
     },
 
     async deleteEvent(credentials, _calendarId, providerEventId) {
@@ -214,6 +216,10 @@ export function createMicrosoftProvider(settings: MicrosoftSettings): OAuthCalen
       }
     },
   };
+}
+
+function writtenOf(event: GraphEvent): WrittenEvent {
+  return { providerEventId: event.id, ...(event["@odata.etag"] ? { etag: event["@odata.etag"] } : {}) };
 }
 
 /** Graph dropped the delta round's state (410 / syncStateNotFound / resyncRequired). */

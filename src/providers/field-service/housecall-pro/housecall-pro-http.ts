@@ -51,6 +51,7 @@ export async function housecallRequest<T>(
 ): Promise<T> {
   if (credentials.kind !== "api_key")
     throw new ProviderError("housecall_pro", "unauthorized", "HouseCall Pro needs an API key");
+  await credentials.pace?.();
   const url = new URL(path, settings.apiBaseUrl);
   for (const [key, value] of Object.entries(options.query ?? {}))
     if (value !== undefined) url.searchParams.set(key, String(value));

@@ -90,6 +90,18 @@ export function technicianOf(employee: HcpEmployee): Technician {
   return { id: employee.id, name: fullName(employee) };
 }
 
+/**
+ * The unit of a job's schedule.arrival_window is not stated by HouseCall Pro:
+ * writes take `arrival_window_in_minutes` (PUT /jobs/{id}/schedule), while a
+ * published schema of the job reads it as seconds. The windows the app offers
+ * are 15 minutes to 4 hours, so the two readings never overlap: up to 240 it
+ * is minutes, from 900 (15 minutes in seconds) up it is seconds.
+ */
+export function arrivalWindowMinutesOf(value: number | null | undefined): number | undefined {
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) return undefined;
+  return value > 240 ? Math.round(value / 60) : value;
+}
+
 const dateOf = (iso: string | null | undefined): Date | undefined => (iso ? new Date(iso) : undefined);
 
 export function jobOf(job: HcpJob, region: CountryCode): Job {
@@ -103,9 +115,7 @@ export function jobOf(job: HcpJob, region: CountryCode): Job {
     providerStatus: job.work_status,
     start: dateOf(job.schedule?.scheduled_start),
     end: dateOf(job.schedule?.scheduled_end),
-    // The job's schedule.arrival_window is read as minutes, like the arrival_window_in_minutes we
-    // write; the public docs do not state its unit (some sources say seconds): check a real answer.
-    arrivalWindowMinutes: job.schedule?.arrival_window || undefined,
+    arrivalWindowMinutes: arrivalWindowMinutesOf(job.schedule?.arrival_window),
     customer: customer && serviceAddress ? { ...customer, address: serviceAddress } : customer,
     technicians: (job.assigned_employees ?? []).map(technicianOf),
     jobType: job.job_fields?.job_type?.name ?? undefined,

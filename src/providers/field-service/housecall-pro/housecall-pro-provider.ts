@@ -1,9 +1,11 @@
 import type { CountryCode } from "libphonenumber-js";
 import type { SyncWindow } from "../../calendar/calendar-provider.js";
-import { bestMatch, phoneSearchTerm, splitName } from "../customer-matching.js";
+import { searchForMatch, splitName } from "../customer-matching.js";
 import type {
   Customer,
   CustomerDetails,
+  CustomerMatch,
+  CustomerMatchRule,
   FieldServiceAccount,
   FieldServiceCredentials,
   FieldServiceProvider,
@@ -17,6 +19,7 @@ import type {
 import { centsFromDecimal } from "../money.js";
 import { allPages, housecallRequest, type HousecallProApiSettings, type Page } from "./housecall-pro-http.js";
 import {
+  arrivalWindowMinutesOf,
   customerOf,
   isCancelled,
   jobOf,
@@ -91,7 +94,7 @@ export class HousecallProProvider implements FieldServiceProvider {
         body: {
           start_time: changes.schedule.start.toISOString(),
           end_time: changes.schedule.end.toISOString(),
-          arrival_window_in_minutes: job.schedule?.arrival_window ?? 0,
+          arrival_window_in_minutes: arrivalWindowMinutesOf(job.schedule?.arrival_window) ?? 0,
           notify: false,
           notify_pro: false,
         },
@@ -102,39 +105,37 @@ export class HousecallProProvider implements FieldServiceProvider {
   }
 
   async cancelJob(credentials: FieldServiceCredentials, jobId: string): Promise<void> {
-    // The public API documents no "cancel job" call; deleting the schedule takes the job off the
-    // calendar (back to "needs scheduling"), which is what frees the crew's time for us.
+    // The public API documents no "cancel job" call (cancelling in the app also texts and emails the
+    // customer). Erasing the job's schedule (DELETE /jobs/{id}/schedule) is HouseCall Pro's "unschedule":
+    // off the calendar, back to "needs scheduling", the job kept for the records, nobody notified.
     await this.call(credentials, "DELETE", `/jobs/${encodeURIComponent(jobId)}/schedule`);
   }
 
-  async findCustomer(credentials: FieldServiceCredentials, details: CustomerDetails): Promise<Customer | undefined> {
+  async findCustomer(
+    credentials: FieldServiceCredentials,
+    details: CustomerDetails,
+  ): Promise<CustomerMatch | undefined> {
     const region = this.settings.defaultRegion;
-    const terms = [phoneSearchTerm(details.phone, region), details.email?.trim()].filter((t): t is string =>
-      Boolean(t),
+    const match = await searchForMatch(
+      details,
+      region,
+      (q) =>
+        allPages("customers", PAGE_SIZE, (page) =>
+          this.call<Page<"customers", HcpCustomer>>(credentials, "GET", "/customers", {
+            query: { q, page, page_size: PAGE_SIZE },
+          }),
+        ),
+      (c) => ({ phones: phonesOf(c), emails: c.email ? [c.email] : [] }),
     );
-    for (const q of terms) {
-      const customers = await allPages("customers", PAGE_SIZE, (page) =>
-        this.call<Page<"customers", HcpCustomer>>(credentials, "GET", "/customers", {
-          query: { q, page, page_size: PAGE_SIZE },
-        }),
-      );
-      const match = bestMatch(
-        details,
-        customers,
-        (c) => ({ phones: phonesOf(c), emails: c.email ? [c.email] : [] }),
-        region,
-      );
-      if (match) return customerOf(match, region);
-    }
-    return undefined;
+    return match && { customer: customerOf(match.candidate, region), matchedBy: match.matchedBy };
   }
 
   async syncCustomer(
     credentials: FieldServiceCredentials,
     details: CustomerDetails,
-  ): Promise<{ customer: Customer; created: boolean }> {
+  ): Promise<{ customer: Customer; created: boolean; matchedBy?: CustomerMatchRule }> {
     const existing = await this.findCustomer(credentials, details);
-    if (existing) return { customer: existing, created: false };
+    if (existing) return { ...existing, created: false };
     const { firstName, lastName } = splitName(details.name);
     const body: Record<string, unknown> = { first_name: firstName, last_name: lastName };
     if (details.phone) body.mobile_number = details.phone;

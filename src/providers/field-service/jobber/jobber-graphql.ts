@@ -33,9 +33,10 @@ export async function jobberRequest<T>(
   document: string,
   variables: Record<string, unknown> = {},
 ): Promise<T> {
-  if (credentials.kind !== "bearer") throw new ProviderError("jobber", "unauthorized", "Jobber needs a bearer token");
+  const token = bearerTokenOf(credentials);
+  await credentials.pace?.();
   const client = new GraphQLClient(settings.graphqlUrl, {
-    headers: { authorization: `Bearer ${credentials.token}`, "x-jobber-graphql-version": settings.graphqlVersion },
+    headers: { authorization: `Bearer ${token}`, "x-jobber-graphql-version": settings.graphqlVersion },
     errorPolicy: "all",
   });
   let response;
@@ -50,6 +51,13 @@ export async function jobberRequest<T>(
   if (!response.data)
     throw new ProviderError("jobber", "unavailable", "answer without data", undefined, response.status);
   return response.data;
+}
+
+/** An OAuth access token or a Jobber API key: Jobber takes either as the bearer token. */
+function bearerTokenOf(credentials: FieldServiceCredentials): string {
+  if (credentials.kind === "oauth") return credentials.accessToken;
+  if (credentials.kind === "api_key") return credentials.apiKey;
+  throw new ProviderError("jobber", "unauthorized", "Jobber takes an OAuth token or an API key");
 }
 
 /** A mutation payload: userErrors non-empty means it failed, whatever else the payload holds. */

@@ -1,10 +1,12 @@
 import type { CountryCode } from "libphonenumber-js";
 import type { SyncWindow } from "../../calendar/calendar-provider.js";
 import { ProviderError } from "../../kit/provider-error.js";
-import { bestMatch, phoneSearchTerm, splitName } from "../customer-matching.js";
+import { searchForMatch, splitName } from "../customer-matching.js";
 import type {
   Customer,
   CustomerDetails,
+  CustomerMatch,
+  CustomerMatchRule,
   FieldServiceAccount,
   FieldServiceCredentials,
   FieldServiceProvider,
@@ -163,37 +165,34 @@ export class JobberProvider implements FieldServiceProvider {
     );
   }
 
-  async findCustomer(credentials: FieldServiceCredentials, details: CustomerDetails): Promise<Customer | undefined> {
+  async findCustomer(
+    credentials: FieldServiceCredentials,
+    details: CustomerDetails,
+  ): Promise<CustomerMatch | undefined> {
     const region = this.settings.defaultRegion;
-    const terms = [phoneSearchTerm(details.phone, region), details.email?.trim()].filter((t): t is string =>
-      Boolean(t),
+    const match = await searchForMatch(
+      details,
+      region,
+      (searchTerm) =>
+        allPages(async (after) => {
+          const data = await this.call<{ clients: Connection<JobberClient> }>(credentials, ops.CLIENTS, {
+            searchTerm,
+            first: LIST_PAGE,
+            after,
+          });
+          return data.clients;
+        }),
+      (c) => ({ phones: (c.phones ?? []).map((p) => p.number), emails: (c.emails ?? []).map((e) => e.address) }),
     );
-    for (const searchTerm of terms) {
-      const clients = await allPages(async (after) => {
-        const data = await this.call<{ clients: Connection<JobberClient> }>(credentials, ops.CLIENTS, {
-          searchTerm,
-          first: LIST_PAGE,
-          after,
-        });
-        return data.clients;
-      });
-      const match = bestMatch(
-        details,
-        clients,
-        (c) => ({ phones: (c.phones ?? []).map((p) => p.number), emails: (c.emails ?? []).map((e) => e.address) }),
-        region,
-      );
-      if (match) return customerOf(match, region);
-    }
-    return undefined;
+    return match && { customer: customerOf(match.candidate, region), matchedBy: match.matchedBy };
   }
 
   async syncCustomer(
     credentials: FieldServiceCredentials,
     details: CustomerDetails,
-  ): Promise<{ customer: Customer; created: boolean }> {
+  ): Promise<{ customer: Customer; created: boolean; matchedBy?: CustomerMatchRule }> {
     const existing = await this.findCustomer(credentials, details);
-    if (existing) return { customer: existing, created: false };
+    if (existing) return { ...existing, created: false };
     const input: Record<string, unknown> = splitName(details.name);
     if (details.phone) input.phones = [{ number: details.phone, primary: true }];
     if (details.email) input.emails = [{ address: details.email, primary: true }];

@@ -12,7 +12,7 @@ const PERSONAL_COLUMNS = ["customer_name", "customer_phone", "customer_email", "
  * because encrypting needs the master key, which migrations never see. A
  * later migration drops the emptied legacy_* columns.
  */
-export class Migration20261215000000_customer_data_encryption extends Migration {
+export class Migration20261216000000_customer_data_encryption extends Migration {
   override async up(): Promise<void> {
     this.addSql(`
       create table tenant_data_keys (

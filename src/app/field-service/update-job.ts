@@ -1,0 +1,200 @@
+import type { EntityManager } from "@mikro-orm/postgresql";
+import { unitOfWorkSql } from "../../db/unit-of-work-sql.js";
+import type { Caller } from "../../domain/caller.js";
+import { InvalidArgumentError } from "../../domain/errors.js";
+import { requireNotInPast, requireText, requireTimeRange } from "../../domain/validation.js";
+import { AppointmentSchema } from "../../entities/appointment.js";
+import { isBusyEventOfJob } from "../../providers/field-service/field-service-busy-time.js";
+import type { Job, JobChanges } from "../../providers/field-service/field-service-provider.js";
+import { explainRefusal, findBookingConflicts, type BookingConflicts } from "../appointments/booking-conflicts.js";
+import type { AppContext } from "../context.js";
+import { recordAudit } from "../shared/audit.js";
+import { lockTenantSchedule } from "../shared/tenant-schedule-lock.js";
+import { callFieldService, fieldServiceTargetOf } from "./field-service-integration.js";
+import { appointmentOfJob } from "./job-appointments.js";
+import { crewInstructions, jobText } from "./job-request-fields.js";
+
+export interface UpdateJobInput {
+  tenantId: string;
+  provider: string;
+  jobId: string;
+  title?: string;
+  description?: string;
+  notes?: string;
+  start?: Date;
+  end?: Date;
+  durationMinutes?: number;
+  technicianId?: string;
+}
+
+export type UpdateJobResult =
+  | { updated: true; job: Job; changes: string[]; notificationsSent: false; appointmentId?: string }
+  | ({ updated: false; job: Job } & BookingConflicts);
+
+/** SQLSTATE exclusion_violation: the moved appointment would overlap another. */
+const isOverlap = (error: unknown) => (error as { code?: unknown }).code === "23P01";
+
+/**
+ * Partial update of a job. A reschedule is checked like a move of its
+ * appointment (blocks, calendar time, other appointments; the job's own
+ * mirrored busy time does not count) and the appointment is moved before the
+ * platform is called, so the time is held; if the platform refuses, the
+ * appointment goes back. A technician is added to the crew (read, merge,
+ * write: the platforms replace the whole list). `changes` names what differs
+ * on the platform afterwards.
+ */
+export async function updateJob(ctx: AppContext, caller: Caller, input: UpdateJobInput): Promise<UpdateJobResult> {
+  const jobId = requireText("job_id", input.jobId, 255);
+  const title = input.title === undefined ? undefined : jobText.title(input.title);
+  const description = input.description === undefined ? undefined : jobText.description(input.description);
+  const notes = input.notes === undefined ? undefined : jobText.notes(input.notes);
+  const technicianId = input.technicianId === undefined ? undefined : jobText.technicianId(input.technicianId);
+  if (input.technicianId !== undefined && !technicianId) throw new InvalidArgumentError("technician_id", "empty");
+  if (input.durationMinutes !== undefined && !input.start)
+    throw new InvalidArgumentError("scheduled_start", "required with estimated_duration_minutes");
+  if (input.end && !input.start) throw new InvalidArgumentError("scheduled_start", "required with end_time");
+  const target = await fieldServiceTargetOf(ctx, input.tenantId, input.provider);
+  const before = await callFieldService(ctx, target, (jobs, credentials) => jobs.getJob(credentials, jobId));
+  const appointment = await appointmentOfJob(ctx.orm.em.fork(), input.tenantId, input.provider, jobId);
+
+  let schedule: { start: Date; end: Date } | undefined;
+  if (input.start) {
+    const lengthMs =
+      input.durationMinutes !== undefined
+        ? durationMs(input.durationMinutes)
+        : before.start && before.end
+          ? before.end.getTime() - before.start.getTime()
+          : appointment
+            ? appointment.endTime.getTime() - appointment.startTime.getTime()
+            : undefined;
+    const end = input.end ?? (lengthMs ? new Date(input.start.getTime() + lengthMs) : undefined);
+    schedule = requireTimeRange(input.start, end);
+    requireNotInPast("scheduled_start", schedule.start, ctx.clock.now());
+    const refusal = await holdNewTime(ctx, input.tenantId, input.provider, jobId, appointment?.id, schedule);
+    if (refusal) return { updated: false, job: before, ...refusal };
+  }
+
+  const changes: JobChanges = {};
+  if (title !== undefined) changes.title = title;
+  if (description !== undefined || notes !== undefined) {
+    changes.description = crewInstructions({ description, notes }) ?? "";
+  }
+  if (schedule) changes.schedule = { ...schedule, timeZone: target.timeZone };
+  if (technicianId) changes.technicianId = technicianId;
+
+  let after: Job;
+  try {
+    after = await callFieldService(ctx, target, (jobs, credentials) => jobs.updateJob(credentials, jobId, changes));
+  } catch (error) {
+    if (schedule && appointment) {
+      await ctx.orm.em
+        .fork()
+        .nativeUpdate(
+          AppointmentSchema,
+          { id: appointment.id },
+          { startTime: appointment.startTime, endTime: appointment.endTime },
+        );
+    }
+    throw error;
+  }
+  const changed = changesBetween(before, after, { title, description, notes });
+  if (appointment) {
+    await ctx.orm.em.fork().transactional(async (tx) => {
+      await tx.nativeUpdate(
+        AppointmentSchema,
+        { id: appointment.id },
+        {
+          ...(title !== undefined ? { title } : {}),
+          ...(description !== undefined ? { description } : {}),
+          ...(notes !== undefined ? { notes } : {}),
+          version: appointment.version + 1,
+          updatedAt: ctx.clock.now(),
+        },
+      );
+      recordAudit(tx, {
+        tenantId: input.tenantId,
+        caller,
+        action: "field_service_job.updated",
+        entityType: "appointment",
+        entityId: appointment.id,
+        changes: { provider: input.provider, jobId, changes: changed },
+      });
+    });
+  }
+  return {
+    updated: true,
+    job: after,
+    changes: changed,
+    notificationsSent: false,
+    ...(appointment ? { appointmentId: appointment.id } : {}),
+  };
+}
+
+function durationMs(minutes: number): number {
+  if (!Number.isInteger(minutes) || minutes < 1 || minutes > 1440)
+    throw new InvalidArgumentError("estimated_duration_minutes", "must be from 1 to 1440");
+  return minutes * 60_000;
+}
+
+/**
+ * Under the tenant's schedule lock: what stands in the way of the new time
+ * (leaving out the job's own appointment and its own mirrored visits), and,
+ * when nothing does, the appointment moved there (the exclusion constraint
+ * has the last word). Answers the refusal, or undefined when the time is held.
+ */
+async function holdNewTime(
+  ctx: AppContext,
+  tenantId: string,
+  provider: string,
+  jobId: string,
+  appointmentId: string | undefined,
+  window: { start: Date; end: Date },
+): Promise<BookingConflicts | undefined> {
+  const notThisJob = (conflicts: BookingConflicts["conflicts"]) =>
+    conflicts.filter((c) => !(c.kind === "calendar_event" && c.provider === provider && isBusyEventOfJob(c.id, jobId)));
+  const refuse = async (tx: EntityManager) => {
+    const refusal = await explainRefusal(unitOfWorkSql(tx), ctx.clock, tenantId, window, appointmentId);
+    return { ...refusal, conflicts: notThisJob(refusal.conflicts) };
+  };
+  try {
+    return await ctx.orm.em.fork().transactional(async (tx) => {
+      await lockTenantSchedule(tx, tenantId, "booking");
+      const blocking = notThisJob(await findBookingConflicts(unitOfWorkSql(tx), tenantId, window, appointmentId));
+      if (blocking.length > 0) return refuse(tx);
+      if (appointmentId) {
+        await tx.nativeUpdate(
+          AppointmentSchema,
+          { id: appointmentId },
+          { startTime: window.start, endTime: window.end },
+        );
+      }
+      return undefined;
+    });
+  } catch (error) {
+    if (!isOverlap(error)) throw error;
+    return ctx.orm.em.fork().transactional(refuse);
+  }
+}
+
+/** The seed's `changes`: which of the job's fields differ after the update. */
+function changesBetween(
+  before: Job,
+  after: Job,
+  asked: { title?: string; description?: string | null; notes?: string | null },
+): string[] {
+  const changes: string[] = [];
+  if (before.title !== after.title) changes.push("title");
+  if (before.description !== after.description) {
+    if (asked.description !== undefined) changes.push("description");
+    if (asked.notes !== undefined) changes.push("notes");
+  }
+  if (before.start?.getTime() !== after.start?.getTime()) changes.push("start_time");
+  if (before.end?.getTime() !== after.end?.getTime()) changes.push("end_time");
+  const crew = (job: Job) =>
+    job.technicians
+      .map((t) => t.id)
+      .sort()
+      .join(",");
+  if (crew(before) !== crew(after)) changes.push("technician");
+  return changes;
+}

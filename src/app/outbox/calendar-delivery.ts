@@ -1,0 +1,139 @@
+import type { EntityManager } from "@mikro-orm/postgresql";
+import type { EventDestination, OutgoingEvent } from "../../providers/calendar/calendar-provider.js";
+import { ProviderError } from "../../providers/kit/provider-error.js";
+import type { AppContext } from "../context.js";
+import type { OutboxMessage } from "./outbox-message.js";
+import { calendarTargets, recordCalendarEvent, type CalendarTarget } from "./calendar-targets.js";
+import { loadAppointmentRecord, type AppointmentRecord } from "../appointments/appointment-record.js";
+
+/** Our own limit on provider writes was reached: try again when the window ends (not a failed attempt). */
+export class OutboundLimitReached extends Error {
+  constructor(readonly retryAfterMs: number) {
+    super("outbound provider write limit reached");
+  }
+}
+
+export interface CalendarWriteOutcome {
+  /** A provider event was created, changed or deleted by this delivery (or found already so). */
+  written: boolean;
+}
+
+const ACTIVE = new Set(["pending", "confirmed", "in_progress", "completed"]);
+
+/**
+ * Brings every target calendar's copy of the appointment to the
+ * appointment's current state: created when missing, updated (If-Match with
+ * the etag we last saw) when it changed, deleted when it was cancelled.
+ * Each provider success is recorded at once, so a retry after a partial
+ * failure only redoes what is left, and every provider call is idempotent
+ * (client-chosen id / transactionId / If-None-Match), so a redo after a crash
+ * between a provider's success and our record finds the first event.
+ */
+export async function deliverCalendarWrite(
+  ctx: AppContext,
+  message: Exclude<OutboxMessage, { topic: "notification.customer" }>,
+  tenantId: string,
+  attempts: number,
+): Promise<CalendarWriteOutcome> {
+  const em = ctx.orm.em.fork();
+  const appointmentId = message.payload.appointmentId;
+  // The customer's contact goes into the event: read through the one place that opens it.
+  const appointment = await loadAppointmentRecord(ctx.customerKeys, em, appointmentId, tenantId);
+  if (!appointment) return { written: false };
+  let written = false;
+  for (const target of await calendarTargets(em, tenantId, appointmentId)) {
+    if (!target.writable) continue;
+    written = (await converge(ctx, em, appointment, target, message.topic, attempts)) || written;
+  }
+  return { written };
+}
+
+async function converge(
+  ctx: AppContext,
+  em: EntityManager,
+  appointment: AppointmentRecord,
+  target: CalendarTarget,
+  topic: OutboxMessage["topic"],
+  attempts: number,
+): Promise<boolean> {
+  const record = (event: { providerEventId: string; etag?: string | undefined; deleted?: boolean }) =>
+    recordCalendarEvent(em, appointment.tenantId, appointment.id, target, event);
+  const event = outgoingEventOf(appointment, target);
+  const existing = target.event;
+
+  if (!ACTIVE.has(appointment.status)) {
+    if (existing && !existing.deleted) {
+      await write(ctx, target, (d, c) => d.deleteEvent(c, target.providerCalendarId, existing.providerEventId));
+      await record({ providerEventId: existing.providerEventId, deleted: true });
+      return true;
+    }
+    // A create attempt that died after the provider's success left an event we never recorded:
+    // repeating the idempotent create finds it, and then it goes.
+    if (!existing && topic === "appointment.created" && attempts > 1) {
+      const found = await write(ctx, target, (d, c) => d.createEvent(c, target.providerCalendarId, event));
+      await write(ctx, target, (d, c) => d.deleteEvent(c, target.providerCalendarId, found.providerEventId));
+      await record({ providerEventId: found.providerEventId, deleted: true });
+      return true;
+    }
+    return false;
+  }
+  if (!existing) {
+    const created = await write(ctx, target, (d, c) => d.createEvent(c, target.providerCalendarId, event));
+    await record(created);
+    return true;
+  }
+  if (existing.deleted || topic === "appointment.created") return false;
+  try {
+    const updated = await write(ctx, target, (d, c) =>
+      d.updateEvent(c, target.providerCalendarId, existing.providerEventId, event, existing.etag ?? undefined),
+    );
+    await record(updated);
+    return true;
+  } catch (error) {
+    if (!(error instanceof ProviderError)) throw error;
+    // Deleted in the calendar: the sync brings that back as a cancellation; never re-create it here.
+    if (error.kind === "not_found") {
+      await record({ providerEventId: existing.providerEventId, deleted: true });
+      return false;
+    }
+    // Changed in the calendar since we last wrote it: forget the etag, so the retry (after the
+    // sync has had its chance to bring the change back) writes our current state.
+    if (error.kind === "precondition_failed") await record({ providerEventId: existing.providerEventId });
+    throw error;
+  }
+}
+
+/** One provider write through the integration's credentials, counted against the account's shared limit. */
+async function write<T>(
+  ctx: AppContext,
+  target: CalendarTarget,
+  call: (destination: EventDestination, credentials: Parameters<EventDestination["deleteEvent"]>[0]) => Promise<T>,
+): Promise<T> {
+  const limit = ctx.settings.outboundWritesPerSecond[target.provider];
+  if (limit !== undefined) {
+    const window = await ctx.outboundLimiter.count(`outbound:${target.provider}:${target.accountEmail}`, limit);
+    if (window.count > limit) throw new OutboundLimitReached(window.retryAfterSeconds * 1000);
+  }
+  return ctx.credentials.use(target.integrationId, (credentials, provider) => {
+    const destination = provider.capabilities.events;
+    if (!destination) throw new Error(`${provider.name} cannot receive events`);
+    return call(destination, credentials);
+  });
+}
+
+function outgoingEventOf(appointment: AppointmentRecord, target: CalendarTarget): OutgoingEvent {
+  return {
+    appointmentId: appointment.id,
+    title: appointment.title,
+    ...(appointment.description ? { description: appointment.description } : {}),
+    ...(appointment.address ? { location: appointment.address } : {}),
+    start: appointment.startTime,
+    end: appointment.endTime,
+    timeZone: target.timeZone ?? "UTC",
+    customer: {
+      name: appointment.customerName,
+      phone: appointment.customerPhone,
+      ...(appointment.customerEmail ? { email: appointment.customerEmail } : {}),
+    },
+  };
+}

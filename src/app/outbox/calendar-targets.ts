@@ -1,0 +1,81 @@
+import type { EntityManager } from "@mikro-orm/postgresql";
+
+/** One calendar an appointment's event is (or is to be) written to, with what we know of the event there. */
+export interface CalendarTarget {
+  calendarId: string;
+  providerCalendarId: string;
+  timeZone: string | null;
+  integrationId: string;
+  provider: string;
+  accountEmail: string;
+  /** The integration writes events: sync on, direction not from_provider. */
+  writable: boolean;
+  event?: { providerEventId: string; etag: string | null; deleted: boolean };
+}
+
+/** The calendars receiving events now, and any still holding this appointment's event. */
+const TARGETS = `
+  select c.id as calendar_id, c.provider_calendar_id, c.time_zone, i.id as integration_id, i.provider,
+         i.account_email, (i.sync_enabled and i.sync_direction <> 'from_provider' and i.status = 'active') as writable,
+         m.provider_event_id, m.etag, m.deleted_at
+  from integration_calendars c
+  join calendar_integrations i on i.id = c.integration_id
+  left join appointment_calendar_events m
+    on m.tenant_id = c.tenant_id and m.calendar_id = c.id and m.appointment_id = ?::uuid
+  where c.tenant_id = ? and (c.receives_events or m.appointment_id is not null)
+  order by c.created_at`;
+
+export async function calendarTargets(
+  em: EntityManager,
+  tenantId: string,
+  appointmentId: string,
+): Promise<CalendarTarget[]> {
+  const rows = await em.execute<Record<string, unknown>[]>(TARGETS, [appointmentId, tenantId]);
+  return rows.map((row) => ({
+    calendarId: String(row.calendar_id),
+    providerCalendarId: String(row.provider_calendar_id),
+    timeZone: (row.time_zone as string | null) ?? null,
+    integrationId: String(row.integration_id),
+    provider: String(row.provider),
+    accountEmail: String(row.account_email),
+    writable: row.writable === true,
+    ...(row.provider_event_id
+      ? {
+          event: {
+            providerEventId: String(row.provider_event_id),
+            etag: (row.etag as string | null) ?? null,
+            deleted: row.deleted_at !== null,
+          },
+        }
+      : {}),
+  }));
+}
+
+/** Where the event of an appointment lives in one calendar: written after every provider success. */
+export async function recordCalendarEvent(
+  em: EntityManager,
+  tenantId: string,
+  appointmentId: string,
+  target: CalendarTarget,
+  event: { providerEventId: string; etag?: string | undefined; deleted?: boolean },
+): Promise<void> {
+  await em.execute(
+    `insert into appointment_calendar_events as m (tenant_id, appointment_id, calendar_id, integration_id,
+       provider_calendar_id, provider_event_id, etag, deleted_at)
+     values (?, ?::uuid, ?::uuid, ?::uuid, ?, ?, ?, case when ? then now() end)
+     on conflict (tenant_id, appointment_id, calendar_id) do update set
+       provider_event_id = excluded.provider_event_id, etag = excluded.etag,
+       deleted_at = coalesce(m.deleted_at, excluded.deleted_at), updated_at = now()`,
+    [
+      tenantId,
+      appointmentId,
+      target.calendarId,
+      target.integrationId,
+      target.providerCalendarId,
+      event.providerEventId,
+      event.etag ?? null,
+      event.deleted === true,
+    ],
+    "run",
+  );
+}

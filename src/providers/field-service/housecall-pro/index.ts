@@ -1,0 +1,32 @@
+import type { ApiKeyConnector } from "../../kit/connector.js";
+import type { ProviderDefinition } from "../../kit/provider-definition.js";
+import { scheduleAsBusyTime } from "../field-service-busy-time.js";
+import { HousecallProProvider } from "./housecall-pro-provider.js";
+
+export interface HousecallProDefinitionSettings {
+  /** https://api.housecallpro.com */
+  apiBaseUrl: string;
+}
+
+/** HouseCall Pro: the company's API key (`Authorization: Token <key>`); scheduled jobs are busy time. */
+export const housecallPro: ProviderDefinition<HousecallProDefinitionSettings> = {
+  name: "housecall_pro",
+  connector: "api_key",
+  create(settings) {
+    const api = new HousecallProProvider({ apiBaseUrl: settings.apiBaseUrl, defaultRegion: "US" });
+    const connector: ApiKeyConnector = {
+      auth: "api_key",
+      async verify(credentials) {
+        const company = await api.getAccount(credentials);
+        return { email: company.id, name: company.name, ...(company.timeZone ? { timeZone: company.timeZone } : {}) };
+      },
+    };
+    return {
+      name: "housecall_pro",
+      connector,
+      capabilities: { fieldServiceJobs: api, busyTime: scheduleAsBusyTime(api, "HouseCall Pro schedule") },
+      // The seed's budget for HouseCall Pro's public API.
+      outboundLimit: { requests: 100, perMs: 60_000 },
+    };
+  },
+};

@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AppointmentService } from "../../gen/universalcalendar/v1/appointment_pb.js";
+import { AvailabilityService } from "../../gen/universalcalendar/v1/availability_pb.js";
+import { fixedClock } from "../../src/domain/clock.js";
+import { appointmentRequest } from "../support/appointment-requests.js";
+import { client, grpcTransport, serviceKey } from "../support/clients.js";
+import { newTenantId, startTestServer, type TestServer } from "../support/test-server.js";
+
+/**
+ * The hot paths' own pool of named prepared statements and the per-instance
+ * rules cache, on two instances sharing one database.
+ */
+const clock = fixedClock("2030-06-01T12:00:00Z");
+let instanceA: TestServer;
+let instanceB: TestServer;
+
+beforeAll(async () => {
+  [instanceA, instanceB] = await Promise.all([startTestServer({ clock }), startTestServer({ clock })]);
+});
+afterAll(async () => {
+  await Promise.all([instanceA?.close(), instanceB?.close()]);
+});
+
+const availability = (server: TestServer) => client(AvailabilityService, grpcTransport(server.baseUrl, serviceKey));
+const appointments = (server: TestServer) => client(AppointmentService, grpcTransport(server.baseUrl, serviceKey));
+
+function hours(opening: string, closing: string) {
+  return [1, 2, 3, 4, 5].map((weekday) => ({ weekday, ranges: [{ start: opening, end: closing }] }));
+}
+
+async function slotHoursOn(server: TestServer, tenantId: string, date: string): Promise<number[]> {
+  const res = await availability(server).checkAvailability({
+    tenantId,
+    startDate: date,
+    endDate: date,
+    durationMinutes: 60,
+  });
+  return res.days.flatMap((day) =>
+    day.slots.map((slot) => new Date(Number(slot.startTime!.seconds) * 1000).getUTCHours()),
+  );
+}
+
+describe("scheduling rules cached per instance", () => {
+  it("answers with rules changed on another instance on the very next call", async () => {
+    const tenantId = newTenantId();
+    const rules = { timeZone: "UTC", slotIntervalMinutes: 60, minimumNoticeMinutes: 0 };
+    await availability(instanceA).updateSchedulingRules({
+      tenantId,
+      rules: { ...rules, weeklyHours: hours("09:00", "12:00") },
+    });
+    // B reads and caches the rules.
+    expect(await slotHoursOn(instanceB, tenantId, "2030-06-03")).toEqual([9, 10, 11]);
+    expect(await slotHoursOn(instanceB, tenantId, "2030-06-03")).toEqual([9, 10, 11]);
+
+    await availability(instanceA).updateSchedulingRules({
+      tenantId,
+      rules: { ...rules, weeklyHours: hours("13:00", "15:00") },
+    });
+    expect(await slotHoursOn(instanceB, tenantId, "2030-06-03")).toEqual([13, 14]);
+
+    // A rules row changed behind every instance's back (by hand, in SQL) is seen too.
+    await instanceA.orm.em
+      .fork()
+      .execute(
+        `update scheduling_rules set rules = jsonb_set(rules, '{slotIntervalMinutes}', '30') where tenant_id = ?`,
+        [tenantId],
+      );
+    const res = await availability(instanceB).checkAvailability({
+      tenantId,
+      startDate: "2030-06-03",
+      endDate: "2030-06-03",
+      durationMinutes: 60,
+    });
+    expect(res.totalSlots).toBe(3); // 13:00, 13:30, 14:00
+  });
+});
+
+describe("prepared statements after the database drops every connection", () => {
+  it("keeps serving Get, Create and CheckAvailability once the pool's backends are terminated", async () => {
+    const tenantId = newTenantId();
+    const create = () =>
+      appointments(instanceA).createAppointment(
+        appointmentRequest(
+          tenantId,
+          `2030-07-0${1 + created.length}T10:00:00Z`,
+          `2030-07-0${1 + created.length}T11:00:00Z`,
+        ),
+      );
+    const created: string[] = [];
+    const exercise = async () => {
+      const booked = await create();
+      expect(booked.created).toBe(true);
+      created.push(booked.appointment!.id);
+      for (const id of created) expect((await appointments(instanceA).getAppointment({ id })).appointment?.id).toBe(id);
+      await availability(instanceA).checkAvailability({
+        tenantId,
+        startDate: "2030-06-03",
+        endDate: "2030-06-16",
+        durationMinutes: 60,
+      });
+    };
+    await exercise();
+
+    const em = instanceB.orm.em.fork();
+    const [row] = await em.execute<{ terminated: string }[]>(
+      `select count(*) filter (where pg_terminate_backend(pid)) as terminated from pg_stat_activity
+       where application_name = ?`,
+      [instanceA.app.sql.applicationName],
+    );
+    expect(Number(row!.terminated)).toBeGreaterThan(0);
+
+    // The first calls may meet a connection the pool has not yet seen die; none after that fails.
+    await expect
+      .poll(
+        async () =>
+          exercise().then(
+            () => true,
+            () => false,
+          ),
+        { timeout: 10_000 },
+      )
+      .toBe(true);
+    await exercise();
+    await exercise();
+  });
+});

@@ -1,0 +1,310 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  AppointmentService,
+  CancellationReason,
+  ProviderSyncStatus,
+} from "../../gen/universalcalendar/v1/appointment_pb.js";
+import { CalendarService, IntegrationStatus } from "../../gen/universalcalendar/v1/calendar_pb.js";
+import { ConflictKind, Provider } from "../../gen/universalcalendar/v1/common_pb.js";
+import { SyncService, SyncType } from "../../gen/universalcalendar/v1/sync_pb.js";
+import { deliverAggregate } from "../../src/app/outbox/deliver-aggregate.js";
+import { googleEventIdFor } from "../../src/providers/calendar/google/google-event-mapping.js";
+import { GoogleCalendarFake } from "../fakes/google/google-calendar-fake.js";
+import { connectGoogle, waitForSync } from "../fakes/google/google-oauth-flow.js";
+import { appointmentRequest } from "../support/appointment-requests.js";
+import { client, grpcTransport, serviceKey } from "../support/clients.js";
+import { columnsHolding } from "../support/pii-scan.js";
+import { mintJwt, newTenantId, startTestServer, type TestServer } from "../support/test-server.js";
+
+let fake: GoogleCalendarFake;
+let server: TestServer;
+let notifications: Server;
+const received: { body: Record<string, unknown>; idempotencyKey: string }[] = [];
+
+const ENV = { OUTBOX_CLAIM_SECONDS: "2", OUTBOX_RETRY_BASE_DELAY_MS: "50", GOOGLE_WRITES_PER_SECOND_PER_USER: "1000" };
+
+beforeAll(async () => {
+  fake = await GoogleCalendarFake.start();
+  notifications = createServer((req, res) => {
+    let body = "";
+    req.on("data", (chunk: Buffer) => (body += chunk.toString()));
+    req.on("end", () => {
+      received.push({
+        body: JSON.parse(body) as Record<string, unknown>,
+        idempotencyKey: String(req.headers["idempotency-key"]),
+      });
+      res.writeHead(202).end();
+    });
+  });
+  await new Promise<void>((resolve) => notifications.listen(0, "127.0.0.1", resolve));
+  const { port } = notifications.address() as AddressInfo;
+  server = await startTestServer({
+    env: { ...fake.env(), ...ENV, AS_CONNECTION_SERVICE_URL: `http://127.0.0.1:${port}/notify` },
+  });
+});
+afterAll(async () => {
+  await server?.close();
+  await fake?.close();
+  await new Promise((resolve) => notifications?.close(resolve));
+});
+
+const appointments = (s: TestServer = server) => client(AppointmentService, grpcTransport(s.baseUrl, serviceKey));
+const DAY = 86_400_000;
+/** A whole hour some days ahead, inside the sync window. */
+const at = (days: number, hour: number) => {
+  const d = new Date(Date.now() + days * DAY);
+  d.setUTCHours(hour, 0, 0, 0);
+  return d.toISOString();
+};
+const hourAfter = (iso: string) => new Date(Date.parse(iso) + 3_600_000).toISOString();
+
+async function connectedTenant(label: string) {
+  const tenantId = newTenantId();
+  const email = `${label}-${tenantId}@example.test`;
+  fake.addAccount(email);
+  fake.loginAs(email);
+  const connected = await connectGoogle(server, tenantId);
+  await waitForSync(server, connected.syncId);
+  return { tenantId, email, integrationId: connected.integration.id };
+}
+
+async function book(tenantId: string, start: string, overrides = {}) {
+  const res = await appointments().createAppointment(
+    appointmentRequest(tenantId, start, hourAfter(start), { notifyCustomer: true, ...overrides }),
+  );
+  if (!res.created || !res.appointment) throw new Error("not booked");
+  return res;
+}
+
+async function syncStatusOf(id: string) {
+  return (await appointments().getAppointment({ id })).appointment?.syncStatus;
+}
+
+const eventsWithId = (email: string, id: string) =>
+  fake.eventsOf(email, email).filter((e) => e.id === googleEventIdFor(id));
+
+async function incrementalSync(tenantId: string) {
+  const sync = client(SyncService, grpcTransport(server.baseUrl, serviceKey));
+  const res = await sync.triggerSync({ tenantId, provider: Provider.GOOGLE, type: SyncType.INCREMENTAL });
+  return waitForSync(server, res.syncId);
+}
+
+describe("two-way sync with Google Calendar", () => {
+  it("writes a booking's event once, carrying our id and the customer's contact, and answers its id", async () => {
+    const { tenantId, email } = await connectedTenant("writes");
+    const res = await book(tenantId, at(3, 15));
+    const id = res.appointment!.id;
+    expect(res.calendarEventId).toBe(googleEventIdFor(id));
+    expect(res.appointment!.syncStatus).toBe(ProviderSyncStatus.SYNCED);
+    expect(res.confirmationSent).toBe(true);
+    const [event] = eventsWithId(email, id);
+    expect(event).toMatchObject({
+      summary: "Fix leaking sink",
+      location: "1 Main St, Springfield",
+      extendedProperties: { private: { universalCalendarAppointmentId: id } },
+    });
+    expect(String(event?.description)).toContain("+15551234567");
+    expect(received.find((r) => (r.body.appointment as { id: string }).id === id)?.body).toMatchObject({
+      type: "appointment.confirmation",
+      customer: { phone: "+15551234567" },
+    });
+  });
+
+  it("writes the contact it decrypts to the calendar and the notification, and stores it nowhere in the clear", async () => {
+    const { tenantId, email } = await connectedTenant("pii");
+    const tag = `tw${Date.now().toString(36)}`;
+    const pii = {
+      customerName: `Ottoline Brackenridge ${tag}`,
+      customerPhone: "+14155550177",
+      customerEmail: `ob.${tag}@privacy.example`,
+      address: `9 Verdigris Row ${tag}`,
+      description: `Boiler in the ${tag} cellar`,
+      notes: `Dog named ${tag}`,
+    };
+    const res = await book(tenantId, at(7, 15), pii);
+    const id = res.appointment!.id;
+    expect(res.appointment).toMatchObject(pii);
+    const [event] = eventsWithId(email, id);
+    expect(String(event?.description)).toContain(pii.customerName);
+    expect(String(event?.description)).toContain(pii.customerPhone);
+    expect(event?.location).toBe(pii.address);
+    expect(received.find((r) => (r.body.appointment as { id: string }).id === id)?.body).toMatchObject({
+      customer: { name: pii.customerName, phone: pii.customerPhone, email: pii.customerEmail },
+    });
+    // A change and a cancellation the customer is told about, and the event mirrored back by a sync.
+    const jwtClient = client(AppointmentService, grpcTransport(server.baseUrl, { jwt: await mintJwt(tenantId) }));
+    await jwtClient.updateAppointment({ id, address: `${pii.address} rear` });
+    await incrementalSync(tenantId);
+    await jwtClient.cancelAppointment({ id, notifyCustomer: true });
+    await expect.poll(() => syncStatusOf(id), { timeout: 20_000, interval: 100 }).toBe(ProviderSyncStatus.SYNCED);
+
+    for (const needle of [tag, "4155550177", "Brackenridge", "Verdigris"]) {
+      expect(await columnsHolding(server.orm, needle), needle).toEqual([]);
+    }
+    expect(await columnsHolding(server.orm, googleEventIdFor(id))).toEqual(
+      expect.arrayContaining(['"public"."appointment_calendar_events"."provider_event_id"']),
+    );
+  });
+
+  it("makes exactly one event when the first calls fail with 500, 429 and 503", async () => {
+    const { tenantId, email } = await connectedTenant("retries");
+    fake.failApiRequests({ status: 500 }, { status: 429, retryAfterSeconds: 1 }, { status: 503 }, { status: 500 });
+    const res = await book(tenantId, at(3, 16));
+    const id = res.appointment!.id;
+    await expect.poll(() => syncStatusOf(id), { timeout: 20_000, interval: 100 }).toBe(ProviderSyncStatus.SYNCED);
+    expect(eventsWithId(email, id)).toHaveLength(1);
+    expect(fake.writes.filter((w) => w.eventId === googleEventIdFor(id))).toEqual([
+      { method: "POST", eventId: googleEventIdFor(id) },
+    ]);
+  });
+
+  it("keeps create → update → cancel in order under retries", async () => {
+    const { tenantId, email } = await connectedTenant("order");
+    const res = await book(tenantId, at(4, 15));
+    const id = res.appointment!.id;
+    const jwtClient = client(AppointmentService, grpcTransport(server.baseUrl, { jwt: await mintJwt(tenantId) }));
+    fake.failApiRequests({ status: 503 }, { status: 500 });
+    const moved = at(4, 18);
+    await jwtClient.updateAppointment({
+      id,
+      startTime: appointmentRequest(tenantId, moved, hourAfter(moved)).startTime,
+      endTime: appointmentRequest(tenantId, moved, hourAfter(moved)).endTime,
+    });
+    fake.failApiRequests({ status: 429 });
+    await jwtClient.cancelAppointment({ id });
+    const eventId = googleEventIdFor(id);
+    const writes = () => fake.writes.filter((w) => w.eventId === eventId).map((w) => w.method);
+    await expect.poll(() => writes().at(-1), { timeout: 20_000 }).toBe("DELETE");
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Each write converges the event to the appointment as it is when the write goes out: an update
+    // still waiting when the cancel commits has nothing left to patch. Never a write after the delete.
+    expect([
+      ["POST", "PATCH", "DELETE"],
+      ["POST", "DELETE"],
+    ]).toContainEqual(writes());
+    expect(eventsWithId(email, id)[0]).toMatchObject({ status: "cancelled" });
+  });
+
+  it("answers a booking within its budget during a provider outage, PENDING, and the worker finishes", async () => {
+    const { tenantId, email } = await connectedTenant("outage");
+    fake.apiDelayMs = 4_000;
+    try {
+      const res = await book(tenantId, at(5, 15));
+      expect(res.appointment!.syncStatus).toBe(ProviderSyncStatus.PENDING);
+      expect(res.calendarEventId).toBe("");
+      const id = res.appointment!.id;
+      fake.apiDelayMs = 0;
+      await expect.poll(() => syncStatusOf(id), { timeout: 20_000, interval: 100 }).toBe(ProviderSyncStatus.SYNCED);
+      expect(eventsWithId(email, id)).toHaveLength(1);
+    } finally {
+      fake.apiDelayMs = 0;
+    }
+  });
+
+  it("never counts its own event as busy a second time", async () => {
+    const { tenantId } = await connectedTenant("ownbusy");
+    const start = at(6, 15);
+    await book(tenantId, start);
+    await incrementalSync(tenantId);
+    const again = await appointments().createAppointment(appointmentRequest(tenantId, start, hourAfter(start)));
+    expect(again.created).toBe(false);
+    expect(again.conflicts.map((c) => c.kind)).toEqual([ConflictKind.APPOINTMENT]);
+  });
+
+  it("brings back a move and a deletion made in the calendar; a conflicting move is flagged", async () => {
+    const { tenantId, email } = await connectedTenant("back");
+    const first = (await book(tenantId, at(7, 14))).appointment!.id;
+    const second = (await book(tenantId, at(7, 16))).appointment!.id;
+    const third = (await book(tenantId, at(8, 14))).appointment!.id;
+    const blocker = (await book(tenantId, at(8, 18))).appointment!.id;
+    const movedTo = at(7, 10);
+    fake.updateEvent(email, email, googleEventIdFor(first), {
+      start: { dateTime: movedTo },
+      end: { dateTime: hourAfter(movedTo) },
+    });
+    fake.deleteEvent(email, email, googleEventIdFor(second));
+    fake.updateEvent(email, email, googleEventIdFor(third), {
+      start: { dateTime: at(8, 18) },
+      end: { dateTime: hourAfter(at(8, 18)) },
+    });
+    await incrementalSync(tenantId);
+
+    const read = async (id: string) => (await appointments().getAppointment({ id })).appointment!;
+    expect((await read(first)).startTime?.seconds).toBe(BigInt(Date.parse(movedTo) / 1000));
+    const cancelled = await read(second);
+    expect(cancelled.cancellationNotes).toContain("deleted in the google calendar");
+    expect(cancelled.cancellationReason).toBe(CancellationReason.CANCELLED_IN_CALENDAR);
+    const rows = await server.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ status: string; cancellation_reason: string }[]>(
+        "select status, cancellation_reason from appointments where id = ?",
+        [second],
+      );
+    expect(rows[0]).toEqual({ status: "cancelled", cancellation_reason: "cancelled in calendar" });
+    const flagged = await read(third);
+    expect(flagged.startTime?.seconds).toBe(BigInt(Date.parse(at(8, 14)) / 1000));
+    expect(flagged.calendarConflict).toContain("conflicts");
+    const calendars = client(CalendarService, grpcTransport(server.baseUrl, { jwt: await mintJwt(tenantId) }));
+    const status = await calendars.getCalendarStatus({ tenantId });
+    expect(status.appointmentIssues).toContainEqual(
+      expect.objectContaining({ appointmentId: third, kind: "calendar_conflict" }),
+    );
+    expect((await read(blocker)).status).toBe((await read(first)).status);
+  });
+
+  it("trips the mass-delete guard: cancels nothing, marks the integration error, until sync is turned on again", async () => {
+    const { tenantId, email, integrationId } = await connectedTenant("guard");
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) ids.push((await book(tenantId, at(9 + i, 15))).appointment!.id);
+    for (const id of ids) fake.deleteEvent(email, email, googleEventIdFor(id));
+    await incrementalSync(tenantId);
+    for (const id of ids) {
+      expect((await appointments().getAppointment({ id })).appointment?.status).not.toBe(5 /* CANCELLED */);
+    }
+    const calendars = client(CalendarService, grpcTransport(server.baseUrl, { jwt: await mintJwt(tenantId) }));
+    const [integration] = (await calendars.getCalendarStatus({ tenantId })).integrations;
+    expect(integration?.status).toBe(IntegrationStatus.ERROR);
+    expect(integration?.statusReason).toContain("mass-delete guard");
+    const released = await calendars.updateSyncSettings({ integrationId, syncEnabled: true });
+    expect(released.integration?.status).toBe(IntegrationStatus.ACTIVE);
+  });
+
+  it("two server instances delivering one outbox never duplicate an event", async () => {
+    const { tenantId, email } = await connectedTenant("two");
+    const second = await startTestServer({ env: { ...fake.env(), ...ENV, FAST_PATH_BUDGET_MS: "0" } });
+    try {
+      const quiet = await startTestServer({ env: { ...fake.env(), ...ENV, FAST_PATH_BUDGET_MS: "0" } });
+      const ids: string[] = [];
+      try {
+        for (let i = 0; i < 8; i++) {
+          const start = at(20 + i, 15);
+          const res = await appointments(quiet).createAppointment(
+            appointmentRequest(tenantId, start, hourAfter(start)),
+          );
+          ids.push(res.appointment!.id);
+        }
+      } finally {
+        await quiet.close();
+      }
+      fake.apiDelayMs = 30;
+      await Promise.all(
+        ids.flatMap((aggregateId) => [
+          deliverAggregate(server.app, { tenantId, aggregateId }),
+          deliverAggregate(second.app, { tenantId, aggregateId }),
+          deliverAggregate(server.app, { tenantId, aggregateId }),
+        ]),
+      );
+      fake.apiDelayMs = 0;
+      for (const id of ids) {
+        expect(eventsWithId(email, id)).toHaveLength(1);
+        expect(fake.writes.filter((w) => w.eventId === googleEventIdFor(id))).toHaveLength(1);
+      }
+    } finally {
+      fake.apiDelayMs = 0;
+      await second.close();
+    }
+  });
+});
