@@ -3,6 +3,7 @@ import { Migration20261124000000_initial } from "./Migration20261124000000_initi
 import { Migration20261201000000_rate_limit_counters } from "./Migration20261201000000_rate_limit_counters.js";
 import { Migration20261210100000_field_service_integrations } from "./Migration20261210100000_field_service_integrations.js";
 import { Migration20261215000000_two_way_sync } from "./Migration20261215000000_two_way_sync.js";
+import { Migration20261215100000_push_channels_and_schedules } from "./Migration20261215100000_push_channels_and_schedules.js";
 import { Migration20261216000000_customer_data_encryption } from "./Migration20261216000000_customer_data_encryption.js";
 
 /** Every migration in order; listed explicitly so tsx, vitest and node load them alike. */
@@ -14,6 +15,10 @@ export const migrationsList: MigrationObject[] = [
     class: Migration20261210100000_field_service_integrations,
   },
   { name: "Migration20261215000000_two_way_sync", class: Migration20261215000000_two_way_sync },
+  {
+    name: "Migration20261215100000_push_channels_and_schedules",
+    class: Migration20261215100000_push_channels_and_schedules,
+  },
   {
     name: "Migration20261216000000_customer_data_encryption",
     class: Migration20261216000000_customer_data_encryption,

@@ -1,4 +1,5 @@
 import { Buffer } from "node:buffer";
+import { hkdfSync } from "node:crypto";
 
 /** Every environment variable the service reads, parsed and validated once at start. */
 export interface Config {
@@ -54,7 +55,9 @@ export interface Config {
     apiBaseUrl: string;
     webhookSecret: string;
   };
-  /** Verifies Google channel tokens and Graph clientState on push notifications. */
+  /** Push notifications, schedules and freshness (issue 11). */
+  realtime: RealtimeConfig;
+  /** Each push channel's secret (Google channel token, Graph clientState) is derived from it. */
   calendarWebhookSecret: string;
   /** Outbox delivery and two-way sync (docs/configuration.md). */
   twoWaySync: {
@@ -68,6 +71,28 @@ export interface Config {
     massDeletePercent: number;
     massDeleteMinimum: number;
   };
+}
+
+export interface RealtimeConfig {
+  syncCoalesceMs: number;
+  channelRenewBeforeMs: number;
+  freshnessBudgetMs: number;
+  /** Minutes between runs of each schedule; each divides an hour or a day evenly, or is a week (10080). */
+  scheduleMinutes: {
+    backstopSync: number;
+    caldavPoll: number;
+    fullSync: number;
+    channelRenewal: number;
+    tokenRefresh: number;
+    prune: number;
+  };
+  retention: { syncJobsDays: number; idempotencyDays: number; outboxDays: number };
+}
+
+/** Intervals a cron expression repeats evenly: divisors of an hour, of a day, and a week. */
+export function isEvenInterval(minutes: number): boolean {
+  if (minutes < 60) return 60 % minutes === 0;
+  return (minutes % 60 === 0 && 1440 % minutes === 0) || minutes === 10_080;
 }
 
 export class ConfigError extends Error {
@@ -202,6 +227,16 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "${logLevel}"`);
   }
 
+  const scheduleMinutes = (name: string, fallback: number): number => {
+    const value = integer(name, fallback, 1, 10_080);
+    if (!isEvenInterval(value)) {
+      throw new ConfigError(
+        `${name} must divide an hour or a day evenly (e.g. 2, 15, 60, 360, 1440) or be 10080, got ${value}`,
+      );
+    }
+    return value;
+  };
+
   const port = integer("PORT", 3901, 0, 65535);
   const publicBaseUrl = url("PUBLIC_BASE_URL", `http://localhost:${port}`);
 
@@ -252,7 +287,28 @@ export function loadConfig(env: Env = process.env): Config {
       apiBaseUrl: url("HOUSECALLPRO_API_BASE_URL", "https://api.housecallpro.com"),
       webhookSecret: optional("HOUSECALLPRO_WEBHOOK_SECRET", ""),
     },
-    calendarWebhookSecret: optional("CALENDAR_WEBHOOK_SECRET", ""),
+    realtime: {
+      syncCoalesceMs: integer("WEBHOOK_SYNC_DELAY_MS", 250, 0, 60_000),
+      channelRenewBeforeMs: integer("CHANNEL_RENEW_BEFORE_HOURS", 24, 1, 144) * 3_600_000,
+      freshnessBudgetMs: integer("FRESHNESS_BUDGET_MS", 1_500, 0, 30_000),
+      scheduleMinutes: {
+        backstopSync: scheduleMinutes("SYNC_BACKSTOP_INTERVAL_MINUTES", 15),
+        caldavPoll: scheduleMinutes("CALDAV_POLL_INTERVAL_MINUTES", 2),
+        fullSync: scheduleMinutes("FULL_SYNC_INTERVAL_MINUTES", 10_080),
+        channelRenewal: scheduleMinutes("CHANNEL_RENEWAL_INTERVAL_MINUTES", 30),
+        tokenRefresh: scheduleMinutes("TOKEN_REFRESH_INTERVAL_MINUTES", 10),
+        prune: scheduleMinutes("PRUNE_INTERVAL_MINUTES", 1_440),
+      },
+      retention: {
+        syncJobsDays: integer("SYNC_JOB_RETENTION_DAYS", 30, 1, 3_650),
+        idempotencyDays: integer("IDEMPOTENCY_RETENTION_DAYS", 7, 1, 3_650),
+        outboxDays: integer("OUTBOX_RETENTION_DAYS", 7, 1, 3_650),
+      },
+    },
+    // Unset: derived from the token key, so push channels work without one more secret to manage.
+    calendarWebhookSecret:
+      read("CALENDAR_WEBHOOK_SECRET") ??
+      Buffer.from(hkdfSync("sha256", tokenEncryptionKey, "", "calendar-webhook-secret", 32)).toString("base64url"),
     twoWaySync: {
       fastPathBudgetMs: integer("FAST_PATH_BUDGET_MS", 1_500, 0, 30_000),
       notificationServiceUrl: read("AS_CONNECTION_SERVICE_URL")

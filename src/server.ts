@@ -15,6 +15,7 @@ import type { Config } from "./config.js";
 import { loadConsoleAssets } from "./console/console-assets.js";
 import type { ServiceMetrics } from "./observability/service-metrics.js";
 import type { Tracer } from "@opentelemetry/api";
+import { probeRoutes, routeTable, type HttpRequest, type HttpResponse, type HttpRoute } from "./http-routes.js";
 import { createErrorMappingInterceptor } from "./rpc/interceptors/error-mapping.js";
 import { createLoggingInterceptor } from "./rpc/interceptors/logging.js";
 import { createRateLimitInterceptor } from "./rpc/interceptors/rate-limit.js";
@@ -22,6 +23,7 @@ import { createRpcTelemetryInterceptor } from "./rpc/interceptors/rpc-telemetry.
 import { registerRoutes } from "./rpc/routes.js";
 import type { RpcDependencies } from "./rpc/rpc-dependencies.js";
 import { STRICT_JSON, strictDecoding } from "./rpc/strict-decoding.js";
+import { webhookRoutes } from "./webhooks/webhook-routes.js";
 
 type Request = IncomingMessage | Http2ServerRequest;
 type Response = ServerResponse | Http2ServerResponse;
@@ -104,29 +106,28 @@ export async function startServer(deps: ServerDependencies): Promise<RunningServ
         if (ConnectError.from(error).code !== Code.Aborted) logger.error({ path, err: error }, "rpc response failed");
       });
   };
-  const probe = async (res: Response) => {
-    const healthy = await deps.databaseHealth.isHealthy();
-    res.statusCode = healthy ? 200 : 503;
-    res.setHeader("content-type", "application/json");
-    res.end(JSON.stringify({ status: healthy ? "SERVING" : "NOT_SERVING" }));
-  };
-
-  const staticAsset = (asset: { contentType: string; body: Buffer }) => (res: Response) => {
-    res.setHeader("content-type", asset.contentType);
-    res.setHeader("cache-control", "no-cache");
-    res.end(asset.body);
-  };
-  const serveMetrics = async (res: Response) => {
+  const staticAsset =
+    (asset: { contentType: string; body: Buffer }) =>
+    (_req: HttpRequest, res: HttpResponse): void => {
+      res.setHeader("content-type", asset.contentType);
+      res.setHeader("cache-control", "no-cache");
+      res.end(asset.body);
+    };
+  const serveMetrics = async (_req: HttpRequest, res: HttpResponse) => {
     const body = await deps.metrics.scrape();
     res.setHeader("content-type", deps.metrics.contentType);
     res.end(body);
   };
-  // Plain HTTP GET routes beside the RPCs: probes, Prometheus scrapes and the browser console.
-  const plainRoutes = new Map<string, (res: Response) => void>([
-    ["/healthz", (res) => void probe(res)],
-    ["/readyz", (res) => void probe(res)],
-    ["/metrics", (res) => void serveMetrics(res)],
-    ...[...loadConsoleAssets(deps.consoleDir)].map(([route, asset]) => [route, staticAsset(asset)] as const),
+  // Plain HTTP routes beside the RPCs: probes, webhooks, Prometheus scrapes and the browser console.
+  const httpRoutes = routeTable([
+    ...probeRoutes(() => deps.databaseHealth.isHealthy()),
+    ...webhookRoutes(deps.app, logger),
+    { method: "GET", path: "/metrics", handle: serveMetrics },
+    ...[...loadConsoleAssets(deps.consoleDir)].map(([path, asset]): HttpRoute => ({
+      method: "GET",
+      path,
+      handle: staticAsset(asset),
+    })),
   ]);
 
   let inFlight = 0;
@@ -153,9 +154,9 @@ export async function startServer(deps: ServerDependencies): Promise<RunningServ
     }
     if (applyCors(config, req, res)) return;
     const path = (req.url ?? "/").split("?")[0] ?? "/";
-    const plainRoute = req.method === "GET" ? plainRoutes.get(path) : undefined;
-    if (plainRoute) {
-      plainRoute(res);
+    const route = httpRoutes.get(`${req.method} ${path}`);
+    if (route) {
+      void route.handle(req, res);
       return;
     }
     connectHandler(req, res, path);

@@ -17,6 +17,7 @@ import { PgOutboundRateLimits } from "./db/outbound-rate-limits.js";
 import { SqlPool } from "./db/sql-pool.js";
 import type { Clock } from "./domain/clock.js";
 import { JobRuntime } from "./jobs/queue.js";
+import { schedulesOf } from "./jobs/schedules.js";
 import type { Logger } from "./logger.js";
 import { providerOrigins } from "./observability/provider-origins.js";
 import { ServiceMetrics } from "./observability/service-metrics.js";
@@ -34,6 +35,8 @@ export interface WiringOptions {
   retrySettings?: RetrySettings;
   /** Tests replace the providers built from config (e.g. with stubs). */
   providers?: ProviderRegistry;
+  /** Register the recurring jobs (default true; tests opt in). */
+  runSchedules?: boolean;
 }
 
 export interface Application {
@@ -46,6 +49,8 @@ export interface Application {
 
 export function appSettingsOf(config: Config): AppSettings {
   const sync = config.twoWaySync;
+  const { realtime } = config;
+  const minutes = realtime.scheduleMinutes;
   return {
     oauthRedirectUri: config.oauthRedirectUri,
     fastPathBudgetMs: sync.fastPathBudgetMs,
@@ -60,6 +65,19 @@ export function appSettingsOf(config: Config): AppSettings {
     outboundWritesPerSecond: sync.outboundWritesPerSecond,
     massDeleteShare: sync.massDeletePercent / 100,
     massDeleteMinimum: sync.massDeleteMinimum,
+    publicBaseUrl: config.publicBaseUrl,
+    syncCoalesceMs: realtime.syncCoalesceMs,
+    channelRenewBeforeMs: realtime.channelRenewBeforeMs,
+    freshnessBudgetMs: realtime.freshnessBudgetMs,
+    scheduleIntervalsMs: {
+      "schedule-backstop-sync": minutes.backstopSync * 60_000,
+      "schedule-caldav-poll": minutes.caldavPoll * 60_000,
+      "schedule-full-sync": minutes.fullSync * 60_000,
+      "schedule-channel-renewal": minutes.channelRenewal * 60_000,
+      "schedule-token-refresh": minutes.tokenRefresh * 60_000,
+      "schedule-prune": minutes.prune * 60_000,
+    },
+    retention: realtime.retention,
     reencryptBatchSize: 500,
   };
 }
@@ -71,11 +89,13 @@ export async function wireApplication(options: WiringOptions): Promise<Applicati
   if (!databaseUrl) throw new Error("the ORM has no clientUrl to give pg-boss");
   const cipher = TokenCipher.fromConfig(config);
   const providers = options.providers ?? ProviderRegistry.fromConfig(config);
+  const settings = appSettingsOf(config);
   const jobs = await JobRuntime.start({
     databaseUrl,
     logger,
     ...(options.workers ? { workers: options.workers } : {}),
     ...(options.queueSchema ? { schema: options.queueSchema } : {}),
+    ...(options.runSchedules === false ? {} : { schedules: schedulesOf(settings) }),
   });
   const sql = new SqlPool(databaseUrl);
   const metrics = new ServiceMetrics({
@@ -104,7 +124,7 @@ export async function wireApplication(options: WiringOptions): Promise<Applicati
     outboundLimiter: new RateLimitCounters(orm, 1_000, (error) =>
       logger.warn({ err: error }, "outbound limit counters: prune failed"),
     ),
-    settings: appSettingsOf(config),
+    settings,
   };
   await jobs.startWorkers(ctx);
   // Whatever a previous run left in the outbox is queued now, not at the next sweep.

@@ -21,7 +21,30 @@ export interface JobMessages {
   "outbox-delivery": { tenantId: string; aggregateId: string };
   /** Backstop: queue a delivery for every aggregate with due rows (after a crash, a lost wake-up). */
   "outbox-sweep": Record<string, never>;
+  /** A coalesced sync of one integration (pushes, backstop, polls): at most one waiting per integration and type. */
+  "integration-sync": { integrationId: string; type: "full" | "incremental" };
+  /** Work on push channels that must not hold up a webhook answer. */
+  "push-channel": PushChannelTask;
+  "schedule-backstop-sync": ScheduleTick;
+  "schedule-caldav-poll": ScheduleTick;
+  "schedule-full-sync": ScheduleTick;
+  "schedule-channel-renewal": ScheduleTick;
+  "schedule-token-refresh": ScheduleTick;
+  "schedule-prune": ScheduleTick;
 }
+
+/** A schedule's job carries nothing: the queue names the schedule. */
+export type ScheduleTick = Record<string, never>;
+
+export type PushChannelTask =
+  /** Make sure every conflict-checked calendar of the integration has a live channel. */
+  | { action: "open"; integrationId: string }
+  /** Extend (or replace) one channel now: Graph asked for reauthorization. */
+  | { action: "renew"; channelRowId: string }
+  /** The provider dropped the channel: forget it and open a new one. */
+  | { action: "replace"; channelRowId: string }
+  /** A verified push for a channel we no longer track: stop it at the provider. */
+  | { action: "stop_orphan"; provider: string; integrationId: string; channelId: string; providerChannelId: string };
 
 export type QueueName = keyof JobMessages;
 
@@ -30,12 +53,13 @@ export type QueueName = keyof JobMessages;
  * use cases queue jobs and take singleton locks without knowing pg-boss.
  */
 export interface JobQueue {
-  /** Queues a job; `id` names it, so a resend of the same id is not a second job. */
-  send<Q extends QueueName>(
-    queue: Q,
-    data: JobMessages[Q],
-    options?: { id?: string; startAfter?: Date },
-  ): Promise<void>;
+  /**
+   * Queues a job; `id` names it, so a resend of the same id is not a second
+   * job. `startAfter` holds it until then. With `coalesceKey`, a job of the same queue and key still waiting
+   * absorbs this one (answered false); `delayMs` holds the job back so a
+   * burst lands in it.
+   */
+  send<Q extends QueueName>(queue: Q, data: JobMessages[Q], options?: SendOptions): Promise<boolean>;
   /**
    * True when the queue no longer holds the job as waiting or running, i.e.
    * the worker that took it is gone (its process died or the job expired);
@@ -50,6 +74,13 @@ export interface JobQueue {
 export interface AppMetrics {
   /** One integration's part of a sync job ended. */
   syncFinished(provider: string, outcome: "succeeded" | "failed", seconds: number): void;
+}
+
+export interface SendOptions {
+  id?: string;
+  coalesceKey?: string;
+  delayMs?: number;
+  startAfter?: Date;
 }
 
 /** The parts of Config the use cases read. */
@@ -72,6 +103,25 @@ export interface AppSettings {
   massDeleteShare: number;
   /** ...and the guard only looks at syncs that would cancel at least this many. */
   massDeleteMinimum: number;
+  /** Where providers reach this service from outside (push notifications). */
+  publicBaseUrl: string;
+  /** How long a push-triggered sync waits for more pushes of the same integration. */
+  syncCoalesceMs: number;
+  /** Channels expiring sooner than this are renewed. */
+  channelRenewBeforeMs: number;
+  /** How long CheckAvailability/CreateAppointment wait for a freshness sync before answering from the mirror. */
+  freshnessBudgetMs: number;
+  /** Interval of each schedule (a second firing inside half of it is skipped). */
+  scheduleIntervalsMs: Record<ScheduleName, number>;
+  retention: RetentionSettings;
+}
+
+export type ScheduleName = Extract<QueueName, `schedule-${string}`>;
+
+export interface RetentionSettings {
+  syncJobsDays: number;
+  idempotencyDays: number;
+  outboxDays: number;
 }
 
 /**

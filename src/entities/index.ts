@@ -7,6 +7,7 @@ import { IntegrationCalendarSchema } from "./integration-calendar.js";
 import { OAuthStateSchema } from "./oauth-state.js";
 import { OutboxMessageSchema } from "./outbox-message.js";
 import { ProviderBusyEventSchema } from "./provider-busy-event.js";
+import { ScheduleRunSchema } from "./schedule-run.js";
 import { SchedulingRulesRowSchema } from "./scheduling-rules-row.js";
 import { SyncJobSchema } from "./sync-job.js";
 import { WebhookChannelSchema } from "./webhook-channel.js";
@@ -21,6 +22,7 @@ export const allEntities = [
   OAuthStateSchema,
   OutboxMessageSchema,
   ProviderBusyEventSchema,
+  ScheduleRunSchema,
   SchedulingRulesRowSchema,
   SyncJobSchema,
   WebhookChannelSchema,

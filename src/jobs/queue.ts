@@ -1,9 +1,9 @@
 import PgBoss from "pg-boss";
-import type { AppContext, JobMessages, JobQueue, QueueName } from "../app/context.js";
+import type { AppContext, JobMessages, JobQueue, QueueName, SendOptions } from "../app/context.js";
 import type { Logger } from "../logger.js";
 import { IntegrationLocks } from "./integration-locks.js";
 import { readQueueStats, type QueueStats } from "./queue-stats.js";
-import { SCHEDULES } from "./schedules.js";
+import type { Schedule } from "./schedules.js";
 import { WORKERS } from "./workers.js";
 
 /**
@@ -11,6 +11,7 @@ import { WORKERS } from "./workers.js";
  * pg-boss: provider calls are retried by our policy inside the job, and a
  * failed job records why.
  */
+const SCHEDULE_QUEUE: Omit<PgBoss.Queue, "name"> = { policy: "stately", retryLimit: 0, expireInMinutes: 60 };
 const QUEUES: Record<QueueName, Omit<PgBoss.Queue, "name">> = {
   "calendar-sync": { policy: "standard", retryLimit: 0, expireInHours: 2 },
   // Each job is one batch in one transaction from a checkpoint: a retry redoes at most that batch.
@@ -24,6 +25,15 @@ const QUEUES: Record<QueueName, Omit<PgBoss.Queue, "name">> = {
   // Deliveries keep their own attempts and leases in the outbox rows; a job is only a wake-up.
   "outbox-delivery": { policy: "standard", retryLimit: 0, expireInSeconds: 15 * 60 },
   "outbox-sweep": { policy: "standard", retryLimit: 0, expireInSeconds: 5 * 60 },
+  // stately: per singleton key at most one job waiting and one running, so a burst of pushes is one sync.
+  "integration-sync": { policy: "stately", retryLimit: 0, expireInHours: 2 },
+  "push-channel": { policy: "stately", retryLimit: 2, retryDelay: 30, retryBackoff: true, expireInMinutes: 15 },
+  "schedule-backstop-sync": SCHEDULE_QUEUE,
+  "schedule-caldav-poll": SCHEDULE_QUEUE,
+  "schedule-full-sync": SCHEDULE_QUEUE,
+  "schedule-channel-renewal": SCHEDULE_QUEUE,
+  "schedule-token-refresh": SCHEDULE_QUEUE,
+  "schedule-prune": SCHEDULE_QUEUE,
 };
 
 /**
@@ -31,12 +41,12 @@ const QUEUES: Record<QueueName, Omit<PgBoss.Queue, "name">> = {
  * polling interval, so one-at-a-time outbox deliveries would cap at a few per
  * second; a batch of wake-ups runs in parallel (each is one aggregate).
  */
-const BATCH_SIZES: Record<QueueName, number> = {
-  "calendar-sync": 1,
-  "customer-data-reencrypt": 1,
-  "outbox-delivery": 25,
-  "outbox-sweep": 1,
-};
+function batchSizeOf(queue: QueueName): number {
+  return queue === "outbox-delivery" ? 25 : 1;
+}
+
+/** How close to a held-back job's start a request still goes to the database. */
+const COALESCE_MARGIN_MS = 50;
 
 export interface JobRuntimeOptions {
   databaseUrl: string;
@@ -45,11 +55,15 @@ export interface JobRuntimeOptions {
   workers?: number;
   /** pg-boss schema; tests give each server its own so their workers never take each other's jobs. */
   schema?: string;
+  /** Recurring jobs registered at start (none: this instance schedules nothing). */
+  schedules?: Schedule[];
 }
 
 /** The one pg-boss instance on the service's own PostgreSQL, behind the app's JobQueue port. */
 export class JobRuntime implements JobQueue {
   private readonly workerIds: string[] = [];
+  /** Coalesced jobs this instance queued, by queue and key: when each starts (its startAfter). */
+  private readonly heldBack = new Map<string, number>();
 
   private constructor(
     private readonly boss: PgBoss,
@@ -64,27 +78,28 @@ export class JobRuntime implements JobQueue {
       schema: options.schema ?? "pgboss",
       max: 4,
       application_name: "universal-calendar-jobs",
-      schedule: SCHEDULES.length > 0,
+      schedule: (options.schedules ?? []).length > 0,
     });
     boss.on("error", (error) => options.logger.error({ err: error }, "pg-boss error"));
     await boss.start();
     for (const [name, queue] of Object.entries(QUEUES)) await boss.createQueue(name, { name, ...queue });
-    for (const schedule of SCHEDULES) await boss.schedule(schedule.queue, schedule.cron, schedule.data);
+    for (const schedule of options.schedules ?? [])
+      await boss.schedule(schedule.queue, schedule.cron, {}, { tz: "UTC" });
     return new JobRuntime(boss, new IntegrationLocks(options.databaseUrl), options);
   }
 
   /** Each queue's use case (the worker table) on this instance, handed the app context. */
   async startWorkers(ctx: AppContext): Promise<void> {
     for (const queue of Object.keys(WORKERS) as QueueName[]) {
-      const run = WORKERS[queue] as (ctx: AppContext, data: JobMessages[typeof queue]) => Promise<void>;
-      for (let i = 0; i < (this.options.workers ?? 2); i++) {
-        const workerId = await this.boss.work<JobMessages[typeof queue]>(
+      const run = WORKERS[queue] as (ctx: AppContext, data: unknown) => Promise<void>;
+      // Schedules and channel upkeep are rare and unhurried: one worker polling slowly is plenty.
+      const background = queue.startsWith("schedule-") || queue === "push-channel";
+      for (let i = 0; i < (background ? 1 : (this.options.workers ?? 2)); i++) {
+        const workerId = await this.boss.work<unknown>(
           queue,
-          { batchSize: BATCH_SIZES[queue], pollingIntervalSeconds: 0.5 },
+          { batchSize: batchSizeOf(queue), pollingIntervalSeconds: background ? 2 : 0.5 },
           async (jobs) => {
-            await Promise.all(
-              jobs.map((job) => (run as (ctx: AppContext, data: unknown) => Promise<void>)(ctx, job.data)),
-            );
+            await Promise.all(jobs.map((job) => run(ctx, job.data)));
           },
         );
         this.workerIds.push(workerId);
@@ -92,17 +107,29 @@ export class JobRuntime implements JobQueue {
     }
   }
 
-  async send<Q extends QueueName>(
-    queue: Q,
-    data: JobMessages[Q],
-    options: { id?: string; startAfter?: Date } = {},
-  ): Promise<void> {
-    await this.boss.send(queue, data as object, {
+  async send<Q extends QueueName>(queue: Q, data: JobMessages[Q], options: SendOptions = {}): Promise<boolean> {
+    const now = Date.now();
+    const held = options.coalesceKey && options.delayMs ? `${queue} ${options.coalesceKey}` : undefined;
+    // A job this instance queued that has not started yet covers this request: no database round trip.
+    // The margin keeps clear of the moment a worker may take it.
+    if (held && (this.heldBack.get(held) ?? 0) - COALESCE_MARGIN_MS > now) return false;
+    const startAfter = options.delayMs ? now + options.delayMs : undefined;
+    const id = await this.boss.send(queue, data as object, {
       ...(options.id ? { id: options.id } : {}),
-      ...(options.startAfter && options.startAfter.getTime() > Date.now() ? { startAfter: options.startAfter } : {}),
+      ...(options.coalesceKey ? { singletonKey: options.coalesceKey } : {}),
+      ...(startAfter ? { startAfter: new Date(startAfter) } : {}),
     });
+    if (held && id && startAfter) this.rememberHeldBack(held, startAfter, now);
     // Wake this instance's idle workers now rather than at their next poll.
-    for (const workerId of this.workerIds) this.boss.notifyWorker(workerId);
+    if (id && !options.delayMs) for (const workerId of this.workerIds) this.boss.notifyWorker(workerId);
+    return id !== null;
+  }
+
+  private rememberHeldBack(key: string, startAfter: number, now: number): void {
+    this.heldBack.set(key, startAfter);
+    if (this.heldBack.size > 10_000) {
+      for (const [k, at] of this.heldBack) if (at <= now) this.heldBack.delete(k);
+    }
   }
 
   async isAbandoned(queue: QueueName, id: string): Promise<boolean> {

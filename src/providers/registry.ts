@@ -14,11 +14,11 @@ function provide<Settings>(definition: ProviderDefinition<Settings>, settingsOf:
 
 /** Every provider, one line each: adding a provider is its folder plus one line here. */
 const PROVIDERS = [
-  provide(google, (config) => config.google),
-  provide(microsoft, (config) => config.microsoft),
+  provide(google, (config) => ({ ...config.google, webhookSecret: config.calendarWebhookSecret })),
+  provide(microsoft, (config) => ({ ...config.microsoft, webhookSecret: config.calendarWebhookSecret })),
   provide(apple, (config) => ({ caldavUrl: config.appleCaldavUrl })),
   provide(jobber, ({ jobber: j }) => ({ ...j, graphqlUrl: j.apiBaseUrl })),
-  provide(housecallPro, (config) => ({ apiBaseUrl: config.housecallPro.apiBaseUrl })),
+  provide(housecallPro, ({ housecallPro: h }) => ({ apiBaseUrl: h.apiBaseUrl, webhookSecret: h.webhookSecret })),
 ];
 
 export class ProviderRegistry {

@@ -24,6 +24,7 @@ import {
 } from "./appointment-mapping.js";
 import { conflictToProto, slotToProto } from "./conflict-mapping.js";
 import type { FastPathResult } from "../app/outbox/deliver-soon.js";
+import { freshnessToProto } from "./freshness-mapping.js";
 import type { AppContext } from "../app/context.js";
 
 export function appointmentService(app: AppContext): ServiceImpl<typeof AppointmentService> {
@@ -34,7 +35,9 @@ export function appointmentService(app: AppContext): ServiceImpl<typeof Appointm
         tenantId: resolveTenant(caller, req.tenantId),
         idempotencyKey: req.idempotencyKey,
         request: { ...appointmentFieldsFromProto(req), notifyCustomer: req.notifyCustomer },
+        ...(req.maxStalenessSeconds === undefined ? {} : { maxStalenessSeconds: req.maxStalenessSeconds }),
       });
+      const dataAsOf = result.dataAsOf.map(freshnessToProto);
       return result.created
         ? create(CreateAppointmentResponseSchema, {
             created: true,
@@ -42,11 +45,13 @@ export function appointmentService(app: AppContext): ServiceImpl<typeof Appointm
             calendarEventId:
               result.appointment.syncStatus === "synced" ? (result.appointment.externalEventId ?? "") : "",
             confirmationSent: result.confirmationSent === true,
+            dataAsOf,
           })
         : create(CreateAppointmentResponseSchema, {
             created: false,
             conflicts: result.conflicts.map(conflictToProto),
             suggestedSlots: result.suggestedSlots.map(slotToProto),
+            dataAsOf,
           });
     },
 

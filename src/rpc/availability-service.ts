@@ -23,6 +23,7 @@ import { resolveTenant, tenantFilterOf } from "../auth/tenant-scope.js";
 import { optionalInstant } from "./appointment-mapping.js";
 import { blockToProto, blockTypeFromProto, dayToProto, rulesFromProto, rulesToProto } from "./availability-mapping.js";
 import { conflictToProto } from "./conflict-mapping.js";
+import { freshnessToProto } from "./freshness-mapping.js";
 import type { AppContext } from "../app/context.js";
 import { rulesFieldsOfMask } from "./update-mask.js";
 
@@ -38,11 +39,13 @@ export function availabilityService(app: AppContext): ServiceImpl<typeof Availab
         durationMinutes: req.durationMinutes,
         timeZone: req.timeZone,
         mode: req.mode === AvailabilityMode.WINDOWS ? "windows" : "slots",
+        ...(req.maxStalenessSeconds === undefined ? {} : { maxStalenessSeconds: req.maxStalenessSeconds }),
       });
       return create(CheckAvailabilityResponseSchema, {
         timeZone: result.timeZone,
         days: result.days.map(dayToProto),
         totalSlots: result.totalSlots,
+        dataAsOf: result.dataAsOf.map(freshnessToProto),
       });
     },
 

@@ -5,10 +5,14 @@ import {
   IntegrationStatus,
   ProviderCalendarSchema,
   SyncDirection,
+  PushChannelSchema,
+  PushChannelState,
   type CalendarIntegration,
+  type PushChannel,
 } from "../../gen/universalcalendar/v1/calendar_pb.js";
 import type { SyncDirection as SyncDirectionName } from "../app/calendar/update-sync-settings.js";
 import { InvalidArgumentError } from "../domain/errors.js";
+import type { PushChannelView } from "../app/channels/channel-health.js";
 import type { IntegrationView } from "../app/integrations/integration-view.js";
 import { providerFromName } from "./provider-mapping.js";
 
@@ -46,5 +50,24 @@ export function integrationToProto(view: IntegrationView): CalendarIntegration {
     syncEnabled: view.syncEnabled,
     ...(view.lastSyncedAt ? { lastSyncedAt: timestampFromDate(view.lastSyncedAt) } : {}),
     connectedAt: timestampFromDate(view.connectedAt),
+    pushChannels: (view.pushChannels ?? []).map(pushChannelToProto),
+  });
+}
+
+const CHANNEL_STATE: Record<PushChannelView["state"], PushChannelState> = {
+  active: PushChannelState.ACTIVE,
+  expiring: PushChannelState.EXPIRING,
+  expired: PushChannelState.EXPIRED,
+  failed: PushChannelState.FAILED,
+};
+
+function pushChannelToProto(channel: PushChannelView): PushChannel {
+  return create(PushChannelSchema, {
+    calendarId: channel.calendarId,
+    state: CHANNEL_STATE[channel.state],
+    ...(channel.expiresAt ? { expiresAt: timestampFromDate(channel.expiresAt) } : {}),
+    failedRenewals: channel.failedRenewals,
+    ...(channel.lastNotificationAt ? { lastNotificationAt: timestampFromDate(channel.lastNotificationAt) } : {}),
+    lastError: channel.lastError,
   });
 }

@@ -1,4 +1,5 @@
 import { create } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { Provider } from "../../gen/universalcalendar/v1/common_pb.js";
 import {
@@ -21,12 +22,17 @@ export function syncService(app: AppContext): ServiceImpl<typeof SyncService> {
   return {
     async triggerSync(req, ctx) {
       const caller = callerOf(ctx);
-      const view = await triggerSync(app, caller, {
+      const result = await triggerSync(app, caller, {
         tenantId: resolveTenant(caller, req.tenantId),
         ...(req.provider === Provider.UNSPECIFIED ? {} : { provider: providerName("provider", req.provider) }),
         type: syncTypeFromProto(req.type),
       });
-      return create(TriggerSyncResponseSchema, { syncId: view.id, job: syncJobToProto(view) });
+      return create(TriggerSyncResponseSchema, {
+        syncId: result.job.id,
+        job: syncJobToProto(result.job),
+        ...(result.lastSyncAt ? { lastSyncAt: timestampFromDate(result.lastSyncAt) } : {}),
+        estimatedDurationSeconds: result.estimatedDurationSeconds,
+      });
     },
 
     async getSyncStatus(req, ctx) {

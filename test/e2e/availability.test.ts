@@ -441,6 +441,8 @@ describe("CheckAvailability", () => {
       timeZone: "UTC",
       days: [{ date: "2030-06-03", slots: [{ startTime: "2030-06-03T09:00:00Z", endTime: "2030-06-03T17:00:00Z" }] }],
       totalSlots: 1,
+      // Freshness is reported only when max_staleness_seconds was asked for.
+      dataAsOf: [],
     });
   });
 });

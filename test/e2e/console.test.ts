@@ -70,9 +70,12 @@ describe("browser console at /console", () => {
     await page.click("#connect-google");
     await page.locator("#status").filter({ hasText: "Connected" }).waitFor();
     await page.locator(".integration", { hasText: email }).waitFor();
+    await page.click("#next-week");
+    // Reload the same week until the sync has mirrored the event (a changed duration reloads the grid).
     await expect
       .poll(async () => {
-        await page.click("#next-week");
+        await page.evaluate(() => void (document.getElementById("status")!.textContent = ""));
+        await page.dispatchEvent("#duration", "change");
         await page.locator("#status").filter({ hasText: "free starts" }).waitFor();
         return page.locator(`td.free button[data-slot="${busyStart.toISOString()}"]`).count();
       })

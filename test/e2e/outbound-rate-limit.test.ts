@@ -17,7 +17,9 @@ let servers: TestServer[];
 beforeAll(async () => {
   hcp = await HousecallProFake.start();
   const registry = () =>
-    new ProviderRegistry([{ ...housecallPro.create({ apiBaseUrl: hcp.url }), outboundLimit: LIMIT }]);
+    new ProviderRegistry([
+      { ...housecallPro.create({ apiBaseUrl: hcp.url, webhookSecret: "" }), outboundLimit: LIMIT },
+    ]);
   servers = await Promise.all([startTestServer({ providers: registry() }), startTestServer({ providers: registry() })]);
 });
 afterAll(async () => {

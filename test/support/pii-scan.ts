@@ -12,18 +12,26 @@ export async function columnsHolding(orm: MikroORM, needle: string): Promise<str
        and c.data_type in ('text', 'character varying', 'character', 'json', 'jsonb', 'bytea', 'ARRAY')`,
   );
   expect(columns.length).toBeGreaterThan(30);
-  const found: string[] = [];
+  // One statement per table (every column tested in it): the scan stays quick as tables grow.
+  const tables = new Map<string, typeof columns>();
   for (const c of columns) {
-    const column = `"${c.table_schema}"."${c.table_name}"."${c.column_name}"`;
-    const test =
+    const table = `"${c.table_schema}"."${c.table_name}"`;
+    tables.set(table, [...(tables.get(table) ?? []), c]);
+  }
+  const found: string[] = [];
+  for (const [table, tableColumns] of tables) {
+    const tests = tableColumns.map((c, i) =>
       c.data_type === "bytea"
-        ? `position(convert_to(?, 'UTF8') in "${c.column_name}") > 0`
-        : `"${c.column_name}"::text ilike '%' || ? || '%'`;
-    const [hit] = await sql<{ n: string }>(
-      `select count(*) as n from "${c.table_schema}"."${c.table_name}" where ${test}`,
-      [needle],
+        ? `coalesce(bool_or(position(convert_to(?, 'UTF8') in "${c.column_name}") > 0), false) as c${i}`
+        : `coalesce(bool_or("${c.column_name}"::text ilike '%' || ? || '%'), false) as c${i}`,
     );
-    if (Number(hit!.n) > 0) found.push(column);
+    const [hits] = await sql<Record<string, boolean>>(
+      `select ${tests.join(", ")} from ${table}`,
+      tableColumns.map(() => needle),
+    );
+    tableColumns.forEach((c, i) => {
+      if (hits![`c${i}`]) found.push(`${table}."${c.column_name}"`);
+    });
   }
   return found;
 }

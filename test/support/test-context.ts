@@ -1,6 +1,6 @@
 import { RateLimitCounters } from "../../src/db/rate-limit-counters.js";
 import { appSettingsOf } from "../../src/wiring.js";
-import type { AppContext, JobMessages, JobQueue, QueueName } from "../../src/app/context.js";
+import type { AppContext, JobMessages, JobQueue, QueueName, SendOptions } from "../../src/app/context.js";
 import { SchedulingRulesCache } from "../../src/app/availability/scheduling-rules-cache.js";
 import { IntegrationCredentials } from "../../src/app/integrations/integration-credentials.js";
 import { providerRetryPolicy } from "../../src/app/integrations/provider-retry-policy.js";
@@ -26,8 +26,9 @@ export interface SentJob {
 export class RecordingJobQueue implements JobQueue {
   readonly sent: SentJob[] = [];
 
-  async send<Q extends QueueName>(queue: Q, data: JobMessages[Q], options: { id?: string } = {}): Promise<void> {
+  async send<Q extends QueueName>(queue: Q, data: JobMessages[Q], options: SendOptions = {}): Promise<boolean> {
     this.sent.push({ queue, data, ...(options.id ? { id: options.id } : {}) });
+    return true;
   }
 
   async isAbandoned(): Promise<boolean> {

@@ -53,3 +53,28 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     },
   };
 }
+
+/**
+ * A fresh, migrated database on the same server as url, for a test whose
+ * work sweeps every row (schedules) and must not touch other files' rows.
+ */
+export async function createDatabaseBeside(url: string): Promise<TestDatabase> {
+  const name = `uc_test_${Date.now()}_${randomBytes(3).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: withDatabase(url, "postgres") });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const own = withDatabase(url, name);
+  const orm = await openDatabase(own);
+  await migrate(orm);
+  await orm.close();
+  return {
+    url: own,
+    async drop() {
+      const client = new pg.Client({ connectionString: withDatabase(url, "postgres") });
+      await client.connect();
+      await client.query(`drop database if exists ${name} with (force)`);
+      await client.end();
+    },
+  };
+}

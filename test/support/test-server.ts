@@ -56,20 +56,24 @@ export async function startTestServer(
     consoleDir?: string;
     /** Runs every RPC in a span of this tracer. */
     tracer?: Tracer;
+    /** pg-boss schema; servers given the same one share their queues (default: a fresh one each). */
+    queueSchema?: string;
+    /** Register the recurring jobs (default false: tests drive schedules themselves). */
+    runSchedules?: boolean;
   } = {},
 ): Promise<TestServer> {
   const config = testConfig(options.env);
   const logger = options.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? "silent");
   const orm = await openDatabase(options.databaseUrl ?? inject("databaseUrl"));
   const clock = options.clock ?? systemClock;
-  // Its own pg-boss schema: servers of parallel test files share the database but not their sync jobs.
   // The same wiring as main.ts; its own pg-boss schema: servers of parallel test files share the database but not their jobs.
   const application = await wireApplication({
     orm,
     config,
     logger,
     clock,
-    queueSchema: `pgboss_${randomUUID().replace(/-/g, "").slice(0, 12)}`,
+    queueSchema: options.queueSchema ?? `pgboss_${randomUUID().replace(/-/g, "").slice(0, 12)}`,
+    runSchedules: options.runSchedules ?? false,
     retrySettings: options.retrySettings ?? { maxAttempts: 4, baseDelayMs: 20, maxDelayMs: 5_000 },
     ...(options.providers ? { providers: options.providers } : {}),
   });

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file universalcalendar/v1/calendar.proto.
  */
 export const file_universalcalendar_v1_calendar: GenFile = /*@__PURE__*/
-  fileDesc("CiN1bml2ZXJzYWxjYWxlbmRhci92MS9jYWxlbmRhci5wcm90bxIUdW5pdmVyc2FsY2FsZW5kYXIudjEiTAoUQXBwb2ludG1lbnRTeW5jSXNzdWUSFgoOYXBwb2ludG1lbnRfaWQYASABKAkSDAoEa2luZBgCIAEoCRIOCgZyZWFzb24YAyABKAkiQwoQQXBwbGVDcmVkZW50aWFscxIQCghhcHBsZV9pZBgBIAEoCRIdChVhcHBfc3BlY2lmaWNfcGFzc3dvcmQYAiABKAki9gEKFkNvbm5lY3RDYWxlbmRhclJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEjAKCHByb3ZpZGVyGAIgASgOMh4udW5pdmVyc2FsY2FsZW5kYXIudjEuUHJvdmlkZXISQQoRYXBwbGVfY3JlZGVudGlhbHMYAyABKAsyJi51bml2ZXJzYWxjYWxlbmRhci52MS5BcHBsZUNyZWRlbnRpYWxzEkIKC2NyZWRlbnRpYWxzGAQgASgLMi0udW5pdmVyc2FsY2FsZW5kYXIudjEuRmllbGRTZXJ2aWNlQ3JlZGVudGlhbHMSEAoIdGltZXpvbmUYBSABKAkiUQoXRmllbGRTZXJ2aWNlQ3JlZGVudGlhbHMSDwoHYXBpX2tleRgBIAEoCRIRCglzdWJkb21haW4YAiABKAkSEgoKY29tcGFueV9pZBgDIAEoCSKyAQoXQ29ubmVjdENhbGVuZGFyUmVzcG9uc2USGQoRYXV0aG9yaXphdGlvbl91cmwYASABKAkSDQoFc3RhdGUYAiABKAkSGgoSZXhwaXJlc19pbl9zZWNvbmRzGAMgASgFEhEKCWNvbm5lY3RlZBgEIAEoCBI+CgtpbnRlZ3JhdGlvbhgFIAEoCzIpLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNhbGVuZGFySW50ZWdyYXRpb24ieAoUQ29tcGxldGVPQXV0aFJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEjAKCHByb3ZpZGVyGAIgASgOMh4udW5pdmVyc2FsY2FsZW5kYXIudjEuUHJvdmlkZXISDAoEY29kZRgDIAEoCRINCgVzdGF0ZRgEIAEoCSJoChVDb21wbGV0ZU9BdXRoUmVzcG9uc2USPgoLaW50ZWdyYXRpb24YASABKAsyKS51bml2ZXJzYWxjYWxlbmRhci52MS5DYWxlbmRhckludGVncmF0aW9uEg8KB3N5bmNfaWQYAiABKAkiggEKEFByb3ZpZGVyQ2FsZW5kYXISCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRIRCgl0aW1lX3pvbmUYAyABKAkSDwoHcHJpbWFyeRgEIAEoCBIXCg9jaGVja19jb25mbGljdHMYBSABKAgSFwoPcmVjZWl2ZXNfZXZlbnRzGAYgASgIItcDChNDYWxlbmRhckludGVncmF0aW9uEgoKAmlkGAEgASgJEhEKCXRlbmFudF9pZBgCIAEoCRIwCghwcm92aWRlchgDIAEoDjIeLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlByb3ZpZGVyEhUKDWFjY291bnRfZW1haWwYBCABKAkSNwoGc3RhdHVzGAUgASgOMicudW5pdmVyc2FsY2FsZW5kYXIudjEuSW50ZWdyYXRpb25TdGF0dXMSFQoNc3RhdHVzX3JlYXNvbhgGIAEoCRI5CgljYWxlbmRhcnMYByADKAsyJi51bml2ZXJzYWxjYWxlbmRhci52MS5Qcm92aWRlckNhbGVuZGFyEjIKDmxhc3Rfc3luY2VkX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIwCgxjb25uZWN0ZWRfYXQYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhQKDGFjY291bnRfbmFtZRgKIAEoCRI7Cg5zeW5jX2RpcmVjdGlvbhgLIAEoDjIjLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlN5bmNEaXJlY3Rpb24SFAoMc3luY19lbmFibGVkGAwgASgIIi0KGEdldENhbGVuZGFyU3RhdHVzUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkipAEKGUdldENhbGVuZGFyU3RhdHVzUmVzcG9uc2USPwoMaW50ZWdyYXRpb25zGAEgAygLMikudW5pdmVyc2FsY2FsZW5kYXIudjEuQ2FsZW5kYXJJbnRlZ3JhdGlvbhJGChJhcHBvaW50bWVudF9pc3N1ZXMYAiADKAsyKi51bml2ZXJzYWxjYWxlbmRhci52MS5BcHBvaW50bWVudFN5bmNJc3N1ZSKcAQoZVXBkYXRlU3luY1NldHRpbmdzUmVxdWVzdBIWCg5pbnRlZ3JhdGlvbl9pZBgBIAEoCRI7Cg5zeW5jX2RpcmVjdGlvbhgCIAEoDjIjLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlN5bmNEaXJlY3Rpb24SGQoMc3luY19lbmFibGVkGAMgASgISACIAQFCDwoNX3N5bmNfZW5hYmxlZCJcChpVcGRhdGVTeW5jU2V0dGluZ3NSZXNwb25zZRI+CgtpbnRlZ3JhdGlvbhgBIAEoCzIpLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNhbGVuZGFySW50ZWdyYXRpb24iWgoRQ2FsZW5kYXJTZWxlY3Rpb24SEwoLY2FsZW5kYXJfaWQYASABKAkSFwoPY2hlY2tfY29uZmxpY3RzGAIgASgIEhcKD3JlY2VpdmVzX2V2ZW50cxgDIAEoCCJ0Ch5VcGRhdGVDYWxlbmRhclNlbGVjdGlvblJlcXVlc3QSFgoOaW50ZWdyYXRpb25faWQYASABKAkSOgoJY2FsZW5kYXJzGAIgAygLMicudW5pdmVyc2FsY2FsZW5kYXIudjEuQ2FsZW5kYXJTZWxlY3Rpb24iYQofVXBkYXRlQ2FsZW5kYXJTZWxlY3Rpb25SZXNwb25zZRI+CgtpbnRlZ3JhdGlvbhgBIAEoCzIpLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNhbGVuZGFySW50ZWdyYXRpb24iMwoZRGlzY29ubmVjdENhbGVuZGFyUmVxdWVzdBIWCg5pbnRlZ3JhdGlvbl9pZBgBIAEoCSJDChpEaXNjb25uZWN0Q2FsZW5kYXJSZXNwb25zZRIUCgxkaXNjb25uZWN0ZWQYASABKAgSDwoHcmV2b2tlZBgCIAEoCCqTAQoNU3luY0RpcmVjdGlvbhIeChpTWU5DX0RJUkVDVElPTl9VTlNQRUNJRklFRBAAEiAKHFNZTkNfRElSRUNUSU9OX0JJRElSRUNUSU9OQUwQARIgChxTWU5DX0RJUkVDVElPTl9GUk9NX1BST1ZJREVSEAISHgoaU1lOQ19ESVJFQ1RJT05fVE9fUFJPVklERVIQAyqVAQoRSW50ZWdyYXRpb25TdGF0dXMSIgoeSU5URUdSQVRJT05fU1RBVFVTX1VOU1BFQ0lGSUVEEAASHQoZSU5URUdSQVRJT05fU1RBVFVTX0FDVElWRRABEhwKGElOVEVHUkFUSU9OX1NUQVRVU19FUlJPUhACEh8KG0lOVEVHUkFUSU9OX1NUQVRVU19ESVNBQkxFRBADMtwFCg9DYWxlbmRhclNlcnZpY2USbgoPQ29ubmVjdENhbGVuZGFyEiwudW5pdmVyc2FsY2FsZW5kYXIudjEuQ29ubmVjdENhbGVuZGFyUmVxdWVzdBotLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNvbm5lY3RDYWxlbmRhclJlc3BvbnNlEmgKDUNvbXBsZXRlT0F1dGgSKi51bml2ZXJzYWxjYWxlbmRhci52MS5Db21wbGV0ZU9BdXRoUmVxdWVzdBorLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNvbXBsZXRlT0F1dGhSZXNwb25zZRJ0ChFHZXRDYWxlbmRhclN0YXR1cxIuLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkdldENhbGVuZGFyU3RhdHVzUmVxdWVzdBovLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkdldENhbGVuZGFyU3RhdHVzUmVzcG9uc2UShgEKF1VwZGF0ZUNhbGVuZGFyU2VsZWN0aW9uEjQudW5pdmVyc2FsY2FsZW5kYXIudjEuVXBkYXRlQ2FsZW5kYXJTZWxlY3Rpb25SZXF1ZXN0GjUudW5pdmVyc2FsY2FsZW5kYXIudjEuVXBkYXRlQ2FsZW5kYXJTZWxlY3Rpb25SZXNwb25zZRJ3ChJEaXNjb25uZWN0Q2FsZW5kYXISLy51bml2ZXJzYWxjYWxlbmRhci52MS5EaXNjb25uZWN0Q2FsZW5kYXJSZXF1ZXN0GjAudW5pdmVyc2FsY2FsZW5kYXIudjEuRGlzY29ubmVjdENhbGVuZGFyUmVzcG9uc2USdwoSVXBkYXRlU3luY1NldHRpbmdzEi8udW5pdmVyc2FsY2FsZW5kYXIudjEuVXBkYXRlU3luY1NldHRpbmdzUmVxdWVzdBowLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlVwZGF0ZVN5bmNTZXR0aW5nc1Jlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_timestamp, file_universalcalendar_v1_common]);
+  fileDesc("CiN1bml2ZXJzYWxjYWxlbmRhci92MS9jYWxlbmRhci5wcm90bxIUdW5pdmVyc2FsY2FsZW5kYXIudjEiTAoUQXBwb2ludG1lbnRTeW5jSXNzdWUSFgoOYXBwb2ludG1lbnRfaWQYASABKAkSDAoEa2luZBgCIAEoCRIOCgZyZWFzb24YAyABKAkiQwoQQXBwbGVDcmVkZW50aWFscxIQCghhcHBsZV9pZBgBIAEoCRIdChVhcHBfc3BlY2lmaWNfcGFzc3dvcmQYAiABKAki9gEKFkNvbm5lY3RDYWxlbmRhclJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEjAKCHByb3ZpZGVyGAIgASgOMh4udW5pdmVyc2FsY2FsZW5kYXIudjEuUHJvdmlkZXISQQoRYXBwbGVfY3JlZGVudGlhbHMYAyABKAsyJi51bml2ZXJzYWxjYWxlbmRhci52MS5BcHBsZUNyZWRlbnRpYWxzEkIKC2NyZWRlbnRpYWxzGAQgASgLMi0udW5pdmVyc2FsY2FsZW5kYXIudjEuRmllbGRTZXJ2aWNlQ3JlZGVudGlhbHMSEAoIdGltZXpvbmUYBSABKAkiUQoXRmllbGRTZXJ2aWNlQ3JlZGVudGlhbHMSDwoHYXBpX2tleRgBIAEoCRIRCglzdWJkb21haW4YAiABKAkSEgoKY29tcGFueV9pZBgDIAEoCSKyAQoXQ29ubmVjdENhbGVuZGFyUmVzcG9uc2USGQoRYXV0aG9yaXphdGlvbl91cmwYASABKAkSDQoFc3RhdGUYAiABKAkSGgoSZXhwaXJlc19pbl9zZWNvbmRzGAMgASgFEhEKCWNvbm5lY3RlZBgEIAEoCBI+CgtpbnRlZ3JhdGlvbhgFIAEoCzIpLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNhbGVuZGFySW50ZWdyYXRpb24ieAoUQ29tcGxldGVPQXV0aFJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEjAKCHByb3ZpZGVyGAIgASgOMh4udW5pdmVyc2FsY2FsZW5kYXIudjEuUHJvdmlkZXISDAoEY29kZRgDIAEoCRINCgVzdGF0ZRgEIAEoCSJoChVDb21wbGV0ZU9BdXRoUmVzcG9uc2USPgoLaW50ZWdyYXRpb24YASABKAsyKS51bml2ZXJzYWxjYWxlbmRhci52MS5DYWxlbmRhckludGVncmF0aW9uEg8KB3N5bmNfaWQYAiABKAkiggEKEFByb3ZpZGVyQ2FsZW5kYXISCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRIRCgl0aW1lX3pvbmUYAyABKAkSDwoHcHJpbWFyeRgEIAEoCBIXCg9jaGVja19jb25mbGljdHMYBSABKAgSFwoPcmVjZWl2ZXNfZXZlbnRzGAYgASgIIpEEChNDYWxlbmRhckludGVncmF0aW9uEgoKAmlkGAEgASgJEhEKCXRlbmFudF9pZBgCIAEoCRIwCghwcm92aWRlchgDIAEoDjIeLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlByb3ZpZGVyEhUKDWFjY291bnRfZW1haWwYBCABKAkSNwoGc3RhdHVzGAUgASgOMicudW5pdmVyc2FsY2FsZW5kYXIudjEuSW50ZWdyYXRpb25TdGF0dXMSFQoNc3RhdHVzX3JlYXNvbhgGIAEoCRI5CgljYWxlbmRhcnMYByADKAsyJi51bml2ZXJzYWxjYWxlbmRhci52MS5Qcm92aWRlckNhbGVuZGFyEjIKDmxhc3Rfc3luY2VkX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIwCgxjb25uZWN0ZWRfYXQYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhQKDGFjY291bnRfbmFtZRgKIAEoCRI7Cg5zeW5jX2RpcmVjdGlvbhgLIAEoDjIjLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlN5bmNEaXJlY3Rpb24SFAoMc3luY19lbmFibGVkGAwgASgIEjgKDXB1c2hfY2hhbm5lbHMYDSADKAsyIS51bml2ZXJzYWxjYWxlbmRhci52MS5QdXNoQ2hhbm5lbCLwAQoLUHVzaENoYW5uZWwSEwoLY2FsZW5kYXJfaWQYASABKAkSNQoFc3RhdGUYAiABKA4yJi51bml2ZXJzYWxjYWxlbmRhci52MS5QdXNoQ2hhbm5lbFN0YXRlEi4KCmV4cGlyZXNfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhcKD2ZhaWxlZF9yZW5ld2FscxgEIAEoBRI4ChRsYXN0X25vdGlmaWNhdGlvbl9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKbGFzdF9lcnJvchgGIAEoCSItChhHZXRDYWxlbmRhclN0YXR1c1JlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJIqQBChlHZXRDYWxlbmRhclN0YXR1c1Jlc3BvbnNlEj8KDGludGVncmF0aW9ucxgBIAMoCzIpLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNhbGVuZGFySW50ZWdyYXRpb24SRgoSYXBwb2ludG1lbnRfaXNzdWVzGAIgAygLMioudW5pdmVyc2FsY2FsZW5kYXIudjEuQXBwb2ludG1lbnRTeW5jSXNzdWUinAEKGVVwZGF0ZVN5bmNTZXR0aW5nc1JlcXVlc3QSFgoOaW50ZWdyYXRpb25faWQYASABKAkSOwoOc3luY19kaXJlY3Rpb24YAiABKA4yIy51bml2ZXJzYWxjYWxlbmRhci52MS5TeW5jRGlyZWN0aW9uEhkKDHN5bmNfZW5hYmxlZBgDIAEoCEgAiAEBQg8KDV9zeW5jX2VuYWJsZWQiXAoaVXBkYXRlU3luY1NldHRpbmdzUmVzcG9uc2USPgoLaW50ZWdyYXRpb24YASABKAsyKS51bml2ZXJzYWxjYWxlbmRhci52MS5DYWxlbmRhckludGVncmF0aW9uIloKEUNhbGVuZGFyU2VsZWN0aW9uEhMKC2NhbGVuZGFyX2lkGAEgASgJEhcKD2NoZWNrX2NvbmZsaWN0cxgCIAEoCBIXCg9yZWNlaXZlc19ldmVudHMYAyABKAgidAoeVXBkYXRlQ2FsZW5kYXJTZWxlY3Rpb25SZXF1ZXN0EhYKDmludGVncmF0aW9uX2lkGAEgASgJEjoKCWNhbGVuZGFycxgCIAMoCzInLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNhbGVuZGFyU2VsZWN0aW9uImEKH1VwZGF0ZUNhbGVuZGFyU2VsZWN0aW9uUmVzcG9uc2USPgoLaW50ZWdyYXRpb24YASABKAsyKS51bml2ZXJzYWxjYWxlbmRhci52MS5DYWxlbmRhckludGVncmF0aW9uIjMKGURpc2Nvbm5lY3RDYWxlbmRhclJlcXVlc3QSFgoOaW50ZWdyYXRpb25faWQYASABKAkiQwoaRGlzY29ubmVjdENhbGVuZGFyUmVzcG9uc2USFAoMZGlzY29ubmVjdGVkGAEgASgIEg8KB3Jldm9rZWQYAiABKAgqkwEKDVN5bmNEaXJlY3Rpb24SHgoaU1lOQ19ESVJFQ1RJT05fVU5TUEVDSUZJRUQQABIgChxTWU5DX0RJUkVDVElPTl9CSURJUkVDVElPTkFMEAESIAocU1lOQ19ESVJFQ1RJT05fRlJPTV9QUk9WSURFUhACEh4KGlNZTkNfRElSRUNUSU9OX1RPX1BST1ZJREVSEAMqlQEKEUludGVncmF0aW9uU3RhdHVzEiIKHklOVEVHUkFUSU9OX1NUQVRVU19VTlNQRUNJRklFRBAAEh0KGUlOVEVHUkFUSU9OX1NUQVRVU19BQ1RJVkUQARIcChhJTlRFR1JBVElPTl9TVEFUVVNfRVJST1IQAhIfChtJTlRFR1JBVElPTl9TVEFUVVNfRElTQUJMRUQQAyq1AQoQUHVzaENoYW5uZWxTdGF0ZRIiCh5QVVNIX0NIQU5ORUxfU1RBVEVfVU5TUEVDSUZJRUQQABIdChlQVVNIX0NIQU5ORUxfU1RBVEVfQUNUSVZFEAESHwobUFVTSF9DSEFOTkVMX1NUQVRFX0VYUElSSU5HEAISHgoaUFVTSF9DSEFOTkVMX1NUQVRFX0VYUElSRUQQAxIdChlQVVNIX0NIQU5ORUxfU1RBVEVfRkFJTEVEEAQy3AUKD0NhbGVuZGFyU2VydmljZRJuCg9Db25uZWN0Q2FsZW5kYXISLC51bml2ZXJzYWxjYWxlbmRhci52MS5Db25uZWN0Q2FsZW5kYXJSZXF1ZXN0Gi0udW5pdmVyc2FsY2FsZW5kYXIudjEuQ29ubmVjdENhbGVuZGFyUmVzcG9uc2USaAoNQ29tcGxldGVPQXV0aBIqLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNvbXBsZXRlT0F1dGhSZXF1ZXN0GisudW5pdmVyc2FsY2FsZW5kYXIudjEuQ29tcGxldGVPQXV0aFJlc3BvbnNlEnQKEUdldENhbGVuZGFyU3RhdHVzEi4udW5pdmVyc2FsY2FsZW5kYXIudjEuR2V0Q2FsZW5kYXJTdGF0dXNSZXF1ZXN0Gi8udW5pdmVyc2FsY2FsZW5kYXIudjEuR2V0Q2FsZW5kYXJTdGF0dXNSZXNwb25zZRKGAQoXVXBkYXRlQ2FsZW5kYXJTZWxlY3Rpb24SNC51bml2ZXJzYWxjYWxlbmRhci52MS5VcGRhdGVDYWxlbmRhclNlbGVjdGlvblJlcXVlc3QaNS51bml2ZXJzYWxjYWxlbmRhci52MS5VcGRhdGVDYWxlbmRhclNlbGVjdGlvblJlc3BvbnNlEncKEkRpc2Nvbm5lY3RDYWxlbmRhchIvLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkRpc2Nvbm5lY3RDYWxlbmRhclJlcXVlc3QaMC51bml2ZXJzYWxjYWxlbmRhci52MS5EaXNjb25uZWN0Q2FsZW5kYXJSZXNwb25zZRJ3ChJVcGRhdGVTeW5jU2V0dGluZ3MSLy51bml2ZXJzYWxjYWxlbmRhci52MS5VcGRhdGVTeW5jU2V0dGluZ3NSZXF1ZXN0GjAudW5pdmVyc2FsY2FsZW5kYXIudjEuVXBkYXRlU3luY1NldHRpbmdzUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp, file_universalcalendar_v1_common]);
 
 /**
  * An appointment whose calendar copy needs attention.
@@ -374,6 +374,14 @@ export type CalendarIntegration = Message<"universalcalendar.v1.CalendarIntegrat
    * @generated from field: bool sync_enabled = 12;
    */
   syncEnabled: boolean;
+
+  /**
+   * Push channels (Google) or subscriptions (Microsoft), one per calendar
+   * checked for conflicts; empty for providers without push (Apple is polled).
+   *
+   * @generated from field: repeated universalcalendar.v1.PushChannel push_channels = 13;
+   */
+  pushChannels: PushChannel[];
 };
 
 /**
@@ -382,6 +390,54 @@ export type CalendarIntegration = Message<"universalcalendar.v1.CalendarIntegrat
  */
 export const CalendarIntegrationSchema: GenMessage<CalendarIntegration> = /*@__PURE__*/
   messageDesc(file_universalcalendar_v1_calendar, 8);
+
+/**
+ * @generated from message universalcalendar.v1.PushChannel
+ */
+export type PushChannel = Message<"universalcalendar.v1.PushChannel"> & {
+  /**
+   * The provider's calendar id it watches.
+   *
+   * @generated from field: string calendar_id = 1;
+   */
+  calendarId: string;
+
+  /**
+   * @generated from field: universalcalendar.v1.PushChannelState state = 2;
+   */
+  state: PushChannelState;
+
+  /**
+   * The expiry the provider granted.
+   *
+   * @generated from field: google.protobuf.Timestamp expires_at = 3;
+   */
+  expiresAt?: Timestamp | undefined;
+
+  /**
+   * Renewals that failed in a row.
+   *
+   * @generated from field: int32 failed_renewals = 4;
+   */
+  failedRenewals: number;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp last_notification_at = 5;
+   */
+  lastNotificationAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: string last_error = 6;
+   */
+  lastError: string;
+};
+
+/**
+ * Describes the message universalcalendar.v1.PushChannel.
+ * Use `create(PushChannelSchema)` to create a new message.
+ */
+export const PushChannelSchema: GenMessage<PushChannel> = /*@__PURE__*/
+  messageDesc(file_universalcalendar_v1_calendar, 9);
 
 /**
  * @generated from message universalcalendar.v1.GetCalendarStatusRequest
@@ -398,7 +454,7 @@ export type GetCalendarStatusRequest = Message<"universalcalendar.v1.GetCalendar
  * Use `create(GetCalendarStatusRequestSchema)` to create a new message.
  */
 export const GetCalendarStatusRequestSchema: GenMessage<GetCalendarStatusRequest> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_calendar, 9);
+  messageDesc(file_universalcalendar_v1_calendar, 10);
 
 /**
  * @generated from message universalcalendar.v1.GetCalendarStatusResponse
@@ -423,7 +479,7 @@ export type GetCalendarStatusResponse = Message<"universalcalendar.v1.GetCalenda
  * Use `create(GetCalendarStatusResponseSchema)` to create a new message.
  */
 export const GetCalendarStatusResponseSchema: GenMessage<GetCalendarStatusResponse> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_calendar, 10);
+  messageDesc(file_universalcalendar_v1_calendar, 11);
 
 /**
  * @generated from message universalcalendar.v1.UpdateSyncSettingsRequest
@@ -454,7 +510,7 @@ export type UpdateSyncSettingsRequest = Message<"universalcalendar.v1.UpdateSync
  * Use `create(UpdateSyncSettingsRequestSchema)` to create a new message.
  */
 export const UpdateSyncSettingsRequestSchema: GenMessage<UpdateSyncSettingsRequest> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_calendar, 11);
+  messageDesc(file_universalcalendar_v1_calendar, 12);
 
 /**
  * @generated from message universalcalendar.v1.UpdateSyncSettingsResponse
@@ -471,7 +527,7 @@ export type UpdateSyncSettingsResponse = Message<"universalcalendar.v1.UpdateSyn
  * Use `create(UpdateSyncSettingsResponseSchema)` to create a new message.
  */
 export const UpdateSyncSettingsResponseSchema: GenMessage<UpdateSyncSettingsResponse> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_calendar, 12);
+  messageDesc(file_universalcalendar_v1_calendar, 13);
 
 /**
  * @generated from message universalcalendar.v1.CalendarSelection
@@ -500,7 +556,7 @@ export type CalendarSelection = Message<"universalcalendar.v1.CalendarSelection"
  * Use `create(CalendarSelectionSchema)` to create a new message.
  */
 export const CalendarSelectionSchema: GenMessage<CalendarSelection> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_calendar, 13);
+  messageDesc(file_universalcalendar_v1_calendar, 14);
 
 /**
  * @generated from message universalcalendar.v1.UpdateCalendarSelectionRequest
@@ -524,7 +580,7 @@ export type UpdateCalendarSelectionRequest = Message<"universalcalendar.v1.Updat
  * Use `create(UpdateCalendarSelectionRequestSchema)` to create a new message.
  */
 export const UpdateCalendarSelectionRequestSchema: GenMessage<UpdateCalendarSelectionRequest> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_calendar, 14);
+  messageDesc(file_universalcalendar_v1_calendar, 15);
 
 /**
  * @generated from message universalcalendar.v1.UpdateCalendarSelectionResponse
@@ -541,7 +597,7 @@ export type UpdateCalendarSelectionResponse = Message<"universalcalendar.v1.Upda
  * Use `create(UpdateCalendarSelectionResponseSchema)` to create a new message.
  */
 export const UpdateCalendarSelectionResponseSchema: GenMessage<UpdateCalendarSelectionResponse> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_calendar, 15);
+  messageDesc(file_universalcalendar_v1_calendar, 16);
 
 /**
  * @generated from message universalcalendar.v1.DisconnectCalendarRequest
@@ -558,7 +614,7 @@ export type DisconnectCalendarRequest = Message<"universalcalendar.v1.Disconnect
  * Use `create(DisconnectCalendarRequestSchema)` to create a new message.
  */
 export const DisconnectCalendarRequestSchema: GenMessage<DisconnectCalendarRequest> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_calendar, 16);
+  messageDesc(file_universalcalendar_v1_calendar, 17);
 
 /**
  * @generated from message universalcalendar.v1.DisconnectCalendarResponse
@@ -583,7 +639,7 @@ export type DisconnectCalendarResponse = Message<"universalcalendar.v1.Disconnec
  * Use `create(DisconnectCalendarResponseSchema)` to create a new message.
  */
 export const DisconnectCalendarResponseSchema: GenMessage<DisconnectCalendarResponse> = /*@__PURE__*/
-  messageDesc(file_universalcalendar_v1_calendar, 17);
+  messageDesc(file_universalcalendar_v1_calendar, 18);
 
 /**
  * Which way events flow between this service and a calendar.
@@ -656,6 +712,48 @@ export enum IntegrationStatus {
  */
 export const IntegrationStatusSchema: GenEnum<IntegrationStatus> = /*@__PURE__*/
   enumDesc(file_universalcalendar_v1_calendar, 1);
+
+/**
+ * @generated from enum universalcalendar.v1.PushChannelState
+ */
+export enum PushChannelState {
+  /**
+   * @generated from enum value: PUSH_CHANNEL_STATE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: PUSH_CHANNEL_STATE_ACTIVE = 1;
+   */
+  ACTIVE = 1,
+
+  /**
+   * Expires within the renewal margin; the next renewal run extends or replaces it.
+   *
+   * @generated from enum value: PUSH_CHANNEL_STATE_EXPIRING = 2;
+   */
+  EXPIRING = 2,
+
+  /**
+   * Past its expiry: changes reach the mirror only through the backstop sync.
+   *
+   * @generated from enum value: PUSH_CHANNEL_STATE_EXPIRED = 3;
+   */
+  EXPIRED = 3,
+
+  /**
+   * Renewals keep failing (see last_error).
+   *
+   * @generated from enum value: PUSH_CHANNEL_STATE_FAILED = 4;
+   */
+  FAILED = 4,
+}
+
+/**
+ * Describes the enum universalcalendar.v1.PushChannelState.
+ */
+export const PushChannelStateSchema: GenEnum<PushChannelState> = /*@__PURE__*/
+  enumDesc(file_universalcalendar_v1_calendar, 2);
 
 /**
  * Connections to Google Calendar, Microsoft Outlook, Apple iCloud, and the

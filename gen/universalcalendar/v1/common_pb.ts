@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file universalcalendar/v1/common.proto.
  */
 export const file_universalcalendar_v1_common: GenFile = /*@__PURE__*/
-  fileDesc("CiF1bml2ZXJzYWxjYWxlbmRhci92MS9jb21tb24ucHJvdG8SFHVuaXZlcnNhbGNhbGVuZGFyLnYxImgKCFRpbWVTbG90Ei4KCnN0YXJ0X3RpbWUYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiwKCGVuZF90aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKTAgoIQ29uZmxpY3QSMAoEa2luZBgBIAEoDjIiLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNvbmZsaWN0S2luZBIKCgJpZBgCIAEoCRIuCgpzdGFydF90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDQoFdGl0bGUYBSABKAkSMAoIcHJvdmlkZXIYBiABKA4yHi51bml2ZXJzYWxjYWxlbmRhci52MS5Qcm92aWRlchITCgtjYWxlbmRhcl9pZBgHIAEoCRIVCg1jYWxlbmRhcl9uYW1lGAggASgJKpYBCghQcm92aWRlchIYChRQUk9WSURFUl9VTlNQRUNJRklFRBAAEhMKD1BST1ZJREVSX0dPT0dMRRABEhYKElBST1ZJREVSX01JQ1JPU09GVBACEhIKDlBST1ZJREVSX0FQUExFEAMSEwoPUFJPVklERVJfSk9CQkVSEAQSGgoWUFJPVklERVJfSE9VU0VDQUxMX1BSTxAFKocBCgxDb25mbGljdEtpbmQSHQoZQ09ORkxJQ1RfS0lORF9VTlNQRUNJRklFRBAAEh0KGUNPTkZMSUNUX0tJTkRfQVBQT0lOVE1FTlQQARIXChNDT05GTElDVF9LSU5EX0JMT0NLEAISIAocQ09ORkxJQ1RfS0lORF9DQUxFTkRBUl9FVkVOVBADYgZwcm90bzM", [file_google_protobuf_timestamp]);
+  fileDesc("CiF1bml2ZXJzYWxjYWxlbmRhci92MS9jb21tb24ucHJvdG8SFHVuaXZlcnNhbGNhbGVuZGFyLnYxImgKCFRpbWVTbG90Ei4KCnN0YXJ0X3RpbWUYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiwKCGVuZF90aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKTAgoIQ29uZmxpY3QSMAoEa2luZBgBIAEoDjIiLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNvbmZsaWN0S2luZBIKCgJpZBgCIAEoCRIuCgpzdGFydF90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDQoFdGl0bGUYBSABKAkSMAoIcHJvdmlkZXIYBiABKA4yHi51bml2ZXJzYWxjYWxlbmRhci52MS5Qcm92aWRlchITCgtjYWxlbmRhcl9pZBgHIAEoCRIVCg1jYWxlbmRhcl9uYW1lGAggASgJIpMBCg1EYXRhRnJlc2huZXNzEhYKDmludGVncmF0aW9uX2lkGAEgASgJEjAKCHByb3ZpZGVyGAIgASgOMh4udW5pdmVyc2FsY2FsZW5kYXIudjEuUHJvdmlkZXISKQoFYXNfb2YYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg0KBXN0YWxlGAQgASgIKpYBCghQcm92aWRlchIYChRQUk9WSURFUl9VTlNQRUNJRklFRBAAEhMKD1BST1ZJREVSX0dPT0dMRRABEhYKElBST1ZJREVSX01JQ1JPU09GVBACEhIKDlBST1ZJREVSX0FQUExFEAMSEwoPUFJPVklERVJfSk9CQkVSEAQSGgoWUFJPVklERVJfSE9VU0VDQUxMX1BSTxAFKocBCgxDb25mbGljdEtpbmQSHQoZQ09ORkxJQ1RfS0lORF9VTlNQRUNJRklFRBAAEh0KGUNPTkZMSUNUX0tJTkRfQVBQT0lOVE1FTlQQARIXChNDT05GTElDVF9LSU5EX0JMT0NLEAISIAocQ09ORkxJQ1RfS0lORF9DQUxFTkRBUl9FVkVOVBADYgZwcm90bzM", [file_google_protobuf_timestamp]);
 
 /**
  * A half-open interval [start_time, end_time) of UTC instants.
@@ -100,6 +100,46 @@ export type Conflict = Message<"universalcalendar.v1.Conflict"> & {
  */
 export const ConflictSchema: GenMessage<Conflict> = /*@__PURE__*/
   messageDesc(file_universalcalendar_v1_common, 1);
+
+/**
+ * How fresh one integration's mirrored busy time was when an answer was
+ * computed (CheckAvailability, CreateAppointment with max_staleness_seconds).
+ *
+ * @generated from message universalcalendar.v1.DataFreshness
+ */
+export type DataFreshness = Message<"universalcalendar.v1.DataFreshness"> & {
+  /**
+   * @generated from field: string integration_id = 1;
+   */
+  integrationId: string;
+
+  /**
+   * @generated from field: universalcalendar.v1.Provider provider = 2;
+   */
+  provider: Provider;
+
+  /**
+   * The integration's last successful sync; unset when it never synced.
+   *
+   * @generated from field: google.protobuf.Timestamp as_of = 3;
+   */
+  asOf?: Timestamp | undefined;
+
+  /**
+   * True when as_of is still older than max_staleness_seconds: the refresh
+   * did not finish within the time budget and the answer used the mirror.
+   *
+   * @generated from field: bool stale = 4;
+   */
+  stale: boolean;
+};
+
+/**
+ * Describes the message universalcalendar.v1.DataFreshness.
+ * Use `create(DataFreshnessSchema)` to create a new message.
+ */
+export const DataFreshnessSchema: GenMessage<DataFreshness> = /*@__PURE__*/
+  messageDesc(file_universalcalendar_v1_common, 2);
 
 /**
  * Where a schedule lives. Calendar providers hold busy time and receive our

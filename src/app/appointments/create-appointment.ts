@@ -1,9 +1,14 @@
 import type { Caller } from "../../domain/caller.js";
-import { validateNewAppointment, type NewAppointmentRequest } from "../../domain/appointments/new-appointment.js";
+import {
+  validateNewAppointment,
+  type NewAppointment,
+  type NewAppointmentRequest,
+} from "../../domain/appointments/new-appointment.js";
 import { BEGIN, COMMIT, ROLLBACK, type Pipeline, type Statement } from "../../db/sql-pool.js";
 import { busyPeriodsOf, isEmptyBusy, type BusyArrays } from "../availability/load-busy-periods.js";
 import type { AppContext } from "../context.js";
 import { deliverSoon } from "../outbox/deliver-soon.js";
+import { refreshStaleMirrors, type DataFreshness } from "../sync/refresh-stale-mirrors.js";
 import {
   claimIdempotencyKey,
   hashRequest,
@@ -21,6 +26,8 @@ export interface CreateAppointmentInput {
   tenantId: string;
   request: NewAppointmentRequest;
   idempotencyKey: string;
+  /** Sync calendars older than this first (within the freshness budget). */
+  maxStalenessSeconds?: number;
 }
 
 export type CreateAppointmentResult =
@@ -47,20 +54,35 @@ function bookedRow(answers: unknown[][], index: number): BookedRow {
   return answers[index]![0] as BookedRow;
 }
 
-/** Books (below), then tries the calendar event and the confirmation right after commit, within the fast-path budget. */
+/**
+ * Validates, brings stale mirrors up to date when the caller asks for
+ * freshness, books (below), then tries the calendar event and the
+ * confirmation right after commit, within the fast-path budget.
+ */
 export async function createAppointment(
   ctx: AppContext,
   caller: Caller,
   command: CreateAppointmentInput,
-): Promise<CreateAppointmentResult> {
-  const result = await book(ctx, caller, command);
-  if (!result.created) return result;
+): Promise<CreateAppointmentResult & { dataAsOf: DataFreshness[] }> {
+  const input = validateNewAppointment(command.request, ctx.clock.now());
+  const key = validateIdempotencyKey(command.idempotencyKey);
+  const dataAsOf = await refreshStaleMirrors(ctx, caller, {
+    tenantId: command.tenantId,
+    maxStalenessSeconds: command.maxStalenessSeconds,
+  });
+  const result = await book(ctx, caller, command.tenantId, input, key);
+  if (!result.created) return { ...result, dataAsOf };
   const delivered = await deliverSoon(ctx, command.tenantId, result.appointment.id);
   // A written event changed the row (event id, sync status): answer with it.
   const current = delivered.calendarWritten
     ? await loadAppointmentRecord(ctx.customerKeys, ctx.orm.em.fork(), result.appointment.id)
     : null;
-  return { created: true, appointment: current ?? result.appointment, confirmationSent: delivered.customerNotified };
+  return {
+    created: true,
+    appointment: current ?? result.appointment,
+    confirmationSent: delivered.customerNotified,
+    dataAsOf,
+  };
 }
 
 /**
@@ -77,11 +99,10 @@ export async function createAppointment(
 async function book(
   ctx: AppContext,
   caller: Caller,
-  command: CreateAppointmentInput,
+  tenantId: string,
+  input: NewAppointment,
+  key: string | undefined,
 ): Promise<CreateAppointmentResult> {
-  const input = validateNewAppointment(command.request, ctx.clock.now());
-  const key = validateIdempotencyKey(command.idempotencyKey);
-  const { tenantId } = command;
   const window = { start: input.start, end: input.end };
   // Sealed here, before the round trip; the tenant's first key is made on first use, outside the transaction.
   const values = bookingValues(tenantId, caller, input, key, await ctx.customerKeys.current(tenantId));

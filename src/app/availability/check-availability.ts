@@ -4,16 +4,21 @@ import type { Caller } from "../../domain/caller.js";
 import type { AppContext } from "../context.js";
 import { availabilityQueryFrom, busySpanOf } from "./availability-query-of.js";
 import { loadBusyArrays } from "./load-busy-periods.js";
+import { refreshStaleMirrors, type DataFreshness } from "../sync/refresh-stale-mirrors.js";
 
 export interface CheckAvailabilityInput extends AvailabilityWindowInput {
   tenantId: string;
   mode: "slots" | "windows";
+  /** Sync calendars older than this first (within the freshness budget). */
+  maxStalenessSeconds?: number;
 }
 
 export interface CheckAvailabilityResult {
   timeZone: string;
   days: DayAvailability[];
   totalSlots: number;
+  /** Per integration, when maxStalenessSeconds was given. */
+  dataAsOf: DataFreshness[];
 }
 
 /** Reads after which a still-moving rules version is taken as it stands. */
@@ -27,11 +32,12 @@ const MAX_READS = 3;
  */
 export async function checkAvailability(
   ctx: AppContext,
-  _caller: Caller,
+  caller: Caller,
   input: CheckAvailabilityInput,
 ): Promise<CheckAvailabilityResult> {
   const { tenantId } = input;
   const parsed = parseAvailabilityWindow(input);
+  const dataAsOf = await refreshStaleMirrors(ctx, caller, { tenantId, maxStalenessSeconds: input.maxStalenessSeconds });
   let loaded = ctx.schedulingRules.peek(tenantId) ?? (await ctx.schedulingRules.load(ctx.sql, tenantId));
   for (let read = 1; ; read++) {
     const { rules } = loaded;
@@ -41,7 +47,7 @@ export async function checkAvailability(
       const query = availabilityQueryFrom(busy, ctx.clock, rules, window);
       const days = input.mode === "windows" ? findFreeWindows(query) : findFreeSlots(query);
       const totalSlots = days.reduce((sum, day) => sum + day.slots.length, 0);
-      return { timeZone: window.timeZone, days, totalSlots };
+      return { timeZone: window.timeZone, days, totalSlots, dataAsOf };
     }
     loaded = await ctx.schedulingRules.load(ctx.sql, tenantId);
   }

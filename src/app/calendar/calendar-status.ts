@@ -1,5 +1,6 @@
 import { CalendarIntegrationSchema } from "../../entities/calendar-integration.js";
 import type { Caller } from "../../domain/caller.js";
+import { channelHealth } from "../channels/channel-health.js";
 import type { AppContext } from "../context.js";
 import { integrationViews, type IntegrationView } from "../integrations/integration-view.js";
 
@@ -13,7 +14,8 @@ export interface AppointmentSyncIssue {
 const ISSUE_LIMIT = 100;
 
 /**
- * Every calendar integration of the tenant, oldest first, and the
+ * Every calendar integration of the tenant, oldest first, with the health of
+ * its push channels, and the
  * appointments whose calendar copy needs attention: a write that failed for
  * good, or a move made in the calendar that conflicts.
  */
@@ -44,5 +46,12 @@ export async function getCalendarStatus(
       ? [{ appointmentId: row.id, kind: "calendar_conflict" as const, reason: row.calendar_conflict }]
       : []),
   ]);
-  return { integrations: await integrationViews(em, integrations), issues };
+  const views = await integrationViews(em, integrations);
+  const channels = await channelHealth(
+    em,
+    integrations.map((i) => i.id),
+    ctx.clock.now(),
+    ctx.settings.channelRenewBeforeMs,
+  );
+  return { integrations: views.map((view) => ({ ...view, pushChannels: channels.get(view.id) ?? [] })), issues };
 }

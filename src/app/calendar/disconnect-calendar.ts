@@ -4,6 +4,7 @@ import { CalendarIntegrationSchema } from "../../entities/calendar-integration.j
 import { IntegrationCalendarSchema } from "../../entities/integration-calendar.js";
 import { ProviderBusyEventSchema } from "../../entities/provider-busy-event.js";
 import type { AppContext } from "../context.js";
+import { closeChannels } from "../channels/close-channels.js";
 import { findIntegration } from "../integrations/find-integration.js";
 import { openIntegrationSecret } from "../integrations/integration-secrets.js";
 
@@ -17,6 +18,8 @@ export async function disconnectCalendar(
   input: { integrationId: string; tenantFilter: string | undefined },
 ): Promise<{ revoked: boolean }> {
   const integration = await findIntegration(ctx.orm.em.fork(), input.integrationId, input.tenantFilter);
+  // Channels are stopped with the grant that opened them: before it is revoked.
+  await closeChannels(ctx, integration.id);
   const provider = ctx.providers.oauth(integration.provider);
   let revoked = false;
   // Revoking the refresh token ends the whole grant at Google; the access token is the fallback.

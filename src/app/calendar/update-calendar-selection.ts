@@ -4,6 +4,7 @@ import { InvalidArgumentError } from "../../domain/errors.js";
 import { IntegrationCalendarSchema } from "../../entities/integration-calendar.js";
 import { ProviderBusyEventSchema } from "../../entities/provider-busy-event.js";
 import type { AppContext } from "../context.js";
+import { requestChannels } from "../channels/request-channels.js";
 import { startSyncJob } from "../sync/start-sync-job.js";
 import { findIntegration } from "../integrations/find-integration.js";
 import { integrationViews, type IntegrationView } from "../integrations/integration-view.js";
@@ -80,6 +81,8 @@ export async function updateCalendarSelection(
       type: "incremental",
     });
   }
+  // Checked calendars get channels; unchecked ones lose theirs.
+  if (integration.status === "active") await requestChannels(ctx, integration.id);
   const [view] = await integrationViews(ctx.orm.em.fork(), [integration]);
   if (!view) throw new Error("integration vanished after commit");
   return view;

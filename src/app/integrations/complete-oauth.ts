@@ -6,6 +6,7 @@ import { ProviderError } from "../../providers/kit/provider-error.js";
 import type { ProviderCalendarInfo } from "../../providers/calendar/calendar-provider.js";
 import type { ProviderAccount, TokenSet } from "../../providers/kit/connector.js";
 import type { AppContext } from "../context.js";
+import { requestChannels } from "../channels/request-channels.js";
 import { startSyncJob } from "../sync/start-sync-job.js";
 import { integrationViews, type IntegrationView } from "./integration-view.js";
 import { hashState, PKCE_VERIFIER_PURPOSE } from "./oauth-state.js";
@@ -118,6 +119,7 @@ export async function completeOAuth(
     provider: input.provider,
     type: "full",
   });
+  await requestChannels(ctx, integration.id);
   const [view] = await integrationViews(ctx.orm.em.fork(), [integration]);
   if (!view) throw new Error("integration vanished after commit");
   return { integration: view, syncId: sync.id };

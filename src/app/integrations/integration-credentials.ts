@@ -94,6 +94,11 @@ export class IntegrationCredentials {
     }
   }
 
+  /** Refreshes an OAuth access token that expires within marginMs, ahead of any call needing it. */
+  async refreshAhead(integrationId: string, marginMs: number): Promise<void> {
+    await this.refresh(integrationId, { rejected: undefined, marginMs });
+  }
+
   /**
    * Returns the sealed access token to use. Under the row lock it first
    * re-reads the row: when another caller already replaced the token we were
@@ -101,7 +106,7 @@ export class IntegrationCredentials {
    */
   private async refresh(
     integrationId: string,
-    options: { rejected: string | undefined; force?: boolean },
+    options: { rejected: string | undefined; force?: boolean; marginMs?: number },
   ): Promise<string> {
     const outcome = await this.deps.orm.em.fork().transactional(async (tx) => {
       const row = await tx.findOneOrFail(
@@ -113,7 +118,7 @@ export class IntegrationCredentials {
         return { reauthorize: true as const };
       const now = this.deps.clock.now().getTime();
       const current = row.accessTokenEncrypted;
-      const fresh = (row.tokenExpiresAt?.getTime() ?? 0) - now >= REFRESH_MARGIN_MS;
+      const fresh = (row.tokenExpiresAt?.getTime() ?? 0) - now >= (options.marginMs ?? REFRESH_MARGIN_MS);
       if (current && current !== options.rejected && (fresh || options.force)) return { sealed: current };
       if (!row.refreshTokenEncrypted) return this.reauthorizationRequired(row);
       const provider = this.deps.providers.oauth(row.provider);

@@ -1,6 +1,7 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 import type { CalendarIntegration } from "../../entities/calendar-integration.js";
 import { IntegrationCalendarSchema } from "../../entities/integration-calendar.js";
+import type { PushChannelView } from "../channels/channel-health.js";
 
 export interface CalendarView {
   id: string;
@@ -28,6 +29,8 @@ export interface IntegrationView {
   syncEnabled: boolean;
   lastSyncedAt?: Date;
   connectedAt: Date;
+  /** GetCalendarStatus only: the integration's push channels. */
+  pushChannels?: PushChannelView[];
 }
 
 export async function integrationViews(

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { SyncJobSchema } from "../../entities/sync-job.js";
+import { SyncJobSchema, type SyncJob } from "../../entities/sync-job.js";
 import type { AppContext } from "../context.js";
 import { syncJobView, type SyncJobView, type SyncType } from "./sync-job-view.js";
 
@@ -19,19 +19,9 @@ export interface SyncRequest {
  * its id is also the queued job's id: the queue only carries it to a worker.
  */
 export async function startSyncJob(ctx: AppContext, request: SyncRequest): Promise<SyncJobView> {
+  const job = await recordSyncJob(ctx, request);
+  const id = job.id;
   const em = ctx.orm.em.fork();
-  const id = randomUUID();
-  const job = em.create(SyncJobSchema, {
-    id,
-    tenantId: request.tenantId,
-    provider: request.provider ?? null,
-    integrationId: request.integrationId ?? null,
-    type: request.type,
-    status: "queued",
-    errors: [],
-    createdAt: ctx.clock.now(),
-  });
-  await em.flush();
   try {
     await ctx.jobs.send(SYNC_QUEUE, { syncJobId: id }, { id });
   } catch (error) {
@@ -43,4 +33,21 @@ export async function startSyncJob(ctx: AppContext, request: SyncRequest): Promi
     throw error;
   }
   return syncJobView(job);
+}
+
+/** The sync_jobs row of a new job, queued; runSyncJob runs it. */
+export async function recordSyncJob(ctx: AppContext, request: SyncRequest): Promise<SyncJob> {
+  const em = ctx.orm.em.fork();
+  const job = em.create(SyncJobSchema, {
+    id: randomUUID(),
+    tenantId: request.tenantId,
+    provider: request.provider ?? null,
+    integrationId: request.integrationId ?? null,
+    type: request.type,
+    status: "queued",
+    errors: [],
+    createdAt: ctx.clock.now(),
+  });
+  await em.flush();
+  return job;
 }

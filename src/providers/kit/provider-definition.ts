@@ -1,6 +1,7 @@
 import type { BusyTimeSource, EventDestination } from "../calendar/calendar-provider.js";
 import type { FieldServiceProvider } from "../field-service/field-service-provider.js";
 import type { ApiKeyConnector, Connector, ConnectorKind } from "./connector.js";
+import type { PushChannelSource } from "./push-channels.js";
 import type { WebhookVerifier } from "./webhook-verifier.js";
 
 /** What a connected provider can do; a provider has the members it supports. */
@@ -9,6 +10,7 @@ export interface ProviderCapabilities {
   events?: EventDestination;
   fieldServiceJobs?: FieldServiceProvider;
   webhooks?: WebhookVerifier;
+  pushChannels?: PushChannelSource;
 }
 
 export type Capability = keyof ProviderCapabilities;

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { GooglePushChannels } from "./google-push-channels.js";
 
 /**
  * An in-memory Google Calendar + Google OAuth server speaking the real wire
@@ -105,6 +106,8 @@ function compactUtc(iso: string): string {
 
 export class GoogleCalendarFake {
   readonly requests: RecordedRequest[] = [];
+  /** events.watch channels and their notifications. */
+  readonly push = new GooglePushChannels();
   /** Rotate the refresh token on every refresh (Google may; the service must keep the new one). */
   rotateRefreshTokens = false;
   accessTokenLifetimeSeconds = 3599;
@@ -322,6 +325,7 @@ export class GoogleCalendarFake {
 
   private store(calendar: FakeCalendar, resource: Record<string, unknown> & { id: string; status: string }): void {
     const seq = this.seq++;
+    queueMicrotask(() => void this.push.changed(this.calendarKeyOf(calendar)));
     calendar.events.set(resource.id, {
       seq,
       resource: {
@@ -331,6 +335,11 @@ export class GoogleCalendarFake {
         updated: new Date().toISOString(),
       } as EventResource,
     });
+  }
+
+  private calendarKeyOf(calendar: FakeCalendar): string {
+    const owner = [...this.accounts.values()].find((account) => account.calendars.get(calendar.id) === calendar);
+    return `${owner?.email ?? ""} ${calendar.id}`;
   }
 
   /** Occurrences of a series, with its exceptions (moved or cancelled) applied by the caller. */
@@ -513,6 +522,19 @@ export class GoogleCalendarFake {
       });
     }
 
+    if (path === "/channels/stop" && method === "POST") {
+      return this.push.stop(body, send, () => {
+        res.writeHead(204);
+        res.end();
+      });
+    }
+    const watch = /^\/calendars\/([^/]+)\/events\/watch$/.exec(path);
+    if (watch?.[1] && method === "POST") {
+      const id = decodeURIComponent(watch[1]);
+      const calendar = account.calendars.get(id === "primary" ? account.email : id);
+      if (!calendar) return send(404, googleError(404, "notFound", "Not Found"));
+      return this.push.watch(this.calendarKeyOf(calendar), calendar.id, body, send);
+    }
     const match = /^\/calendars\/([^/]+)\/events(?:\/([^/]+))?$/.exec(path);
     const calendarId = match?.[1] ? decodeURIComponent(match[1]) : undefined;
     const calendar = calendarId

@@ -1,3 +1,4 @@
+import { GraphSubscriptions } from "./graph-subscriptions.js";
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:https";
@@ -87,6 +88,8 @@ export interface GraphFakeOptions {
 }
 
 export class GraphFake {
+  /** Change-notification subscriptions and their notifications. */
+  readonly subscriptions = new GraphSubscriptions();
   readonly clientId: string;
   readonly clientSecret: string;
   readonly email: string;
@@ -406,6 +409,10 @@ export class GraphFake {
           owner: { name: "Owner", address: this.email },
         })),
       });
+    }
+    if (path === "/subscriptions" || path.startsWith("/subscriptions/")) {
+      void this.subscriptions.handle(method, path, raw, res);
+      return;
     }
     const delta = /^\/me\/calendars\/([^/]+)\/calendarView\/delta$/.exec(path);
     if (method === "GET" && delta) return this.delta(decodeURIComponent(delta[1]!), url, req, res);

@@ -1,9 +1,4 @@
-import {
-  AuthenticationHandler,
-  Client,
-  HTTPMessageHandler,
-  type GraphRequest,
-} from "@microsoft/microsoft-graph-client";
+import type { Client, GraphRequest } from "@microsoft/microsoft-graph-client";
 import { ProviderError } from "../../kit/provider-error.js";
 import type {
   ChangeSet,
@@ -16,6 +11,7 @@ import type {
   WrittenEvent,
 } from "../calendar-provider.js";
 import type { ProviderCredentials } from "../../kit/connector.js";
+import { graphClientFor } from "./graph-client.js";
 import { isSyncReset, toProviderError } from "./graph-errors.js";
 import { toGraphBody, toProviderEvent, type GraphEvent } from "./graph-events.js";
 import { authorizationUrl, requestTokens, type MicrosoftSettings } from "./graph-oauth.js";
@@ -37,25 +33,7 @@ const REQUEST_TIMEOUT_MS = 30_000;
  * incremental syncs replay the saved deltaLink.
  */
 export function createMicrosoftProvider(settings: MicrosoftSettings): OAuthCalendarProvider {
-  const graphHost = new URL(settings.graphBaseUrl).hostname;
-
-  /**
-   * One client per call, carrying that call's token. The chain is only
-   * authentication + fetch: the default chain's RetryHandler would retry 429/503
-   * on its own, and retries are decided in one place (app/integrations/provider-retry-policy.ts).
-   */
-  function clientFor(credentials: ProviderCredentials): Client {
-    if (credentials.kind !== "oauth") {
-      throw new ProviderError("microsoft", "unauthorized", "Microsoft needs OAuth credentials");
-    }
-    const accessToken = credentials.accessToken;
-    return Client.initWithMiddleware({
-      baseUrl: `${settings.graphBaseUrl}/`,
-      defaultVersion: "v1.0",
-      customHosts: new Set([graphHost]),
-      middleware: [new AuthenticationHandler({ getAccessToken: async () => accessToken }), new HTTPMessageHandler()],
-    });
-  }
+  const clientFor = (credentials: ProviderCredentials): Client => graphClientFor(settings.graphBaseUrl, credentials);
 
   /** One Graph GET with its own timeout; failures become ProviderErrors (or DeltaTokenExpired inside a delta round). */
   async function getJson<T>(request: GraphRequest, inDeltaRound = false): Promise<T> {

@@ -2,10 +2,13 @@ import type { ApiKeyConnector } from "../../kit/connector.js";
 import type { ProviderDefinition } from "../../kit/provider-definition.js";
 import { scheduleAsBusyTime } from "../field-service-busy-time.js";
 import { HousecallProProvider } from "./housecall-pro-provider.js";
+import { HousecallProWebhookVerifier } from "./housecall-pro-webhooks.js";
 
 export interface HousecallProDefinitionSettings {
   /** https://api.housecallpro.com */
   apiBaseUrl: string;
+  /** Signs webhooks (docs/webhooks.md). */
+  webhookSecret: string;
 }
 
 /** HouseCall Pro: the company's API key (`Authorization: Token <key>`); scheduled jobs are busy time. */
@@ -24,7 +27,11 @@ export const housecallPro: ProviderDefinition<HousecallProDefinitionSettings> = 
     return {
       name: "housecall_pro",
       connector,
-      capabilities: { fieldServiceJobs: api, busyTime: scheduleAsBusyTime(api, "HouseCall Pro schedule") },
+      capabilities: {
+        fieldServiceJobs: api,
+        busyTime: scheduleAsBusyTime(api, "HouseCall Pro schedule"),
+        webhooks: new HousecallProWebhookVerifier(settings.webhookSecret),
+      },
       // The seed's budget for HouseCall Pro's public API.
       outboundLimit: { requests: 100, perMs: 60_000 },
     };

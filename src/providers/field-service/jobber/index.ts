@@ -4,6 +4,7 @@ import { scheduleAsBusyTime } from "../field-service-busy-time.js";
 import type { FieldServiceCredentials } from "../field-service-provider.js";
 import { JobberOAuth } from "./jobber-oauth.js";
 import { JobberProvider } from "./jobber-provider.js";
+import { JobberWebhookVerifier } from "./jobber-webhooks.js";
 
 export interface JobberDefinitionSettings {
   clientId: string;
@@ -12,6 +13,8 @@ export interface JobberDefinitionSettings {
   graphqlUrl: string;
   /** https://api.getjobber.com/api/oauth */
   oauthBaseUrl: string;
+  /** Signs webhooks; Jobber signs with the app's client secret when none is set apart. */
+  webhookSecret: string;
 }
 
 /** The GraphQL schema version every request names (X-JOBBER-GRAPHQL-VERSION). */
@@ -51,7 +54,11 @@ export const jobber: ProviderDefinition<JobberDefinitionSettings> = {
       name: "jobber",
       connector,
       apiKeyConnector,
-      capabilities: { fieldServiceJobs: api, busyTime: scheduleAsBusyTime(api, "Jobber schedule") },
+      capabilities: {
+        fieldServiceJobs: api,
+        busyTime: scheduleAsBusyTime(api, "Jobber schedule"),
+        webhooks: new JobberWebhookVerifier(settings.webhookSecret || settings.clientSecret),
+      },
       // The seed's budget, inside Jobber's own request guard (2,500 requests / 5 minutes per app and account).
       outboundLimit: { requests: 500, perMs: 60_000 },
     };
