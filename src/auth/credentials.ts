@@ -13,6 +13,14 @@ export function serviceKeyMatcher(expected: string): (presented: string) => bool
   return (presented) => timingSafeEqual(createHash("sha256").update(presented).digest(), expectedDigest);
 }
 
+/**
+ * A stable, non-secret name for a service key in audit rows: a keyed digest
+ * cut to 16 hex characters, which tells keys apart without revealing them.
+ */
+export function serviceKeyId(key: string): string {
+  return createHash("sha256").update(`universal-calendar/service-key-id\u0000${key}`).digest("hex").slice(0, 16);
+}
+
 export async function verifyTenantJwt(token: string, secret: Uint8Array): Promise<CredentialCheck> {
   try {
     const { payload } = await jwtVerify(token, secret, {

@@ -1,6 +1,6 @@
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import { callerKey } from "./caller-context.js";
-import { serviceKeyMatcher, verifyTenantJwt } from "./credentials.js";
+import { serviceKeyId, serviceKeyMatcher, verifyTenantJwt } from "./credentials.js";
 import { authRequirementOf } from "./policy.js";
 
 export interface AuthSettings {
@@ -15,6 +15,7 @@ export interface AuthSettings {
 export function createAuthInterceptor(settings: AuthSettings): Interceptor {
   const secret = new TextEncoder().encode(settings.jwtSecret);
   const serviceKeyMatches = serviceKeyMatcher(settings.internalServiceKey);
+  const serviceCaller = { kind: "service", keyId: serviceKeyId(settings.internalServiceKey) } as const;
   return (next) => async (req) => {
     const requirement = authRequirementOf(req.method);
     if (requirement === "open") return next(req);
@@ -24,7 +25,7 @@ export function createAuthInterceptor(settings: AuthSettings): Interceptor {
       if (!serviceKeyMatches(serviceKey)) {
         throw new ConnectError("invalid service key", Code.Unauthenticated);
       }
-      req.contextValues.set(callerKey, { kind: "service" });
+      req.contextValues.set(callerKey, serviceCaller);
       return next(req);
     }
 
