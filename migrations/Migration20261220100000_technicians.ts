@@ -11,7 +11,7 @@ import { Migration } from "@mikro-orm/migrations";
  * provider_busy_events.technician_ids). Deleted technicians are kept
  * (deleted_at) so past appointments still name them.
  *
- * appointments gains technician_id, job_type, and holds: status 'held' with
+ * appointments gains technician_id (job_type it already has), and holds: status 'held' with
  * hold_token and expires_at.
  *
  * The no-overlap rule becomes ONE exclusion constraint over a "lane": a
@@ -59,7 +59,6 @@ export class Migration20261220100000_technicians extends Migration {
     this.addSql(`
       alter table appointments
         add column technician_id uuid references technicians (id),
-        add column job_type text,
         add column hold_token text,
         add column expires_at timestamptz;`);
     this.addSql(`alter table appointments drop constraint appointments_status_check;`);
@@ -104,7 +103,6 @@ export class Migration20261220100000_technicians extends Migration {
     this.addSql(`
       alter table appointments
         drop column if exists technician_id,
-        drop column if exists job_type,
         drop column if exists hold_token,
         drop column if exists expires_at;`);
     this.addSql(`drop table if exists technicians;`);

@@ -6,7 +6,9 @@
  * schedule lock (shared), the stale-hold cleanup, one booking statement (busy read + insert of
  * appointment, outbox and audit rows), COMMIT, pipelined. CheckAvailability:
  * one busy read (arrays) that also returns the rules' version (the rules
- * themselves come from the service's cache).
+ * themselves come from the service's cache). ListAppointments (below): one
+ * page by start time and the tenant's count; the service audits the list in
+ * the same statement.
  */
 export { BY_ID as GET_APPOINTMENT } from "../../src/app/appointments/get-appointment.js";
 export { BOOK_UNLESS_BUSY, CLEAR_STALE_HOLDS, staleHoldValues } from "../../src/app/appointments/insert-appointment.js";
@@ -16,3 +18,8 @@ export {
   busyValues,
   lensValues,
 } from "../../src/app/availability/load-busy-periods.js";
+
+/** ListAppointments without date filters: one page by start time, and the tenant's count. */
+export const LIST_APPOINTMENTS_SQL = `
+  select * from appointments where tenant_id = $1 order by start_time asc, id asc limit $2 offset $3`;
+export const COUNT_APPOINTMENTS_SQL = `select count(*)::int as total from appointments where tenant_id = $1`;

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file universalcalendar/v1/appointment.proto.
  */
 export const file_universalcalendar_v1_appointment: GenFile = /*@__PURE__*/
-  fileDesc("CiZ1bml2ZXJzYWxjYWxlbmRhci92MS9hcHBvaW50bWVudC5wcm90bxIUdW5pdmVyc2FsY2FsZW5kYXIudjEi2QcKC0FwcG9pbnRtZW50EgoKAmlkGAEgASgJEhEKCXRlbmFudF9pZBgCIAEoCRIVCg1jdXN0b21lcl9uYW1lGAMgASgJEhYKDmN1c3RvbWVyX3Bob25lGAQgASgJEhYKDmN1c3RvbWVyX2VtYWlsGAUgASgJEg0KBXRpdGxlGAYgASgJEhMKC2Rlc2NyaXB0aW9uGAcgASgJEhQKDHNlcnZpY2VfdHlwZRgIIAEoCRIuCgpzdGFydF90aW1lGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRfdGltZRgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASNwoGc3RhdHVzGAsgASgOMicudW5pdmVyc2FsY2FsZW5kYXIudjEuQXBwb2ludG1lbnRTdGF0dXMSDwoHYWRkcmVzcxgMIAEoCRIVCghsYXRpdHVkZRgNIAEoAUgAiAEBEhYKCWxvbmdpdHVkZRgOIAEoAUgBiAEBEhYKDmVzdGltYXRlZF9jb3N0GA8gASgJEg0KBW5vdGVzGBAgASgJEg8KB3ZlcnNpb24YESABKAMSRQoTY2FuY2VsbGF0aW9uX3JlYXNvbhgSIAEoDjIoLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNhbmNlbGxhdGlvblJlYXNvbhIaChJjYW5jZWxsYXRpb25fbm90ZXMYEyABKAkSMAoMY2FuY2VsbGVkX2F0GBQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIwCghwcm92aWRlchgVIAEoDjIeLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlByb3ZpZGVyEhkKEWV4dGVybmFsX2V2ZW50X2lkGBYgASgJEj0KC3N5bmNfc3RhdHVzGBcgASgOMigudW5pdmVyc2FsY2FsZW5kYXIudjEuUHJvdmlkZXJTeW5jU3RhdHVzEhIKCnN5bmNfZXJyb3IYGCABKAkSLgoKY3JlYXRlZF9hdBgZIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKdXBkYXRlZF9hdBgaIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASGQoRY2FsZW5kYXJfY29uZmxpY3QYGyABKAkSGgoNdGVjaG5pY2lhbl9pZBgoIAEoCUgCiAEBEhUKCGpvYl90eXBlGCkgASgJSAOIAQFCCwoJX2xhdGl0dWRlQgwKCl9sb25naXR1ZGVCEAoOX3RlY2huaWNpYW5faWRCCwoJX2pvYl90eXBlIjcKEU5vdGlmaWNhdGlvbnNTZW50EhAKCGN1c3RvbWVyGAEgASgIEhAKCHByb3ZpZGVyGAIgASgIIowFChhDcmVhdGVBcHBvaW50bWVudFJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEhUKDWN1c3RvbWVyX25hbWUYAiABKAkSFgoOY3VzdG9tZXJfcGhvbmUYAyABKAkSFgoOY3VzdG9tZXJfZW1haWwYBCABKAkSDQoFdGl0bGUYBSABKAkSEwoLZGVzY3JpcHRpb24YBiABKAkSFAoMc2VydmljZV90eXBlGAcgASgJEi4KCnN0YXJ0X3RpbWUYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiwKCGVuZF90aW1lGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIPCgdhZGRyZXNzGAogASgJEhUKCGxhdGl0dWRlGAsgASgBSACIAQESFgoJbG9uZ2l0dWRlGAwgASgBSAGIAQESFgoOZXN0aW1hdGVkX2Nvc3QYDSABKAkSDQoFbm90ZXMYDiABKAkSNwoGc3RhdHVzGA8gASgOMicudW5pdmVyc2FsY2FsZW5kYXIudjEuQXBwb2ludG1lbnRTdGF0dXMSFwoPaWRlbXBvdGVuY3lfa2V5GBAgASgJEhcKD25vdGlmeV9jdXN0b21lchgRIAEoCBIiChVtYXhfc3RhbGVuZXNzX3NlY29uZHMYEiABKAVIAogBARIQCghqb2JfdHlwZRgoIAEoCRIVCg10ZWNobmljaWFuX2lkGCkgASgJEhYKDmFueV90ZWNobmljaWFuGCogASgIEhIKCmhvbGRfdG9rZW4YKyABKAlCCwoJX2xhdGl0dWRlQgwKCl9sb25naXR1ZGVCGAoWX21heF9zdGFsZW5lc3Nfc2Vjb25kcyK/AgoZQ3JlYXRlQXBwb2ludG1lbnRSZXNwb25zZRIPCgdjcmVhdGVkGAEgASgIEjYKC2FwcG9pbnRtZW50GAIgASgLMiEudW5pdmVyc2FsY2FsZW5kYXIudjEuQXBwb2ludG1lbnQSMQoJY29uZmxpY3RzGAMgAygLMh4udW5pdmVyc2FsY2FsZW5kYXIudjEuQ29uZmxpY3QSNwoPc3VnZ2VzdGVkX3Nsb3RzGAQgAygLMh4udW5pdmVyc2FsY2FsZW5kYXIudjEuVGltZVNsb3QSGQoRY2FsZW5kYXJfZXZlbnRfaWQYBSABKAkSGQoRY29uZmlybWF0aW9uX3NlbnQYBiABKAgSNwoKZGF0YV9hc19vZhgHIAMoCzIjLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkRhdGFGcmVzaG5lc3MiIwoVR2V0QXBwb2ludG1lbnRSZXF1ZXN0EgoKAmlkGAEgASgJIlAKFkdldEFwcG9pbnRtZW50UmVzcG9uc2USNgoLYXBwb2ludG1lbnQYASABKAsyIS51bml2ZXJzYWxjYWxlbmRhci52MS5BcHBvaW50bWVudCKTBQoYVXBkYXRlQXBwb2ludG1lbnRSZXF1ZXN0EgoKAmlkGAEgASgJEhgKEGV4cGVjdGVkX3ZlcnNpb24YAiABKAMSGgoNY3VzdG9tZXJfbmFtZRgDIAEoCUgAiAEBEhsKDmN1c3RvbWVyX3Bob25lGAQgASgJSAGIAQESGwoOY3VzdG9tZXJfZW1haWwYBSABKAlIAogBARISCgV0aXRsZRgGIAEoCUgDiAEBEhgKC2Rlc2NyaXB0aW9uGAcgASgJSASIAQESGQoMc2VydmljZV90eXBlGAggASgJSAWIAQESLgoKc3RhcnRfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZW5kX3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjcKBnN0YXR1cxgLIAEoDjInLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkFwcG9pbnRtZW50U3RhdHVzEhQKB2FkZHJlc3MYDCABKAlIBogBARIVCghsYXRpdHVkZRgNIAEoAUgHiAEBEhYKCWxvbmdpdHVkZRgOIAEoAUgIiAEBEhsKDmVzdGltYXRlZF9jb3N0GA8gASgJSAmIAQESEgoFbm90ZXMYECABKAlICogBAUIQCg5fY3VzdG9tZXJfbmFtZUIRCg9fY3VzdG9tZXJfcGhvbmVCEQoPX2N1c3RvbWVyX2VtYWlsQggKBl90aXRsZUIOCgxfZGVzY3JpcHRpb25CDwoNX3NlcnZpY2VfdHlwZUIKCghfYWRkcmVzc0ILCglfbGF0aXR1ZGVCDAoKX2xvbmdpdHVkZUIRCg9fZXN0aW1hdGVkX2Nvc3RCCAoGX25vdGVzIq8CChlVcGRhdGVBcHBvaW50bWVudFJlc3BvbnNlEg8KB3VwZGF0ZWQYASABKAgSNgoLYXBwb2ludG1lbnQYAiABKAsyIS51bml2ZXJzYWxjYWxlbmRhci52MS5BcHBvaW50bWVudBIxCgljb25mbGljdHMYAyADKAsyHi51bml2ZXJzYWxjYWxlbmRhci52MS5Db25mbGljdBI3Cg9zdWdnZXN0ZWRfc2xvdHMYBCADKAsyHi51bml2ZXJzYWxjYWxlbmRhci52MS5UaW1lU2xvdBIYChBjYWxlbmRhcl91cGRhdGVkGAUgASgIEkMKEm5vdGlmaWNhdGlvbnNfc2VudBgGIAEoCzInLnVuaXZlcnNhbGNhbGVuZGFyLnYxLk5vdGlmaWNhdGlvbnNTZW50IogBChhDYW5jZWxBcHBvaW50bWVudFJlcXVlc3QSCgoCaWQYASABKAkSOAoGcmVhc29uGAIgASgOMigudW5pdmVyc2FsY2FsZW5kYXIudjEuQ2FuY2VsbGF0aW9uUmVhc29uEg0KBW5vdGVzGAMgASgJEhcKD25vdGlmeV9jdXN0b21lchgEIAEoCCLLAQoZQ2FuY2VsQXBwb2ludG1lbnRSZXNwb25zZRIRCgljYW5jZWxsZWQYASABKAgSNgoLYXBwb2ludG1lbnQYAiABKAsyIS51bml2ZXJzYWxjYWxlbmRhci52MS5BcHBvaW50bWVudBIeChZjYWxlbmRhcl9ldmVudF9kZWxldGVkGAMgASgIEkMKEm5vdGlmaWNhdGlvbnNfc2VudBgEIAEoCzInLnVuaXZlcnNhbGNhbGVuZGFyLnYxLk5vdGlmaWNhdGlvbnNTZW50IqoBChdMaXN0QXBwb2ludG1lbnRzUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSEgoKc3RhcnRfZGF0ZRgCIAEoCRIQCghlbmRfZGF0ZRgDIAEoCRI5CghzdGF0dXNlcxgEIAMoDjInLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkFwcG9pbnRtZW50U3RhdHVzEgwKBHBhZ2UYBSABKAUSDQoFbGltaXQYBiABKAUijgEKGExpc3RBcHBvaW50bWVudHNSZXNwb25zZRI3CgxhcHBvaW50bWVudHMYASADKAsyIS51bml2ZXJzYWxjYWxlbmRhci52MS5BcHBvaW50bWVudBINCgV0b3RhbBgCIAEoBRIMCgRwYWdlGAMgASgFEg0KBWxpbWl0GAQgASgFEg0KBXBhZ2VzGAUgASgFKoECChFBcHBvaW50bWVudFN0YXR1cxIiCh5BUFBPSU5UTUVOVF9TVEFUVVNfVU5TUEVDSUZJRUQQABIeChpBUFBPSU5UTUVOVF9TVEFUVVNfUEVORElORxABEiAKHEFQUE9JTlRNRU5UX1NUQVRVU19DT05GSVJNRUQQAhIiCh5BUFBPSU5UTUVOVF9TVEFUVVNfSU5fUFJPR1JFU1MQAxIgChxBUFBPSU5UTUVOVF9TVEFUVVNfQ09NUExFVEVEEAQSIAocQVBQT0lOVE1FTlRfU1RBVFVTX0NBTkNFTExFRBAFEh4KGkFQUE9JTlRNRU5UX1NUQVRVU19OT19TSE9XEAYq9AIKEkNhbmNlbGxhdGlvblJlYXNvbhIjCh9DQU5DRUxMQVRJT05fUkVBU09OX1VOU1BFQ0lGSUVEEAASKAokQ0FOQ0VMTEFUSU9OX1JFQVNPTl9DVVNUT01FUl9SRVFVRVNUEAESKAokQ0FOQ0VMTEFUSU9OX1JFQVNPTl9CVVNJTkVTU19SRVFVRVNUEAISIwofQ0FOQ0VMTEFUSU9OX1JFQVNPTl9SRVNDSEVEVUxFRBADEh8KG0NBTkNFTExBVElPTl9SRUFTT05fV0VBVEhFUhAEEi4KKkNBTkNFTExBVElPTl9SRUFTT05fVEVDSE5JQ0lBTl9VTkFWQUlMQUJMRRAFEiEKHUNBTkNFTExBVElPTl9SRUFTT05fRFVQTElDQVRFEAYSHQoZQ0FOQ0VMTEFUSU9OX1JFQVNPTl9PVEhFUhAHEi0KKUNBTkNFTExBVElPTl9SRUFTT05fQ0FOQ0VMTEVEX0lOX0NBTEVOREFSEAgqxQEKElByb3ZpZGVyU3luY1N0YXR1cxIkCiBQUk9WSURFUl9TWU5DX1NUQVRVU19VTlNQRUNJRklFRBAAEiUKIVBST1ZJREVSX1NZTkNfU1RBVFVTX05PVF9SRVFVSVJFRBABEiAKHFBST1ZJREVSX1NZTkNfU1RBVFVTX1BFTkRJTkcQAhIfChtQUk9WSURFUl9TWU5DX1NUQVRVU19TWU5DRUQQAxIfChtQUk9WSURFUl9TWU5DX1NUQVRVU19GQUlMRUQQBDLWBAoSQXBwb2ludG1lbnRTZXJ2aWNlEnQKEUNyZWF0ZUFwcG9pbnRtZW50Ei4udW5pdmVyc2FsY2FsZW5kYXIudjEuQ3JlYXRlQXBwb2ludG1lbnRSZXF1ZXN0Gi8udW5pdmVyc2FsY2FsZW5kYXIudjEuQ3JlYXRlQXBwb2ludG1lbnRSZXNwb25zZRJrCg5HZXRBcHBvaW50bWVudBIrLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkdldEFwcG9pbnRtZW50UmVxdWVzdBosLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkdldEFwcG9pbnRtZW50UmVzcG9uc2USdAoRVXBkYXRlQXBwb2ludG1lbnQSLi51bml2ZXJzYWxjYWxlbmRhci52MS5VcGRhdGVBcHBvaW50bWVudFJlcXVlc3QaLy51bml2ZXJzYWxjYWxlbmRhci52MS5VcGRhdGVBcHBvaW50bWVudFJlc3BvbnNlEnQKEUNhbmNlbEFwcG9pbnRtZW50Ei4udW5pdmVyc2FsY2FsZW5kYXIudjEuQ2FuY2VsQXBwb2ludG1lbnRSZXF1ZXN0Gi8udW5pdmVyc2FsY2FsZW5kYXIudjEuQ2FuY2VsQXBwb2ludG1lbnRSZXNwb25zZRJxChBMaXN0QXBwb2ludG1lbnRzEi0udW5pdmVyc2FsY2FsZW5kYXIudjEuTGlzdEFwcG9pbnRtZW50c1JlcXVlc3QaLi51bml2ZXJzYWxjYWxlbmRhci52MS5MaXN0QXBwb2ludG1lbnRzUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp, file_universalcalendar_v1_common]);
+  fileDesc("CiZ1bml2ZXJzYWxjYWxlbmRhci92MS9hcHBvaW50bWVudC5wcm90bxIUdW5pdmVyc2FsY2FsZW5kYXIudjEiuAkKC0FwcG9pbnRtZW50EgoKAmlkGAEgASgJEhEKCXRlbmFudF9pZBgCIAEoCRIVCg1jdXN0b21lcl9uYW1lGAMgASgJEhYKDmN1c3RvbWVyX3Bob25lGAQgASgJEhYKDmN1c3RvbWVyX2VtYWlsGAUgASgJEg0KBXRpdGxlGAYgASgJEhMKC2Rlc2NyaXB0aW9uGAcgASgJEhgKDHNlcnZpY2VfdHlwZRgIIAEoCUICGAESLgoKc3RhcnRfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZW5kX3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjcKBnN0YXR1cxgLIAEoDjInLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkFwcG9pbnRtZW50U3RhdHVzEg8KB2FkZHJlc3MYDCABKAkSFQoIbGF0aXR1ZGUYDSABKAFIAIgBARIWCglsb25naXR1ZGUYDiABKAFIAYgBARIWCg5lc3RpbWF0ZWRfY29zdBgPIAEoCRINCgVub3RlcxgQIAEoCRIPCgd2ZXJzaW9uGBEgASgDEkUKE2NhbmNlbGxhdGlvbl9yZWFzb24YEiABKA4yKC51bml2ZXJzYWxjYWxlbmRhci52MS5DYW5jZWxsYXRpb25SZWFzb24SGgoSY2FuY2VsbGF0aW9uX25vdGVzGBMgASgJEjAKDGNhbmNlbGxlZF9hdBgUIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMAoIcHJvdmlkZXIYFSABKA4yHi51bml2ZXJzYWxjYWxlbmRhci52MS5Qcm92aWRlchIZChFleHRlcm5hbF9ldmVudF9pZBgWIAEoCRI9CgtzeW5jX3N0YXR1cxgXIAEoDjIoLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlByb3ZpZGVyU3luY1N0YXR1cxISCgpzeW5jX2Vycm9yGBggASgJEi4KCmNyZWF0ZWRfYXQYGSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnVwZGF0ZWRfYXQYGiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhkKEWNhbGVuZGFyX2NvbmZsaWN0GBsgASgJEhMKC2N1c3RvbWVyX2lkGBwgASgJEg8KB2xlYWRfaWQYHSABKAkSFwoPY29udmVyc2F0aW9uX2lkGB4gASgJEi4KB3VyZ2VuY3kYHyABKA4yHS51bml2ZXJzYWxjYWxlbmRhci52MS5VcmdlbmN5EiIKGmVzdGltYXRlZF9kdXJhdGlvbl9taW51dGVzGCAgASgFEhAKCHRpbWV6b25lGCEgASgJEhAKCGpvYl90eXBlGCIgASgJEkYKFGN1c3RvbWVyX2RhdGFfc3RhdHVzGCMgASgOMigudW5pdmVyc2FsY2FsZW5kYXIudjEuQ3VzdG9tZXJEYXRhU3RhdHVzEhoKDXRlY2huaWNpYW5faWQYKCABKAlIAogBAUILCglfbGF0aXR1ZGVCDAoKX2xvbmdpdHVkZUIQCg5fdGVjaG5pY2lhbl9pZCI3ChFOb3RpZmljYXRpb25zU2VudBIQCghjdXN0b21lchgBIAEoCBIQCghwcm92aWRlchgCIAEoCCK1BgoYQ3JlYXRlQXBwb2ludG1lbnRSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIVCg1jdXN0b21lcl9uYW1lGAIgASgJEhYKDmN1c3RvbWVyX3Bob25lGAMgASgJEhYKDmN1c3RvbWVyX2VtYWlsGAQgASgJEg0KBXRpdGxlGAUgASgJEhMKC2Rlc2NyaXB0aW9uGAYgASgJEhgKDHNlcnZpY2VfdHlwZRgHIAEoCUICGAESLgoKc3RhcnRfdGltZRgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZW5kX3RpbWUYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg8KB2FkZHJlc3MYCiABKAkSFQoIbGF0aXR1ZGUYCyABKAFIAIgBARIWCglsb25naXR1ZGUYDCABKAFIAYgBARIWCg5lc3RpbWF0ZWRfY29zdBgNIAEoCRINCgVub3RlcxgOIAEoCRI3CgZzdGF0dXMYDyABKA4yJy51bml2ZXJzYWxjYWxlbmRhci52MS5BcHBvaW50bWVudFN0YXR1cxIXCg9pZGVtcG90ZW5jeV9rZXkYECABKAkSFwoPbm90aWZ5X2N1c3RvbWVyGBEgASgIEiIKFW1heF9zdGFsZW5lc3Nfc2Vjb25kcxgSIAEoBUgCiAEBEhMKC2N1c3RvbWVyX2lkGBMgASgJEg8KB2xlYWRfaWQYFCABKAkSFwoPY29udmVyc2F0aW9uX2lkGBUgASgJEi4KB3VyZ2VuY3kYFiABKA4yHS51bml2ZXJzYWxjYWxlbmRhci52MS5VcmdlbmN5EiIKGmVzdGltYXRlZF9kdXJhdGlvbl9taW51dGVzGBcgASgFEhAKCHRpbWV6b25lGBggASgJEhAKCGpvYl90eXBlGBkgASgJEhUKDXRlY2huaWNpYW5faWQYKSABKAkSFgoOYW55X3RlY2huaWNpYW4YKiABKAgSEgoKaG9sZF90b2tlbhgrIAEoCUILCglfbGF0aXR1ZGVCDAoKX2xvbmdpdHVkZUIYChZfbWF4X3N0YWxlbmVzc19zZWNvbmRzIr8CChlDcmVhdGVBcHBvaW50bWVudFJlc3BvbnNlEg8KB2NyZWF0ZWQYASABKAgSNgoLYXBwb2ludG1lbnQYAiABKAsyIS51bml2ZXJzYWxjYWxlbmRhci52MS5BcHBvaW50bWVudBIxCgljb25mbGljdHMYAyADKAsyHi51bml2ZXJzYWxjYWxlbmRhci52MS5Db25mbGljdBI3Cg9zdWdnZXN0ZWRfc2xvdHMYBCADKAsyHi51bml2ZXJzYWxjYWxlbmRhci52MS5UaW1lU2xvdBIZChFjYWxlbmRhcl9ldmVudF9pZBgFIAEoCRIZChFjb25maXJtYXRpb25fc2VudBgGIAEoCBI3CgpkYXRhX2FzX29mGAcgAygLMiMudW5pdmVyc2FsY2FsZW5kYXIudjEuRGF0YUZyZXNobmVzcyIjChVHZXRBcHBvaW50bWVudFJlcXVlc3QSCgoCaWQYASABKAkiUAoWR2V0QXBwb2ludG1lbnRSZXNwb25zZRI2CgthcHBvaW50bWVudBgBIAEoCzIhLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkFwcG9pbnRtZW50ItUHChhVcGRhdGVBcHBvaW50bWVudFJlcXVlc3QSCgoCaWQYASABKAkSGAoQZXhwZWN0ZWRfdmVyc2lvbhgCIAEoAxIaCg1jdXN0b21lcl9uYW1lGAMgASgJSACIAQESGwoOY3VzdG9tZXJfcGhvbmUYBCABKAlIAYgBARIbCg5jdXN0b21lcl9lbWFpbBgFIAEoCUgCiAEBEhIKBXRpdGxlGAYgASgJSAOIAQESGAoLZGVzY3JpcHRpb24YByABKAlIBIgBARIdCgxzZXJ2aWNlX3R5cGUYCCABKAlCAhgBSAWIAQESLgoKc3RhcnRfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZW5kX3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjcKBnN0YXR1cxgLIAEoDjInLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkFwcG9pbnRtZW50U3RhdHVzEhQKB2FkZHJlc3MYDCABKAlIBogBARIVCghsYXRpdHVkZRgNIAEoAUgHiAEBEhYKCWxvbmdpdHVkZRgOIAEoAUgIiAEBEhsKDmVzdGltYXRlZF9jb3N0GA8gASgJSAmIAQESEgoFbm90ZXMYECABKAlICogBARIYCgtjdXN0b21lcl9pZBgRIAEoCUgLiAEBEhQKB2xlYWRfaWQYEiABKAlIDIgBARIcCg9jb252ZXJzYXRpb25faWQYEyABKAlIDYgBARIuCgd1cmdlbmN5GBQgASgOMh0udW5pdmVyc2FsY2FsZW5kYXIudjEuVXJnZW5jeRInChplc3RpbWF0ZWRfZHVyYXRpb25fbWludXRlcxgVIAEoBUgOiAEBEhUKCHRpbWV6b25lGBYgASgJSA+IAQESFQoIam9iX3R5cGUYFyABKAlIEIgBAUIQCg5fY3VzdG9tZXJfbmFtZUIRCg9fY3VzdG9tZXJfcGhvbmVCEQoPX2N1c3RvbWVyX2VtYWlsQggKBl90aXRsZUIOCgxfZGVzY3JpcHRpb25CDwoNX3NlcnZpY2VfdHlwZUIKCghfYWRkcmVzc0ILCglfbGF0aXR1ZGVCDAoKX2xvbmdpdHVkZUIRCg9fZXN0aW1hdGVkX2Nvc3RCCAoGX25vdGVzQg4KDF9jdXN0b21lcl9pZEIKCghfbGVhZF9pZEISChBfY29udmVyc2F0aW9uX2lkQh0KG19lc3RpbWF0ZWRfZHVyYXRpb25fbWludXRlc0ILCglfdGltZXpvbmVCCwoJX2pvYl90eXBlIq8CChlVcGRhdGVBcHBvaW50bWVudFJlc3BvbnNlEg8KB3VwZGF0ZWQYASABKAgSNgoLYXBwb2ludG1lbnQYAiABKAsyIS51bml2ZXJzYWxjYWxlbmRhci52MS5BcHBvaW50bWVudBIxCgljb25mbGljdHMYAyADKAsyHi51bml2ZXJzYWxjYWxlbmRhci52MS5Db25mbGljdBI3Cg9zdWdnZXN0ZWRfc2xvdHMYBCADKAsyHi51bml2ZXJzYWxjYWxlbmRhci52MS5UaW1lU2xvdBIYChBjYWxlbmRhcl91cGRhdGVkGAUgASgIEkMKEm5vdGlmaWNhdGlvbnNfc2VudBgGIAEoCzInLnVuaXZlcnNhbGNhbGVuZGFyLnYxLk5vdGlmaWNhdGlvbnNTZW50IogBChhDYW5jZWxBcHBvaW50bWVudFJlcXVlc3QSCgoCaWQYASABKAkSOAoGcmVhc29uGAIgASgOMigudW5pdmVyc2FsY2FsZW5kYXIudjEuQ2FuY2VsbGF0aW9uUmVhc29uEg0KBW5vdGVzGAMgASgJEhcKD25vdGlmeV9jdXN0b21lchgEIAEoCCLLAQoZQ2FuY2VsQXBwb2ludG1lbnRSZXNwb25zZRIRCgljYW5jZWxsZWQYASABKAgSNgoLYXBwb2ludG1lbnQYAiABKAsyIS51bml2ZXJzYWxjYWxlbmRhci52MS5BcHBvaW50bWVudBIeChZjYWxlbmRhcl9ldmVudF9kZWxldGVkGAMgASgIEkMKEm5vdGlmaWNhdGlvbnNfc2VudBgEIAEoCzInLnVuaXZlcnNhbGNhbGVuZGFyLnYxLk5vdGlmaWNhdGlvbnNTZW50IoECChdMaXN0QXBwb2ludG1lbnRzUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSEgoKc3RhcnRfZGF0ZRgCIAEoCRIQCghlbmRfZGF0ZRgDIAEoCRI5CghzdGF0dXNlcxgEIAMoDjInLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkFwcG9pbnRtZW50U3RhdHVzEgwKBHBhZ2UYBSABKAUSDQoFbGltaXQYBiABKAUSFgoOY3VzdG9tZXJfcGhvbmUYByABKAkSEwoLY3VzdG9tZXJfaWQYCCABKAkSDwoHbGVhZF9pZBgJIAEoCRIXCg9jb252ZXJzYXRpb25faWQYCiABKAkijgEKGExpc3RBcHBvaW50bWVudHNSZXNwb25zZRI3CgxhcHBvaW50bWVudHMYASADKAsyIS51bml2ZXJzYWxjYWxlbmRhci52MS5BcHBvaW50bWVudBINCgV0b3RhbBgCIAEoBRIMCgRwYWdlGAMgASgFEg0KBWxpbWl0GAQgASgFEg0KBXBhZ2VzGAUgASgFKoECChFBcHBvaW50bWVudFN0YXR1cxIiCh5BUFBPSU5UTUVOVF9TVEFUVVNfVU5TUEVDSUZJRUQQABIeChpBUFBPSU5UTUVOVF9TVEFUVVNfUEVORElORxABEiAKHEFQUE9JTlRNRU5UX1NUQVRVU19DT05GSVJNRUQQAhIiCh5BUFBPSU5UTUVOVF9TVEFUVVNfSU5fUFJPR1JFU1MQAxIgChxBUFBPSU5UTUVOVF9TVEFUVVNfQ09NUExFVEVEEAQSIAocQVBQT0lOVE1FTlRfU1RBVFVTX0NBTkNFTExFRBAFEh4KGkFQUE9JTlRNRU5UX1NUQVRVU19OT19TSE9XEAYq9AIKEkNhbmNlbGxhdGlvblJlYXNvbhIjCh9DQU5DRUxMQVRJT05fUkVBU09OX1VOU1BFQ0lGSUVEEAASKAokQ0FOQ0VMTEFUSU9OX1JFQVNPTl9DVVNUT01FUl9SRVFVRVNUEAESKAokQ0FOQ0VMTEFUSU9OX1JFQVNPTl9CVVNJTkVTU19SRVFVRVNUEAISIwofQ0FOQ0VMTEFUSU9OX1JFQVNPTl9SRVNDSEVEVUxFRBADEh8KG0NBTkNFTExBVElPTl9SRUFTT05fV0VBVEhFUhAEEi4KKkNBTkNFTExBVElPTl9SRUFTT05fVEVDSE5JQ0lBTl9VTkFWQUlMQUJMRRAFEiEKHUNBTkNFTExBVElPTl9SRUFTT05fRFVQTElDQVRFEAYSHQoZQ0FOQ0VMTEFUSU9OX1JFQVNPTl9PVEhFUhAHEi0KKUNBTkNFTExBVElPTl9SRUFTT05fQ0FOQ0VMTEVEX0lOX0NBTEVOREFSEAgqXwoHVXJnZW5jeRIXChNVUkdFTkNZX1VOU1BFQ0lGSUVEEAASEgoOVVJHRU5DWV9OT1JNQUwQARIQCgxVUkdFTkNZX0hJR0gQAhIVChFVUkdFTkNZX0VNRVJHRU5DWRADKqQBChJDdXN0b21lckRhdGFTdGF0dXMSJAogQ1VTVE9NRVJfREFUQV9TVEFUVVNfVU5TUEVDSUZJRUQQABIiCh5DVVNUT01FUl9EQVRBX1NUQVRVU19BVkFJTEFCTEUQARIfChtDVVNUT01FUl9EQVRBX1NUQVRVU19FUkFTRUQQAhIjCh9DVVNUT01FUl9EQVRBX1NUQVRVU19VTlJFQURBQkxFEAMqxQEKElByb3ZpZGVyU3luY1N0YXR1cxIkCiBQUk9WSURFUl9TWU5DX1NUQVRVU19VTlNQRUNJRklFRBAAEiUKIVBST1ZJREVSX1NZTkNfU1RBVFVTX05PVF9SRVFVSVJFRBABEiAKHFBST1ZJREVSX1NZTkNfU1RBVFVTX1BFTkRJTkcQAhIfChtQUk9WSURFUl9TWU5DX1NUQVRVU19TWU5DRUQQAxIfChtQUk9WSURFUl9TWU5DX1NUQVRVU19GQUlMRUQQBDLWBAoSQXBwb2ludG1lbnRTZXJ2aWNlEnQKEUNyZWF0ZUFwcG9pbnRtZW50Ei4udW5pdmVyc2FsY2FsZW5kYXIudjEuQ3JlYXRlQXBwb2ludG1lbnRSZXF1ZXN0Gi8udW5pdmVyc2FsY2FsZW5kYXIudjEuQ3JlYXRlQXBwb2ludG1lbnRSZXNwb25zZRJrCg5HZXRBcHBvaW50bWVudBIrLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkdldEFwcG9pbnRtZW50UmVxdWVzdBosLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkdldEFwcG9pbnRtZW50UmVzcG9uc2USdAoRVXBkYXRlQXBwb2ludG1lbnQSLi51bml2ZXJzYWxjYWxlbmRhci52MS5VcGRhdGVBcHBvaW50bWVudFJlcXVlc3QaLy51bml2ZXJzYWxjYWxlbmRhci52MS5VcGRhdGVBcHBvaW50bWVudFJlc3BvbnNlEnQKEUNhbmNlbEFwcG9pbnRtZW50Ei4udW5pdmVyc2FsY2FsZW5kYXIudjEuQ2FuY2VsQXBwb2ludG1lbnRSZXF1ZXN0Gi8udW5pdmVyc2FsY2FsZW5kYXIudjEuQ2FuY2VsQXBwb2ludG1lbnRSZXNwb25zZRJxChBMaXN0QXBwb2ludG1lbnRzEi0udW5pdmVyc2FsY2FsZW5kYXIudjEuTGlzdEFwcG9pbnRtZW50c1JlcXVlc3QaLi51bml2ZXJzYWxjYWxlbmRhci52MS5MaXN0QXBwb2ludG1lbnRzUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp, file_universalcalendar_v1_common]);
 
 /**
  * @generated from message universalcalendar.v1.Appointment
@@ -58,9 +58,10 @@ export type Appointment = Message<"universalcalendar.v1.Appointment"> & {
   description: string;
 
   /**
-   * Free-form kind of job, e.g. "plumbing_repair".
+   * Deprecated: the same value as job_type, kept for existing readers.
    *
-   * @generated from field: string service_type = 8;
+   * @generated from field: string service_type = 8 [deprecated = true];
+   * @deprecated
    */
   serviceType: string;
 
@@ -172,18 +173,61 @@ export type Appointment = Message<"universalcalendar.v1.Appointment"> & {
   calendarConflict: string;
 
   /**
+   * The platform's customer record, lead and conversation (e.g. the call)
+   * that led to the booking: opaque ids, at most 255 characters.
+   *
+   * @generated from field: string customer_id = 28;
+   */
+  customerId: string;
+
+  /**
+   * @generated from field: string lead_id = 29;
+   */
+  leadId: string;
+
+  /**
+   * @generated from field: string conversation_id = 30;
+   */
+  conversationId: string;
+
+  /**
+   * @generated from field: universalcalendar.v1.Urgency urgency = 31;
+   */
+  urgency: Urgency;
+
+  /**
+   * How long the job is expected to take; 0 when unknown.
+   *
+   * @generated from field: int32 estimated_duration_minutes = 32;
+   */
+  estimatedDurationMinutes: number;
+
+  /**
+   * The customer's IANA time zone, e.g. "America/Chicago" (times stay UTC
+   * instants); empty when unknown.
+   *
+   * @generated from field: string timezone = 33;
+   */
+  timezone: string;
+
+  /**
+   * Free-form kind of job, e.g. "plumbing_repair".
+   *
+   * @generated from field: string job_type = 34;
+   */
+  jobType: string;
+
+  /**
+   * @generated from field: universalcalendar.v1.CustomerDataStatus customer_data_status = 35;
+   */
+  customerDataStatus: CustomerDataStatus;
+
+  /**
    * The technician booked; absent for a business-wide appointment.
    *
    * @generated from field: optional string technician_id = 40;
    */
   technicianId?: string | undefined;
-
-  /**
-   * The job type asked for, e.g. "drain_cleaning".
-   *
-   * @generated from field: optional string job_type = 41;
-   */
-  jobType?: string | undefined;
 };
 
 /**
@@ -260,7 +304,11 @@ export type CreateAppointmentRequest = Message<"universalcalendar.v1.CreateAppoi
   description: string;
 
   /**
-   * @generated from field: string service_type = 7;
+   * Deprecated alias of job_type: accepted when job_type is empty; both set
+   * and different is INVALID_ARGUMENT.
+   *
+   * @generated from field: string service_type = 7 [deprecated = true];
+   * @deprecated
    */
   serviceType: string;
 
@@ -334,9 +382,46 @@ export type CreateAppointmentRequest = Message<"universalcalendar.v1.CreateAppoi
   maxStalenessSeconds?: number | undefined;
 
   /**
-   * The job type; with any_technician only technicians with this skill are picked.
+   * @generated from field: string customer_id = 19;
+   */
+  customerId: string;
+
+  /**
+   * @generated from field: string lead_id = 20;
+   */
+  leadId: string;
+
+  /**
+   * @generated from field: string conversation_id = 21;
+   */
+  conversationId: string;
+
+  /**
+   * Default NORMAL.
    *
-   * @generated from field: string job_type = 40;
+   * @generated from field: universalcalendar.v1.Urgency urgency = 22;
+   */
+  urgency: Urgency;
+
+  /**
+   * 1..1440; 0 = unknown.
+   *
+   * @generated from field: int32 estimated_duration_minutes = 23;
+   */
+  estimatedDurationMinutes: number;
+
+  /**
+   * IANA zone name, e.g. "America/Chicago".
+   *
+   * @generated from field: string timezone = 24;
+   */
+  timezone: string;
+
+  /**
+   * With any_technician (or technician_id) only technicians with this skill
+   * are picked; stored on the appointment.
+   *
+   * @generated from field: string job_type = 25;
    */
   jobType: string;
 
@@ -512,7 +597,10 @@ export type UpdateAppointmentRequest = Message<"universalcalendar.v1.UpdateAppoi
   description?: string | undefined;
 
   /**
-   * @generated from field: optional string service_type = 8;
+   * Deprecated alias of job_type (see CreateAppointmentRequest).
+   *
+   * @generated from field: optional string service_type = 8 [deprecated = true];
+   * @deprecated
    */
   serviceType?: string | undefined;
 
@@ -557,6 +645,47 @@ export type UpdateAppointmentRequest = Message<"universalcalendar.v1.UpdateAppoi
    * @generated from field: optional string notes = 16;
    */
   notes?: string | undefined;
+
+  /**
+   * Set to "" to clear.
+   *
+   * @generated from field: optional string customer_id = 17;
+   */
+  customerId?: string | undefined;
+
+  /**
+   * @generated from field: optional string lead_id = 18;
+   */
+  leadId?: string | undefined;
+
+  /**
+   * @generated from field: optional string conversation_id = 19;
+   */
+  conversationId?: string | undefined;
+
+  /**
+   * UNSPECIFIED leaves it unchanged.
+   *
+   * @generated from field: universalcalendar.v1.Urgency urgency = 20;
+   */
+  urgency: Urgency;
+
+  /**
+   * 0 clears.
+   *
+   * @generated from field: optional int32 estimated_duration_minutes = 21;
+   */
+  estimatedDurationMinutes?: number | undefined;
+
+  /**
+   * @generated from field: optional string timezone = 22;
+   */
+  timezone?: string | undefined;
+
+  /**
+   * @generated from field: optional string job_type = 23;
+   */
+  jobType?: string | undefined;
 };
 
 /**
@@ -725,6 +854,29 @@ export type ListAppointmentsRequest = Message<"universalcalendar.v1.ListAppointm
    * @generated from field: int32 limit = 6;
    */
   limit: number;
+
+  /**
+   * Only this customer's appointments, by phone in any formatting
+   * ("(555) 123-4567" is read as a US number, "+44 20 7946 0958" as given).
+   *
+   * @generated from field: string customer_phone = 7;
+   */
+  customerPhone: string;
+
+  /**
+   * @generated from field: string customer_id = 8;
+   */
+  customerId: string;
+
+  /**
+   * @generated from field: string lead_id = 9;
+   */
+  leadId: string;
+
+  /**
+   * @generated from field: string conversation_id = 10;
+   */
+  conversationId: string;
 };
 
 /**
@@ -880,6 +1032,83 @@ export const CancellationReasonSchema: GenEnum<CancellationReason> = /*@__PURE__
   enumDesc(file_universalcalendar_v1_appointment, 1);
 
 /**
+ * How soon the customer needs the job done.
+ *
+ * @generated from enum universalcalendar.v1.Urgency
+ */
+export enum Urgency {
+  /**
+   * Unset: NORMAL on create, unchanged on update.
+   *
+   * @generated from enum value: URGENCY_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: URGENCY_NORMAL = 1;
+   */
+  NORMAL = 1,
+
+  /**
+   * @generated from enum value: URGENCY_HIGH = 2;
+   */
+  HIGH = 2,
+
+  /**
+   * @generated from enum value: URGENCY_EMERGENCY = 3;
+   */
+  EMERGENCY = 3,
+}
+
+/**
+ * Describes the enum universalcalendar.v1.Urgency.
+ */
+export const UrgencySchema: GenEnum<Urgency> = /*@__PURE__*/
+  enumDesc(file_universalcalendar_v1_appointment, 2);
+
+/**
+ * Whether the customer's personal data (name, phone, email, address,
+ * description, notes) could be read. It is stored encrypted under the
+ * tenant's data key.
+ *
+ * @generated from enum universalcalendar.v1.CustomerDataStatus
+ */
+export enum CustomerDataStatus {
+  /**
+   * @generated from enum value: CUSTOMER_DATA_STATUS_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The fields carry the customer's data.
+   *
+   * @generated from enum value: CUSTOMER_DATA_STATUS_AVAILABLE = 1;
+   */
+  AVAILABLE = 1,
+
+  /**
+   * Erased by PrivacyService.ForgetCustomer: the fields are empty for good.
+   *
+   * @generated from enum value: CUSTOMER_DATA_STATUS_ERASED = 2;
+   */
+  ERASED = 2,
+
+  /**
+   * The tenant's data key was destroyed (crypto-shredding): the fields are
+   * empty; the time slot and every other field remain.
+   *
+   * @generated from enum value: CUSTOMER_DATA_STATUS_UNREADABLE = 3;
+   */
+  UNREADABLE = 3,
+}
+
+/**
+ * Describes the enum universalcalendar.v1.CustomerDataStatus.
+ */
+export const CustomerDataStatusSchema: GenEnum<CustomerDataStatus> = /*@__PURE__*/
+  enumDesc(file_universalcalendar_v1_appointment, 3);
+
+/**
  * State of the copy of an appointment in the tenant's calendar.
  *
  * @generated from enum universalcalendar.v1.ProviderSyncStatus
@@ -921,7 +1150,7 @@ export enum ProviderSyncStatus {
  * Describes the enum universalcalendar.v1.ProviderSyncStatus.
  */
 export const ProviderSyncStatusSchema: GenEnum<ProviderSyncStatus> = /*@__PURE__*/
-  enumDesc(file_universalcalendar_v1_appointment, 2);
+  enumDesc(file_universalcalendar_v1_appointment, 4);
 
 /**
  * Bookings made through this service. The database is the source of truth; a
@@ -977,7 +1206,8 @@ export const AppointmentService: GenService<{
     output: typeof CancelAppointmentResponseSchema;
   },
   /**
-   * Lists a tenant's appointments ordered by start time, paged.
+   * Lists a tenant's appointments ordered by start time, paged, optionally
+   * only one customer's (by phone, customer id), lead's or conversation's.
    *
    * @generated from rpc universalcalendar.v1.AppointmentService.ListAppointments
    */

@@ -3,7 +3,12 @@ import { validateNewAppointment, type NewAppointmentRequest } from "../../domain
 import { FailedPreconditionError, InvalidArgumentError, NotFoundError } from "../../domain/errors.js";
 import { requireText } from "../../domain/validation.js";
 import type { Statement } from "../../db/sql-pool.js";
-import { AppointmentSchema, type Appointment } from "../../entities/appointment.js";
+import {
+  loadAppointmentRecord,
+  recordWith,
+  sealCustomerData,
+  type AppointmentRecord,
+} from "../appointments/appointment-record.js";
 import { appointmentFromRow, type AppointmentRow } from "../appointments/appointment-row.js";
 import { RECEIVING_CALENDAR_EXISTS } from "../appointments/insert-appointment.js";
 import type { AppContext } from "../context.js";
@@ -22,17 +27,21 @@ const HELD: Statement = {
  * satisfies, cannot refuse it), takes the details, loses its token and
  * expiry, and queues its outbox messages (the calendar write and, when
  * asked, the customer's confirmation: $19..$22) and audit row, as a booking
- * does. Only an unexpired hold converts: a booking that cleared it after
+ * does. The customer's data arrives sealed ($3..$13, indexes $23..$25); the
+ * job type is the hold's when it has one. Only an unexpired hold converts: a booking that cleared it after
  * expiry, or a release, wins.
  */
 const CONFIRM_HOLD: Statement = {
   name: "confirm-hold",
   text: `
   with confirmed as (
-    update appointments set customer_name = $3, customer_phone = $4, customer_email = $5, title = $6,
-      description = $7, service_type = $8, address = $9, latitude = $10::float8, longitude = $11::float8,
-      estimated_cost = $12::numeric, notes = $13, status = $14, hold_token = null, expires_at = null,
-      created_by = $18, updated_at = $15::timestamptz,
+    update appointments set customer_name_enc = $3::bytea, customer_phone_enc = $4::bytea,
+      customer_email_enc = $5::bytea, title = $6, description_enc = $7::bytea, job_type = coalesce(job_type, $8),
+      address_enc = $9::bytea, latitude = $10::float8, longitude = $11::float8, estimated_cost = $12::numeric,
+      notes_enc = $13::bytea, status = $14, hold_token = null, expires_at = null, created_by = $18,
+      updated_at = $15::timestamptz, customer_phone_index = $23::bytea, customer_email_index = $24::bytea,
+      pii_key_version = $25::integer, customer_id = $26, lead_id = $27, conversation_id = $28, urgency = $29,
+      estimated_duration_minutes = $30::integer, timezone = $31,
       sync_status = case when exists (${RECEIVING_CALENDAR_EXISTS}) then 'pending' else 'not_required' end
     where tenant_id = $1 and hold_token = $2 and status = 'held' and expires_at > $15::timestamptz
     returning *
@@ -58,7 +67,11 @@ export interface ConfirmHoldInput {
   request: NewAppointmentRequest;
 }
 
-export async function confirmHold(ctx: AppContext, caller: Caller, input: ConfirmHoldInput): Promise<Appointment> {
+export async function confirmHold(
+  ctx: AppContext,
+  caller: Caller,
+  input: ConfirmHoldInput,
+): Promise<AppointmentRecord> {
   const token = requireText("hold_token", input.holdToken, 100);
   const now = ctx.clock.now();
   const [hold] = await ctx.sql.rows<{
@@ -81,20 +94,21 @@ export async function confirmHold(ctx: AppContext, caller: Caller, input: Confir
   const details = validateNewAppointment({ ...input.request, start, end }, now);
   const message = appointmentCreated(hold.id, details.notifyCustomer, hold.technician_id ?? undefined);
   const notification = customerNotification(hold.id, "confirmation");
+  const sealed = sealCustomerData(await ctx.customerKeys.current(input.tenantId), hold.id, details);
   const [row] = await ctx.sql.rows<AppointmentRow>(CONFIRM_HOLD, [
     input.tenantId,
     token,
-    details.customerName,
-    details.customerPhone,
-    details.customerEmail,
+    sealed.customerNameEnc,
+    sealed.customerPhoneEnc,
+    sealed.customerEmailEnc,
     details.title,
-    details.description,
-    details.serviceType,
-    details.address,
+    sealed.descriptionEnc,
+    details.jobType,
+    sealed.addressEnc,
     details.latitude,
     details.longitude,
     details.estimatedCost,
-    details.notes,
+    sealed.notesEnc,
     details.status,
     now.toISOString(),
     message.topic,
@@ -104,12 +118,21 @@ export async function confirmHold(ctx: AppContext, caller: Caller, input: Confir
     aggregateIdOf(notification),
     JSON.stringify(notification.payload),
     details.notifyCustomer,
+    sealed.customerPhoneIndex,
+    sealed.customerEmailIndex,
+    sealed.piiKeyVersion,
+    details.customerId,
+    details.leadId,
+    details.conversationId,
+    details.urgency,
+    details.estimatedDurationMinutes,
+    details.timezone,
   ]);
   if (!row) throw new FailedPreconditionError("hold_token: the hold has expired or was released");
   const delivered = await deliverSoon(ctx, input.tenantId, hold.id);
   // A written event changed the row (event id, sync status): answer with it.
   const current = delivered.calendarWritten
-    ? await ctx.orm.em.fork().findOne(AppointmentSchema, { id: hold.id })
+    ? await loadAppointmentRecord(ctx.customerKeys, ctx.orm.em.fork(), hold.id)
     : null;
-  return current ?? appointmentFromRow(row);
+  return current ?? recordWith(appointmentFromRow(row), details);
 }

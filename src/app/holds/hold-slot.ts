@@ -56,7 +56,7 @@ export async function holdSlot(ctx: AppContext, caller: Caller, input: HoldSlotI
     customerEmail: null,
     title: "Slot hold",
     description: null,
-    serviceType: null,
+    jobType: null,
     start,
     end,
     address: null,
@@ -66,6 +66,12 @@ export async function holdSlot(ctx: AppContext, caller: Caller, input: HoldSlotI
     notes: null,
     status: "pending",
     notifyCustomer: false,
+    customerId: null,
+    leadId: null,
+    conversationId: null,
+    urgency: "normal",
+    estimatedDurationMinutes: null,
+    timezone: null,
   };
   const result = await placeBooking(ctx, caller, {
     tenantId: input.tenantId,

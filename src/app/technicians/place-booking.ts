@@ -5,7 +5,7 @@ import { utcToLocal } from "../../domain/availability/time-zone.js";
 import type { Caller } from "../../domain/caller.js";
 import { Lanes } from "../../domain/technicians/lanes.js";
 import { BEGIN, COMMIT, ROLLBACK, type Pipeline, type SqlReader, type Statement } from "../../db/sql-pool.js";
-import type { Appointment } from "../../entities/appointment.js";
+import { recordWith, type AppointmentRecord } from "../appointments/appointment-record.js";
 import { appointmentFromRow, type AppointmentRow } from "../appointments/appointment-row.js";
 import type { BookingConflicts } from "../appointments/booking-conflicts.js";
 import { reviveBookingResult } from "../appointments/booking-result-json.js";
@@ -39,7 +39,7 @@ export interface PlaceBookingCommand {
 }
 
 export type PlaceBookingResult =
-  | { created: true; appointment: Appointment }
+  | { created: true; appointment: AppointmentRecord }
   | ({ created: false } & BookingConflicts & { suggestedSlots: { technicianIds?: string[] }[] });
 
 const SUGGESTED_SLOT_COUNT = 3;
@@ -83,6 +83,8 @@ export async function placeBooking(
   const chosen = choice ? chooseTechnicians(everyone, choice) : [];
   const lanes = new Lanes(everyone);
   const { rules } = await ctx.schedulingRules.load(ctx.sql, tenantId);
+  // Sealed per try with the tenant's current key, made on first use outside the transaction.
+  const dataKey = await ctx.customerKeys.current(tenantId);
   const order = choice ? await rankFreeTechnicians() : [undefined];
 
   async function rankFreeTechnicians(): Promise<string[]> {
@@ -106,7 +108,10 @@ export async function placeBooking(
   const periodsFor = (periods: BusyPeriod[], technicianId: string | undefined) =>
     technicianId === undefined ? periods : lanes.periodsOf(periods, technicianId);
 
-  const tryTechnician = async (db: Pipeline, technicianId: string | undefined): Promise<Appointment | undefined> => {
+  const tryTechnician = async (
+    db: Pipeline,
+    technicianId: string | undefined,
+  ): Promise<AppointmentRecord | undefined> => {
     const placement: BookingPlacement = {
       now,
       ...(technicianId ? { technicianId } : {}),
@@ -114,7 +119,7 @@ export async function placeBooking(
       ...(holdToken ? { holdToken } : {}),
       ...(command.hold ? { hold: command.hold } : {}),
     };
-    const values = bookingValues(tenantId, caller, input, command.idempotency?.key, placement);
+    const values = bookingValues(tenantId, caller, input, command.idempotency?.key, dataKey, placement);
     await db.rows(SAVEPOINT);
     await db.rows(CLEAR_STALE_HOLDS, staleHoldValues(tenantId, window, now, holdToken));
     const [row] = await db.rows<BookedRow>(BOOK_UNLESS_BUSY, values(true));
@@ -124,7 +129,7 @@ export async function placeBooking(
       booked = periodsFor(busyPeriodsOf(row!, window, atVersion), technicianId).length === 0;
     }
     await db.rows(booked ? RELEASE : UNDO);
-    return booked ? appointmentFromRow(row!) : undefined;
+    return booked ? recordWith(appointmentFromRow(row!), input) : undefined;
   };
 
   const refusal = async (db: SqlReader): Promise<PlaceBookingResult> => {
@@ -157,14 +162,21 @@ export async function placeBooking(
     await db.rows(BEGIN);
     if (command.idempotency) {
       const { key, scope } = command.idempotency;
-      const claim = await claimIdempotencyKey(db, tenantId, scope, key, hashRequest({ input, choice, holdToken }));
+      const claim = await claimIdempotencyKey(
+        db,
+        ctx.customerKeys,
+        tenantId,
+        scope,
+        key,
+        hashRequest({ input, choice, holdToken }),
+      );
       if (claim.kind === "replay") {
         await db.rows(ROLLBACK);
         return reviveBookingResult(claim.response) as PlaceBookingResult;
       }
     }
     await db.rows(TENANT_SCHEDULE_LOCK.booking, [tenantScheduleLockKey(tenantId)]);
-    let appointment: Appointment | undefined;
+    let appointment: AppointmentRecord | undefined;
     for (const technicianId of order) {
       appointment = await tryTechnician(db, technicianId);
       if (appointment) break;
@@ -173,7 +185,7 @@ export async function placeBooking(
     if (command.idempotency) {
       const { key, scope } = command.idempotency;
       const stored = result.created ? { ...result, appointment: { ...result.appointment } } : result;
-      await saveIdempotentResponse(db, tenantId, scope, key, stored);
+      await saveIdempotentResponse(db, ctx.customerKeys, tenantId, scope, key, stored, appointment?.id ?? null);
     }
     await db.rows(COMMIT);
     return result;
