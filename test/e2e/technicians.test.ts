@@ -124,7 +124,11 @@ describe("availability and booking per technician", () => {
     expect(slots.get(at("09:00"))?.sort()).toEqual([busy, free].sort());
 
     const any = await appointments().createAppointment(
-      appointmentRequest(tenantId, at("10:00"), at("11:00"), { anyTechnician: true, jobType: "plumbing" }),
+      appointmentRequest(tenantId, at("10:00"), at("11:00"), {
+        anyTechnician: true,
+        jobType: "plumbing",
+        serviceType: "",
+      }),
     );
     expect([any.created, any.appointment?.technicianId]).toEqual([true, free]);
   });
@@ -144,12 +148,20 @@ describe("availability and booking per technician", () => {
     expect(new Set(everyone)).toEqual(new Set([plumber]));
     const refused = await errorOf(
       appointments().createAppointment(
-        appointmentRequest(tenantId, at("09:00"), at("10:00"), { technicianId: electrician, jobType: "plumbing" }),
+        appointmentRequest(tenantId, at("09:00"), at("10:00"), {
+          technicianId: electrician,
+          jobType: "plumbing",
+          serviceType: "",
+        }),
       ),
     );
     expect(refused.code).toBe(Code.FailedPrecondition);
     const booked = await appointments().createAppointment(
-      appointmentRequest(tenantId, at("09:00"), at("10:00"), { anyTechnician: true, jobType: "plumbing" }),
+      appointmentRequest(tenantId, at("09:00"), at("10:00"), {
+        anyTechnician: true,
+        jobType: "plumbing",
+        serviceType: "",
+      }),
     );
     expect(booked.appointment?.technicianId).toBe(plumber);
   });
@@ -202,7 +214,11 @@ describe("availability and booking per technician", () => {
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
         client(AppointmentService, grpcTransport((i % 2 ? second : server).baseUrl, serviceKey)).createAppointment(
-          appointmentRequest(tenantId, at("14:00"), at("15:00"), { anyTechnician: true, jobType: "hvac" }),
+          appointmentRequest(tenantId, at("14:00"), at("15:00"), {
+            anyTechnician: true,
+            jobType: "hvac",
+            serviceType: "",
+          }),
         ),
       ),
     );
