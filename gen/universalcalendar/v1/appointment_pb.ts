@@ -418,8 +418,8 @@ export type CreateAppointmentRequest = Message<"universalcalendar.v1.CreateAppoi
   timezone: string;
 
   /**
-   * With any_technician (or technician_id) only technicians with this skill
-   * are picked; stored on the appointment.
+   * Stored on the appointment. With any_technician (or technician_id) only
+   * technicians with this skill are picked; alone it picks no technician.
    *
    * @generated from field: string job_type = 25;
    */

@@ -73,7 +73,13 @@ export async function createAppointment(
   const input = validateNewAppointment(command.request, ctx.clock.now());
   const key = validateIdempotencyKey(command.idempotencyKey);
   const { tenantId, holdToken } = command;
-  const choice = command.technician && technicianChoiceOf(command.technician);
+  // job_type alone is the appointment's kind of job (a business-wide booking); it narrows the pick
+  // only with technician_id or any_technician.
+  const technician = command.technician;
+  const choice =
+    technician && (technician.technicianId.trim() || technician.anyTechnician)
+      ? technicianChoiceOf(technician)
+      : undefined;
   const dataAsOf = await refreshStaleMirrors(ctx, caller, {
     tenantId,
     maxStalenessSeconds: command.maxStalenessSeconds,
