@@ -206,6 +206,7 @@ export class GoogleCalendarProvider implements OAuthCalendarProvider {
   ): Promise<ChangeSet> {
     const upserts: ProviderEvent[] = [];
     const deletions: string[] = [];
+    const movedOutOfWindow: ProviderEvent[] = [];
     let pageToken: string | undefined;
     let nextSyncState: string | undefined;
     do {
@@ -232,13 +233,14 @@ export class GoogleCalendarProvider implements OAuthCalendarProvider {
       for (const item of page.items ?? []) {
         const event = toProviderEvent(item);
         if (event && overlapsWindow(event, window)) upserts.push(event);
+        else if (event) movedOutOfWindow.push(event);
         else if (item.id) deletions.push(item.id);
       }
       pageToken = page.nextPageToken ?? undefined;
       nextSyncState = page.nextSyncToken ?? nextSyncState;
     } while (pageToken);
     if (!nextSyncState) throw new ProviderError("google", "bad_request", "the last page carried no nextSyncToken");
-    return { kind: "changes", upserts, deletions, nextSyncState };
+    return { kind: "changes", upserts, deletions, movedOutOfWindow, nextSyncState };
   }
 
   async createEvent(credentials: ProviderCredentials, calendarId: string, event: OutgoingEvent): Promise<WrittenEvent> {
