@@ -277,6 +277,8 @@ describe("two-way sync with Google Calendar", () => {
       );
       fake.apiDelayMs = 0;
       for (const id of ids) {
+        // A row a worker (or the closed instance) still holds under its claim is finished by it, not by these calls.
+        await expect.poll(() => eventsWithId(email, id).length, { timeout: 10_000 }).toBeGreaterThan(0);
         expect(eventsWithId(email, id)).toHaveLength(1);
         expect(fake.writes.filter((w) => w.eventId === googleEventIdFor(id))).toHaveLength(1);
       }
