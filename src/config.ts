@@ -46,6 +46,8 @@ export interface Config {
     graphBaseUrl: string;
   };
   appleCaldavUrl: string;
+  /** Every provider HTTP request gives up after this long (a transient failure: retried with backoff). */
+  providerRequestTimeoutMs: number;
   jobber: {
     clientId: string;
     clientSecret: string;
@@ -284,6 +286,7 @@ export function loadConfig(env: Env = process.env): Config {
       graphBaseUrl: url("MICROSOFT_GRAPH_BASE_URL", "https://graph.microsoft.com"),
     },
     appleCaldavUrl: url("APPLE_CALDAV_URL", "https://caldav.icloud.com"),
+    providerRequestTimeoutMs: integer("PROVIDER_REQUEST_TIMEOUT_MS", 30_000, 50, 300_000),
     jobber: {
       clientId: optional("JOBBER_CLIENT_ID", ""),
       clientSecret: optional("JOBBER_CLIENT_SECRET", ""),

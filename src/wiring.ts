@@ -1,6 +1,5 @@
 import type { AppContext, AppSettings } from "./app/context.js";
 import { SchedulingRulesCache } from "./app/availability/scheduling-rules-cache.js";
-import { RateLimitCounters } from "./db/rate-limit-counters.js";
 import { DEFAULT_RETRY_LIMITS } from "./domain/outbox/delivery-retry.js";
 import { IntegrationCredentials } from "./app/integrations/integration-credentials.js";
 import {
@@ -121,9 +120,6 @@ export async function wireApplication(options: WiringOptions): Promise<Applicati
     outboundRateLimit: new PgOutboundRateLimits(orm),
     jobs,
     metrics,
-    outboundLimiter: new RateLimitCounters(orm, 1_000, (error) =>
-      logger.warn({ err: error }, "outbound limit counters: prune failed"),
-    ),
     settings,
   };
   await jobs.startWorkers(ctx);

@@ -2,7 +2,6 @@ import type { RetryPolicy } from "cockatiel";
 import type { TokenCipher } from "../crypto/token-cipher.js";
 import type { MikroORM } from "../db/orm.js";
 import type { SqlPool } from "../db/sql-pool.js";
-import type { RateLimitStore } from "../db/rate-limit-counters.js";
 import type { RetryLimits } from "../domain/outbox/delivery-retry.js";
 import type { Clock } from "../domain/clock.js";
 import type { Logger } from "../logger.js";
@@ -145,11 +144,9 @@ export interface AppContext {
   credentials: IntegrationCredentials;
   /** The one retry policy for provider calls. */
   providerRetry: RetryPolicy;
-  /** Providers' request budgets per integration, shared by every instance. */
+  /** Providers' request budgets (per integration; calendar writes per provider account), shared by every instance. */
   outboundRateLimit: OutboundRateLimiter;
   jobs: JobQueue;
   metrics: AppMetrics;
-  /** Counts outbound provider writes per account in shared windows of one second. */
-  outboundLimiter: RateLimitStore;
   settings: AppSettings;
 }

@@ -50,22 +50,31 @@ export class PgOutboundRateLimits implements OutboundRateLimiter {
   constructor(private readonly orm: MikroORM) {}
 
   async take(bucketKey: string, limit: OutboundLimit): Promise<void> {
+    for (;;) {
+      const taken = await this.tryTake(bucketKey, limit);
+      if (taken.granted) return;
+      await sleep(Math.min(MAX_SLEEP_MS, taken.waitMs));
+    }
+  }
+
+  async tryTake(
+    bucketKey: string,
+    limit: OutboundLimit,
+  ): Promise<{ granted: true } | { granted: false; waitMs: number }> {
     const { capacity, perMs } = bucketOf(limit);
     for (;;) {
-      const rows = await this.run<{ granted: boolean; wait_ms: number }>(TAKE_SQL, [
+      const [row] = await this.run<{ granted: boolean; wait_ms: number }>(TAKE_SQL, [
         capacity,
         perMs,
         bucketKey,
         bucketKey,
         perMs,
       ]);
-      const [row] = rows;
       if (!row) {
         await this.run(CREATE_SQL, [bucketKey, capacity]);
         continue;
       }
-      if (row.granted) return;
-      await sleep(Math.min(MAX_SLEEP_MS, Math.max(1, Math.ceil(Number(row.wait_ms)))));
+      return row.granted ? { granted: true } : { granted: false, waitMs: Math.max(1, Math.ceil(Number(row.wait_ms))) };
     }
   }
 

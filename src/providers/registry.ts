@@ -14,11 +14,23 @@ function provide<Settings>(definition: ProviderDefinition<Settings>, settingsOf:
 
 /** Every provider, one line each: adding a provider is its folder plus one line here. */
 const PROVIDERS = [
-  provide(google, (config) => ({ ...config.google, webhookSecret: config.calendarWebhookSecret })),
-  provide(microsoft, (config) => ({ ...config.microsoft, webhookSecret: config.calendarWebhookSecret })),
-  provide(apple, (config) => ({ caldavUrl: config.appleCaldavUrl })),
-  provide(jobber, ({ jobber: j }) => ({ ...j, graphqlUrl: j.apiBaseUrl })),
-  provide(housecallPro, ({ housecallPro: h }) => ({ apiBaseUrl: h.apiBaseUrl, webhookSecret: h.webhookSecret })),
+  provide(google, (config) => ({
+    ...config.google,
+    webhookSecret: config.calendarWebhookSecret,
+    requestTimeoutMs: config.providerRequestTimeoutMs,
+  })),
+  provide(microsoft, (config) => ({
+    ...config.microsoft,
+    webhookSecret: config.calendarWebhookSecret,
+    requestTimeoutMs: config.providerRequestTimeoutMs,
+  })),
+  provide(apple, (config) => ({ caldavUrl: config.appleCaldavUrl, requestTimeoutMs: config.providerRequestTimeoutMs })),
+  provide(jobber, (config) => ({
+    ...config.jobber,
+    graphqlUrl: config.jobber.apiBaseUrl,
+    requestTimeoutMs: config.providerRequestTimeoutMs,
+  })),
+  provide(housecallPro, (config) => ({ ...config.housecallPro, requestTimeoutMs: config.providerRequestTimeoutMs })),
 ];
 
 export class ProviderRegistry {

@@ -13,7 +13,7 @@ calendarAdapterContract("Apple (CalDAV on a real Radicale)", async () => {
   const radicale = await startRadicale();
   // iCloud throttles with 429; Radicale never does, so a proxy plays that part.
   const proxy = await startThrottlingProxy(radicale.baseUrl);
-  const adapter = createAppleProvider({ caldavUrl: proxy.baseUrl });
+  const adapter = createAppleProvider({ caldavUrl: proxy.baseUrl, requestTimeoutMs: 30_000 });
   const credentials = { kind: "basic" as const, username: radicale.username, password: radicale.password };
   const work = (await adapter.listCalendars(credentials)).find((c) => c.name === "work");
   if (!work) throw new Error("Radicale's work calendar is not listed");

@@ -17,6 +17,7 @@ calendarAdapterContract("Google (Calendar API fake)", async () => {
     tokenUrl: env.GOOGLE_OAUTH_TOKEN_URL ?? "",
     revokeUrl: env.GOOGLE_OAUTH_REVOKE_URL ?? "",
     calendarApiBaseUrl: env.GOOGLE_CALENDAR_API_BASE_URL ?? "",
+    requestTimeoutMs: 30_000,
   });
   const verifier = randomBytes(32).toString("base64url");
   const url = adapter.authorizationUrl({

@@ -6,14 +6,15 @@ import { calendarAdapterContract } from "./calendar-adapter.contract.js";
 
 calendarAdapterContract("Microsoft (TLS Graph fake)", async () => {
   const fake = await startGraphFake({ tlsDir: inject("testTlsDir") });
-  const adapter = createMicrosoftProvider(
-    testConfig({
+  const adapter = createMicrosoftProvider({
+    ...testConfig({
       MICROSOFT_CLIENT_ID: fake.clientId,
       MICROSOFT_CLIENT_SECRET: fake.clientSecret,
       MICROSOFT_OAUTH_BASE_URL: fake.oauthBaseUrl,
       MICROSOFT_GRAPH_BASE_URL: fake.baseUrl,
     }).microsoft,
-  );
+    requestTimeoutMs: 30_000,
+  });
   return {
     adapter,
     credentials: { kind: "oauth", accessToken: fake.issueAccessToken() },

@@ -96,7 +96,10 @@ const byId = (events: ProviderEvent[]) => new Map(events.map((e) => [e.providerE
 
 beforeAll(async () => {
   radicale = await startRadicale();
-  provider = createAppleProvider({ caldavUrl: testConfig({ APPLE_CALDAV_URL: radicale.baseUrl }).appleCaldavUrl });
+  provider = createAppleProvider({
+    caldavUrl: testConfig({ APPLE_CALDAV_URL: radicale.baseUrl }).appleCaldavUrl,
+    requestTimeoutMs: 30_000,
+  });
   credentials = { kind: "basic", username: radicale.username, password: radicale.password };
 });
 

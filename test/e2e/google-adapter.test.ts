@@ -36,6 +36,7 @@ beforeAll(async () => {
     tokenUrl: env.GOOGLE_OAUTH_TOKEN_URL ?? "",
     revokeUrl: env.GOOGLE_OAUTH_REVOKE_URL ?? "",
     calendarApiBaseUrl: env.GOOGLE_CALENDAR_API_BASE_URL ?? "",
+    requestTimeoutMs: 30_000,
   });
 });
 afterAll(() => fake?.close());
@@ -155,7 +156,7 @@ describe("Google adapter against the fake", () => {
       tokenUrl: env.GOOGLE_OAUTH_TOKEN_URL ?? "",
       revokeUrl: env.GOOGLE_OAUTH_REVOKE_URL ?? "",
       calendarApiBaseUrl: env.GOOGLE_CALENDAR_API_BASE_URL ?? "",
-      timeoutMs: 100,
+      requestTimeoutMs: 100,
     });
     const { credentials } = await connect();
     fake.apiDelayMs = 400;

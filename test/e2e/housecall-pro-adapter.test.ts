@@ -12,7 +12,7 @@ let apiKey: string;
 
 beforeAll(async () => {
   fake = await HousecallProFake.start();
-  provider = new HousecallProProvider({ apiBaseUrl: fake.url, defaultRegion: "US" });
+  provider = new HousecallProProvider({ apiBaseUrl: fake.url, requestTimeoutMs: 30_000, defaultRegion: "US" });
   apiKey = fake.issueApiKey();
   credentials = { kind: "api_key", apiKey };
 });

@@ -14,11 +14,17 @@ const redirectUri = "http://127.0.0.1:1/integrations/jobber/callback";
 
 beforeAll(async () => {
   fake = await JobberFake.start();
-  provider = new JobberProvider({ graphqlUrl: fake.graphqlUrl, graphqlVersion: JOBBER_VERSION, defaultRegion: "US" });
+  provider = new JobberProvider({
+    graphqlUrl: fake.graphqlUrl,
+    graphqlVersion: JOBBER_VERSION,
+    requestTimeoutMs: 30_000,
+    defaultRegion: "US",
+  });
   oauth = new JobberOAuth({
     clientId: fake.clientId,
     clientSecret: fake.clientSecret,
     oauthBaseUrl: fake.oauthBaseUrl,
+    requestTimeoutMs: 30_000,
   });
   credentials = { kind: "api_key", apiKey: fake.issueApiKey() };
 });

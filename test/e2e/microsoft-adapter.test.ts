@@ -18,14 +18,15 @@ let credentials: ProviderCredentials;
 
 beforeAll(async () => {
   fake = await startGraphFake({ tlsDir: inject("testTlsDir") });
-  provider = createMicrosoftProvider(
-    testConfig({
+  provider = createMicrosoftProvider({
+    ...testConfig({
       MICROSOFT_CLIENT_ID: fake.clientId,
       MICROSOFT_CLIENT_SECRET: fake.clientSecret,
       MICROSOFT_OAUTH_BASE_URL: fake.oauthBaseUrl,
       MICROSOFT_GRAPH_BASE_URL: fake.baseUrl,
     }).microsoft,
-  );
+    requestTimeoutMs: 30_000,
+  });
 });
 
 afterAll(() => fake.close());

@@ -18,7 +18,10 @@ beforeAll(async () => {
   hcp = await HousecallProFake.start();
   const registry = () =>
     new ProviderRegistry([
-      { ...housecallPro.create({ apiBaseUrl: hcp.url, webhookSecret: "" }), outboundLimit: LIMIT },
+      {
+        ...housecallPro.create({ apiBaseUrl: hcp.url, webhookSecret: "", requestTimeoutMs: 30_000 }),
+        outboundLimit: LIMIT,
+      },
     ]);
   servers = await Promise.all([startTestServer({ providers: registry() }), startTestServer({ providers: registry() })]);
 });

@@ -1,4 +1,3 @@
-import { RateLimitCounters } from "../../src/db/rate-limit-counters.js";
 import { appSettingsOf } from "../../src/wiring.js";
 import type { AppContext, JobMessages, JobQueue, QueueName, SendOptions } from "../../src/app/context.js";
 import { SchedulingRulesCache } from "../../src/app/availability/scheduling-rules-cache.js";
@@ -74,7 +73,6 @@ export function testAppContext(options: {
     outboundRateLimit: new PgOutboundRateLimits(options.orm),
     jobs: options.jobs ?? new RecordingJobQueue(),
     metrics: { syncFinished: () => {} },
-    outboundLimiter: new RateLimitCounters(options.orm, 1_000),
     settings: { ...appSettingsOf(config), reencryptBatchSize: options.reencryptBatchSize ?? 500 },
   };
 }

@@ -10,6 +10,8 @@ import { ProviderError } from "../../providers/kit/provider-error.js";
 export interface OutboundRateLimiter {
   /** Resolves once one more request to the bucket fits its budget; waits, never fails. */
   take(bucketKey: string, limit: OutboundLimit): Promise<void>;
+  /** Takes one request's token now if the budget has one; otherwise says how long until it will, and takes nothing. */
+  tryTake(bucketKey: string, limit: OutboundLimit): Promise<{ granted: true } | { granted: false; waitMs: number }>;
   /** The provider asked to wait (429 Retry-After, Jobber THROTTLED): no instance sends before `waitMs` from now. */
   holdFor(bucketKey: string, waitMs: number): Promise<void>;
 }
@@ -19,6 +21,11 @@ const MAX_HOLD_MS = 5 * 60_000;
 
 export function outboundBucketOf(provider: string, integrationId: string): string {
   return `${provider}:${integrationId}`;
+}
+
+/** Calendar providers limit writes per user (Google) or mailbox (Graph): one bucket per provider account. */
+export function accountBucketOf(provider: string, accountEmail: string): string {
+  return `${provider}:account:${accountEmail.toLowerCase()}`;
 }
 
 /**

@@ -2,6 +2,7 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import type { EventDestination, OutgoingEvent } from "../../providers/calendar/calendar-provider.js";
 import { ProviderError } from "../../providers/kit/provider-error.js";
 import type { AppContext } from "../context.js";
+import { accountBucketOf } from "../integrations/outbound-rate-limit.js";
 import type { OutboxMessage } from "./outbox-message.js";
 import { calendarTargets, recordCalendarEvent, type CalendarTarget } from "./calendar-targets.js";
 import { loadAppointmentRecord, type AppointmentRecord } from "../appointments/appointment-record.js";
@@ -103,16 +104,22 @@ async function converge(
   }
 }
 
-/** One provider write through the integration's credentials, counted against the account's shared limit. */
+/**
+ * One provider write through the integration's credentials, within the account's budget
+ * (the same OutboundRateLimiter buckets every instance shares). tryTake, not take: an
+ * exhausted budget reschedules the outbox row (OutboundLimitReached) instead of holding
+ * its claim and a worker while waiting, so one busy account never stalls other tenants.
+ */
 async function write<T>(
   ctx: AppContext,
   target: CalendarTarget,
   call: (destination: EventDestination, credentials: Parameters<EventDestination["deleteEvent"]>[0]) => Promise<T>,
 ): Promise<T> {
-  const limit = ctx.settings.outboundWritesPerSecond[target.provider];
-  if (limit !== undefined) {
-    const window = await ctx.outboundLimiter.count(`outbound:${target.provider}:${target.accountEmail}`, limit);
-    if (window.count > limit) throw new OutboundLimitReached(window.retryAfterSeconds * 1000);
+  const writesPerSecond = ctx.settings.outboundWritesPerSecond[target.provider];
+  if (writesPerSecond !== undefined) {
+    const bucket = accountBucketOf(target.provider, target.accountEmail);
+    const taken = await ctx.outboundRateLimit.tryTake(bucket, { requests: writesPerSecond, perMs: 1_000 });
+    if (!taken.granted) throw new OutboundLimitReached(taken.waitMs);
   }
   return ctx.credentials.use(target.integrationId, (credentials, provider) => {
     const destination = provider.capabilities.events;

@@ -166,22 +166,27 @@ async function syncCalendar(
       source.listChanges(credentials, calendar.providerCalendarId, savedState, window),
     );
     if (changes.kind === "changes") {
+      const movedOut = changes.movedOutOfWindow ?? [];
+      // An event moved out of the window is a move for its appointment, and no longer busy time in the window.
       await reconcileAppointments(
         ctx,
         integration,
         calendar,
-        { upserts: changes.upserts, deletedIds: changes.deletions, complete: false, listedAt },
+        { upserts: [...changes.upserts, ...movedOut], deletedIds: changes.deletions, complete: false, listedAt },
         window,
       );
       return ctx.orm.em.fork().transactional(async (tx) => {
         const counts = await upsertEvents(tx, mirror, changes.upserts);
-        counts.deleted = await deleteEvents(tx, mirror, changes.deletions);
+        counts.deleted = await deleteEvents(tx, mirror, [
+          ...changes.deletions,
+          ...movedOut.map((event) => event.providerEventId),
+        ]);
         await tx.nativeUpdate(
           IntegrationCalendarSchema,
           { id: calendar.id },
           { syncState: changes.nextSyncState, lastSyncedAt: now },
         );
-        return { processed: changes.upserts.length + changes.deletions.length, ...counts };
+        return { processed: changes.upserts.length + changes.deletions.length + movedOut.length, ...counts };
       });
     }
     ctx.logger.info({ integrationId: integration.id, calendarId: calendar.id }, "sync state expired: full sync");

@@ -73,6 +73,12 @@ export type ChangeSet =
       upserts: ProviderEvent[];
       /** Provider event ids (instance ids for expanded series) that are gone. */
       deletions: string[];
+      /**
+       * Events that still exist but now lie wholly outside the window (a provider whose
+       * change feed is not windowed reports them): busy nowhere we look, yet not deleted,
+       * so one of our events moved far ahead moves its appointment instead of cancelling it.
+       */
+      movedOutOfWindow?: ProviderEvent[];
       /** Opaque; saved per calendar and passed to the next listChanges. */
       nextSyncState: string;
     }

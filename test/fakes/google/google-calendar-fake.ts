@@ -127,6 +127,7 @@ export class GoogleCalendarFake {
    * kill the client here, between the provider's success and its bookkeeping.
    */
   beforeWriteAnswer: ((write: { method: string; eventId: string }) => Promise<void>) | undefined;
+  private insertHangs = { count: 0, ms: 0 };
 
   private readonly accounts = new Map<string, FakeAccount>();
   private loggedIn: string | undefined;
@@ -270,6 +271,15 @@ export class GoogleCalendarFake {
   /** The next Calendar API requests fail with these answers, in order. */
   failApiRequests(...failures: InjectedFailure[]): void {
     this.apiFailures.push(...failures);
+  }
+
+  /**
+   * The next `count` events.insert requests sit for `ms` before they are served, as a
+   * slow provider would: a client that gave up meanwhile never hears that its insert
+   * (applied once the wait is over) succeeded or collided.
+   */
+  hangNextEventInserts(count: number, ms: number): void {
+    this.insertHangs = { count, ms };
   }
 
   /** Drops failures injected but not yet served. */
@@ -548,6 +558,10 @@ export class GoogleCalendarFake {
       return send(403, googleError(403, "requiredAccessLevel", "You need to have writer access to this calendar."));
     }
     if (!eventId && method === "POST") {
+      if (this.insertHangs.count > 0) {
+        this.insertHangs.count -= 1;
+        await new Promise((resolve) => setTimeout(resolve, this.insertHangs.ms));
+      }
       const input = JSON.parse(body || "{}") as FakeEventInput & { id?: string };
       if (input.id && !/^[a-v0-9]{5,1024}$/.test(input.id))
         return send(400, googleError(400, "invalid", "Invalid resource id value."));

@@ -18,6 +18,8 @@ import { toICalendar, uidOfAppointment } from "./ical-writer.js";
 export interface AppleSettings {
   /** https://caldav.icloud.com, or a CalDAV server's root for tests. */
   caldavUrl: string;
+  /** Per request (PROVIDER_REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs: number;
 }
 
 /** Objects fetched per calendar-multiget. */
@@ -72,7 +74,7 @@ export function createAppleProvider(settings: AppleSettings): BasicAuthCalendarP
 
   /** Discovery doubles as the credentials check: the Apple ID is the account. */
   async function account(credentials: ProviderCredentials) {
-    await discoverHome(new CaldavSession(credentials));
+    await discoverHome(new CaldavSession(credentials, settings.requestTimeoutMs));
     return { email: owner(credentials) };
   }
 
@@ -170,7 +172,7 @@ export function createAppleProvider(settings: AppleSettings): BasicAuthCalendarP
     getAccount: account,
 
     async listCalendars(credentials): Promise<ProviderCalendarInfo[]> {
-      const session = new CaldavSession(credentials);
+      const session = new CaldavSession(credentials, settings.requestTimeoutMs);
       const homeUrl = await discoverHome(session);
       const responses = await session.xml(
         "PROPFIND",
@@ -208,7 +210,7 @@ export function createAppleProvider(settings: AppleSettings): BasicAuthCalendarP
     },
 
     async listEvents(credentials, calendarUrl, window): Promise<FullListing> {
-      const session = new CaldavSession(credentials);
+      const session = new CaldavSession(credentials, settings.requestTimeoutMs);
       // The token is read before the listing: a change in between is replayed, never lost.
       const token = await collectionSyncToken(session, calendarUrl);
       const responses = await session.xml(
@@ -233,7 +235,7 @@ export function createAppleProvider(settings: AppleSettings): BasicAuthCalendarP
     async listChanges(credentials, calendarUrl, syncState, window): Promise<ChangeSet> {
       const state = decodeSyncState(syncState);
       if (!state) return { kind: "full_sync_required" };
-      const session = new CaldavSession(credentials);
+      const session = new CaldavSession(credentials, settings.requestTimeoutMs);
 
       let changed: string[];
       let deleted: string[];
@@ -278,7 +280,7 @@ export function createAppleProvider(settings: AppleSettings): BasicAuthCalendarP
     },
 
     async createEvent(credentials, calendarUrl, event) {
-      const session = new CaldavSession(credentials);
+      const session = new CaldavSession(credentials, settings.requestTimeoutMs);
       const uid = uidOfAppointment(event.appointmentId);
       const url = resourceUrl(calendarUrl, uid);
       // If-None-Match: a retry finds its own first PUT (412) and changes nothing.
@@ -294,7 +296,7 @@ export function createAppleProvider(settings: AppleSettings): BasicAuthCalendarP
     },
 
     async updateEvent(credentials, calendarUrl, providerEventId, event, knownEtag) {
-      const session = new CaldavSession(credentials);
+      const session = new CaldavSession(credentials, settings.requestTimeoutMs);
       const url = resourceUrl(calendarUrl, providerEventId);
       // Replace only what exists (a missing event is not_found, never re-created) and only the
       // version we know: If-Match with its etag (Radicale does not honour If-Match: *).
@@ -312,7 +314,7 @@ export function createAppleProvider(settings: AppleSettings): BasicAuthCalendarP
     },
 
     async deleteEvent(credentials, calendarUrl, providerEventId) {
-      const session = new CaldavSession(credentials);
+      const session = new CaldavSession(credentials, settings.requestTimeoutMs);
       await session.send("DELETE", resourceUrl(calendarUrl, providerEventId), [404]);
     },
   };

@@ -3,8 +3,6 @@ import { ProviderError } from "../../kit/provider-error.js";
 import type { ProviderCredentials } from "../../kit/connector.js";
 import { caldavError, unreachable } from "./caldav-errors.js";
 
-const REQUEST_TIMEOUT_MS = 30_000;
-
 export const CALDAV_NAMESPACES =
   'xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav" xmlns:cs="http://calendarserver.org/ns/" xmlns:ical="http://apple.com/ns/ical/"';
 
@@ -20,7 +18,10 @@ export function escapeXml(text: string): string {
 export class CaldavSession {
   private readonly authorization: string;
 
-  constructor(credentials: ProviderCredentials) {
+  constructor(
+    credentials: ProviderCredentials,
+    private readonly requestTimeoutMs: number,
+  ) {
     if (credentials.kind !== "basic")
       throw new ProviderError("apple", "unauthorized", "Apple needs an Apple ID and app-specific password");
     this.authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString("base64")}`;
@@ -45,7 +46,7 @@ export class CaldavSession {
           body,
         },
         convertIncoming: false,
-        fetchOptions: { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) },
+        fetchOptions: { signal: AbortSignal.timeout(this.requestTimeoutMs) },
         fetch: fetchKeepingRetryAfter,
       });
     } catch (error) {
@@ -73,7 +74,7 @@ export class CaldavSession {
         method,
         headers: { authorization: this.authorization, ...headers },
         body,
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        signal: AbortSignal.timeout(this.requestTimeoutMs),
       });
     } catch (error) {
       throw unreachable(`${method} ${new URL(url).pathname}`, error);

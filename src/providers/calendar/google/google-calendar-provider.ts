@@ -23,8 +23,8 @@ export interface GoogleSettings {
   revokeUrl: string;
   /** Root of the Calendar API (https://www.googleapis.com, or a fake's origin). */
   calendarApiBaseUrl: string;
-  /** Per request; a hung provider must not hold a sync forever. */
-  timeoutMs?: number;
+  /** Per request (PROVIDER_REQUEST_TIMEOUT_MS); a hung provider must not hold a sync or a delivery forever. */
+  requestTimeoutMs: number;
 }
 
 /**
@@ -59,7 +59,7 @@ export class GoogleCalendarProvider implements OAuthCalendarProvider {
   private readonly timeoutMs: number;
 
   constructor(private readonly settings: GoogleSettings) {
-    this.timeoutMs = settings.timeoutMs ?? 30_000;
+    this.timeoutMs = settings.requestTimeoutMs;
     // Retries are decided once, in app/integrations/provider-retry-policy.ts (with Retry-After); the library's own are off.
     // Node's fetch rather than gaxios's node-fetch: every provider then calls out through undici, which
     // metrics and tracing observe through diagnostics channels.
@@ -206,6 +206,7 @@ export class GoogleCalendarProvider implements OAuthCalendarProvider {
   ): Promise<ChangeSet> {
     const upserts: ProviderEvent[] = [];
     const deletions: string[] = [];
+    const movedOutOfWindow: ProviderEvent[] = [];
     let pageToken: string | undefined;
     let nextSyncState: string | undefined;
     do {
@@ -232,13 +233,14 @@ export class GoogleCalendarProvider implements OAuthCalendarProvider {
       for (const item of page.items ?? []) {
         const event = toProviderEvent(item);
         if (event && overlapsWindow(event, window)) upserts.push(event);
+        else if (event) movedOutOfWindow.push(event);
         else if (item.id) deletions.push(item.id);
       }
       pageToken = page.nextPageToken ?? undefined;
       nextSyncState = page.nextSyncToken ?? nextSyncState;
     } while (pageToken);
     if (!nextSyncState) throw new ProviderError("google", "bad_request", "the last page carried no nextSyncToken");
-    return { kind: "changes", upserts, deletions, nextSyncState };
+    return { kind: "changes", upserts, deletions, movedOutOfWindow, nextSyncState };
   }
 
   async createEvent(credentials: ProviderCredentials, calendarId: string, event: OutgoingEvent): Promise<WrittenEvent> {

@@ -10,7 +10,8 @@ export interface GooglePushSettings {
   calendarApiBaseUrl: string;
   /** Channel tokens are derived from it per channel id. */
   webhookSecret: string;
-  timeoutMs?: number;
+  /** Per request (PROVIDER_REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs: number;
 }
 
 /** Google grants events channels up to a week; a longer request is cut to what it answers in `expiration`. */
@@ -31,7 +32,7 @@ export class GooglePushChannels implements PushChannelSource, WebhookVerifier {
       version: "v3",
       rootUrl: `${settings.calendarApiBaseUrl}/`,
       retry: false,
-      timeout: settings.timeoutMs ?? 30_000,
+      timeout: settings.requestTimeoutMs,
     });
   }
 

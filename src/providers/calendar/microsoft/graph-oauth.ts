@@ -10,6 +10,8 @@ export interface MicrosoftSettings {
   oauthBaseUrl: string;
   /** https://graph.microsoft.com, or a fake's https origin. */
   graphBaseUrl: string;
+  /** Per request (PROVIDER_REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs: number;
 }
 
 /**
@@ -66,7 +68,7 @@ export async function requestTokens(
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
       body,
-      signal: AbortSignal.timeout(30_000),
+      signal: AbortSignal.timeout(settings.requestTimeoutMs),
     });
   } catch (error) {
     throw new ProviderError("microsoft", "unavailable", `token endpoint unreachable: ${(error as Error).message}`);

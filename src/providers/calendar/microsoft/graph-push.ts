@@ -16,11 +16,12 @@ export interface GraphPushSettings {
   graphBaseUrl: string;
   /** clientState values are derived from it per channel id. */
   webhookSecret: string;
+  /** Per request (PROVIDER_REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs: number;
 }
 
 /** Graph's maximum for Outlook event subscriptions is 10,080 minutes; ask a little less. */
 const MAX_LIFETIME_MS = 10_070 * 60_000;
-const REQUEST_TIMEOUT_MS = 30_000;
 
 const LIFECYCLE_EVENTS: Record<string, WebhookEvent> = {
   reauthorizationRequired: "reauthorization_required",
@@ -146,7 +147,7 @@ export class GraphPushChannels implements PushChannelSource, WebhookVerifier {
     try {
       return await request(
         graphClientFor(this.settings.graphBaseUrl, credentials),
-        AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        AbortSignal.timeout(this.settings.requestTimeoutMs),
       );
     } catch (error) {
       throw toProviderError(error);

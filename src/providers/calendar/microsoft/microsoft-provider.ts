@@ -24,7 +24,6 @@ interface GraphPage<T> {
 
 /** Events per delta page; Graph honours up to its own cap. */
 const DELTA_PAGE_SIZE = 200;
-const REQUEST_TIMEOUT_MS = 30_000;
 
 /**
  * Outlook calendars through Microsoft Graph v1.0. Full listings are the first
@@ -38,7 +37,7 @@ export function createMicrosoftProvider(settings: MicrosoftSettings): OAuthCalen
   /** One Graph GET with its own timeout; failures become ProviderErrors (or DeltaTokenExpired inside a delta round). */
   async function getJson<T>(request: GraphRequest, inDeltaRound = false): Promise<T> {
     try {
-      return (await request.option("signal", AbortSignal.timeout(REQUEST_TIMEOUT_MS)).get()) as T;
+      return (await request.option("signal", AbortSignal.timeout(settings.requestTimeoutMs)).get()) as T;
     } catch (error) {
       if (inDeltaRound && isSyncReset(error)) throw new DeltaTokenExpired();
       throw toProviderError(error);
@@ -47,7 +46,7 @@ export function createMicrosoftProvider(settings: MicrosoftSettings): OAuthCalen
 
   async function send<T>(request: (timeout: AbortSignal) => Promise<T>): Promise<T> {
     try {
-      return await request(AbortSignal.timeout(REQUEST_TIMEOUT_MS));
+      return await request(AbortSignal.timeout(settings.requestTimeoutMs));
     } catch (error) {
       throw toProviderError(error);
     }

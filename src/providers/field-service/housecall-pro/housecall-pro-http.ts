@@ -5,6 +5,8 @@ import { parseRetryAfter } from "../../kit/retry-after.js";
 export interface HousecallProApiSettings {
   /** https://api.housecallpro.com */
   apiBaseUrl: string;
+  /** Per request (PROVIDER_REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs: number;
 }
 
 /** The list envelope: { <items>: [...], page, page_size, total_pages, total_items }. */
@@ -63,6 +65,7 @@ export async function housecallRequest<T>(
       method,
       headers,
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      signal: AbortSignal.timeout(settings.requestTimeoutMs),
     });
   } catch (error) {
     throw new ProviderError("housecall_pro", "unavailable", `request failed: ${(error as Error).message}`);

@@ -9,6 +9,8 @@ export interface HousecallProDefinitionSettings {
   apiBaseUrl: string;
   /** Signs webhooks (docs/webhooks.md). */
   webhookSecret: string;
+  /** Per request (PROVIDER_REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs: number;
 }
 
 /** HouseCall Pro: the company's API key (`Authorization: Token <key>`); scheduled jobs are busy time. */
@@ -16,7 +18,11 @@ export const housecallPro: ProviderDefinition<HousecallProDefinitionSettings> = 
   name: "housecall_pro",
   connector: "api_key",
   create(settings) {
-    const api = new HousecallProProvider({ apiBaseUrl: settings.apiBaseUrl, defaultRegion: "US" });
+    const api = new HousecallProProvider({
+      apiBaseUrl: settings.apiBaseUrl,
+      requestTimeoutMs: settings.requestTimeoutMs,
+      defaultRegion: "US",
+    });
     const connector: ApiKeyConnector = {
       auth: "api_key",
       async verify(credentials) {

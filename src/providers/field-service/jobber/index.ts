@@ -15,6 +15,8 @@ export interface JobberDefinitionSettings {
   oauthBaseUrl: string;
   /** Signs webhooks; Jobber signs with the app's client secret when none is set apart. */
   webhookSecret: string;
+  /** Per request (PROVIDER_REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs: number;
 }
 
 /** The GraphQL schema version every request names (X-JOBBER-GRAPHQL-VERSION). */
@@ -33,6 +35,7 @@ export const jobber: ProviderDefinition<JobberDefinitionSettings> = {
     const api = new JobberProvider({
       graphqlUrl: settings.graphqlUrl,
       graphqlVersion: JOBBER_GRAPHQL_VERSION,
+      requestTimeoutMs: settings.requestTimeoutMs,
       defaultRegion: "US",
     });
     const oauth = new JobberOAuth(settings);

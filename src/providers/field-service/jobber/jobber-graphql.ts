@@ -15,6 +15,8 @@ export interface JobberApiSettings {
   graphqlUrl: string;
   /** A date version, sent as X-JOBBER-GRAPHQL-VERSION on every request (required by Jobber). */
   graphqlVersion: string;
+  /** Per request (PROVIDER_REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs: number;
 }
 
 export interface Connection<T> {
@@ -38,6 +40,7 @@ export async function jobberRequest<T>(
   const client = new GraphQLClient(settings.graphqlUrl, {
     headers: { authorization: `Bearer ${token}`, "x-jobber-graphql-version": settings.graphqlVersion },
     errorPolicy: "all",
+    signal: AbortSignal.timeout(settings.requestTimeoutMs),
   });
   let response;
   try {

@@ -9,6 +9,8 @@ export interface JobberOAuthSettings {
   clientSecret: string;
   /** https://api.getjobber.com/api/oauth (authorize and token live under it). */
   oauthBaseUrl: string;
+  /** Per request (PROVIDER_REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs: number;
 }
 
 /** Jobber's access tokens last 60 minutes; used only when the answer carries neither expires_in nor a JWT exp. */
@@ -62,6 +64,7 @@ export class JobberOAuth implements FieldServiceOAuth {
         method: "POST",
         headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
         body,
+        signal: AbortSignal.timeout(this.settings.requestTimeoutMs),
       });
     } catch (error) {
       throw new ProviderError("jobber", "unavailable", `token endpoint unreachable: ${(error as Error).message}`);
