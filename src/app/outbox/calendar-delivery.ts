@@ -5,6 +5,7 @@ import { ProviderError } from "../../providers/kit/provider-error.js";
 import type { AppContext } from "../context.js";
 import type { OutboxMessage } from "./outbox-message.js";
 import { calendarTargets, recordCalendarEvent, type CalendarTarget } from "./calendar-targets.js";
+import { convergeJob } from "./job-delivery.js";
 
 /** Our own limit on provider writes was reached: try again when the window ends (not a failed attempt). */
 export class OutboundLimitReached extends Error {
@@ -42,7 +43,11 @@ export async function deliverCalendarWrite(
   let written = false;
   for (const target of await calendarTargets(em, tenantId, appointmentId)) {
     if (!target.writable) continue;
-    written = (await converge(ctx, em, appointment, target, message.topic, attempts)) || written;
+    // A field-service schedule receives bookings as jobs (job-delivery.ts).
+    const delivered = ctx.providers.find(target.provider)?.capabilities.fieldServiceJobs
+      ? await convergeJob(ctx, em, appointment, target, message.topic)
+      : await converge(ctx, em, appointment, target, message.topic, attempts);
+    written = delivered || written;
   }
   return { written };
 }
