@@ -6,6 +6,7 @@ import {
   CancellationReason,
   ProviderSyncStatus,
 } from "../../gen/universalcalendar/v1/appointment_pb.js";
+import { AvailabilityService } from "../../gen/universalcalendar/v1/availability_pb.js";
 import { CalendarService } from "../../gen/universalcalendar/v1/calendar_pb.js";
 import { Provider } from "../../gen/universalcalendar/v1/common_pb.js";
 import { FieldServiceService } from "../../gen/universalcalendar/v1/field_service_pb.js";
@@ -197,7 +198,7 @@ describe("bookings delivered as jobs", () => {
     expect(cancelled.cancellationReason).toBe(CancellationReason.CANCELLED_IN_CALENDAR);
   });
 
-  it("a reschedule made in Jobber comes back to the appointment", async () => {
+  it("a reschedule made in Jobber comes back; one onto a hard block is flagged instead", async () => {
     const { tenantId } = await destination("jobber");
     const id = await book(tenantId, weekdayAt(9, 13));
     await synced(id).toBe(ProviderSyncStatus.SYNCED);
@@ -208,6 +209,21 @@ describe("bookings delivered as jobs", () => {
     await incrementalSync(tenantId, Provider.JOBBER);
     expect((await appointmentOf(id)).startTime?.seconds).toBe(BigInt(later.getTime() / 1000));
     expect(jobber.jobsWithInstructions(jobMarkerOf(id))).toHaveLength(1);
+
+    // Moved onto a hard block: the appointment keeps its time and is flagged, like a calendar move.
+    const blocked = weekdayAt(9, 18);
+    const blocks = client(AvailabilityService, grpcTransport(server.baseUrl, serviceKey));
+    await blocks.blockTime({
+      tenantId,
+      startTime: timestampFromDate(blocked),
+      endTime: timestampFromDate(hourAfter(blocked)),
+      title: "Closed",
+    });
+    jobber.rescheduleVisit(visit!.id, blocked.toISOString(), hourAfter(blocked).toISOString());
+    await incrementalSync(tenantId, Provider.JOBBER);
+    const flagged = await appointmentOf(id);
+    expect(flagged.startTime?.seconds).toBe(BigInt(later.getTime() / 1000));
+    expect(flagged.calendarConflict).toContain("conflicts with block");
   });
 
   it("an appointment booked by CreateJob is not delivered again as a second job", async () => {
