@@ -265,6 +265,9 @@ describe("bookings delivered as jobs", () => {
       )
       .toBe(0);
     expect(hcp.jobCount()).toBe(before + 1);
-    expect((await appointmentOf(row!.id)).externalEventId).toBe(created.jobId);
+    expect(await appointmentOf(row!.id)).toMatchObject({
+      externalEventId: created.jobId,
+      syncStatus: ProviderSyncStatus.SYNCED,
+    });
   });
 });
