@@ -4,6 +4,7 @@ import { createTestDatabase } from "../test/support/test-database.js";
 import { grpcCall, grpcFrame } from "./support/grpc-wire.js";
 import { ensureH2load, runH2load } from "./support/h2load.js";
 import { compare, report, startTargets, stopTargets } from "./support/rpc-bench.js";
+import { seedAppointments } from "./support/seed-appointments.js";
 import { BENCH_SERVICE_KEY } from "./support/server-process.js";
 
 const METHOD = "/universalcalendar.v1.AppointmentService/GetAppointment";
@@ -14,20 +15,20 @@ const STREAMS_PER_CONNECTION = 4;
 export async function run(): Promise<void> {
   ensureH2load();
   const database = await createTestDatabase();
-  const db = new pg.Client({ connectionString: database.url });
-  await db.connect();
-  const { rows } = await db.query<{ id: string }>(
-    `insert into appointments (tenant_id, customer_name, customer_phone, customer_email, title, service_type, address,
-       estimated_cost, start_time, end_time, status, created_by)
-     select 'bench-get', 'Dana Customer', '+15551234567', 'dana@example.test', 'Fix leaking sink', 'plumbing_repair',
-       '1 Main St, Springfield', 350.00, t, t + interval '1 hour', 'confirmed', 'bench'
-     from generate_series('2031-01-01'::timestamptz, '2031-01-01'::timestamptz + interval '999 hours', interval '1 hour') t
-     returning id`,
-  );
-  await db.end();
-  const body = grpcFrame(GetAppointmentRequestSchema, { id: rows[500]!.id });
   const headers = { "x-service-key": BENCH_SERVICE_KEY };
-  const targets = await startTargets(database.url);
+  let body: Buffer = Buffer.alloc(0);
+  // Seeded through the service, so rows hold what it stores (customer data sealed under the tenant's key).
+  const targets = await startTargets(database.url, async (serviceUrl) => {
+    await seedAppointments(serviceUrl, "bench-get", 1000, "2031-01-01T00:00:00Z");
+    const db = new pg.Client({ connectionString: database.url });
+    await db.connect();
+    const { rows } = await db.query<{ id: string }>(
+      `select id from appointments where tenant_id = 'bench-get' order by start_time offset 500 limit 1`,
+    );
+    await db.end();
+    body = grpcFrame(GetAppointmentRequestSchema, { id: rows[0]!.id });
+    return undefined;
+  });
   try {
     await grpcCall(targets.service.url, METHOD, body, headers);
     await grpcCall(targets.baseline.url, METHOD, body, headers);

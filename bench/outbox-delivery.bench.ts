@@ -17,7 +17,7 @@ import { percentile } from "./support/latency.js";
 const DELIVERIES = 400;
 const BOOKINGS = 200;
 const HOUR = 3_600_000;
-const service = { kind: "service" } as const;
+const service = { kind: "service", keyId: "bench" } as const;
 
 /**
  * Two figures against the Google fake, in process (no RPC client in the
@@ -83,7 +83,11 @@ export async function run(): Promise<void> {
           customerEmail: "",
           title: "Bench job",
           description: "",
-          serviceType: "",
+          jobType: "",
+          customerId: "",
+          leadId: "",
+          conversationId: "",
+          timezone: "",
           start: new Date(at),
           end: new Date(at + HOUR),
           address: "",
@@ -116,6 +120,7 @@ export async function run(): Promise<void> {
     while ((await pending()) > 0) await new Promise((resolve) => setTimeout(resolve, 100));
     // The worker alone: DELIVERIES appointments (and their outbox rows) are written while no
     // instance runs, then one instance starts and is timed until its workers have drained them.
+    const dataKey = await off.customerKeys.current(tenantId);
     for (const app of applications.splice(0)) {
       await app.stop();
       await app.ctx.orm.close();
@@ -131,7 +136,11 @@ export async function run(): Promise<void> {
           customerEmail: "",
           title: "Bench job",
           description: "",
-          serviceType: "",
+          jobType: "",
+          customerId: "",
+          leadId: "",
+          conversationId: "",
+          timezone: "",
           start: new Date(at),
           end: new Date(at + HOUR),
           address: "",
@@ -142,7 +151,7 @@ export async function run(): Promise<void> {
         new Date(),
       );
       await em.transactional((tx) =>
-        unitOfWorkSql(tx).rows(BOOK_UNLESS_BUSY, bookingValues(tenantId, service, input, undefined)(true)),
+        unitOfWorkSql(tx).rows(BOOK_UNLESS_BUSY, bookingValues(tenantId, service, input, undefined, dataKey)(true)),
       );
     }
     await orm.close();

@@ -4,6 +4,7 @@ import { Migration20261201000000_rate_limit_counters } from "./Migration20261201
 import { Migration20261210100000_field_service_integrations } from "./Migration20261210100000_field_service_integrations.js";
 import { Migration20261215000000_two_way_sync } from "./Migration20261215000000_two_way_sync.js";
 import { Migration20261215100000_push_channels_and_schedules } from "./Migration20261215100000_push_channels_and_schedules.js";
+import { Migration20261216000000_customer_data_encryption } from "./Migration20261216000000_customer_data_encryption.js";
 import { Migration20261220000000_job_delivery_intents } from "./Migration20261220000000_job_delivery_intents.js";
 
 /** Every migration in order; listed explicitly so tsx, vitest and node load them alike. */
@@ -18,6 +19,10 @@ export const migrationsList: MigrationObject[] = [
   {
     name: "Migration20261215100000_push_channels_and_schedules",
     class: Migration20261215100000_push_channels_and_schedules,
+  },
+  {
+    name: "Migration20261216000000_customer_data_encryption",
+    class: Migration20261216000000_customer_data_encryption,
   },
   { name: "Migration20261220000000_job_delivery_intents", class: Migration20261220000000_job_delivery_intents },
 ];

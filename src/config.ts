@@ -18,10 +18,17 @@ export interface Config {
   tokenEncryptionKeyVersion: string;
   /** Retired master keys by version, still accepted for reading during a rotation. */
   tokenEncryptionPreviousKeys: Record<string, Buffer>;
+  /**
+   * Master keys that wrap tenants' customer-data keys, by id: `current` wraps
+   * new data keys, every key in `keys` still unwraps the ones it wrapped.
+   */
+  customerDataMasterKeys: { current: string; keys: Record<string, Buffer> };
   /** "*" or an exact list of origins allowed to call from a browser. */
   corsOrigins: "*" | string[];
   /** Per tenant for JWT callers; per service key and tenant addressed for service-key callers. */
   rateLimit: { windowMs: number; maxRequests: number; serviceKeyMaxRequests: number };
+  /** Unary gRPC (binary) on the lean path (src/rpc/grpc-unary/); off: connect serves it too. */
+  leanGrpc: boolean;
   oauthRedirectUri: string;
   publicBaseUrl: string;
   google: {
@@ -101,6 +108,7 @@ const DEVELOPMENT_DEFAULTS: Env = {
   INTERNAL_SERVICE_KEY: "dev-service-key-change-me",
   JWT_SECRET: "dev-jwt-secret-change-me-0123456789abcdef",
   TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64"),
+  CUSTOMER_DATA_MASTER_KEY: Buffer.alloc(32, 8).toString("base64"),
 };
 
 export function loadConfig(env: Env = process.env): Config {
@@ -177,6 +185,33 @@ export function loadConfig(env: Env = process.env): Config {
     tokenEncryptionPreviousKeys[version] = key;
   }
 
+  const masterKeyId = optional("CUSTOMER_DATA_MASTER_KEY_ID", "local-1");
+  const masterKeyIdPattern = /^[A-Za-z0-9._-]{1,64}$/;
+  if (!masterKeyIdPattern.test(masterKeyId)) {
+    throw new ConfigError(`CUSTOMER_DATA_MASTER_KEY_ID must be 1-64 of A-Z a-z 0-9 . _ -, got "${masterKeyId}"`);
+  }
+  const customerDataMasterKeys: Record<string, Buffer> = {};
+  for (const entry of optional("CUSTOMER_DATA_PREVIOUS_MASTER_KEYS", "")
+    .split(",")
+    .map((e) => e.trim())
+    .filter(Boolean)) {
+    const separator = entry.indexOf(":");
+    const id = entry.slice(0, separator);
+    const key = Buffer.from(entry.slice(separator + 1), "base64");
+    if (separator < 1 || !masterKeyIdPattern.test(id) || id === masterKeyId || key.length !== 32) {
+      throw new ConfigError(
+        "CUSTOMER_DATA_PREVIOUS_MASTER_KEYS must be a comma-separated list of <id>:<32 bytes base64>, " +
+          "ids different from CUSTOMER_DATA_MASTER_KEY_ID",
+      );
+    }
+    customerDataMasterKeys[id] = key;
+  }
+  const customerDataMasterKey = Buffer.from(required("CUSTOMER_DATA_MASTER_KEY"), "base64");
+  if (customerDataMasterKey.length !== 32) {
+    throw new ConfigError("CUSTOMER_DATA_MASTER_KEY must be 32 bytes encoded as base64");
+  }
+  customerDataMasterKeys[masterKeyId] = customerDataMasterKey;
+
   const corsRaw = optional("CORS_ORIGIN", "*");
   const corsOrigins =
     corsRaw === "*"
@@ -204,6 +239,11 @@ export function loadConfig(env: Env = process.env): Config {
     return value;
   };
 
+  const leanGrpcRaw = optional("LEAN_GRPC", "on");
+  if (leanGrpcRaw !== "on" && leanGrpcRaw !== "off") {
+    throw new ConfigError(`LEAN_GRPC must be "on" or "off", got "${leanGrpcRaw}"`);
+  }
+
   const port = integer("PORT", 3901, 0, 65535);
   const publicBaseUrl = url("PUBLIC_BASE_URL", `http://localhost:${port}`);
 
@@ -219,12 +259,14 @@ export function loadConfig(env: Env = process.env): Config {
     tokenEncryptionKey,
     tokenEncryptionKeyVersion,
     tokenEncryptionPreviousKeys,
+    customerDataMasterKeys: { current: masterKeyId, keys: customerDataMasterKeys },
     corsOrigins,
     rateLimit: {
       windowMs: integer("RATE_LIMIT_WINDOW_MS", 60_000, 1_000, 3_600_000),
       maxRequests: integer("RATE_LIMIT_MAX_REQUESTS", 600, 1, 1_000_000),
       serviceKeyMaxRequests: integer("RATE_LIMIT_SERVICE_KEY_MAX_REQUESTS", 6_000, 1, 10_000_000),
     },
+    leanGrpc: leanGrpcRaw === "on",
     oauthRedirectUri: url("OAUTH_REDIRECT_URI", `${publicBaseUrl}/oauth/callback`),
     publicBaseUrl,
     google: {

@@ -10,7 +10,7 @@ const config = readConfigOrExit();
 const logger = createLogger(config.logLevel);
 if (usesDevelopmentSecrets()) {
   logger.warn(
-    "INTERNAL_SERVICE_KEY, JWT_SECRET or TOKEN_ENCRYPTION_KEY unset: using development defaults (never in production)",
+    "INTERNAL_SERVICE_KEY, JWT_SECRET, TOKEN_ENCRYPTION_KEY or CUSTOMER_DATA_MASTER_KEY unset: using development defaults (never in production)",
   );
 }
 

@@ -20,6 +20,8 @@ import { createErrorMappingInterceptor } from "./rpc/interceptors/error-mapping.
 import { createLoggingInterceptor } from "./rpc/interceptors/logging.js";
 import { createRateLimitInterceptor } from "./rpc/interceptors/rate-limit.js";
 import { createRpcTelemetryInterceptor } from "./rpc/interceptors/rpc-telemetry.js";
+import { createUnaryGrpcDispatch } from "./rpc/grpc-unary/unary-grpc-handler.js";
+import { recordingRouter } from "./rpc/grpc-unary/unary-method-table.js";
 import { registerRoutes } from "./rpc/routes.js";
 import type { RpcDependencies } from "./rpc/rpc-dependencies.js";
 import { STRICT_JSON, strictDecoding } from "./rpc/strict-decoding.js";
@@ -70,25 +72,33 @@ export async function startServer(deps: ServerDependencies): Promise<RunningServ
   const { config, logger } = deps;
   // No request of this API comes near 1 MiB; a larger body is refused before it is buffered whole.
   const readMaxBytes = 1024 * 1024;
-  const router = createConnectRouter({
-    // Callers sit on the same network: gzip costs both sides more CPU than it saves.
-    acceptCompression: [],
-    readMaxBytes,
-    // Browsers get every field, defaults included ("created": false, "total": 0).
-    jsonOptions: { ...STRICT_JSON, alwaysEmitImplicit: true },
-    interceptors: [
-      createRpcTelemetryInterceptor(deps.metrics, deps.tracer),
-      createLoggingInterceptor(logger),
-      createErrorMappingInterceptor(logger),
-      createAuthInterceptor(config),
-      createRateLimitInterceptor(
-        config.rateLimit,
-        new RateLimitCounters(deps.app.orm, config.rateLimit.windowMs),
-        logger,
-      ),
-    ],
-  });
-  registerRoutes(router, deps);
+  // One chain for both paths: connect's router and the lean unary gRPC path run the same interceptors.
+  const interceptors = [
+    createRpcTelemetryInterceptor(deps.metrics, deps.tracer),
+    createLoggingInterceptor(logger),
+    createErrorMappingInterceptor(logger),
+    createAuthInterceptor(config),
+    createRateLimitInterceptor(
+      config.rateLimit,
+      new RateLimitCounters(deps.app.orm, config.rateLimit.windowMs),
+      logger,
+    ),
+  ];
+  const recording = recordingRouter(
+    createConnectRouter({
+      // Callers sit on the same network: gzip costs both sides more CPU than it saves.
+      acceptCompression: [],
+      readMaxBytes,
+      // Browsers get every field, defaults included ("created": false, "total": 0).
+      jsonOptions: { ...STRICT_JSON, alwaysEmitImplicit: true },
+      interceptors,
+    }),
+  );
+  registerRoutes(recording.router, deps);
+  const router = recording.router;
+  const leanGrpc = config.leanGrpc
+    ? createUnaryGrpcDispatch({ methods: recording.table, interceptors, readMaxBytes, logger })
+    : undefined;
   // connectNodeAdapter's routing, with every handler behind strictDecoding.
   const handlers = new Map(
     router.handlers.map((handler) => [handler.requestPath, strictDecoding(handler, { readMaxBytes })]),
@@ -159,6 +169,8 @@ export async function startServer(deps: ServerDependencies): Promise<RunningServ
       void route.handle(req, res);
       return;
     }
+    // Unary binary gRPC takes the lean path; everything else (and anything it declines) goes to connect.
+    if (leanGrpc && "stream" in req && leanGrpc(req, res as Http2ServerResponse, path)) return;
     connectHandler(req, res, path);
   };
 

@@ -6,6 +6,8 @@ import { systemClock } from "./domain/clock.js";
 import type { Logger } from "./logger.js";
 import { startServer } from "./server.js";
 import { wireApplication } from "./wiring.js";
+import { encryptLegacyCustomerData } from "./app/customer-data/encrypt-legacy-customer-data.js";
+import { resumeCustomerDataRotations } from "./app/customer-data/reencrypt-customer-data.js";
 
 export interface RunningService {
   port: number;
@@ -24,6 +26,11 @@ export async function startService(options: {
   const { config, logger } = options;
   const database = await openConfiguredDatabase(config, logger);
   const application = await wireApplication({ orm: database.orm, config, logger, clock: systemClock });
+  // Before serving (the schema is migrated by now): no plaintext left behind by the customer-data
+  // migration, and an interrupted re-encryption after a key rotation carries on from its checkpoint.
+  const converted = await encryptLegacyCustomerData(application.ctx);
+  if (converted > 0) logger.info({ rows: converted }, "encrypted legacy plaintext customer data");
+  await resumeCustomerDataRotations(application.ctx);
   const server = await startServer({
     app: application.ctx,
     config,

@@ -9,6 +9,8 @@ import {
   type RetrySettings,
 } from "./app/integrations/provider-retry-policy.js";
 import type { Config } from "./config.js";
+import { TenantKeyRing } from "./app/customer-data/tenant-key-ring.js";
+import { LocalKeyProvider } from "./crypto/key-provider.js";
 import { TokenCipher } from "./crypto/token-cipher.js";
 import type { MikroORM } from "./db/orm.js";
 import { PgOutboundRateLimits } from "./db/outbound-rate-limits.js";
@@ -76,6 +78,7 @@ export function appSettingsOf(config: Config): AppSettings {
       "schedule-prune": minutes.prune * 60_000,
     },
     retention: realtime.retention,
+    reencryptBatchSize: 500,
   };
 }
 
@@ -108,6 +111,10 @@ export async function wireApplication(options: WiringOptions): Promise<Applicati
     clock,
     logger,
     cipher,
+    customerKeys: new TenantKeyRing(
+      orm,
+      new LocalKeyProvider(config.customerDataMasterKeys.current, config.customerDataMasterKeys.keys),
+    ),
     providers,
     credentials: new IntegrationCredentials({ orm, cipher, providers, clock, logger }),
     providerRetry: providerRetryPolicy(options.retrySettings ?? DEFAULT_RETRY_SETTINGS),

@@ -12,9 +12,19 @@ import {
   CreateAppointmentResponseSchema,
   GetAppointmentRequestSchema,
   GetAppointmentResponseSchema,
+  ListAppointmentsRequestSchema,
+  ListAppointmentsResponseSchema,
 } from "../../gen/universalcalendar/v1/appointment_pb.js";
 import { CheckAvailabilityRequestSchema } from "../../gen/universalcalendar/v1/availability_pb.js";
-import { BOOK_UNLESS_BUSY, BUSY_PERIODS, GET_APPOINTMENT, TENANT_SCHEDULE_LOCK, busyValues } from "./service-sql.js";
+import {
+  BOOK_UNLESS_BUSY,
+  BUSY_PERIODS,
+  COUNT_APPOINTMENTS_SQL,
+  GET_APPOINTMENT,
+  LIST_APPOINTMENTS_SQL,
+  TENANT_SCHEDULE_LOCK,
+  busyValues,
+} from "./service-sql.js";
 
 /**
  * The ceiling of this machine for each benchmarked RPC: a bare node:http2
@@ -44,19 +54,23 @@ function frame(bytes: Uint8Array): Buffer {
   return out;
 }
 
+/** The baseline stores the plain bytes in the sealed columns: its ceiling leaves out the service's encryption. */
+const bytes = (value: string) => (value ? Buffer.from(value, "utf8") : null);
+const text = (bytes: unknown) => (bytes instanceof Buffer ? bytes.toString("utf8") : "");
+
 function appointmentOf(row: Record<string, unknown>) {
   return create(AppointmentSchema, {
     id: row.id as string,
     tenantId: row.tenant_id as string,
-    customerName: row.customer_name as string,
-    customerPhone: row.customer_phone as string,
-    customerEmail: (row.customer_email as string | null) ?? "",
+    customerName: text(row.customer_name_enc),
+    customerPhone: text(row.customer_phone_enc),
+    customerEmail: text(row.customer_email_enc),
     title: row.title as string,
-    serviceType: (row.service_type as string | null) ?? "",
+    jobType: (row.job_type as string | null) ?? "",
     startTime: timestampFromDate(row.start_time as Date),
     endTime: timestampFromDate(row.end_time as Date),
     status: STATUS[row.status as string] ?? AppointmentStatus.UNSPECIFIED,
-    address: (row.address as string | null) ?? "",
+    address: text(row.address_enc),
     estimatedCost: row.estimated_cost === null ? "" : String(row.estimated_cost),
     version: BigInt(row.version as number),
     createdAt: timestampFromDate(row.created_at as Date),
@@ -69,10 +83,30 @@ type Handler = (pool: pg.Pool, body: Buffer) => Promise<Uint8Array>;
 const handlers: Record<string, Handler> = {
   "/universalcalendar.v1.AppointmentService/GetAppointment": async (pool, body) => {
     const { id } = fromBinary(GetAppointmentRequestSchema, body.subarray(5));
-    const { rows } = await pool.query({ ...GET_APPOINTMENT, values: [id] });
+    const { rows } = await pool.query({ ...GET_APPOINTMENT, values: [id, "service"] });
     return toBinary(
       GetAppointmentResponseSchema,
       create(GetAppointmentResponseSchema, { appointment: appointmentOf(rows[0]) }),
+    );
+  },
+  "/universalcalendar.v1.AppointmentService/ListAppointments": async (pool, body) => {
+    const r = fromBinary(ListAppointmentsRequestSchema, body.subarray(5));
+    const limit = r.limit || 20;
+    const page = r.page || 1;
+    const [{ rows }, count] = await Promise.all([
+      pool.query({ name: "list", text: LIST_APPOINTMENTS_SQL, values: [r.tenantId, limit, (page - 1) * limit] }),
+      pool.query<{ total: number }>({ name: "count", text: COUNT_APPOINTMENTS_SQL, values: [r.tenantId] }),
+    ]);
+    const total = count.rows[0]!.total;
+    return toBinary(
+      ListAppointmentsResponseSchema,
+      create(ListAppointmentsResponseSchema, {
+        appointments: rows.map(appointmentOf),
+        total,
+        page,
+        limit,
+        pages: Math.ceil(total / limit),
+      }),
     );
   },
   "/universalcalendar.v1.AppointmentService/CreateAppointment": async (pool, body) => {
@@ -82,23 +116,36 @@ const handlers: Record<string, Handler> = {
     const values = [
       ...busyValues(r.tenantId, { start, end }),
       randomUUID(),
-      r.customerName,
-      r.customerPhone,
-      r.customerEmail,
+      bytes(r.customerName),
+      bytes(r.customerPhone),
+      bytes(r.customerEmail),
       r.title,
-      r.description || null,
-      r.serviceType,
+      bytes(r.description),
+      r.jobType || null,
       "confirmed",
-      r.address,
+      bytes(r.address),
       null,
       null,
       r.estimatedCost || null,
-      r.notes || null,
+      bytes(r.notes),
       null,
       "service",
       "appointment.created",
       "{}",
       false,
+      "notification.customer",
+      "notify:none",
+      "{}",
+      false,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      "normal",
+      null,
+      null,
     ];
     // The service's round trip: BEGIN, the schedule lock, the booking statement and COMMIT, pipelined.
     const client = await pool.connect();

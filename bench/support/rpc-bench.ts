@@ -1,6 +1,7 @@
 import { cpus, loadavg } from "node:os";
 import { startBaselineServer, type BaselineServer } from "./baseline-server.js";
 import { CpuMeter, clusterCpuMs, postmasterPidOf, processCpuMs } from "./process-cpu.js";
+import { peakResidentMb, residentMb } from "./process-memory.js";
 import type { LoadResult } from "./latency.js";
 import { BENCH_SERVICE_KEY, freePort, startBenchServer, type BenchServer } from "./server-process.js";
 
@@ -13,6 +14,9 @@ export interface Measured {
   load: LoadResult;
   serverCpuMs: number;
   postgresCpuMs: number;
+  /** Server RSS (VmRSS) before the run (before any load for the closed loop: idle) and its peak during it. */
+  rssBeforeMb: number;
+  rssPeakMb: number;
 }
 
 export interface Targets {
@@ -50,12 +54,20 @@ async function measure(
   pid: number,
   postmasterPid: number,
   load: () => Promise<LoadResult>,
+  rssBeforeMb = residentMb(pid),
 ): Promise<Measured> {
   const meter = new CpuMeter([() => processCpuMs(pid), () => clusterCpuMs(postmasterPid)]);
-  const result = await load();
+  const { result, peakMb } = await peakResidentMb(pid, load);
   const [serverCpuMs, postgresCpuMs] = meter.perCall(result.calls);
   if (result.failures > 0) throw new Error(`${label}: ${result.failures} calls failed, first: ${result.firstFailure}`);
-  return { label, load: result, serverCpuMs: serverCpuMs!, postgresCpuMs: postgresCpuMs! };
+  return {
+    label,
+    load: result,
+    serverCpuMs: serverCpuMs!,
+    postgresCpuMs: postgresCpuMs!,
+    rssBeforeMb,
+    rssPeakMb: Math.max(rssBeforeMb, peakMb),
+  };
 }
 
 /**
@@ -65,10 +77,15 @@ async function measure(
  */
 export async function compare(targets: Targets, runLoad: LoadRunner): Promise<Measured[]> {
   const closed = async (name: "service" | "baseline", url: string, pid: number) => {
+    const idleMb = residentMb(pid);
     const warm = await runLoad(url, { kind: "closed" }, WARMUP_CALLS, `${name}-warmup`);
     const calls = Math.max(WARMUP_CALLS, Math.round(warm.perSecond * SECONDS_PER_RUN));
-    return measure(`${name} closed loop`, pid, targets.postmasterPid, () =>
-      runLoad(url, { kind: "closed" }, calls, `${name}-closed`),
+    return measure(
+      `${name} closed loop`,
+      pid,
+      targets.postmasterPid,
+      () => runLoad(url, { kind: "closed" }, calls, `${name}-closed`),
+      idleMb,
     );
   };
   const serviceClosed = await closed("service", targets.service.url, targets.service.pid);
@@ -85,17 +102,21 @@ export async function compare(targets: Targets, runLoad: LoadRunner): Promise<Me
 
 const cell = (value: number, digits: number, width: number) => value.toFixed(digits).padStart(width);
 
-/** The figures as a table, with ratio = service/baseline per load. */
+/**
+ * The figures as a table, with ratio = service/baseline per load. RSS "before" of a closed loop is the
+ * server idle (started, no call yet); its peak is under full load.
+ */
 export function report(title: string, rows: Measured[], extra: string[] = []): string {
   const lines = [
     title,
     `  (${cpus().length} cores; load average ${loadavg()[0]!.toFixed(1)}: other work on the machine slows both targets alike, CPU ms/call is less affected)`,
-    `  ${"".padEnd(34)}${"calls/s".padStart(9)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}${"server CPU ms/call".padStart(20)}${"PG CPU ms/call".padStart(16)}`,
+    `  ${"".padEnd(34)}${"calls/s".padStart(9)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}${"server CPU ms/call".padStart(20)}${"PG CPU ms/call".padStart(16)}${"RSS before/peak MB".padStart(20)}`,
   ];
   for (const r of rows) {
     lines.push(
       `  ${r.label.padEnd(34)}${cell(r.load.perSecond, 0, 9)}${cell(r.load.p50Ms, 2, 9)}${cell(r.load.p99Ms, 2, 9)}` +
-        `${cell(r.serverCpuMs, 3, 20)}${cell(r.postgresCpuMs, 3, 16)}`,
+        `${cell(r.serverCpuMs, 3, 20)}${cell(r.postgresCpuMs, 3, 16)}` +
+        `${`${r.rssBeforeMb.toFixed(0)} / ${r.rssPeakMb.toFixed(0)}`.padStart(20)}`,
     );
   }
   for (let i = 0; i + 1 < rows.length; i += 2) {

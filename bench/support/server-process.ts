@@ -47,6 +47,7 @@ export async function startBenchServer(databaseUrl: string): Promise<BenchServer
       INTERNAL_SERVICE_KEY: BENCH_SERVICE_KEY,
       JWT_SECRET: BENCH_JWT_SECRET,
       TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 9).toString("base64"),
+      CUSTOMER_DATA_MASTER_KEY: Buffer.alloc(32, 10).toString("base64"),
       // Counted (their cost is part of every figure) but never reached: benches measure throughput.
       RATE_LIMIT_MAX_REQUESTS: "1000000",
       RATE_LIMIT_SERVICE_KEY_MAX_REQUESTS: "10000000",

@@ -7,6 +7,7 @@ import type { RetryLimits } from "../domain/outbox/delivery-retry.js";
 import type { Clock } from "../domain/clock.js";
 import type { Logger } from "../logger.js";
 import type { ProviderRegistry } from "../providers/registry.js";
+import type { TenantKeyRing } from "./customer-data/tenant-key-ring.js";
 import type { SchedulingRulesCache } from "./availability/scheduling-rules-cache.js";
 import type { IntegrationCredentials } from "./integrations/integration-credentials.js";
 import type { OutboundRateLimiter } from "./integrations/outbound-rate-limit.js";
@@ -14,6 +15,8 @@ import type { OutboundRateLimiter } from "./integrations/outbound-rate-limit.js"
 /** Every queue and the payload its jobs carry; src/jobs maps each to the use case that runs it. */
 export interface JobMessages {
   "calendar-sync": { syncJobId: string };
+  /** One batch of re-encrypting a tenant's customer data under key version toVersion. */
+  "customer-data-reencrypt": { tenantId: string; toVersion: number };
   /** Deliver the due outbox rows of one aggregate (an appointment's calendar writes, or its notifications). */
   "outbox-delivery": { tenantId: string; aggregateId: string };
   /** Backstop: queue a delivery for every aggregate with due rows (after a crash, a lost wake-up). */
@@ -84,6 +87,8 @@ export interface SendOptions {
 export interface AppSettings {
   /** Where providers send the user back after an OAuth consent. */
   oauthRedirectUri: string;
+  /** Rows per re-encryption job after a key rotation (one transaction each). */
+  reencryptBatchSize: number;
   /** How long a booking, update or cancel waits for its calendar write after commit; 0 leaves it all to the worker. */
   fastPathBudgetMs: number;
   /** Where customer notifications are POSTed; undefined records them as not sent. */
@@ -133,6 +138,8 @@ export interface AppContext {
   clock: Clock;
   logger: Logger;
   cipher: TokenCipher;
+  /** Tenants' customer-data keys (envelope encryption, cached). */
+  customerKeys: TenantKeyRing;
   providers: ProviderRegistry;
   /** Decrypted, refreshed credentials for one provider call at a time. */
   credentials: IntegrationCredentials;

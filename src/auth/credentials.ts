@@ -4,11 +4,21 @@ import type { Caller } from "../domain/caller.js";
 
 export type CredentialCheck = { ok: true; caller: Caller } | { ok: false; reason: string };
 
-/** Compares in constant time: hashing first makes the lengths equal too. */
-export function serviceKeyMatches(presented: string, expected: string): boolean {
-  const a = createHash("sha256").update(presented).digest();
-  const b = createHash("sha256").update(expected).digest();
-  return timingSafeEqual(a, b);
+/**
+ * Checks presented service keys against one expected key in constant time:
+ * hashing first makes the lengths equal too. The expected key is hashed once.
+ */
+export function serviceKeyMatcher(expected: string): (presented: string) => boolean {
+  const expectedDigest = createHash("sha256").update(expected).digest();
+  return (presented) => timingSafeEqual(createHash("sha256").update(presented).digest(), expectedDigest);
+}
+
+/**
+ * A stable, non-secret name for a service key in audit rows: a keyed digest
+ * cut to 16 hex characters, which tells keys apart without revealing them.
+ */
+export function serviceKeyId(key: string): string {
+  return createHash("sha256").update(`universal-calendar/service-key-id\u0000${key}`).digest("hex").slice(0, 16);
 }
 
 export async function verifyTenantJwt(token: string, secret: Uint8Array): Promise<CredentialCheck> {

@@ -1,6 +1,6 @@
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import { callerKey } from "./caller-context.js";
-import { serviceKeyMatches, verifyTenantJwt } from "./credentials.js";
+import { serviceKeyId, serviceKeyMatcher, verifyTenantJwt } from "./credentials.js";
 import { authRequirementOf } from "./policy.js";
 
 export interface AuthSettings {
@@ -14,16 +14,18 @@ export interface AuthSettings {
  */
 export function createAuthInterceptor(settings: AuthSettings): Interceptor {
   const secret = new TextEncoder().encode(settings.jwtSecret);
+  const serviceKeyMatches = serviceKeyMatcher(settings.internalServiceKey);
+  const serviceCaller = { kind: "service", keyId: serviceKeyId(settings.internalServiceKey) } as const;
   return (next) => async (req) => {
     const requirement = authRequirementOf(req.method);
     if (requirement === "open") return next(req);
 
     const serviceKey = req.header.get("x-service-key");
     if (serviceKey !== null) {
-      if (!serviceKeyMatches(serviceKey, settings.internalServiceKey)) {
+      if (!serviceKeyMatches(serviceKey)) {
         throw new ConnectError("invalid service key", Code.Unauthenticated);
       }
-      req.contextValues.set(callerKey, { kind: "service" });
+      req.contextValues.set(callerKey, serviceCaller);
       return next(req);
     }
 

@@ -15,6 +15,9 @@ const KEY_ONLY = new Set([
   "universalcalendar.v1.SyncService.WatchSync",
   "universalcalendar.v1.FieldServiceService.CreateJob",
   "universalcalendar.v1.FieldServiceService.SyncCustomer",
+  "universalcalendar.v1.PrivacyService.ForgetCustomer",
+  "universalcalendar.v1.PrivacyService.RotateTenantDataKey",
+  "universalcalendar.v1.PrivacyService.DestroyTenantDataKeys",
 ]);
 
 const OPEN_SERVICES = new Set([

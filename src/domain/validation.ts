@@ -1,4 +1,5 @@
-import { parsePhoneNumberWithError } from "libphonenumber-js/max";
+import { parsePhoneNumberWithError, type CountryCode } from "libphonenumber-js/max";
+import { IANAZone } from "luxon";
 import { InvalidArgumentError } from "./errors.js";
 
 /** Field validators shared by every use case; each names the proto field it checks. */
@@ -31,6 +32,40 @@ export function requirePhone(field: string, value: string): string {
     // falls through to the same error as an impossible number
   }
   throw new InvalidArgumentError(field, "not a possible phone number");
+}
+
+/**
+ * A phone number in any formatting ("(555) 123-4567", "+1 555.123.4567",
+ * "tel:+15551234567") as E.164; numbers without a country code are read in
+ * defaultCountry. For lookups: stored numbers are E.164 already.
+ */
+export function normalisePhone(field: string, value: string, defaultCountry: CountryCode = "US"): string {
+  const raw = value.trim().replace(/^tel:/i, "");
+  try {
+    const parsed = parsePhoneNumberWithError(raw, defaultCountry);
+    if (parsed.isPossible()) return parsed.number;
+  } catch {
+    // falls through to the same error as an impossible number
+  }
+  throw new InvalidArgumentError(field, "not a phone number");
+}
+
+/** An IANA zone name such as "America/Chicago"; empty means unknown. */
+export function optionalTimeZone(field: string, value: string | undefined): string | null {
+  const zone = value?.trim() ?? "";
+  if (!zone) return null;
+  if (!IANAZone.isValidZone(zone))
+    throw new InvalidArgumentError(field, 'must be an IANA time zone, e.g. "America/Chicago"');
+  return zone;
+}
+
+/** Whole minutes 1..max; 0 means unknown. */
+export function optionalMinutes(field: string, value: number | undefined, max: number): number | null {
+  if (value === undefined || value === 0) return null;
+  if (!Number.isInteger(value) || value < 1 || value > max) {
+    throw new InvalidArgumentError(field, `must be whole minutes from 1 to ${max}`);
+  }
+  return value;
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;

@@ -1,25 +1,42 @@
 import { defineEntity, type InferEntity } from "@mikro-orm/core";
 
+/**
+ * A booking as stored. Customers' personal data sits only in the *Enc
+ * columns, sealed under the tenant's data key version piiKeyVersion (null
+ * when the tenant's keys were destroyed); phone and email are found through
+ * their keyed blind indexes. app/appointments/appointment-record.ts is the
+ * one place that seals and opens them.
+ */
 export const AppointmentSchema = defineEntity({
   name: "Appointment",
   tableName: "appointments",
   properties: (p) => ({
     id: p.uuid().primary().defaultRaw("gen_random_uuid()"),
     tenantId: p.text(),
-    customerName: p.text(),
-    customerPhone: p.text(),
-    customerEmail: p.text().nullable(),
+    customerNameEnc: p.blob().nullable(),
+    customerPhoneEnc: p.blob().nullable(),
+    customerEmailEnc: p.blob().nullable(),
+    addressEnc: p.blob().nullable(),
+    descriptionEnc: p.blob().nullable(),
+    notesEnc: p.blob().nullable(),
+    customerPhoneIndex: p.blob().nullable(),
+    customerEmailIndex: p.blob().nullable(),
+    piiKeyVersion: p.integer().nullable(),
+    customerDataErasedAt: p.datetime().columnType("timestamptz").nullable(),
+    customerId: p.text().nullable(),
+    leadId: p.text().nullable(),
+    conversationId: p.text().nullable(),
+    urgency: p.text().default("normal"),
+    estimatedDurationMinutes: p.integer().nullable(),
+    timezone: p.text().nullable(),
     title: p.string().length(255),
-    description: p.text().nullable(),
-    serviceType: p.text().nullable(),
+    jobType: p.text().nullable(),
     startTime: p.datetime().columnType("timestamptz"),
     endTime: p.datetime().columnType("timestamptz"),
     status: p.text().default("pending"),
-    address: p.text().nullable(),
     latitude: p.double().nullable().$type<number | null>(),
     longitude: p.double().nullable().$type<number | null>(),
     estimatedCost: p.decimal("string").precision(12).scale(2).nullable().$type<string | null>(),
-    notes: p.text().nullable(),
     version: p.integer().default(1),
     cancellationReason: p.text().nullable(),
     cancellationNotes: p.text().nullable(),

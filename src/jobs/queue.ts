@@ -14,6 +14,14 @@ import { WORKERS } from "./workers.js";
 const SCHEDULE_QUEUE: Omit<PgBoss.Queue, "name"> = { policy: "stately", retryLimit: 0, expireInMinutes: 60 };
 const QUEUES: Record<QueueName, Omit<PgBoss.Queue, "name">> = {
   "calendar-sync": { policy: "standard", retryLimit: 0, expireInHours: 2 },
+  // Each job is one batch in one transaction from a checkpoint: a retry redoes at most that batch.
+  "customer-data-reencrypt": {
+    policy: "standard",
+    retryLimit: 10,
+    retryDelay: 5,
+    retryBackoff: true,
+    expireInHours: 1,
+  },
   // Deliveries keep their own attempts and leases in the outbox rows; a job is only a wake-up.
   "outbox-delivery": { policy: "standard", retryLimit: 0, expireInSeconds: 15 * 60 },
   "outbox-sweep": { policy: "standard", retryLimit: 0, expireInSeconds: 5 * 60 },

@@ -6,9 +6,10 @@ import { runPushChannelTask } from "../app/channels/run-push-channel-task.js";
 import { runSchedule } from "../app/schedules/run-schedule.js";
 import { runSyncJob } from "../app/sync/run-sync-job.js";
 import { syncIntegration } from "../app/sync/sync-integration.js";
+import { reencryptCustomerData } from "../app/customer-data/reencrypt-customer-data.js";
 
-/** Jobs act as the service itself: audit rows they write name "service". */
-const JOB_CALLER: Caller = { kind: "service" };
+/** Jobs act as the service itself: audit rows they write name "service:jobs". */
+const JOB_CALLER: Caller = { kind: "service", keyId: "jobs" };
 
 const schedule = (name: ScheduleName) => (ctx: AppContext) => runSchedule(ctx, JOB_CALLER, { name });
 
@@ -19,6 +20,9 @@ const schedule = (name: ScheduleName) => (ctx: AppContext) => runSchedule(ctx, J
  */
 export const WORKERS: { [Q in QueueName]: (ctx: AppContext, data: JobMessages[Q]) => Promise<unknown> } = {
   "calendar-sync": (ctx, data) => runSyncJob(ctx, JOB_CALLER, data),
+  "customer-data-reencrypt": async (ctx, data) => {
+    await reencryptCustomerData(ctx, JOB_CALLER, data);
+  },
   "outbox-delivery": async (ctx, data) => void (await deliverAggregate(ctx, data)),
   "outbox-sweep": async (ctx) => void (await sweepOutbox(ctx)),
   "integration-sync": (ctx, data) => syncIntegration(ctx, JOB_CALLER, data),

@@ -5,12 +5,18 @@ import {
   AppointmentSchema,
   AppointmentStatus,
   CancellationReason,
+  CustomerDataStatus,
   ProviderSyncStatus,
+  Urgency,
   type Appointment,
 } from "../../gen/universalcalendar/v1/appointment_pb.js";
+import type {
+  AppointmentRecord,
+  CustomerDataStatus as DomainDataStatus,
+} from "../app/appointments/appointment-record.js";
+import type { Urgency as DomainUrgency } from "../domain/appointments/appointment-fields.js";
 import type { AppointmentStatus as DomainStatus } from "../domain/appointments/appointment-status.js";
 import { InvalidArgumentError } from "../domain/errors.js";
-import type { Appointment as AppointmentRow } from "../entities/appointment.js";
 import { providerFromName } from "./provider-mapping.js";
 
 const STATUS_TO_PROTO: Record<DomainStatus, AppointmentStatus> = {
@@ -64,6 +70,38 @@ const SYNC_STATUS: Record<string, ProviderSyncStatus> = {
   failed: ProviderSyncStatus.FAILED,
 };
 
+const URGENCY_TO_PROTO: Record<DomainUrgency, Urgency> = {
+  normal: Urgency.NORMAL,
+  high: Urgency.HIGH,
+  emergency: Urgency.EMERGENCY,
+};
+
+/** UNSPECIFIED is undefined: "normal" on create, "unchanged" on update. */
+export function urgencyFromProto(urgency: Urgency): DomainUrgency | undefined {
+  if (urgency === Urgency.UNSPECIFIED) return undefined;
+  const entry = Object.entries(URGENCY_TO_PROTO).find(([, value]) => value === urgency);
+  if (!entry) throw new InvalidArgumentError("urgency", `unknown urgency ${urgency}`);
+  return entry[0] as DomainUrgency;
+}
+
+const DATA_STATUS_TO_PROTO: Record<DomainDataStatus, CustomerDataStatus> = {
+  available: CustomerDataStatus.AVAILABLE,
+  erased: CustomerDataStatus.ERASED,
+  unreadable: CustomerDataStatus.UNREADABLE,
+};
+
+/**
+ * job_type is the field; service_type its deprecated alias, read when
+ * job_type is absent. Both given and different is a contradiction.
+ */
+function jobTypeOf(jobType: string | undefined, serviceType: string | undefined): string | undefined {
+  if (jobType === undefined || jobType === "") return serviceType ?? jobType;
+  if (serviceType !== undefined && serviceType !== "" && serviceType.trim() !== jobType.trim()) {
+    throw new InvalidArgumentError("service_type", "is the deprecated name of job_type: send job_type only");
+  }
+  return jobType;
+}
+
 /** A timestamp field that must be a valid instant when present. */
 export function optionalInstant(field: string, value: Timestamp | undefined): Date | undefined {
   if (!value) return undefined;
@@ -82,6 +120,7 @@ interface AppointmentFieldsMessage {
   title?: string;
   description?: string;
   serviceType?: string;
+  jobType?: string;
   startTime?: Timestamp;
   endTime?: Timestamp;
   status: AppointmentStatus;
@@ -90,6 +129,12 @@ interface AppointmentFieldsMessage {
   longitude?: number;
   estimatedCost?: string;
   notes?: string;
+  customerId?: string;
+  leadId?: string;
+  conversationId?: string;
+  urgency: Urgency;
+  estimatedDurationMinutes?: number;
+  timezone?: string;
 }
 
 type TextField =
@@ -98,10 +143,14 @@ type TextField =
   | "customerEmail"
   | "title"
   | "description"
-  | "serviceType"
   | "address"
   | "estimatedCost"
-  | "notes";
+  | "notes"
+  | "customerId"
+  | "leadId"
+  | "conversationId"
+  | "timezone"
+  | "jobType";
 
 /** Create's text fields stay strings, Update's stay optional: the same mapping serves both. */
 export function appointmentFieldsFromProto<M extends AppointmentFieldsMessage>(req: M) {
@@ -111,7 +160,7 @@ export function appointmentFieldsFromProto<M extends AppointmentFieldsMessage>(r
     customerEmail: req.customerEmail,
     title: req.title,
     description: req.description,
-    serviceType: req.serviceType,
+    jobType: jobTypeOf(req.jobType, req.serviceType),
     start: optionalInstant("start_time", req.startTime),
     end: optionalInstant("end_time", req.endTime),
     status: req.status === AppointmentStatus.UNSPECIFIED ? undefined : statusFromProto("status", req.status),
@@ -120,11 +169,25 @@ export function appointmentFieldsFromProto<M extends AppointmentFieldsMessage>(r
     longitude: req.longitude,
     estimatedCost: req.estimatedCost,
     notes: req.notes,
-  } as Pick<M, TextField> & { start?: Date; end?: Date; status?: DomainStatus; latitude?: number; longitude?: number };
+    customerId: req.customerId,
+    leadId: req.leadId,
+    conversationId: req.conversationId,
+    urgency: urgencyFromProto(req.urgency),
+    estimatedDurationMinutes: req.estimatedDurationMinutes,
+    timezone: req.timezone,
+  } as Pick<M, TextField> & {
+    start?: Date;
+    end?: Date;
+    status?: DomainStatus;
+    latitude?: number;
+    longitude?: number;
+    urgency?: DomainUrgency;
+    estimatedDurationMinutes?: number;
+  };
 }
 
-/** Stored rows (or their JSON replay) to the proto message. */
-export function appointmentToProto(row: AppointmentRow): Appointment {
+/** Appointment records (or their JSON replay) to the proto message. */
+export function appointmentToProto(row: AppointmentRecord): Appointment {
   return create(AppointmentSchema, {
     id: row.id,
     tenantId: row.tenantId,
@@ -133,7 +196,8 @@ export function appointmentToProto(row: AppointmentRow): Appointment {
     customerEmail: row.customerEmail ?? "",
     title: row.title,
     description: row.description ?? "",
-    serviceType: row.serviceType ?? "",
+    serviceType: row.jobType ?? "",
+    jobType: row.jobType ?? "",
     startTime: timestampFromDate(row.startTime),
     endTime: timestampFromDate(row.endTime),
     status: STATUS_TO_PROTO[row.status as DomainStatus] ?? AppointmentStatus.UNSPECIFIED,
@@ -153,5 +217,12 @@ export function appointmentToProto(row: AppointmentRow): Appointment {
     calendarConflict: row.calendarConflict ?? "",
     createdAt: timestampFromDate(row.createdAt),
     updatedAt: timestampFromDate(row.updatedAt),
+    customerId: row.customerId ?? "",
+    leadId: row.leadId ?? "",
+    conversationId: row.conversationId ?? "",
+    urgency: URGENCY_TO_PROTO[row.urgency as DomainUrgency] ?? Urgency.UNSPECIFIED,
+    estimatedDurationMinutes: row.estimatedDurationMinutes ?? 0,
+    timezone: row.timezone ?? "",
+    customerDataStatus: DATA_STATUS_TO_PROTO[row.customerDataStatus] ?? CustomerDataStatus.UNSPECIFIED,
   });
 }

@@ -105,6 +105,10 @@ export function appointmentService(app: AppContext): ServiceImpl<typeof Appointm
         statuses: req.statuses.map((status, i) => statusFromProto(`statuses[${i}]`, status)),
         page: req.page,
         limit: req.limit,
+        customerPhone: req.customerPhone,
+        customerId: req.customerId,
+        leadId: req.leadId,
+        conversationId: req.conversationId,
       });
       return create(ListAppointmentsResponseSchema, {
         appointments: page.appointments.map(appointmentToProto),

@@ -30,6 +30,7 @@ function framingOf(contentType: string | null): Framing | undefined {
 export const STRICT_JSON = { ignoreUnknownFields: false } as const;
 
 const COMPRESSED_FLAG = 0b0000_0001;
+export const UNNEGOTIATED_COMPRESSION = "message is flagged compressed, but no compression was negotiated";
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 function invalid(message: string): ConnectError {
@@ -108,14 +109,20 @@ function decodeRequest(desc: DescMessage, json: boolean, payload: Uint8Array): M
   }
 }
 
-function checkedRequest(desc: DescMessage, framing: Framing, payload: Uint8Array): void {
-  const message = decodeRequest(desc, framing.json, payload);
+/**
+ * One request message decoded and its values checked (request-values.ts), or
+ * invalid_argument naming what is wrong. The lean gRPC path hands the result
+ * straight to the handler; connect's path only checks, then decodes again.
+ */
+export function decodeCheckedRequest(desc: DescMessage, json: boolean, payload: Uint8Array): Message {
+  const message = decodeRequest(desc, json, payload);
   try {
     checkRequestValues(desc, message);
   } catch (error) {
     if (error instanceof InvalidArgumentError) throw invalid(error.message);
     throw error;
   }
+  return message;
 }
 
 /** Bytes received but not yet handed on. */
@@ -183,15 +190,15 @@ async function* checkedBody(
           break;
         }
         if (all.byteLength - ready - 5 < length) break;
-        if (flags & COMPRESSED_FLAG) throw invalid("message is flagged compressed, but no compression was negotiated");
-        checkedRequest(desc, framing, all.subarray(ready + 5, ready + 5 + length));
+        if (flags & COMPRESSED_FLAG) throw invalid(UNNEGOTIATED_COMPRESSION);
+        decodeCheckedRequest(desc, framing.json, all.subarray(ready + 5, ready + 5 + length));
         ready += 5 + length;
       }
       if (ready > 0 && !unchecked) yield pending.take(ready);
     }
     if (unchecked) yield pending.take(pending.size);
   }
-  if (pending.size > 0 && !framing.enveloped) checkedRequest(desc, framing, pending.joined());
+  if (pending.size > 0 && !framing.enveloped) decodeCheckedRequest(desc, framing.json, pending.joined());
   // A trailing partial envelope goes on as it is: connect-es reports it as incomplete.
   if (pending.size > 0) yield pending.take(pending.size);
 }

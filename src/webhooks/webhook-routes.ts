@@ -36,7 +36,7 @@ async function receive(ctx: AppContext, logger: Logger, provider: string, req: H
     const url = new URL(req.url ?? "/", "http://webhook.invalid");
     const receipt = await receiveWebhook(
       ctx,
-      { kind: "service" },
+      { kind: "service", keyId: "webhooks" },
       {
         provider,
         webhook: {

@@ -25,7 +25,7 @@ import { newTenantId } from "../support/test-server.js";
  */
 let orm: MikroORM;
 let ctx: AppContext;
-const service: Caller = { kind: "service" };
+const service: Caller = { kind: "service", keyId: "test" };
 const clock = fixedClock("2030-02-03T12:00:00Z");
 
 beforeAll(async () => {
@@ -40,7 +40,11 @@ const request = (start: string, end: string) => ({
   customerEmail: "",
   title: "Replace breaker",
   description: "",
-  serviceType: "",
+  jobType: "",
+  customerId: "",
+  leadId: "",
+  conversationId: "",
+  timezone: "",
   start: new Date(start),
   end: new Date(end),
   address: "",

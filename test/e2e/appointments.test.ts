@@ -10,7 +10,8 @@ import { ConflictKind } from "../../gen/universalcalendar/v1/common_pb.js";
 import { fixedClock } from "../../src/domain/clock.js";
 import { appointmentRequest } from "../support/appointment-requests.js";
 import { client, connectTransport, grpcTransport, postJson, serviceKey } from "../support/clients.js";
-import { mintJwt, newTenantId, startTestServer, type TestServer } from "../support/test-server.js";
+import { serviceKeyId } from "../../src/auth/credentials.js";
+import { mintJwt, newTenantId, startTestServer, TEST_SERVICE_KEY, type TestServer } from "../support/test-server.js";
 import { errorOf } from "../support/errors.js";
 
 // Monday 2030-01-07; the clock sits just before so suggested slots are in reach.
@@ -58,10 +59,11 @@ describe("CreateAppointment", () => {
     expect(await rowCount("outbox", tenantId)).toBe(1);
     const [audit] = await server.orm.em
       .fork()
-      .execute<{ actor: string; action: string }[]>(`select actor, action from audit_log where tenant_id = ?`, [
-        tenantId,
-      ]);
-    expect(audit).toEqual({ actor: "service", action: "appointment.created" });
+      .execute<{ actor: string; action: string }[]>(
+        `select actor, action from audit_log where tenant_id = ? order by id limit 1`,
+        [tenantId],
+      );
+    expect(audit).toEqual({ actor: `service:${serviceKeyId(TEST_SERVICE_KEY)}`, action: "appointment.created" });
   });
 
   it.each([

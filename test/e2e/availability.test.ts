@@ -50,8 +50,6 @@ async function insertAppointment(tenantId: string, start: string, end: string, s
   const em = server.orm.em.fork();
   const appointment = em.create(AppointmentSchema, {
     tenantId,
-    customerName: "Pat Doe",
-    customerPhone: "+15551234567",
     title: "Boiler service",
     startTime: new Date(start),
     endTime: new Date(end),

@@ -64,7 +64,7 @@ describe("connecting a Basic-auth (Apple) calendar", () => {
     const tenantId = newTenantId();
     const result = await connectCalendar(
       deps,
-      { kind: "service" },
+      { kind: "service", keyId: "test" },
       {
         tenantId,
         provider: "apple",
@@ -103,7 +103,7 @@ describe("connecting a Basic-auth (Apple) calendar", () => {
     await expect(
       connectCalendar(
         deps,
-        { kind: "service" },
+        { kind: "service", keyId: "test" },
         {
           tenantId,
           provider: "apple",
@@ -114,16 +114,16 @@ describe("connecting a Basic-auth (Apple) calendar", () => {
     await expect(
       connectCalendar(
         deps,
-        { kind: "service" },
+        { kind: "service", keyId: "test" },
         { tenantId, provider: "apple", appleCredentials: { appleId: "", appSpecificPassword: GOOD_PASSWORD } },
       ),
     ).rejects.toBeInstanceOf(InvalidArgumentError);
-    await expect(connectCalendar(deps, { kind: "service" }, { tenantId, provider: "apple" })).rejects.toThrow(
-      /apple_credentials.apple_id/,
-    );
-    await expect(connectCalendar(deps, { kind: "service" }, { tenantId, provider: "google" })).rejects.toBeInstanceOf(
-      InvalidArgumentError,
-    );
+    await expect(
+      connectCalendar(deps, { kind: "service", keyId: "test" }, { tenantId, provider: "apple" }),
+    ).rejects.toThrow(/apple_credentials.apple_id/);
+    await expect(
+      connectCalendar(deps, { kind: "service", keyId: "test" }, { tenantId, provider: "google" }),
+    ).rejects.toBeInstanceOf(InvalidArgumentError);
     expect(await rowsOf(tenantId)).toHaveLength(0);
   });
 
@@ -132,7 +132,7 @@ describe("connecting a Basic-auth (Apple) calendar", () => {
     const connect = () =>
       connectCalendar(
         deps,
-        { kind: "service" },
+        { kind: "service", keyId: "test" },
         {
           tenantId,
           provider: "apple",
@@ -154,7 +154,7 @@ describe("rotating the token encryption key", () => {
     const tenantId = newTenantId();
     await connectCalendar(
       deps,
-      { kind: "service" },
+      { kind: "service", keyId: "test" },
       {
         tenantId,
         provider: "apple",

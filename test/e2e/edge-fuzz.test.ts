@@ -4,9 +4,11 @@ import fc from "fast-check";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { AppointmentService } from "../../gen/universalcalendar/v1/appointment_pb.js";
+import { AuditService } from "../../gen/universalcalendar/v1/audit_pb.js";
 import { AvailabilityService } from "../../gen/universalcalendar/v1/availability_pb.js";
 import { CalendarService } from "../../gen/universalcalendar/v1/calendar_pb.js";
 import { FieldServiceService } from "../../gen/universalcalendar/v1/field_service_pb.js";
+import { PrivacyService } from "../../gen/universalcalendar/v1/privacy_pb.js";
 import { SyncService } from "../../gen/universalcalendar/v1/sync_pb.js";
 import { migrate, openDatabase } from "../../src/db/orm.js";
 import { grpcFrame, rawConnectCall, rawGrpcCall, type RawAnswer } from "../support/raw-rpc.js";
@@ -14,9 +16,11 @@ import { startTestServer, type TestServer } from "../support/test-server.js";
 
 const METHODS: DescMethod[] = [
   AppointmentService,
+  AuditService,
   AvailabilityService,
   CalendarService,
   FieldServiceService,
+  PrivacyService,
   SyncService,
 ].flatMap((service) => service.methods);
 const TABLES = [
@@ -26,6 +30,7 @@ const TABLES = [
   "outbox",
   "audit_log",
   "idempotency_records",
+  "tenant_data_keys",
 ];
 const TIMEOUT_MS = 3_000;
 

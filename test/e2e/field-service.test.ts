@@ -11,6 +11,7 @@ import { authorizeAt, codeOf, waitForSync } from "../fakes/google/google-oauth-f
 import { HousecallProFake } from "../fakes/housecall-pro/housecall-pro-fake.js";
 import { JobberFake } from "../fakes/jobber/jobber-fake.js";
 import { client, connectTransport, grpcTransport, serviceKey } from "../support/clients.js";
+import { columnsHolding } from "../support/pii-scan.js";
 import { mintJwt, newTenantId, startTestServer, type TestServer } from "../support/test-server.js";
 
 let hcp: HousecallProFake;
@@ -307,6 +308,13 @@ describe("jobs", () => {
     expect(second.created).toBe(true);
     expect(second.job?.customer?.id).toBe(existingId);
     expect(hcp.customerCount()).toBe(before);
+
+    // The jobs' appointments, stored replies, outbox and integration rows hold the customers sealed only.
+    const booked = await appointments.getAppointment({ id: created.appointmentId });
+    expect(booked.appointment).toMatchObject({ customerName: "Carl Caller", customerPhone: "+13125550177" });
+    for (const needle of ["Carl Caller", "3125550177", "carl@example.test", "Erin E.", "3125550142"]) {
+      expect(await columnsHolding(server.orm, needle), needle).toEqual([]);
+    }
   });
 
   it("refuses a job whose time conflicts before calling the platform", async () => {

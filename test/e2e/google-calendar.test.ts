@@ -303,6 +303,18 @@ describe("connecting Google through the server", () => {
         [tenantId, tenantId, tenantId],
       );
     expect(Number(leftovers[0]?.n)).toBe(0);
+    // Every access to the provider calendar is in the tenant's audit trail, without the account's address.
+    const trail = await server.orm.em.fork().execute<{ action: string; entity_id: string; changes: unknown }[]>(
+      `select action, entity_id, changes from audit_log where tenant_id = ? and entity_type = 'calendar_integration'
+         order by id`,
+      [tenantId],
+    );
+    expect(trail.map((e) => [e.action, e.entity_id])).toEqual([
+      ["calendar_integration.connected", integration.id],
+      ["calendar.synced", integration.id],
+      ["calendar_integration.disconnected", integration.id],
+    ]);
+    expect(JSON.stringify(trail)).not.toContain(email);
     expect(await codeOf(calendars.disconnectCalendar({ integrationId: integration.id }))).toBe(Code.NotFound);
     expect(
       await codeOf(

@@ -20,6 +20,11 @@ const PII = {
   customerEmail: "zebulon.quackenbush@privacy.example",
   notes: "gate code 918273 behind the blue shed",
   address: "77 Sesquipedalian Lane",
+  // Stored in the clear (ids, not personal data), so the refusing trigger can quote them back.
+  title: "Quote-back title 5ae1",
+  customerId: "cust-quote-back-5ae1",
+  leadId: "lead-quote-back-5ae1",
+  conversationId: "conv-quote-back-5ae1",
 };
 
 beforeAll(async () => {
@@ -32,7 +37,7 @@ beforeAll(async () => {
     create function ${trigger}() returns trigger language plpgsql as $$
     begin
       if new.tenant_id = '${tenantId}' then
-        raise exception 'refused row: % % % %', new.customer_name, new.customer_phone, new.customer_email, new.notes;
+        raise exception 'refused row: % % % %', new.title, new.customer_id, new.lead_id, new.conversation_id;
       end if;
       return new;
     end $$;

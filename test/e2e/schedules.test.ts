@@ -73,8 +73,8 @@ describe("schedules across two instances", () => {
     await Promise.all([
       first.app.jobs.send("schedule-backstop-sync", {}),
       second.app.jobs.send("schedule-backstop-sync", {}),
-      runSchedule(first.app, { kind: "service" }, { name: "schedule-backstop-sync" }),
-      runSchedule(second.app, { kind: "service" }, { name: "schedule-backstop-sync" }),
+      runSchedule(first.app, { kind: "service", keyId: "test" }, { name: "schedule-backstop-sync" }),
+      runSchedule(second.app, { kind: "service", keyId: "test" }, { name: "schedule-backstop-sync" }),
     ]);
     await eventually(async () => (await em.fork().count(SyncJobSchema, { integrationId: integration.id })) > 0);
     await new Promise((resolve) => setTimeout(resolve, 2_500));

@@ -15,6 +15,7 @@ import { GoogleCalendarFake } from "../fakes/google/google-calendar-fake.js";
 import { connectGoogle, waitForSync } from "../fakes/google/google-oauth-flow.js";
 import { appointmentRequest } from "../support/appointment-requests.js";
 import { client, grpcTransport, serviceKey } from "../support/clients.js";
+import { columnsHolding } from "../support/pii-scan.js";
 import { mintJwt, newTenantId, startTestServer, type TestServer } from "../support/test-server.js";
 
 let fake: GoogleCalendarFake;
@@ -109,6 +110,42 @@ describe("two-way sync with Google Calendar", () => {
       type: "appointment.confirmation",
       customer: { phone: "+15551234567" },
     });
+  });
+
+  it("writes the contact it decrypts to the calendar and the notification, and stores it nowhere in the clear", async () => {
+    const { tenantId, email } = await connectedTenant("pii");
+    const tag = `tw${Date.now().toString(36)}`;
+    const pii = {
+      customerName: `Ottoline Brackenridge ${tag}`,
+      customerPhone: "+14155550177",
+      customerEmail: `ob.${tag}@privacy.example`,
+      address: `9 Verdigris Row ${tag}`,
+      description: `Boiler in the ${tag} cellar`,
+      notes: `Dog named ${tag}`,
+    };
+    const res = await book(tenantId, at(7, 15), pii);
+    const id = res.appointment!.id;
+    expect(res.appointment).toMatchObject(pii);
+    const [event] = eventsWithId(email, id);
+    expect(String(event?.description)).toContain(pii.customerName);
+    expect(String(event?.description)).toContain(pii.customerPhone);
+    expect(event?.location).toBe(pii.address);
+    expect(received.find((r) => (r.body.appointment as { id: string }).id === id)?.body).toMatchObject({
+      customer: { name: pii.customerName, phone: pii.customerPhone, email: pii.customerEmail },
+    });
+    // A change and a cancellation the customer is told about, and the event mirrored back by a sync.
+    const jwtClient = client(AppointmentService, grpcTransport(server.baseUrl, { jwt: await mintJwt(tenantId) }));
+    await jwtClient.updateAppointment({ id, address: `${pii.address} rear` });
+    await incrementalSync(tenantId);
+    await jwtClient.cancelAppointment({ id, notifyCustomer: true });
+    await expect.poll(() => syncStatusOf(id), { timeout: 20_000, interval: 100 }).toBe(ProviderSyncStatus.SYNCED);
+
+    for (const needle of [tag, "4155550177", "Brackenridge", "Verdigris"]) {
+      expect(await columnsHolding(server.orm, needle), needle).toEqual([]);
+    }
+    expect(await columnsHolding(server.orm, googleEventIdFor(id))).toEqual(
+      expect.arrayContaining(['"public"."appointment_calendar_events"."provider_event_id"']),
+    );
   });
 
   it("makes exactly one event when the first calls fail with 500, 429 and 503", async () => {

@@ -5,6 +5,8 @@ import { SchedulingRulesCache } from "../../src/app/availability/scheduling-rule
 import { IntegrationCredentials } from "../../src/app/integrations/integration-credentials.js";
 import { providerRetryPolicy } from "../../src/app/integrations/provider-retry-policy.js";
 import type { Config } from "../../src/config.js";
+import { TenantKeyRing } from "../../src/app/customer-data/tenant-key-ring.js";
+import { LocalKeyProvider } from "../../src/crypto/key-provider.js";
 import { TokenCipher } from "../../src/crypto/token-cipher.js";
 import type { MikroORM } from "../../src/db/orm.js";
 import { PgOutboundRateLimits } from "../../src/db/outbound-rate-limits.js";
@@ -48,6 +50,7 @@ export function testAppContext(options: {
   clock?: Clock;
   providers?: ProviderRegistry;
   jobs?: JobQueue;
+  reencryptBatchSize?: number;
 }): AppContext & { jobs: JobQueue } {
   const config = options.config ?? testConfig();
   const clock = options.clock ?? systemClock;
@@ -61,6 +64,10 @@ export function testAppContext(options: {
     clock,
     logger,
     cipher,
+    customerKeys: new TenantKeyRing(
+      options.orm,
+      new LocalKeyProvider(config.customerDataMasterKeys.current, config.customerDataMasterKeys.keys),
+    ),
     providers,
     credentials: new IntegrationCredentials({ orm: options.orm, cipher, providers, clock, logger }),
     providerRetry: providerRetryPolicy({ maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 100 }),
@@ -68,6 +75,6 @@ export function testAppContext(options: {
     jobs: options.jobs ?? new RecordingJobQueue(),
     metrics: { syncFinished: () => {} },
     outboundLimiter: new RateLimitCounters(options.orm, 1_000),
-    settings: appSettingsOf(config),
+    settings: { ...appSettingsOf(config), reencryptBatchSize: options.reencryptBatchSize ?? 500 },
   };
 }

@@ -6,6 +6,7 @@ const valid = {
   INTERNAL_SERVICE_KEY: "k".repeat(20),
   JWT_SECRET: "s".repeat(40),
   TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString("base64"),
+  CUSTOMER_DATA_MASTER_KEY: Buffer.alloc(32, 2).toString("base64"),
 };
 
 describe("loadConfig", () => {
@@ -15,12 +16,27 @@ describe("loadConfig", () => {
     expect(config.corsOrigins).toBe("*");
     expect(config.google.calendarApiBaseUrl).toBe("https://www.googleapis.com");
     expect(config.tokenEncryptionKey).toHaveLength(32);
+    expect(config.customerDataMasterKeys).toEqual({ current: "local-1", keys: { "local-1": Buffer.alloc(32, 2) } });
+  });
+
+  it("keeps retired customer-data master keys for unwrapping", () => {
+    const config = loadConfig({
+      ...valid,
+      CUSTOMER_DATA_MASTER_KEY_ID: "local-2",
+      CUSTOMER_DATA_PREVIOUS_MASTER_KEYS: `local-1:${Buffer.alloc(32, 5).toString("base64")}`,
+    });
+    expect(Object.keys(config.customerDataMasterKeys.keys).sort()).toEqual(["local-1", "local-2"]);
+    expect(config.customerDataMasterKeys.current).toBe("local-2");
   });
 
   it.each([
     [{ INTERNAL_SERVICE_KEY: "" }, "INTERNAL_SERVICE_KEY is required"],
     [{ JWT_SECRET: "short" }, "JWT_SECRET must be at least 32 characters"],
     [{ TOKEN_ENCRYPTION_KEY: "dG9vIHNob3J0" }, "TOKEN_ENCRYPTION_KEY must be 32 bytes"],
+    [{ CUSTOMER_DATA_MASTER_KEY: "" }, "CUSTOMER_DATA_MASTER_KEY is required"],
+    [{ CUSTOMER_DATA_MASTER_KEY: "dG9vIHNob3J0" }, "CUSTOMER_DATA_MASTER_KEY must be 32 bytes"],
+    [{ CUSTOMER_DATA_MASTER_KEY_ID: "bad id!" }, "CUSTOMER_DATA_MASTER_KEY_ID must be"],
+    [{ CUSTOMER_DATA_PREVIOUS_MASTER_KEYS: "local-1:short" }, "CUSTOMER_DATA_PREVIOUS_MASTER_KEYS must be"],
     [{ PORT: "70000" }, "PORT must be an integer from 0 to 65535"],
     [{ DATABASE_URL: "mysql://x" }, "DATABASE_URL must be a postgres"],
     [{ GOOGLE_CALENDAR_API_BASE_URL: "not a url" }, "GOOGLE_CALENDAR_API_BASE_URL must be an absolute URL"],

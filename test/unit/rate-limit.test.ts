@@ -47,7 +47,7 @@ function countingStore(): RateLimitStore & { keys: string[] } {
 describe("rate-limit interceptor", () => {
   it("buckets a service key by a hash of the key and the tenant the request names, never by the key itself", async () => {
     const store = countingStore();
-    const service = api({ kind: "service" }, store);
+    const service = api({ kind: "service", keyId: "test" }, store);
     const headers = { "x-service-key": SERVICE_KEY };
     for (let i = 0; i < SETTINGS.serviceKeyMaxRequests; i++)
       await service.getSchedulingRules({ tenantId: "t1" }, { headers });

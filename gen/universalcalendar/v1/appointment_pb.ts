@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file universalcalendar/v1/appointment.proto.
  */
 export const file_universalcalendar_v1_appointment: GenFile = /*@__PURE__*/
-  fileDesc("CiZ1bml2ZXJzYWxjYWxlbmRhci92MS9hcHBvaW50bWVudC5wcm90bxIUdW5pdmVyc2FsY2FsZW5kYXIudjEihwcKC0FwcG9pbnRtZW50EgoKAmlkGAEgASgJEhEKCXRlbmFudF9pZBgCIAEoCRIVCg1jdXN0b21lcl9uYW1lGAMgASgJEhYKDmN1c3RvbWVyX3Bob25lGAQgASgJEhYKDmN1c3RvbWVyX2VtYWlsGAUgASgJEg0KBXRpdGxlGAYgASgJEhMKC2Rlc2NyaXB0aW9uGAcgASgJEhQKDHNlcnZpY2VfdHlwZRgIIAEoCRIuCgpzdGFydF90aW1lGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRfdGltZRgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASNwoGc3RhdHVzGAsgASgOMicudW5pdmVyc2FsY2FsZW5kYXIudjEuQXBwb2ludG1lbnRTdGF0dXMSDwoHYWRkcmVzcxgMIAEoCRIVCghsYXRpdHVkZRgNIAEoAUgAiAEBEhYKCWxvbmdpdHVkZRgOIAEoAUgBiAEBEhYKDmVzdGltYXRlZF9jb3N0GA8gASgJEg0KBW5vdGVzGBAgASgJEg8KB3ZlcnNpb24YESABKAMSRQoTY2FuY2VsbGF0aW9uX3JlYXNvbhgSIAEoDjIoLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNhbmNlbGxhdGlvblJlYXNvbhIaChJjYW5jZWxsYXRpb25fbm90ZXMYEyABKAkSMAoMY2FuY2VsbGVkX2F0GBQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIwCghwcm92aWRlchgVIAEoDjIeLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlByb3ZpZGVyEhkKEWV4dGVybmFsX2V2ZW50X2lkGBYgASgJEj0KC3N5bmNfc3RhdHVzGBcgASgOMigudW5pdmVyc2FsY2FsZW5kYXIudjEuUHJvdmlkZXJTeW5jU3RhdHVzEhIKCnN5bmNfZXJyb3IYGCABKAkSLgoKY3JlYXRlZF9hdBgZIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKdXBkYXRlZF9hdBgaIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASGQoRY2FsZW5kYXJfY29uZmxpY3QYGyABKAlCCwoJX2xhdGl0dWRlQgwKCl9sb25naXR1ZGUiNwoRTm90aWZpY2F0aW9uc1NlbnQSEAoIY3VzdG9tZXIYASABKAgSEAoIcHJvdmlkZXIYAiABKAgitwQKGENyZWF0ZUFwcG9pbnRtZW50UmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSFQoNY3VzdG9tZXJfbmFtZRgCIAEoCRIWCg5jdXN0b21lcl9waG9uZRgDIAEoCRIWCg5jdXN0b21lcl9lbWFpbBgEIAEoCRINCgV0aXRsZRgFIAEoCRITCgtkZXNjcmlwdGlvbhgGIAEoCRIUCgxzZXJ2aWNlX3R5cGUYByABKAkSLgoKc3RhcnRfdGltZRgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZW5kX3RpbWUYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg8KB2FkZHJlc3MYCiABKAkSFQoIbGF0aXR1ZGUYCyABKAFIAIgBARIWCglsb25naXR1ZGUYDCABKAFIAYgBARIWCg5lc3RpbWF0ZWRfY29zdBgNIAEoCRINCgVub3RlcxgOIAEoCRI3CgZzdGF0dXMYDyABKA4yJy51bml2ZXJzYWxjYWxlbmRhci52MS5BcHBvaW50bWVudFN0YXR1cxIXCg9pZGVtcG90ZW5jeV9rZXkYECABKAkSFwoPbm90aWZ5X2N1c3RvbWVyGBEgASgIEiIKFW1heF9zdGFsZW5lc3Nfc2Vjb25kcxgSIAEoBUgCiAEBQgsKCV9sYXRpdHVkZUIMCgpfbG9uZ2l0dWRlQhgKFl9tYXhfc3RhbGVuZXNzX3NlY29uZHMivwIKGUNyZWF0ZUFwcG9pbnRtZW50UmVzcG9uc2USDwoHY3JlYXRlZBgBIAEoCBI2CgthcHBvaW50bWVudBgCIAEoCzIhLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkFwcG9pbnRtZW50EjEKCWNvbmZsaWN0cxgDIAMoCzIeLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNvbmZsaWN0EjcKD3N1Z2dlc3RlZF9zbG90cxgEIAMoCzIeLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlRpbWVTbG90EhkKEWNhbGVuZGFyX2V2ZW50X2lkGAUgASgJEhkKEWNvbmZpcm1hdGlvbl9zZW50GAYgASgIEjcKCmRhdGFfYXNfb2YYByADKAsyIy51bml2ZXJzYWxjYWxlbmRhci52MS5EYXRhRnJlc2huZXNzIiMKFUdldEFwcG9pbnRtZW50UmVxdWVzdBIKCgJpZBgBIAEoCSJQChZHZXRBcHBvaW50bWVudFJlc3BvbnNlEjYKC2FwcG9pbnRtZW50GAEgASgLMiEudW5pdmVyc2FsY2FsZW5kYXIudjEuQXBwb2ludG1lbnQikwUKGFVwZGF0ZUFwcG9pbnRtZW50UmVxdWVzdBIKCgJpZBgBIAEoCRIYChBleHBlY3RlZF92ZXJzaW9uGAIgASgDEhoKDWN1c3RvbWVyX25hbWUYAyABKAlIAIgBARIbCg5jdXN0b21lcl9waG9uZRgEIAEoCUgBiAEBEhsKDmN1c3RvbWVyX2VtYWlsGAUgASgJSAKIAQESEgoFdGl0bGUYBiABKAlIA4gBARIYCgtkZXNjcmlwdGlvbhgHIAEoCUgEiAEBEhkKDHNlcnZpY2VfdHlwZRgIIAEoCUgFiAEBEi4KCnN0YXJ0X3RpbWUYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiwKCGVuZF90aW1lGAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI3CgZzdGF0dXMYCyABKA4yJy51bml2ZXJzYWxjYWxlbmRhci52MS5BcHBvaW50bWVudFN0YXR1cxIUCgdhZGRyZXNzGAwgASgJSAaIAQESFQoIbGF0aXR1ZGUYDSABKAFIB4gBARIWCglsb25naXR1ZGUYDiABKAFICIgBARIbCg5lc3RpbWF0ZWRfY29zdBgPIAEoCUgJiAEBEhIKBW5vdGVzGBAgASgJSAqIAQFCEAoOX2N1c3RvbWVyX25hbWVCEQoPX2N1c3RvbWVyX3Bob25lQhEKD19jdXN0b21lcl9lbWFpbEIICgZfdGl0bGVCDgoMX2Rlc2NyaXB0aW9uQg8KDV9zZXJ2aWNlX3R5cGVCCgoIX2FkZHJlc3NCCwoJX2xhdGl0dWRlQgwKCl9sb25naXR1ZGVCEQoPX2VzdGltYXRlZF9jb3N0QggKBl9ub3RlcyKvAgoZVXBkYXRlQXBwb2ludG1lbnRSZXNwb25zZRIPCgd1cGRhdGVkGAEgASgIEjYKC2FwcG9pbnRtZW50GAIgASgLMiEudW5pdmVyc2FsY2FsZW5kYXIudjEuQXBwb2ludG1lbnQSMQoJY29uZmxpY3RzGAMgAygLMh4udW5pdmVyc2FsY2FsZW5kYXIudjEuQ29uZmxpY3QSNwoPc3VnZ2VzdGVkX3Nsb3RzGAQgAygLMh4udW5pdmVyc2FsY2FsZW5kYXIudjEuVGltZVNsb3QSGAoQY2FsZW5kYXJfdXBkYXRlZBgFIAEoCBJDChJub3RpZmljYXRpb25zX3NlbnQYBiABKAsyJy51bml2ZXJzYWxjYWxlbmRhci52MS5Ob3RpZmljYXRpb25zU2VudCKIAQoYQ2FuY2VsQXBwb2ludG1lbnRSZXF1ZXN0EgoKAmlkGAEgASgJEjgKBnJlYXNvbhgCIAEoDjIoLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNhbmNlbGxhdGlvblJlYXNvbhINCgVub3RlcxgDIAEoCRIXCg9ub3RpZnlfY3VzdG9tZXIYBCABKAgiywEKGUNhbmNlbEFwcG9pbnRtZW50UmVzcG9uc2USEQoJY2FuY2VsbGVkGAEgASgIEjYKC2FwcG9pbnRtZW50GAIgASgLMiEudW5pdmVyc2FsY2FsZW5kYXIudjEuQXBwb2ludG1lbnQSHgoWY2FsZW5kYXJfZXZlbnRfZGVsZXRlZBgDIAEoCBJDChJub3RpZmljYXRpb25zX3NlbnQYBCABKAsyJy51bml2ZXJzYWxjYWxlbmRhci52MS5Ob3RpZmljYXRpb25zU2VudCKqAQoXTGlzdEFwcG9pbnRtZW50c1JlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEhIKCnN0YXJ0X2RhdGUYAiABKAkSEAoIZW5kX2RhdGUYAyABKAkSOQoIc3RhdHVzZXMYBCADKA4yJy51bml2ZXJzYWxjYWxlbmRhci52MS5BcHBvaW50bWVudFN0YXR1cxIMCgRwYWdlGAUgASgFEg0KBWxpbWl0GAYgASgFIo4BChhMaXN0QXBwb2ludG1lbnRzUmVzcG9uc2USNwoMYXBwb2ludG1lbnRzGAEgAygLMiEudW5pdmVyc2FsY2FsZW5kYXIudjEuQXBwb2ludG1lbnQSDQoFdG90YWwYAiABKAUSDAoEcGFnZRgDIAEoBRINCgVsaW1pdBgEIAEoBRINCgVwYWdlcxgFIAEoBSqBAgoRQXBwb2ludG1lbnRTdGF0dXMSIgoeQVBQT0lOVE1FTlRfU1RBVFVTX1VOU1BFQ0lGSUVEEAASHgoaQVBQT0lOVE1FTlRfU1RBVFVTX1BFTkRJTkcQARIgChxBUFBPSU5UTUVOVF9TVEFUVVNfQ09ORklSTUVEEAISIgoeQVBQT0lOVE1FTlRfU1RBVFVTX0lOX1BST0dSRVNTEAMSIAocQVBQT0lOVE1FTlRfU1RBVFVTX0NPTVBMRVRFRBAEEiAKHEFQUE9JTlRNRU5UX1NUQVRVU19DQU5DRUxMRUQQBRIeChpBUFBPSU5UTUVOVF9TVEFUVVNfTk9fU0hPVxAGKvQCChJDYW5jZWxsYXRpb25SZWFzb24SIwofQ0FOQ0VMTEFUSU9OX1JFQVNPTl9VTlNQRUNJRklFRBAAEigKJENBTkNFTExBVElPTl9SRUFTT05fQ1VTVE9NRVJfUkVRVUVTVBABEigKJENBTkNFTExBVElPTl9SRUFTT05fQlVTSU5FU1NfUkVRVUVTVBACEiMKH0NBTkNFTExBVElPTl9SRUFTT05fUkVTQ0hFRFVMRUQQAxIfChtDQU5DRUxMQVRJT05fUkVBU09OX1dFQVRIRVIQBBIuCipDQU5DRUxMQVRJT05fUkVBU09OX1RFQ0hOSUNJQU5fVU5BVkFJTEFCTEUQBRIhCh1DQU5DRUxMQVRJT05fUkVBU09OX0RVUExJQ0FURRAGEh0KGUNBTkNFTExBVElPTl9SRUFTT05fT1RIRVIQBxItCilDQU5DRUxMQVRJT05fUkVBU09OX0NBTkNFTExFRF9JTl9DQUxFTkRBUhAIKsUBChJQcm92aWRlclN5bmNTdGF0dXMSJAogUFJPVklERVJfU1lOQ19TVEFUVVNfVU5TUEVDSUZJRUQQABIlCiFQUk9WSURFUl9TWU5DX1NUQVRVU19OT1RfUkVRVUlSRUQQARIgChxQUk9WSURFUl9TWU5DX1NUQVRVU19QRU5ESU5HEAISHwobUFJPVklERVJfU1lOQ19TVEFUVVNfU1lOQ0VEEAMSHwobUFJPVklERVJfU1lOQ19TVEFUVVNfRkFJTEVEEAQy1gQKEkFwcG9pbnRtZW50U2VydmljZRJ0ChFDcmVhdGVBcHBvaW50bWVudBIuLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNyZWF0ZUFwcG9pbnRtZW50UmVxdWVzdBovLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNyZWF0ZUFwcG9pbnRtZW50UmVzcG9uc2USawoOR2V0QXBwb2ludG1lbnQSKy51bml2ZXJzYWxjYWxlbmRhci52MS5HZXRBcHBvaW50bWVudFJlcXVlc3QaLC51bml2ZXJzYWxjYWxlbmRhci52MS5HZXRBcHBvaW50bWVudFJlc3BvbnNlEnQKEVVwZGF0ZUFwcG9pbnRtZW50Ei4udW5pdmVyc2FsY2FsZW5kYXIudjEuVXBkYXRlQXBwb2ludG1lbnRSZXF1ZXN0Gi8udW5pdmVyc2FsY2FsZW5kYXIudjEuVXBkYXRlQXBwb2ludG1lbnRSZXNwb25zZRJ0ChFDYW5jZWxBcHBvaW50bWVudBIuLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNhbmNlbEFwcG9pbnRtZW50UmVxdWVzdBovLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNhbmNlbEFwcG9pbnRtZW50UmVzcG9uc2UScQoQTGlzdEFwcG9pbnRtZW50cxItLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkxpc3RBcHBvaW50bWVudHNSZXF1ZXN0Gi4udW5pdmVyc2FsY2FsZW5kYXIudjEuTGlzdEFwcG9pbnRtZW50c1Jlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_timestamp, file_universalcalendar_v1_common]);
+  fileDesc("CiZ1bml2ZXJzYWxjYWxlbmRhci92MS9hcHBvaW50bWVudC5wcm90bxIUdW5pdmVyc2FsY2FsZW5kYXIudjEiigkKC0FwcG9pbnRtZW50EgoKAmlkGAEgASgJEhEKCXRlbmFudF9pZBgCIAEoCRIVCg1jdXN0b21lcl9uYW1lGAMgASgJEhYKDmN1c3RvbWVyX3Bob25lGAQgASgJEhYKDmN1c3RvbWVyX2VtYWlsGAUgASgJEg0KBXRpdGxlGAYgASgJEhMKC2Rlc2NyaXB0aW9uGAcgASgJEhgKDHNlcnZpY2VfdHlwZRgIIAEoCUICGAESLgoKc3RhcnRfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZW5kX3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjcKBnN0YXR1cxgLIAEoDjInLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkFwcG9pbnRtZW50U3RhdHVzEg8KB2FkZHJlc3MYDCABKAkSFQoIbGF0aXR1ZGUYDSABKAFIAIgBARIWCglsb25naXR1ZGUYDiABKAFIAYgBARIWCg5lc3RpbWF0ZWRfY29zdBgPIAEoCRINCgVub3RlcxgQIAEoCRIPCgd2ZXJzaW9uGBEgASgDEkUKE2NhbmNlbGxhdGlvbl9yZWFzb24YEiABKA4yKC51bml2ZXJzYWxjYWxlbmRhci52MS5DYW5jZWxsYXRpb25SZWFzb24SGgoSY2FuY2VsbGF0aW9uX25vdGVzGBMgASgJEjAKDGNhbmNlbGxlZF9hdBgUIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMAoIcHJvdmlkZXIYFSABKA4yHi51bml2ZXJzYWxjYWxlbmRhci52MS5Qcm92aWRlchIZChFleHRlcm5hbF9ldmVudF9pZBgWIAEoCRI9CgtzeW5jX3N0YXR1cxgXIAEoDjIoLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlByb3ZpZGVyU3luY1N0YXR1cxISCgpzeW5jX2Vycm9yGBggASgJEi4KCmNyZWF0ZWRfYXQYGSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnVwZGF0ZWRfYXQYGiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhkKEWNhbGVuZGFyX2NvbmZsaWN0GBsgASgJEhMKC2N1c3RvbWVyX2lkGBwgASgJEg8KB2xlYWRfaWQYHSABKAkSFwoPY29udmVyc2F0aW9uX2lkGB4gASgJEi4KB3VyZ2VuY3kYHyABKA4yHS51bml2ZXJzYWxjYWxlbmRhci52MS5VcmdlbmN5EiIKGmVzdGltYXRlZF9kdXJhdGlvbl9taW51dGVzGCAgASgFEhAKCHRpbWV6b25lGCEgASgJEhAKCGpvYl90eXBlGCIgASgJEkYKFGN1c3RvbWVyX2RhdGFfc3RhdHVzGCMgASgOMigudW5pdmVyc2FsY2FsZW5kYXIudjEuQ3VzdG9tZXJEYXRhU3RhdHVzQgsKCV9sYXRpdHVkZUIMCgpfbG9uZ2l0dWRlIjcKEU5vdGlmaWNhdGlvbnNTZW50EhAKCGN1c3RvbWVyGAEgASgIEhAKCHByb3ZpZGVyGAIgASgIIvIFChhDcmVhdGVBcHBvaW50bWVudFJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEhUKDWN1c3RvbWVyX25hbWUYAiABKAkSFgoOY3VzdG9tZXJfcGhvbmUYAyABKAkSFgoOY3VzdG9tZXJfZW1haWwYBCABKAkSDQoFdGl0bGUYBSABKAkSEwoLZGVzY3JpcHRpb24YBiABKAkSGAoMc2VydmljZV90eXBlGAcgASgJQgIYARIuCgpzdGFydF90aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDwoHYWRkcmVzcxgKIAEoCRIVCghsYXRpdHVkZRgLIAEoAUgAiAEBEhYKCWxvbmdpdHVkZRgMIAEoAUgBiAEBEhYKDmVzdGltYXRlZF9jb3N0GA0gASgJEg0KBW5vdGVzGA4gASgJEjcKBnN0YXR1cxgPIAEoDjInLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkFwcG9pbnRtZW50U3RhdHVzEhcKD2lkZW1wb3RlbmN5X2tleRgQIAEoCRIXCg9ub3RpZnlfY3VzdG9tZXIYESABKAgSIgoVbWF4X3N0YWxlbmVzc19zZWNvbmRzGBIgASgFSAKIAQESEwoLY3VzdG9tZXJfaWQYEyABKAkSDwoHbGVhZF9pZBgUIAEoCRIXCg9jb252ZXJzYXRpb25faWQYFSABKAkSLgoHdXJnZW5jeRgWIAEoDjIdLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlVyZ2VuY3kSIgoaZXN0aW1hdGVkX2R1cmF0aW9uX21pbnV0ZXMYFyABKAUSEAoIdGltZXpvbmUYGCABKAkSEAoIam9iX3R5cGUYGSABKAlCCwoJX2xhdGl0dWRlQgwKCl9sb25naXR1ZGVCGAoWX21heF9zdGFsZW5lc3Nfc2Vjb25kcyK/AgoZQ3JlYXRlQXBwb2ludG1lbnRSZXNwb25zZRIPCgdjcmVhdGVkGAEgASgIEjYKC2FwcG9pbnRtZW50GAIgASgLMiEudW5pdmVyc2FsY2FsZW5kYXIudjEuQXBwb2ludG1lbnQSMQoJY29uZmxpY3RzGAMgAygLMh4udW5pdmVyc2FsY2FsZW5kYXIudjEuQ29uZmxpY3QSNwoPc3VnZ2VzdGVkX3Nsb3RzGAQgAygLMh4udW5pdmVyc2FsY2FsZW5kYXIudjEuVGltZVNsb3QSGQoRY2FsZW5kYXJfZXZlbnRfaWQYBSABKAkSGQoRY29uZmlybWF0aW9uX3NlbnQYBiABKAgSNwoKZGF0YV9hc19vZhgHIAMoCzIjLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkRhdGFGcmVzaG5lc3MiIwoVR2V0QXBwb2ludG1lbnRSZXF1ZXN0EgoKAmlkGAEgASgJIlAKFkdldEFwcG9pbnRtZW50UmVzcG9uc2USNgoLYXBwb2ludG1lbnQYASABKAsyIS51bml2ZXJzYWxjYWxlbmRhci52MS5BcHBvaW50bWVudCLVBwoYVXBkYXRlQXBwb2ludG1lbnRSZXF1ZXN0EgoKAmlkGAEgASgJEhgKEGV4cGVjdGVkX3ZlcnNpb24YAiABKAMSGgoNY3VzdG9tZXJfbmFtZRgDIAEoCUgAiAEBEhsKDmN1c3RvbWVyX3Bob25lGAQgASgJSAGIAQESGwoOY3VzdG9tZXJfZW1haWwYBSABKAlIAogBARISCgV0aXRsZRgGIAEoCUgDiAEBEhgKC2Rlc2NyaXB0aW9uGAcgASgJSASIAQESHQoMc2VydmljZV90eXBlGAggASgJQgIYAUgFiAEBEi4KCnN0YXJ0X3RpbWUYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiwKCGVuZF90aW1lGAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI3CgZzdGF0dXMYCyABKA4yJy51bml2ZXJzYWxjYWxlbmRhci52MS5BcHBvaW50bWVudFN0YXR1cxIUCgdhZGRyZXNzGAwgASgJSAaIAQESFQoIbGF0aXR1ZGUYDSABKAFIB4gBARIWCglsb25naXR1ZGUYDiABKAFICIgBARIbCg5lc3RpbWF0ZWRfY29zdBgPIAEoCUgJiAEBEhIKBW5vdGVzGBAgASgJSAqIAQESGAoLY3VzdG9tZXJfaWQYESABKAlIC4gBARIUCgdsZWFkX2lkGBIgASgJSAyIAQESHAoPY29udmVyc2F0aW9uX2lkGBMgASgJSA2IAQESLgoHdXJnZW5jeRgUIAEoDjIdLnVuaXZlcnNhbGNhbGVuZGFyLnYxLlVyZ2VuY3kSJwoaZXN0aW1hdGVkX2R1cmF0aW9uX21pbnV0ZXMYFSABKAVIDogBARIVCgh0aW1lem9uZRgWIAEoCUgPiAEBEhUKCGpvYl90eXBlGBcgASgJSBCIAQFCEAoOX2N1c3RvbWVyX25hbWVCEQoPX2N1c3RvbWVyX3Bob25lQhEKD19jdXN0b21lcl9lbWFpbEIICgZfdGl0bGVCDgoMX2Rlc2NyaXB0aW9uQg8KDV9zZXJ2aWNlX3R5cGVCCgoIX2FkZHJlc3NCCwoJX2xhdGl0dWRlQgwKCl9sb25naXR1ZGVCEQoPX2VzdGltYXRlZF9jb3N0QggKBl9ub3Rlc0IOCgxfY3VzdG9tZXJfaWRCCgoIX2xlYWRfaWRCEgoQX2NvbnZlcnNhdGlvbl9pZEIdChtfZXN0aW1hdGVkX2R1cmF0aW9uX21pbnV0ZXNCCwoJX3RpbWV6b25lQgsKCV9qb2JfdHlwZSKvAgoZVXBkYXRlQXBwb2ludG1lbnRSZXNwb25zZRIPCgd1cGRhdGVkGAEgASgIEjYKC2FwcG9pbnRtZW50GAIgASgLMiEudW5pdmVyc2FsY2FsZW5kYXIudjEuQXBwb2ludG1lbnQSMQoJY29uZmxpY3RzGAMgAygLMh4udW5pdmVyc2FsY2FsZW5kYXIudjEuQ29uZmxpY3QSNwoPc3VnZ2VzdGVkX3Nsb3RzGAQgAygLMh4udW5pdmVyc2FsY2FsZW5kYXIudjEuVGltZVNsb3QSGAoQY2FsZW5kYXJfdXBkYXRlZBgFIAEoCBJDChJub3RpZmljYXRpb25zX3NlbnQYBiABKAsyJy51bml2ZXJzYWxjYWxlbmRhci52MS5Ob3RpZmljYXRpb25zU2VudCKIAQoYQ2FuY2VsQXBwb2ludG1lbnRSZXF1ZXN0EgoKAmlkGAEgASgJEjgKBnJlYXNvbhgCIAEoDjIoLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNhbmNlbGxhdGlvblJlYXNvbhINCgVub3RlcxgDIAEoCRIXCg9ub3RpZnlfY3VzdG9tZXIYBCABKAgiywEKGUNhbmNlbEFwcG9pbnRtZW50UmVzcG9uc2USEQoJY2FuY2VsbGVkGAEgASgIEjYKC2FwcG9pbnRtZW50GAIgASgLMiEudW5pdmVyc2FsY2FsZW5kYXIudjEuQXBwb2ludG1lbnQSHgoWY2FsZW5kYXJfZXZlbnRfZGVsZXRlZBgDIAEoCBJDChJub3RpZmljYXRpb25zX3NlbnQYBCABKAsyJy51bml2ZXJzYWxjYWxlbmRhci52MS5Ob3RpZmljYXRpb25zU2VudCKBAgoXTGlzdEFwcG9pbnRtZW50c1JlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEhIKCnN0YXJ0X2RhdGUYAiABKAkSEAoIZW5kX2RhdGUYAyABKAkSOQoIc3RhdHVzZXMYBCADKA4yJy51bml2ZXJzYWxjYWxlbmRhci52MS5BcHBvaW50bWVudFN0YXR1cxIMCgRwYWdlGAUgASgFEg0KBWxpbWl0GAYgASgFEhYKDmN1c3RvbWVyX3Bob25lGAcgASgJEhMKC2N1c3RvbWVyX2lkGAggASgJEg8KB2xlYWRfaWQYCSABKAkSFwoPY29udmVyc2F0aW9uX2lkGAogASgJIo4BChhMaXN0QXBwb2ludG1lbnRzUmVzcG9uc2USNwoMYXBwb2ludG1lbnRzGAEgAygLMiEudW5pdmVyc2FsY2FsZW5kYXIudjEuQXBwb2ludG1lbnQSDQoFdG90YWwYAiABKAUSDAoEcGFnZRgDIAEoBRINCgVsaW1pdBgEIAEoBRINCgVwYWdlcxgFIAEoBSqBAgoRQXBwb2ludG1lbnRTdGF0dXMSIgoeQVBQT0lOVE1FTlRfU1RBVFVTX1VOU1BFQ0lGSUVEEAASHgoaQVBQT0lOVE1FTlRfU1RBVFVTX1BFTkRJTkcQARIgChxBUFBPSU5UTUVOVF9TVEFUVVNfQ09ORklSTUVEEAISIgoeQVBQT0lOVE1FTlRfU1RBVFVTX0lOX1BST0dSRVNTEAMSIAocQVBQT0lOVE1FTlRfU1RBVFVTX0NPTVBMRVRFRBAEEiAKHEFQUE9JTlRNRU5UX1NUQVRVU19DQU5DRUxMRUQQBRIeChpBUFBPSU5UTUVOVF9TVEFUVVNfTk9fU0hPVxAGKvQCChJDYW5jZWxsYXRpb25SZWFzb24SIwofQ0FOQ0VMTEFUSU9OX1JFQVNPTl9VTlNQRUNJRklFRBAAEigKJENBTkNFTExBVElPTl9SRUFTT05fQ1VTVE9NRVJfUkVRVUVTVBABEigKJENBTkNFTExBVElPTl9SRUFTT05fQlVTSU5FU1NfUkVRVUVTVBACEiMKH0NBTkNFTExBVElPTl9SRUFTT05fUkVTQ0hFRFVMRUQQAxIfChtDQU5DRUxMQVRJT05fUkVBU09OX1dFQVRIRVIQBBIuCipDQU5DRUxMQVRJT05fUkVBU09OX1RFQ0hOSUNJQU5fVU5BVkFJTEFCTEUQBRIhCh1DQU5DRUxMQVRJT05fUkVBU09OX0RVUExJQ0FURRAGEh0KGUNBTkNFTExBVElPTl9SRUFTT05fT1RIRVIQBxItCilDQU5DRUxMQVRJT05fUkVBU09OX0NBTkNFTExFRF9JTl9DQUxFTkRBUhAIKl8KB1VyZ2VuY3kSFwoTVVJHRU5DWV9VTlNQRUNJRklFRBAAEhIKDlVSR0VOQ1lfTk9STUFMEAESEAoMVVJHRU5DWV9ISUdIEAISFQoRVVJHRU5DWV9FTUVSR0VOQ1kQAyqkAQoSQ3VzdG9tZXJEYXRhU3RhdHVzEiQKIENVU1RPTUVSX0RBVEFfU1RBVFVTX1VOU1BFQ0lGSUVEEAASIgoeQ1VTVE9NRVJfREFUQV9TVEFUVVNfQVZBSUxBQkxFEAESHwobQ1VTVE9NRVJfREFUQV9TVEFUVVNfRVJBU0VEEAISIwofQ1VTVE9NRVJfREFUQV9TVEFUVVNfVU5SRUFEQUJMRRADKsUBChJQcm92aWRlclN5bmNTdGF0dXMSJAogUFJPVklERVJfU1lOQ19TVEFUVVNfVU5TUEVDSUZJRUQQABIlCiFQUk9WSURFUl9TWU5DX1NUQVRVU19OT1RfUkVRVUlSRUQQARIgChxQUk9WSURFUl9TWU5DX1NUQVRVU19QRU5ESU5HEAISHwobUFJPVklERVJfU1lOQ19TVEFUVVNfU1lOQ0VEEAMSHwobUFJPVklERVJfU1lOQ19TVEFUVVNfRkFJTEVEEAQy1gQKEkFwcG9pbnRtZW50U2VydmljZRJ0ChFDcmVhdGVBcHBvaW50bWVudBIuLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNyZWF0ZUFwcG9pbnRtZW50UmVxdWVzdBovLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNyZWF0ZUFwcG9pbnRtZW50UmVzcG9uc2USawoOR2V0QXBwb2ludG1lbnQSKy51bml2ZXJzYWxjYWxlbmRhci52MS5HZXRBcHBvaW50bWVudFJlcXVlc3QaLC51bml2ZXJzYWxjYWxlbmRhci52MS5HZXRBcHBvaW50bWVudFJlc3BvbnNlEnQKEVVwZGF0ZUFwcG9pbnRtZW50Ei4udW5pdmVyc2FsY2FsZW5kYXIudjEuVXBkYXRlQXBwb2ludG1lbnRSZXF1ZXN0Gi8udW5pdmVyc2FsY2FsZW5kYXIudjEuVXBkYXRlQXBwb2ludG1lbnRSZXNwb25zZRJ0ChFDYW5jZWxBcHBvaW50bWVudBIuLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNhbmNlbEFwcG9pbnRtZW50UmVxdWVzdBovLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkNhbmNlbEFwcG9pbnRtZW50UmVzcG9uc2UScQoQTGlzdEFwcG9pbnRtZW50cxItLnVuaXZlcnNhbGNhbGVuZGFyLnYxLkxpc3RBcHBvaW50bWVudHNSZXF1ZXN0Gi4udW5pdmVyc2FsY2FsZW5kYXIudjEuTGlzdEFwcG9pbnRtZW50c1Jlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_timestamp, file_universalcalendar_v1_common]);
 
 /**
  * @generated from message universalcalendar.v1.Appointment
@@ -58,9 +58,10 @@ export type Appointment = Message<"universalcalendar.v1.Appointment"> & {
   description: string;
 
   /**
-   * Free-form kind of job, e.g. "plumbing_repair".
+   * Deprecated: the same value as job_type, kept for existing readers.
    *
-   * @generated from field: string service_type = 8;
+   * @generated from field: string service_type = 8 [deprecated = true];
+   * @deprecated
    */
   serviceType: string;
 
@@ -170,6 +171,56 @@ export type Appointment = Message<"universalcalendar.v1.Appointment"> & {
    * @generated from field: string calendar_conflict = 27;
    */
   calendarConflict: string;
+
+  /**
+   * The platform's customer record, lead and conversation (e.g. the call)
+   * that led to the booking: opaque ids, at most 255 characters.
+   *
+   * @generated from field: string customer_id = 28;
+   */
+  customerId: string;
+
+  /**
+   * @generated from field: string lead_id = 29;
+   */
+  leadId: string;
+
+  /**
+   * @generated from field: string conversation_id = 30;
+   */
+  conversationId: string;
+
+  /**
+   * @generated from field: universalcalendar.v1.Urgency urgency = 31;
+   */
+  urgency: Urgency;
+
+  /**
+   * How long the job is expected to take; 0 when unknown.
+   *
+   * @generated from field: int32 estimated_duration_minutes = 32;
+   */
+  estimatedDurationMinutes: number;
+
+  /**
+   * The customer's IANA time zone, e.g. "America/Chicago" (times stay UTC
+   * instants); empty when unknown.
+   *
+   * @generated from field: string timezone = 33;
+   */
+  timezone: string;
+
+  /**
+   * Free-form kind of job, e.g. "plumbing_repair".
+   *
+   * @generated from field: string job_type = 34;
+   */
+  jobType: string;
+
+  /**
+   * @generated from field: universalcalendar.v1.CustomerDataStatus customer_data_status = 35;
+   */
+  customerDataStatus: CustomerDataStatus;
 };
 
 /**
@@ -246,7 +297,11 @@ export type CreateAppointmentRequest = Message<"universalcalendar.v1.CreateAppoi
   description: string;
 
   /**
-   * @generated from field: string service_type = 7;
+   * Deprecated alias of job_type: accepted when job_type is empty; both set
+   * and different is INVALID_ARGUMENT.
+   *
+   * @generated from field: string service_type = 7 [deprecated = true];
+   * @deprecated
    */
   serviceType: string;
 
@@ -318,6 +373,47 @@ export type CreateAppointmentRequest = Message<"universalcalendar.v1.CreateAppoi
    * @generated from field: optional int32 max_staleness_seconds = 18;
    */
   maxStalenessSeconds?: number | undefined;
+
+  /**
+   * @generated from field: string customer_id = 19;
+   */
+  customerId: string;
+
+  /**
+   * @generated from field: string lead_id = 20;
+   */
+  leadId: string;
+
+  /**
+   * @generated from field: string conversation_id = 21;
+   */
+  conversationId: string;
+
+  /**
+   * Default NORMAL.
+   *
+   * @generated from field: universalcalendar.v1.Urgency urgency = 22;
+   */
+  urgency: Urgency;
+
+  /**
+   * 1..1440; 0 = unknown.
+   *
+   * @generated from field: int32 estimated_duration_minutes = 23;
+   */
+  estimatedDurationMinutes: number;
+
+  /**
+   * IANA zone name, e.g. "America/Chicago".
+   *
+   * @generated from field: string timezone = 24;
+   */
+  timezone: string;
+
+  /**
+   * @generated from field: string job_type = 25;
+   */
+  jobType: string;
 };
 
 /**
@@ -467,7 +563,10 @@ export type UpdateAppointmentRequest = Message<"universalcalendar.v1.UpdateAppoi
   description?: string | undefined;
 
   /**
-   * @generated from field: optional string service_type = 8;
+   * Deprecated alias of job_type (see CreateAppointmentRequest).
+   *
+   * @generated from field: optional string service_type = 8 [deprecated = true];
+   * @deprecated
    */
   serviceType?: string | undefined;
 
@@ -512,6 +611,47 @@ export type UpdateAppointmentRequest = Message<"universalcalendar.v1.UpdateAppoi
    * @generated from field: optional string notes = 16;
    */
   notes?: string | undefined;
+
+  /**
+   * Set to "" to clear.
+   *
+   * @generated from field: optional string customer_id = 17;
+   */
+  customerId?: string | undefined;
+
+  /**
+   * @generated from field: optional string lead_id = 18;
+   */
+  leadId?: string | undefined;
+
+  /**
+   * @generated from field: optional string conversation_id = 19;
+   */
+  conversationId?: string | undefined;
+
+  /**
+   * UNSPECIFIED leaves it unchanged.
+   *
+   * @generated from field: universalcalendar.v1.Urgency urgency = 20;
+   */
+  urgency: Urgency;
+
+  /**
+   * 0 clears.
+   *
+   * @generated from field: optional int32 estimated_duration_minutes = 21;
+   */
+  estimatedDurationMinutes?: number | undefined;
+
+  /**
+   * @generated from field: optional string timezone = 22;
+   */
+  timezone?: string | undefined;
+
+  /**
+   * @generated from field: optional string job_type = 23;
+   */
+  jobType?: string | undefined;
 };
 
 /**
@@ -680,6 +820,29 @@ export type ListAppointmentsRequest = Message<"universalcalendar.v1.ListAppointm
    * @generated from field: int32 limit = 6;
    */
   limit: number;
+
+  /**
+   * Only this customer's appointments, by phone in any formatting
+   * ("(555) 123-4567" is read as a US number, "+44 20 7946 0958" as given).
+   *
+   * @generated from field: string customer_phone = 7;
+   */
+  customerPhone: string;
+
+  /**
+   * @generated from field: string customer_id = 8;
+   */
+  customerId: string;
+
+  /**
+   * @generated from field: string lead_id = 9;
+   */
+  leadId: string;
+
+  /**
+   * @generated from field: string conversation_id = 10;
+   */
+  conversationId: string;
 };
 
 /**
@@ -835,6 +998,83 @@ export const CancellationReasonSchema: GenEnum<CancellationReason> = /*@__PURE__
   enumDesc(file_universalcalendar_v1_appointment, 1);
 
 /**
+ * How soon the customer needs the job done.
+ *
+ * @generated from enum universalcalendar.v1.Urgency
+ */
+export enum Urgency {
+  /**
+   * Unset: NORMAL on create, unchanged on update.
+   *
+   * @generated from enum value: URGENCY_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: URGENCY_NORMAL = 1;
+   */
+  NORMAL = 1,
+
+  /**
+   * @generated from enum value: URGENCY_HIGH = 2;
+   */
+  HIGH = 2,
+
+  /**
+   * @generated from enum value: URGENCY_EMERGENCY = 3;
+   */
+  EMERGENCY = 3,
+}
+
+/**
+ * Describes the enum universalcalendar.v1.Urgency.
+ */
+export const UrgencySchema: GenEnum<Urgency> = /*@__PURE__*/
+  enumDesc(file_universalcalendar_v1_appointment, 2);
+
+/**
+ * Whether the customer's personal data (name, phone, email, address,
+ * description, notes) could be read. It is stored encrypted under the
+ * tenant's data key.
+ *
+ * @generated from enum universalcalendar.v1.CustomerDataStatus
+ */
+export enum CustomerDataStatus {
+  /**
+   * @generated from enum value: CUSTOMER_DATA_STATUS_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The fields carry the customer's data.
+   *
+   * @generated from enum value: CUSTOMER_DATA_STATUS_AVAILABLE = 1;
+   */
+  AVAILABLE = 1,
+
+  /**
+   * Erased by PrivacyService.ForgetCustomer: the fields are empty for good.
+   *
+   * @generated from enum value: CUSTOMER_DATA_STATUS_ERASED = 2;
+   */
+  ERASED = 2,
+
+  /**
+   * The tenant's data key was destroyed (crypto-shredding): the fields are
+   * empty; the time slot and every other field remain.
+   *
+   * @generated from enum value: CUSTOMER_DATA_STATUS_UNREADABLE = 3;
+   */
+  UNREADABLE = 3,
+}
+
+/**
+ * Describes the enum universalcalendar.v1.CustomerDataStatus.
+ */
+export const CustomerDataStatusSchema: GenEnum<CustomerDataStatus> = /*@__PURE__*/
+  enumDesc(file_universalcalendar_v1_appointment, 3);
+
+/**
  * State of the copy of an appointment in the tenant's calendar.
  *
  * @generated from enum universalcalendar.v1.ProviderSyncStatus
@@ -876,7 +1116,7 @@ export enum ProviderSyncStatus {
  * Describes the enum universalcalendar.v1.ProviderSyncStatus.
  */
 export const ProviderSyncStatusSchema: GenEnum<ProviderSyncStatus> = /*@__PURE__*/
-  enumDesc(file_universalcalendar_v1_appointment, 2);
+  enumDesc(file_universalcalendar_v1_appointment, 4);
 
 /**
  * Bookings made through this service. The database is the source of truth; a
@@ -932,7 +1172,8 @@ export const AppointmentService: GenService<{
     output: typeof CancelAppointmentResponseSchema;
   },
   /**
-   * Lists a tenant's appointments ordered by start time, paged.
+   * Lists a tenant's appointments ordered by start time, paged, optionally
+   * only one customer's (by phone, customer id), lead's or conversation's.
    *
    * @generated from rpc universalcalendar.v1.AppointmentService.ListAppointments
    */

@@ -1,12 +1,13 @@
 import { actorOf, type Caller } from "../../domain/caller.js";
+import type { Appointment } from "../../entities/appointment.js";
 import { assertCancellable, type AppointmentStatus } from "../../domain/appointments/appointment-status.js";
 import { optionalText } from "../../domain/validation.js";
-import { AppointmentSchema, type Appointment } from "../../entities/appointment.js";
 import type { AppContext } from "../context.js";
 import { recordAudit } from "../shared/audit.js";
 import { enqueueOutbox } from "../outbox/enqueue-outbox.js";
 import { deliverSoon, type FastPathResult } from "../outbox/deliver-soon.js";
 import { appointmentCancelled, customerNotification } from "../outbox/outbox-message.js";
+import { loadAppointmentRecord, openAppointment, type AppointmentRecord } from "./appointment-record.js";
 import { findAppointment } from "./find-appointment.js";
 
 export interface CancelAppointmentInput {
@@ -26,12 +27,13 @@ export async function cancelAppointment(
   ctx: AppContext,
   caller: Caller,
   command: CancelAppointmentInput,
-): Promise<{ cancelled: boolean; appointment: Appointment; delivery?: FastPathResult }> {
+): Promise<{ cancelled: boolean; appointment: AppointmentRecord; delivery?: FastPathResult }> {
   const result = await cancel(ctx, caller, command);
-  if (!result.cancelled) return result;
-  const delivery = await deliverSoon(ctx, result.appointment.tenantId, result.appointment.id);
-  const current = await ctx.orm.em.fork().findOne(AppointmentSchema, { id: result.appointment.id });
-  return { cancelled: true, appointment: current ?? result.appointment, delivery };
+  const appointment = await openAppointment(ctx.customerKeys, result.appointment);
+  if (!result.cancelled) return { cancelled: false, appointment };
+  const delivery = await deliverSoon(ctx, appointment.tenantId, appointment.id);
+  const current = await loadAppointmentRecord(ctx.customerKeys, ctx.orm.em.fork(), appointment.id);
+  return { cancelled: true, appointment: current ?? appointment, delivery };
 }
 
 async function cancel(

@@ -5,7 +5,6 @@ import {
   type NewAppointmentRequest,
 } from "../../domain/appointments/new-appointment.js";
 import { BEGIN, COMMIT, ROLLBACK, type Pipeline, type Statement } from "../../db/sql-pool.js";
-import { AppointmentSchema, type Appointment } from "../../entities/appointment.js";
 import { busyPeriodsOf, isEmptyBusy, type BusyArrays } from "../availability/load-busy-periods.js";
 import type { AppContext } from "../context.js";
 import { deliverSoon } from "../outbox/deliver-soon.js";
@@ -17,6 +16,7 @@ import {
   validateIdempotencyKey,
 } from "../shared/idempotency.js";
 import { TENANT_SCHEDULE_LOCK, tenantScheduleLockKey } from "../shared/tenant-schedule-lock.js";
+import { loadAppointmentRecord, recordWith, type AppointmentRecord } from "./appointment-record.js";
 import { appointmentFromRow, type AppointmentRow } from "./appointment-row.js";
 import { explainRefusal, type BookingConflicts } from "./booking-conflicts.js";
 import { reviveBookingResult } from "./booking-result-json.js";
@@ -31,7 +31,8 @@ export interface CreateAppointmentInput {
 }
 
 export type CreateAppointmentResult =
-  { created: true; appointment: Appointment; confirmationSent?: boolean } | ({ created: false } & BookingConflicts);
+  | { created: true; appointment: AppointmentRecord; confirmationSent?: boolean }
+  | ({ created: false } & BookingConflicts);
 
 const IDEMPOTENCY_SCOPE = "appointment.create";
 
@@ -74,7 +75,7 @@ export async function createAppointment(
   const delivered = await deliverSoon(ctx, command.tenantId, result.appointment.id);
   // A written event changed the row (event id, sync status): answer with it.
   const current = delivered.calendarWritten
-    ? await ctx.orm.em.fork().findOne(AppointmentSchema, { id: result.appointment.id })
+    ? await loadAppointmentRecord(ctx.customerKeys, ctx.orm.em.fork(), result.appointment.id)
     : null;
   return {
     created: true,
@@ -103,7 +104,9 @@ async function book(
   key: string | undefined,
 ): Promise<CreateAppointmentResult> {
   const window = { start: input.start, end: input.end };
-  const values = bookingValues(tenantId, caller, input, key);
+  // Sealed here, before the round trip; the tenant's first key is made on first use, outside the transaction.
+  const values = bookingValues(tenantId, caller, input, key, await ctx.customerKeys.current(tenantId));
+  const bookedRecord = (row: BookedRow): AppointmentRecord => recordWith(appointmentFromRow(row), input);
   const lock: Step = [TENANT_SCHEDULE_LOCK.booking, [tenantScheduleLockKey(tenantId)]];
   const book: (letMirroredThrough: boolean) => Step = (letMirroredThrough) => [
     BOOK_UNLESS_BUSY,
@@ -122,14 +125,14 @@ async function book(
     open: Step[],
     keep: Step,
     undo: Step,
-  ): Promise<Appointment | undefined> => {
+  ): Promise<AppointmentRecord | undefined> => {
     const answers = await send(db, [...open, book(true)]);
     const row = bookedRow(answers, open.length);
     const booked = row.id !== null && row.id !== undefined && (await onlyNotBusyEvents(row));
     await send(db, [booked ? keep : undo]);
-    return booked ? appointmentFromRow(row) : undefined;
+    return booked ? bookedRecord(row) : undefined;
   };
-  const answer = async (appointment: Appointment | undefined): Promise<CreateAppointmentResult> =>
+  const answer = async (appointment: AppointmentRecord | undefined): Promise<CreateAppointmentResult> =>
     appointment
       ? { created: true, appointment }
       : { created: false, ...(await explainRefusal(ctx.sql, ctx.clock, tenantId, window)) };
@@ -137,7 +140,7 @@ async function book(
   if (!key) {
     const appointment = await ctx.sql.onOneConnection(async (db) => {
       const row = bookedRow(await send(db, [[BEGIN], lock, book(false), [COMMIT]]), 2);
-      if (row.id) return appointmentFromRow(row);
+      if (row.id) return bookedRecord(row);
       if (!(await onlyNotBusyEvents(row))) return undefined;
       return bookPastEvents(db, [[BEGIN], lock], [COMMIT], [ROLLBACK]);
     });
@@ -146,13 +149,13 @@ async function book(
 
   return ctx.sql.onOneConnection(async (db): Promise<CreateAppointmentResult> => {
     await send(db, [[BEGIN]]);
-    const claim = await claimIdempotencyKey(db, tenantId, IDEMPOTENCY_SCOPE, key, hashRequest(input));
+    const claim = await claimIdempotencyKey(db, ctx.customerKeys, tenantId, IDEMPOTENCY_SCOPE, key, hashRequest(input));
     if (claim.kind === "replay") {
       await send(db, [[ROLLBACK]]);
       return reviveBookingResult(claim.response) as CreateAppointmentResult;
     }
     const row = bookedRow(await send(db, [lock, book(false)]), 1);
-    let appointment = row.id ? appointmentFromRow(row) : undefined;
+    let appointment = row.id ? bookedRecord(row) : undefined;
     if (!appointment && (await onlyNotBusyEvents(row))) {
       appointment = await bookPastEvents(
         db,
@@ -163,7 +166,8 @@ async function book(
     }
     const result = await answer(appointment);
     const stored = result.created ? { ...result, appointment: { ...result.appointment } } : result;
-    await saveIdempotentResponse(db, tenantId, IDEMPOTENCY_SCOPE, key, stored);
+    const resourceId = result.created ? result.appointment.id : null;
+    await saveIdempotentResponse(db, ctx.customerKeys, tenantId, IDEMPOTENCY_SCOPE, key, stored, resourceId);
     await send(db, [[COMMIT]]);
     return result;
   });

@@ -1,29 +1,38 @@
-import type { Caller } from "../../domain/caller.js";
+import { actorOf, type Caller } from "../../domain/caller.js";
 import { NotFoundError } from "../../domain/errors.js";
 import { requireUuid } from "../../domain/validation.js";
 import type { Statement } from "../../db/sql-pool.js";
-import type { Appointment } from "../../entities/appointment.js";
 import type { AppContext } from "../context.js";
+import { openAppointment, type AppointmentRecord } from "./appointment-record.js";
 import { appointmentFromRow, type AppointmentRow } from "./appointment-row.js";
 
-/** The hottest read: a named prepared statement by primary key, no unit of work. */
-export const BY_ID: Statement = { name: "appointment-by-id", text: "select * from appointments where id = $1" };
-const BY_ID_IN_TENANT: Statement = {
-  name: "appointment-by-id-in-tenant",
-  text: "select * from appointments where id = $1 and tenant_id = $2",
-};
+/** By primary key; the read's audit row is written by the same statement (a data-modifying CTE). */
+function auditedRead(name: string, where: string, actorParameter: string): Statement {
+  return {
+    name,
+    text: `with found as (select * from appointments where ${where}), audited as (
+      insert into audit_log (tenant_id, actor, action, entity_type, entity_id)
+      select tenant_id, ${actorParameter}, 'appointment.read', 'appointment', id::text from found
+    ) select * from found`,
+  };
+}
 
-/** One appointment; tenantFilter (a JWT caller's tenant) reports another tenant's id as missing. */
+/** The hottest read: a named prepared statement by primary key, no unit of work, no extra round trip for the audit. */
+export const BY_ID: Statement = auditedRead("appointment-by-id", "id = $1", "$2::text");
+const BY_ID_IN_TENANT: Statement = auditedRead("appointment-by-id-in-tenant", "id = $1 and tenant_id = $3", "$2::text");
+
+/** One appointment, its read audited; tenantFilter (a JWT caller's tenant) reports another tenant's id as missing. */
 export async function getAppointment(
   ctx: AppContext,
-  _caller: Caller,
+  caller: Caller,
   input: { id: string; tenantFilter: string | undefined },
-): Promise<Appointment> {
+): Promise<AppointmentRecord> {
   const id = requireUuid("id", input.id);
+  const actor = actorOf(caller);
   const [row] =
     input.tenantFilter === undefined
-      ? await ctx.sql.rows<AppointmentRow>(BY_ID, [id])
-      : await ctx.sql.rows<AppointmentRow>(BY_ID_IN_TENANT, [id, input.tenantFilter]);
+      ? await ctx.sql.rows<AppointmentRow>(BY_ID, [id, actor])
+      : await ctx.sql.rows<AppointmentRow>(BY_ID_IN_TENANT, [id, actor, input.tenantFilter]);
   if (!row) throw new NotFoundError(`appointment ${input.id} not found`);
-  return appointmentFromRow(row);
+  return openAppointment(ctx.customerKeys, appointmentFromRow(row));
 }

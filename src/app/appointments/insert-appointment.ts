@@ -1,10 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { actorOf, type Caller } from "../../domain/caller.js";
 import type { NewAppointment } from "../../domain/appointments/new-appointment.js";
+import type { TenantDataKey } from "../../crypto/customer-data-cipher.js";
 import type { Statement } from "../../db/sql-pool.js";
 import { BUSY_ARRAYS, busySources, busyValues } from "../availability/load-busy-periods.js";
 import { RULES_VERSION_COLUMNS } from "../availability/load-scheduling-rules.js";
 import { aggregateIdOf, appointmentCreated, customerNotification } from "../outbox/outbox-message.js";
+import { sealCustomerData } from "./appointment-record.js";
 
 /**
  * The booking in ONE statement (it runs right after the tenant's schedule
@@ -20,6 +22,8 @@ import { aggregateIdOf, appointmentCreated, customerNotification } from "../outb
  * The outbox rows' messages come from the same typed builders enqueueOutbox
  * takes (so the id is chosen here): the calendar write and, when asked, the
  * customer's confirmation ($27); the audit row has recordAudit's shape.
+ * The customer's data arrives sealed (and its blind indexes computed) by
+ * the caller: no plaintext personal data is ever a statement parameter.
  */
 /** A calendar that receives our events: then the new appointment waits for its delivery. */
 const RECEIVING_CALENDAR_EXISTS = `
@@ -33,12 +37,14 @@ export const BOOK_UNLESS_BUSY: Statement = {
   text: `
   with ${busySources(false)},
   booked as (
-    insert into appointments (id, tenant_id, customer_name, customer_phone, customer_email, title, description,
-      service_type, start_time, end_time, status, address, latitude, longitude, estimated_cost, notes,
-      idempotency_key, created_by, sync_status)
-    select $6::uuid, $1, $7::text, $8::text, $9::text, $10::text, $11::text, $12::text, $3, $2, $13::text,
-      $14::text, $15::float8, $16::float8, $17::numeric, $18::text, $19::text, $20::text,
-      case when exists (${RECEIVING_CALENDAR_EXISTS}) then 'pending' else 'not_required' end
+    insert into appointments (id, tenant_id, customer_name_enc, customer_phone_enc, customer_email_enc, title,
+      description_enc, job_type, start_time, end_time, status, address_enc, latitude, longitude, estimated_cost,
+      notes_enc, idempotency_key, created_by, sync_status, customer_phone_index, customer_email_index,
+      pii_key_version, customer_id, lead_id, conversation_id, urgency, estimated_duration_minutes, timezone)
+    select $6::uuid, $1, $7::bytea, $8::bytea, $9::bytea, $10::text, $11::bytea, $12::text, $3, $2, $13::text,
+      $14::bytea, $15::float8, $16::float8, $17::numeric, $18::bytea, $19::text, $20::text,
+      case when exists (${RECEIVING_CALENDAR_EXISTS}) then 'pending' else 'not_required' end,
+      $28::bytea, $29::bytea, $30::integer, $31::text, $32::text, $33::text, $34::text, $35::integer, $36::text
     where not exists (select 1 from own) and ($23::boolean or not exists (select 1 from mirrored))
     on conflict do nothing
     returning *
@@ -61,31 +67,37 @@ export const BOOK_UNLESS_BUSY: Statement = {
   left join booked b on true`,
 };
 
-/** BOOK_UNLESS_BUSY's values; letMirroredThrough once the judgement found none of them busy. */
+/**
+ * BOOK_UNLESS_BUSY's values, the customer's data sealed under dataKey (the
+ * tenant's current key); letMirroredThrough once the judgement found none of
+ * them busy.
+ */
 export function bookingValues(
   tenantId: string,
   caller: Caller,
   input: NewAppointment,
   idempotencyKey: string | undefined,
+  dataKey: TenantDataKey,
 ): (letMirroredThrough: boolean) => unknown[] {
   const id = randomUUID();
+  const sealed = sealCustomerData(dataKey, id, input);
   const message = appointmentCreated(id, input.notifyCustomer);
   const notification = customerNotification(id, "confirmation");
   const values = [
     ...busyValues(tenantId, { start: input.start, end: input.end }),
     id,
-    input.customerName,
-    input.customerPhone,
-    input.customerEmail,
+    sealed.customerNameEnc,
+    sealed.customerPhoneEnc,
+    sealed.customerEmailEnc,
     input.title,
-    input.description,
-    input.serviceType,
+    sealed.descriptionEnc,
+    input.jobType,
     input.status,
-    input.address,
+    sealed.addressEnc,
     input.latitude,
     input.longitude,
     input.estimatedCost,
-    input.notes,
+    sealed.notesEnc,
     idempotencyKey ?? null,
     actorOf(caller),
     message.topic,
@@ -97,5 +109,16 @@ export function bookingValues(
     JSON.stringify(notification.payload),
     input.notifyCustomer,
   ];
-  return (letMirroredThrough) => [...values, letMirroredThrough, ...confirmation];
+  const recordFields = [
+    sealed.customerPhoneIndex,
+    sealed.customerEmailIndex,
+    sealed.piiKeyVersion,
+    input.customerId,
+    input.leadId,
+    input.conversationId,
+    input.urgency,
+    input.estimatedDurationMinutes,
+    input.timezone,
+  ];
+  return (letMirroredThrough) => [...values, letMirroredThrough, ...confirmation, ...recordFields];
 }

@@ -1,9 +1,10 @@
 import { wrap } from "@mikro-orm/core";
+import type { EntityManager } from "@mikro-orm/postgresql";
 import type { Caller } from "../../domain/caller.js";
 import { validateChanges, type AppointmentPatch } from "../../domain/appointments/appointment-changes.js";
 import type { AppointmentStatus } from "../../domain/appointments/appointment-status.js";
-import { AbortedError } from "../../domain/errors.js";
-import { AppointmentSchema, type Appointment } from "../../entities/appointment.js";
+import { AbortedError, FailedPreconditionError } from "../../domain/errors.js";
+import type { Appointment } from "../../entities/appointment.js";
 import type { AppContext } from "../context.js";
 import { recordAudit } from "../shared/audit.js";
 import { lockTenantSchedule } from "../shared/tenant-schedule-lock.js";
@@ -12,6 +13,14 @@ import { deliverSoon, type FastPathResult } from "../outbox/deliver-soon.js";
 import { appointmentUpdated, customerNotification } from "../outbox/outbox-message.js";
 import { unitOfWorkSql } from "../../db/unit-of-work-sql.js";
 import { explainRefusal, findBookingConflicts, type BookingConflicts } from "./booking-conflicts.js";
+import {
+  CUSTOMER_DATA_FIELDS,
+  loadAppointmentRecord,
+  openAppointment,
+  sealCustomerData,
+  type AppointmentRecord,
+  type CustomerData,
+} from "./appointment-record.js";
 import { findAppointment } from "./find-appointment.js";
 
 export interface UpdateAppointmentInput {
@@ -23,7 +32,12 @@ export interface UpdateAppointmentInput {
 }
 
 export type UpdateAppointmentResult =
-  | { updated: true; appointment: Appointment; delivery?: FastPathResult }
+  | { updated: true; appointment: AppointmentRecord; delivery?: FastPathResult }
+  | ({ updated: false; appointment: AppointmentRecord } & BookingConflicts);
+
+/** What the transaction decided, on the row as stored (opened after commit). */
+type Change =
+  | { updated: true; appointment: Appointment; changed: boolean }
   | ({ updated: false; appointment: Appointment } & BookingConflicts);
 
 /** Fields whose change the customer is told about. */
@@ -46,19 +60,16 @@ export async function updateAppointment(
   command: UpdateAppointmentInput,
 ): Promise<UpdateAppointmentResult> {
   const result = await change(ctx, caller, command);
-  if (!result.updated) return result;
-  if (!("changed" in result) || !result.changed) return { updated: true, appointment: result.appointment };
-  const delivery = await deliverSoon(ctx, result.appointment.tenantId, result.appointment.id);
-  const current = await ctx.orm.em.fork().findOne(AppointmentSchema, { id: result.appointment.id });
-  return { updated: true, appointment: current ?? result.appointment, delivery };
+  const appointment = await openAppointment(ctx.customerKeys, result.appointment);
+  if (!result.updated) return { ...result, appointment };
+  if (!result.changed) return { updated: true, appointment };
+  const delivery = await deliverSoon(ctx, appointment.tenantId, appointment.id);
+  const current = await loadAppointmentRecord(ctx.customerKeys, ctx.orm.em.fork(), appointment.id);
+  return { updated: true, appointment: current ?? appointment, delivery };
 }
 
-async function change(
-  ctx: AppContext,
-  caller: Caller,
-  command: UpdateAppointmentInput,
-): Promise<UpdateAppointmentResult | { updated: true; appointment: Appointment; changed: boolean }> {
-  const refused = async (appointment: Appointment): Promise<UpdateAppointmentResult> => ({
+async function change(ctx: AppContext, caller: Caller, command: UpdateAppointmentInput): Promise<Change> {
+  const refused = async (appointment: Appointment): Promise<Change> => ({
     updated: false,
     appointment,
     ...(await explainRefusal(
@@ -72,7 +83,7 @@ async function change(
 
   let current: Appointment | undefined;
   try {
-    return await ctx.orm.em.fork().transactional(async (em) => {
+    return await ctx.orm.em.fork().transactional(async (em): Promise<Change> => {
       const appointment = await findAppointment(em, command.id, command.tenantFilter, { forUpdate: true });
       current = appointment;
       if (command.expectedVersion !== 0 && command.expectedVersion !== appointment.version) {
@@ -93,7 +104,9 @@ async function change(
         const blocking = await findBookingConflicts(unitOfWorkSql(em), appointment.tenantId, window, appointment.id);
         if (blocking.some((p) => p.kind !== "appointment")) return refused(appointment);
       }
-      wrap(appointment).assign({ ...values, version: appointment.version + 1, updatedAt: ctx.clock.now() });
+      const { customerData, columns } = splitCustomerData(values);
+      const sealed = customerData ? await resealed(ctx, em, appointment, customerData) : {};
+      wrap(appointment).assign({ ...columns, ...sealed, version: appointment.version + 1, updatedAt: ctx.clock.now() });
       enqueueOutbox(em, appointment.tenantId, appointmentUpdated(appointment.id, Object.keys(values), moved));
       if (Object.keys(values).some((field) => CUSTOMER_VISIBLE.includes(field))) {
         enqueueOutbox(em, appointment.tenantId, customerNotification(appointment.id, "change"));
@@ -118,8 +131,41 @@ async function change(
   }
 }
 
+function splitCustomerData(values: Record<string, unknown>) {
+  const customerData: Partial<CustomerData> = {};
+  const columns: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(values)) {
+    if ((CUSTOMER_DATA_FIELDS as readonly string[]).includes(field)) {
+      (customerData as Record<string, unknown>)[field] = value;
+    } else {
+      columns[field] = value;
+    }
+  }
+  return { customerData: Object.keys(customerData).length > 0 ? customerData : undefined, columns };
+}
+
+/** Every customer field sealed again under the tenant's current key: a row never mixes key versions. */
+async function resealed(ctx: AppContext, em: EntityManager, appointment: Appointment, changes: Partial<CustomerData>) {
+  const current = await openAppointment(ctx.customerKeys, appointment, em);
+  if (current.customerDataStatus !== "available") {
+    throw new FailedPreconditionError(
+      `the customer data of appointment ${appointment.id} is ${current.customerDataStatus}: it cannot be changed`,
+    );
+  }
+  const merged: CustomerData = { ...current, ...changes };
+  return sealCustomerData(await ctx.customerKeys.current(appointment.tenantId, em), appointment.id, merged);
+}
+
 /** Field names and non-personal values only: PII stays out of the audit log. */
-const PERSONAL_FIELDS = new Set(["customerName", "customerPhone", "customerEmail", "address", "latitude", "longitude"]);
+const PERSONAL_FIELDS = new Set([
+  ...CUSTOMER_DATA_FIELDS,
+  "latitude",
+  "longitude",
+  "customerId",
+  "leadId",
+  "conversationId",
+  "timezone",
+]);
 
 function auditableChanges(values: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(

@@ -83,7 +83,7 @@ export async function createJob(ctx: AppContext, caller: Caller, input: CreateJo
       customerEmail: customer.email ?? "",
       title,
       description: description ?? "",
-      serviceType: jobType ?? "",
+      jobType: jobType ?? "",
       start: input.start,
       end,
       address: customer.address ?? "",
@@ -91,6 +91,12 @@ export async function createJob(ctx: AppContext, caller: Caller, input: CreateJo
       notes: notes ?? "",
       status: "confirmed",
       notifyCustomer: false,
+      customerId: "",
+      leadId: leadId ?? "",
+      conversationId: conversationId ?? "",
+      // The appointment knows no "low": a low-urgency job books as normal.
+      urgency: input.urgency === "high" || input.urgency === "emergency" ? input.urgency : "normal",
+      timezone: "",
     },
     ctx.clock.now(),
   );
@@ -104,7 +110,14 @@ export async function createJob(ctx: AppContext, caller: Caller, input: CreateJo
     const claim = await ctx.orm.em
       .fork()
       .transactional((tx) =>
-        claimIdempotencyKey(unitOfWorkSql(tx), tenantId, IDEMPOTENCY_SCOPE, key, hashRequest(request)),
+        claimIdempotencyKey(
+          unitOfWorkSql(tx),
+          ctx.customerKeys,
+          tenantId,
+          IDEMPOTENCY_SCOPE,
+          key,
+          hashRequest(request),
+        ),
       );
     if (claim.kind === "replay") {
       if (claim.response === null || claim.response === undefined)
@@ -113,7 +126,9 @@ export async function createJob(ctx: AppContext, caller: Caller, input: CreateJo
     }
   }
   const finish = async (result: CreateJobResult): Promise<CreateJobResult> => {
-    if (key) await saveIdempotentResponse(ctx.sql, tenantId, IDEMPOTENCY_SCOPE, key, result);
+    const resourceId = result.created ? result.appointmentId : null;
+    if (key)
+      await saveIdempotentResponse(ctx.sql, ctx.customerKeys, tenantId, IDEMPOTENCY_SCOPE, key, result, resourceId);
     return result;
   };
   const releaseKey = async () => {
@@ -127,6 +142,8 @@ export async function createJob(ctx: AppContext, caller: Caller, input: CreateJo
       ]);
   };
 
+  // Sealed before the transaction; the tenant's first key is made on first use, outside it.
+  const dataKey = await ctx.customerKeys.current(tenantId);
   let booked: { kind: "refused"; refusal: BookingConflicts } | { kind: "booked"; appointmentId: string };
   try {
     booked = await ctx.orm.em.fork().transactional(async (tx): Promise<typeof booked> => {
@@ -138,7 +155,7 @@ export async function createJob(ctx: AppContext, caller: Caller, input: CreateJo
         blocking.length === 0
           ? await sql.rows<Partial<AppointmentRow>>(
               BOOK_UNLESS_BUSY,
-              bookingValues(tenantId, caller, booking, undefined)(true),
+              bookingValues(tenantId, caller, booking, undefined, dataKey)(true),
             )
           : [];
       const appointment = row?.id ? appointmentFromRow(row as AppointmentRow) : undefined;

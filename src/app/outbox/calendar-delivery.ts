@@ -1,11 +1,11 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
-import { AppointmentSchema, type Appointment } from "../../entities/appointment.js";
 import type { EventDestination, OutgoingEvent } from "../../providers/calendar/calendar-provider.js";
 import { ProviderError } from "../../providers/kit/provider-error.js";
 import type { AppContext } from "../context.js";
 import type { OutboxMessage } from "./outbox-message.js";
 import { calendarTargets, recordCalendarEvent, type CalendarTarget } from "./calendar-targets.js";
 import { convergeJob } from "./job-delivery.js";
+import { loadAppointmentRecord, type AppointmentRecord } from "../appointments/appointment-record.js";
 
 /** Our own limit on provider writes was reached: try again when the window ends (not a failed attempt). */
 export class OutboundLimitReached extends Error {
@@ -38,7 +38,8 @@ export async function deliverCalendarWrite(
 ): Promise<CalendarWriteOutcome> {
   const em = ctx.orm.em.fork();
   const appointmentId = message.payload.appointmentId;
-  const appointment = await em.findOne(AppointmentSchema, { id: appointmentId, tenantId });
+  // The customer's contact goes into the event: read through the one place that opens it.
+  const appointment = await loadAppointmentRecord(ctx.customerKeys, em, appointmentId, tenantId);
   if (!appointment) return { written: false };
   let written = false;
   for (const target of await calendarTargets(em, tenantId, appointmentId)) {
@@ -55,7 +56,7 @@ export async function deliverCalendarWrite(
 async function converge(
   ctx: AppContext,
   em: EntityManager,
-  appointment: Appointment,
+  appointment: AppointmentRecord,
   target: CalendarTarget,
   topic: OutboxMessage["topic"],
   attempts: number,
@@ -125,7 +126,7 @@ async function write<T>(
   });
 }
 
-function outgoingEventOf(appointment: Appointment, target: CalendarTarget): OutgoingEvent {
+function outgoingEventOf(appointment: AppointmentRecord, target: CalendarTarget): OutgoingEvent {
   return {
     appointmentId: appointment.id,
     title: appointment.title,

@@ -1,4 +1,4 @@
-import { AppointmentSchema } from "../../entities/appointment.js";
+import { loadAppointmentRecord } from "../appointments/appointment-record.js";
 import type { AppContext } from "../context.js";
 import type { OutboxMessage } from "./outbox-message.js";
 
@@ -31,9 +31,13 @@ export async function sendCustomerNotification(
 ): Promise<"sent" | "skipped"> {
   const url = ctx.settings.notificationServiceUrl;
   if (!url) return "skipped";
-  const appointment = await ctx.orm.em
-    .fork()
-    .findOne(AppointmentSchema, { id: message.payload.appointmentId, tenantId });
+  // The customer's contact: read through the one place that opens it.
+  const appointment = await loadAppointmentRecord(
+    ctx.customerKeys,
+    ctx.orm.em.fork(),
+    message.payload.appointmentId,
+    tenantId,
+  );
   if (!appointment) return "skipped";
   const body = {
     type: `appointment.${message.payload.kind}`,

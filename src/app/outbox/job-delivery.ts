@@ -1,6 +1,5 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { isMarkedJob, markedJobDescription } from "../../domain/outbox/job-marker.js";
-import type { Appointment } from "../../entities/appointment.js";
 import { CalendarIntegrationSchema } from "../../entities/calendar-integration.js";
 import { busyEventIdOf, jobIdOfBusyEvent } from "../../providers/field-service/field-service-busy-time.js";
 import type {
@@ -10,6 +9,7 @@ import type {
   Job,
 } from "../../providers/field-service/field-service-provider.js";
 import { ProviderError } from "../../providers/kit/provider-error.js";
+import type { AppointmentRecord } from "../appointments/appointment-record.js";
 import { loadSchedulingRules } from "../availability/load-scheduling-rules.js";
 import type { AppContext } from "../context.js";
 import { callProvider } from "../integrations/provider-call.js";
@@ -40,7 +40,7 @@ const SEARCH_MARGIN_MS = 24 * 3_600_000;
 export async function convergeJob(
   ctx: AppContext,
   em: EntityManager,
-  appointment: Appointment,
+  appointment: AppointmentRecord,
   target: CalendarTarget,
   topic: OutboxMessage["topic"],
 ): Promise<boolean> {
@@ -117,7 +117,7 @@ export async function convergeJob(
 }
 
 /** The customer as the platform gets it: the one place job delivery reads the appointment's customer fields. */
-function customerOf(appointment: Appointment): CustomerDetails {
+function customerOf(appointment: AppointmentRecord): CustomerDetails {
   return {
     name: appointment.customerName,
     phone: appointment.customerPhone,
@@ -130,7 +130,7 @@ function customerOf(appointment: Appointment): CustomerDetails {
 async function findMarkedJob(
   jobs: FieldServiceProvider,
   credentials: FieldServiceCredentials,
-  appointment: Appointment,
+  appointment: AppointmentRecord,
   ...around: JobIntent[]
 ): Promise<Job | undefined> {
   const start = Math.min(...around.map((w) => w.start.getTime())) - SEARCH_MARGIN_MS;

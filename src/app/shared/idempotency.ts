@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto";
-import { AlreadyExistsError, InvalidArgumentError } from "../../domain/errors.js";
+import { FieldDecryptionError } from "../../crypto/customer-data-cipher.js";
+import { AlreadyExistsError, FailedPreconditionError, InvalidArgumentError } from "../../domain/errors.js";
 import type { SqlReader, Statement } from "../../db/sql-pool.js";
+import type { TenantKeyRing } from "../customer-data/tenant-key-ring.js";
 
 export type IdempotencyClaim = { kind: "new" } | { kind: "replay"; response: unknown };
 
@@ -15,6 +17,11 @@ export function hashRequest(request: unknown): string {
   return createHash("sha256").update(JSON.stringify(request)).digest("hex");
 }
 
+/** What a stored reply's ciphertext is bound to: its record and column. */
+export function storedReplyBinding(scope: string, key: string) {
+  return { rowId: `idempotency:${scope}:${key}`, column: "response" };
+}
+
 const CLAIM: Statement = {
   name: "idempotency-claim",
   text: `insert into idempotency_records (tenant_id, scope, key, request_hash) values ($1, $2, $3, $4)
@@ -22,20 +29,25 @@ const CLAIM: Statement = {
 };
 const CLAIMED: Statement = {
   name: "idempotency-claimed",
-  text: `select request_hash, response from idempotency_records where tenant_id = $1 and scope = $2 and key = $3`,
+  text: `select request_hash, response_sealed, response_key_version from idempotency_records
+     where tenant_id = $1 and scope = $2 and key = $3`,
 };
 const SAVE: Statement = {
   name: "idempotency-save",
-  text: `update idempotency_records set response = $1 where tenant_id = $2 and scope = $3 and key = $4`,
+  text: `update idempotency_records set response_sealed = $1, response_key_version = $2, resource_id = $3
+     where tenant_id = $4 and scope = $5 and key = $6`,
 };
 
 /**
  * Claims (tenant, scope, key) inside the caller's transaction. A concurrent
  * claim of the same key waits on the primary key until the first transaction
  * commits, then replays its response: one row however many retries race.
+ * Stored replies carry customer data, so they are sealed under the tenant's
+ * data key like the rows they describe.
  */
 export async function claimIdempotencyKey(
   sql: SqlReader,
+  keys: TenantKeyRing,
   tenantId: string,
   scope: string,
   key: string,
@@ -43,19 +55,47 @@ export async function claimIdempotencyKey(
 ): Promise<IdempotencyClaim> {
   const inserted = await sql.rows<{ key: string }>(CLAIM, [tenantId, scope, key, requestHash]);
   if (inserted.length > 0) return { kind: "new" };
-  const [existing] = await sql.rows<{ request_hash: string; response: unknown }>(CLAIMED, [tenantId, scope, key]);
+  const [existing] = await sql.rows<{
+    request_hash: string;
+    response_sealed: Buffer | null;
+    response_key_version: number | null;
+  }>(CLAIMED, [tenantId, scope, key]);
   if (!existing || existing.request_hash !== requestHash) {
     throw new AlreadyExistsError("idempotency_key was already used with a different request");
   }
-  return { kind: "replay", response: existing.response };
+  const unreadable = () =>
+    new FailedPreconditionError("the first reply to this idempotency_key was erased; use a new key");
+  if (!existing.response_sealed || existing.response_key_version === null) throw unreadable();
+  const dataKey = await keys.version(tenantId, existing.response_key_version);
+  if (!dataKey) throw unreadable();
+  try {
+    return {
+      kind: "replay",
+      response: JSON.parse(dataKey.open(existing.response_sealed, storedReplyBinding(scope, key))),
+    };
+  } catch (error) {
+    if (error instanceof FieldDecryptionError) throw unreadable();
+    throw error;
+  }
 }
 
+/** Stores the first reply, sealed; resourceId names what it is about (ForgetCustomer finds it by that). */
 export async function saveIdempotentResponse(
   sql: SqlReader,
+  keys: TenantKeyRing,
   tenantId: string,
   scope: string,
   key: string,
   response: unknown,
+  resourceId: string | null,
 ): Promise<void> {
-  await sql.rows(SAVE, [JSON.stringify(response), tenantId, scope, key]);
+  const dataKey = await keys.current(tenantId);
+  await sql.rows(SAVE, [
+    dataKey.seal(JSON.stringify(response), storedReplyBinding(scope, key)),
+    dataKey.version,
+    resourceId,
+    tenantId,
+    scope,
+    key,
+  ]);
 }

@@ -37,7 +37,7 @@ interface MappedEvent {
   status: string;
 }
 
-const SYNC_CALLER: Caller = { kind: "service" };
+const SYNC_CALLER: Caller = { kind: "service", keyId: "calendar-sync" };
 const ACTIVE = new Set(["pending", "confirmed"]);
 
 /**

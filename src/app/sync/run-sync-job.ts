@@ -10,6 +10,7 @@ import type { AppContext } from "../context.js";
 import { syncCalendarList } from "../integrations/calendar-list.js";
 import { ReauthorizationRequiredError } from "../integrations/integration-credentials.js";
 import { callProvider } from "../integrations/provider-call.js";
+import { recordAudit } from "../shared/audit.js";
 import { deleteEvents, replaceEvents, upsertEvents, type MirrorCalendar } from "./mirror-writer.js";
 import { reconcileAppointments } from "./reconcile-appointments.js";
 import { syncWindowAt } from "./sync-window.js";
@@ -31,7 +32,7 @@ interface Tally {
  * the state expired). Progress and counts are written to the row as it
  * goes; failures are recorded there, never thrown at the worker.
  */
-export async function runSyncJob(ctx: AppContext, _caller: Caller, input: { syncJobId: string }): Promise<void> {
+export async function runSyncJob(ctx: AppContext, caller: Caller, input: { syncJobId: string }): Promise<void> {
   const syncJobId = input.syncJobId;
   const em = ctx.orm.em.fork();
   const job = await em.findOne(SyncJobSchema, { id: syncJobId });
@@ -48,21 +49,21 @@ export async function runSyncJob(ctx: AppContext, _caller: Caller, input: { sync
     });
     for (const integration of integrations) {
       const started = performance.now();
-      const finished = (outcome: "succeeded" | "failed") =>
-        ctx.metrics.syncFinished(integration.provider, outcome, (performance.now() - started) / 1000);
+      let outcome: "succeeded" | "failed" = "succeeded";
       try {
         await ctx.jobs.exclusive(`calendar-sync:${integration.id}`, () =>
           syncIntegration(ctx, job, integration, tally),
         );
-        finished("succeeded");
       } catch (error) {
-        finished("failed");
+        outcome = "failed";
         errors.push(`${integration.provider} ${integration.id}: ${describeFailure(error)}`);
         ctx.logger.warn(
           { syncJobId, integrationId: integration.id, err: describeFailure(error) },
           "integration sync failed",
         );
       }
+      ctx.metrics.syncFinished(integration.provider, outcome, (performance.now() - started) / 1000);
+      await auditCalendarRead(ctx, caller, job, integration, outcome);
     }
   } catch (error) {
     errors.push(describeFailure(error));
@@ -75,6 +76,26 @@ export async function runSyncJob(ctx: AppContext, _caller: Caller, input: { sync
     errors,
     finishedAt: ctx.clock.now(),
   });
+}
+
+/** Every read of a provider calendar leaves an audit row (counts only: events carry customers' names). */
+async function auditCalendarRead(
+  ctx: AppContext,
+  caller: Caller,
+  job: SyncJob,
+  integration: CalendarIntegration,
+  outcome: string,
+): Promise<void> {
+  const em = ctx.orm.em.fork();
+  recordAudit(em, {
+    tenantId: job.tenantId,
+    caller,
+    action: "calendar.synced",
+    entityType: "calendar_integration",
+    entityId: integration.id,
+    changes: { provider: integration.provider, syncJobId: job.id, outcome },
+  });
+  await em.flush();
 }
 
 async function integrationsOf(ctx: AppContext, job: SyncJob): Promise<CalendarIntegration[]> {

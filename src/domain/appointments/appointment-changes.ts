@@ -1,5 +1,5 @@
 import { requireNotInPast, requireTimeRange } from "../validation.js";
-import { APPOINTMENT_FIELD_RULES, APPOINTMENT_FIELDS } from "./appointment-fields.js";
+import { APPOINTMENT_FIELD_RULES, APPOINTMENT_FIELDS, type Urgency } from "./appointment-fields.js";
 import { assertEditable, assertReschedulable, assertTransition, type AppointmentStatus } from "./appointment-status.js";
 
 /** UpdateAppointment's fields; undefined means "leave unchanged". */
@@ -9,7 +9,7 @@ export interface AppointmentPatch {
   customerEmail?: string;
   title?: string;
   description?: string;
-  serviceType?: string;
+  jobType?: string;
   start?: Date;
   end?: Date;
   status?: AppointmentStatus;
@@ -18,6 +18,12 @@ export interface AppointmentPatch {
   longitude?: number;
   estimatedCost?: string;
   notes?: string;
+  customerId?: string;
+  leadId?: string;
+  conversationId?: string;
+  urgency?: Urgency;
+  estimatedDurationMinutes?: number;
+  timezone?: string;
 }
 
 export interface CurrentAppointment {

@@ -2,6 +2,7 @@ import { InvalidArgumentError } from "../errors.js";
 import { requireNotInPast, requireTimeRange } from "../validation.js";
 import { APPOINTMENT_FIELD_RULES as RULES } from "./appointment-fields.js";
 import type { AppointmentStatus } from "./appointment-status.js";
+import type { Urgency } from "./appointment-fields.js";
 
 /** CreateAppointment's fields as the caller sent them (proto3: "" and 0 mean unset). */
 export interface NewAppointmentRequest {
@@ -10,7 +11,7 @@ export interface NewAppointmentRequest {
   customerEmail: string;
   title: string;
   description: string;
-  serviceType: string;
+  jobType: string;
   start?: Date;
   end?: Date;
   address: string;
@@ -20,6 +21,13 @@ export interface NewAppointmentRequest {
   notes: string;
   status?: AppointmentStatus;
   notifyCustomer: boolean;
+  customerId: string;
+  leadId: string;
+  conversationId: string;
+  /** Unset: normal. */
+  urgency?: Urgency;
+  estimatedDurationMinutes?: number;
+  timezone: string;
 }
 
 export interface NewAppointment {
@@ -28,7 +36,7 @@ export interface NewAppointment {
   customerEmail: string | null;
   title: string;
   description: string | null;
-  serviceType: string | null;
+  jobType: string | null;
   start: Date;
   end: Date;
   address: string | null;
@@ -38,6 +46,12 @@ export interface NewAppointment {
   notes: string | null;
   status: "pending" | "confirmed";
   notifyCustomer: boolean;
+  customerId: string | null;
+  leadId: string | null;
+  conversationId: string | null;
+  urgency: Urgency;
+  estimatedDurationMinutes: number | null;
+  timezone: string | null;
 }
 
 export function validateNewAppointment(request: NewAppointmentRequest, now: Date): NewAppointment {
@@ -59,7 +73,7 @@ export function validateNewAppointment(request: NewAppointmentRequest, now: Date
     customerEmail: RULES.customerEmail(request.customerEmail),
     title: RULES.title(request.title),
     description: RULES.description(request.description),
-    serviceType: RULES.serviceType(request.serviceType),
+    jobType: RULES.jobType(request.jobType),
     start,
     end,
     address: RULES.address(request.address),
@@ -69,5 +83,11 @@ export function validateNewAppointment(request: NewAppointmentRequest, now: Date
     notes: RULES.notes(request.notes),
     status,
     notifyCustomer: request.notifyCustomer,
+    customerId: RULES.customerId(request.customerId),
+    leadId: RULES.leadId(request.leadId),
+    conversationId: RULES.conversationId(request.conversationId),
+    urgency: request.urgency ?? "normal",
+    estimatedDurationMinutes: RULES.estimatedDurationMinutes(request.estimatedDurationMinutes),
+    timezone: RULES.timezone(request.timezone),
   };
 }

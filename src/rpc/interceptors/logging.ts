@@ -12,8 +12,11 @@ function tenantOf(message: unknown, fromCaller: string | undefined): string | un
 export function createLoggingInterceptor(logger: Logger): Interceptor {
   return (next) => async (req) => {
     const started = performance.now();
-    const method = `${req.service.typeName}/${req.method.name}`;
     const log = (code: Code | undefined) => {
+      const level = code === Code.Internal || code === Code.Unknown ? "error" : "info";
+      // Nothing to build when the level is off (production benches run at warn).
+      if (!logger.isLevelEnabled(level)) return;
+      const method = `${req.service.typeName}/${req.method.name}`;
       const caller = req.contextValues.get(callerKey);
       const tenant = tenantOf(
         req.stream ? undefined : req.message,
@@ -26,8 +29,7 @@ export function createLoggingInterceptor(logger: Logger): Interceptor {
         tenant,
         caller: caller?.kind,
       };
-      if (code === Code.Internal || code === Code.Unknown) logger.error(line, "rpc");
-      else logger.info(line, "rpc");
+      logger[level](line, "rpc");
     };
     try {
       const res = await next(req);

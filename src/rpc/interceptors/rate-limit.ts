@@ -16,9 +16,21 @@ export interface RateLimitSettings {
 const NO_TENANT = "-";
 const MAX_TENANT_KEY_LENGTH = 255;
 
-/** Names a service key in bucket keys (and so in the database) without revealing it. */
-function credentialIdOf(serviceKey: string): string {
-  return createHash("sha256").update(serviceKey).digest("hex").slice(0, 16);
+/**
+ * Names a service key in bucket keys (and so in the database) without
+ * revealing it. Only keys auth accepted get here (one, today): the last
+ * one's name is kept rather than hashed again on every call.
+ */
+function credentialNamer(): (serviceKey: string) => string {
+  let lastKey: string | undefined;
+  let lastId = "";
+  return (serviceKey) => {
+    if (serviceKey !== lastKey) {
+      lastId = createHash("sha256").update(serviceKey).digest("hex").slice(0, 16);
+      lastKey = serviceKey;
+    }
+    return lastId;
+  };
 }
 
 /**
@@ -43,6 +55,7 @@ export function createRateLimitInterceptor(
   logger: Logger,
 ): Interceptor {
   let lastWarnedAt = 0;
+  const credentialIdOf = credentialNamer();
   return (next) => async (req) => {
     const caller = req.contextValues.get(callerKey);
     if (!caller) return next(req);
