@@ -5,6 +5,7 @@ import { Migration20261210100000_field_service_integrations } from "./Migration2
 import { Migration20261215000000_two_way_sync } from "./Migration20261215000000_two_way_sync.js";
 import { Migration20261215100000_push_channels_and_schedules } from "./Migration20261215100000_push_channels_and_schedules.js";
 import { Migration20261216000000_customer_data_encryption } from "./Migration20261216000000_customer_data_encryption.js";
+import { Migration20261220000000_job_delivery_intents } from "./Migration20261220000000_job_delivery_intents.js";
 import { Migration20261220100000_technicians } from "./Migration20261220100000_technicians.js";
 
 /** Every migration in order; listed explicitly so tsx, vitest and node load them alike. */
@@ -24,5 +25,6 @@ export const migrationsList: MigrationObject[] = [
     name: "Migration20261216000000_customer_data_encryption",
     class: Migration20261216000000_customer_data_encryption,
   },
+  { name: "Migration20261220000000_job_delivery_intents", class: Migration20261220000000_job_delivery_intents },
   { name: "Migration20261220100000_technicians", class: Migration20261220100000_technicians },
 ];

@@ -5,6 +5,7 @@ import type { AppContext } from "../context.js";
 import { accountBucketOf } from "../integrations/outbound-rate-limit.js";
 import type { OutboxMessage } from "./outbox-message.js";
 import { calendarTargets, recordCalendarEvent, type CalendarTarget } from "./calendar-targets.js";
+import { convergeJob } from "./job-delivery.js";
 import { loadAppointmentRecord, type AppointmentRecord } from "../appointments/appointment-record.js";
 
 /** Our own limit on provider writes was reached: try again when the window ends (not a failed attempt). */
@@ -44,7 +45,11 @@ export async function deliverCalendarWrite(
   let written = false;
   for (const target of await calendarTargets(em, tenantId, appointmentId)) {
     if (!target.writable) continue;
-    written = (await converge(ctx, em, appointment, target, message.topic, attempts)) || written;
+    // A field-service schedule receives bookings as jobs (job-delivery.ts).
+    const delivered = ctx.providers.find(target.provider)?.capabilities.fieldServiceJobs
+      ? await convergeJob(ctx, em, appointment, target, message.topic)
+      : await converge(ctx, em, appointment, target, message.topic, attempts);
+    written = delivered || written;
   }
   return { written };
 }

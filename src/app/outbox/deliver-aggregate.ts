@@ -96,7 +96,8 @@ async function deliverRow(ctx: AppContext, em: EntityManager, row: ClaimedRow): 
 /**
  * After a calendar row: synced (or not_required when no calendar receives
  * events) unless a later write of the appointment is still waiting; the
- * first target's event id is the seed's external_event_id.
+ * first target's event id is the seed's external_event_id. A job booked by
+ * CreateJob (external_event_id set, no calendar copy) keeps its own status.
  */
 async function markSynced(em: EntityManager, tenantId: string, appointmentId: string): Promise<void> {
   const firstEvent = `from appointment_calendar_events m join calendar_integrations i on i.id = m.integration_id
@@ -107,7 +108,8 @@ async function markSynced(em: EntityManager, tenantId: string, appointmentId: st
          when exists (select 1 from outbox o where o.tenant_id = a.tenant_id and o.aggregate_id = a.id::text
                         and o.status = 'pending') then 'pending'
          when not exists (select 1 from appointment_calendar_events m
-                          where m.tenant_id = a.tenant_id and m.appointment_id = a.id) then 'not_required'
+                          where m.tenant_id = a.tenant_id and m.appointment_id = a.id)
+           then case when a.external_event_id is null then 'not_required' else a.sync_status end
          else 'synced' end,
        sync_error = null,
        provider = coalesce((select i.provider ${firstEvent}), a.provider),

@@ -204,8 +204,10 @@ async function moveFromCalendar(
     return "flagged" as const;
   };
   let current: Appointment | undefined;
+  // Flagged after the transaction: flag() writes through its own connection, which would wait on our row lock.
+  let blockedBy: string | undefined;
   try {
-    return await ctx.orm.em.fork().transactional(async (em) => {
+    const outcome = await ctx.orm.em.fork().transactional(async (em) => {
       const appointment = await findAppointment(em, m.appointment_id, integration.tenantId, { forUpdate: true });
       if (!ACTIVE.has(appointment.status)) return "none" as const;
       current = appointment;
@@ -213,7 +215,10 @@ async function moveFromCalendar(
       const blocking = (
         await findBookingConflicts(unitOfWorkSql(em), integration.tenantId, window, appointment.id)
       ).filter((p) => p.kind !== "appointment");
-      if (blocking.length > 0) return flag(appointment, blocking.map((p) => `${p.kind} ${p.id}`).join(", "));
+      if (blocking.length > 0) {
+        blockedBy = blocking.map((p) => `${p.kind} ${p.id}`).join(", ");
+        return "none" as const;
+      }
       const now = ctx.clock.now();
       Object.assign(appointment, {
         startTime: event.start,
@@ -239,6 +244,7 @@ async function moveFromCalendar(
       await rememberEtag(em, integration.tenantId, calendar.id, m.appointment_id, event.etag);
       return "moved" as const;
     });
+    return blockedBy && current ? await flag(current, blockedBy) : outcome;
   } catch (error) {
     // The exclusion constraint refused the move: another appointment holds that time.
     if ((error as { code?: unknown }).code === "23P01" && current) return flag(current, "another appointment");

@@ -43,6 +43,11 @@ export function busyEventIdOf(item: Pick<ScheduledItem, "id" | "jobId">): string
   return item.id === item.jobId || !item.jobId ? item.id : `${item.jobId}#${item.id}`;
 }
 
+/** The job a mirrored busy event id (busyEventIdOf) belongs to. */
+export function jobIdOfBusyEvent(providerEventId: string): string {
+  return providerEventId.split("#", 1)[0] ?? providerEventId;
+}
+
 /** True when a mirrored busy event is work of this job (so moving the job does not conflict with itself). */
 export function isBusyEventOfJob(providerEventId: string, jobId: string): boolean {
   return providerEventId === jobId || providerEventId.startsWith(`${jobId}#`);

@@ -135,6 +135,24 @@ export class HousecallProFake {
     }).id;
   }
 
+  /** Jobs whose notes contain the text (what a booking delivered as a job carries). */
+  jobsWithNotes(text: string): FakeJob[] {
+    return [...this.jobs.values()].filter((job) => job.notes?.includes(text));
+  }
+
+  /** The business reschedules a job in HouseCall Pro (null: unschedules it). */
+  rescheduleJob(jobId: string, start: string | null, end: string | null): void {
+    const job = this.jobs.get(jobId);
+    if (!job) throw new Error(`no job ${jobId}`);
+    const work_status = start ? "scheduled" : "needs scheduling";
+    Object.assign(job, {
+      scheduled_start: start,
+      scheduled_end: end,
+      work_status,
+      updated_at: new Date().toISOString(),
+    });
+  }
+
   crewOf(jobId: string): string[] {
     return [...(this.jobs.get(jobId)?.employeeIds ?? [])];
   }

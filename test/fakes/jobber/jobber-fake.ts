@@ -151,6 +151,18 @@ export class JobberFake {
     return { jobId: job.id, visitId };
   }
 
+  /** Jobs whose instructions contain the text (what a booking delivered as a job carries). */
+  jobsWithInstructions(text: string): FakeJob[] {
+    return [...this.jobs.values()].filter((job) => job.instructions?.includes(text));
+  }
+
+  /** The business moves a visit in Jobber. */
+  rescheduleVisit(visitId: string, startAt: string, endAt: string): void {
+    const visit = this.visits.get(visitId);
+    if (!visit) throw new Error(`no visit ${visitId}`);
+    Object.assign(visit, { startAt, endAt });
+  }
+
   crewOf(visitId: string): string[] {
     return [...(this.visits.get(visitId)?.assignedUserIds ?? [])];
   }

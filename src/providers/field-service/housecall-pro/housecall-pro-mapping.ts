@@ -110,7 +110,7 @@ export function jobOf(job: HcpJob, region: CountryCode): Job {
   return {
     id: job.id,
     title: job.description ?? "",
-    description: typeof job.notes === "string" && job.notes ? job.notes : undefined,
+    description: notesText(job.notes),
     status: jobStatusOf(job.work_status),
     providerStatus: job.work_status,
     start: dateOf(job.schedule?.scheduled_start),
@@ -123,4 +123,15 @@ export function jobOf(job: HcpJob, region: CountryCode): Job {
     createdAt: dateOf(job.created_at),
     updatedAt: dateOf(job.updated_at),
   };
+}
+
+/** A job's notes as one text: a string, or (as job reads list them) note objects with their content. */
+function notesText(notes: HcpJob["notes"]): string | undefined {
+  if (typeof notes === "string") return notes || undefined;
+  const contents = (notes ?? []).flatMap((note) =>
+    note && typeof note === "object" && typeof (note as { content?: unknown }).content === "string"
+      ? [(note as { content: string }).content]
+      : [],
+  );
+  return contents.length > 0 ? contents.join("\n") : undefined;
 }

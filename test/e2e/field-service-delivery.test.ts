@@ -1,0 +1,273 @@
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  AppointmentService,
+  AppointmentStatus,
+  CancellationReason,
+  ProviderSyncStatus,
+} from "../../gen/universalcalendar/v1/appointment_pb.js";
+import { AvailabilityService } from "../../gen/universalcalendar/v1/availability_pb.js";
+import { CalendarService } from "../../gen/universalcalendar/v1/calendar_pb.js";
+import { Provider } from "../../gen/universalcalendar/v1/common_pb.js";
+import { FieldServiceService } from "../../gen/universalcalendar/v1/field_service_pb.js";
+import { SyncService, SyncStatus, SyncType } from "../../gen/universalcalendar/v1/sync_pb.js";
+import { deliverAggregate } from "../../src/app/outbox/deliver-aggregate.js";
+import { jobMarkerOf } from "../../src/domain/outbox/job-marker.js";
+import { SCHEDULE_CALENDAR_ID } from "../../src/providers/field-service/field-service-busy-time.js";
+import { waitForSync } from "../fakes/google/google-oauth-flow.js";
+import { HousecallProFake } from "../fakes/housecall-pro/housecall-pro-fake.js";
+import { JobberFake } from "../fakes/jobber/jobber-fake.js";
+import { appointmentRequest } from "../support/appointment-requests.js";
+import { client, grpcTransport, serviceKey } from "../support/clients.js";
+import { mintJwt, newTenantId, startTestServer, type TestServer } from "../support/test-server.js";
+
+let hcp: HousecallProFake;
+let jobber: JobberFake;
+let server: TestServer;
+
+beforeAll(async () => {
+  [hcp, jobber] = await Promise.all([HousecallProFake.start(), JobberFake.start()]);
+  server = await startTestServer({
+    env: {
+      HOUSECALLPRO_API_BASE_URL: hcp.url,
+      JOBBER_API_BASE_URL: jobber.graphqlUrl,
+      JOBBER_OAUTH_BASE_URL: jobber.oauthBaseUrl,
+      JOBBER_CLIENT_ID: jobber.clientId,
+      JOBBER_CLIENT_SECRET: jobber.clientSecret,
+      OUTBOX_CLAIM_SECONDS: "2",
+      OUTBOX_RETRY_BASE_DELAY_MS: "50",
+    },
+  });
+});
+afterAll(async () => {
+  await server?.close();
+  await Promise.all([hcp?.close(), jobber?.close()]);
+});
+
+const DAY = 86_400_000;
+/** A whole UTC hour on a weekday at least `days` ahead (inside default business hours and the sync window). */
+function weekdayAt(days: number, hour: number): Date {
+  const d = new Date(Date.now() + days * DAY);
+  while (d.getUTCDay() === 0 || d.getUTCDay() === 6) d.setTime(d.getTime() + DAY);
+  d.setUTCHours(hour, 0, 0, 0);
+  return d;
+}
+const hourAfter = (d: Date) => new Date(d.getTime() + 3_600_000);
+const appointments = () => client(AppointmentService, grpcTransport(server.baseUrl, serviceKey));
+
+/** Connects the platform and makes its schedule the tenant's destination (UpdateCalendarSelection). */
+async function destination(provider: "jobber" | "housecall_pro") {
+  const tenantId = newTenantId();
+  const fs = client(FieldServiceService, grpcTransport(server.baseUrl, { jwt: await mintJwt(tenantId) }));
+  const answer =
+    provider === "jobber"
+      ? await fs.connectJobber({ tenantId, apiKey: jobber.issueApiKey(), subdomain: "acme", timezone: "UTC" })
+      : await fs.connectHousecallPro({
+          tenantId,
+          apiKey: hcp.issueApiKey(),
+          companyId: hcp.company.id,
+          timezone: "UTC",
+        });
+  await waitForSync(server, answer.syncId);
+  const calendars = client(CalendarService, grpcTransport(server.baseUrl, { jwt: await mintJwt(tenantId) }));
+  const selected = await calendars.updateCalendarSelection({
+    integrationId: answer.integration!.id,
+    calendars: [{ calendarId: SCHEDULE_CALENDAR_ID, checkConflicts: true, receivesEvents: true }],
+  });
+  expect(selected.integration?.calendars.find((c) => c.id === SCHEDULE_CALENDAR_ID)?.receivesEvents).toBe(true);
+  return { tenantId, integrationId: answer.integration!.id };
+}
+
+async function book(tenantId: string, start: Date) {
+  const res = await appointments().createAppointment(
+    appointmentRequest(tenantId, start.toISOString(), hourAfter(start).toISOString()),
+  );
+  if (!res.created || !res.appointment) throw new Error("not booked");
+  return res.appointment.id;
+}
+
+const appointmentOf = async (id: string) => (await appointments().getAppointment({ id })).appointment!;
+const synced = (id: string) =>
+  expect.poll(async () => (await appointmentOf(id)).syncStatus, { timeout: 20_000, interval: 100 });
+
+async function incrementalSync(tenantId: string, provider: Provider) {
+  const sync = client(SyncService, grpcTransport(server.baseUrl, serviceKey));
+  const run = await sync.triggerSync({ tenantId, provider, type: SyncType.INCREMENTAL });
+  expect((await waitForSync(server, run.syncId)).status).toBe(SyncStatus.SUCCEEDED);
+}
+
+describe("bookings delivered as jobs", () => {
+  it("HouseCall Pro: one job when the first calls fail with 500 and 429; its id is the appointment's event id", async () => {
+    const { tenantId } = await destination("housecall_pro");
+    const start = weekdayAt(5, 14);
+    hcp.failNext({ status: 500 }, { status: 429, retryAfterSeconds: 1 }, { status: 500 });
+    const id = await book(tenantId, start);
+    await synced(id).toBe(ProviderSyncStatus.SYNCED);
+    const jobs = hcp.jobsWithNotes(jobMarkerOf(id));
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0]).toMatchObject({
+      scheduled_start: start.toISOString(),
+      scheduled_end: hourAfter(start).toISOString(),
+    });
+    expect((await appointmentOf(id)).externalEventId).toBe(jobs[0]!.id);
+  });
+
+  it("Jobber: create → update → cancel reach the job in order under failures, exactly once", async () => {
+    const { tenantId } = await destination("jobber");
+    const start = weekdayAt(6, 13);
+    jobber.failNext({ status: 500 }, { status: 429, retryAfterSeconds: 1 });
+    const id = await book(tenantId, start);
+    const jwtClient = client(AppointmentService, grpcTransport(server.baseUrl, { jwt: await mintJwt(tenantId) }));
+    const moved = weekdayAt(6, 16);
+    jobber.failNext({ status: 503 });
+    await jwtClient.updateAppointment({
+      id,
+      startTime: timestampFromDate(moved),
+      endTime: timestampFromDate(hourAfter(moved)),
+    });
+    await synced(id).toBe(ProviderSyncStatus.SYNCED);
+    const [job] = jobber.jobsWithInstructions(jobMarkerOf(id));
+    expect(jobber.jobsWithInstructions(jobMarkerOf(id))).toHaveLength(1);
+    const visits = jobber.visitsOf(job!.id);
+    expect(visits).toHaveLength(1);
+    expect(new Date(visits[0]!.startAt!).getTime()).toBe(moved.getTime());
+
+    jobber.failNext({ status: 500 });
+    await jwtClient.cancelAppointment({ id });
+    await expect.poll(() => jobber.visitsOf(job!.id).length, { timeout: 20_000, interval: 100 }).toBe(0);
+    await synced(id).toBe(ProviderSyncStatus.SYNCED);
+    expect(jobber.jobsWithInstructions(jobMarkerOf(id))).toHaveLength(1);
+    const ops = jobber.operations();
+    expect(ops.filter((o) => o === "JobCreate")).toHaveLength(1);
+  });
+
+  it("a crash between the platform's success and our record does not make a second job", async () => {
+    const { tenantId } = await destination("housecall_pro");
+    const db = server.orm.em.fork().getConnection();
+    // Our bookkeeping fails (as if the process died right after HouseCall Pro answered).
+    await db.execute(`
+      create or replace function fail_job_record() returns trigger language plpgsql as $$
+      begin raise exception 'bookkeeping failed'; end $$`);
+    await db.execute(`
+      create trigger fail_job_record before insert on appointment_calendar_events
+      for each row when (new.tenant_id = '${tenantId}') execute function fail_job_record()`);
+    const start = weekdayAt(7, 15);
+    let id: string;
+    try {
+      id = await book(tenantId, start);
+      await expect.poll(() => hcp.jobsWithNotes(jobMarkerOf(id)).length, { timeout: 10_000 }).toBe(1);
+      const [intent] = await db.execute<{ n: string }[]>(
+        "select count(*) as n from appointment_job_intents where appointment_id = ?",
+        [id],
+      );
+      expect(Number(intent?.n)).toBe(1);
+      expect((await appointmentOf(id)).syncStatus).toBe(ProviderSyncStatus.PENDING);
+    } finally {
+      await db.execute("drop trigger fail_job_record on appointment_calendar_events");
+    }
+    await expect
+      .poll(
+        async () => {
+          await deliverAggregate(server.app, { tenantId, aggregateId: id });
+          return (await appointmentOf(id)).syncStatus;
+        },
+        { timeout: 20_000, interval: 200 },
+      )
+      .toBe(ProviderSyncStatus.SYNCED);
+    const jobs = hcp.jobsWithNotes(jobMarkerOf(id));
+    expect(jobs).toHaveLength(1);
+    expect((await appointmentOf(id)).externalEventId).toBe(jobs[0]!.id);
+  });
+
+  it("a reschedule made in HouseCall Pro moves the appointment; an unscheduled job cancels it", async () => {
+    const { tenantId } = await destination("housecall_pro");
+    const id = await book(tenantId, weekdayAt(8, 14));
+    await synced(id).toBe(ProviderSyncStatus.SYNCED);
+    const [job] = hcp.jobsWithNotes(jobMarkerOf(id));
+    const later = weekdayAt(8, 17);
+    hcp.rescheduleJob(job!.id, later.toISOString(), hourAfter(later).toISOString());
+    await incrementalSync(tenantId, Provider.HOUSECALL_PRO);
+    const moved = await appointmentOf(id);
+    expect(moved.startTime?.seconds).toBe(BigInt(later.getTime() / 1000));
+    expect(moved.status).not.toBe(AppointmentStatus.CANCELLED);
+
+    hcp.rescheduleJob(job!.id, null, null);
+    await incrementalSync(tenantId, Provider.HOUSECALL_PRO);
+    const cancelled = await appointmentOf(id);
+    expect(cancelled.status).toBe(AppointmentStatus.CANCELLED);
+    expect(cancelled.cancellationReason).toBe(CancellationReason.CANCELLED_IN_CALENDAR);
+  });
+
+  it("a reschedule made in Jobber comes back; one onto a hard block is flagged instead", async () => {
+    const { tenantId } = await destination("jobber");
+    const id = await book(tenantId, weekdayAt(9, 13));
+    await synced(id).toBe(ProviderSyncStatus.SYNCED);
+    const [job] = jobber.jobsWithInstructions(jobMarkerOf(id));
+    const [visit] = jobber.visitsOf(job!.id);
+    const later = weekdayAt(9, 15);
+    jobber.rescheduleVisit(visit!.id, later.toISOString(), hourAfter(later).toISOString());
+    await incrementalSync(tenantId, Provider.JOBBER);
+    expect((await appointmentOf(id)).startTime?.seconds).toBe(BigInt(later.getTime() / 1000));
+    expect(jobber.jobsWithInstructions(jobMarkerOf(id))).toHaveLength(1);
+
+    // Moved onto a hard block: the appointment keeps its time and is flagged, like a calendar move.
+    const blocked = weekdayAt(9, 18);
+    const blocks = client(AvailabilityService, grpcTransport(server.baseUrl, serviceKey));
+    await blocks.blockTime({
+      tenantId,
+      startTime: timestampFromDate(blocked),
+      endTime: timestampFromDate(hourAfter(blocked)),
+      title: "Closed",
+    });
+    jobber.rescheduleVisit(visit!.id, blocked.toISOString(), hourAfter(blocked).toISOString());
+    await incrementalSync(tenantId, Provider.JOBBER);
+    const flagged = await appointmentOf(id);
+    expect(flagged.startTime?.seconds).toBe(BigInt(later.getTime() / 1000));
+    expect(flagged.calendarConflict).toContain("conflicts with block");
+  });
+
+  it("an appointment booked by CreateJob is not delivered again as a second job", async () => {
+    const { tenantId } = await destination("housecall_pro");
+    const start = weekdayAt(10, 14);
+    const fs = client(FieldServiceService, grpcTransport(server.baseUrl, serviceKey));
+    const before = hcp.jobCount();
+    const created = await fs.createJob({
+      tenantId,
+      provider: Provider.HOUSECALL_PRO,
+      idempotencyKey: `job-${tenantId}`,
+      customer: { name: "Job Caller", phone: "+13125550190" },
+      title: "Furnace check",
+      scheduledStart: timestampFromDate(start),
+      endTime: timestampFromDate(hourAfter(start)),
+    });
+    expect(created.jobId).not.toBe("");
+    const [row] = await server.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ id: string }[]>(
+        "select id::text as id from appointments where tenant_id = ? and external_event_id = ?",
+        [tenantId, created.jobId],
+      );
+    await expect
+      .poll(
+        async () => {
+          await deliverAggregate(server.app, { tenantId, aggregateId: row!.id });
+          const [pending] = await server.orm.em
+            .fork()
+            .getConnection()
+            .execute<{ n: string }[]>(
+              "select count(*) as n from outbox where tenant_id = ? and aggregate_id = ? and status = 'pending'",
+              [tenantId, row!.id],
+            );
+          return Number(pending?.n);
+        },
+        { timeout: 10_000, interval: 100 },
+      )
+      .toBe(0);
+    expect(hcp.jobCount()).toBe(before + 1);
+    expect(await appointmentOf(row!.id)).toMatchObject({
+      externalEventId: created.jobId,
+      syncStatus: ProviderSyncStatus.SYNCED,
+    });
+  });
+});
