@@ -61,8 +61,10 @@ describe("outbound request budget", () => {
     );
     const times = hcp.requests.slice(from).map((r) => r.receivedAt ?? 0);
     expect(times.length).toBe(calls);
-    // Unlimited, 30 concurrent calls land within a few milliseconds; paced, never more than the budget per second.
-    expect(busiestWindow(times, LIMIT.perMs)).toBeLessThanOrEqual(LIMIT.requests);
+    // Unlimited, 30 concurrent calls land within a few milliseconds. Paced, a window of one second holds at
+    // most the refill (10) plus the bucket's burst (a tenth: 1); the times are taken where the fake receives
+    // them, so two more allow for grants that left close together arriving closer still on a loaded machine.
+    expect(busiestWindow(times, LIMIT.perMs)).toBeLessThanOrEqual(LIMIT.requests + 1 + 2);
     expect(Date.now() - began).toBeGreaterThanOrEqual(2_000);
   });
 });
