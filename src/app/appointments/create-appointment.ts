@@ -96,7 +96,11 @@ export async function createAppointment(
         })
       : await book(ctx, caller, tenantId, input, key);
   if (!result.created) return { ...result, dataAsOf };
-  const delivered = await deliverSoon(ctx, command.tenantId, result.appointment.id);
+  // The booking queued a calendar row always, a confirmation only when asked: no round trips for an empty lane.
+  const delivered = await deliverSoon(ctx, command.tenantId, result.appointment.id, {
+    calendar: true,
+    customer: input.notifyCustomer,
+  });
   // A written event changed the row (event id, sync status): answer with it.
   const current = delivered.calendarWritten
     ? await loadAppointmentRecord(ctx.customerKeys, ctx.orm.em.fork(), result.appointment.id)

@@ -16,9 +16,20 @@ export interface FastPathResult {
  * is not done by then carries on in the background and, failing that, the
  * worker finishes it (its job is queued here): a slow or absent provider
  * never fails the caller's change, nor holds it longer than the budget.
+ * `lanes` leaves out a lane the change queued nothing in (a booking that
+ * asked for no confirmation): no round trips for it.
  */
-export async function deliverSoon(ctx: AppContext, tenantId: string, appointmentId: string): Promise<FastPathResult> {
-  const aggregates = [appointmentId, notificationAggregateOf(appointmentId)];
+export async function deliverSoon(
+  ctx: AppContext,
+  tenantId: string,
+  appointmentId: string,
+  lanes: { calendar: boolean; customer: boolean } = { calendar: true, customer: true },
+): Promise<FastPathResult> {
+  const aggregates = [
+    ...(lanes.calendar ? [appointmentId] : []),
+    ...(lanes.customer ? [notificationAggregateOf(appointmentId)] : []),
+  ];
+  if (aggregates.length === 0) return { calendarWritten: false, customerNotified: false };
   const budgetMs = ctx.settings.fastPathBudgetMs;
   if (budgetMs <= 0) {
     for (const aggregateId of aggregates) await ctx.jobs.send("outbox-delivery", { tenantId, aggregateId });
