@@ -10,6 +10,7 @@ import { CalendarService } from "../../gen/universalcalendar/v1/calendar_pb.js";
 import { FieldServiceService } from "../../gen/universalcalendar/v1/field_service_pb.js";
 import { PrivacyService } from "../../gen/universalcalendar/v1/privacy_pb.js";
 import { SyncService } from "../../gen/universalcalendar/v1/sync_pb.js";
+import { TechnicianService } from "../../gen/universalcalendar/v1/technician_pb.js";
 import { migrate, openDatabase } from "../../src/db/orm.js";
 import { grpcFrame, rawConnectCall, rawGrpcCall, type RawAnswer } from "../support/raw-rpc.js";
 import { startTestServer, type TestServer } from "../support/test-server.js";
@@ -22,6 +23,7 @@ const METHODS: DescMethod[] = [
   FieldServiceService,
   PrivacyService,
   SyncService,
+  TechnicianService,
 ].flatMap((service) => service.methods);
 const TABLES = [
   "appointments",
@@ -31,6 +33,7 @@ const TABLES = [
   "audit_log",
   "idempotency_records",
   "tenant_data_keys",
+  "technicians",
 ];
 const TIMEOUT_MS = 3_000;
 
