@@ -48,8 +48,8 @@ async function seed(serviceUrl: string, databaseUrl: string, startDate: string):
   await db.connect();
   try {
     await db.query(
-      `insert into appointments (tenant_id, customer_name, customer_phone, title, start_time, end_time, status, created_by)
-       select $1, 'Bench Customer', '+15551234567', 'Job', t, t + interval '60 minutes', 'confirmed', 'bench'
+      `insert into appointments (tenant_id, title, start_time, end_time, status, created_by)
+       select $1, 'Job', t, t + interval '60 minutes', 'confirmed', 'bench'
        from generate_series($2::timestamptz, $2::timestamptz + interval '13 days', interval '337 minutes') as t limit 60`,
       [TENANT, new Date(windowStart.getTime() + 9 * 3_600_000)],
     );

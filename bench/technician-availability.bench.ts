@@ -129,9 +129,8 @@ async function seed(databaseUrl: string, tenantId: string, startDate: string): P
       `with t as (
          insert into technicians (tenant_id, name, skills)
          select $1, 'Tech ' || n, '{hvac}' from generate_series(1, 10) n returning id, name)
-       insert into appointments (tenant_id, customer_name, customer_phone, title, start_time, end_time, status,
-         created_by, technician_id)
-       select $1, 'Bench Customer', '+15551234567', 'Job', s, s + interval '30 minutes', 'confirmed', 'bench', t.id
+       insert into appointments (tenant_id, title, start_time, end_time, status, created_by, technician_id)
+       select $1, 'Job', s, s + interval '30 minutes', 'confirmed', 'bench', t.id
        from t, lateral (select $2::timestamptz + (k * 89 + (substr(t.name, 6)::int) * 7) * interval '1 minute' as s
                         from generate_series(0, 999) k) x`,
       [tenantId, `${startDate}T00:00:00Z`],

@@ -36,7 +36,7 @@ export interface H2loadJob {
   body: Buffer;
   calls: number;
   connections: number;
-  /** Streams in flight per connection (closed loop), or the open-loop arrival rate over all connections. */
+  /** Streams in flight per connection (closed loop), or the open-loop arrival rate (on one connection). */
   mode: { kind: "closed"; streamsPerConnection: number } | { kind: "open"; perSecond: number };
 }
 
@@ -51,11 +51,14 @@ export async function runH2load(job: H2loadJob, onStart?: (pid: number) => void)
     const bodyFile = path.join(dir, "body.bin");
     const logFile = path.join(dir, "requests.log");
     writeFileSync(bodyFile, job.body);
-    const args = ["-n", String(job.calls), "-c", String(job.connections), "-d", bodyFile, `--log-file=${logFile}`];
+    // Open loop runs one connection: h2load's per-client rate timers start together and fire in step,
+    // so n connections at rate/n each send bursts of n calls (queueing that a real arrival rate has not).
+    const connections = job.mode.kind === "open" ? 1 : job.connections;
+    const args = ["-n", String(job.calls), "-c", String(connections), "-d", bodyFile, `--log-file=${logFile}`];
     args.push("--header", "content-type: application/grpc", "--header", "te: trailers");
     for (const [name, value] of Object.entries(job.headers)) args.push("--header", `${name}: ${value}`);
     if (job.mode.kind === "closed") args.push("-m", String(job.mode.streamsPerConnection));
-    else args.push("-m", "64", `--rps=${(job.mode.perSecond / job.connections).toFixed(2)}`);
+    else args.push("-m", "64", `--rps=${job.mode.perSecond}`);
     args.push(job.url);
 
     const child = spawn("h2load", args, { stdio: ["ignore", "pipe", "pipe"] });

@@ -56,7 +56,8 @@ describe("CreateAppointment", () => {
     const read = await (await jwtClient(tenantId)).getAppointment({ id: res.appointment!.id });
     expect(read.appointment?.title).toBe("Fix leaking sink");
     expect(timestampDate(read.appointment!.startTime!).toISOString()).toBe("2030-01-07T16:00:00.000Z");
-    expect(await rowCount("outbox", tenantId)).toBe(1);
+    // No calendar receives the tenant's events: nothing to deliver, so nothing queued.
+    expect(await rowCount("outbox", tenantId)).toBe(0);
     const [audit] = await server.orm.em
       .fork()
       .execute<{ actor: string; action: string }[]>(
@@ -176,6 +177,7 @@ describe("idempotency", () => {
     const tenantId = newTenantId();
     const request = appointmentRequest(tenantId, "2030-01-09T15:00:00Z", "2030-01-09T16:00:00Z", {
       idempotencyKey: "call-123",
+      notifyCustomer: true,
     });
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
@@ -188,6 +190,7 @@ describe("idempotency", () => {
     expect(results.every((r) => r.created)).toBe(true);
     expect(ids.size).toBe(1);
     expect(await rowCount("appointments", tenantId)).toBe(1);
+    // One confirmation queued (no calendar receives events, so no calendar row).
     expect(await rowCount("outbox", tenantId)).toBe(1);
   });
 

@@ -96,9 +96,10 @@ export async function createAppointment(
         })
       : await book(ctx, caller, tenantId, input, key);
   if (!result.created) return { ...result, dataAsOf };
-  // The booking queued a calendar row always, a confirmation only when asked: no round trips for an empty lane.
+  // The booking queued a calendar row only for a receiving calendar, a confirmation only when asked:
+  // no round trips for an empty lane.
   const delivered = await deliverSoon(ctx, command.tenantId, result.appointment.id, {
-    calendar: true,
+    calendar: result.appointment.syncStatus === "pending",
     customer: input.notifyCustomer,
   });
   // A written event changed the row (event id, sync status): answer with it.

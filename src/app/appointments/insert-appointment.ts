@@ -20,8 +20,12 @@ import { sealCustomerData } from "./appointment-record.js";
  * neither does the outbox nor the audit log. One row comes back: what stood
  * in the way (BUSY_ARRAYS), the rules' version and the booked row, if any.
  * The outbox rows' messages come from the same typed builders enqueueOutbox
- * takes (so the id is chosen here): the calendar write and, when asked, the
- * customer's confirmation ($27); the audit row has recordAudit's shape.
+ * takes (so the id is chosen here): the calendar write, only when a calendar
+ * receives events in the same snapshot (sync_status 'pending'; with none,
+ * delivering it would write nowhere, and like every appointment booked
+ * before a calendar was connected it reaches one with its next change), and
+ * when asked, the customer's confirmation ($27); the audit row has
+ * recordAudit's shape.
  * The customer's data arrives sealed (and its blind indexes computed) by
  * the caller: no plaintext personal data is ever a statement parameter.
  *
@@ -61,7 +65,7 @@ export const BOOK_UNLESS_BUSY: Statement = {
   ), queued as (
     insert into outbox (tenant_id, topic, aggregate_id, payload)
     select tenant_id, $21::text, id::text, $22::jsonb
-    from booked where status <> 'held'
+    from booked where sync_status = 'pending'
     union all
     select tenant_id, $24::text, $25::text, $26::jsonb
     from booked
