@@ -10,10 +10,12 @@ import {
   type AppointmentRecord,
 } from "../appointments/appointment-record.js";
 import { appointmentFromRow, type AppointmentRow } from "../appointments/appointment-row.js";
+import { findBookingConflicts, laneOf } from "../appointments/booking-conflicts.js";
 import { RECEIVING_CALENDAR_EXISTS } from "../appointments/insert-appointment.js";
 import type { AppContext } from "../context.js";
 import { deliverSoon } from "../outbox/deliver-soon.js";
 import { aggregateIdOf, appointmentCreated, customerNotification } from "../outbox/outbox-message.js";
+import { refreshStaleMirrors, requireMaxStaleness, type DataFreshness } from "../sync/refresh-stale-mirrors.js";
 
 const HELD: Statement = {
   name: "held-slot",
@@ -65,14 +67,30 @@ export interface ConfirmHoldInput {
   holdToken: string;
   /** The appointment's details; start and end, when given, must be the hold's. */
   request: NewAppointmentRequest;
+  /** Sync calendars older than this first (within the freshness budget), then re-check the held time. */
+  maxStalenessSeconds?: number;
 }
 
+export interface ConfirmHoldResult {
+  appointment: AppointmentRecord;
+  dataAsOf: DataFreshness[];
+}
+
+/**
+ * Converts the caller's unexpired hold into the appointment. A hold keeps
+ * other bookings out, not the business's calendars: with
+ * maxStalenessSeconds, stale mirrors are brought up to date first and the
+ * held time is judged again in the hold's lane (its technician's, or
+ * business-wide), as a booking would be; time that became busy since the
+ * hold refuses the conversion and leaves the hold as it is.
+ */
 export async function confirmHold(
   ctx: AppContext,
   caller: Caller,
   input: ConfirmHoldInput,
-): Promise<AppointmentRecord> {
+): Promise<ConfirmHoldResult> {
   const token = requireText("hold_token", input.holdToken, 100);
+  const maxStalenessSeconds = requireMaxStaleness(input.maxStalenessSeconds);
   const now = ctx.clock.now();
   const [hold] = await ctx.sql.rows<{
     id: string;
@@ -92,9 +110,21 @@ export async function confirmHold(
   }
   if (new Date(hold.expires_at) <= now) throw new FailedPreconditionError("hold_token: the hold has expired");
   const details = validateNewAppointment({ ...input.request, start, end }, now);
+  const dataAsOf = await refreshStaleMirrors(ctx, caller, { tenantId: input.tenantId, maxStalenessSeconds });
+  if (maxStalenessSeconds !== undefined) {
+    const lane = laneOf({ id: hold.id, technicianId: hold.technician_id });
+    const busy = await findBookingConflicts(ctx.sql, ctx.clock, input.tenantId, { start, end }, lane);
+    if (busy.length > 0) {
+      throw new FailedPreconditionError(
+        `hold_token: the held time has become busy (${busy.map((p) => `${p.kind} ${p.id}`).join(", ")}): release the hold and hold another time`,
+      );
+    }
+  }
   const message = appointmentCreated(hold.id, details.notifyCustomer, hold.technician_id ?? undefined);
   const notification = customerNotification(hold.id, "confirmation");
   const sealed = sealCustomerData(await ctx.customerKeys.current(input.tenantId), hold.id, details);
+  // Read again: a refresh may have taken a while, and the hold must still be unexpired when it converts.
+  const convertedAt = ctx.clock.now();
   const [row] = await ctx.sql.rows<AppointmentRow>(CONFIRM_HOLD, [
     input.tenantId,
     token,
@@ -110,7 +140,7 @@ export async function confirmHold(
     details.estimatedCost,
     sealed.notesEnc,
     details.status,
-    now.toISOString(),
+    convertedAt.toISOString(),
     message.topic,
     JSON.stringify(message.payload),
     actorOf(caller),
@@ -134,5 +164,5 @@ export async function confirmHold(
   const current = delivered.calendarWritten
     ? await loadAppointmentRecord(ctx.customerKeys, ctx.orm.em.fork(), hold.id)
     : null;
-  return current ?? recordWith(appointmentFromRow(row), details);
+  return { appointment: current ?? recordWith(appointmentFromRow(row), details), dataAsOf };
 }
