@@ -11,7 +11,7 @@ import {
 } from "../appointments/appointment-record.js";
 import { appointmentFromRow, type AppointmentRow } from "../appointments/appointment-row.js";
 import { findBookingConflicts, laneOf } from "../appointments/booking-conflicts.js";
-import { RECEIVING_CALENDAR_EXISTS } from "../appointments/insert-appointment.js";
+import { RECEIVING_CALENDAR_EXISTS, technicianCalendarWritable } from "../appointments/insert-appointment.js";
 import type { AppContext } from "../context.js";
 import { deliverSoon } from "../outbox/deliver-soon.js";
 import { aggregateIdOf, appointmentCreated, customerNotification } from "../outbox/outbox-message.js";
@@ -27,9 +27,9 @@ const HELD: Statement = {
  * The hold becomes the appointment in place, in ONE statement: the row keeps
  * its time and technician (so the exclusion constraint, which it already
  * satisfies, cannot refuse it), takes the details, loses its token and
- * expiry, and queues its outbox messages (the calendar write and, when
- * asked, the customer's confirmation: $19..$22) and audit row, as a booking
- * does. The customer's data arrives sealed ($3..$13, indexes $23..$25); the
+ * expiry, and queues its outbox messages (the calendar write when a
+ * calendar receives it, the business's or the technician's, and when asked,
+ * the customer's confirmation: $19..$22) and audit row, as a booking does. The customer's data arrives sealed ($3..$13, indexes $23..$25); the
  * job type is the hold's when it has one. Only an unexpired hold converts: a booking that cleared it after
  * expiry, or a release, wins.
  */
@@ -44,12 +44,14 @@ const CONFIRM_HOLD: Statement = {
       updated_at = $15::timestamptz, customer_phone_index = $23::bytea, customer_email_index = $24::bytea,
       pii_key_version = $25::integer, customer_id = $26, lead_id = $27, conversation_id = $28, urgency = $29,
       estimated_duration_minutes = $30::integer, timezone = $31,
-      sync_status = case when exists (${RECEIVING_CALENDAR_EXISTS}) then 'pending' else 'not_required' end
+      sync_status = case when exists (${RECEIVING_CALENDAR_EXISTS})
+                           or exists (${technicianCalendarWritable("appointments.technician_id")})
+                      then 'pending' else 'not_required' end
     where tenant_id = $1 and hold_token = $2 and status = 'held' and expires_at > $15::timestamptz
     returning *
   ), queued as (
     insert into outbox (tenant_id, topic, aggregate_id, payload)
-    select tenant_id, $16::text, id::text, $17::jsonb from confirmed
+    select tenant_id, $16::text, id::text, $17::jsonb from confirmed where sync_status = 'pending'
     union all
     select tenant_id, $19::text, $20::text, $21::jsonb from confirmed where $22::boolean
   ), audited as (
@@ -159,7 +161,10 @@ export async function confirmHold(
     details.timezone,
   ]);
   if (!row) throw new FailedPreconditionError("hold_token: the hold has expired or was released");
-  const delivered = await deliverSoon(ctx, input.tenantId, hold.id);
+  const delivered = await deliverSoon(ctx, input.tenantId, hold.id, {
+    calendar: row.sync_status === "pending",
+    customer: details.notifyCustomer,
+  });
   // A written event changed the row (event id, sync status): answer with it.
   const current = delivered.calendarWritten
     ? await loadAppointmentRecord(ctx.customerKeys, ctx.orm.em.fork(), hold.id)
