@@ -122,6 +122,31 @@ export function fieldServiceAdapterContract(platform: string, harness: () => Fie
       expect(job.customer?.phone).toBe(e164);
     });
 
+    it("names the job as soon as it exists; completeJob finishes it once, however often repeated", async () => {
+      const h = harness();
+      const { window, at } = freshWindow();
+      const tech = h.addTechnician("Rhea Resume");
+      const customer = { name: "Ursula Unfinished", phone: uniquePhone() };
+      const named: string[] = [];
+      const job = await h.provider.createJob(
+        h.credentials,
+        { customer, title: "Resumable", start: new Date(at(1, 9)), end: new Date(at(1, 10)), timeZone: TZ },
+        async (jobId) => void named.push(jobId),
+      );
+      expect(named).toEqual([job.id]);
+      const moved = { start: new Date(at(2, 13)), end: new Date(at(2, 15)) };
+      const input = { customer, title: "Resumable", ...moved, timeZone: TZ, technicianId: tech };
+      await h.provider.completeJob(h.credentials, job.id, input);
+      const again = await h.provider.completeJob(h.credentials, job.id, input);
+      expect(again.start?.toISOString()).toBe(moved.start.toISOString());
+      expect(again.end?.toISOString()).toBe(moved.end.toISOString());
+      expect(h.crewOf(job.id)).toEqual([tech]);
+      const busy = (await h.provider.listBusyTime(h.credentials, window)).filter((b) => b.jobId === job.id);
+      expect(busy).toHaveLength(1);
+      const found = await h.provider.findCreatedJobs(h.credentials, { customer, window });
+      expect(found.map((j) => j.id)).toContain(job.id);
+    });
+
     it("finds a customer by email when the phone does not match, and creates one when nothing does", async () => {
       const h = harness();
       const customerId = h.addCustomer({ name: "Mia Mail", email: "Mia.Mail@Example.test" });

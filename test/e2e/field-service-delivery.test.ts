@@ -13,7 +13,7 @@ import { FieldServiceService } from "../../gen/universalcalendar/v1/field_servic
 import { SyncService, SyncStatus, SyncType } from "../../gen/universalcalendar/v1/sync_pb.js";
 import { deliverAggregate } from "../../src/app/outbox/deliver-aggregate.js";
 import { jobMarkerOf } from "../../src/domain/outbox/job-marker.js";
-import { SCHEDULE_CALENDAR_ID } from "../../src/providers/field-service/field-service-busy-time.js";
+import { busyEventIdOf, SCHEDULE_CALENDAR_ID } from "../../src/providers/field-service/field-service-busy-time.js";
 import { waitForSync } from "../fakes/google/google-oauth-flow.js";
 import { HousecallProFake } from "../fakes/housecall-pro/housecall-pro-fake.js";
 import { JobberFake } from "../fakes/jobber/jobber-fake.js";
@@ -90,6 +90,19 @@ const appointmentOf = async (id: string) => (await appointments().getAppointment
 const synced = (id: string) =>
   expect.poll(async () => (await appointmentOf(id)).syncStatus, { timeout: 20_000, interval: 100 });
 
+const visitTimes = (visit: { startAt?: string; endAt?: string }) =>
+  [visit.startAt, visit.endAt].map((t) => new Date(t!));
+
+async function intentsOf(appointmentId: string): Promise<number> {
+  const [row] = await server.orm.em
+    .fork()
+    .getConnection()
+    .execute<{ n: string }[]>("select count(*) as n from appointment_job_intents where appointment_id = ?", [
+      appointmentId,
+    ]);
+  return Number(row?.n);
+}
+
 async function incrementalSync(tenantId: string, provider: Provider) {
   const sync = client(SyncService, grpcTransport(server.baseUrl, serviceKey));
   const run = await sync.triggerSync({ tenantId, provider, type: SyncType.INCREMENTAL });
@@ -139,6 +152,89 @@ describe("bookings delivered as jobs", () => {
     expect(jobber.jobsWithInstructions(jobMarkerOf(id))).toHaveLength(1);
     const ops = jobber.operations();
     expect(ops.filter((o) => o === "JobCreate")).toHaveLength(1);
+  });
+
+  it("Jobber: a visitCreate that fails after jobCreate succeeded is completed on retry, never a second job", async () => {
+    const { tenantId } = await destination("jobber");
+    const start = weekdayAt(11, 14);
+    const mark = jobber.operations().length;
+    // More failures than one attempt's retries (4): the outbox's next attempt finishes the job its intent names.
+    jobber.failOperation(
+      "VisitCreate",
+      { status: 500 },
+      { status: 429, retryAfterSeconds: 1 },
+      { status: 500 },
+      { status: 503 },
+      { status: 500 },
+    );
+    const id = await book(tenantId, start);
+    await synced(id).toBe(ProviderSyncStatus.SYNCED);
+    const ops = jobber.operations().slice(mark);
+    expect(ops.filter((o) => o === "VisitCreate")).toHaveLength(6);
+    expect(ops.filter((o) => o === "JobCreate")).toHaveLength(1);
+    // Resumed from the recorded id: no search for the job was needed.
+    expect(ops).not.toContain("ClientJobs");
+    const jobs = jobber.jobsWithInstructions(jobMarkerOf(id));
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0]!.closed).toBe(false);
+    const visits = jobber.visitsOf(jobs[0]!.id);
+    expect(visits).toHaveLength(1);
+    expect(visitTimes(visits[0]!)).toEqual([start, hourAfter(start)]);
+    expect((await appointmentOf(id)).externalEventId).toBe(busyEventIdOf({ id: visits[0]!.id, jobId: jobs[0]!.id }));
+    expect(await intentsOf(id)).toBe(0);
+  });
+
+  it("Jobber: a jobCreate whose answer is lost is found among the client's jobs and completed", async () => {
+    const { tenantId } = await destination("jobber");
+    const start = weekdayAt(11, 16);
+    const mark = jobber.operations().length;
+    // Jobber made the job, its answer never arrived: no id to resume from, and no visit to find it by.
+    jobber.failOperation("JobCreate", { status: 502, applied: true });
+    const id = await book(tenantId, start);
+    await synced(id).toBe(ProviderSyncStatus.SYNCED);
+    const ops = jobber.operations().slice(mark);
+    expect(ops.filter((o) => o === "JobCreate")).toHaveLength(1);
+    expect(ops).toContain("ClientJobs");
+    const jobs = jobber.jobsWithInstructions(jobMarkerOf(id));
+    expect(jobs).toHaveLength(1);
+    const visits = jobber.visitsOf(jobs[0]!.id);
+    expect(visits).toHaveLength(1);
+    expect(visitTimes(visits[0]!)).toEqual([start, hourAfter(start)]);
+  });
+
+  it("Jobber: a claim that runs out during a slow jobCreate is taken over without a second job", async () => {
+    const { tenantId } = await destination("jobber");
+    const start = weekdayAt(12, 14);
+    const mark = jobber.operations().length;
+    // Served after 4 s, well past the 2 s claim: the job only exists once the first worker's call returns.
+    jobber.delayOperation("JobCreate", 4_000);
+    const id = await book(tenantId, start);
+    const db = server.orm.em.fork().getConnection();
+    const createRow = async () =>
+      (
+        await db.execute<{ attempts: number; expired: boolean }[]>(
+          `select attempts, claimed_until < now() as expired from outbox
+           where tenant_id = ? and aggregate_id = ? and topic = 'appointment.created'`,
+          [tenantId, id],
+        )
+      )[0];
+    await expect.poll(async () => (await createRow())?.expired, { timeout: 10_000, interval: 50 }).toBe(true);
+    expect(jobber.jobsWithInstructions(jobMarkerOf(id))).toHaveLength(0);
+    // Another worker takes the row over while the first is still waiting for Jobber.
+    await deliverAggregate(server.app, { tenantId, aggregateId: id });
+    await synced(id).toBe(ProviderSyncStatus.SYNCED);
+    expect((await createRow())?.attempts).toBeGreaterThanOrEqual(2);
+    expect(
+      jobber
+        .operations()
+        .slice(mark)
+        .filter((o) => o === "JobCreate"),
+    ).toHaveLength(1);
+    const jobs = jobber.jobsWithInstructions(jobMarkerOf(id));
+    expect(jobs).toHaveLength(1);
+    const visits = jobber.visitsOf(jobs[0]!.id);
+    expect(visits).toHaveLength(1);
+    expect(visitTimes(visits[0]!)).toEqual([start, hourAfter(start)]);
   });
 
   it("a crash between the platform's success and our record does not make a second job", async () => {

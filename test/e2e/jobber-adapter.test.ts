@@ -75,9 +75,40 @@ describe("Jobber adapter: Jobber's own rules", () => {
     expect(error).toBeInstanceOf(ProviderError);
     expect(error).toMatchObject({ kind: "bad_request", retryable: false });
     expect((error as Error).message).toMatch(/visitCreate refused: .*teamMemberIdsToAssign: User .* not found/);
-    // jobCreate succeeded before visitCreate failed: the orphan job is closed, not left unscheduled.
+    // jobCreate succeeded before visitCreate failed and the caller took no id to complete it with:
+    // the orphan job is closed, not left unscheduled.
     expect(fake.jobCount()).toBe(jobsBefore + 1);
     expect(fake.operations().slice(-2)).toEqual(["VisitCreate", "JobClose"]);
+  });
+
+  it("leaves a job whose visitCreate failed for completeJob when the caller took its id, and finds it by client", async () => {
+    const customer = { name: "Vic Visitless", phone: "+13125550177" };
+    const input = {
+      customer,
+      title: "Visit fails once",
+      start: at("2027-03-03T15:00:00Z"),
+      end: at("2027-03-03T16:00:00Z"),
+      timeZone: "America/Chicago",
+    };
+    fake.failOperation("VisitCreate", { status: 500 });
+    const named: string[] = [];
+    const error = await provider
+      .createJob(credentials, input, async (jobId) => void named.push(jobId))
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: "unavailable", retryable: true });
+    const [jobId] = named;
+    expect(fake.visitsOf(jobId!)).toEqual([]);
+    expect(fake.operations().at(-1)).toBe("VisitCreate");
+    // Without a visit the job has no start: the jobs query's startAt filter cannot see it, the client's jobs can.
+    const window = { start: at("2027-03-02T00:00:00Z"), end: at("2027-03-05T00:00:00Z") };
+    expect((await provider.listJobs(credentials, { window })).map((j) => j.id)).not.toContain(jobId);
+    const found = await provider.findCreatedJobs(credentials, { customer, window });
+    expect(found.find((j) => j.id === jobId)).toMatchObject({ status: "unscheduled" });
+
+    const job = await provider.completeJob(credentials, jobId!, input);
+    expect(job.start?.toISOString()).toBe("2027-03-03T15:00:00.000Z");
+    await provider.completeJob(credentials, jobId!, input);
+    expect(fake.visitsOf(jobId!)).toHaveLength(1);
   });
 
   it("refuses a crew change Jobber rejects instead of reporting it done", async () => {

@@ -60,16 +60,31 @@ export async function calendarTargets(
     accountEmail: String(row.account_email),
     writable: row.writable === true,
     ...(row.crew_member_id ? { crewMemberId: String(row.crew_member_id) } : {}),
-    ...(row.provider_event_id
-      ? {
-          event: {
-            providerEventId: String(row.provider_event_id),
-            etag: (row.etag as string | null) ?? null,
-            deleted: row.deleted_at !== null,
-          },
-        }
-      : {}),
+    ...(row.provider_event_id ? { event: eventOf(row) } : {}),
   }));
+}
+
+function eventOf(row: Record<string, unknown>): NonNullable<CalendarTarget["event"]> {
+  return {
+    providerEventId: String(row.provider_event_id),
+    etag: (row.etag as string | null) ?? null,
+    deleted: row.deleted_at !== null,
+  };
+}
+
+/** What is recorded now of the appointment's event in one calendar (the targets' `event`, read afresh). */
+export async function recordedEventOf(
+  em: EntityManager,
+  tenantId: string,
+  appointmentId: string,
+  calendarId: string,
+): Promise<CalendarTarget["event"]> {
+  const [row] = await em.execute<Record<string, unknown>[]>(
+    `select provider_event_id, etag, deleted_at from appointment_calendar_events
+     where tenant_id = ? and appointment_id = ?::uuid and calendar_id = ?::uuid`,
+    [tenantId, appointmentId, calendarId],
+  );
+  return row ? eventOf(row) : undefined;
 }
 
 /** Where the event of an appointment lives in one calendar: written after every provider success. */

@@ -7,20 +7,21 @@ import type {
   FieldServiceCredentials,
   FieldServiceProvider,
   Job,
+  NewJob,
 } from "../../providers/field-service/field-service-provider.js";
 import { ProviderError } from "../../providers/kit/provider-error.js";
 import type { AppointmentRecord } from "../appointments/appointment-record.js";
 import { loadSchedulingRules } from "../availability/load-scheduling-rules.js";
 import type { AppContext } from "../context.js";
 import { callProvider } from "../integrations/provider-call.js";
-import { recordCalendarEvent, type CalendarTarget } from "./calendar-targets.js";
-import { clearJobIntent, findJobIntent, recordJobIntent, type JobIntent } from "./job-intents.js";
+import { recordCalendarEvent, recordedEventOf, type CalendarTarget } from "./calendar-targets.js";
+import { clearJobIntent, findJobIntent, recordIntendedJobId, recordJobIntent, type JobIntent } from "./job-intents.js";
 import type { OutboxMessage } from "./outbox-message.js";
 
 const ACTIVE = new Set(["pending", "confirmed", "in_progress", "completed"]);
 /** Job states with nothing left to cancel (HouseCall Pro's cancel unschedules; Jobber's closes). */
 const NOTHING_TO_CANCEL = new Set(["cancelled", "completed", "unscheduled"]);
-/** How far from the intended start a marked job is looked for (the business may have moved it since). */
+/** How far from the intended start a marked job is looked for where the platform lists jobs by schedule. */
 const SEARCH_MARGIN_MS = 24 * 3_600_000;
 
 /**
@@ -29,24 +30,43 @@ const SEARCH_MARGIN_MS = 24 * 3_600_000;
  * state: created with customer and visit/schedule, rescheduled, cancelled.
  *
  * The platforms take no client-chosen id, so creation is made idempotent
- * here: an intent is committed before the create call, the job carries our
- * marker in its description, and an attempt that finds an intent without a
- * recorded job first looks for the marked job near the intended time (also
- * before each in-process retry of the create) and records it instead of
- * creating a second one. The record is the schedule's busy-event id (Jobber:
- * job#visit, HouseCall Pro: the job), so the sync matches it to the appointment
- * and never counts our own job as busy time. The appointment's technician,
- * when linked to the platform, is on the job created and is added to the
- * crew of the job updated.
+ * here: an intent is committed before the create call, the platform's job id
+ * is added to it the moment the platform names the job (Jobber creates the
+ * job, then its visit, in two calls), and the job carries our marker in its
+ * description. An attempt that finds an intent with a job id completes that
+ * job (its visit, its crew) instead of creating one; one that finds an intent
+ * without (the platform's answer was lost) first looks for the marked job
+ * among the customer's jobs (also before each in-process retry of the create).
+ * One delivery per appointment and schedule runs at a time on every instance:
+ * a worker whose outbox claim ran out mid-create, still calling the platform,
+ * finishes before the one that took the row over reads what it recorded.
+ *
+ * The record is the schedule's busy-event id (Jobber: job#visit, HouseCall
+ * Pro: the job), so the sync matches it to the appointment and never counts
+ * our own job as busy time. The appointment's technician, when linked to the
+ * platform, is on the job created and is added to the crew of the job updated.
  */
-export async function convergeJob(
+export function convergeJob(
   ctx: AppContext,
   em: EntityManager,
   appointment: AppointmentRecord,
   target: CalendarTarget,
   topic: OutboxMessage["topic"],
 ): Promise<boolean> {
-  const existing = target.event;
+  return ctx.jobs.exclusive(`job-delivery:${appointment.tenantId}:${appointment.id}:${target.calendarId}`, async () => {
+    const existing = await recordedEventOf(em, appointment.tenantId, appointment.id, target.calendarId);
+    return converge(ctx, em, appointment, target, existing, topic);
+  });
+}
+
+async function converge(
+  ctx: AppContext,
+  em: EntityManager,
+  appointment: AppointmentRecord,
+  target: CalendarTarget,
+  existing: CalendarTarget["event"],
+  topic: OutboxMessage["topic"],
+): Promise<boolean> {
   // Booked by CreateJob: the job is the platform's own already (external_event_id), never a second one.
   if (!existing && appointment.provider === target.provider) return false;
   const key = { tenantId: appointment.tenantId, appointmentId: appointment.id, target };
@@ -62,7 +82,8 @@ export async function convergeJob(
       ? existing.deleted
         ? undefined
         : jobIdOfBusyEvent(existing.providerEventId)
-      : intent && (await onPlatform(ctx, target, (jobs, c) => findMarkedJob(jobs, c, appointment, intent)))?.id;
+      : intent &&
+        (intent.jobId ?? (await onPlatform(ctx, target, (jobs, c) => findMarkedJob(jobs, c, appointment, intent)))?.id);
     if (!jobId) {
       if (intent) await clearJobIntent(em, key);
       return false;
@@ -80,23 +101,36 @@ export async function convergeJob(
     const intent = await findJobIntent(em, key);
     const wanted = { start: appointment.startTime, end: appointment.endTime };
     await recordJobIntent(em, key, wanted);
+    const newJob: NewJob = {
+      customer: customerOf(appointment),
+      title: appointment.title,
+      description: markedJobDescription(appointment.id, appointment.description),
+      start: appointment.startTime,
+      end: appointment.endTime,
+      timeZone,
+      ...crewOf(target),
+    };
+    let jobId = intent?.jobId;
     let mayExist = intent !== undefined;
-    const job = await onPlatform(ctx, target, async (jobs, c) => {
-      if (mayExist) {
-        const found = await findMarkedJob(jobs, c, appointment, intent ?? wanted, wanted);
-        if (found) return found;
-      }
-      mayExist = true;
-      return jobs.createJob(c, {
-        customer: customerOf(appointment),
-        title: appointment.title,
-        description: markedJobDescription(appointment.id, appointment.description),
-        start: appointment.startTime,
-        end: appointment.endTime,
-        timeZone,
-        ...crewOf(target),
+    let job: Job;
+    try {
+      job = await onPlatform(ctx, target, async (jobs, c) => {
+        if (!jobId && mayExist) jobId = (await findMarkedJob(jobs, c, appointment, intent ?? wanted, wanted))?.id;
+        if (jobId) return jobs.completeJob(c, jobId, newJob);
+        mayExist = true;
+        return jobs.createJob(c, newJob, async (id) => {
+          jobId = id;
+          await recordIntendedJobId(em, key, id);
+        });
       });
-    });
+    } catch (error) {
+      // Deleted on the platform before we recorded it: the business's doing, never re-created here.
+      if (jobId && isNotFound(error)) {
+        await record(jobId, true);
+        return false;
+      }
+      throw error;
+    }
     const eventId = await onPlatform(ctx, target, (jobs, c) => scheduledWorkIdOf(jobs, c, job, wanted));
     await record(eventId, false);
     return true;
@@ -113,7 +147,7 @@ export async function convergeJob(
     );
   } catch (error) {
     // Gone from the platform: the sync brings that back as a cancellation; never re-create it here.
-    if (error instanceof ProviderError && error.kind === "not_found") return false;
+    if (isNotFound(error)) return false;
     throw error;
   }
   await record(existing.providerEventId, false);
@@ -139,7 +173,7 @@ function crewOf(target: CalendarTarget): { technicianId?: string } {
   return target.crewMemberId ? { technicianId: target.crewMemberId } : {};
 }
 
-/** A job an earlier attempt created: our marker, scheduled near the time it was created for. */
+/** A job an earlier attempt created without our learning its id: our marker, where the platform would show it. */
 async function findMarkedJob(
   jobs: FieldServiceProvider,
   credentials: FieldServiceCredentials,
@@ -148,7 +182,10 @@ async function findMarkedJob(
 ): Promise<Job | undefined> {
   const start = Math.min(...around.map((w) => w.start.getTime())) - SEARCH_MARGIN_MS;
   const end = Math.max(...around.map((w) => w.start.getTime())) + SEARCH_MARGIN_MS;
-  const listed = await jobs.listJobs(credentials, { window: { start: new Date(start), end: new Date(end) } });
+  const listed = await jobs.findCreatedJobs(credentials, {
+    customer: customerOf(appointment),
+    window: { start: new Date(start), end: new Date(end) },
+  });
   return listed.find((job) => isMarkedJob(job.description, appointment.id));
 }
 
@@ -183,7 +220,11 @@ function onPlatform<T>(
   });
 }
 
+function isNotFound(error: unknown): boolean {
+  return error instanceof ProviderError && error.kind === "not_found";
+}
+
 function unlessNotFound(error: unknown): undefined {
-  if (error instanceof ProviderError && error.kind === "not_found") return undefined;
+  if (isNotFound(error)) return undefined;
   throw error;
 }

@@ -132,8 +132,33 @@ export interface FieldServiceProvider {
   /** Every job in the window, following all pages. */
   listJobs(credentials: FieldServiceCredentials, query: JobQuery): Promise<Job[]>;
   getJob(credentials: FieldServiceCredentials, jobId: string): Promise<Job>;
-  /** Finds or creates the customer, creates the job with its schedule, adds the technician. */
-  createJob(credentials: FieldServiceCredentials, job: NewJob): Promise<Job>;
+  /**
+   * Finds or creates the customer, creates the job with its schedule, adds the technician.
+   * With `created`, the job's id is handed over as soon as the platform has the job, before its
+   * schedule is added (Jobber: visitCreate after jobCreate), and a failure after that leaves the job
+   * for completeJob; without it such a job is closed (best effort), as nobody could complete it.
+   */
+  createJob(
+    credentials: FieldServiceCredentials,
+    job: NewJob,
+    created?: (jobId: string) => Promise<void>,
+  ): Promise<Job>;
+  /**
+   * Brings a job createJob began to the NewJob's schedule and crew, whichever of its steps were done:
+   * Jobber adds the visit the job lacks (or moves its open one), HouseCall Pro sets the schedule;
+   * the technician joins the crew. Repeating it changes nothing.
+   */
+  completeJob(credentials: FieldServiceCredentials, jobId: string, job: NewJob): Promise<Job>;
+  /**
+   * Where a job createJob made for this customer is, whatever step it stopped at (its answer lost,
+   * its schedule not added): Jobber, whose job gets its visit in a second call, lists the matched
+   * client's jobs, scheduled or not; HouseCall Pro, whose job is created with its schedule, the jobs
+   * starting in the window. Following all pages.
+   */
+  findCreatedJobs(
+    credentials: FieldServiceCredentials,
+    query: { customer: CustomerDetails; window: SyncWindow },
+  ): Promise<Job[]>;
   updateJob(credentials: FieldServiceCredentials, jobId: string, changes: JobChanges): Promise<Job>;
   cancelJob(credentials: FieldServiceCredentials, jobId: string): Promise<void>;
 

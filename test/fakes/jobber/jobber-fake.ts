@@ -64,6 +64,16 @@ interface FakeJob {
 type Vars = Record<string, unknown>;
 type Answer = { data?: unknown; errors?: unknown[] };
 
+/** What happens to the next request of one operation. */
+interface OperationFault {
+  /** Served this long after it arrived (a slow Jobber; a client may have given up by then). */
+  delayMs?: number;
+  /** Answered with this HTTP status instead of the operation's answer. */
+  failure?: InjectedFailure;
+  /** The operation takes effect before the failure is answered (the answer lost on its way back). */
+  applied?: boolean;
+}
+
 export class JobberFake {
   readonly requests: RecordedRequest[] = [];
   accountName = "Acme Plumbing";
@@ -80,6 +90,7 @@ export class JobberFake {
   private readonly jobs = new Map<string, FakeJob>();
   private readonly visits = new Map<string, FakeVisit>();
   private failures: InjectedFailure[] = [];
+  private readonly operationFaults = new Map<string, OperationFault[]>();
   private throttled = 0;
   private seq = 1;
 
@@ -201,6 +212,26 @@ export class JobberFake {
     this.failures.push(...failures);
   }
 
+  /**
+   * The next requests of this operation (e.g. "VisitCreate") answer these HTTP statuses, in order,
+   * whatever requests of other operations come between; with `applied` the operation takes effect
+   * first (Jobber did it, the answer was lost).
+   */
+  failOperation(operation: string, ...failures: (InjectedFailure & { applied?: boolean })[]): void {
+    this.faultsOf(operation).push(...failures.map(({ applied, ...failure }) => ({ failure, applied })));
+  }
+
+  /** The next request of this operation is served (takes effect and is answered) only after delayMs. */
+  delayOperation(operation: string, delayMs: number): void {
+    this.faultsOf(operation).push({ delayMs });
+  }
+
+  private faultsOf(operation: string): OperationFault[] {
+    const faults = this.operationFaults.get(operation) ?? [];
+    this.operationFaults.set(operation, faults);
+    return faults;
+  }
+
   /** Every token the fake has issued, to check nothing leaks. */
   issuedSecrets(): string[] {
     return [...this.tokens, ...this.refreshTokens.keys(), ...this.retired];
@@ -227,16 +258,7 @@ export class JobberFake {
       return sendJson(res, 404, { errors: [{ message: "Not Found" }] });
 
     const failure = this.failures.shift();
-    if (failure) {
-      const headers: Record<string, string> =
-        failure.retryAfterSeconds !== undefined ? { "retry-after": String(failure.retryAfterSeconds) } : {};
-      return sendJson(
-        res,
-        failure.status,
-        failure.status === 429 ? { message: "Too Many Requests" } : { errors: [{ message: "error" }] },
-        headers,
-      );
-    }
+    if (failure) return sendFailure(res, failure);
     const bearer = /^bearer (.+)$/i.exec(req.headers.authorization ?? "")?.[1];
     if (!bearer || !this.tokens.has(bearer)) return sendJson(res, 401, { message: "Unauthorized" });
     const version = req.headers["x-jobber-graphql-version"];
@@ -279,7 +301,11 @@ export class JobberFake {
         extensions: extensions(this.throttleReport.currentlyAvailable ?? 0),
       });
     }
+    const fault = operation ? this.operationFaults.get(operation)?.shift() : undefined;
+    if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+    if (fault?.failure && !fault.applied) return sendFailure(res, fault.failure);
     const answer = this.execute(operation ?? "", request.variables ?? {});
+    if (fault?.failure) return sendFailure(res, fault.failure);
     const ext = extensions(BUCKET.maximumAvailable - requested);
     ext.cost.actualQueryCost = requested;
     sendJson(res, 200, { ...answer, extensions: ext });
@@ -320,6 +346,23 @@ export class JobberFake {
       case "ClientProperties": {
         const client = this.clients.get(String(v.id));
         return client ? { data: { client: this.clientNode(client) } } : notFound("client", v.id);
+      }
+      case "ClientJobs": {
+        const client = this.clients.get(String(v.id));
+        if (!client) return notFound("client", v.id);
+        // Client.jobs: every job of the client, whether or not it has a visit, closed ones too.
+        const jobs = [...this.jobs.values()].filter((job) => job.clientId === client.id);
+        return {
+          data: {
+            client: {
+              id: client.id,
+              jobs: this.page(
+                jobs.map((j) => this.jobNode(j)),
+                v,
+              ),
+            },
+          },
+        };
       }
       case "ClientCreate":
         return this.clientCreate(v.input as Vars);
@@ -696,6 +739,18 @@ export class JobberFake {
     this.refreshTokens.set(refresh, this.accountId);
     return { access_token: access, refresh_token: refresh };
   }
+}
+
+/** An HTTP failure the way Jobber's edge sends it (429 from the request guard, 5xx with an errors body). */
+function sendFailure(res: ServerResponse, failure: InjectedFailure): void {
+  const headers: Record<string, string> =
+    failure.retryAfterSeconds !== undefined ? { "retry-after": String(failure.retryAfterSeconds) } : {};
+  sendJson(
+    res,
+    failure.status,
+    failure.status === 429 ? { message: "Too Many Requests" } : { errors: [{ message: "error" }] },
+    headers,
+  );
 }
 
 type LocalDateTime = { date: string; time?: string; timezone: string };

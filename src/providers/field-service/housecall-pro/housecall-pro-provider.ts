@@ -63,7 +63,11 @@ export class HousecallProProvider implements FieldServiceProvider {
     return jobOf(await this.hcpJob(credentials, jobId), this.settings.defaultRegion);
   }
 
-  async createJob(credentials: FieldServiceCredentials, input: NewJob): Promise<Job> {
+  async createJob(
+    credentials: FieldServiceCredentials,
+    input: NewJob,
+    created?: (jobId: string) => Promise<void>,
+  ): Promise<Job> {
     const { customer } = await this.syncCustomer(credentials, input.customer);
     const addressId = await this.addressOf(credentials, customer.id, input.customer.address);
     const body: Record<string, unknown> = {
@@ -78,8 +82,24 @@ export class HousecallProProvider implements FieldServiceProvider {
       // Money is in cents on HouseCall Pro (line items' unit_price, the job's total_amount).
       body.line_items = [{ name: input.title, quantity: 1, unit_price: centsFromDecimal(input.estimatedValue) }];
     }
-    const created = await this.call<HcpJob>(credentials, "POST", "/jobs", { body });
-    return this.getJob(credentials, created.id);
+    const job = await this.call<HcpJob>(credentials, "POST", "/jobs", { body });
+    await created?.(job.id);
+    return this.getJob(credentials, job.id);
+  }
+
+  async completeJob(credentials: FieldServiceCredentials, jobId: string, input: NewJob): Promise<Job> {
+    // Created with its schedule and crew in one call: completing repeats them (both idempotent here).
+    return this.updateJob(credentials, jobId, {
+      schedule: { start: input.start, end: input.end, timeZone: input.timeZone },
+      ...(input.technicianId ? { technicianId: input.technicianId } : {}),
+    });
+  }
+
+  async findCreatedJobs(
+    credentials: FieldServiceCredentials,
+    query: { customer: CustomerDetails; window: SyncWindow },
+  ): Promise<Job[]> {
+    return this.listJobs(credentials, { window: query.window });
   }
 
   async updateJob(credentials: FieldServiceCredentials, jobId: string, changes: JobChanges): Promise<Job> {

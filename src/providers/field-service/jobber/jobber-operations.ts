@@ -2,7 +2,7 @@
  * The named GraphQL operations the adapter sends. Field and argument names
  * follow Jobber's published schema (JobCreateAttributes, VisitCreateInput,
  * ScheduledItemAttributes, LocalDateTimeAttributes, VisitFilterAttributes,
- * ClientCreateInput, PropertyCreateInput, VisitEditAssignedUsersInput,
+ * Client.jobs, ClientCreateInput, PropertyCreateInput, VisitEditAssignedUsersInput,
  * JobCloseInput). Connection sizes stay small: Jobber prices a query by the
  * product of its `first` arguments.
  */
@@ -53,6 +53,22 @@ export const CLIENTS = `
     clients(searchTerm: $searchTerm, first: $first, after: $after) {
       nodes { ${CLIENT_FIELDS} }
       pageInfo { hasNextPage endCursor }
+    }
+  }
+`;
+
+/**
+ * Client.jobs: every job of the client, scheduled or not (the jobs query's
+ * startAt filter leaves out a job that has no visit yet).
+ */
+export const CLIENT_JOBS = `
+  query ClientJobs($id: EncodedId!, $first: Int, $after: String) {
+    client(id: $id) {
+      id
+      jobs(first: $first, after: $after) {
+        nodes { ${JOB_FIELDS} }
+        pageInfo { hasNextPage endCursor }
+      }
     }
   }
 `;

@@ -70,11 +70,15 @@ export class JobberProvider implements FieldServiceProvider {
     return jobOf(await this.jobberJob(credentials, jobId), this.settings.defaultRegion);
   }
 
-  async createJob(credentials: FieldServiceCredentials, input: NewJob): Promise<Job> {
+  async createJob(
+    credentials: FieldServiceCredentials,
+    input: NewJob,
+    created?: (jobId: string) => Promise<void>,
+  ): Promise<Job> {
     const { customer } = await this.syncCustomer(credentials, input.customer);
     const propertyId = await this.propertyOf(credentials, customer.id, input.customer.address);
     // Jobber requires invoicing on every job; these are the one-off, fixed-price values. Visits are
-    // created by visitCreate below because jobCreate's scheduling takes times of day, not instants.
+    // created by visitCreate (addVisit) because jobCreate's scheduling takes times of day, not instants.
     const attributes: Record<string, unknown> = {
       propertyId,
       title: input.title,
@@ -87,7 +91,7 @@ export class JobberProvider implements FieldServiceProvider {
         { name: input.title, quantity: 1, unitPrice: Number(input.estimatedValue), saveToProductsAndServices: false },
       ];
     }
-    const created = succeeded(
+    const payload = succeeded(
       "jobCreate",
       (
         await this.call<Payload<"jobCreate", { job: { id: string } | null }>>(credentials, ops.JOB_CREATE, {
@@ -95,30 +99,52 @@ export class JobberProvider implements FieldServiceProvider {
         })
       ).jobCreate,
     );
-    const jobId = created.job?.id;
+    const jobId = payload.job?.id;
     if (!jobId) throw new ProviderError("jobber", "unavailable", "jobCreate answered no job");
-    const schedule: Record<string, unknown> = {
-      startAt: localDateTime(input.start, input.timeZone),
-      endAt: localDateTime(input.end, input.timeZone),
-      notifyTeam: false,
-    };
-    if (input.technicianId) schedule.teamMemberIdsToAssign = [input.technicianId];
+    await created?.(jobId);
     try {
-      succeeded(
-        "visitCreate",
-        (
-          await this.call<Payload<"visitCreate", object>>(credentials, ops.VISIT_CREATE, {
-            jobId,
-            input: { visits: [{ title: input.title, schedule }] },
-          })
-        ).visitCreate,
-      );
+      await this.addVisit(credentials, jobId, input);
     } catch (error) {
-      // A job without its visit would sit in Jobber unscheduled: close it (best effort), report the failure.
-      await this.cancelJob(credentials, jobId).catch(() => undefined);
+      // Nobody can complete this job later: close it (best effort) rather than leave it sitting unscheduled.
+      if (!created) await this.cancelJob(credentials, jobId).catch(() => undefined);
       throw error;
     }
     return this.getJob(credentials, jobId);
+  }
+
+  async completeJob(credentials: FieldServiceCredentials, jobId: string, input: NewJob): Promise<Job> {
+    const job = await this.jobberJob(credentials, jobId);
+    const visit = openVisitOf(job);
+    if (!visit) {
+      await this.addVisit(credentials, jobId, input);
+      return this.getJob(credentials, jobId);
+    }
+    const placed =
+      visit.startAt &&
+      visit.endAt &&
+      Date.parse(visit.startAt) === input.start.getTime() &&
+      Date.parse(visit.endAt) === input.end.getTime();
+    if (!placed)
+      await this.moveVisit(credentials, visit, { start: input.start, end: input.end, timeZone: input.timeZone });
+    if (input.technicianId) await this.addToCrew(credentials, visit, input.technicianId);
+    return this.getJob(credentials, jobId);
+  }
+
+  async findCreatedJobs(
+    credentials: FieldServiceCredentials,
+    query: { customer: CustomerDetails; window: SyncWindow },
+  ): Promise<Job[]> {
+    const match = await this.findCustomer(credentials, query.customer);
+    if (!match) return [];
+    const nodes = await allPages(async (after) => {
+      const { client } = await this.call<{ client: { jobs: Connection<JobberJob> } | null }>(
+        credentials,
+        ops.CLIENT_JOBS,
+        { id: match.customer.id, first: JOB_PAGE, after },
+      );
+      return client?.jobs ?? { nodes: [], pageInfo: { hasNextPage: false } };
+    });
+    return nodes.map((node) => jobOf(node, this.settings.defaultRegion));
   }
 
   async updateJob(credentials: FieldServiceCredentials, jobId: string, changes: JobChanges): Promise<Job> {
@@ -132,26 +158,13 @@ export class JobberProvider implements FieldServiceProvider {
         (await this.call<Payload<"jobEdit", object>>(credentials, ops.JOB_EDIT, { jobId, input: edit })).jobEdit,
       );
     }
-    const openVisits = (job.visits?.nodes ?? []).filter((v) => !v.isComplete);
     if (changes.schedule) {
-      const visit = openVisits.find((v) => v.startAt) ?? openVisits[0];
+      const visit = openVisitOf(job);
       if (!visit) throw new ProviderError("jobber", "not_found", `job ${jobId} has no open visit to reschedule`);
-      const input = {
-        startAt: localDateTime(changes.schedule.start, changes.schedule.timeZone),
-        endAt: localDateTime(changes.schedule.end, changes.schedule.timeZone),
-      };
-      succeeded(
-        "visitEditSchedule",
-        (
-          await this.call<Payload<"visitEditSchedule", object>>(credentials, ops.VISIT_EDIT_SCHEDULE, {
-            id: visit.id,
-            input,
-          })
-        ).visitEditSchedule,
-      );
+      await this.moveVisit(credentials, visit, changes.schedule);
     }
     if (changes.technicianId) {
-      for (const visit of openVisits) await this.addToCrew(credentials, visit, changes.technicianId);
+      for (const visit of openVisits(job)) await this.addToCrew(credentials, visit, changes.technicianId);
     }
     return this.getJob(credentials, jobId);
   }
@@ -244,6 +257,45 @@ export class JobberProvider implements FieldServiceProvider {
     return users.map(technicianOf);
   }
 
+  /** The job's visit at the NewJob's time, with the technician on its crew (visitCreate). */
+  private async addVisit(credentials: FieldServiceCredentials, jobId: string, input: NewJob): Promise<void> {
+    const schedule: Record<string, unknown> = {
+      startAt: localDateTime(input.start, input.timeZone),
+      endAt: localDateTime(input.end, input.timeZone),
+      notifyTeam: false,
+    };
+    if (input.technicianId) schedule.teamMemberIdsToAssign = [input.technicianId];
+    succeeded(
+      "visitCreate",
+      (
+        await this.call<Payload<"visitCreate", object>>(credentials, ops.VISIT_CREATE, {
+          jobId,
+          input: { visits: [{ title: input.title, schedule }] },
+        })
+      ).visitCreate,
+    );
+  }
+
+  private async moveVisit(
+    credentials: FieldServiceCredentials,
+    visit: JobberVisit,
+    schedule: NonNullable<JobChanges["schedule"]>,
+  ): Promise<void> {
+    const input = {
+      startAt: localDateTime(schedule.start, schedule.timeZone),
+      endAt: localDateTime(schedule.end, schedule.timeZone),
+    };
+    succeeded(
+      "visitEditSchedule",
+      (
+        await this.call<Payload<"visitEditSchedule", object>>(credentials, ops.VISIT_EDIT_SCHEDULE, {
+          id: visit.id,
+          input,
+        })
+      ).visitEditSchedule,
+    );
+  }
+
   /** visitEditAssignedUsers replaces the crew: read it, add the technician, write the union. */
   private async addToCrew(
     credentials: FieldServiceCredentials,
@@ -304,4 +356,14 @@ export class JobberProvider implements FieldServiceProvider {
   ): Promise<T> {
     return jobberRequest<T>(this.settings, credentials, document, variables);
   }
+}
+
+function openVisits(job: JobberJob): JobberVisit[] {
+  return (job.visits?.nodes ?? []).filter((v) => !v.isComplete);
+}
+
+/** The open visit that says when the job happens: the first scheduled one, else the first unscheduled one. */
+function openVisitOf(job: JobberJob): JobberVisit | undefined {
+  const open = openVisits(job);
+  return open.find((v) => v.startAt) ?? open[0];
 }
