@@ -499,6 +499,26 @@ describe("busy time and limits", () => {
     });
   });
 
+  it("Jobber: a visit that fails after the job was created is added to that job on retry, not to a second job", async () => {
+    const { tenantId } = await connectedJobber();
+    const start = weekdayAt(5, 10);
+    const jobCreatesBefore = jobber.operations().filter((o) => o === "JobCreate").length;
+    jobber.failOperation("VisitCreate", { status: 500 }, { status: 503 });
+    const created = await asService().createJob({
+      tenantId,
+      provider: Provider.JOBBER,
+      customer: { name: "Vera Visit", phone: "+13125550188", address: "3 Oak St" },
+      title: "Furnace check",
+      scheduledStart: timestampFromDate(start),
+      estimatedDurationMinutes: 60,
+    });
+    expect(created.created).toBe(true);
+    expect(jobber.operations().filter((o) => o === "JobCreate").length - jobCreatesBefore).toBe(1);
+    const visits = jobber.visitsOf(created.jobId);
+    expect(visits).toHaveLength(1);
+    expect(new Date(visits[0]!.startAt!).getTime()).toBe(start.getTime());
+  });
+
   it("waits out Jobber's THROTTLED answers from the reported restore rate instead of failing", async () => {
     const { tenantId } = await connectedJobber();
     const fs = await asTenant(tenantId);

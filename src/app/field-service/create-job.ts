@@ -187,21 +187,35 @@ export async function createJob(ctx: AppContext, caller: Caller, input: CreateJo
   if (booked.kind === "refused") return finish({ created: false, ...booked.refusal });
   const appointmentId = booked.appointmentId;
 
+  const newJob = {
+    customer,
+    title,
+    ...withValue("description", crewInstructions({ description, notes, jobType, urgency: input.urgency })),
+    start: booking.start,
+    end: booking.end,
+    timeZone: target.timeZone,
+    ...withValue("technicianId", technicianId ?? undefined),
+    ...withValue("estimatedValue", estimatedValue ?? undefined),
+  };
+  // Once the platform has the job (Jobber: jobCreate answered, visitCreate not yet), a retry completes
+  // that job rather than creating a second one.
+  let createdJobId: string | undefined;
   let job: Job;
   try {
     job = await callFieldService(ctx, target, (jobs, credentials) =>
-      jobs.createJob(credentials, {
-        customer,
-        title,
-        ...withValue("description", crewInstructions({ description, notes, jobType, urgency: input.urgency })),
-        start: booking.start,
-        end: booking.end,
-        timeZone: target.timeZone,
-        ...withValue("technicianId", technicianId ?? undefined),
-        ...withValue("estimatedValue", estimatedValue ?? undefined),
-      }),
+      createdJobId
+        ? jobs.completeJob(credentials, createdJobId, newJob)
+        : jobs.createJob(credentials, newJob, async (jobId) => void (createdJobId = jobId)),
     );
   } catch (error) {
+    // The booking is withdrawn below, so a job begun for it must not stay open on the platform.
+    if (createdJobId) {
+      const orphan = createdJobId;
+      await callFieldService(ctx, target, (jobs, credentials) => jobs.cancelJob(credentials, orphan)).catch(
+        (cancelError: unknown) =>
+          ctx.logger.warn({ err: cancelError, jobId: orphan }, "could not cancel a job left without its schedule"),
+      );
+    }
     await cancelAppointment(ctx, caller, {
       id: appointmentId,
       tenantFilter: undefined,
