@@ -1,10 +1,18 @@
-import { davRequest, type DAVResponse } from "tsdav";
+import type { davRequest as DavRequest, DAVResponse } from "tsdav";
 import { ProviderError } from "../../kit/provider-error.js";
 import type { ProviderCredentials } from "../../kit/connector.js";
 import { caldavError, unreachable } from "./caldav-errors.js";
 
 export const CALDAV_NAMESPACES =
   'xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav" xmlns:cs="http://calendarserver.org/ns/" xmlns:ical="http://apple.com/ns/ical/"';
+
+let loadingDavRequest: Promise<typeof DavRequest> | undefined;
+
+/** tsdav weighs megabytes once imported: loaded on first use, once, as a tenant may never connect Apple. */
+function loadDavRequest(): Promise<typeof DavRequest> {
+  loadingDavRequest ??= import("tsdav").then((tsdav) => tsdav.davRequest);
+  return loadingDavRequest;
+}
 
 export function escapeXml(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
@@ -29,6 +37,7 @@ export class CaldavSession {
 
   /** PROPFIND or REPORT; returns the per-resource responses of a 207 multistatus. */
   async xml(method: "PROPFIND" | "REPORT", url: string, depth: "0" | "1", body: string): Promise<DAVResponse[]> {
+    const davRequest = await loadDavRequest();
     let responses: DAVResponse[];
     // tsdav's responses carry no headers; a throttled reply's Retry-After is read on the way through.
     let retryAfter: string | null = null;

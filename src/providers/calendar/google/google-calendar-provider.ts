@@ -1,5 +1,5 @@
-import { CodeChallengeMethod, OAuth2Client } from "google-auth-library";
-import { calendar, type calendar_v3 } from "googleapis/build/src/apis/calendar/index.js";
+import { stringify } from "node:querystring";
+import type { calendar_v3 } from "googleapis/build/src/apis/calendar/index.js";
 import { ProviderError } from "../../kit/provider-error.js";
 import type {
   ChangeSet,
@@ -14,6 +14,7 @@ import type {
 import type { ProviderAccount, ProviderCredentials, TokenSet } from "../../kit/connector.js";
 import { toProviderError } from "./google-errors.js";
 import { googleEventIdFor, overlapsWindow, toGoogleEvent, toProviderEvent } from "./google-event-mapping.js";
+import { calendarApiCaller, loadGoogleSdk, type CalendarCall, type RefreshingOAuth2Client } from "./google-sdk.js";
 
 export interface GoogleSettings {
   clientId: string;
@@ -41,21 +42,10 @@ export const GOOGLE_SCOPES = [
 /** Google's maximum page size for events.list. */
 const EVENTS_PAGE_SIZE = 2500;
 
-/**
- * OAuth2Client.refreshAccessToken() copies the refresh token it was given
- * over the one in Google's answer, hiding a rotation; the raw exchange
- * keeps it.
- */
-class RefreshingOAuth2Client extends OAuth2Client {
-  refreshWith(refreshToken: string) {
-    return this.refreshTokenNoCache(refreshToken);
-  }
-}
-
 export class GoogleCalendarProvider implements OAuthCalendarProvider {
   readonly name = "google" as const;
   readonly auth = "oauth" as const;
-  private readonly api: calendar_v3.Calendar;
+  private readonly call: CalendarCall;
   private readonly timeoutMs: number;
 
   constructor(private readonly settings: GoogleSettings) {
@@ -63,7 +53,7 @@ export class GoogleCalendarProvider implements OAuthCalendarProvider {
     // Retries are decided once, in app/integrations/provider-retry-policy.ts (with Retry-After); the library's own are off.
     // Node's fetch rather than gaxios's node-fetch: every provider then calls out through undici, which
     // metrics and tracing observe through diagnostics channels.
-    this.api = calendar({
+    this.call = calendarApiCaller({
       version: "v3",
       rootUrl: `${settings.calendarApiBaseUrl}/`,
       retry: false,
@@ -72,7 +62,8 @@ export class GoogleCalendarProvider implements OAuthCalendarProvider {
     });
   }
 
-  private oauthClient(redirectUri?: string): RefreshingOAuth2Client {
+  private async oauthClient(redirectUri?: string): Promise<RefreshingOAuth2Client> {
+    const { RefreshingOAuth2Client } = await loadGoogleSdk();
     const client = new RefreshingOAuth2Client({
       clientId: this.settings.clientId,
       clientSecret: this.settings.clientSecret,
@@ -96,21 +87,30 @@ export class GoogleCalendarProvider implements OAuthCalendarProvider {
     return client;
   }
 
+  /**
+   * Written out rather than asked of OAuth2Client.generateAuthUrl: this is synchronous and the SDK loads on
+   * first use. Same parameters, order and encoding (node:querystring) as generateAuthUrl.
+   */
   authorizationUrl(params: { state: string; codeChallenge: string; redirectUri: string }): string {
-    return this.oauthClient(params.redirectUri).generateAuthUrl({
+    const query = stringify({
       access_type: "offline",
       prompt: "consent",
-      scope: GOOGLE_SCOPES,
+      scope: GOOGLE_SCOPES.join(" "),
       include_granted_scopes: false,
       state: params.state,
       code_challenge: params.codeChallenge,
-      code_challenge_method: CodeChallengeMethod.S256,
+      code_challenge_method: "S256",
+      response_type: "code",
+      client_id: this.settings.clientId,
+      redirect_uri: params.redirectUri,
     });
+    return `${this.settings.authorizeUrl}?${query}`;
   }
 
   async exchangeCode(params: { code: string; codeVerifier: string; redirectUri: string }): Promise<TokenSet> {
+    const client = await this.oauthClient(params.redirectUri);
     try {
-      const { tokens } = await this.oauthClient(params.redirectUri).getToken({
+      const { tokens } = await client.getToken({
         code: params.code,
         codeVerifier: params.codeVerifier,
         redirect_uri: params.redirectUri,
@@ -122,8 +122,9 @@ export class GoogleCalendarProvider implements OAuthCalendarProvider {
   }
 
   async refresh(refreshToken: string): Promise<TokenSet> {
+    const client = await this.oauthClient();
     try {
-      const { tokens } = await this.oauthClient().refreshWith(refreshToken);
+      const { tokens } = await client.refreshWith(refreshToken);
       const set = tokenSetOf(tokens);
       // Only a refresh token Google actually sent back counts as a rotation.
       return set.refreshToken === refreshToken ? { ...set, refreshToken: undefined } : set;
@@ -133,8 +134,9 @@ export class GoogleCalendarProvider implements OAuthCalendarProvider {
   }
 
   async revoke(token: string): Promise<boolean> {
+    const client = await this.oauthClient();
     try {
-      await this.oauthClient().revokeToken(token);
+      await client.revokeToken(token);
       return true;
     } catch {
       return false;
@@ -152,8 +154,8 @@ export class GoogleCalendarProvider implements OAuthCalendarProvider {
     const calendars: ProviderCalendarInfo[] = [];
     let pageToken: string | undefined;
     do {
-      const page = await this.call(() =>
-        this.api.calendarList.list({ maxResults: 250, ...(pageToken ? { pageToken } : {}) }, this.authOf(credentials)),
+      const page = await this.call((api) =>
+        api.calendarList.list({ maxResults: 250, ...(pageToken ? { pageToken } : {}) }, this.authOf(credentials)),
       );
       for (const entry of page.items ?? []) {
         if (!entry.id) continue;
@@ -175,8 +177,8 @@ export class GoogleCalendarProvider implements OAuthCalendarProvider {
     let pageToken: string | undefined;
     let nextSyncState: string | undefined;
     do {
-      const page = await this.call(() =>
-        this.api.events.list(
+      const page = await this.call((api) =>
+        api.events.list(
           {
             calendarId,
             singleEvents: true,
@@ -213,8 +215,8 @@ export class GoogleCalendarProvider implements OAuthCalendarProvider {
       let page: calendar_v3.Schema$Events;
       try {
         // A sync token cannot be combined with timeMin/timeMax/orderBy: the window is applied here.
-        page = await this.call(() =>
-          this.api.events.list(
+        page = await this.call((api) =>
+          api.events.list(
             {
               calendarId,
               singleEvents: true,
@@ -246,8 +248,8 @@ export class GoogleCalendarProvider implements OAuthCalendarProvider {
   async createEvent(credentials: ProviderCredentials, calendarId: string, event: OutgoingEvent): Promise<WrittenEvent> {
     const id = googleEventIdFor(event.appointmentId);
     try {
-      const created = await this.call(() =>
-        this.api.events.insert(
+      const created = await this.call((api) =>
+        api.events.insert(
           { calendarId, sendUpdates: "none", requestBody: { ...toGoogleEvent(event), id } },
           this.authOf(credentials),
         ),
@@ -257,7 +259,7 @@ export class GoogleCalendarProvider implements OAuthCalendarProvider {
       // 409 duplicate: an earlier attempt of this same insert went through; read its version.
       if (!(error instanceof ProviderError && error.kind === "conflict")) throw error;
     }
-    const existing = await this.call(() => this.api.events.get({ calendarId, eventId: id }, this.authOf(credentials)));
+    const existing = await this.call((api) => api.events.get({ calendarId, eventId: id }, this.authOf(credentials)));
     return { providerEventId: id, ...(existing.etag ? { etag: existing.etag } : {}) };
   }
 
@@ -270,8 +272,8 @@ export class GoogleCalendarProvider implements OAuthCalendarProvider {
   ): Promise<WrittenEvent> {
     // patch (not update): fields we do not own (reminders, colour, attendees) stay as the business set them.
     const auth = this.authOf(credentials);
-    const patched = await this.call(() =>
-      this.api.events.patch(
+    const patched = await this.call((api) =>
+      api.events.patch(
         { calendarId, eventId: providerEventId, sendUpdates: "none", requestBody: toGoogleEvent(event) },
         etag ? { headers: { ...auth.headers, "If-Match": etag } } : auth,
       ),
@@ -284,8 +286,8 @@ export class GoogleCalendarProvider implements OAuthCalendarProvider {
 
   async deleteEvent(credentials: ProviderCredentials, calendarId: string, providerEventId: string): Promise<void> {
     try {
-      await this.call(() =>
-        this.api.events.delete({ calendarId, eventId: providerEventId, sendUpdates: "none" }, this.authOf(credentials)),
+      await this.call((api) =>
+        api.events.delete({ calendarId, eventId: providerEventId, sendUpdates: "none" }, this.authOf(credentials)),
       );
     } catch (error) {
       // Already gone (404, or 410 for an event deleted before): the goal is reached.
@@ -297,14 +299,6 @@ export class GoogleCalendarProvider implements OAuthCalendarProvider {
     if (credentials.kind !== "oauth")
       throw new ProviderError("google", "unauthorized", "Google needs OAuth credentials");
     return { headers: { Authorization: `Bearer ${credentials.accessToken}` } };
-  }
-
-  private async call<T>(request: () => Promise<{ data: T }>): Promise<T> {
-    try {
-      return (await request()).data;
-    } catch (error) {
-      throw toProviderError(error);
-    }
   }
 }
 

@@ -1,10 +1,9 @@
-import { calendar, type calendar_v3 } from "googleapis/build/src/apis/calendar/index.js";
 import type { ProviderCredentials } from "../../kit/connector.js";
 import { ProviderError } from "../../kit/provider-error.js";
 import type { ChannelRef, ChannelRequest, OpenedChannel, PushChannelSource } from "../../kit/push-channels.js";
 import { channelSecret, sameSecret } from "../../kit/signatures.js";
 import type { IncomingWebhook, WebhookOutcome, WebhookVerifier } from "../../kit/webhook-verifier.js";
-import { toProviderError } from "./google-errors.js";
+import { calendarApiCaller, type CalendarCall } from "./google-sdk.js";
 
 export interface GooglePushSettings {
   calendarApiBaseUrl: string;
@@ -25,10 +24,10 @@ const MAX_LIFETIME_MS = 7 * 86_400_000;
  */
 export class GooglePushChannels implements PushChannelSource, WebhookVerifier {
   readonly maxLifetimeMs = MAX_LIFETIME_MS;
-  private readonly api: calendar_v3.Calendar;
+  private readonly call: CalendarCall;
 
   constructor(private readonly settings: GooglePushSettings) {
-    this.api = calendar({
+    this.call = calendarApiCaller({
       version: "v3",
       rootUrl: `${settings.calendarApiBaseUrl}/`,
       retry: false,
@@ -37,8 +36,8 @@ export class GooglePushChannels implements PushChannelSource, WebhookVerifier {
   }
 
   async open(credentials: ProviderCredentials, request: ChannelRequest): Promise<OpenedChannel> {
-    const channel = await this.call(() =>
-      this.api.events.watch(
+    const channel = await this.call((api) =>
+      api.events.watch(
         {
           calendarId: request.calendarId,
           requestBody: {
@@ -63,8 +62,8 @@ export class GooglePushChannels implements PushChannelSource, WebhookVerifier {
 
   async close(credentials: ProviderCredentials, channel: ChannelRef): Promise<void> {
     try {
-      await this.call(() =>
-        this.api.channels.stop(
+      await this.call((api) =>
+        api.channels.stop(
           { requestBody: { id: channel.channelId, resourceId: channel.providerChannelId } },
           authOf(credentials),
         ),
@@ -96,14 +95,6 @@ export class GooglePushChannels implements PushChannelSource, WebhookVerifier {
         },
       ],
     };
-  }
-
-  private async call<T>(request: () => Promise<{ data: T }>): Promise<T> {
-    try {
-      return (await request()).data;
-    } catch (error) {
-      throw toProviderError(error);
-    }
   }
 }
 

@@ -1,12 +1,12 @@
-import { GraphError } from "@microsoft/microsoft-graph-client";
 import { parseRetryAfter } from "../../kit/retry-after.js";
 import { ProviderError, type ProviderErrorKind } from "../../kit/provider-error.js";
+import { isGraphError } from "./graph-sdk.js";
 
 /** Graph error codes that mean "the delta token is gone: start a new round". */
 const SYNC_RESET_CODES = new Set(["syncstatenotfound", "resyncrequired", "syncstateinvalid"]);
 
 export function isSyncReset(error: unknown): boolean {
-  if (!(error instanceof GraphError)) return false;
+  if (!isGraphError(error)) return false;
   return error.statusCode === 410 || SYNC_RESET_CODES.has((error.code ?? "").toLowerCase());
 }
 
@@ -25,7 +25,7 @@ export function kindOfStatus(status: number): ProviderErrorKind {
 /** Turns whatever the Graph client threw into a ProviderError; never leaks the token. */
 export function toProviderError(error: unknown): ProviderError {
   if (error instanceof ProviderError) return error;
-  if (error instanceof GraphError) {
+  if (isGraphError(error)) {
     // The client reports network failures as statusCode -1 with the fetch error as message.
     if (error.statusCode <= 0)
       return new ProviderError("microsoft", "unavailable", `Graph unreachable: ${error.message}`);

@@ -1,3 +1,4 @@
+import type { Client } from "@microsoft/microsoft-graph-client";
 import type { ProviderCredentials } from "../../kit/connector.js";
 import { ProviderError } from "../../kit/provider-error.js";
 import type { ChannelRef, ChannelRequest, OpenedChannel, PushChannelSource } from "../../kit/push-channels.js";
@@ -142,13 +143,11 @@ export class GraphPushChannels implements PushChannelSource, WebhookVerifier {
 
   private async send<T>(
     credentials: ProviderCredentials,
-    request: (client: ReturnType<typeof graphClientFor>, signal: AbortSignal) => Promise<T>,
+    request: (client: Client, signal: AbortSignal) => Promise<T>,
   ): Promise<T> {
+    const client = await graphClientFor(this.settings.graphBaseUrl, credentials);
     try {
-      return await request(
-        graphClientFor(this.settings.graphBaseUrl, credentials),
-        AbortSignal.timeout(this.settings.requestTimeoutMs),
-      );
+      return await request(client, AbortSignal.timeout(this.settings.requestTimeoutMs));
     } catch (error) {
       throw toProviderError(error);
     }

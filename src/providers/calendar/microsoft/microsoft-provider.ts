@@ -32,7 +32,8 @@ const DELTA_PAGE_SIZE = 200;
  * incremental syncs replay the saved deltaLink.
  */
 export function createMicrosoftProvider(settings: MicrosoftSettings): OAuthCalendarProvider {
-  const clientFor = (credentials: ProviderCredentials): Client => graphClientFor(settings.graphBaseUrl, credentials);
+  const clientFor = (credentials: ProviderCredentials): Promise<Client> =>
+    graphClientFor(settings.graphBaseUrl, credentials);
 
   /** One Graph GET with its own timeout; failures become ProviderErrors (or DeltaTokenExpired inside a delta round). */
   async function getJson<T>(request: GraphRequest, inDeltaRound = false): Promise<T> {
@@ -88,8 +89,8 @@ export function createMicrosoftProvider(settings: MicrosoftSettings): OAuthCalen
   }
 
   const calendarPath = (calendarId: string) => `/me/calendars/${encodeURIComponent(calendarId)}`;
-  const eventRequest = (credentials: ProviderCredentials, id: string) =>
-    clientFor(credentials).api(`/me/events/${encodeURIComponent(id)}`);
+  const eventRequest = async (credentials: ProviderCredentials, id: string) =>
+    (await clientFor(credentials)).api(`/me/events/${encodeURIComponent(id)}`);
 
   return {
     name: "microsoft",
@@ -111,8 +112,9 @@ export function createMicrosoftProvider(settings: MicrosoftSettings): OAuthCalen
     revoke: async () => false,
 
     async getAccount(credentials) {
+      const client = await clientFor(credentials);
       const me: { mail?: string | null; userPrincipalName?: string } = await getJson(
-        clientFor(credentials).api("/me").select(["mail", "userPrincipalName"]),
+        client.api("/me").select(["mail", "userPrincipalName"]),
       );
       const email = me.mail ?? me.userPrincipalName;
       if (!email) throw new ProviderError("microsoft", "bad_request", "the account has no mail or userPrincipalName");
@@ -121,7 +123,7 @@ export function createMicrosoftProvider(settings: MicrosoftSettings): OAuthCalen
 
     async listCalendars(credentials): Promise<ProviderCalendarInfo[]> {
       const calendars = await getAll<{ id: string; name: string; isDefaultCalendar?: boolean; canEdit?: boolean }>(
-        clientFor(credentials),
+        await clientFor(credentials),
         "/me/calendars?$select=id,name,isDefaultCalendar,canEdit&$top=100",
       );
       return calendars.map((c) => ({
@@ -139,7 +141,7 @@ export function createMicrosoftProvider(settings: MicrosoftSettings): OAuthCalen
       });
       try {
         const round = await deltaRound(
-          clientFor(credentials),
+          await clientFor(credentials),
           `${calendarPath(calendarId)}/calendarView/delta?${query}`,
         );
         return { events: round.upserts, nextSyncState: round.deltaLink };
@@ -157,7 +159,7 @@ export function createMicrosoftProvider(settings: MicrosoftSettings): OAuthCalen
         return { kind: "full_sync_required" };
       }
       try {
-        const round = await deltaRound(clientFor(credentials), syncState);
+        const round = await deltaRound(await clientFor(credentials), syncState);
         return { kind: "changes", upserts: round.upserts, deletions: round.deletions, nextSyncState: round.deltaLink };
       } catch (error) {
         if (error instanceof DeltaTokenExpired) return { kind: "full_sync_required" };
@@ -166,9 +168,10 @@ export function createMicrosoftProvider(settings: MicrosoftSettings): OAuthCalen
     },
 
     async createEvent(credentials, calendarId, event: OutgoingEvent) {
+      const client = await clientFor(credentials);
       // transactionId makes Graph return the first event when a retried POST repeats it.
       const created: GraphEvent = await send((signal) =>
-        clientFor(credentials)
+        client
           .api(`${calendarPath(calendarId)}/events`)
           .option("signal", signal)
           .post({ ...toGraphBody(event), transactionId: event.appointmentId }),
@@ -177,15 +180,16 @@ export function createMicrosoftProvider(settings: MicrosoftSettings): OAuthCalen
     },
 
     async updateEvent(credentials, _calendarId, providerEventId, event, etag) {
-      const request = eventRequest(credentials, providerEventId);
+      const request = await eventRequest(credentials, providerEventId);
       if (etag) request.header("If-Match", etag);
       const updated: GraphEvent = await send((signal) => request.option("signal", signal).patch(toGraphBody(event)));
       return writtenOf({ ...updated, id: updated.id ?? providerEventId });
     },
 
     async deleteEvent(credentials, _calendarId, providerEventId) {
+      const request = await eventRequest(credentials, providerEventId);
       try {
-        await send((signal) => eventRequest(credentials, providerEventId).option("signal", signal).delete());
+        await send((signal) => request.option("signal", signal).delete());
       } catch (error) {
         // Already gone is what we wanted.
         if (error instanceof ProviderError && error.kind === "not_found") return;
