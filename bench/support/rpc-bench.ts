@@ -34,14 +34,20 @@ export async function startTargets(
   prepare?: (serviceUrl: string) => Promise<Buffer | undefined>,
 ): Promise<Targets> {
   const service = await startBenchServer(databaseUrl);
-  const availabilityAnswer = await prepare?.(service.url);
-  const baseline = await startBaselineServer({
-    databaseUrl,
-    port: await freePort(),
-    serviceKey: BENCH_SERVICE_KEY,
-    availabilityAnswer,
-  });
-  return { service, baseline, postmasterPid: await postmasterPidOf(databaseUrl) };
+  try {
+    const availabilityAnswer = await prepare?.(service.url);
+    const baseline = await startBaselineServer({
+      databaseUrl,
+      port: await freePort(),
+      serviceKey: BENCH_SERVICE_KEY,
+      availabilityAnswer,
+    });
+    return { service, baseline, postmasterPid: await postmasterPidOf(databaseUrl) };
+  } catch (error) {
+    // A failed seed must not leave the service running after the bench exits.
+    await service.stop();
+    throw error;
+  }
 }
 
 export async function stopTargets(targets: Targets): Promise<void> {
