@@ -11,7 +11,12 @@
  * the same statement.
  */
 export { BY_ID as GET_APPOINTMENT } from "../../src/app/appointments/get-appointment.js";
-export { BOOK_UNLESS_BUSY, CLEAR_STALE_HOLDS, bookingValues, staleHoldValues } from "../../src/app/appointments/insert-appointment.js";
+export {
+  BOOK_UNLESS_BUSY,
+  CLEAR_STALE_HOLDS,
+  bookingValues,
+  staleHoldValues,
+} from "../../src/app/appointments/insert-appointment.js";
 export { TENANT_SCHEDULE_LOCK } from "../../src/app/shared/tenant-schedule-lock.js";
 export {
   WITH_SOFT_BLOCKS as BUSY_PERIODS,
