@@ -32,7 +32,8 @@ import { Migration } from "@mikro-orm/migrations";
  * constraint cannot say "unless expired" (now() is not immutable), so an
  * expired hold stays in the index until deleted: every booking deletes the
  * expired holds overlapping its range in its own transaction before it
- * inserts (see EXPIRED_HOLDS in src/app/holds/), and readers ignore
+ * inserts (see CLEAR_STALE_HOLDS in src/app/appointments/insert-appointment.ts, and the
+ * reaper in src/app/holds/reap-expired-holds.ts), and readers ignore
  * expired holds (expires_at compared with the service's clock).
  */
 export class Migration20261220100000_technicians extends Migration {

@@ -89,6 +89,7 @@ export interface RealtimeConfig {
     channelRenewal: number;
     tokenRefresh: number;
     prune: number;
+    holdReap: number;
   };
   retention: { syncJobsDays: number; idempotencyDays: number; outboxDays: number };
 }
@@ -309,6 +310,7 @@ export function loadConfig(env: Env = process.env): Config {
         channelRenewal: scheduleMinutes("CHANNEL_RENEWAL_INTERVAL_MINUTES", 30),
         tokenRefresh: scheduleMinutes("TOKEN_REFRESH_INTERVAL_MINUTES", 10),
         prune: scheduleMinutes("PRUNE_INTERVAL_MINUTES", 1_440),
+        holdReap: scheduleMinutes("HOLD_REAP_INTERVAL_MINUTES", 5),
       },
       retention: {
         syncJobsDays: integer("SYNC_JOB_RETENTION_DAYS", 30, 1, 3_650),

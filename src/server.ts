@@ -8,7 +8,7 @@ import {
 import type { Socket } from "node:net";
 import { Code, ConnectError, cors as connectCors, createConnectRouter } from "@connectrpc/connect";
 import { universalRequestFromNodeRequest, universalResponseToNodeResponse } from "@connectrpc/connect-node";
-import * as httpolyglot from "@httptoolkit/httpolyglot";
+import { createCleartextServer } from "./cleartext-server.js";
 import { RateLimitCounters } from "./db/rate-limit-counters.js";
 import { createAuthInterceptor } from "./auth/interceptor.js";
 import type { Config } from "./config.js";
@@ -174,7 +174,7 @@ export async function startServer(deps: ServerDependencies): Promise<RunningServ
     connectHandler(req, res, path);
   };
 
-  const server = httpolyglot.createServer(listener as (req: IncomingMessage, res: ServerResponse) => void);
+  const { listener: server, http2: http2Server } = createCleartextServer(listener);
   const sockets = new Set<Socket>();
   server.on("connection", (socket: Socket) => {
     // Without it, Nagle + delayed ACK stall every small HTTP/2 response ~40 ms.
@@ -182,7 +182,7 @@ export async function startServer(deps: ServerDependencies): Promise<RunningServ
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
   });
-  server.on("session", (session: ServerHttp2Session) => {
+  http2Server.on("session", (session: ServerHttp2Session) => {
     sessions.add(session);
     session.once("close", () => {
       sessions.delete(session);

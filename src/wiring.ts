@@ -75,6 +75,7 @@ export function appSettingsOf(config: Config): AppSettings {
       "schedule-channel-renewal": minutes.channelRenewal * 60_000,
       "schedule-token-refresh": minutes.tokenRefresh * 60_000,
       "schedule-prune": minutes.prune * 60_000,
+      "schedule-hold-reap": minutes.holdReap * 60_000,
     },
     retention: realtime.retention,
     reencryptBatchSize: 500,

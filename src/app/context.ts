@@ -30,6 +30,7 @@ export interface JobMessages {
   "schedule-channel-renewal": ScheduleTick;
   "schedule-token-refresh": ScheduleTick;
   "schedule-prune": ScheduleTick;
+  "schedule-hold-reap": ScheduleTick;
 }
 
 /** A schedule's job carries nothing: the queue names the schedule. */

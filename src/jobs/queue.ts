@@ -34,6 +34,7 @@ const QUEUES: Record<QueueName, Omit<PgBoss.Queue, "name">> = {
   "schedule-channel-renewal": SCHEDULE_QUEUE,
   "schedule-token-refresh": SCHEDULE_QUEUE,
   "schedule-prune": SCHEDULE_QUEUE,
+  "schedule-hold-reap": SCHEDULE_QUEUE,
 };
 
 /**

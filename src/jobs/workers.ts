@@ -33,4 +33,5 @@ export const WORKERS: { [Q in QueueName]: (ctx: AppContext, data: JobMessages[Q]
   "schedule-channel-renewal": schedule("schedule-channel-renewal"),
   "schedule-token-refresh": schedule("schedule-token-refresh"),
   "schedule-prune": schedule("schedule-prune"),
+  "schedule-hold-reap": schedule("schedule-hold-reap"),
 };

@@ -131,12 +131,15 @@ export function availabilityService(app: AppContext): ServiceImpl<typeof Availab
         end: optionalInstant("end_time", req.endTime),
         technician: { technicianId: req.technicianId, anyTechnician: req.anyTechnician, jobType: req.jobType },
         ttlSeconds: req.ttlSeconds,
+        ...(req.maxStalenessSeconds === undefined ? {} : { maxStalenessSeconds: req.maxStalenessSeconds }),
       });
+      const dataAsOf = result.dataAsOf.map(freshnessToProto);
       if (!result.held) {
         return create(HoldSlotResponseSchema, {
           held: false,
           conflicts: result.conflicts.map(conflictToProto),
           suggestedSlots: result.suggestedSlots.map(slotToProto),
+          dataAsOf,
         });
       }
       const { hold } = result;
@@ -150,6 +153,7 @@ export function availabilityService(app: AppContext): ServiceImpl<typeof Availab
           jobType: hold.jobType ?? "",
           expiresAt: timestampFromDate(hold.expiresAt),
         },
+        dataAsOf,
       });
     },
 
@@ -178,12 +182,18 @@ export function availabilityService(app: AppContext): ServiceImpl<typeof Availab
     async confirmHold(req, ctx) {
       const caller = callerOf(ctx);
       if (!req.appointment) throw new InvalidArgumentError("appointment", "required");
-      const appointment = await confirmHold(app, caller, {
+      // The request's own field, else the one of the appointment it carries (a CreateAppointmentRequest).
+      const maxStalenessSeconds = req.maxStalenessSeconds ?? req.appointment.maxStalenessSeconds;
+      const result = await confirmHold(app, caller, {
         tenantId: resolveTenant(caller, req.appointment.tenantId, "appointment.tenant_id"),
         holdToken: req.holdToken,
         request: { ...appointmentFieldsFromProto(req.appointment), notifyCustomer: req.appointment.notifyCustomer },
+        ...(maxStalenessSeconds === undefined ? {} : { maxStalenessSeconds }),
       });
-      return create(ConfirmHoldResponseSchema, { appointment: appointmentToProto(appointment) });
+      return create(ConfirmHoldResponseSchema, {
+        appointment: appointmentToProto(result.appointment),
+        dataAsOf: result.dataAsOf.map(freshnessToProto),
+      });
     },
   };
 }

@@ -1,14 +1,17 @@
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AvailabilityService } from "../../gen/universalcalendar/v1/availability_pb.js";
 import { CalendarService, PushChannelState } from "../../gen/universalcalendar/v1/calendar_pb.js";
-import { Provider } from "../../gen/universalcalendar/v1/common_pb.js";
+import { ConflictKind, Provider } from "../../gen/universalcalendar/v1/common_pb.js";
 import { SyncService, SyncType } from "../../gen/universalcalendar/v1/sync_pb.js";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { maintainChannels } from "../../src/app/channels/maintain-channels.js";
 import { WebhookChannelSchema } from "../../src/entities/webhook-channel.js";
 import { GoogleCalendarFake } from "../fakes/google/google-calendar-fake.js";
 import { connectGoogle, waitForSync } from "../fakes/google/google-oauth-flow.js";
+import { appointmentRequest } from "../support/appointment-requests.js";
 import { client, grpcTransport, serviceKey } from "../support/clients.js";
+import { errorOf } from "../support/errors.js";
 import { eventually, reachableServerEnv } from "../support/free-port.js";
 import { MutableClock } from "../support/mutable-clock.js";
 import { mintJwt, newTenantId, startTestServer, type TestServer } from "../support/test-server.js";
@@ -280,6 +283,85 @@ describe("freshness on demand", () => {
       );
     expect(error?.code).toBe(Code.InvalidArgument);
     expect(error?.rawMessage).toMatch(/max_staleness_seconds/);
+  });
+
+  it("HoldSlot syncs stale calendars first with max_staleness_seconds; an out-of-range value names the field", async () => {
+    const { tenantId, integrationId, date } = await staleTenant("hold");
+    const slot = {
+      tenantId,
+      startTime: timestampFromDate(new Date(`${date}T16:00:00Z`)),
+      endTime: timestampFromDate(new Date(`${date}T17:00:00Z`)),
+    };
+    const syncsBefore = await syncCount(integrationId);
+    for (const maxStalenessSeconds of [-1, 604_801]) {
+      const bad = await errorOf(availability().holdSlot({ ...slot, maxStalenessSeconds }));
+      expect([bad.code, bad.rawMessage]).toEqual([
+        Code.InvalidArgument,
+        expect.stringMatching(/^max_staleness_seconds:/),
+      ]);
+    }
+    expect(await syncCount(integrationId)).toBe(syncsBefore);
+    // From the stale mirror the slot looks free (the hold is released again).
+    const fromMirror = await availability().holdSlot(slot);
+    expect([fromMirror.held, fromMirror.dataAsOf]).toEqual([true, []]);
+    await availability().releaseHold({ tenantId, holdToken: fromMirror.hold!.holdToken });
+
+    const fresh = await availability().holdSlot({ ...slot, maxStalenessSeconds: 60 });
+    expect(fresh.held).toBe(false);
+    expect(fresh.conflicts.map((c) => [c.kind, c.title])).toEqual([[ConflictKind.CALENDAR_EVENT, "booked by phone"]]);
+    expect(fresh.dataAsOf).toHaveLength(1);
+    expect(fresh.dataAsOf[0]).toMatchObject({ integrationId, provider: Provider.GOOGLE, stale: false });
+  });
+
+  it("ConfirmHold with max_staleness_seconds syncs first and refuses a held time that became busy, keeping the hold", async () => {
+    const { tenantId, integrationId, date } = await staleTenant("confirm");
+    const held = await availability().holdSlot({
+      tenantId,
+      startTime: timestampFromDate(new Date(`${date}T16:00:00Z`)),
+      endTime: timestampFromDate(new Date(`${date}T17:00:00Z`)),
+    });
+    expect(held.held).toBe(true);
+    const holdToken = held.hold!.holdToken;
+    const details = appointmentRequest(tenantId, `${date}T16:00:00Z`, `${date}T17:00:00Z`);
+    const badNested = await errorOf(
+      availability().confirmHold({ holdToken, appointment: { ...details, maxStalenessSeconds: -1 } }),
+    );
+    expect([badNested.code, badNested.rawMessage]).toEqual([
+      Code.InvalidArgument,
+      expect.stringMatching(/^max_staleness_seconds:/),
+    ]);
+
+    const refused = await errorOf(
+      availability().confirmHold({ holdToken, appointment: details, maxStalenessSeconds: 60 }),
+    );
+    expect(refused.code).toBe(Code.FailedPrecondition);
+    expect(refused.rawMessage).toMatch(/^hold_token: the held time has become busy \(calendar_event /);
+    const [row] = await server.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ last_synced_at: Date }[]>("select last_synced_at from calendar_integrations where id = ?", [
+        integrationId,
+      ]);
+    expect(Date.now() - new Date(row!.last_synced_at).getTime()).toBeLessThan(60_000);
+
+    // The hold is still there: without the check it converts (the caller's choice).
+    const confirmed = await availability().confirmHold({ holdToken, appointment: details });
+    expect(confirmed.appointment?.startTime?.seconds).toBe(BigInt(Date.parse(`${date}T16:00:00Z`) / 1000));
+    expect(confirmed.dataAsOf).toEqual([]);
+
+    // A free time converts with the check, answering how fresh the mirror was.
+    const morning = await availability().holdSlot({
+      tenantId,
+      startTime: timestampFromDate(new Date(`${date}T10:00:00Z`)),
+      endTime: timestampFromDate(new Date(`${date}T11:00:00Z`)),
+    });
+    const checked = await availability().confirmHold({
+      holdToken: morning.hold!.holdToken,
+      appointment: appointmentRequest(tenantId, `${date}T10:00:00Z`, `${date}T11:00:00Z`),
+      maxStalenessSeconds: 3_600,
+    });
+    expect(checked.appointment?.id).toBeTruthy();
+    expect(checked.dataAsOf[0]).toMatchObject({ integrationId, stale: false });
   });
 
   it("TriggerSync answers the last sync time and an estimate from recent syncs", async () => {

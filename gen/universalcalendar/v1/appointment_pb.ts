@@ -1186,7 +1186,9 @@ export const AppointmentService: GenService<{
   },
   /**
    * Partial update: only fields present in the request change. Moving the time
-   * re-checks conflicts; status changes follow the status lifecycle.
+   * re-checks conflicts in the appointment's lane (a technician's appointment
+   * against their own and business-wide busy time, a business-wide one against
+   * everything); status changes follow the status lifecycle.
    *
    * @generated from rpc universalcalendar.v1.AppointmentService.UpdateAppointment
    */

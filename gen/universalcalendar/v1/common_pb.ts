@@ -137,7 +137,8 @@ export const ConflictSchema: GenMessage<Conflict> = /*@__PURE__*/
 
 /**
  * How fresh one integration's mirrored busy time was when an answer was
- * computed (CheckAvailability, CreateAppointment with max_staleness_seconds).
+ * computed (CheckAvailability, CreateAppointment, HoldSlot, ConfirmHold with
+ * max_staleness_seconds).
  *
  * @generated from message universalcalendar.v1.DataFreshness
  */

@@ -653,6 +653,12 @@ export type CreateJobRequest = Message<"universalcalendar.v1.CreateJobRequest"> 
 
   /**
    * A technician (provider user/employee id) to put on the job. Optional.
+   * When exactly one of the tenant's technicians is linked to this id
+   * (jobber_user_id / housecall_pro_employee_id), the job's appointment is
+   * that technician's (appointment.technician_id) and only their own and
+   * business-wide busy time conflicts with it, so two technicians can have
+   * jobs at the same time. Otherwise (no id, no or several linked
+   * technicians) the appointment is business-wide and blocks every technician.
    *
    * @generated from field: string technician_id = 17;
    */
@@ -764,7 +770,8 @@ export type UpdateJobRequest = Message<"universalcalendar.v1.UpdateJobRequest"> 
 
   /**
    * Reschedule: the new start; the length is kept unless
-   * estimated_duration_minutes or end_time says otherwise.
+   * estimated_duration_minutes or end_time says otherwise. Checked in the
+   * lane of the job's appointment (its technician's, or business-wide).
    *
    * @generated from field: google.protobuf.Timestamp scheduled_start = 6;
    */

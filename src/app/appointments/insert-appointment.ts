@@ -5,8 +5,28 @@ import type { TenantDataKey } from "../../crypto/customer-data-cipher.js";
 import type { Statement } from "../../db/sql-pool.js";
 import { BUSY_ARRAYS, busySources, busyValues } from "../availability/load-busy-periods.js";
 import { RULES_VERSION_COLUMNS } from "../availability/load-scheduling-rules.js";
+import { WRITES_EVENTS } from "../outbox/calendar-targets.js";
 import { aggregateIdOf, appointmentCreated, customerNotification } from "../outbox/outbox-message.js";
 import { sealCustomerData } from "./appointment-record.js";
+
+/** A calendar that receives our events: then the new appointment waits for its delivery. */
+export const RECEIVING_CALENDAR_EXISTS = `
+  select 1 from integration_calendars c
+  join calendar_integrations i on i.id = c.integration_id
+  where c.tenant_id = $1 and c.receives_events and ${WRITES_EVENTS}`;
+
+/**
+ * The technician (the SQL expression `technician`, a uuid) has their own
+ * calendar we write to (see calendarTargets): then their appointment waits
+ * for its delivery too. Primary-key lookups only; none when `technician` is null.
+ */
+export function technicianCalendarWritable(technician: string): string {
+  return `
+  select 1 from technicians t
+  join integration_calendars c on c.id = t.calendar_id
+  join calendar_integrations i on i.id = c.integration_id
+  where t.id = ${technician} and t.tenant_id = $1 and t.deleted_at is null and ${WRITES_EVENTS}`;
+}
 
 /**
  * The booking in ONE statement (it runs right after the tenant's schedule
@@ -36,15 +56,10 @@ import { sealCustomerData } from "./appointment-record.js";
  * and the caller's own hold token (expired and own holds are not busy), the
  * technician choice's job type (normalized; it replaces the request's
  * job type), and for a hold its token and expiry (a hold queues no outbox
- * message, waits for no calendar and is audited as held).
+ * message, waits for no calendar and is audited as held). The row waits
+ * for its delivery (sync_status 'pending') when a calendar receives events
+ * or the technician's own calendar is written to.
  */
-/** A calendar that receives our events: then the new appointment waits for its delivery. */
-export const RECEIVING_CALENDAR_EXISTS = `
-  select 1 from integration_calendars c
-  join calendar_integrations i on i.id = c.integration_id
-  where c.tenant_id = $1 and c.receives_events and i.status = 'active' and i.sync_enabled
-    and i.sync_direction <> 'from_provider'`;
-
 export const BOOK_UNLESS_BUSY: Statement = {
   name: "book-appointment-unless-busy",
   text: `
@@ -56,7 +71,9 @@ export const BOOK_UNLESS_BUSY: Statement = {
       technician_id, hold_token, expires_at)
     select $6::uuid, $1, $7::bytea, $8::text, coalesce($35::text, $9::text), $3, $2, $10::text, $11::float8,
       $12::float8, $13::numeric, $14::text, $15::text,
-      case when $36::text is null and exists (${RECEIVING_CALENDAR_EXISTS}) then 'pending' else 'not_required' end,
+      case when $36::text is null and (exists (${RECEIVING_CALENDAR_EXISTS})
+                                       or exists (${technicianCalendarWritable("$32::uuid")}))
+        then 'pending' else 'not_required' end,
       $23::bytea, $24::bytea, $25::integer, $26::text, $27::text, $28::text, $29::text, $30::integer, $31::text,
       $32::uuid, $36::text, $37::timestamptz
     where not exists (select 1 from own) and ($18::boolean or not exists (select 1 from mirrored))

@@ -12,7 +12,7 @@ import { enqueueOutbox } from "../outbox/enqueue-outbox.js";
 import { deliverSoon, type FastPathResult } from "../outbox/deliver-soon.js";
 import { appointmentUpdated, customerNotification } from "../outbox/outbox-message.js";
 import { unitOfWorkSql } from "../../db/unit-of-work-sql.js";
-import { explainRefusal, findBookingConflicts, type BookingConflicts } from "./booking-conflicts.js";
+import { conflictsClearingStaleHolds, explainRefusal, laneOf, type BookingConflicts } from "./booking-conflicts.js";
 import {
   CUSTOMER_DATA_FIELDS,
   loadAppointmentRecord,
@@ -49,10 +49,12 @@ function isOverlap(error: unknown): boolean {
 }
 
 /**
- * Partial update under a row lock. A move is re-checked against blocks and
- * calendar time first (under the tenant's schedule lock, as a booking is),
- * and the exclusion constraint has the last word on overlapping
- * appointments (the update fails at flush with 23P01).
+ * Partial update under a row lock. A move is re-checked against holds, blocks
+ * and calendar time first (under the tenant's schedule lock, as a booking
+ * is), in the appointment's lane: a technician's appointment only against
+ * their own and business-wide busy time, a business-wide one against all of
+ * it. The exclusion constraint has the last word on overlapping appointments
+ * (the update fails at flush with 23P01).
  */
 export async function updateAppointment(
   ctx: AppContext,
@@ -77,7 +79,7 @@ async function change(ctx: AppContext, caller: Caller, command: UpdateAppointmen
       ctx.clock,
       appointment.tenantId,
       { start: command.patch.start ?? appointment.startTime, end: command.patch.end ?? appointment.endTime },
-      appointment.id,
+      laneOf(appointment),
     )),
   });
 
@@ -101,7 +103,14 @@ async function change(ctx: AppContext, caller: Caller, command: UpdateAppointmen
         const window = { start: values.startTime as Date, end: values.endTime as Date };
         // Taken after the row lock, as no holder of the schedule lock waits for an appointment row.
         await lockTenantSchedule(em, appointment.tenantId, "booking");
-        const blocking = await findBookingConflicts(unitOfWorkSql(em), appointment.tenantId, window, appointment.id);
+        const lane = laneOf(appointment);
+        const blocking = await conflictsClearingStaleHolds(
+          unitOfWorkSql(em),
+          ctx.clock,
+          appointment.tenantId,
+          window,
+          lane,
+        );
         if (blocking.some((p) => p.kind !== "appointment")) return refused(appointment);
       }
       const { customerData, columns } = splitCustomerData(values);

@@ -3,7 +3,13 @@ import { AbortedError } from "../../domain/errors.js";
 import { validateNewAppointment } from "../../domain/appointments/new-appointment.js";
 import { AppointmentSchema } from "../../entities/appointment.js";
 import type { Job, Technician } from "../../providers/field-service/field-service-provider.js";
-import { explainRefusal, findBookingConflicts, type BookingConflicts } from "../appointments/booking-conflicts.js";
+import { Lanes } from "../../domain/technicians/lanes.js";
+import {
+  conflictsClearingStaleHolds,
+  explainRefusal,
+  type BookingConflicts,
+  type BookingLane,
+} from "../appointments/booking-conflicts.js";
 import { reviveBookingResult } from "../appointments/booking-result-json.js";
 import { cancelAppointment } from "../appointments/cancel-appointment.js";
 import { appointmentFromRow, type AppointmentRow } from "../appointments/appointment-row.js";
@@ -18,6 +24,7 @@ import {
   validateIdempotencyKey,
 } from "../shared/idempotency.js";
 import { lockTenantSchedule } from "../shared/tenant-schedule-lock.js";
+import { loadTechnicians } from "../technicians/technician-rows.js";
 import { callFieldService, fieldServiceTargetOf } from "./field-service-integration.js";
 import { crewInstructions, endOf, jobText, requireCustomer, type JobUrgency } from "./job-request-fields.js";
 
@@ -58,7 +65,9 @@ const IDEMPOTENCY_SCOPE = "field_service_job.create";
 /**
  * Books the time first, then creates the job: the job's appointment is
  * inserted under the same no-overlap rules as any booking (a conflicting
- * time refuses the job before the platform is called), then the platform
+ * time refuses the job before the platform is called), in the lane of the
+ * tenant's technician linked to technician_id (jobLaneOf), else
+ * business-wide; then the platform
  * finds or creates the customer, creates the job with its visit/schedule and
  * puts the technician on it. If the platform fails, the appointment is
  * cancelled and the idempotency key released, so a retry can run again.
@@ -144,22 +153,26 @@ export async function createJob(ctx: AppContext, caller: Caller, input: CreateJo
 
   // Sealed before the transaction; the tenant's first key is made on first use, outside it.
   const dataKey = await ctx.customerKeys.current(tenantId);
+  const lane = technicianId ? await jobLaneOf(ctx, tenantId, input.provider, technicianId) : {};
   let booked: { kind: "refused"; refusal: BookingConflicts } | { kind: "booked"; appointmentId: string };
   try {
     booked = await ctx.orm.em.fork().transactional(async (tx): Promise<typeof booked> => {
       await lockTenantSchedule(tx, tenantId, "booking");
       const sql = unitOfWorkSql(tx);
-      const blocking = await findBookingConflicts(sql, tenantId, window);
+      const blocking = await conflictsClearingStaleHolds(sql, ctx.clock, tenantId, window, lane);
+      const placement = { now: ctx.clock.now(), ...(lane.technicianId ? { technicianId: lane.technicianId } : {}) };
       // The busy judgement above found no calendar time in the way, so the booking statement lets mirrored rows through.
       const [row] =
         blocking.length === 0
           ? await sql.rows<Partial<AppointmentRow>>(
               BOOK_UNLESS_BUSY,
-              bookingValues(tenantId, caller, booking, undefined, dataKey, { now: ctx.clock.now() })(true),
+              bookingValues(tenantId, caller, booking, undefined, dataKey, placement)(true),
             )
           : [];
       const appointment = row?.id ? appointmentFromRow(row as AppointmentRow) : undefined;
-      if (!appointment) return { kind: "refused", refusal: await explainRefusal(sql, ctx.clock, tenantId, window) };
+      if (!appointment) {
+        return { kind: "refused", refusal: await explainRefusal(sql, ctx.clock, tenantId, window, lane) };
+      }
       await tx.nativeUpdate(
         AppointmentSchema,
         { id: appointment.id },
@@ -239,6 +252,17 @@ export async function createJob(ctx: AppContext, caller: Caller, input: CreateJo
     confirmationSent: false,
     invoiceCreated: false,
   });
+}
+
+/**
+ * The lane of a job given to technician_id (a Jobber user / HouseCall Pro
+ * employee id): the tenant's one technician linked to it, so two technicians
+ * can have jobs at the same time. No technician linked, or several (which one
+ * would be busy is unknown): business-wide, which blocks every technician.
+ */
+async function jobLaneOf(ctx: AppContext, tenantId: string, provider: string, crewId: string): Promise<BookingLane> {
+  const linked = new Lanes(await loadTechnicians(ctx.sql, tenantId)).techniciansOfCrew(provider, crewId);
+  return linked.length === 1 ? { technicianId: linked[0]! } : {};
 }
 
 function withValue<K extends string, V>(key: K, value: V | undefined | null): Partial<Record<K, V>> {

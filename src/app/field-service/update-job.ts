@@ -6,7 +6,13 @@ import { requireNotInPast, requireText, requireTimeRange } from "../../domain/va
 import { AppointmentSchema } from "../../entities/appointment.js";
 import { isBusyEventOfJob } from "../../providers/field-service/field-service-busy-time.js";
 import type { Job, JobChanges } from "../../providers/field-service/field-service-provider.js";
-import { explainRefusal, findBookingConflicts, type BookingConflicts } from "../appointments/booking-conflicts.js";
+import {
+  conflictsClearingStaleHolds,
+  explainRefusal,
+  laneOf,
+  type BookingConflicts,
+  type BookingLane,
+} from "../appointments/booking-conflicts.js";
 import type { AppContext } from "../context.js";
 import { recordAudit } from "../shared/audit.js";
 import { lockTenantSchedule } from "../shared/tenant-schedule-lock.js";
@@ -70,7 +76,8 @@ export async function updateJob(ctx: AppContext, caller: Caller, input: UpdateJo
     const end = input.end ?? (lengthMs ? new Date(input.start.getTime() + lengthMs) : undefined);
     schedule = requireTimeRange(input.start, end);
     requireNotInPast("scheduled_start", schedule.start, ctx.clock.now());
-    const refusal = await holdNewTime(ctx, input.tenantId, input.provider, jobId, appointment?.id, schedule);
+    const lane = appointment ? laneOf(appointment) : {};
+    const refusal = await holdNewTime(ctx, input.tenantId, input.provider, jobId, lane, schedule);
     if (refusal) return { updated: false, job: before, ...refusal };
   }
 
@@ -137,8 +144,9 @@ function durationMs(minutes: number): number {
 }
 
 /**
- * Under the tenant's schedule lock: what stands in the way of the new time
- * (leaving out the job's own appointment and its own mirrored visits), and,
+ * Under the tenant's schedule lock: what stands in the way of the new time in
+ * the lane of the job's appointment (its technician's, or business-wide;
+ * leaving out the appointment itself and the job's own mirrored visits), and,
  * when nothing does, the appointment moved there (the exclusion constraint
  * has the last word). Answers the refusal, or undefined when the time is held.
  */
@@ -147,19 +155,22 @@ async function holdNewTime(
   tenantId: string,
   provider: string,
   jobId: string,
-  appointmentId: string | undefined,
+  lane: BookingLane,
   window: { start: Date; end: Date },
 ): Promise<BookingConflicts | undefined> {
+  const appointmentId = lane.ignoreAppointmentId;
   const notThisJob = (conflicts: BookingConflicts["conflicts"]) =>
     conflicts.filter((c) => !(c.kind === "calendar_event" && c.provider === provider && isBusyEventOfJob(c.id, jobId)));
   const refuse = async (tx: EntityManager) => {
-    const refusal = await explainRefusal(unitOfWorkSql(tx), ctx.clock, tenantId, window, appointmentId);
+    const refusal = await explainRefusal(unitOfWorkSql(tx), ctx.clock, tenantId, window, lane);
     return { ...refusal, conflicts: notThisJob(refusal.conflicts) };
   };
   try {
     return await ctx.orm.em.fork().transactional(async (tx) => {
       await lockTenantSchedule(tx, tenantId, "booking");
-      const blocking = notThisJob(await findBookingConflicts(unitOfWorkSql(tx), tenantId, window, appointmentId));
+      const blocking = notThisJob(
+        await conflictsClearingStaleHolds(unitOfWorkSql(tx), ctx.clock, tenantId, window, lane),
+      );
       if (blocking.length > 0) return refuse(tx);
       if (appointmentId) {
         await tx.nativeUpdate(

@@ -10,10 +10,12 @@ import {
   type AppointmentRecord,
 } from "../appointments/appointment-record.js";
 import { appointmentFromRow, type AppointmentRow } from "../appointments/appointment-row.js";
-import { RECEIVING_CALENDAR_EXISTS } from "../appointments/insert-appointment.js";
+import { findBookingConflicts, laneOf } from "../appointments/booking-conflicts.js";
+import { RECEIVING_CALENDAR_EXISTS, technicianCalendarWritable } from "../appointments/insert-appointment.js";
 import type { AppContext } from "../context.js";
 import { deliverSoon } from "../outbox/deliver-soon.js";
 import { aggregateIdOf, appointmentCreated, customerNotification } from "../outbox/outbox-message.js";
+import { refreshStaleMirrors, requireMaxStaleness, type DataFreshness } from "../sync/refresh-stale-mirrors.js";
 
 const HELD: Statement = {
   name: "held-slot",
@@ -25,9 +27,10 @@ const HELD: Statement = {
  * The hold becomes the appointment in place, in ONE statement: the row keeps
  * its time and technician (so the exclusion constraint, which it already
  * satisfies, cannot refuse it), takes the details, loses its token and
- * expiry, and queues its outbox messages (the calendar write and, when
- * asked, the customer's confirmation: $14..$17) and audit row, as a booking
- * does. The customer's data arrives sealed (one record, $3; indexes and key
+ * expiry, and queues its outbox messages (the calendar write when a
+ * calendar receives it, the business's or the technician's, and when asked,
+ * the customer's confirmation: $14..$17) and audit row, as a booking does.
+ * The customer's data arrives sealed (one record, $3; indexes and key
  * version $18..$20); the job type is the hold's when it has one. Only an
  * unexpired hold converts: a booking that cleared it after expiry, or a
  * release, wins.
@@ -41,12 +44,14 @@ const CONFIRM_HOLD: Statement = {
       expires_at = null, created_by = $13, updated_at = $10::timestamptz, customer_phone_index = $18::bytea,
       customer_email_index = $19::bytea, pii_key_version = $20::integer, customer_id = $21, lead_id = $22,
       conversation_id = $23, urgency = $24, estimated_duration_minutes = $25::integer, timezone = $26,
-      sync_status = case when exists (${RECEIVING_CALENDAR_EXISTS}) then 'pending' else 'not_required' end
+      sync_status = case when exists (${RECEIVING_CALENDAR_EXISTS})
+                           or exists (${technicianCalendarWritable("appointments.technician_id")})
+                      then 'pending' else 'not_required' end
     where tenant_id = $1 and hold_token = $2 and status = 'held' and expires_at > $10::timestamptz
     returning *
   ), queued as (
     insert into outbox (tenant_id, topic, aggregate_id, payload)
-    select tenant_id, $11::text, id::text, $12::jsonb from confirmed
+    select tenant_id, $11::text, id::text, $12::jsonb from confirmed where sync_status = 'pending'
     union all
     select tenant_id, $14::text, $15::text, $16::jsonb from confirmed where $17::boolean
   ), audited as (
@@ -64,14 +69,30 @@ export interface ConfirmHoldInput {
   holdToken: string;
   /** The appointment's details; start and end, when given, must be the hold's. */
   request: NewAppointmentRequest;
+  /** Sync calendars older than this first (within the freshness budget), then re-check the held time. */
+  maxStalenessSeconds?: number;
 }
 
+export interface ConfirmHoldResult {
+  appointment: AppointmentRecord;
+  dataAsOf: DataFreshness[];
+}
+
+/**
+ * Converts the caller's unexpired hold into the appointment. A hold keeps
+ * other bookings out, not the business's calendars: with
+ * maxStalenessSeconds, stale mirrors are brought up to date first and the
+ * held time is judged again in the hold's lane (its technician's, or
+ * business-wide), as a booking would be; time that became busy since the
+ * hold refuses the conversion and leaves the hold as it is.
+ */
 export async function confirmHold(
   ctx: AppContext,
   caller: Caller,
   input: ConfirmHoldInput,
-): Promise<AppointmentRecord> {
+): Promise<ConfirmHoldResult> {
   const token = requireText("hold_token", input.holdToken, 100);
+  const maxStalenessSeconds = requireMaxStaleness(input.maxStalenessSeconds);
   const now = ctx.clock.now();
   const [hold] = await ctx.sql.rows<{
     id: string;
@@ -91,9 +112,21 @@ export async function confirmHold(
   }
   if (new Date(hold.expires_at) <= now) throw new FailedPreconditionError("hold_token: the hold has expired");
   const details = validateNewAppointment({ ...input.request, start, end }, now);
+  const dataAsOf = await refreshStaleMirrors(ctx, caller, { tenantId: input.tenantId, maxStalenessSeconds });
+  if (maxStalenessSeconds !== undefined) {
+    const lane = laneOf({ id: hold.id, technicianId: hold.technician_id });
+    const busy = await findBookingConflicts(ctx.sql, ctx.clock, input.tenantId, { start, end }, lane);
+    if (busy.length > 0) {
+      throw new FailedPreconditionError(
+        `hold_token: the held time has become busy (${busy.map((p) => `${p.kind} ${p.id}`).join(", ")}): release the hold and hold another time`,
+      );
+    }
+  }
   const message = appointmentCreated(hold.id, details.notifyCustomer, hold.technician_id ?? undefined);
   const notification = customerNotification(hold.id, "confirmation");
   const sealed = sealCustomerData(await ctx.customerKeys.current(input.tenantId), hold.id, details);
+  // Read again: a refresh may have taken a while, and the hold must still be unexpired when it converts.
+  const convertedAt = ctx.clock.now();
   const [row] = await ctx.sql.rows<AppointmentRow>(CONFIRM_HOLD, [
     input.tenantId,
     token,
@@ -104,7 +137,7 @@ export async function confirmHold(
     details.longitude,
     details.estimatedCost,
     details.status,
-    now.toISOString(),
+    convertedAt.toISOString(),
     message.topic,
     JSON.stringify(message.payload),
     actorOf(caller),
@@ -123,10 +156,13 @@ export async function confirmHold(
     details.timezone,
   ]);
   if (!row) throw new FailedPreconditionError("hold_token: the hold has expired or was released");
-  const delivered = await deliverSoon(ctx, input.tenantId, hold.id);
+  const delivered = await deliverSoon(ctx, input.tenantId, hold.id, {
+    calendar: row.sync_status === "pending",
+    customer: details.notifyCustomer,
+  });
   // A written event changed the row (event id, sync status): answer with it.
   const current = delivered.calendarWritten
     ? await loadAppointmentRecord(ctx.customerKeys, ctx.orm.em.fork(), hold.id)
     : null;
-  return current ?? recordWith(appointmentFromRow(row), details);
+  return { appointment: current ?? recordWith(appointmentFromRow(row), details), dataAsOf };
 }

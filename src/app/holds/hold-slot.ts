@@ -5,6 +5,7 @@ import { InvalidArgumentError } from "../../domain/errors.js";
 import { requireNotInPast, requireTimeRange } from "../../domain/validation.js";
 import type { BookingConflicts } from "../appointments/booking-conflicts.js";
 import type { AppContext } from "../context.js";
+import { refreshStaleMirrors, type DataFreshness } from "../sync/refresh-stale-mirrors.js";
 import { placeBooking } from "../technicians/place-booking.js";
 import { technicianChoiceOf } from "../technicians/technician-choice.js";
 
@@ -18,6 +19,8 @@ export interface HoldSlotInput {
   technician: { technicianId: string; anyTechnician: boolean; jobType: string };
   /** 0: the default (5 minutes). */
   ttlSeconds: number;
+  /** Sync calendars older than this first (within the freshness budget). */
+  maxStalenessSeconds?: number;
 }
 
 export interface Hold {
@@ -30,26 +33,34 @@ export interface Hold {
   expiresAt: Date;
 }
 
-export type HoldSlotResult = { held: true; hold: Hold } | ({ held: false } & BookingConflicts);
+export type HoldSlotResult = ({ held: true; hold: Hold } | ({ held: false } & BookingConflicts)) & {
+  dataAsOf: DataFreshness[];
+};
 
 /**
  * Reserves a slot (and a technician, picked as CreateAppointment picks) for
  * ttlSeconds. The hold is a row of appointments with status 'held' under
  * the same exclusion constraint, so it is busy for every other booking and
  * hold by the database's own rule; after expires_at readers ignore it and
- * the next booking overlapping it deletes it (CLEAR_STALE_HOLDS).
+ * the next booking overlapping it (CLEAR_STALE_HOLDS) or the reaper
+ * (reapExpiredHolds) deletes it. With maxStalenessSeconds, stale mirrors are
+ * brought up to date first, as CreateAppointment does.
  */
 export async function holdSlot(ctx: AppContext, caller: Caller, input: HoldSlotInput): Promise<HoldSlotResult> {
   const { start, end } = requireTimeRange(input.start, input.end);
-  const now = ctx.clock.now();
-  requireNotInPast("start_time", start, now);
+  requireNotInPast("start_time", start, ctx.clock.now());
   const ttl = input.ttlSeconds === 0 ? DEFAULT_HOLD_SECONDS : input.ttlSeconds;
   if (!Number.isInteger(ttl) || ttl < HOLD_SECONDS.min || ttl > HOLD_SECONDS.max) {
     throw new InvalidArgumentError("ttl_seconds", `must be from ${HOLD_SECONDS.min} to ${HOLD_SECONDS.max}`);
   }
   const choice = technicianChoiceOf(input.technician);
+  const dataAsOf = await refreshStaleMirrors(ctx, caller, {
+    tenantId: input.tenantId,
+    maxStalenessSeconds: input.maxStalenessSeconds,
+  });
   const token = randomBytes(24).toString("base64url");
-  const expiresAt = new Date(now.getTime() + ttl * 1_000);
+  // The hold's time runs from when it is placed, after any refresh.
+  const expiresAt = new Date(ctx.clock.now().getTime() + ttl * 1_000);
   const placeholder: NewAppointment = {
     customerName: "",
     customerPhone: "",
@@ -79,7 +90,9 @@ export async function holdSlot(ctx: AppContext, caller: Caller, input: HoldSlotI
     ...(choice ? { choice } : {}),
     hold: { token, expiresAt },
   });
-  if (!result.created) return { held: false, conflicts: result.conflicts, suggestedSlots: result.suggestedSlots };
+  if (!result.created) {
+    return { held: false, conflicts: result.conflicts, suggestedSlots: result.suggestedSlots, dataAsOf };
+  }
   const { appointment } = result;
   return {
     held: true,
@@ -92,5 +105,6 @@ export async function holdSlot(ctx: AppContext, caller: Caller, input: HoldSlotI
       jobType: appointment.jobType ?? null,
       expiresAt,
     },
+    dataAsOf,
   };
 }

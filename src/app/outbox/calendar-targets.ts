@@ -10,19 +10,39 @@ export interface CalendarTarget {
   accountEmail: string;
   /** The integration writes events: sync on, direction not from_provider. */
   writable: boolean;
+  /** The booked technician's own id on this target's field-service platform (Jobber user, HouseCall Pro employee). */
+  crewMemberId?: string;
   event?: { providerEventId: string; etag: string | null; deleted: boolean };
 }
 
-/** The calendars receiving events now, and any still holding this appointment's event. */
+/** The condition on calendar_integrations `i` under which its calendars get our events written. */
+export const WRITES_EVENTS = `i.status = 'active' and i.sync_enabled and i.sync_direction <> 'from_provider'`;
+
+/**
+ * The calendars receiving events now, the booked technician's own calendar,
+ * and any still holding this appointment's event. The technician comes from
+ * the appointment row (so a change or cancellation reaches their calendar as
+ * the booking did); a deleted technician's calendar gets no new events.
+ * crew_member_id: the technician's link matching the target's provider
+ * (FieldServiceProviderName), null for calendars.
+ */
 const TARGETS = `
+  with technician as (
+    select t.calendar_id, t.jobber_user_id, t.housecall_pro_employee_id
+    from appointments a join technicians t on t.id = a.technician_id and t.tenant_id = a.tenant_id
+    where a.id = ?::uuid and a.tenant_id = ? and t.deleted_at is null
+  )
   select c.id as calendar_id, c.provider_calendar_id, c.time_zone, i.id as integration_id, i.provider,
-         i.account_email, (i.sync_enabled and i.sync_direction <> 'from_provider' and i.status = 'active') as writable,
+         i.account_email, (${WRITES_EVENTS}) as writable,
+         case i.provider when 'jobber' then t.jobber_user_id
+                         when 'housecall_pro' then t.housecall_pro_employee_id end as crew_member_id,
          m.provider_event_id, m.etag, m.deleted_at
   from integration_calendars c
   join calendar_integrations i on i.id = c.integration_id
+  left join technician t on true
   left join appointment_calendar_events m
     on m.tenant_id = c.tenant_id and m.calendar_id = c.id and m.appointment_id = ?::uuid
-  where c.tenant_id = ? and (c.receives_events or m.appointment_id is not null)
+  where c.tenant_id = ? and (c.receives_events or c.id = t.calendar_id or m.appointment_id is not null)
   order by c.created_at`;
 
 export async function calendarTargets(
@@ -30,7 +50,7 @@ export async function calendarTargets(
   tenantId: string,
   appointmentId: string,
 ): Promise<CalendarTarget[]> {
-  const rows = await em.execute<Record<string, unknown>[]>(TARGETS, [appointmentId, tenantId]);
+  const rows = await em.execute<Record<string, unknown>[]>(TARGETS, [appointmentId, tenantId, appointmentId, tenantId]);
   return rows.map((row) => ({
     calendarId: String(row.calendar_id),
     providerCalendarId: String(row.provider_calendar_id),
@@ -39,6 +59,7 @@ export async function calendarTargets(
     provider: String(row.provider),
     accountEmail: String(row.account_email),
     writable: row.writable === true,
+    ...(row.crew_member_id ? { crewMemberId: String(row.crew_member_id) } : {}),
     ...(row.provider_event_id
       ? {
           event: {

@@ -35,7 +35,9 @@ const SEARCH_MARGIN_MS = 24 * 3_600_000;
  * before each in-process retry of the create) and records it instead of
  * creating a second one. The record is the schedule's busy-event id (Jobber:
  * job#visit, HouseCall Pro: the job), so the sync matches it to the appointment
- * and never counts our own job as busy time.
+ * and never counts our own job as busy time. The appointment's technician,
+ * when linked to the platform, is on the job created and is added to the
+ * crew of the job updated.
  */
 export async function convergeJob(
   ctx: AppContext,
@@ -92,6 +94,7 @@ export async function convergeJob(
         start: appointment.startTime,
         end: appointment.endTime,
         timeZone,
+        ...crewOf(target),
       });
     });
     const eventId = await onPlatform(ctx, target, (jobs, c) => scheduledWorkIdOf(jobs, c, job, wanted));
@@ -105,6 +108,7 @@ export async function convergeJob(
         title: appointment.title,
         description: markedJobDescription(appointment.id, appointment.description),
         schedule: { start: appointment.startTime, end: appointment.endTime, timeZone },
+        ...crewOf(target),
       }),
     );
   } catch (error) {
@@ -124,6 +128,15 @@ function customerOf(appointment: AppointmentRecord): CustomerDetails {
     ...(appointment.customerEmail ? { email: appointment.customerEmail } : {}),
     ...(appointment.address ? { address: appointment.address } : {}),
   };
+}
+
+/**
+ * The booked technician for the job's crew, when linked to this platform.
+ * The adapters add them to whoever is on the crew (read, merge, write: the
+ * platforms replace the whole list), so the business's own dispatching stays.
+ */
+function crewOf(target: CalendarTarget): { technicianId?: string } {
+  return target.crewMemberId ? { technicianId: target.crewMemberId } : {};
 }
 
 /** A job an earlier attempt created: our marker, scheduled near the time it was created for. */

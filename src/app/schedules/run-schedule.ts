@@ -2,6 +2,7 @@ import type { Caller } from "../../domain/caller.js";
 import { CalendarIntegrationSchema } from "../../entities/calendar-integration.js";
 import { maintainChannels } from "../channels/maintain-channels.js";
 import type { AppContext, ScheduleName } from "../context.js";
+import { reapExpiredHolds } from "../holds/reap-expired-holds.js";
 import { requestIntegrationSync } from "../sync/request-integration-sync.js";
 import { claimScheduleRun } from "./claim-schedule-run.js";
 import { pruneRecords } from "./prune-records.js";
@@ -14,7 +15,7 @@ const TOKEN_REFRESH_MARGIN_MS = 5 * 60_000;
  * even when pg-boss fires it twice. Syncs are only requested: they coalesce
  * with those pushes already asked for.
  */
-export async function runSchedule(ctx: AppContext, _caller: Caller, input: { name: ScheduleName }): Promise<void> {
+export async function runSchedule(ctx: AppContext, caller: Caller, input: { name: ScheduleName }): Promise<void> {
   if (!(await claimScheduleRun(ctx, input.name))) {
     ctx.logger.debug({ schedule: input.name }, "schedule already ran in this interval");
     return;
@@ -41,6 +42,11 @@ export async function runSchedule(ctx: AppContext, _caller: Caller, input: { nam
     case "schedule-prune": {
       const pruned = await pruneRecords(ctx);
       ctx.logger.info({ pruned }, "old records pruned");
+      return;
+    }
+    case "schedule-hold-reap": {
+      const reaped = await reapExpiredHolds(ctx, caller);
+      ctx.logger.info({ reaped }, "expired holds deleted");
       return;
     }
   }

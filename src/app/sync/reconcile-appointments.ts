@@ -6,7 +6,7 @@ import { CalendarIntegrationSchema, type CalendarIntegration } from "../../entit
 import type { IntegrationCalendar } from "../../entities/integration-calendar.js";
 import type { ProviderEvent, SyncWindow } from "../../providers/calendar/calendar-provider.js";
 import { resealCustomerData } from "../appointments/appointment-record.js";
-import { findBookingConflicts } from "../appointments/booking-conflicts.js";
+import { conflictsClearingStaleHolds, laneOf } from "../appointments/booking-conflicts.js";
 import { findAppointment } from "../appointments/find-appointment.js";
 import type { AppContext } from "../context.js";
 import { enqueueOutbox } from "../outbox/enqueue-outbox.js";
@@ -220,7 +220,13 @@ async function moveFromCalendar(
       current = appointment;
       await lockTenantSchedule(em, integration.tenantId, "booking");
       const blocking = (
-        await findBookingConflicts(unitOfWorkSql(em), integration.tenantId, window, appointment.id)
+        await conflictsClearingStaleHolds(
+          unitOfWorkSql(em),
+          ctx.clock,
+          integration.tenantId,
+          window,
+          laneOf(appointment),
+        )
       ).filter((p) => p.kind !== "appointment");
       if (blocking.length > 0) {
         blockedBy = blocking.map((p) => `${p.kind} ${p.id}`).join(", ");

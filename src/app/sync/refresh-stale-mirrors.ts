@@ -15,6 +15,17 @@ export interface DataFreshness {
 
 const MAX_STALENESS_SECONDS = 7 * 86_400;
 
+/** max_staleness_seconds checked (undefined: not asked for), for a caller that validates before other work. */
+export function requireMaxStaleness(maxStalenessSeconds: number | undefined): number | undefined {
+  if (
+    maxStalenessSeconds !== undefined &&
+    (!Number.isInteger(maxStalenessSeconds) || maxStalenessSeconds < 0 || maxStalenessSeconds > MAX_STALENESS_SECONDS)
+  ) {
+    throw new InvalidArgumentError("max_staleness_seconds", `must be an integer from 0 to ${MAX_STALENESS_SECONDS}`);
+  }
+  return maxStalenessSeconds;
+}
+
 /**
  * Freshness on demand: with maxStalenessSeconds, each active calendar
  * integration of the tenant whose last successful sync is older runs an
@@ -28,15 +39,8 @@ export async function refreshStaleMirrors(
   caller: Caller,
   input: { tenantId: string; maxStalenessSeconds: number | undefined },
 ): Promise<DataFreshness[]> {
-  const { maxStalenessSeconds } = input;
+  const maxStalenessSeconds = requireMaxStaleness(input.maxStalenessSeconds);
   if (maxStalenessSeconds === undefined) return [];
-  if (
-    !Number.isInteger(maxStalenessSeconds) ||
-    maxStalenessSeconds < 0 ||
-    maxStalenessSeconds > MAX_STALENESS_SECONDS
-  ) {
-    throw new InvalidArgumentError("max_staleness_seconds", `must be an integer from 0 to ${MAX_STALENESS_SECONDS}`);
-  }
   const threshold = ctx.clock.now().getTime() - maxStalenessSeconds * 1000;
   const read = () =>
     ctx.orm.em

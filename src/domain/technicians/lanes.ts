@@ -41,10 +41,15 @@ export class Lanes {
       case "calendar_event": {
         const owner = period.calendarRowId ? this.byCalendar.get(period.calendarRowId) : undefined;
         if (owner) return [owner];
-        const crew = (period.crewIds ?? []).flatMap((id) => this.byCrew.get(`${period.provider}:${id}`) ?? []);
+        const crew = (period.crewIds ?? []).flatMap((id) => this.techniciansOfCrew(period.provider ?? "", id));
         return crew.length > 0 ? crew : null;
       }
     }
+  }
+
+  /** The technicians linked to a field-service crew member (provider "jobber" or "housecall_pro"). */
+  techniciansOfCrew(provider: string, crewId: string): readonly string[] {
+    return this.byCrew.get(`${provider}:${crewId}`) ?? [];
   }
 
   /** The periods that make technicianId busy (theirs and business-wide ones). */

@@ -135,6 +135,13 @@ export class HousecallProFake {
     }).id;
   }
 
+  /** The business dispatches these employees to a job in HouseCall Pro (replacing the list). */
+  dispatchJob(jobId: string, employeeIds: string[]): void {
+    const job = this.jobs.get(jobId);
+    if (!job) throw new Error(`no job ${jobId}`);
+    job.employeeIds = [...employeeIds];
+  }
+
   /** Jobs whose notes contain the text (what a booking delivered as a job carries). */
   jobsWithNotes(text: string): FakeJob[] {
     return [...this.jobs.values()].filter((job) => job.notes?.includes(text));

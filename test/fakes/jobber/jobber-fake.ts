@@ -163,6 +163,13 @@ export class JobberFake {
     Object.assign(visit, { startAt, endAt });
   }
 
+  /** The business puts this crew on a visit in Jobber (replacing whoever was on it). */
+  assignVisit(visitId: string, userIds: string[]): void {
+    const visit = this.visits.get(visitId);
+    if (!visit) throw new Error(`no visit ${visitId}`);
+    visit.assignedUserIds = [...userIds];
+  }
+
   crewOf(visitId: string): string[] {
     return [...(this.visits.get(visitId)?.assignedUserIds ?? [])];
   }

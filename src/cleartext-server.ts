@@ -1,0 +1,57 @@
+import { Buffer } from "node:buffer";
+import http, { type IncomingMessage, type ServerResponse } from "node:http";
+import http2, { type Http2Server, type Http2ServerRequest, type Http2ServerResponse } from "node:http2";
+import net, { type Server, type Socket } from "node:net";
+
+/** What every HTTP/2 connection with prior knowledge (h2c) starts with (RFC 9113 §3.4). */
+const HTTP2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
+
+export type DualProtocolListener = (
+  req: IncomingMessage | Http2ServerRequest,
+  res: ServerResponse | Http2ServerResponse,
+) => void;
+
+export interface CleartextServer {
+  /** Accepts connections; its "connection" event sees every socket. */
+  listener: Server;
+  /** Where HTTP/2 connections go; its "session" event sees every session. */
+  http2: Http2Server;
+}
+
+/**
+ * HTTP/1.1 and HTTP/2 with prior knowledge (as gRPC clients and buf curl
+ * speak it in cleartext) on one port: a connection's first bytes say which.
+ * The socket is handed over with its native handle, so nghttp2 reads and
+ * writes it directly; the bytes read while sniffing are put back, and Node's
+ * HTTP/2 session replays a socket's buffered data on start. (httpolyglot,
+ * used before, marks every HTTP/2 socket as not stream-based, which puts a
+ * JavaScript stream wrapper under each session: measured at about a fifth of
+ * a unary gRPC call's CPU.)
+ */
+export function createCleartextServer(handle: DualProtocolListener): CleartextServer {
+  const http1Server = http.createServer(handle);
+  const http2Server = http2.createServer(handle);
+  const route = (socket: Socket, seen: Buffer): void => {
+    const chunk = socket.read() as Buffer | null;
+    const data = chunk ? Buffer.concat([seen, chunk]) : seen;
+    const prefix = data.subarray(0, HTTP2_PREFACE.length);
+    const mayBeHttp2 = HTTP2_PREFACE.subarray(0, prefix.length).equals(prefix);
+    if (mayBeHttp2 && data.length < HTTP2_PREFACE.length) {
+      socket.once("readable", () => route(socket, data));
+      return;
+    }
+    socket.removeListener("error", dropSocket);
+    socket.unshift(data);
+    (mayBeHttp2 ? http2Server : http1Server).emit("connection", socket);
+  };
+  const listener = net.createServer((socket) => {
+    // Until a protocol owns the socket, a reset or early close just drops it.
+    socket.on("error", dropSocket);
+    route(socket, Buffer.alloc(0));
+  });
+  return { listener, http2: http2Server };
+}
+
+function dropSocket(this: Socket): void {
+  this.destroy();
+}

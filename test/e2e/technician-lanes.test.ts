@@ -1,0 +1,302 @@
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AppointmentService } from "../../gen/universalcalendar/v1/appointment_pb.js";
+import { AvailabilityService } from "../../gen/universalcalendar/v1/availability_pb.js";
+import { ConflictKind, Provider } from "../../gen/universalcalendar/v1/common_pb.js";
+import { FieldServiceService } from "../../gen/universalcalendar/v1/field_service_pb.js";
+import { TechnicianService } from "../../gen/universalcalendar/v1/technician_pb.js";
+import type { Clock } from "../../src/domain/clock.js";
+import { waitForSync } from "../fakes/google/google-oauth-flow.js";
+import { HousecallProFake } from "../fakes/housecall-pro/housecall-pro-fake.js";
+import { JobberFake } from "../fakes/jobber/jobber-fake.js";
+import { appointmentRequest } from "../support/appointment-requests.js";
+import { client, connectTransport, grpcTransport, serviceKey } from "../support/clients.js";
+import { mintJwt, newTenantId, startTestServer, type TestServer } from "../support/test-server.js";
+
+/**
+ * Moves and field-service jobs in technician lanes: a technician's
+ * appointment conflicts only with their own and business-wide busy time,
+ * exactly as the booking path and the exclusion constraint judge it.
+ */
+
+/** A clock the tests move: holds expire without waiting. */
+class MovableClock implements Clock {
+  private at = Date.parse("2030-06-01T12:00:00Z");
+  now(): Date {
+    return new Date(this.at);
+  }
+  advance(ms: number): void {
+    this.at += ms;
+  }
+}
+
+const clock = new MovableClock();
+let server: TestServer;
+let second: TestServer;
+let jobber: JobberFake;
+let hcp: HousecallProFake;
+
+beforeAll(async () => {
+  [jobber, hcp] = await Promise.all([JobberFake.start(), HousecallProFake.start()]);
+  const env = {
+    HOUSECALLPRO_API_BASE_URL: hcp.url,
+    JOBBER_API_BASE_URL: jobber.graphqlUrl,
+    JOBBER_OAUTH_BASE_URL: jobber.oauthBaseUrl,
+    JOBBER_CLIENT_ID: jobber.clientId,
+    JOBBER_CLIENT_SECRET: jobber.clientSecret,
+  };
+  [server, second] = await Promise.all([startTestServer({ clock, env }), startTestServer({ clock, env })]);
+});
+afterAll(async () => {
+  await Promise.all([server?.close(), second?.close()]);
+  await Promise.all([jobber?.close(), hcp?.close()]);
+});
+
+const appointments = (target = server) => client(AppointmentService, grpcTransport(target.baseUrl, serviceKey));
+const availability = () => client(AvailabilityService, grpcTransport(server.baseUrl, serviceKey));
+const fieldService = (target = server) => client(FieldServiceService, grpcTransport(target.baseUrl, serviceKey));
+
+/** A Monday well after the clock's start (holds and moves are never in the past). */
+const MONDAY = "2030-06-10";
+const at = (time: string, date = MONDAY) => `${date}T${time}:00Z`;
+const stamp = (time: string, date = MONDAY) => timestampFromDate(new Date(at(time, date)));
+
+/** UTC office hours Mon-Fri 09-17, hourly slots, no notice. */
+async function tenant(): Promise<string> {
+  const tenantId = newTenantId();
+  const weeklyHours = [1, 2, 3, 4, 5].map((weekday) => ({ weekday, ranges: [{ start: "09:00", end: "17:00" }] }));
+  await client(
+    AvailabilityService,
+    connectTransport(server.baseUrl, { jwt: await mintJwt(tenantId) }),
+  ).updateSchedulingRules({
+    rules: { timeZone: "UTC", weeklyHours, slotIntervalMinutes: 60, minimumNoticeMinutes: 0 },
+  });
+  return tenantId;
+}
+
+async function addTechnician(
+  tenantId: string,
+  name: string,
+  links: { jobberUserId?: string; housecallProEmployeeId?: string } = {},
+): Promise<string> {
+  const api = client(TechnicianService, connectTransport(server.baseUrl, { jwt: await mintJwt(tenantId) }));
+  return (await api.createTechnician({ technician: { name, ...links } })).technician!.id;
+}
+
+async function book(tenantId: string, from: string, to: string, technicianId = ""): Promise<string> {
+  const res = await appointments().createAppointment(appointmentRequest(tenantId, at(from), at(to), { technicianId }));
+  expect(res.created).toBe(true);
+  return res.appointment!.id;
+}
+
+const move = (id: string, from: string, to: string, target = server) =>
+  appointments(target).updateAppointment({ id, startTime: stamp(from), endTime: stamp(to) });
+
+describe("UpdateAppointment moves in the appointment's lane", () => {
+  it("onto another technician's busy time: accepted; onto its own or business-wide time: refused", async () => {
+    const tenantId = await tenant();
+    const a = await addTechnician(tenantId, "A");
+    const b = await addTechnician(tenantId, "B");
+    const moving = await book(tenantId, "09:00", "10:00", a);
+    const aOther = await book(tenantId, "10:00", "11:00", a);
+    await book(tenantId, "11:00", "12:00", b);
+    const held = await availability().holdSlot({
+      tenantId,
+      startTime: stamp("13:00"),
+      endTime: stamp("14:00"),
+      technicianId: b,
+      ttlSeconds: 3_600,
+    });
+    expect(held.held).toBe(true);
+    const businessWide = await book(tenantId, "15:00", "16:00");
+
+    const ontoBsAppointment = await move(moving, "11:00", "12:00");
+    expect([ontoBsAppointment.updated, ontoBsAppointment.conflicts]).toEqual([true, []]);
+    const ontoBsHold = await move(moving, "13:00", "14:00");
+    expect([ontoBsHold.updated, ontoBsHold.conflicts]).toEqual([true, []]);
+    expect(ontoBsHold.appointment?.technicianId).toBe(a);
+
+    const ontoOwn = await move(moving, "10:00", "11:00");
+    expect(ontoOwn.updated).toBe(false);
+    expect(ontoOwn.conflicts.map((c) => [c.kind, c.id, c.technicianId])).toEqual([
+      [ConflictKind.APPOINTMENT, aOther, a],
+    ]);
+    expect(timestampMs(ontoOwn.appointment!.startTime!)).toBe(Date.parse(at("13:00")));
+    // The suggestions are A's from 10:00 on (B's 11:00 is free for A; A is at 13:00 now), each naming A.
+    expect(ontoOwn.suggestedSlots.map((s) => [timestampMs(s.startTime!), s.technicians?.ids])).toEqual([
+      [Date.parse(at("11:00")), [a]],
+      [Date.parse(at("12:00")), [a]],
+      [Date.parse(at("14:00")), [a]],
+    ]);
+
+    const ontoBusinessWide = await move(moving, "15:00", "16:00");
+    expect(ontoBusinessWide.updated).toBe(false);
+    expect(ontoBusinessWide.conflicts.map((c) => [c.kind, c.id])).toEqual([[ConflictKind.APPOINTMENT, businessWide]]);
+  });
+
+  it("a business-wide appointment keeps today's rule: any technician's time stands in its way", async () => {
+    const tenantId = await tenant();
+    const b = await addTechnician(tenantId, "B");
+    const businessWide = await book(tenantId, "09:00", "10:00");
+    const bs = await book(tenantId, "11:00", "12:00", b);
+    const held = await availability().holdSlot({
+      tenantId,
+      startTime: stamp("13:00"),
+      endTime: stamp("14:00"),
+      technicianId: b,
+    });
+
+    const ontoAppointment = await move(businessWide, "11:00", "12:00");
+    expect(ontoAppointment.updated).toBe(false);
+    expect(ontoAppointment.conflicts.map((c) => c.id)).toEqual([bs]);
+    expect(ontoAppointment.suggestedSlots[0]?.technicians).toBeUndefined();
+    const ontoHold = await move(businessWide, "13:00", "14:00");
+    expect(ontoHold.updated).toBe(false);
+    expect(held.held).toBe(true);
+    expect(ontoHold.conflicts.map((c) => [c.kind, c.technicianId])).toEqual([[ConflictKind.HOLD, b]]);
+  });
+
+  it("a move onto an expired hold deletes it and succeeds, as a booking would", async () => {
+    const tenantId = await tenant();
+    const a = await addTechnician(tenantId, "A");
+    const moving = await book(tenantId, "09:00", "10:00", a);
+    const held = await availability().holdSlot({
+      tenantId,
+      startTime: stamp("16:00"),
+      endTime: stamp("17:00"),
+      technicianId: a,
+      ttlSeconds: 60,
+    });
+    expect(held.held).toBe(true);
+    expect((await move(moving, "16:00", "17:00")).updated).toBe(false);
+    clock.advance(61_000);
+    const moved = await move(moving, "16:00", "17:00");
+    expect([moved.updated, moved.conflicts]).toEqual([true, []]);
+  });
+
+  it("parallel moves onto one hour, on two servers: one of A's two, and B's, get it", async () => {
+    for (let round = 0; round < 3; round++) {
+      const tenantId = await tenant();
+      const a = await addTechnician(tenantId, "A");
+      const b = await addTechnician(tenantId, "B");
+      const aFirst = await book(tenantId, "09:00", "10:00", a);
+      const aSecond = await book(tenantId, "10:00", "11:00", a);
+      const bs = await book(tenantId, "11:00", "12:00", b);
+      const results = await Promise.all(
+        [aFirst, aSecond, bs].map((id, i) => move(id, "14:00", "15:00", i % 2 ? second : server)),
+      );
+      const [first, secondOfA, ofB] = results;
+      expect(ofB!.updated).toBe(true);
+      expect([first!.updated, secondOfA!.updated].filter(Boolean)).toHaveLength(1);
+      const loser = first!.updated ? secondOfA! : first!;
+      expect(loser.conflicts.map((c) => c.id)).toEqual([first!.updated ? aFirst : aSecond]);
+    }
+  });
+});
+
+function timestampMs(ts: { seconds: bigint; nanos: number }): number {
+  return Number(ts.seconds) * 1000 + Math.floor(ts.nanos / 1e6);
+}
+
+describe("CreateJob and UpdateJob in the linked technician's lane", () => {
+  async function connectedJobber(tenantId: string) {
+    const fs = client(FieldServiceService, grpcTransport(server.baseUrl, { jwt: await mintJwt(tenantId) }));
+    const answer = await fs.connectJobber({
+      tenantId,
+      apiKey: jobber.issueApiKey(),
+      subdomain: "acme",
+      timezone: "UTC",
+    });
+    await waitForSync(server, answer.syncId);
+    return fs;
+  }
+
+  const job = (tenantId: string, from: string, to: string, technicianId: string, target = server) =>
+    fieldService(target).createJob({
+      tenantId,
+      provider: Provider.JOBBER,
+      customer: { name: "Jo Customer", phone: "+13125550188" },
+      title: "Service visit",
+      scheduledStart: stamp(from),
+      endTime: stamp(to),
+      technicianId,
+    });
+
+  const technicianOf = async (appointmentId: string) =>
+    (await appointments().getAppointment({ id: appointmentId })).appointment?.technicianId;
+
+  it("two linked technicians get jobs at the same time; the same technician or an unlinked crew member cannot", async () => {
+    const tenantId = await tenant();
+    const fs = await connectedJobber(tenantId);
+    const [userA, userB, unlinked] = [jobber.addUser("Al A"), jobber.addUser("Bo B"), jobber.addUser("Cy C")];
+    const a = await addTechnician(tenantId, "A", { jobberUserId: userA });
+    const b = await addTechnician(tenantId, "B", { jobberUserId: userB });
+
+    // Both at once, through two servers: different lanes, so both are booked.
+    const [ofA, ofB] = await Promise.all([
+      job(tenantId, "10:00", "11:00", userA),
+      job(tenantId, "10:00", "11:00", userB, second),
+    ]);
+    expect([ofA.created, ofB.created]).toEqual([true, true]);
+    expect([await technicianOf(ofA.appointmentId), await technicianOf(ofB.appointmentId)]).toEqual([a, b]);
+
+    const againA = await job(tenantId, "10:30", "11:30", userA);
+    expect(againA.created).toBe(false);
+    expect(againA.conflicts.map((c) => [c.kind, c.id])).toEqual([[ConflictKind.APPOINTMENT, ofA.appointmentId]]);
+    expect(againA.suggestedSlots.every((s) => s.technicians?.ids.join() === a)).toBe(true);
+
+    // No technician linked to the crew member: business-wide, and every technician's job is in the way.
+    const unlinkedJob = await job(tenantId, "10:00", "11:00", unlinked);
+    expect(unlinkedJob.created).toBe(false);
+    expect(unlinkedJob.conflicts.map((c) => c.id).sort()).toEqual([ofA.appointmentId, ofB.appointmentId].sort());
+    const laterUnlinked = await job(tenantId, "15:00", "16:00", unlinked);
+    expect(laterUnlinked.created).toBe(true);
+    expect(await technicianOf(laterUnlinked.appointmentId)).toBeUndefined();
+
+    // UpdateJob moves A's job in A's lane: onto B's time yes, onto the business-wide job no.
+    const laterB = await job(tenantId, "13:00", "14:00", userB);
+    expect(laterB.created).toBe(true);
+    const ontoB = await fs.updateJob({
+      tenantId,
+      provider: Provider.JOBBER,
+      jobId: ofA.jobId,
+      scheduledStart: stamp("13:00"),
+    });
+    expect([ontoB.updated, ontoB.conflicts]).toEqual([true, []]);
+    const ontoBusinessWide = await fs.updateJob({
+      tenantId,
+      provider: Provider.JOBBER,
+      jobId: ofA.jobId,
+      scheduledStart: stamp("15:00"),
+    });
+    expect(ontoBusinessWide.updated).toBe(false);
+    expect(ontoBusinessWide.conflicts.map((c) => c.id)).toEqual([laterUnlinked.appointmentId]);
+  });
+
+  it("HouseCall Pro: an employee linked to a technician books in their lane", async () => {
+    const tenantId = await tenant();
+    const fs = client(FieldServiceService, grpcTransport(server.baseUrl, { jwt: await mintJwt(tenantId) }));
+    const connected = await fs.connectHousecallPro({
+      tenantId,
+      apiKey: hcp.issueApiKey(),
+      companyId: hcp.company.id,
+      timezone: "UTC",
+    });
+    await waitForSync(server, connected.syncId);
+    const employee = hcp.addEmployee("Hana Hcp");
+    const technician = await addTechnician(tenantId, "Hana", { housecallProEmployeeId: employee });
+    const other = await addTechnician(tenantId, "Other");
+    await book(tenantId, "10:00", "11:00", other);
+    const created = await fieldService().createJob({
+      tenantId,
+      provider: Provider.HOUSECALL_PRO,
+      customer: { name: "Hal Customer", phone: "+13125550189" },
+      title: "Tune-up",
+      scheduledStart: stamp("10:00"),
+      endTime: stamp("11:00"),
+      technicianId: employee,
+    });
+    expect(created.created).toBe(true);
+    expect(await technicianOf(created.appointmentId)).toBe(technician);
+  });
+});
