@@ -10,6 +10,7 @@ import {
   AppointmentStatus,
   CreateAppointmentRequestSchema,
   CreateAppointmentResponseSchema,
+  type CreateAppointmentRequest,
   GetAppointmentRequestSchema,
   GetAppointmentResponseSchema,
   ListAppointmentsRequestSchema,
@@ -57,23 +58,39 @@ function frame(bytes: Uint8Array): Buffer {
   return out;
 }
 
-/** The baseline stores the plain bytes in the sealed columns: its ceiling leaves out the service's encryption. */
-const bytes = (value: string) => (value ? Buffer.from(value, "utf8") : null);
-const text = (bytes: unknown) => (bytes instanceof Buffer ? bytes.toString("utf8") : "");
+type CustomerFields = Partial<Record<"customerName" | "customerPhone" | "customerEmail" | "address", string>>;
+
+/** The baseline stores the record's plain JSON in the sealed column: its ceiling leaves out the service's encryption. */
+const plainRecord = (r: CreateAppointmentRequest) =>
+  Buffer.from(
+    JSON.stringify({
+      customerName: r.customerName,
+      customerPhone: r.customerPhone,
+      customerEmail: r.customerEmail || null,
+      address: r.address || null,
+      description: r.description || null,
+      notes: r.notes || null,
+      cancellationNotes: null,
+    }),
+    "utf8",
+  );
+const fieldsOf = (bytes: unknown): CustomerFields =>
+  bytes instanceof Buffer ? (JSON.parse(bytes.toString("utf8")) as CustomerFields) : {};
 
 function appointmentOf(row: Record<string, unknown>) {
+  const customer = fieldsOf(row.customer_data_enc);
   return create(AppointmentSchema, {
     id: row.id as string,
     tenantId: row.tenant_id as string,
-    customerName: text(row.customer_name_enc),
-    customerPhone: text(row.customer_phone_enc),
-    customerEmail: text(row.customer_email_enc),
+    customerName: customer.customerName ?? "",
+    customerPhone: customer.customerPhone ?? "",
+    customerEmail: customer.customerEmail ?? "",
     title: row.title as string,
     jobType: (row.job_type as string | null) ?? "",
     startTime: timestampFromDate(row.start_time as Date),
     endTime: timestampFromDate(row.end_time as Date),
     status: STATUS[row.status as string] ?? AppointmentStatus.UNSPECIFIED,
-    address: text(row.address_enc),
+    address: customer.address ?? "",
     estimatedCost: row.estimated_cost === null ? "" : String(row.estimated_cost),
     version: BigInt(row.version as number),
     createdAt: timestampFromDate(row.created_at as Date),
@@ -119,18 +136,13 @@ const handlers: Record<string, Handler> = {
     const values = [
       ...busyValues(r.tenantId, { start, end }),
       randomUUID(),
-      bytes(r.customerName),
-      bytes(r.customerPhone),
-      bytes(r.customerEmail),
+      plainRecord(r),
       r.title,
-      bytes(r.description),
       r.jobType || null,
       "confirmed",
-      bytes(r.address),
       null,
       null,
       r.estimatedCost || null,
-      bytes(r.notes),
       null,
       "service",
       "appointment.created",

@@ -1,11 +1,12 @@
 import { defineEntity, type InferEntity } from "@mikro-orm/core";
 
 /**
- * A booking as stored. Customers' personal data sits only in the *Enc
- * columns, sealed under the tenant's data key version piiKeyVersion (null
- * when the tenant's keys were destroyed); phone and email are found through
- * their keyed blind indexes. app/appointments/appointment-record.ts is the
- * one place that seals and opens them.
+ * A booking as stored. Customers' personal data (cancellation notes
+ * included) sits only in customerDataEnc, one record sealed under the
+ * tenant's data key version piiKeyVersion (null when the tenant's keys were
+ * destroyed); phone and email are found through their keyed blind
+ * indexes. app/appointments/appointment-record.ts is the one place that
+ * seals and opens it.
  */
 export const AppointmentSchema = defineEntity({
   name: "Appointment",
@@ -13,12 +14,7 @@ export const AppointmentSchema = defineEntity({
   properties: (p) => ({
     id: p.uuid().primary().defaultRaw("gen_random_uuid()"),
     tenantId: p.text(),
-    customerNameEnc: p.blob().nullable(),
-    customerPhoneEnc: p.blob().nullable(),
-    customerEmailEnc: p.blob().nullable(),
-    addressEnc: p.blob().nullable(),
-    descriptionEnc: p.blob().nullable(),
-    notesEnc: p.blob().nullable(),
+    customerDataEnc: p.blob().nullable(),
     customerPhoneIndex: p.blob().nullable(),
     customerEmailIndex: p.blob().nullable(),
     piiKeyVersion: p.integer().nullable(),
@@ -39,7 +35,6 @@ export const AppointmentSchema = defineEntity({
     estimatedCost: p.decimal("string").precision(12).scale(2).nullable().$type<string | null>(),
     version: p.integer().default(1),
     cancellationReason: p.text().nullable(),
-    cancellationNotes: p.text().nullable(),
     cancelledAt: p.datetime().columnType("timestamptz").nullable(),
     cancelledBy: p.text().nullable(),
     idempotencyKey: p.text().nullable(),

@@ -8,7 +8,9 @@ export const IdempotencyRecordSchema = defineEntity({
     tenantId: p.text().primary(),
     scope: p.text().primary(),
     key: p.text().primary(),
-    requestHash: p.text(),
+    /** The first request's digest, sealed under the tenant's data key version requestKeyVersion. */
+    requestSealed: p.blob().nullable(),
+    requestKeyVersion: p.integer().nullable(),
     response: p.json<unknown>().nullable(),
     createdAt: p.datetime().columnType("timestamptz").defaultRaw("now()"),
   }),

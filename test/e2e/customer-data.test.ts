@@ -1,16 +1,19 @@
 import { type Buffer } from "node:buffer";
+import { randomUUID } from "node:crypto";
 import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   AppointmentService,
   AppointmentStatus,
+  CancellationReason,
   CustomerDataStatus,
   Urgency,
 } from "../../gen/universalcalendar/v1/appointment_pb.js";
 import { AuditService } from "../../gen/universalcalendar/v1/audit_pb.js";
 import { PrivacyService } from "../../gen/universalcalendar/v1/privacy_pb.js";
 import { encryptLegacyCustomerData } from "../../src/app/customer-data/encrypt-legacy-customer-data.js";
+import { storedRequestBinding } from "../../src/app/shared/idempotency.js";
 import { serviceKeyId } from "../../src/auth/credentials.js";
 import { appointmentRequest } from "../support/appointment-requests.js";
 import { client, connectTransport, grpcTransport, serviceKey } from "../support/clients.js";
@@ -125,7 +128,7 @@ describe("the appointment record", () => {
 });
 
 describe("customer data at rest", () => {
-  it("leaves no plaintext PII in any column of any table: rows, outbox, audit, idempotency replies, jobs", async () => {
+  it("leaves no plaintext PII in any column of any table: rows, cancellation notes, outbox, audit, idempotency replies, jobs", async () => {
     const tag = `xk${Date.now().toString(36)}`;
     const pii = distinctivePii(tag);
     const tenantId = newTenantId();
@@ -149,15 +152,29 @@ describe("customer data at rest", () => {
     });
     await jwt.getAppointment({ id: created.id });
     await jwt.listAppointments({ customerPhone: "(415) 555-0199" });
+    const cancellationNotes = `Moonwhistle moved away ${tag}`;
+    const cancelled = await jwt.cancelAppointment({
+      id: created.id,
+      reason: CancellationReason.CUSTOMER_REQUEST,
+      notes: cancellationNotes,
+    });
+    expect(cancelled.appointment).toMatchObject({ cancellationNotes, notes: `${pii.notes} again` });
     await privacy().rotateTenantDataKey({ tenantId });
 
-    for (const needle of [pii.customerName, "4155550199", tag, "Quillfeather", "Obsidian"]) {
+    for (const needle of [pii.customerName, "4155550199", tag, "Quillfeather", "Obsidian", "Moonwhistle"]) {
       expect(await columnsContaining(needle), needle).toEqual([]);
     }
     // The scan finds what is there: a non-personal field of the same row.
     expect(await columnsContaining(tenantId)).toEqual(
       expect.arrayContaining(['"public"."appointments"."tenant_id"', '"public"."audit_log"."tenant_id"']),
     );
+    // Sealed, not gone: every field (the cancellation notes too) reads back, also after the rotation.
+    expect((await jwt.getAppointment({ id: created.id })).appointment).toMatchObject({
+      customerName: pii.customerName,
+      customerEmail: `new.${pii.customerEmail}`,
+      notes: `${pii.notes} again`,
+      cancellationNotes,
+    });
   });
 
   it("makes a ciphertext copied to another row, another column or another tenant fail to decrypt (unreadable, never a 500)", async () => {
@@ -166,15 +183,20 @@ describe("customer data at rest", () => {
     const a1 = await book(tenantA, { customerName: "Row One" });
     const a2 = await book(tenantA, { customerName: "Row Two" });
     const b1 = await book(tenantB, { customerName: "Other Tenant" });
-    const copy = (column: string, from: string, to: string, toColumn = column) =>
-      sql(`update appointments set ${toColumn} = (select ${column} from appointments where id = ?) where id = ?`, [
+    const copy = (column: string, from: string, to: string) =>
+      sql(`update appointments set ${column} = (select ${column} from appointments where id = ?) where id = ?`, [
         from,
         to,
       ]);
-    await copy("customer_name_enc", a1.id, a2.id);
-    await copy("customer_name_enc", a1.id, b1.id);
-    const a1Phone = await book(tenantA);
-    await copy("customer_phone_enc", a1Phone.id, a1Phone.id, "customer_name_enc");
+    await copy("customer_data_enc", a1.id, a2.id);
+    await copy("customer_data_enc", a1.id, b1.id);
+    // Another column under the same tenant key: the row's own stored reply (sealed for idempotency_records).
+    const a1Phone = await book(tenantA, { idempotencyKey: "copy-reply" });
+    await sql(
+      `update appointments set customer_data_enc = (select response_sealed from idempotency_records
+         where tenant_id = ? and key = 'copy-reply') where id = ?`,
+      [tenantA, a1Phone.id],
+    );
 
     const readA = await keyClient().getAppointment({ id: a2.id });
     expect(readA.appointment).toMatchObject({
@@ -239,6 +261,77 @@ describe("customer data at rest", () => {
     const read = await keyClient().getAppointment({ id: legacy!.id });
     expect(read.appointment).toMatchObject({ customerName: "Legacy Larry", notes: "legacy notes" });
     expect((await keyClient().listAppointments({ tenantId, customerPhone: "555-000-1111" })).total).toBe(1);
+  });
+
+  it("repacks a row in the per-field form (a ciphertext per column, plaintext cancellation notes) into one sealed record at startup", async () => {
+    const tenantId = newTenantId();
+    const key = await server.app.customerKeys.current(tenantId);
+    const id = randomUUID();
+    const fields = {
+      customer_name: "Per-Field Pat",
+      customer_phone: "+15550002222",
+      customer_email: "pat@legacy.example",
+      address: "9 Old Road",
+      description: "Boiler pressure",
+      notes: "Back door",
+    };
+    const columns = Object.keys(fields).map((column) => `legacy_${column}_enc`);
+    await sql(
+      `insert into appointments (id, tenant_id, ${columns.join(", ")}, legacy_cancellation_notes, pii_key_version,
+         title, start_time, end_time, status, cancellation_reason, cancelled_at, created_by)
+       values (?, ?, ${columns.map(() => "?").join(", ")}, 'Moved out of town', ?, 'Old job', '2031-09-02T10:00Z',
+         '2031-09-02T11:00Z', 'cancelled', 'customer_request', now(), 'test')`,
+      [
+        id,
+        tenantId,
+        ...Object.entries(fields).map(([column, value]) => key.seal(value, { rowId: id, column })),
+        key.version,
+      ],
+    );
+    await sql(
+      `insert into idempotency_records (tenant_id, scope, key, legacy_request_hash, response)
+       values (?, 'appointment.create', 'legacy-idem', 'plain-digest', ?::jsonb)`,
+      [tenantId, JSON.stringify({ created: true, appointment: { id } })],
+    );
+
+    expect(await encryptLegacyCustomerData(server.app)).toBeGreaterThanOrEqual(2);
+    const [after] = await sql<Record<string, unknown>>(
+      `select ${columns.join(", ")}, legacy_cancellation_notes, customer_data_enc is not null as sealed
+       from appointments where id = ?`,
+      [id],
+    );
+    expect(after).toEqual({
+      ...Object.fromEntries(columns.map((column) => [column, null])),
+      legacy_cancellation_notes: null,
+      sealed: true,
+    });
+    const read = await keyClient().getAppointment({ id });
+    expect(read.appointment).toMatchObject({
+      customerName: "Per-Field Pat",
+      customerPhone: "+15550002222",
+      customerEmail: "pat@legacy.example",
+      address: "9 Old Road",
+      description: "Boiler pressure",
+      notes: "Back door",
+      cancellationNotes: "Moved out of town",
+      customerDataStatus: CustomerDataStatus.AVAILABLE,
+    });
+    expect((await keyClient().listAppointments({ tenantId, customerPhone: "555-000-2222" })).total).toBe(1);
+
+    const [reply] = await sql<{
+      legacy_request_hash: string | null;
+      response: unknown;
+      request_sealed: Buffer;
+      resource_id: string;
+    }>(
+      `select legacy_request_hash, response, request_sealed, resource_id from idempotency_records
+       where tenant_id = ? and key = 'legacy-idem'`,
+      [tenantId],
+    );
+    expect(reply).toMatchObject({ legacy_request_hash: null, response: null, resource_id: id });
+    expect(key.open(reply!.request_sealed, storedRequestBinding("appointment.create", "legacy-idem"))).toBe(
+      "plain-digest",
+    );
   });
 });
 
@@ -322,10 +415,23 @@ describe("ForgetCustomer", () => {
     });
     expect((await jwt.listAppointments({ customerPhone: "+15553330001" })).total).toBe(0);
     const [stored] = await sql<Record<string, unknown>>(
-      `select response, response_sealed, request_hash from idempotency_records where tenant_id = ? and key = ?`,
+      `select response, response_sealed, request_sealed from idempotency_records where tenant_id = ? and key = ?`,
       [tenantId, "forget-x1"],
     );
-    expect(stored).toEqual({ response: null, response_sealed: null, request_hash: "erased" });
+    expect(stored).toEqual({ response: null, response_sealed: null, request_sealed: null });
+    // A retry with the erased key cannot be compared with its first request any more: refused, not replayed.
+    const { start, end } = nextHour();
+    const retry = await errorOf(
+      keyClient().createAppointment(
+        appointmentRequest(tenantId, start, end, { customerPhone: "+15553330001", idempotencyKey: "forget-x1" }),
+      ),
+    );
+    expect(retry.code).toBe(Code.FailedPrecondition);
+    // Cancellation notes join the erased record: refused with notes, the cancel itself still works.
+    const withNotes = await errorOf(jwt.cancelAppointment({ id: x2.id, notes: "about the erased customer" }));
+    expect([withNotes.code, withNotes.rawMessage]).toEqual([Code.FailedPrecondition, expect.stringContaining("notes")]);
+    expect((await jwt.getAppointment({ id: x2.id })).appointment?.status).toBe(AppointmentStatus.PENDING);
+    expect((await jwt.cancelAppointment({ id: x2.id })).cancelled).toBe(true);
     const entries = await (await auditClient(tenantId)).listAuditEntries({ entityType: "customer" });
     expect(entries.entries).toHaveLength(1);
     expect(entries.entries[0]).toMatchObject({ action: "customer.forgotten", entityId: "cust-x" });

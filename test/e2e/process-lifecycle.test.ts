@@ -62,7 +62,7 @@ describe("the service process", () => {
     cleanups.push(() => blocker.end());
     await blocker.query("begin");
     await blocker.query(
-      `insert into idempotency_records (tenant_id, scope, key, request_hash) values ($1, 'appointment.create', 'drain', 'x')`,
+      `insert into idempotency_records (tenant_id, scope, key) values ($1, 'appointment.create', 'drain')`,
       [tenantId],
     );
     const appointments = client(AppointmentService, grpcTransport(service.baseUrl, { serviceKey: KEY }));

@@ -11,7 +11,12 @@ type KeyReader = Pick<EntityManager, "execute">;
  * The one place an appointment's customer data is sealed and opened. Use
  * cases (and the outbox delivery, provider pushes, field-service jobs) read
  * an appointment through openAppointment(s) and write one through
- * sealCustomerData; nothing else touches the *Enc columns.
+ * sealCustomerData; nothing else touches customerDataEnc.
+ *
+ * The personal fields travel as ONE sealed record (a small JSON object in
+ * customer_data_enc, bound to tenant, row and "customer_data"): one AES-GCM
+ * pass per row instead of one per field, which is most of what encryption
+ * cost the hot paths.
  */
 export interface CustomerData {
   customerName: string;
@@ -20,36 +25,33 @@ export interface CustomerData {
   address: string | null;
   description: string | null;
   notes: string | null;
+  /** Free text given with a cancellation: personal like the notes. */
+  cancellationNotes: string | null;
 }
+
+/** What a booking gives: everything but the cancellation notes, which only a cancel sets. */
+export type BookedCustomerData = Omit<CustomerData, "cancellationNotes"> & { cancellationNotes?: string | null };
 
 export type CustomerDataStatus = "available" | "erased" | "unreadable";
 
-type SealedColumn =
-  | "customerNameEnc"
-  | "customerPhoneEnc"
-  | "customerEmailEnc"
-  | "addressEnc"
-  | "descriptionEnc"
-  | "notesEnc"
-  | "customerPhoneIndex"
-  | "customerEmailIndex"
-  | "piiKeyVersion";
+type SealedColumn = "customerDataEnc" | "customerPhoneIndex" | "customerEmailIndex" | "piiKeyVersion";
 
 /** An appointment as use cases see it: customer data in the clear, or empty with the reason. */
 export type AppointmentRecord = Omit<Appointment, SealedColumn> &
   CustomerData & { customerDataStatus: CustomerDataStatus };
 
-/** Each personal field, its column and the name bound into its ciphertext. */
-const SEALED: { field: keyof CustomerData; property: SealedColumn; column: string }[] = [
-  { field: "customerName", property: "customerNameEnc", column: "customer_name" },
-  { field: "customerPhone", property: "customerPhoneEnc", column: "customer_phone" },
-  { field: "customerEmail", property: "customerEmailEnc", column: "customer_email" },
-  { field: "address", property: "addressEnc", column: "address" },
-  { field: "description", property: "descriptionEnc", column: "description" },
-  { field: "notes", property: "notesEnc", column: "notes" },
-];
+/** The name bound into the record's ciphertext (with the tenant and the row). */
+const RECORD_COLUMN = "customer_data";
 
-export const CUSTOMER_DATA_FIELDS: readonly (keyof CustomerData)[] = SEALED.map((s) => s.field);
+export const CUSTOMER_DATA_FIELDS: readonly (keyof CustomerData)[] = [
+  "customerName",
+  "customerPhone",
+  "customerEmail",
+  "address",
+  "description",
+  "notes",
+  "cancellationNotes",
+];
 
 export type SealedCustomerData = Pick<Appointment, SealedColumn>;
 
@@ -60,6 +62,7 @@ const EMPTY: CustomerData = {
   address: null,
   description: null,
   notes: null,
+  cancellationNotes: null,
 };
 
 export function normaliseEmail(email: string): string {
@@ -67,15 +70,9 @@ export function normaliseEmail(email: string): string {
 }
 
 /** The columns to store for data (all of it, under the tenant's current key), with the blind indexes. */
-export function sealCustomerData(key: TenantDataKey, rowId: string, data: CustomerData): SealedCustomerData {
-  const sealed = Object.fromEntries(
-    SEALED.map(({ field, property, column }) => {
-      const value = data[field];
-      return [property, value === null ? null : key.seal(value, { rowId, column })];
-    }),
-  ) as Record<SealedColumn, Buffer | null>;
+export function sealCustomerData(key: TenantDataKey, rowId: string, data: BookedCustomerData): SealedCustomerData {
   return {
-    ...sealed,
+    customerDataEnc: key.seal(JSON.stringify(pickCustomerData(data)), { rowId, column: RECORD_COLUMN }),
     customerPhoneIndex: data.customerPhone ? key.blindIndex("phone", data.customerPhone) : null,
     customerEmailIndex: data.customerEmail ? key.blindIndex("email", normaliseEmail(data.customerEmail)) : null,
     piiKeyVersion: key.version,
@@ -84,41 +81,60 @@ export function sealCustomerData(key: TenantDataKey, rowId: string, data: Custom
 
 /** The row without its sealed columns (to pair with customer data already in the clear). */
 export function withoutSealedColumns(row: Appointment): Omit<Appointment, SealedColumn> {
-  const copy: Partial<Appointment> = { ...row };
-  for (const { property } of SEALED) delete copy[property];
-  delete copy.customerPhoneIndex;
-  delete copy.customerEmailIndex;
-  delete copy.piiKeyVersion;
-  return copy as Omit<Appointment, SealedColumn>;
+  const {
+    customerDataEnc: _sealed,
+    customerPhoneIndex: _phoneIndex,
+    customerEmailIndex: _emailIndex,
+    piiKeyVersion: _keyVersion,
+    ...rest
+  } = row;
+  return rest;
 }
 
 /** A row just written from customer data the caller holds in the clear: nothing to open. */
-export function recordWith(row: Appointment, data: CustomerData): AppointmentRecord {
+export function recordWith(row: Appointment, data: BookedCustomerData): AppointmentRecord {
   return { ...withoutSealedColumns(row), ...pickCustomerData(data), customerDataStatus: "available" };
 }
 
-function pickCustomerData(data: CustomerData): CustomerData {
-  return Object.fromEntries(SEALED.map(({ field }) => [field, data[field]])) as unknown as CustomerData;
+function pickCustomerData(data: BookedCustomerData): CustomerData {
+  return {
+    customerName: data.customerName,
+    customerPhone: data.customerPhone,
+    customerEmail: data.customerEmail,
+    address: data.address,
+    description: data.description,
+    notes: data.notes,
+    cancellationNotes: data.cancellationNotes ?? null,
+  };
+}
+
+/** The record as sealed; a field it lacks (or holds as a non-string) reads as empty. */
+function parseCustomerData(json: string): CustomerData {
+  const stored = JSON.parse(json) as Record<string, unknown>;
+  const text = (field: keyof CustomerData) => {
+    const value = stored[field];
+    return typeof value === "string" ? value : null;
+  };
+  return {
+    customerName: text("customerName") ?? "",
+    customerPhone: text("customerPhone") ?? "",
+    customerEmail: text("customerEmail"),
+    address: text("address"),
+    description: text("description"),
+    notes: text("notes"),
+    cancellationNotes: text("cancellationNotes"),
+  };
 }
 
 function openWith(key: TenantDataKey | undefined, row: Appointment): AppointmentRecord {
   const base = withoutSealedColumns(row);
   if (row.customerDataErasedAt) return { ...base, ...EMPTY, customerDataStatus: "erased" };
   if (!key) return { ...base, ...EMPTY, customerDataStatus: "unreadable" };
+  const sealed = row.customerDataEnc as Buffer | null | undefined;
+  if (!sealed) return { ...base, ...EMPTY, customerDataStatus: "available" };
   try {
-    const data = Object.fromEntries(
-      SEALED.map(({ field, property, column }) => {
-        const sealed = row[property] as Buffer | null | undefined;
-        return [field, sealed ? key.open(sealed, { rowId: row.id, column }) : null];
-      }),
-    ) as unknown as CustomerData;
-    return {
-      ...base,
-      ...data,
-      customerName: data.customerName ?? "",
-      customerPhone: data.customerPhone ?? "",
-      customerDataStatus: "available",
-    };
+    const data = parseCustomerData(key.open(sealed, { rowId: row.id, column: RECORD_COLUMN }));
+    return { ...base, ...data, customerDataStatus: "available" };
   } catch (error) {
     if (error instanceof FieldDecryptionError) return { ...base, ...EMPTY, customerDataStatus: "unreadable" };
     throw error;
@@ -134,6 +150,24 @@ export async function openAppointment(
   const version = row.piiKeyVersion;
   const key = version === null || version === undefined ? undefined : await keys.version(row.tenantId, version, reader);
   return openWith(key, row);
+}
+
+/**
+ * The sealed columns for the row's customer data with changes applied, all
+ * of it sealed again under the tenant's current key (a row never mixes key
+ * versions); without them, the reason the data cannot change (erased or
+ * unreadable).
+ */
+export async function resealCustomerData(
+  keys: TenantKeyRing,
+  row: Appointment,
+  changes: Partial<CustomerData>,
+  reader?: KeyReader,
+): Promise<{ sealed: SealedCustomerData } | { sealed?: undefined; status: CustomerDataStatus }> {
+  const current = await openAppointment(keys, row, reader);
+  if (current.customerDataStatus !== "available") return { status: current.customerDataStatus };
+  const merged: CustomerData = { ...pickCustomerData(current), ...changes };
+  return { sealed: sealCustomerData(await keys.current(row.tenantId, reader), row.id, merged) };
 }
 
 /** An appointment by id (within tenantId), opened; null when there is none. */
@@ -163,6 +197,56 @@ export async function openAppointments(
     return key;
   };
   return Promise.all(rows.map(async (row) => openWith(await keyOf(row), row)));
+}
+
+const LEGACY_COLUMNS = {
+  customerName: "customer_name",
+  customerPhone: "customer_phone",
+  customerEmail: "customer_email",
+  address: "address",
+  description: "description",
+  notes: "notes",
+} as const;
+type LegacyColumn = (typeof LEGACY_COLUMNS)[keyof typeof LEGACY_COLUMNS];
+
+/** Every column that held customer data before the sealed record. */
+export const LEGACY_CUSTOMER_COLUMNS: readonly string[] = [
+  ...Object.values(LEGACY_COLUMNS).flatMap((column) => [`legacy_${column}`, `legacy_${column}_enc`]),
+  "legacy_cancellation_notes",
+];
+
+/** A row's columns from before the sealed record (see openLegacyCustomerData). */
+export type LegacyCustomerColumns = Record<`legacy_${LegacyColumn}` | `legacy_${LegacyColumn}_enc`, unknown> & {
+  id: string;
+  legacy_cancellation_notes: string | null;
+};
+
+/**
+ * A row's customer data in a form older than the sealed record: each field
+ * in its own ciphertext (legacy_<column>_enc, bound to its column, under the
+ * row's key version) or in plaintext (legacy_<column>), cancellation notes in
+ * plaintext. Plaintext wins where a field has both. Throws
+ * FieldDecryptionError when a ciphertext cannot be opened (its key is gone,
+ * or it was altered).
+ */
+export function openLegacyCustomerData(key: TenantDataKey | undefined, row: LegacyCustomerColumns): CustomerData {
+  const field = (column: LegacyColumn): string | null => {
+    const plain = row[`legacy_${column}`];
+    if (typeof plain === "string") return plain;
+    const sealed = row[`legacy_${column}_enc`] as Buffer | null;
+    if (!sealed) return null;
+    if (!key) throw new FieldDecryptionError(`${column}: its key no longer exists`);
+    return key.open(sealed, { rowId: row.id, column });
+  };
+  return {
+    customerName: field(LEGACY_COLUMNS.customerName) ?? "",
+    customerPhone: field(LEGACY_COLUMNS.customerPhone) ?? "",
+    customerEmail: field(LEGACY_COLUMNS.customerEmail),
+    address: field(LEGACY_COLUMNS.address),
+    description: field(LEGACY_COLUMNS.description),
+    notes: field(LEGACY_COLUMNS.notes),
+    cancellationNotes: row.legacy_cancellation_notes,
+  };
 }
 
 /** Blind indexes of a phone (E.164) or email under every live key version of the tenant. */

@@ -1,13 +1,19 @@
 import { actorOf, type Caller } from "../../domain/caller.js";
 import type { Appointment } from "../../entities/appointment.js";
 import { assertCancellable, type AppointmentStatus } from "../../domain/appointments/appointment-status.js";
+import { FailedPreconditionError } from "../../domain/errors.js";
 import { optionalText } from "../../domain/validation.js";
 import type { AppContext } from "../context.js";
 import { recordAudit } from "../shared/audit.js";
 import { enqueueOutbox } from "../outbox/enqueue-outbox.js";
 import { deliverSoon, type FastPathResult } from "../outbox/deliver-soon.js";
 import { appointmentCancelled, customerNotification } from "../outbox/outbox-message.js";
-import { loadAppointmentRecord, openAppointment, type AppointmentRecord } from "./appointment-record.js";
+import {
+  loadAppointmentRecord,
+  openAppointment,
+  resealCustomerData,
+  type AppointmentRecord,
+} from "./appointment-record.js";
 import { findAppointment } from "./find-appointment.js";
 
 export interface CancelAppointmentInput {
@@ -22,6 +28,8 @@ export interface CancelAppointmentInput {
 /**
  * Cancels and frees the slot in the same commit (the exclusion constraint
  * ignores cancelled rows). A repeat answers cancelled: false and changes nothing.
+ * Notes are free text about the customer: they join the sealed customer
+ * data, so they cannot be added where that data is erased or unreadable.
  */
 export async function cancelAppointment(
   ctx: AppContext,
@@ -47,9 +55,17 @@ async function cancel(
     const appointment = await findAppointment(em, command.id, command.tenantFilter, { forUpdate: true });
     if (appointment.status === "cancelled") return { cancelled: false, appointment };
     assertCancellable(appointment.status as AppointmentStatus);
+    if (notes !== null) {
+      const resealed = await resealCustomerData(ctx.customerKeys, appointment, { cancellationNotes: notes }, em);
+      if (!resealed.sealed) {
+        throw new FailedPreconditionError(
+          `notes: the customer data of appointment ${appointment.id} is ${resealed.status}; cancel without notes`,
+        );
+      }
+      Object.assign(appointment, resealed.sealed);
+    }
     appointment.status = "cancelled";
     appointment.cancellationReason = command.reason;
-    appointment.cancellationNotes = notes;
     appointment.cancelledAt = now;
     appointment.cancelledBy = actorOf(caller);
     appointment.version += 1;

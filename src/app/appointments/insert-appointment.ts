@@ -33,7 +33,7 @@ export function technicianCalendarWritable(technician: string): string {
  * lock, so its snapshot sees every hard block committed before the lock):
  * reads what stands in the slot (busySources, hard blocks only) and inserts
  * the appointment with its outbox row and audit row only when nothing does
- * ($23 lets mirrored calendar rows through: the busy judgement, which needs
+ * ($18 lets mirrored calendar rows through: the busy judgement, which needs
  * the rules, decides on those). The insert uses `on conflict do nothing`, so
  * the exclusion constraint, not the read, decides a race between bookings:
  * the loser waits for the winner's commit and gets no row back, and then
@@ -44,12 +44,13 @@ export function technicianCalendarWritable(technician: string): string {
  * receives events in the same snapshot (sync_status 'pending'; with none,
  * delivering it would write nowhere, and like every appointment booked
  * before a calendar was connected it reaches one with its next change), and
- * when asked, the customer's confirmation ($27); the audit row has
+ * when asked, the customer's confirmation ($22); the audit row has
  * recordAudit's shape.
- * The customer's data arrives sealed (and its blind indexes computed) by
- * the caller: no plaintext personal data is ever a statement parameter.
+ * The customer's data arrives sealed, one record ($7), with its blind
+ * indexes computed ($23, $24), by the caller: no plaintext personal data is
+ * ever a statement parameter.
  *
- * Placement ($37..$42, see BookingPlacement): the technician booked (null:
+ * Placement ($32..$37, see BookingPlacement): the technician booked (null:
  * business-wide; the read then sees only that technician's and
  * business-wide appointments, the exclusion constraint's lanes), the clock
  * and the caller's own hold token (expired and own holds are not busy), the
@@ -62,31 +63,30 @@ export function technicianCalendarWritable(technician: string): string {
 export const BOOK_UNLESS_BUSY: Statement = {
   name: "book-appointment-unless-busy",
   text: `
-  with ${busySources(false, { technician: "$37", now: "$38", holdToken: "$39" })},
+  with ${busySources(false, { technician: "$32", now: "$33", holdToken: "$34" })},
   booked as (
-    insert into appointments (id, tenant_id, customer_name_enc, customer_phone_enc, customer_email_enc, title,
-      description_enc, job_type, start_time, end_time, status, address_enc, latitude, longitude, estimated_cost,
-      notes_enc, idempotency_key, created_by, sync_status, customer_phone_index, customer_email_index,
+    insert into appointments (id, tenant_id, customer_data_enc, title, job_type, start_time, end_time, status, latitude,
+      longitude, estimated_cost, idempotency_key, created_by, sync_status, customer_phone_index, customer_email_index,
       pii_key_version, customer_id, lead_id, conversation_id, urgency, estimated_duration_minutes, timezone,
       technician_id, hold_token, expires_at)
-    select $6::uuid, $1, $7::bytea, $8::bytea, $9::bytea, $10::text, $11::bytea, coalesce($40::text, $12::text), $3,
-      $2, $13::text, $14::bytea, $15::float8, $16::float8, $17::numeric, $18::bytea, $19::text, $20::text,
-      case when $41::text is null and (exists (${RECEIVING_CALENDAR_EXISTS})
-                                       or exists (${technicianCalendarWritable("$37::uuid")}))
+    select $6::uuid, $1, $7::bytea, $8::text, coalesce($35::text, $9::text), $3, $2, $10::text, $11::float8,
+      $12::float8, $13::numeric, $14::text, $15::text,
+      case when $36::text is null and (exists (${RECEIVING_CALENDAR_EXISTS})
+                                       or exists (${technicianCalendarWritable("$32::uuid")}))
         then 'pending' else 'not_required' end,
-      $28::bytea, $29::bytea, $30::integer, $31::text, $32::text, $33::text, $34::text, $35::integer, $36::text,
-      $37::uuid, $41::text, $42::timestamptz
-    where not exists (select 1 from own) and ($23::boolean or not exists (select 1 from mirrored))
+      $23::bytea, $24::bytea, $25::integer, $26::text, $27::text, $28::text, $29::text, $30::integer, $31::text,
+      $32::uuid, $36::text, $37::timestamptz
+    where not exists (select 1 from own) and ($18::boolean or not exists (select 1 from mirrored))
     on conflict do nothing
     returning *
   ), queued as (
     insert into outbox (tenant_id, topic, aggregate_id, payload)
-    select tenant_id, $21::text, id::text, $22::jsonb
+    select tenant_id, $16::text, id::text, $17::jsonb
     from booked where sync_status = 'pending'
     union all
-    select tenant_id, $24::text, $25::text, $26::jsonb
+    select tenant_id, $19::text, $20::text, $21::jsonb
     from booked
-    where $27::boolean and status <> 'held'
+    where $22::boolean and status <> 'held'
   ), audited as (
     insert into audit_log (tenant_id, actor, action, entity_type, entity_id, changes)
     select tenant_id, created_by, case when status = 'held' then 'appointment.held' else 'appointment.created' end,
@@ -155,18 +155,13 @@ export function bookingValues(
   const values = [
     ...busyValues(tenantId, { start: input.start, end: input.end }),
     id,
-    sealed.customerNameEnc,
-    sealed.customerPhoneEnc,
-    sealed.customerEmailEnc,
+    sealed.customerDataEnc,
     input.title,
-    sealed.descriptionEnc,
     input.jobType,
     placement.hold ? "held" : input.status,
-    sealed.addressEnc,
     input.latitude,
     input.longitude,
     input.estimatedCost,
-    sealed.notesEnc,
     idempotencyKey ?? null,
     actorOf(caller),
     message.topic,

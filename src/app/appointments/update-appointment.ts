@@ -17,7 +17,7 @@ import {
   CUSTOMER_DATA_FIELDS,
   loadAppointmentRecord,
   openAppointment,
-  sealCustomerData,
+  resealCustomerData,
   type AppointmentRecord,
   type CustomerData,
 } from "./appointment-record.js";
@@ -153,16 +153,14 @@ function splitCustomerData(values: Record<string, unknown>) {
   return { customerData: Object.keys(customerData).length > 0 ? customerData : undefined, columns };
 }
 
-/** Every customer field sealed again under the tenant's current key: a row never mixes key versions. */
 async function resealed(ctx: AppContext, em: EntityManager, appointment: Appointment, changes: Partial<CustomerData>) {
-  const current = await openAppointment(ctx.customerKeys, appointment, em);
-  if (current.customerDataStatus !== "available") {
+  const resealed = await resealCustomerData(ctx.customerKeys, appointment, changes, em);
+  if (!resealed.sealed) {
     throw new FailedPreconditionError(
-      `the customer data of appointment ${appointment.id} is ${current.customerDataStatus}: it cannot be changed`,
+      `the customer data of appointment ${appointment.id} is ${resealed.status}: it cannot be changed`,
     );
   }
-  const merged: CustomerData = { ...current, ...changes };
-  return sealCustomerData(await ctx.customerKeys.current(appointment.tenantId, em), appointment.id, merged);
+  return resealed.sealed;
 }
 
 /** Field names and non-personal values only: PII stays out of the audit log. */

@@ -22,7 +22,9 @@ export async function destroyTenantDataKeys(
       [tenantId],
     );
     await em.execute(
-      `update idempotency_records set response_sealed = null, response_key_version = null where tenant_id = ?`,
+      `update idempotency_records set response_sealed = null, response_key_version = null, request_sealed = null,
+         request_key_version = null
+       where tenant_id = ?`,
       [tenantId],
     );
     await em.execute(

@@ -60,10 +60,9 @@ export async function forgetCustomer(
       matches.length === 0
         ? []
         : await em.execute<{ id: string }[]>(
-            `update appointments set customer_name_enc = null, customer_phone_enc = null, customer_email_enc = null,
-               address_enc = null, description_enc = null, notes_enc = null, customer_phone_index = null,
+            `update appointments set customer_data_enc = null, customer_phone_index = null,
                customer_email_index = null, customer_id = null, lead_id = null, conversation_id = null,
-               cancellation_notes = null, latitude = null, longitude = null, customer_data_erased_at = ?,
+               latitude = null, longitude = null, customer_data_erased_at = ?,
                version = version + 1, updated_at = ?
              where tenant_id = ? and customer_data_erased_at is null and (${matches.join(" or ")})
              returning id`,
@@ -75,7 +74,7 @@ export async function forgetCustomer(
         ? []
         : await em.execute<{ key: string }[]>(
             `update idempotency_records set response_sealed = null, response_key_version = null, response = null,
-               request_hash = 'erased'
+               request_sealed = null, request_key_version = null
              where tenant_id = ? and resource_id in (${inList(ids)}) returning key`,
             [tenantId, ...ids],
           );

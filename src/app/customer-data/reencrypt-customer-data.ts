@@ -3,9 +3,9 @@ import type { Caller } from "../../domain/caller.js";
 import { AppointmentSchema } from "../../entities/appointment.js";
 import { openAppointment, sealCustomerData } from "../appointments/appointment-record.js";
 import type { AppContext } from "../context.js";
-import { storedReplyBinding } from "../shared/idempotency.js";
+import { storedReplyBinding, storedRequestBinding } from "../shared/idempotency.js";
 import { recordAudit } from "../shared/audit.js";
-import type { TenantDataKey } from "../../crypto/customer-data-cipher.js";
+import type { FieldBinding, TenantDataKey } from "../../crypto/customer-data-cipher.js";
 
 export interface ReencryptInput {
   tenantId: string;
@@ -105,21 +105,10 @@ async function reencryptAppointments(
     if (record.customerDataStatus !== "available") continue;
     const sealed = sealCustomerData(target, row.id, record);
     await em.execute(
-      `update appointments set customer_name_enc = ?, customer_phone_enc = ?, customer_email_enc = ?, address_enc = ?,
-         description_enc = ?, notes_enc = ?, customer_phone_index = ?, customer_email_index = ?, pii_key_version = ?
+      `update appointments set customer_data_enc = ?, customer_phone_index = ?, customer_email_index = ?,
+         pii_key_version = ?
        where id = ?`,
-      [
-        sealed.customerNameEnc,
-        sealed.customerPhoneEnc,
-        sealed.customerEmailEnc,
-        sealed.addressEnc,
-        sealed.descriptionEnc,
-        sealed.notesEnc,
-        sealed.customerPhoneIndex,
-        sealed.customerEmailIndex,
-        sealed.piiKeyVersion,
-        row.id,
-      ],
+      [sealed.customerDataEnc, sealed.customerPhoneIndex, sealed.customerEmailIndex, sealed.piiKeyVersion, row.id],
     );
     reencrypted += 1;
   }
@@ -141,20 +130,51 @@ async function reencryptStoredReplies(
   batchSize: number,
 ): Promise<number> {
   const rows = await em.execute<
-    { scope: string; key: string; response_sealed: Buffer; response_key_version: number }[]
+    {
+      scope: string;
+      key: string;
+      request_sealed: Buffer | null;
+      request_key_version: number | null;
+      response_sealed: Buffer | null;
+      response_key_version: number | null;
+    }[]
   >(
-    `select scope, key, response_sealed, response_key_version from idempotency_records
-     where tenant_id = ? and response_key_version < ? limit ? for update`,
-    [input.tenantId, input.toVersion, batchSize],
+    `select scope, key, request_sealed, request_key_version, response_sealed, response_key_version
+     from idempotency_records
+     where tenant_id = ? and (response_key_version < ? or request_key_version < ?) limit ? for update`,
+    [input.tenantId, input.toVersion, input.toVersion, batchSize],
   );
+  // Each sealed value under the target version; one whose key is already gone stays gone.
+  const resealed = async (sealed: Buffer | null, version: number | null, binding: FieldBinding) => {
+    if (!sealed || version === null) return null;
+    if (version >= input.toVersion) return { sealed, version };
+    const old = await ctx.customerKeys.version(input.tenantId, version, em);
+    return old ? { sealed: target.seal(old.open(sealed, binding), binding), version: target.version } : null;
+  };
   for (const row of rows) {
-    const binding = storedReplyBinding(row.scope, row.key);
-    const old = await ctx.customerKeys.version(input.tenantId, row.response_key_version, em);
-    const sealed = old ? target.seal(old.open(row.response_sealed, binding), binding) : null;
+    const request = await resealed(
+      row.request_sealed,
+      row.request_key_version,
+      storedRequestBinding(row.scope, row.key),
+    );
+    const response = await resealed(
+      row.response_sealed,
+      row.response_key_version,
+      storedReplyBinding(row.scope, row.key),
+    );
     await em.execute(
-      `update idempotency_records set response_sealed = ?, response_key_version = ?
+      `update idempotency_records set request_sealed = ?, request_key_version = ?, response_sealed = ?,
+         response_key_version = ?
        where tenant_id = ? and scope = ? and key = ?`,
-      [sealed, sealed ? target.version : null, input.tenantId, row.scope, row.key],
+      [
+        request?.sealed ?? null,
+        request?.version ?? null,
+        response?.sealed ?? null,
+        response?.version ?? null,
+        input.tenantId,
+        row.scope,
+        row.key,
+      ],
     );
   }
   if (rows.length > 0) {

@@ -29,34 +29,34 @@ const HELD: Statement = {
  * satisfies, cannot refuse it), takes the details, loses its token and
  * expiry, and queues its outbox messages (the calendar write when a
  * calendar receives it, the business's or the technician's, and when asked,
- * the customer's confirmation: $19..$22) and audit row, as a booking does. The customer's data arrives sealed ($3..$13, indexes $23..$25); the
- * job type is the hold's when it has one. Only an unexpired hold converts: a booking that cleared it after
- * expiry, or a release, wins.
+ * the customer's confirmation: $14..$17) and audit row, as a booking does.
+ * The customer's data arrives sealed (one record, $3; indexes and key
+ * version $18..$20); the job type is the hold's when it has one. Only an
+ * unexpired hold converts: a booking that cleared it after expiry, or a
+ * release, wins.
  */
 const CONFIRM_HOLD: Statement = {
   name: "confirm-hold",
   text: `
   with confirmed as (
-    update appointments set customer_name_enc = $3::bytea, customer_phone_enc = $4::bytea,
-      customer_email_enc = $5::bytea, title = $6, description_enc = $7::bytea, job_type = coalesce(job_type, $8),
-      address_enc = $9::bytea, latitude = $10::float8, longitude = $11::float8, estimated_cost = $12::numeric,
-      notes_enc = $13::bytea, status = $14, hold_token = null, expires_at = null, created_by = $18,
-      updated_at = $15::timestamptz, customer_phone_index = $23::bytea, customer_email_index = $24::bytea,
-      pii_key_version = $25::integer, customer_id = $26, lead_id = $27, conversation_id = $28, urgency = $29,
-      estimated_duration_minutes = $30::integer, timezone = $31,
+    update appointments set customer_data_enc = $3::bytea, title = $4, job_type = coalesce(job_type, $5),
+      latitude = $6::float8, longitude = $7::float8, estimated_cost = $8::numeric, status = $9, hold_token = null,
+      expires_at = null, created_by = $13, updated_at = $10::timestamptz, customer_phone_index = $18::bytea,
+      customer_email_index = $19::bytea, pii_key_version = $20::integer, customer_id = $21, lead_id = $22,
+      conversation_id = $23, urgency = $24, estimated_duration_minutes = $25::integer, timezone = $26,
       sync_status = case when exists (${RECEIVING_CALENDAR_EXISTS})
                            or exists (${technicianCalendarWritable("appointments.technician_id")})
                       then 'pending' else 'not_required' end
-    where tenant_id = $1 and hold_token = $2 and status = 'held' and expires_at > $15::timestamptz
+    where tenant_id = $1 and hold_token = $2 and status = 'held' and expires_at > $10::timestamptz
     returning *
   ), queued as (
     insert into outbox (tenant_id, topic, aggregate_id, payload)
-    select tenant_id, $16::text, id::text, $17::jsonb from confirmed where sync_status = 'pending'
+    select tenant_id, $11::text, id::text, $12::jsonb from confirmed where sync_status = 'pending'
     union all
-    select tenant_id, $19::text, $20::text, $21::jsonb from confirmed where $22::boolean
+    select tenant_id, $14::text, $15::text, $16::jsonb from confirmed where $17::boolean
   ), audited as (
     insert into audit_log (tenant_id, actor, action, entity_type, entity_id, changes)
-    select tenant_id, $18, 'appointment.created', 'appointment', id::text,
+    select tenant_id, $13, 'appointment.created', 'appointment', id::text,
       jsonb_build_object('startTime', start_time, 'endTime', end_time, 'status', status, 'fromHold', true,
         'technicianId', technician_id)
     from confirmed
@@ -130,17 +130,12 @@ export async function confirmHold(
   const [row] = await ctx.sql.rows<AppointmentRow>(CONFIRM_HOLD, [
     input.tenantId,
     token,
-    sealed.customerNameEnc,
-    sealed.customerPhoneEnc,
-    sealed.customerEmailEnc,
+    sealed.customerDataEnc,
     details.title,
-    sealed.descriptionEnc,
     details.jobType,
-    sealed.addressEnc,
     details.latitude,
     details.longitude,
     details.estimatedCost,
-    sealed.notesEnc,
     details.status,
     convertedAt.toISOString(),
     message.topic,

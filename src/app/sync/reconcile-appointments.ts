@@ -5,6 +5,7 @@ import { AppointmentSchema, type Appointment } from "../../entities/appointment.
 import { CalendarIntegrationSchema, type CalendarIntegration } from "../../entities/calendar-integration.js";
 import type { IntegrationCalendar } from "../../entities/integration-calendar.js";
 import type { ProviderEvent, SyncWindow } from "../../providers/calendar/calendar-provider.js";
+import { resealCustomerData } from "../appointments/appointment-record.js";
 import { conflictsClearingStaleHolds, laneOf } from "../appointments/booking-conflicts.js";
 import { findAppointment } from "../appointments/find-appointment.js";
 import type { AppContext } from "../context.js";
@@ -154,10 +155,16 @@ async function cancelInCalendar(
     const appointment = await findAppointment(em, m.appointment_id, integration.tenantId, { forUpdate: true });
     if (!ACTIVE.has(appointment.status)) return false;
     const now = ctx.clock.now();
-    Object.assign(appointment, {
+    // The notes join the sealed customer data; where that is erased or unreadable the cancellation goes without them.
+    const notes = await resealCustomerData(
+      ctx.customerKeys,
+      appointment,
+      { cancellationNotes: `deleted in the ${integration.provider} calendar "${calendar.name}"` },
+      em,
+    );
+    Object.assign(appointment, notes.sealed ?? {}, {
       status: "cancelled",
       cancellationReason: CANCELLED_IN_CALENDAR,
-      cancellationNotes: `deleted in the ${integration.provider} calendar "${calendar.name}"`,
       cancelledAt: now,
       cancelledBy: `calendar:${integration.provider}`,
       version: appointment.version + 1,
