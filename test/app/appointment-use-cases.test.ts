@@ -17,7 +17,7 @@ import type { Caller } from "../../src/domain/caller.js";
 import { fixedClock } from "../../src/domain/clock.js";
 import { NotFoundError } from "../../src/domain/errors.js";
 import { testAppContext } from "../support/test-context.js";
-import { newTenantId } from "../support/test-server.js";
+import { newTenantId, testConfig } from "../support/test-server.js";
 
 /**
  * Use cases called directly on the real PostgreSQL, without a server: the
@@ -53,6 +53,19 @@ const request = (start: string, end: string) => ({
   notifyCustomer: true,
 });
 
+async function receivingCalendarFor(tenantId: string): Promise<void> {
+  await orm.em
+    .fork()
+    .getConnection()
+    .execute(
+      `with i as (insert into calendar_integrations (tenant_id, provider, account_email)
+                values (?, 'google', 'owner@example.test') returning id)
+     insert into integration_calendars (tenant_id, integration_id, provider_calendar_id, is_primary, receives_events)
+     select ?, id, 'primary', true, true from i`,
+      [tenantId, tenantId],
+    );
+}
+
 async function outboxOf(tenantId: string) {
   return orm.em
     .fork()
@@ -66,6 +79,10 @@ async function outboxOf(tenantId: string) {
 describe("appointment use cases on the database", () => {
   it("write outbox rows that parse as the OutboxMessage union, whichever writer wrote them", async () => {
     const tenantId = newTenantId();
+    // A calendar receives the tenant's events (else a booking queues no calendar write); the fast path
+    // is off, so the rows stay as written (delivery goes to the recording job queue).
+    await receivingCalendarFor(tenantId);
+    const ctx = testAppContext({ orm, clock, config: testConfig({ FAST_PATH_BUDGET_MS: "0" }) });
     const created = await createAppointment(ctx, service, {
       tenantId,
       idempotencyKey: "",
