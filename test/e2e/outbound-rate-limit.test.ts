@@ -61,10 +61,14 @@ describe("outbound request budget", () => {
     );
     const times = hcp.requests.slice(from).map((r) => r.receivedAt ?? 0);
     expect(times.length).toBe(calls);
-    // Unlimited, 30 concurrent calls land within a few milliseconds. Paced, a window of one second holds at
-    // most the refill (10) plus the bucket's burst (a tenth: 1); the times are taken where the fake receives
-    // them, so two more allow for grants that left close together arriving closer still on a loaded machine.
-    expect(busiestWindow(times, LIMIT.perMs)).toBeLessThanOrEqual(LIMIT.requests + 1 + 2);
+    // Unlimited, 30 concurrent calls land within a few milliseconds. Paced, any two seconds hold at most
+    // two refills (20) plus the bucket's burst (a tenth: 1), and the 30 spread over about two seconds.
+    // Times are taken where the fake receives them, so grants that left close together can arrive closer
+    // still on a loaded machine: a two-second window (with 3 to spare) is far less sensitive to that
+    // jitter than a one-second one, and still nowhere near 30.
+    const sorted = [...times].sort((x, y) => x - y);
+    expect(busiestWindow(times, 2 * LIMIT.perMs)).toBeLessThanOrEqual(2 * LIMIT.requests + 1 + 3);
+    expect(sorted.at(-1)! - sorted[0]!).toBeGreaterThanOrEqual(1_500);
     expect(Date.now() - began).toBeGreaterThanOrEqual(2_000);
   });
 });
