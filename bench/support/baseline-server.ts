@@ -74,8 +74,17 @@ const plainRecord = (r: CreateAppointmentRequest) =>
     }),
     "utf8",
   );
-const fieldsOf = (bytes: unknown): CustomerFields =>
-  bytes instanceof Buffer ? (JSON.parse(bytes.toString("utf8")) as CustomerFields) : {};
+/**
+ * The customer fields of a row: its plain JSON when the baseline wrote it; a row the service wrote
+ * (sealed, which the baseline cannot open) answers with the sealed bytes as the name, so the answer
+ * stays about the size of the service's.
+ */
+const fieldsOf = (bytes: unknown): CustomerFields => {
+  if (!(bytes instanceof Buffer)) return {};
+  return bytes[0] === 0x7b
+    ? (JSON.parse(bytes.toString("utf8")) as CustomerFields)
+    : { customerName: bytes.toString("latin1") };
+};
 
 function appointmentOf(row: Record<string, unknown>) {
   const customer = fieldsOf(row.customer_data_enc);

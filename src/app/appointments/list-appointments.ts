@@ -4,10 +4,10 @@ import type { AppointmentStatus } from "../../domain/appointments/appointment-st
 import { actorOf, type Caller } from "../../domain/caller.js";
 import { InvalidArgumentError } from "../../domain/errors.js";
 import { normalisePhone, optionalText, requirePage } from "../../domain/validation.js";
-import { AppointmentSchema } from "../../entities/appointment.js";
 import type { AppContext } from "../context.js";
 import { loadSchedulingRules } from "../availability/load-scheduling-rules.js";
 import { customerLookupIndexes, openAppointments, type AppointmentRecord } from "./appointment-record.js";
+import { appointmentFromRow, type AppointmentRow } from "./appointment-row.js";
 
 export interface ListAppointmentsInput {
   tenantId: string;
@@ -42,25 +42,25 @@ function startOfLocalDate(field: string, date: string, zone: string): Date {
  * Appointments starting within the local date range, by start time, paged
  * (served by (tenant_id, start_time)); by customer phone through its blind
  * index (never the number). The page, its total and the list's audit row
- * come from one statement.
+ * come from one prepared statement (one per combination of filters), read
+ * as plain rows: no unit of work, since nothing here is written back.
  */
 export async function listAppointments(
   ctx: AppContext,
   caller: Caller,
   query: ListAppointmentsInput,
 ): Promise<AppointmentPage> {
-  const em = ctx.orm.em.fork();
   const { page, limit, offset } = requirePage(query.page, query.limit);
-  const conditions = ["tenant_id = ?"];
-  const params: unknown[] = [query.tenantId];
+  // Conditions by name (the name of the prepared statement: one per combination of filters); values
+  // that vary in number (statuses, the phone's blind indexes under each key version) go as arrays.
+  const conditions: [name: string, sql: (n: number) => string, value: unknown][] = [];
   const filters: Record<string, unknown> = {};
   if (query.startDate || query.endDate) {
     const { rules } = await loadSchedulingRules(ctx.sql, query.tenantId);
     let from: Date | undefined;
     if (query.startDate) {
       from = startOfLocalDate("start_date", query.startDate, rules.timeZone);
-      conditions.push("start_time >= ?");
-      params.push(from);
+      conditions.push(["from", (n) => `start_time >= $${n}`, from]);
     }
     if (query.endDate) {
       const until = DateTime.fromJSDate(startOfLocalDate("end_date", query.endDate, rules.timeZone), {
@@ -69,19 +69,17 @@ export async function listAppointments(
         .plus({ days: 1 })
         .toJSDate();
       if (from && from >= until) throw new InvalidArgumentError("end_date", "must not be before start_date");
-      conditions.push("start_time < ?");
-      params.push(until);
+      conditions.push(["until", (n) => `start_time < $${n}`, until]);
     }
     filters.startDate = query.startDate;
     filters.endDate = query.endDate;
   }
   if (query.statuses.length > 0) {
-    conditions.push(`status in (${query.statuses.map(() => "?").join(", ")})`);
-    params.push(...query.statuses);
+    conditions.push(["status", (n) => `status = any($${n}::text[])`, query.statuses]);
     filters.statuses = query.statuses;
   } else {
     // Slot holds live in the same table (under the same no-overlap rule) but are not appointments.
-    conditions.push("status <> 'held'");
+    conditions.push(["not-held", () => "status <> 'held'", undefined]);
   }
   for (const [field, column, value] of [
     ["customer_id", "customer_id", query.customerId],
@@ -90,40 +88,56 @@ export async function listAppointments(
   ] as const) {
     const id = optionalText(field, value, 255);
     if (id === null) continue;
-    conditions.push(`${column} = ?`);
-    params.push(id);
+    conditions.push([column, (n) => `${column} = $${n}`, id]);
     filters[field] = "[given]";
   }
   if (query.customerPhone.trim()) {
     const phone = normalisePhone("customer_phone", query.customerPhone);
     const { phone: indexes } = await customerLookupIndexes(ctx.customerKeys, query.tenantId, { phone });
-    conditions.push(indexes.length > 0 ? `customer_phone_index in (${indexes.map(() => "?").join(", ")})` : "false");
-    params.push(...(indexes satisfies Buffer[]));
+    conditions.push(["phone", (n) => `customer_phone_index = any($${n}::bytea[])`, indexes satisfies Buffer[]]);
     filters.customer_phone = "[given]";
   }
-  const where = conditions.join(" and ");
-  const rows = await em.execute<Record<string, unknown>[]>(
-    `with audited as (
+  const name = conditions.map(([condition]) => condition).join(",");
+  // $1 tenant; then the conditions' values; the page and the audit row's values come last.
+  const values: unknown[] = [query.tenantId];
+  const where = ["tenant_id = $1"];
+  for (const [, sql, value] of conditions) {
+    if (value === undefined) {
+      where.push(sql(0));
+      continue;
+    }
+    values.push(value);
+    where.push(sql(values.length));
+  }
+  const filtered = {
+    name: `count-appointments:${name}`,
+    text: `select count(*)::int as total from appointments where ${where.join(" and ")}`,
+  };
+  const n = values.length;
+  const listed = {
+    name: `list-appointments:${name}`,
+    text: `with audited as (
        insert into audit_log (tenant_id, actor, action, entity_type, entity_id, changes)
-       values (?, ?, 'appointments.listed', 'appointments', '', ?::jsonb)
+       values ($1, $${n + 3}, 'appointments.listed', 'appointments', '', $${n + 4}::jsonb)
      )
-     select *, count(*) over () as total_count from appointments where ${where}
-     order by start_time asc, id asc limit ? offset ?`,
-    [query.tenantId, actorOf(caller), JSON.stringify({ ...filters, page, limit }), ...params, limit, offset],
-  );
+     select *, count(*) over () as total_count from appointments where ${where.join(" and ")}
+     order by start_time asc, id asc limit $${n + 1} offset $${n + 2}`,
+  };
+  const rows = await ctx.sql.rows<AppointmentRow & { total_count: string }>(listed, [
+    ...values,
+    limit,
+    offset,
+    actorOf(caller),
+    JSON.stringify({ ...filters, page, limit }),
+  ]);
   const total =
     rows.length > 0
       ? Number(rows[0]!.total_count)
       : offset === 0
         ? 0
-        : Number(
-            (
-              await em.execute<{ total: string }[]>(`select count(*) as total from appointments where ${where}`, params)
-            )[0]!.total,
-          );
-  const entities = rows.map(({ total_count: _total, ...row }) => em.map(AppointmentSchema, row));
+        : (await ctx.sql.rows<{ total: number }>(filtered, values))[0]!.total;
   return {
-    appointments: await openAppointments(ctx.customerKeys, entities),
+    appointments: await openAppointments(ctx.customerKeys, rows.map(appointmentFromRow)),
     total,
     page,
     limit,
