@@ -114,13 +114,16 @@ export async function listAppointments(
     text: `select count(*)::int as total from appointments where ${where.join(" and ")}`,
   };
   const n = values.length;
+  // The total as a subquery, computed once beside the page's index scan (count(*) over () would read and
+  // sort every matching row before the limit).
   const listed = {
     name: `list-appointments:${name}`,
     text: `with audited as (
        insert into audit_log (tenant_id, actor, action, entity_type, entity_id, changes)
        values ($1, $${n + 3}, 'appointments.listed', 'appointments', '', $${n + 4}::jsonb)
      )
-     select *, count(*) over () as total_count from appointments where ${where.join(" and ")}
+     select *, (select count(*) from appointments where ${where.join(" and ")}) as total_count
+     from appointments where ${where.join(" and ")}
      order by start_time asc, id asc limit $${n + 1} offset $${n + 2}`,
   };
   const rows = await ctx.sql.rows<AppointmentRow & { total_count: string }>(listed, [
