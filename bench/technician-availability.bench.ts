@@ -167,7 +167,7 @@ async function throughGrpc(): Promise<void> {
         body,
         calls: days === 62 ? 400 : 1_500,
         connections: 4,
-        mode: { kind: "closed", streamsPerConnection: 2 },
+        streamsPerConnection: 2,
       });
       process.stdout.write(
         `gRPC any-technician CheckAvailability, 10 technicians x 1,000 appointments, ${days} days ` +

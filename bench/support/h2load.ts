@@ -36,8 +36,8 @@ export interface H2loadJob {
   body: Buffer;
   calls: number;
   connections: number;
-  /** Streams in flight per connection (closed loop), or the open-loop arrival rate (on one connection). */
-  mode: { kind: "closed"; streamsPerConnection: number } | { kind: "open"; perSecond: number };
+  /** Streams in flight per connection (closed loop only: see fixed-body-load.ts for open loop). */
+  streamsPerConnection: number;
 }
 
 /**
@@ -51,14 +51,10 @@ export async function runH2load(job: H2loadJob, onStart?: (pid: number) => void)
     const bodyFile = path.join(dir, "body.bin");
     const logFile = path.join(dir, "requests.log");
     writeFileSync(bodyFile, job.body);
-    // Open loop runs one connection: h2load's per-client rate timers start together and fire in step,
-    // so n connections at rate/n each send bursts of n calls (queueing that a real arrival rate has not).
-    const connections = job.mode.kind === "open" ? 1 : job.connections;
-    const args = ["-n", String(job.calls), "-c", String(connections), "-d", bodyFile, `--log-file=${logFile}`];
+    const args = ["-n", String(job.calls), "-c", String(job.connections), "-d", bodyFile, `--log-file=${logFile}`];
     args.push("--header", "content-type: application/grpc", "--header", "te: trailers");
     for (const [name, value] of Object.entries(job.headers)) args.push("--header", `${name}: ${value}`);
-    if (job.mode.kind === "closed") args.push("-m", String(job.mode.streamsPerConnection));
-    else args.push("-m", "64", `--rps=${job.mode.perSecond}`);
+    args.push("-m", String(job.streamsPerConnection));
     args.push(job.url);
 
     const child = spawn("h2load", args, { stdio: ["ignore", "pipe", "pipe"] });
