@@ -28,7 +28,13 @@ export interface CleartextServer {
  * JavaScript stream wrapper under each session: measured at about a fifth of
  * a unary gRPC call's CPU.)
  */
-export function createCleartextServer(handle: DualProtocolListener): CleartextServer {
+export function createCleartextServer(
+  handle: DualProtocolListener,
+  options: { firstBytesTimeoutMs?: number } = {},
+): CleartextServer {
+  // A connection that never says which protocol it speaks would otherwise hold its socket forever
+  // (neither server's own timeouts run before it is handed over).
+  const firstBytesTimeoutMs = options.firstBytesTimeoutMs ?? 10_000;
   const http1Server = http.createServer(handle);
   const http2Server = http2.createServer(handle);
   const route = (socket: Socket, seen: Buffer): void => {
@@ -41,12 +47,16 @@ export function createCleartextServer(handle: DualProtocolListener): CleartextSe
       return;
     }
     socket.removeListener("error", dropSocket);
+    socket.removeListener("timeout", dropSocket);
+    socket.setTimeout(0);
     socket.unshift(data);
     (mayBeHttp2 ? http2Server : http1Server).emit("connection", socket);
   };
   const listener = net.createServer((socket) => {
-    // Until a protocol owns the socket, a reset or early close just drops it.
+    // Until a protocol owns the socket, a reset, an early close or silence just drops it.
     socket.on("error", dropSocket);
+    socket.setTimeout(firstBytesTimeoutMs);
+    socket.once("timeout", dropSocket);
     route(socket, Buffer.alloc(0));
   });
   return { listener, http2: http2Server };

@@ -9,10 +9,13 @@ const PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
 const EMPTY_SETTINGS = Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0]);
 
 let port: number;
-const { listener } = createCleartextServer((req, res) => {
-  res.setHeader("content-type", "text/plain");
-  res.end(`${req.httpVersion} ${req.url}`);
-});
+const { listener } = createCleartextServer(
+  (req, res) => {
+    res.setHeader("content-type", "text/plain");
+    res.end(`${req.httpVersion} ${req.url}`);
+  },
+  { firstBytesTimeoutMs: 300 },
+);
 
 beforeAll(async () => {
   await new Promise<void>((resolve) => listener.listen(0, "127.0.0.1", resolve));
@@ -78,6 +81,23 @@ describe("one cleartext port for HTTP/1.1 and HTTP/2 with prior knowledge", () =
       })
       .toBe(true);
     socket.destroy();
+  });
+
+  it("closes a connection that stays silent, or stops inside the preface, once the first bytes are overdue", async () => {
+    for (const sent of [Buffer.alloc(0), PREFACE.subarray(0, 10)]) {
+      const socket = net.connect(port, "127.0.0.1");
+      await new Promise((resolve) => socket.once("connect", resolve));
+      socket.write(sent);
+      const began = Date.now();
+      await new Promise((resolve) => socket.once("close", resolve).resume());
+      expect(Date.now() - began).toBeGreaterThanOrEqual(250);
+    }
+    // A connection handed over is the protocol server's: an idle HTTP/2 session outlives the deadline.
+    const session = http2.connect(`http://127.0.0.1:${port}`);
+    await new Promise((resolve) => session.once("connect", resolve));
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(session.closed || session.destroyed).toBe(false);
+    session.close();
   });
 
   it("drops a connection reset before it said anything, and keeps serving", async () => {
