@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
+import type { Writable } from "node:stream";
 import pg from "pg";
+import { StatementRunner } from "./statement-query.js";
 
 /** A named prepared statement: parsed and planned once per connection, then only bound and executed. */
 export interface Statement {
@@ -32,6 +34,7 @@ export class SqlPool implements SqlReader {
   private readonly pool: pg.Pool;
   /** Names this pool's connections in pg_stat_activity. */
   readonly applicationName = `universal-calendar hot paths ${randomUUID().slice(0, 8)}`;
+  private readonly statements = new StatementRunner();
 
   constructor(connectionString: string, max = 20) {
     this.pool = new pg.Pool({
@@ -45,9 +48,8 @@ export class SqlPool implements SqlReader {
     this.pool.on("error", () => {});
   }
 
-  async rows<R>(statement: Statement, values: unknown[] = []): Promise<R[]> {
-    const result = await this.pool.query({ name: statement.name || undefined, text: statement.text, values });
-    return result.rows as R[];
+  rows<R>(statement: Statement, values: unknown[] = []): Promise<R[]> {
+    return this.onOneConnection((connection) => connection.rows<R>(statement, values));
   }
 
   /**
@@ -61,18 +63,29 @@ export class SqlPool implements SqlReader {
     // The server closing the connection mid-work: the pending queries fail; the connection is not reused.
     const onError = (error: Error) => (broken = error);
     client.on("error", onError);
+    const pipeline: Pipeline = {
+      rows: async <R>(statement: Statement, values: unknown[] = []) => {
+        try {
+          if (statement.name) return await this.statements.run<R>(client, statement.name, statement.text, values);
+          return (await client.query<R & pg.QueryResultRow>(statement.text, values)).rows;
+        } catch (error) {
+          if (!(error instanceof pg.DatabaseError)) broken = error as Error;
+          throw error;
+        }
+      },
+    };
     try {
-      return await work({
-        rows: async <R>(statement: Statement, values: unknown[] = []) => {
-          try {
-            const result = await client.query({ name: statement.name || undefined, text: statement.text, values });
-            return result.rows as R[];
-          } catch (error) {
-            if (!(error instanceof pg.DatabaseError)) broken = error as Error;
-            throw error;
-          }
-        },
-      });
+      // pg writes each statement as soon as it is queued; corked, what work queues before its first await
+      // leaves in one write instead of one per statement.
+      const socket = (client as unknown as { connection: { stream: Writable } }).connection.stream;
+      socket.cork();
+      let done: Promise<T>;
+      try {
+        done = work(pipeline);
+      } finally {
+        socket.uncork();
+      }
+      return await done;
     } catch (error) {
       // A failure between BEGIN and COMMIT: end the transaction before the connection goes back.
       if (!broken && client.getTransactionStatus() !== "I") await client.query("rollback").catch(() => {});

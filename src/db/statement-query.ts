@@ -1,0 +1,119 @@
+import pg from "pg";
+
+/** What a RowDescription message carries per column (pg-protocol's Field). */
+interface FieldDescription {
+  name: string;
+  dataTypeID: number;
+  format: string;
+}
+
+type Parser = (raw: string) => unknown;
+
+/** A prepared statement's columns: the same for every execution, so parsed once. */
+interface RowShape {
+  names: string[];
+  typeIds: number[];
+  parsers: Parser[];
+}
+
+/** pg.Query's members this class builds on (not in @types/pg). */
+interface QueryInternals {
+  name: string | undefined;
+  values: unknown[] | undefined;
+  callback: ((error: Error | undefined, result: { rows: unknown[] }) => void) | undefined;
+  _result: { rows: unknown[] };
+  _canceledDueToError: unknown;
+  handleRowDescription(message: { fields: FieldDescription[] }): void;
+  handleDataRow(message: { fields: (string | null)[] }): void;
+}
+
+const Base = pg.Query as unknown as new (text: string) => QueryInternals;
+
+function shapeOf(fields: FieldDescription[]): RowShape {
+  return {
+    names: fields.map((f) => f.name),
+    typeIds: fields.map((f) => f.dataTypeID),
+    parsers: fields.map((f) => pg.types.getTypeParser(f.dataTypeID, "text") as Parser),
+  };
+}
+
+function matches(shape: RowShape, fields: FieldDescription[]): boolean {
+  if (shape.names.length !== fields.length) return false;
+  for (let i = 0; i < fields.length; i++) {
+    const field = fields[i]!;
+    if (field.format !== "text" || field.name !== shape.names[i] || field.dataTypeID !== shape.typeIds[i]) return false;
+  }
+  return true;
+}
+
+/**
+ * One execution of a named prepared statement. pg describes the portal on
+ * every execution and builds its row layout afresh each time (a
+ * null-prototype object per row description, spread into every row: with
+ * 30-odd columns, the largest single cost of a primary-key read in the
+ * profiles); the layout of a named statement does not change, so it is built
+ * once per statement name and checked against each description (a changed
+ * schema builds it again). Rows are plain objects with the columns in order.
+ */
+class StatementQuery extends Base {
+  private shape: RowShape | undefined;
+
+  constructor(
+    statementName: string,
+    text: string,
+    values: unknown[],
+    private readonly shapes: Map<string, RowShape>,
+  ) {
+    // Text only: pg copies a config object property by property on every query.
+    super(text);
+    this.name = statementName;
+    this.values = values;
+  }
+
+  override handleRowDescription(message: { fields: FieldDescription[] }): void {
+    const known = this.shapes.get(this.name!);
+    if (known && matches(known, message.fields)) {
+      this.shape = known;
+      return;
+    }
+    if (message.fields.every((f) => f.format === "text")) {
+      this.shape = shapeOf(message.fields);
+      this.shapes.set(this.name!, this.shape);
+      return;
+    }
+    super.handleRowDescription(message);
+  }
+
+  override handleDataRow(message: { fields: (string | null)[] }): void {
+    const shape = this.shape;
+    if (!shape) return super.handleDataRow(message);
+    if (this._canceledDueToError) return;
+    const { names, parsers } = shape;
+    const raw = message.fields;
+    const row: Record<string, unknown> = {};
+    try {
+      for (let i = 0; i < raw.length; i++) {
+        const value = raw[i];
+        row[names[i]!] = value === null || value === undefined ? null : parsers[i]!(value);
+      }
+    } catch (error) {
+      // As pg does: the query fails with the parse error once the server is done with it.
+      this._canceledDueToError = error;
+      return;
+    }
+    this._result.rows.push(row);
+  }
+}
+
+/** Runs named statements through StatementQuery, remembering each statement's row layout. */
+export class StatementRunner {
+  private readonly shapes = new Map<string, RowShape>();
+
+  run<R>(client: pg.ClientBase, name: string, text: string, values: unknown[]): Promise<R[]> {
+    const query = new StatementQuery(name, text, values, this.shapes);
+    return new Promise((resolve, reject) => {
+      query.callback = (error, result) => (error ? reject(error) : resolve(result.rows as R[]));
+      void client.query(query as unknown as pg.Submittable);
+    });
+  }
+}

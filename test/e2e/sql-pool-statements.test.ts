@@ -1,0 +1,96 @@
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BEGIN, COMMIT, SqlPool, type Statement } from "../../src/db/sql-pool.js";
+import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
+
+/**
+ * The pool's named statements are read through StatementQuery (row layout
+ * built once per statement name): rows must be what pg itself returns.
+ */
+let database: TestDatabase;
+let plain: pg.Client;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  plain = new pg.Client({ connectionString: database.url });
+  await plain.connect();
+  await plain.query(`create table statement_rows (
+    id int primary key, at timestamptz, body bytea, cost numeric(10,2), flag boolean, tags text[], note text, doc jsonb)`);
+  await plain.query(`insert into statement_rows values
+    (1, '2031-03-09 12:30:00+00', '\\x00ff10', 350.50, true, '{a,"b c"}', 'first', '{"k": [1, 2]}'),
+    (2, null, null, null, null, null, null, null)`);
+});
+afterAll(async () => {
+  await plain?.end();
+  await database?.drop();
+});
+
+const ALL_ROWS: Statement = { name: "statement-rows-all", text: "select * from statement_rows order by id" };
+
+describe("named statements through the pool", () => {
+  it("answer exactly the rows pg answers, on every execution", async () => {
+    const expected = (await plain.query("select * from statement_rows order by id")).rows;
+    const pool = new SqlPool(database.url, 2);
+    try {
+      for (let i = 0; i < 3; i++) {
+        const rows = await pool.rows<Record<string, unknown>>(ALL_ROWS);
+        expect(rows).toEqual(expected);
+        expect(Object.keys(rows[0]!)).toEqual(["id", "at", "body", "cost", "flag", "tags", "note", "doc"]);
+        expect(rows[0]!.at).toBeInstanceOf(Date);
+        expect(Buffer.isBuffer(rows[0]!.body)).toBe(true);
+      }
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("follow a changed table: a connection prepared after the change gets the new layout", async () => {
+    const pool = new SqlPool(database.url, 2);
+    const byId: Statement = { name: "statement-rows-by-id", text: "select * from statement_rows where id = $1" };
+    try {
+      expect(Object.keys((await pool.rows<object>(byId, [1]))[0]!)).not.toContain("added");
+      await plain.query("alter table statement_rows add column added int default 7");
+      // The first connection is held, so the statement runs on a second one, prepared after the change.
+      const [row] = await pool.onOneConnection(() => pool.rows<Record<string, unknown>>(byId, [1]));
+      expect(row!.added).toBe(7);
+    } finally {
+      await pool.close();
+      await plain.query("alter table statement_rows drop column added");
+    }
+  });
+
+  it("send a pipelined transaction's statements together and answer each in order", async () => {
+    const pool = new SqlPool(database.url, 1);
+    const insert: Statement = {
+      name: "statement-rows-insert",
+      text: "insert into statement_rows (id, note) values ($1, $2) returning id, note",
+    };
+    try {
+      const answers = await pool.onOneConnection((db) =>
+        Promise.all([db.rows(BEGIN), db.rows(insert, [10, "x"]), db.rows(insert, [11, "y"]), db.rows(COMMIT)]),
+      );
+      expect(answers[1]).toEqual([{ id: 10, note: "x" }]);
+      expect(answers[2]).toEqual([{ id: 11, note: "y" }]);
+      expect((await plain.query("select count(*)::int as n from statement_rows where id in (10, 11)")).rows[0].n).toBe(
+        2,
+      );
+    } finally {
+      await pool.close();
+      await plain.query("delete from statement_rows where id >= 10");
+    }
+  });
+
+  it("fail a statement with the server's error and keep the connection usable", async () => {
+    const pool = new SqlPool(database.url, 1);
+    const duplicate: Statement = {
+      name: "statement-rows-duplicate",
+      text: "insert into statement_rows (id) values ($1)",
+    };
+    try {
+      await expect(pool.rows(duplicate, [1])).rejects.toMatchObject({ code: "23505" });
+      expect(await pool.rows(ALL_ROWS)).toHaveLength(2);
+    } finally {
+      await pool.close();
+    }
+  });
+});
