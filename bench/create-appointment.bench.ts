@@ -6,7 +6,7 @@ import { CreateAppointmentRequestSchema } from "../gen/universalcalendar/v1/appo
 import { appointmentRequest } from "../test/support/appointment-requests.js";
 import { createTestDatabase } from "../test/support/test-database.js";
 import { grpcCall, grpcFrame } from "./support/grpc-wire.js";
-import { runLoadGenerator } from "./support/h2-load-generator.js";
+import { openLoopWarmupCalls, runLoadGenerator } from "./support/h2-load-generator.js";
 import { forPgbench, runPgbench } from "./support/pgbench.js";
 import { compare, report, startTargets, stopTargets } from "./support/rpc-bench.js";
 import { BENCH_SERVICE_KEY } from "./support/server-process.js";
@@ -141,7 +141,8 @@ export async function run(): Promise<void> {
       await grpcCall(url, METHOD, frame, headers);
     }
     const measured = await compare(targets, async (url, mode, calls, run) => {
-      const bodiesFile = bodiesFor(run, calls);
+      const warmupCalls = mode.kind === "open" ? openLoopWarmupCalls(mode.perSecond) : 0;
+      const bodiesFile = bodiesFor(run, warmupCalls + calls);
       try {
         return await runLoadGenerator({
           url,
@@ -150,7 +151,7 @@ export async function run(): Promise<void> {
           bodiesFile,
           connections: CONNECTIONS,
           mode: mode.kind === "closed" ? { kind: "closed", inFlight: IN_FLIGHT } : mode,
-          warmupCalls: 0,
+          warmupCalls,
           calls,
         });
       } finally {

@@ -2,7 +2,7 @@ import { rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { runH2load } from "./h2load.js";
-import { runLoadGenerator } from "./h2-load-generator.js";
+import { openLoopWarmupCalls, runLoadGenerator } from "./h2-load-generator.js";
 import type { LoadResult } from "./latency.js";
 
 export interface FixedBodyJob {
@@ -39,7 +39,7 @@ export async function runFixedBodyLoad(job: FixedBodyJob, onStart?: (pid: number
         bodiesFile,
         connections: job.connections,
         mode: job.mode,
-        warmupCalls: 0,
+        warmupCalls: openLoopWarmupCalls(job.mode.perSecond),
         calls: job.calls,
       },
       onStart,

@@ -22,6 +22,7 @@ export interface LoadJob {
   bodiesFile: string;
   connections: number;
   mode: { kind: "closed"; inFlight: number } | { kind: "open"; perSecond: number };
+  /** Calls before the measured ones, unrecorded: closed, 8 at a time; open, at the run's rate. */
   warmupCalls: number;
   calls: number;
 }
@@ -94,28 +95,36 @@ async function generate(job: LoadJob): Promise<LoadResult> {
       }),
     );
   };
-  const open = async (total: number, perSecond: number) => {
+  const open = async (total: number, perSecond: number, record: boolean) => {
     const t0 = performance.now();
     const pending: Promise<void>[] = [];
     for (let sent = 0; sent < total;) {
       const due = Math.min(total, Math.floor(((performance.now() - t0) * perSecond) / 1000) + 1);
       for (; sent < due; sent++) {
         const scheduled = t0 + (sent * 1000) / perSecond;
-        pending.push(call().then(() => void latencies.push(performance.now() - scheduled)));
+        pending.push(call().then(() => void (record && latencies.push(performance.now() - scheduled))));
       }
       await new Promise((r) => setTimeout(r, 1));
     }
     await Promise.all(pending);
   };
 
-  await closed(job.warmupCalls, Math.min(job.warmupCalls, 8), false);
+  // Warm-up at the measured load: an open run's first second otherwise times this process's own start
+  // (compiling its code, opening streams) and the stall of switching from idle to the rate.
+  if (job.mode.kind === "closed") await closed(job.warmupCalls, Math.min(job.warmupCalls, 8), false);
+  else await open(job.warmupCalls, job.mode.perSecond, false);
   failures = 0;
   const started = performance.now();
   if (job.mode.kind === "closed") await closed(job.calls, job.mode.inFlight, true);
-  else await open(job.calls, job.mode.perSecond);
+  else await open(job.calls, job.mode.perSecond, true);
   const seconds = (performance.now() - started) / 1000;
   for (const s of sessions) s.close();
   return summarize(latencies, seconds, failures, firstFailure);
+}
+
+/** One second at the rate: what an open run sends before it measures. */
+export function openLoopWarmupCalls(perSecond: number): number {
+  return Math.round(perSecond);
 }
 
 const here = fileURLToPath(import.meta.url);
