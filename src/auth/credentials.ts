@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from "node:crypto";
+import { createHash, hash, timingSafeEqual } from "node:crypto";
 import { errors as joseErrors, jwtVerify } from "jose";
 import type { Caller } from "../domain/caller.js";
 
@@ -10,7 +10,8 @@ export type CredentialCheck = { ok: true; caller: Caller } | { ok: false; reason
  */
 export function serviceKeyMatcher(expected: string): (presented: string) => boolean {
   const expectedDigest = createHash("sha256").update(expected).digest();
-  return (presented) => timingSafeEqual(createHash("sha256").update(presented).digest(), expectedDigest);
+  // One-shot hash: no Hash object per call.
+  return (presented) => timingSafeEqual(hash("sha256", presented, "buffer"), expectedDigest);
 }
 
 /**

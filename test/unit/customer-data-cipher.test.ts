@@ -20,6 +20,14 @@ describe("TenantDataKey", () => {
     expect(() => key.open(altered, { rowId: "row-1", column: "customer_name" })).toThrow(FieldDecryptionError);
   });
 
+  it("keeps any text exactly, multi-byte characters included", () => {
+    const key = new TenantDataKey("tenant-a", 1, material);
+    for (const text of ["", "José Müller-Ødegård", "山田 太郎 📞 +81 3-1234-5678", "é".repeat(5000)]) {
+      const binding = { rowId: "row-1", column: "customer_data" };
+      expect(key.open(key.seal(text, binding), binding)).toBe(text);
+    }
+  });
+
   it("indexes equal values alike within a key, differently across keys and kinds", () => {
     const key = new TenantDataKey("tenant-a", 1, material);
     const phone = key.blindIndex("phone", "+15551234567");

@@ -12,6 +12,8 @@ interface StoredKey {
   version: number;
   wrapped: Buffer;
   masterKeyId: string;
+  /** The unwrapped key's cache entry: tenant, version and wrap (made once per read of the versions, not per use). */
+  cacheKey: string;
 }
 
 export interface KeyRingOptions {
@@ -109,14 +111,18 @@ export class TenantKeyRing {
     >(`select version, wrapped_key, master_key_id from tenant_data_keys where tenant_id = ? order by version desc`, [
       tenantId,
     ]);
-    const stored = rows.map((r) => ({ version: r.version, wrapped: r.wrapped_key, masterKeyId: r.master_key_id }));
+    const stored = rows.map((r) => ({
+      version: r.version,
+      wrapped: r.wrapped_key,
+      masterKeyId: r.master_key_id,
+      cacheKey: `${tenantId}\u0000${r.version}\u0000${r.wrapped_key.toString("base64")}`,
+    }));
     if (stored.length > 0) this.versions.set(tenantId, stored);
     return stored;
   }
 
   private async unwrap(tenantId: string, stored: StoredKey): Promise<TenantDataKey> {
-    const cacheKey = `${tenantId}\u0000${stored.version}\u0000${stored.wrapped.toString("base64")}`;
-    const cached = this.keys.get(cacheKey);
+    const cached = this.keys.get(stored.cacheKey);
     if (cached) return cached;
     const material = await this.keyProvider.unwrap(
       stored.wrapped,
@@ -124,7 +130,7 @@ export class TenantKeyRing {
       wrapContext(tenantId, stored.version),
     );
     const key = new TenantDataKey(tenantId, stored.version, material);
-    this.keys.set(cacheKey, key);
+    this.keys.set(stored.cacheKey, key);
     return key;
   }
 }
