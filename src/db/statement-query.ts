@@ -14,6 +14,8 @@ interface RowShape {
   names: string[];
   typeIds: number[];
   parsers: Parser[];
+  /** Every column, null, in order: each row starts as a copy (one allocation, no growing). */
+  template: Record<string, unknown>;
 }
 
 /** pg.Query's members this class builds on (not in @types/pg). */
@@ -30,10 +32,15 @@ interface QueryInternals {
 const Base = pg.Query as unknown as new (text: string) => QueryInternals;
 
 function shapeOf(fields: FieldDescription[]): RowShape {
+  const template: Record<string, unknown> = {};
+  // Defined, not assigned: a column named __proto__ stays a column.
+  for (const f of fields)
+    Object.defineProperty(template, f.name, { value: null, writable: true, enumerable: true, configurable: true });
   return {
     names: fields.map((f) => f.name),
     typeIds: fields.map((f) => f.dataTypeID),
     parsers: fields.map((f) => pg.types.getTypeParser(f.dataTypeID, "text") as Parser),
+    template,
   };
 }
 
@@ -90,11 +97,11 @@ class StatementQuery extends Base {
     if (this._canceledDueToError) return;
     const { names, parsers } = shape;
     const raw = message.fields;
-    const row: Record<string, unknown> = {};
+    const row = { ...shape.template };
     try {
       for (let i = 0; i < raw.length; i++) {
         const value = raw[i];
-        row[names[i]!] = value === null || value === undefined ? null : parsers[i]!(value);
+        if (value !== null && value !== undefined) row[names[i]!] = parsers[i]!(value);
       }
     } catch (error) {
       // As pg does: the query fails with the parse error once the server is done with it.

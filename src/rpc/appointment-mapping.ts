@@ -19,6 +19,11 @@ import type { AppointmentStatus as DomainStatus } from "../domain/appointments/a
 import { InvalidArgumentError } from "../domain/errors.js";
 import { providerFromName } from "./provider-mapping.js";
 
+/** Value to name, built once (the mappings are read on every call). */
+function reverse<K extends string, V>(names: Record<K, V>): Map<V, K> {
+  return new Map(Object.entries(names).map(([name, value]) => [value as V, name as K]));
+}
+
 const STATUS_TO_PROTO: Record<DomainStatus, AppointmentStatus> = {
   pending: AppointmentStatus.PENDING,
   confirmed: AppointmentStatus.CONFIRMED,
@@ -28,10 +33,12 @@ const STATUS_TO_PROTO: Record<DomainStatus, AppointmentStatus> = {
   no_show: AppointmentStatus.NO_SHOW,
 };
 
+const STATUS_FROM_PROTO = reverse(STATUS_TO_PROTO);
+
 export function statusFromProto(field: string, status: AppointmentStatus): DomainStatus {
-  const entry = Object.entries(STATUS_TO_PROTO).find(([, value]) => value === status);
-  if (!entry) throw new InvalidArgumentError(field, `unknown status ${status}`);
-  return entry[0] as DomainStatus;
+  const name = STATUS_FROM_PROTO.get(status);
+  if (name === undefined) throw new InvalidArgumentError(field, `unknown status ${status}`);
+  return name;
 }
 
 const REASON_NAMES: Record<CancellationReason, string> = {
@@ -58,9 +65,12 @@ export function cancellationReasonFromProto(reason: CancellationReason): string 
   return name;
 }
 
+const REASONS_BY_NAME = new Map(
+  Object.entries(REASON_NAMES).map(([reason, name]) => [name, Number(reason) as CancellationReason]),
+);
+
 function cancellationReasonToProto(name: string | null | undefined): CancellationReason {
-  const entry = Object.entries(REASON_NAMES).find(([, value]) => value === name);
-  return entry ? (Number(entry[0]) as CancellationReason) : CancellationReason.UNSPECIFIED;
+  return (name !== null && name !== undefined && REASONS_BY_NAME.get(name)) || CancellationReason.UNSPECIFIED;
 }
 
 const SYNC_STATUS: Record<string, ProviderSyncStatus> = {
@@ -77,11 +87,13 @@ const URGENCY_TO_PROTO: Record<DomainUrgency, Urgency> = {
 };
 
 /** UNSPECIFIED is undefined: "normal" on create, "unchanged" on update. */
+const URGENCY_FROM_PROTO = reverse(URGENCY_TO_PROTO);
+
 export function urgencyFromProto(urgency: Urgency): DomainUrgency | undefined {
   if (urgency === Urgency.UNSPECIFIED) return undefined;
-  const entry = Object.entries(URGENCY_TO_PROTO).find(([, value]) => value === urgency);
-  if (!entry) throw new InvalidArgumentError("urgency", `unknown urgency ${urgency}`);
-  return entry[0] as DomainUrgency;
+  const name = URGENCY_FROM_PROTO.get(urgency);
+  if (name === undefined) throw new InvalidArgumentError("urgency", `unknown urgency ${urgency}`);
+  return name;
 }
 
 const DATA_STATUS_TO_PROTO: Record<DomainDataStatus, CustomerDataStatus> = {

@@ -10,9 +10,12 @@ const NAMES: Partial<Record<Provider, string>> = {
   [Provider.HOUSECALL_PRO]: "housecall_pro",
 };
 
+const PROVIDERS_BY_NAME = new Map(
+  Object.entries(NAMES).map(([provider, name]) => [name, Number(provider) as Provider]),
+);
+
 export function providerFromName(name: string | null | undefined): Provider {
-  const entry = Object.entries(NAMES).find(([, value]) => value === name);
-  return entry ? (Number(entry[0]) as Provider) : Provider.UNSPECIFIED;
+  return (name !== null && name !== undefined && PROVIDERS_BY_NAME.get(name)) || Provider.UNSPECIFIED;
 }
 
 /** The stored name of a proto provider; PROVIDER_UNSPECIFIED or an unknown value is invalid_argument. */
