@@ -5,7 +5,7 @@
  * GetAppointment: one select by id. CreateAppointment: BEGIN, the tenant's
  * schedule lock (shared), the stale-hold cleanup, one booking statement (busy read + insert of
  * appointment, outbox and audit rows), COMMIT, pipelined. CheckAvailability:
- * one busy read (arrays) that also returns the rules' version (the rules
+ * one busy read (times as JSON arrays) that also returns the rules' version (the rules
  * themselves come from the service's cache). ListAppointments (below): one
  * page by start time and the tenant's count; the service audits the list in
  * the same statement.
@@ -19,7 +19,7 @@ export {
 } from "../../src/app/appointments/insert-appointment.js";
 export { TENANT_SCHEDULE_LOCK } from "../../src/app/shared/tenant-schedule-lock.js";
 export {
-  WITH_SOFT_BLOCKS as BUSY_PERIODS,
+  BUSY_TIMES_WITH_SOFT_BLOCKS as BUSY_PERIODS,
   busyValues,
   lensValues,
 } from "../../src/app/availability/load-busy-periods.js";

@@ -3,7 +3,7 @@ import type { SchedulingRules } from "../../domain/availability/scheduling-rules
 import { localToUtc } from "../../domain/availability/time-zone.js";
 import type { Clock } from "../../domain/clock.js";
 import type { SqlReader } from "../../db/sql-pool.js";
-import { busyPeriodsOf, loadBusyArrays, type BusyArrays, type BusyWindow } from "./load-busy-periods.js";
+import { busyIntervalsOf, loadBusyTimes, type BusyTimes, type BusyWindow } from "./load-busy-periods.js";
 
 export interface AvailabilityWindow {
   firstDay: number;
@@ -19,21 +19,20 @@ export function busySpanOf(rules: SchedulingRules, window: AvailabilityWindow): 
   return { start: new Date(start), end: new Date(end) };
 }
 
-/** The engine's question from busy arrays read for busySpanOf(rules, window). */
+/** The engine's question from busy times read for busySpanOf(rules, window). */
 export function availabilityQueryFrom(
-  busy: BusyArrays,
+  busy: BusyTimes,
   clock: Clock,
   rules: SchedulingRules,
   window: AvailabilityWindow,
 ): AvailabilityQuery {
-  const periods = busyPeriodsOf(busy, busySpanOf(rules, window), rules);
   return {
     rules,
     timeZone: window.timeZone,
     firstDay: window.firstDay,
     lastDay: window.lastDay,
     durationMinutes: window.durationMinutes,
-    busy: periods.map((period) => ({ start: period.start.getTime(), end: period.end.getTime() })),
+    busy: busyIntervalsOf(busy, busySpanOf(rules, window), rules),
     clock,
   };
 }
@@ -50,6 +49,6 @@ export async function availabilityQueryOf(
   rules: SchedulingRules,
   window: AvailabilityWindow,
 ): Promise<AvailabilityQuery> {
-  const busy = await loadBusyArrays(sql, tenantId, busySpanOf(rules, window), { includeSoftBlocks: true });
+  const busy = await loadBusyTimes(sql, tenantId, busySpanOf(rules, window), { now: clock.now() });
   return availabilityQueryFrom(busy, clock, rules, window);
 }

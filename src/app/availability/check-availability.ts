@@ -7,7 +7,7 @@ import { technicianQuestionOf, technicianDaysOf } from "../technicians/technicia
 import { chooseTechnicians, technicianChoiceOf } from "../technicians/technician-choice.js";
 import { loadTechnicians } from "../technicians/technician-rows.js";
 import { availabilityQueryFrom, busySpanOf } from "./availability-query-of.js";
-import { loadBusyArrays } from "./load-busy-periods.js";
+import { loadBusyTimes } from "./load-busy-periods.js";
 import { refreshStaleMirrors, type DataFreshness } from "../sync/refresh-stale-mirrors.js";
 
 export interface CheckAvailabilityInput extends AvailabilityWindowInput {
@@ -58,9 +58,7 @@ export async function checkAvailability(
     const question = choice
       ? await technicianQuestionOf(ctx.sql, ctx.clock, tenantId, rules, window, { chosen, everyone }, lens)
       : undefined;
-    const busy =
-      question?.busy ??
-      (await loadBusyArrays(ctx.sql, tenantId, busySpanOf(rules, window), { includeSoftBlocks: true, lens }));
+    const busy = question?.busy ?? (await loadBusyTimes(ctx.sql, tenantId, busySpanOf(rules, window), lens));
     if (busy.rules_version === loaded.version || read === MAX_READS) {
       const query = question ? undefined : availabilityQueryFrom(busy, ctx.clock, rules, window);
       const days = !query

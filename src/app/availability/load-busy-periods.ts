@@ -102,29 +102,45 @@ export const BUSY_ARRAYS = `
           json_agg(calendar_row_id) as event_calendar_row_ids, json_agg(technicians) as event_technicians
           from mirrored) m`;
 
-export interface BusyArrays {
-  own_kinds: BusyPeriod["kind"][] | null;
-  own_ids: string[] | null;
+/**
+ * When the sources are busy, and what the rules judge mirrored events by:
+ * all the slot engine needs (BUSY_TIMES), without the names and ids a
+ * conflict report or a technician's lane needs (BUSY_ARRAYS).
+ */
+export const BUSY_TIMES = `
+  (select json_agg(${epochMs("start_time")}) as own_starts, json_agg(${epochMs("end_time")}) as own_ends from own) o
+  cross join (select json_agg(${epochMs("start_time")}) as event_starts, json_agg(${epochMs("end_time")}) as event_ends,
+          json_agg(all_day) as event_all_days, json_agg(start_date) as event_start_dates,
+          json_agg(end_date) as event_end_dates, json_agg(status) as event_statuses,
+          json_agg(response_status) as event_responses
+          from mirrored) m`;
+
+export interface BusyTimes {
   own_starts: number[] | null;
   own_ends: number[] | null;
-  own_titles: (string | null)[] | null;
-  own_technicians: (string | null)[] | null;
-  event_ids: string[] | null;
   event_starts: number[] | null;
   event_ends: number[] | null;
-  event_titles: (string | null)[] | null;
   event_all_days: boolean[] | null;
   event_start_dates: (string | null)[] | null;
   event_end_dates: (string | null)[] | null;
   event_statuses: string[] | null;
   event_responses: (string | null)[] | null;
+  rules_version: string;
+}
+
+export interface BusyArrays extends BusyTimes {
+  own_kinds: BusyPeriod["kind"][] | null;
+  own_ids: string[] | null;
+  own_titles: (string | null)[] | null;
+  own_technicians: (string | null)[] | null;
+  event_ids: string[] | null;
+  event_titles: (string | null)[] | null;
   event_providers: (string | null)[] | null;
   event_calendar_ids: (string | null)[] | null;
   event_calendar_names: (string | null)[] | null;
   event_calendar_row_ids: string[] | null;
   /** Crew ids of field-service work, joined by U+001F ("" when none). */
   event_technicians: string[] | null;
-  rules_version: string;
 }
 
 function busyStatement(includeSoftBlocks: boolean): Statement {
@@ -134,8 +150,14 @@ function busyStatement(includeSoftBlocks: boolean): Statement {
   };
 }
 
-export const WITH_SOFT_BLOCKS = busyStatement(true);
+const WITH_SOFT_BLOCKS = busyStatement(true);
 const HARD_BLOCKS_ONLY = busyStatement(false);
+
+/** CheckAvailability's read: soft blocks count, times only. */
+export const BUSY_TIMES_WITH_SOFT_BLOCKS: Statement = {
+  name: "busy-times-with-soft-blocks",
+  text: `with ${busySources(true)} select o.*, m.*, ${RULES_VERSION_COLUMNS} from ${BUSY_TIMES}`,
+};
 
 /** The values of busySources' placeholders for window. */
 export function busyValues(tenantId: string, window: BusyWindow): unknown[] {
@@ -154,7 +176,7 @@ export function isEmptyBusy(row: BusyArrays): boolean {
 }
 
 /** Mirrored events the judgement may let through, as raw rows (none when the sources found none). */
-function mirroredEvent(row: BusyArrays, i: number): MirroredEvent {
+function mirroredEvent(row: BusyTimes, i: number): MirroredEvent {
   return {
     startTime: new Date(row.event_starts![i]!),
     endTime: new Date(row.event_ends![i]!),
@@ -167,8 +189,9 @@ function mirroredEvent(row: BusyArrays, i: number): MirroredEvent {
   };
 }
 
-function overlaps(period: { start: Date; end: Date }, window: BusyWindow): boolean {
-  return period.start < window.end && period.end > window.start && period.end > period.start;
+/** On epoch ms: `<` on two Dates converts each through valueOf, a slow path (6% of CheckAvailability). */
+function overlaps(start: number, end: number, window: BusyWindow): boolean {
+  return start < window.end.getTime() && end > window.start.getTime() && end > start;
 }
 
 /** The busy periods overlapping window in row (appointments and blocks as found; mirrored events judged by rules). */
@@ -206,9 +229,47 @@ export function busyPeriodsOf(row: BusyArrays, window: BusyWindow, rules: Schedu
     if (calendarRowId) period.calendarRowId = calendarRowId;
     const crew = row.event_technicians?.[i];
     if (crew) period.crewIds = crew.split("\u001f");
-    if (overlaps(period, window)) periods.push(period);
+    if (overlaps(start.getTime(), end.getTime(), window)) periods.push(period);
   }
   return periods;
+}
+
+/**
+ * The busy intervals (epoch ms) of row overlapping window: busyPeriodsOf's
+ * judgement, without the periods' names and Dates (what the slot engine reads).
+ */
+export function busyIntervalsOf(
+  row: BusyTimes,
+  window: BusyWindow,
+  rules: SchedulingRules,
+): { start: number; end: number }[] {
+  const intervals: { start: number; end: number }[] = [];
+  const ownStarts = row.own_starts ?? [];
+  for (let i = 0; i < ownStarts.length; i++) intervals.push({ start: ownStarts[i]!, end: row.own_ends![i]! });
+  const eventStarts = row.event_starts ?? [];
+  for (let i = 0; i < eventStarts.length; i++) {
+    const event = mirroredEvent(row, i);
+    if (!isBusyEvent(event, rules.tentativeIsBusy)) continue;
+    const interval = busyIntervalOf(event, rules.timeZone);
+    const start = interval.start.getTime();
+    const end = interval.end.getTime();
+    if (overlaps(start, end, window)) intervals.push({ start, end });
+  }
+  return intervals;
+}
+
+/** Times only (BUSY_TIMES), soft blocks included: CheckAvailability's read. */
+export async function loadBusyTimes(
+  sql: SqlReader,
+  tenantId: string,
+  window: BusyWindow,
+  lens: BusyLens,
+): Promise<BusyTimes> {
+  const [row] = await sql.rows<BusyTimes>(BUSY_TIMES_WITH_SOFT_BLOCKS, [
+    ...busyValues(tenantId, window),
+    ...lensValues(lens),
+  ]);
+  return row!;
 }
 
 /**
