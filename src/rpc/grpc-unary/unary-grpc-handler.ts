@@ -89,9 +89,12 @@ async function serveUnaryCall(
   // Exactly one answer per call: the handler's, the deadline's, or none once the client has gone.
   let answered = false;
   let timer: NodeJS.Timeout | undefined;
-  const settle = (error: ConnectError | undefined, output?: Uint8Array) => {
+  const expired = () => new ConnectError("the operation timed out", Code.DeadlineExceeded);
+  const settle = (answer: ConnectError | undefined, output?: Uint8Array) => {
     if (answered) return;
     answered = true;
+    // A handler that finishes after the deadline (before the timer's turn came) is too late as well.
+    const error = answer ?? (deadline !== undefined && Date.now() >= deadline ? expired() : undefined);
     if (timer !== undefined) clearTimeout(timer);
     req.stream.off("close", onClose);
     if (error) {
@@ -105,10 +108,7 @@ async function serveUnaryCall(
   const onClose = () => settle(new ConnectError("the client cancelled the call", Code.Canceled));
   req.stream.once("close", onClose);
   if (timeout.timeoutMs !== undefined && !timeout.error) {
-    timer = setTimeout(
-      () => settle(new ConnectError("the operation timed out", Code.DeadlineExceeded)),
-      timeout.timeoutMs,
-    );
+    timer = setTimeout(() => settle(expired()), timeout.timeoutMs);
   }
   try {
     const compression = compressionNegotiate([], header.get("grpc-encoding"), null, headerAcceptEncoding);
@@ -116,6 +116,8 @@ async function serveUnaryCall(
     if (timeout.error) throw timeout.error;
     const payload = await readSingleMessage(req, options.readMaxBytes);
     if (answered) return;
+    // Already past the deadline (grpc-timeout 0, or a slow upload): the handler does not run.
+    if (deadline !== undefined && Date.now() >= deadline) return settle(expired());
     const input = decodeCheckedRequest(method.method.input, false, payload);
     const output = await invokeUnaryImplementation(method, context, input, options.interceptors);
     settle(undefined, toBinary(method.method.output, output));
