@@ -25,13 +25,22 @@ afterAll(async () => {
   await database?.drop();
 });
 
+/** A pool of max connections for one test, closed after it. */
+async function withPool(max: number, test: (pool: SqlPool) => Promise<void>): Promise<void> {
+  const pool = new SqlPool(database.url, max);
+  try {
+    await test(pool);
+  } finally {
+    await pool.close();
+  }
+}
+
 const ALL_ROWS: Statement = { name: "statement-rows-all", text: "select * from statement_rows order by id" };
 
 describe("named statements through the pool", () => {
   it("answer exactly the rows pg answers, on every execution", async () => {
     const expected = (await plain.query("select * from statement_rows order by id")).rows;
-    const pool = new SqlPool(database.url, 2);
-    try {
+    await withPool(2, async (pool) => {
       for (let i = 0; i < 3; i++) {
         const rows = await pool.rows<Record<string, unknown>>(ALL_ROWS);
         expect(rows).toEqual(expected);
@@ -39,58 +48,60 @@ describe("named statements through the pool", () => {
         expect(rows[0]!.at).toBeInstanceOf(Date);
         expect(Buffer.isBuffer(rows[0]!.body)).toBe(true);
       }
-    } finally {
-      await pool.close();
-    }
+    });
   });
 
   it("follow a changed table: a connection prepared after the change gets the new layout", async () => {
-    const pool = new SqlPool(database.url, 2);
     const byId: Statement = { name: "statement-rows-by-id", text: "select * from statement_rows where id = $1" };
     try {
-      expect(Object.keys((await pool.rows<object>(byId, [1]))[0]!)).not.toContain("added");
-      await plain.query("alter table statement_rows add column added int default 7");
-      // The first connection is held, so the statement runs on a second one, prepared after the change.
-      const [row] = await pool.onOneConnection(() => pool.rows<Record<string, unknown>>(byId, [1]));
-      expect(row!.added).toBe(7);
+      await withPool(2, async (pool) => {
+        expect(Object.keys((await pool.rows<object>(byId, [1]))[0]!)).not.toContain("added");
+        await plain.query("alter table statement_rows add column added int default 7");
+        // The first connection is held, so the statement runs on a second one, prepared after the change.
+        const [row] = await pool.onOneConnection(() => pool.rows<Record<string, unknown>>(byId, [1]));
+        expect(row!.added).toBe(7);
+      });
     } finally {
-      await pool.close();
       await plain.query("alter table statement_rows drop column added");
     }
   });
 
   it("send a pipelined transaction's statements together and answer each in order", async () => {
-    const pool = new SqlPool(database.url, 1);
     const insert: Statement = {
       name: "statement-rows-insert",
       text: "insert into statement_rows (id, note) values ($1, $2) returning id, note",
     };
     try {
-      const answers = await pool.onOneConnection((db) =>
-        Promise.all([db.rows(BEGIN), db.rows(insert, [10, "x"]), db.rows(insert, [11, "y"]), db.rows(COMMIT)]),
-      );
-      expect(answers[1]).toEqual([{ id: 10, note: "x" }]);
-      expect(answers[2]).toEqual([{ id: 11, note: "y" }]);
-      expect((await plain.query("select count(*)::int as n from statement_rows where id in (10, 11)")).rows[0].n).toBe(
-        2,
-      );
+      await withPool(1, async (pool) => {
+        const answers = await pool.onOneConnection((db) =>
+          Promise.all([db.rows(BEGIN), db.rows(insert, [10, "x"]), db.rows(insert, [11, "y"]), db.rows(COMMIT)]),
+        );
+        expect(answers[1]).toEqual([{ id: 10, note: "x" }]);
+        expect(answers[2]).toEqual([{ id: 11, note: "y" }]);
+        // Statements queued after the work's first await leave too (the socket is corked only before it).
+        const later = await pool.onOneConnection(async (db) => {
+          await db.rows(BEGIN);
+          const [row] = await db.rows<{ id: number }>(insert, [12, "z"]);
+          await db.rows(COMMIT);
+          return row;
+        });
+        expect(later).toEqual({ id: 12, note: "z" });
+        const { rows } = await plain.query("select count(*)::int as n from statement_rows where id in (10, 11, 12)");
+        expect(rows[0].n).toBe(3);
+      });
     } finally {
-      await pool.close();
       await plain.query("delete from statement_rows where id >= 10");
     }
   });
 
   it("fail a statement with the server's error and keep the connection usable", async () => {
-    const pool = new SqlPool(database.url, 1);
     const duplicate: Statement = {
       name: "statement-rows-duplicate",
       text: "insert into statement_rows (id) values ($1)",
     };
-    try {
+    await withPool(1, async (pool) => {
       await expect(pool.rows(duplicate, [1])).rejects.toMatchObject({ code: "23505" });
       expect(await pool.rows(ALL_ROWS)).toHaveLength(2);
-    } finally {
-      await pool.close();
-    }
+    });
   });
 });
