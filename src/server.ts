@@ -3,7 +3,9 @@ import {
   constants as http2Constants,
   type Http2ServerRequest,
   type Http2ServerResponse,
+  type IncomingHttpHeaders,
   type ServerHttp2Session,
+  type ServerHttp2Stream,
 } from "node:http2";
 import type { Socket } from "node:net";
 import { Code, ConnectError, cors as connectCors, createConnectRouter } from "@connectrpc/connect";
@@ -146,12 +148,13 @@ export async function startServer(deps: ServerDependencies): Promise<RunningServ
   const checkSettled = () => {
     if (inFlight === 0 && sessions.size === 0) settled?.();
   };
+  const callEnded = () => {
+    inFlight--;
+    checkSettled();
+  };
   const listener = (req: Request, res: Response) => {
     inFlight++;
-    res.once("close", () => {
-      inFlight--;
-      checkSettled();
-    });
+    res.once("close", callEnded);
     if ("stream" in req) {
       // Answered before the whole request arrived (size limit, malformed message): once the status is
       // queued, stop the upload with RST_STREAM(NO_ERROR), or its unread bytes hold the connection's
@@ -169,12 +172,21 @@ export async function startServer(deps: ServerDependencies): Promise<RunningServ
       void route.handle(req, res);
       return;
     }
-    // Unary binary gRPC takes the lean path; everything else (and anything it declines) goes to connect.
-    if (leanGrpc && "stream" in req && leanGrpc(req, res as Http2ServerResponse, path)) return;
     connectHandler(req, res, path);
   };
+  // Unary binary gRPC takes the lean path, on the HTTP/2 stream itself; everything else (and anything it
+  // declines) goes through the listener above to the HTTP routes and connect.
+  const claimStream = leanGrpc
+    ? (stream: ServerHttp2Stream, headers: IncomingHttpHeaders): boolean => {
+        const path = (headers[":path"] ?? "/").split("?")[0] ?? "/";
+        if (httpRoutes.has(`${headers[":method"]} ${path}`) || !leanGrpc(stream, headers, path)) return false;
+        inFlight++;
+        stream.once("close", callEnded);
+        return true;
+      }
+    : undefined;
 
-  const { listener: server, http2: http2Server } = createCleartextServer(listener);
+  const { listener: server, http2: http2Server } = createCleartextServer(listener, { claimStream });
   const sockets = new Set<Socket>();
   server.on("connection", (socket: Socket) => {
     // Without it, Nagle + delayed ACK stall every small HTTP/2 response ~40 ms.

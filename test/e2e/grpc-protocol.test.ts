@@ -345,6 +345,47 @@ describe.each([
     }
   });
 
+  it("a call the client cancels mid-upload or mid-answer harms neither the server nor the connection", async () => {
+    const session = http2.connect(server.baseUrl);
+    try {
+      const request = grpcFrame(
+        toBinary(
+          CreateAppointmentRequestSchema,
+          appointmentRequest(newTenantId(), "2030-01-07T16:00:00Z", "2030-01-07T17:00:00Z"),
+        ),
+      );
+      const cancel = (sent: Uint8Array, ended: boolean) =>
+        new Promise<void>((resolve) => {
+          const stream = session.request({
+            ":method": "POST",
+            ":path": CREATE,
+            "content-type": "application/grpc",
+            "x-service-key": TEST_SERVICE_KEY,
+          });
+          stream.on("error", () => undefined);
+          stream.once("close", () => resolve());
+          if (ended) stream.end(sent);
+          else stream.write(sent);
+          // RST_STREAM(CANCEL), as grpc clients send on cancel: the server's stream gets an "error".
+          setTimeout(() => stream.close(http2.constants.NGHTTP2_CANCEL), ended ? 0 : 20);
+        });
+      await Promise.all([
+        cancel(request.subarray(0, 7), false),
+        ...Array.from({ length: 10 }, () => cancel(request, true)),
+      ]);
+      const next = await rawCall(
+        server.baseUrl,
+        GET,
+        grpcFrame(toBinary(GetAppointmentRequestSchema, create(GetAppointmentRequestSchema, { id: randomUUID() }))),
+        {},
+        session,
+      );
+      expect(statusOf(next)).toBe(String(grpc.status.NOT_FOUND));
+    } finally {
+      session.close();
+    }
+  });
+
   it("answers buf curl (gRPC, HTTP/2 prior knowledge) using server reflection", async () => {
     const tenantId = newTenantId();
     const created = await book(tenantId);

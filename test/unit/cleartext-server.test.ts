@@ -14,7 +14,15 @@ const { listener } = createCleartextServer(
     res.setHeader("content-type", "text/plain");
     res.end(`${req.httpVersion} ${req.url}`);
   },
-  { firstBytesTimeoutMs: 300 },
+  {
+    firstBytesTimeoutMs: 300,
+    claimStream: (stream, headers) => {
+      if (headers[":path"] !== "/claimed") return false;
+      stream.respond({ ":status": 200, "content-type": "text/plain" });
+      stream.end("stream /claimed");
+      return true;
+    },
+  },
 );
 
 beforeAll(async () => {
@@ -58,6 +66,12 @@ describe("one cleartext port for HTTP/1.1 and HTTP/2 with prior knowledge", () =
     expect(await http2Get("/two")).toBe("2.0 /two");
     const [a, b] = await Promise.all([http2Get("/three"), http1Get("/four")]);
     expect([a, b]).toEqual(["2.0 /three", "1.1 /four"]);
+  });
+
+  it("offers HTTP/2 streams to the claim first; the rest reach the request listener", async () => {
+    expect(await http2Get("/claimed")).toBe("stream /claimed");
+    expect(await http2Get("/unclaimed")).toBe("2.0 /unclaimed");
+    expect(await http1Get("/claimed")).toBe("1.1 /claimed");
   });
 
   it("waits for a preface split across packets, and the bytes read while deciding reach the session", async () => {

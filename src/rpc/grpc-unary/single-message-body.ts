@@ -1,4 +1,4 @@
-import type { Http2ServerRequest } from "node:http2";
+import type { ServerHttp2Stream } from "node:http2";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { UNNEGOTIATED_COMPRESSION } from "../strict-decoding.js";
 
@@ -13,15 +13,15 @@ const COMPRESSED_FLAG = 0b0000_0001;
  * prefix arrives, without buffering it: the caller answers at once and
  * resets the rest of the upload (the connection stays usable).
  */
-export function readSingleMessage(req: Http2ServerRequest, readMaxBytes: number): Promise<Uint8Array> {
+export function readSingleMessage(stream: ServerHttp2Stream, readMaxBytes: number): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let declared = -1;
     const stop = (error: ConnectError) => {
-      req.off("data", onData);
-      req.off("end", onEnd);
-      req.off("aborted", onAborted);
+      stream.off("data", onData);
+      stream.off("end", onEnd);
+      stream.off("aborted", onAborted);
       reject(error);
     };
     const onData = (chunk: Buffer) => {
@@ -41,8 +41,8 @@ export function readSingleMessage(req: Http2ServerRequest, readMaxBytes: number)
       }
     };
     const onEnd = () => {
-      req.off("data", onData);
-      req.off("aborted", onAborted);
+      stream.off("data", onData);
+      stream.off("aborted", onAborted);
       if (size === 0) {
         reject(new ConnectError("protocol error: missing input message for unary method", Code.Unimplemented));
         return;
@@ -60,8 +60,8 @@ export function readSingleMessage(req: Http2ServerRequest, readMaxBytes: number)
       }
     };
     const onAborted = () => stop(new ConnectError("the client cancelled the call", Code.Canceled));
-    req.on("data", onData);
-    req.once("end", onEnd);
-    req.once("aborted", onAborted);
+    stream.on("data", onData);
+    stream.once("end", onEnd);
+    stream.once("aborted", onAborted);
   });
 }

@@ -1,4 +1,4 @@
-import { constants as http2Constants, type Http2ServerRequest, type Http2ServerResponse } from "node:http2";
+import { constants as http2Constants, type IncomingHttpHeaders, type ServerHttp2Stream } from "node:http2";
 import { toBinary } from "@bufbuild/protobuf";
 import { Code, ConnectError, createContextValues, type HandlerContext, type Interceptor } from "@connectrpc/connect";
 import { compressionNegotiate, invokeUnaryImplementation } from "@connectrpc/connect/protocol";
@@ -36,8 +36,12 @@ export interface UnaryGrpcOptions {
   logger: Logger;
 }
 
-/** Serves the call and returns true, or returns false to leave the request to connect. */
-export type UnaryGrpcDispatch = (req: Http2ServerRequest, res: Http2ServerResponse, path: string) => boolean;
+/**
+ * Serves the call and returns true, or returns false to leave the request to
+ * connect. It works on the HTTP/2 stream itself (src/cleartext-server.ts
+ * offers every stream here first): no compatibility request or response.
+ */
+export type UnaryGrpcDispatch = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, path: string) => boolean;
 
 const PROTO_CONTENT_TYPES = new Set(["application/grpc", "application/grpc+proto"]);
 const RESPONSE_CONTENT_TYPE = "application/grpc+proto";
@@ -46,30 +50,37 @@ const MAX_TIMEOUT_MS = Number.MAX_SAFE_INTEGER;
 const PREFIX_BYTES = 5;
 
 export function createUnaryGrpcDispatch(options: UnaryGrpcOptions): UnaryGrpcDispatch {
-  return (req, res, path) => {
-    const contentType = req.headers["content-type"];
-    if (req.method !== "POST" || contentType === undefined || !PROTO_CONTENT_TYPES.has(contentType.toLowerCase())) {
+  return (stream, headers, path) => {
+    const contentType = headers["content-type"];
+    if (
+      headers[":method"] !== "POST" ||
+      contentType === undefined ||
+      !PROTO_CONTENT_TYPES.has(contentType.toLowerCase())
+    ) {
       return false;
     }
     const method = options.methods.unary.get(path);
     if (method) {
-      void serveUnaryCall(method, req, res, options);
+      // Cancelled calls reset the stream, which emits "error"; without a listener that would be thrown.
+      stream.on("error", ignoreStreamError);
+      void serveUnaryCall(method, stream, headers, options);
       return true;
     }
     if (options.methods.leftToConnect.has(path)) return false;
-    answerError(res, new Headers(), new ConnectError(`${path} is not a method of this server`, Code.Unimplemented));
-    stopUpload(req);
+    stream.on("error", ignoreStreamError);
+    answerError(stream, new Headers(), new ConnectError(`${path} is not a method of this server`, Code.Unimplemented));
+    stopUpload(stream);
     return true;
   };
 }
 
 async function serveUnaryCall(
   method: UnaryMethod,
-  req: Http2ServerRequest,
-  res: Http2ServerResponse,
+  stream: ServerHttp2Stream,
+  headers: IncomingHttpHeaders,
   options: UnaryGrpcOptions,
 ): Promise<void> {
-  const header = requestHeaders(req);
+  const header = requestHeaders(headers);
   const abort = new AbortController();
   const timeout = parseTimeout(header.get("grpc-timeout"), MAX_TIMEOUT_MS);
   const deadline = timeout.timeoutMs === undefined ? undefined : Date.now() + timeout.timeoutMs;
@@ -78,7 +89,7 @@ async function serveUnaryCall(
     service: method.method.parent,
     requestMethod: "POST",
     protocolName: "grpc",
-    url: `http://${req.headers[":authority"] ?? "localhost"}${path(req)}`,
+    url: `http://${headers[":authority"] ?? "localhost"}${pathOf(headers)}`,
     signal: abort.signal,
     timeoutMs: () => (deadline === undefined ? undefined : deadline - Date.now()),
     requestHeader: header,
@@ -96,17 +107,17 @@ async function serveUnaryCall(
     // A handler that finishes after the deadline (before the timer's turn came) is too late as well.
     const error = answer ?? (deadline !== undefined && Date.now() >= deadline ? expired() : undefined);
     if (timer !== undefined) clearTimeout(timer);
-    req.stream.off("close", onClose);
+    stream.off("close", onClose);
     if (error) {
       abort.abort(error);
-      answerError(res, context.responseHeader, error, context.responseTrailer);
-      stopUpload(req);
+      answerError(stream, context.responseHeader, error, context.responseTrailer);
+      stopUpload(stream);
     } else {
-      answerMessage(res, context, output!);
+      answerMessage(stream, context, output!);
     }
   };
   const onClose = () => settle(new ConnectError("the client cancelled the call", Code.Canceled));
-  req.stream.once("close", onClose);
+  stream.once("close", onClose);
   if (timeout.timeoutMs !== undefined && !timeout.error) {
     timer = setTimeout(() => settle(expired()), timeout.timeoutMs);
   }
@@ -114,7 +125,7 @@ async function serveUnaryCall(
     const compression = compressionNegotiate([], header.get("grpc-encoding"), null, headerAcceptEncoding);
     if (compression.error) throw compression.error;
     if (timeout.error) throw timeout.error;
-    const payload = await readSingleMessage(req, options.readMaxBytes);
+    const payload = await readSingleMessage(stream, options.readMaxBytes);
     if (answered) return;
     // Already past the deadline (grpc-timeout 0, or a slow upload): the handler does not run.
     if (deadline !== undefined && Date.now() >= deadline) return settle(expired());
@@ -123,7 +134,7 @@ async function serveUnaryCall(
     settle(undefined, toBinary(method.method.output, output));
   } catch (error) {
     if (!(error instanceof ConnectError))
-      options.logger.error({ path: path(req), err: error }, "lean gRPC call failed");
+      options.logger.error({ path: pathOf(headers), err: error }, "lean gRPC call failed");
     // As connect: anything but a ConnectError (the error-mapping interceptor makes every handler failure one) is a bug.
     settle(
       error instanceof ConnectError
@@ -133,14 +144,18 @@ async function serveUnaryCall(
   }
 }
 
-function path(req: Http2ServerRequest): string {
-  return req.headers[":path"] ?? "/";
+function pathOf(headers: IncomingHttpHeaders): string {
+  return headers[":path"] ?? "/";
+}
+
+function ignoreStreamError(): void {
+  // The call's outcome is settled by "close" (cancelled) or already sent; nothing is left to tell.
 }
 
 /** Request metadata for interceptors and handlers: every header but HTTP/2 pseudo-headers, as connect-node passes it. */
-function requestHeaders(req: Http2ServerRequest): Headers {
+function requestHeaders(headers: IncomingHttpHeaders): Headers {
   const header = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
+  for (const [name, value] of Object.entries(headers)) {
     if (name.charCodeAt(0) === 58 /* ":" */ || value === undefined) continue;
     if (Array.isArray(value)) for (const item of value) header.append(name, item);
     else header.append(name, value);
@@ -155,37 +170,32 @@ function headersObject(into: Record<string, string>, from: Headers): Record<stri
   return into;
 }
 
-function answerMessage(res: Http2ServerResponse, context: HandlerContext, message: Uint8Array): void {
-  if (res.stream.destroyed) return;
+function answerMessage(stream: ServerHttp2Stream, context: HandlerContext, message: Uint8Array): void {
+  if (stream.destroyed) return;
   const body = Buffer.allocUnsafe(PREFIX_BYTES + message.byteLength);
   body[0] = 0;
   body.writeUInt32BE(message.byteLength, 1);
   body.set(message, PREFIX_BYTES);
-  // Trailers go through the compatibility response, which sends them when the stream wants them;
-  // headers and body straight on the stream (the compatibility API validates each header again).
-  res.addTrailers(headersObject({}, setTrailerStatus(context.responseTrailer, undefined)));
-  res.stream.respond(
-    headersObject({ ":status": "200", "content-type": RESPONSE_CONTENT_TYPE }, context.responseHeader),
-    {
-      waitForTrailers: true,
-    },
-  );
-  res.stream.end(body);
+  const trailers = headersObject({}, setTrailerStatus(context.responseTrailer, undefined));
+  stream.once("wantTrailers", () => stream.sendTrailers(trailers));
+  stream.respond(headersObject({ ":status": "200", "content-type": RESPONSE_CONTENT_TYPE }, context.responseHeader), {
+    waitForTrailers: true,
+  });
+  stream.end(body);
 }
 
 /** Trailers-Only: status, message, details and any metadata in the one HEADERS frame that ends the stream. */
 function answerError(
-  res: Http2ServerResponse,
+  stream: ServerHttp2Stream,
   responseHeader: Headers,
   error: ConnectError,
   responseTrailer = new Headers(),
 ): void {
-  if (res.stream.destroyed || res.headersSent) return;
+  if (stream.destroyed || stream.headersSent) return;
   const fields = headersObject(headersObject({}, responseHeader), setTrailerStatus(responseTrailer, error));
   fields[":status"] = "200";
   fields["content-type"] = RESPONSE_CONTENT_TYPE;
-  // On the stream itself: the compatibility API's end() sends HEADERS and then a separate END_STREAM.
-  res.stream.respond(fields, { endStream: true });
+  stream.respond(fields, { endStream: true });
 }
 
 /**
@@ -194,8 +204,8 @@ function answerError(
  * unread bytes hold the connection's flow-control window and later calls on
  * the same connection stall.
  */
-function stopUpload(req: Http2ServerRequest): void {
+function stopUpload(stream: ServerHttp2Stream): void {
   setImmediate(() => {
-    if (!req.readableEnded && !req.stream.closed) req.stream.close(http2Constants.NGHTTP2_NO_ERROR);
+    if (!stream.readableEnded && !stream.closed) stream.close(http2Constants.NGHTTP2_NO_ERROR);
   });
 }
