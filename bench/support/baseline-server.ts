@@ -81,9 +81,15 @@ const plainRecord = (r: CreateAppointmentRequest) =>
  */
 const fieldsOf = (bytes: unknown): CustomerFields => {
   if (!(bytes instanceof Buffer)) return {};
-  return bytes[0] === 0x7b
-    ? (JSON.parse(bytes.toString("utf8")) as CustomerFields)
-    : { customerName: bytes.toString("latin1") };
+  // Not by the first byte alone: a sealed record starts with a random IV, "{" one time in 256.
+  if (bytes[0] === 0x7b) {
+    try {
+      return JSON.parse(bytes.toString("utf8")) as CustomerFields;
+    } catch {
+      // sealed after all
+    }
+  }
+  return { customerName: bytes.toString("latin1") };
 };
 
 function appointmentOf(row: Record<string, unknown>) {
