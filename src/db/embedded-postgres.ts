@@ -84,9 +84,11 @@ async function assertReachableByPostgresUser(dir: string): Promise<void> {
 export async function startEmbeddedPostgres(
   dataDir: string,
   onLog: (line: string) => void = () => {},
+  /** Default: a free one. A restart on the same data passes the port it had, so clients' URLs still hold. */
+  port?: number,
 ): Promise<EmbeddedDatabase> {
   const databaseDir = path.resolve(dataDir);
-  const port = await freePort();
+  port ??= await freePort();
   const password = "postgres";
   const EmbeddedPostgres = await importWithoutExitHooks();
   const postgres = new EmbeddedPostgres({

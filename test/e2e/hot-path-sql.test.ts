@@ -1,9 +1,14 @@
+import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppointmentService } from "../../gen/universalcalendar/v1/appointment_pb.js";
 import { AvailabilityService } from "../../gen/universalcalendar/v1/availability_pb.js";
+import { startEmbeddedPostgres } from "../../src/db/embedded-postgres.js";
 import { fixedClock } from "../../src/domain/clock.js";
 import { appointmentRequest } from "../support/appointment-requests.js";
 import { client, grpcTransport, serviceKey } from "../support/clients.js";
+import { createDatabaseBeside } from "../support/test-database.js";
 import { newTenantId, startTestServer, type TestServer } from "../support/test-server.js";
 
 /**
@@ -77,28 +82,7 @@ describe("scheduling rules cached per instance", () => {
 
 describe("prepared statements after the database drops every connection", () => {
   it("keeps serving Get, Create and CheckAvailability once the pool's backends are terminated", async () => {
-    const tenantId = newTenantId();
-    const create = () =>
-      appointments(instanceA).createAppointment(
-        appointmentRequest(
-          tenantId,
-          `2030-07-0${1 + created.length}T10:00:00Z`,
-          `2030-07-0${1 + created.length}T11:00:00Z`,
-        ),
-      );
-    const created: string[] = [];
-    const exercise = async () => {
-      const booked = await create();
-      expect(booked.created).toBe(true);
-      created.push(booked.appointment!.id);
-      for (const id of created) expect((await appointments(instanceA).getAppointment({ id })).appointment?.id).toBe(id);
-      await availability(instanceA).checkAvailability({
-        tenantId,
-        startDate: "2030-06-03",
-        endDate: "2030-06-16",
-        durationMinutes: 60,
-      });
-    };
+    const exercise = hotPathCalls(instanceA);
     await exercise();
 
     const em = instanceB.orm.em.fork();
@@ -109,18 +93,67 @@ describe("prepared statements after the database drops every connection", () => 
     );
     expect(Number(row!.terminated)).toBeGreaterThan(0);
 
-    // The first calls may meet a connection the pool has not yet seen die; none after that fails.
-    await expect
-      .poll(
-        async () =>
-          exercise().then(
-            () => true,
-            () => false,
-          ),
-        { timeout: 10_000 },
-      )
-      .toBe(true);
-    await exercise();
-    await exercise();
+    await servesAgain(exercise);
   });
+
+  it("keeps serving them across a restart of PostgreSQL", async () => {
+    const runDir = await mkdtemp(path.join(tmpdir(), "uc-restart-pg-"));
+    await chmod(runDir, 0o755);
+    const dataDir = path.join(runDir, "postgres");
+    let postgres = await startEmbeddedPostgres(dataDir);
+    const database = await createDatabaseBeside(postgres.url);
+    const server = await startTestServer({ clock, databaseUrl: database.url });
+    try {
+      const exercise = hotPathCalls(server);
+      await exercise();
+      await postgres.stop();
+      postgres = await startEmbeddedPostgres(dataDir, undefined, Number(new URL(postgres.url).port));
+      // Every connection of both pools died with the server: each is replaced and prepares its statements again.
+      await servesAgain(exercise);
+    } finally {
+      await server.close();
+      await postgres.stop();
+      await rm(runDir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
+
+/**
+ * Books the next day's slot, reads every appointment booked so far and asks
+ * for availability: the hot paths' three statements, on one new tenant.
+ */
+function hotPathCalls(server: TestServer): () => Promise<void> {
+  const tenantId = newTenantId();
+  const created: string[] = [];
+  return async () => {
+    const day = String(1 + created.length).padStart(2, "0");
+    const booked = await appointments(server).createAppointment(
+      appointmentRequest(tenantId, `2030-07-${day}T10:00:00Z`, `2030-07-${day}T11:00:00Z`),
+    );
+    expect(booked.created).toBe(true);
+    created.push(booked.appointment!.id);
+    for (const id of created) expect((await appointments(server).getAppointment({ id })).appointment?.id).toBe(id);
+    await availability(server).checkAvailability({
+      tenantId,
+      startDate: "2030-06-03",
+      endDate: "2030-06-16",
+      durationMinutes: 60,
+    });
+  };
+}
+
+/** The first calls may meet a connection the pool has not yet seen die; none after that fails. */
+async function servesAgain(exercise: () => Promise<void>): Promise<void> {
+  await expect
+    .poll(
+      async () =>
+        exercise().then(
+          () => true,
+          () => false,
+        ),
+      { timeout: 10_000 },
+    )
+    .toBe(true);
+  await exercise();
+  await exercise();
+}
