@@ -3,6 +3,13 @@ import { FieldDecryptionError, type TenantDataKey } from "../../crypto/customer-
 import { AppointmentSchema, type Appointment } from "../../entities/appointment.js";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import type { TenantKeyRing } from "../customer-data/tenant-key-ring.js";
+import {
+  appointmentBaseFromRow,
+  sealedColumnsFromRow,
+  type AppointmentBase,
+  type AppointmentRow,
+  type SealedCustomerData,
+} from "./appointment-row.js";
 
 /** The unit of work a caller inside a transaction passes, so key reads use its connection. */
 type KeyReader = Pick<EntityManager, "execute">;
@@ -34,11 +41,8 @@ export type BookedCustomerData = Omit<CustomerData, "cancellationNotes"> & { can
 
 export type CustomerDataStatus = "available" | "erased" | "unreadable";
 
-type SealedColumn = "customerDataEnc" | "customerPhoneIndex" | "customerEmailIndex" | "piiKeyVersion";
-
 /** An appointment as use cases see it: customer data in the clear, or empty with the reason. */
-export type AppointmentRecord = Omit<Appointment, SealedColumn> &
-  CustomerData & { customerDataStatus: CustomerDataStatus };
+export type AppointmentRecord = AppointmentBase & CustomerData & { customerDataStatus: CustomerDataStatus };
 
 /** The name bound into the record's ciphertext (with the tenant and the row). */
 const RECORD_COLUMN = "customer_data";
@@ -52,8 +56,6 @@ export const CUSTOMER_DATA_FIELDS: readonly (keyof CustomerData)[] = [
   "notes",
   "cancellationNotes",
 ];
-
-export type SealedCustomerData = Pick<Appointment, SealedColumn>;
 
 const EMPTY: CustomerData = {
   customerName: "",
@@ -79,8 +81,8 @@ export function sealCustomerData(key: TenantDataKey, rowId: string, data: Booked
   };
 }
 
-/** The row without its sealed columns (to pair with customer data already in the clear). */
-export function withoutSealedColumns(row: Appointment): Omit<Appointment, SealedColumn> {
+/** The entity without its sealed columns (to pair with customer data in the clear). */
+function withoutSealedColumns(row: Appointment): AppointmentBase {
   const {
     customerDataEnc: _sealed,
     customerPhoneIndex: _phoneIndex,
@@ -91,9 +93,14 @@ export function withoutSealedColumns(row: Appointment): Omit<Appointment, Sealed
   return rest;
 }
 
-/** A row just written from customer data the caller holds in the clear: nothing to open. */
-export function recordWith(row: Appointment, data: BookedCustomerData): AppointmentRecord {
-  return { ...withoutSealedColumns(row), ...pickCustomerData(data), customerDataStatus: "available" };
+/** A row just written (as the hot paths' statements return it) from customer data the caller holds in the clear: nothing to open. */
+export function recordWith(row: AppointmentRow, data: BookedCustomerData): AppointmentRecord {
+  return recordOf(appointmentBaseFromRow(row), pickCustomerData(data), "available");
+}
+
+/** The record, made on base itself (always a fresh object): one copy of the row's columns per record. */
+function recordOf(base: AppointmentBase, data: CustomerData, status: CustomerDataStatus): AppointmentRecord {
+  return Object.assign(base, data, { customerDataStatus: status });
 }
 
 function pickCustomerData(data: BookedCustomerData): CustomerData {
@@ -126,17 +133,19 @@ function parseCustomerData(json: string): CustomerData {
   };
 }
 
-function openWith(key: TenantDataKey | undefined, row: Appointment): AppointmentRecord {
-  const base = withoutSealedColumns(row);
-  if (row.customerDataErasedAt) return { ...base, ...EMPTY, customerDataStatus: "erased" };
-  if (!key) return { ...base, ...EMPTY, customerDataStatus: "unreadable" };
-  const sealed = row.customerDataEnc as Buffer | null | undefined;
-  if (!sealed) return { ...base, ...EMPTY, customerDataStatus: "available" };
+function openWith(
+  key: TenantDataKey | undefined,
+  base: AppointmentBase,
+  sealed: SealedCustomerData,
+): AppointmentRecord {
+  if (base.customerDataErasedAt) return recordOf(base, EMPTY, "erased");
+  if (!key) return recordOf(base, EMPTY, "unreadable");
+  const record = sealed.customerDataEnc as Buffer | null | undefined;
+  if (!record) return recordOf(base, EMPTY, "available");
   try {
-    const data = parseCustomerData(key.open(sealed, { rowId: row.id, column: RECORD_COLUMN }));
-    return { ...base, ...data, customerDataStatus: "available" };
+    return recordOf(base, parseCustomerData(key.open(record, { rowId: base.id, column: RECORD_COLUMN })), "available");
   } catch (error) {
-    if (error instanceof FieldDecryptionError) return { ...base, ...EMPTY, customerDataStatus: "unreadable" };
+    if (error instanceof FieldDecryptionError) return recordOf(base, EMPTY, "unreadable");
     throw error;
   }
 }
@@ -149,7 +158,7 @@ export async function openAppointment(
 ): Promise<AppointmentRecord> {
   const version = row.piiKeyVersion;
   const key = version === null || version === undefined ? undefined : await keys.version(row.tenantId, version, reader);
-  return openWith(key, row);
+  return openWith(key, withoutSealedColumns(row), row);
 }
 
 /**
@@ -181,22 +190,27 @@ export async function loadAppointmentRecord(
   return row ? openAppointment(keys, row) : null;
 }
 
-/** Opens many rows of any tenants, fetching each (tenant, version) key once. */
-export async function openAppointments(
+/** Opens many rows (as the hot paths' statements return them) of any tenants, fetching each (tenant, version) key once. */
+export async function openAppointmentRows(
   keys: TenantKeyRing,
-  rows: Appointment[],
+  rows: AppointmentRow[],
   reader?: KeyReader,
 ): Promise<AppointmentRecord[]> {
   const wanted = new Map<string, Promise<TenantDataKey | undefined>>();
-  const keyOf = (row: Appointment) => {
-    const version = row.piiKeyVersion;
+  const keyOf = (tenantId: string, version: number | null | undefined) => {
     if (version === null || version === undefined) return Promise.resolve(undefined);
-    const id = `${row.tenantId}\u0000${version}`;
+    const id = `${tenantId}\u0000${version}`;
     let key = wanted.get(id);
-    if (!key) wanted.set(id, (key = keys.version(row.tenantId, version, reader)));
+    if (!key) wanted.set(id, (key = keys.version(tenantId, version, reader)));
     return key;
   };
-  return Promise.all(rows.map(async (row) => openWith(await keyOf(row), row)));
+  return Promise.all(
+    rows.map(async (row) => {
+      const base = appointmentBaseFromRow(row);
+      const sealed = sealedColumnsFromRow(row);
+      return openWith(await keyOf(base.tenantId, sealed.piiKeyVersion), base, sealed);
+    }),
+  );
 }
 
 const LEGACY_COLUMNS = {

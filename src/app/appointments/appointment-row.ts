@@ -12,18 +12,36 @@ function optionalInstant(value: unknown): Date | null {
   return value === null || value === undefined ? null : instant(value);
 }
 
+/** The columns that hold customer data sealed (and its blind indexes): only appointment-record.ts opens them. */
+export type SealedColumn = "customerDataEnc" | "customerPhoneIndex" | "customerEmailIndex" | "piiKeyVersion";
+
+export type SealedCustomerData = Pick<Appointment, SealedColumn>;
+
+/** An appointment without its sealed columns: what a record keeps beside customer data in the clear. */
+export type AppointmentBase = Omit<Appointment, SealedColumn>;
+
 /**
  * The entity's shape from a row read by the hot paths' own statements,
  * without a unit of work (the caller only reads it, never flushes it).
  */
 export function appointmentFromRow(row: AppointmentRow): Appointment {
+  return { ...appointmentBaseFromRow(row), ...sealedColumnsFromRow(row) };
+}
+
+export function sealedColumnsFromRow(row: AppointmentRow): SealedCustomerData {
   return {
-    id: row.id as string,
-    tenantId: row.tenant_id as string,
     customerDataEnc: row.customer_data_enc as Buffer | null,
     customerPhoneIndex: row.customer_phone_index as Buffer | null,
     customerEmailIndex: row.customer_email_index as Buffer | null,
     piiKeyVersion: row.pii_key_version as number | null,
+  };
+}
+
+/** The row's columns but the sealed ones, built directly (copying an entity without them costs ~1.5 µs a row). */
+export function appointmentBaseFromRow(row: AppointmentRow): AppointmentBase {
+  return {
+    id: row.id as string,
+    tenantId: row.tenant_id as string,
     customerDataErasedAt: optionalInstant(row.customer_data_erased_at),
     customerId: row.customer_id as string | null,
     leadId: row.lead_id as string | null,
@@ -55,5 +73,5 @@ export function appointmentFromRow(row: AppointmentRow): Appointment {
     technicianId: (row.technician_id as string | null) ?? null,
     holdToken: (row.hold_token as string | null) ?? null,
     expiresAt: optionalInstant(row.expires_at),
-  } as Appointment;
+  } as AppointmentBase;
 }

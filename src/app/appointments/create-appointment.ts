@@ -19,7 +19,7 @@ import {
 } from "../shared/idempotency.js";
 import { TENANT_SCHEDULE_LOCK, tenantScheduleLockKey } from "../shared/tenant-schedule-lock.js";
 import { loadAppointmentRecord, recordWith, type AppointmentRecord } from "./appointment-record.js";
-import { appointmentFromRow, type AppointmentRow } from "./appointment-row.js";
+import type { AppointmentRow } from "./appointment-row.js";
 import { explainRefusal, type BookingConflicts } from "./booking-conflicts.js";
 import { reviveBookingResult } from "./booking-result-json.js";
 import { BOOK_UNLESS_BUSY, bookingValues, CLEAR_STALE_HOLDS, staleHoldValues } from "./insert-appointment.js";
@@ -136,7 +136,7 @@ async function book(
   const now = ctx.clock.now();
   // Sealed here, before the round trip; the tenant's first key is made on first use, outside the transaction.
   const values = bookingValues(tenantId, caller, input, key, await ctx.customerKeys.current(tenantId), { now });
-  const bookedRecord = (row: BookedRow): AppointmentRecord => recordWith(appointmentFromRow(row), input);
+  const bookedRecord = (row: BookedRow): AppointmentRecord => recordWith(row, input);
   const lock: Step = [TENANT_SCHEDULE_LOCK.booking, [tenantScheduleLockKey(tenantId)]];
   const clearHolds: Step = [CLEAR_STALE_HOLDS, staleHoldValues(tenantId, window, now)];
   const book: (letMirroredThrough: boolean) => Step = (letMirroredThrough) => [

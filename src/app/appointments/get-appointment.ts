@@ -3,8 +3,8 @@ import { NotFoundError } from "../../domain/errors.js";
 import { requireUuid } from "../../domain/validation.js";
 import type { Statement } from "../../db/sql-pool.js";
 import type { AppContext } from "../context.js";
-import { openAppointment, type AppointmentRecord } from "./appointment-record.js";
-import { appointmentFromRow, type AppointmentRow } from "./appointment-row.js";
+import { openAppointmentRows, type AppointmentRecord } from "./appointment-record.js";
+import type { AppointmentRow } from "./appointment-row.js";
 
 /** By primary key; the read's audit row is written by the same statement (a data-modifying CTE). */
 function auditedRead(name: string, where: string, actorParameter: string): Statement {
@@ -34,5 +34,6 @@ export async function getAppointment(
       ? await ctx.sql.rows<AppointmentRow>(BY_ID, [id, actor])
       : await ctx.sql.rows<AppointmentRow>(BY_ID_IN_TENANT, [id, actor, input.tenantFilter]);
   if (!row) throw new NotFoundError(`appointment ${input.id} not found`);
-  return openAppointment(ctx.customerKeys, appointmentFromRow(row));
+  const [record] = await openAppointmentRows(ctx.customerKeys, [row]);
+  return record!;
 }

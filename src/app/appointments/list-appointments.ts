@@ -6,8 +6,8 @@ import { InvalidArgumentError } from "../../domain/errors.js";
 import { normalisePhone, optionalText, requirePage } from "../../domain/validation.js";
 import type { AppContext } from "../context.js";
 import { loadSchedulingRules } from "../availability/load-scheduling-rules.js";
-import { customerLookupIndexes, openAppointments, type AppointmentRecord } from "./appointment-record.js";
-import { appointmentFromRow, type AppointmentRow } from "./appointment-row.js";
+import { customerLookupIndexes, openAppointmentRows, type AppointmentRecord } from "./appointment-record.js";
+import type { AppointmentRow } from "./appointment-row.js";
 
 export interface ListAppointmentsInput {
   tenantId: string;
@@ -140,7 +140,7 @@ export async function listAppointments(
         ? 0
         : (await ctx.sql.rows<{ total: number }>(filtered, values))[0]!.total;
   return {
-    appointments: await openAppointments(ctx.customerKeys, rows.map(appointmentFromRow)),
+    appointments: await openAppointmentRows(ctx.customerKeys, rows),
     total,
     page,
     limit,

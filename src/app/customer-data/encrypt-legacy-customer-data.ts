@@ -6,8 +6,8 @@ import {
   openLegacyCustomerData,
   sealCustomerData,
   type LegacyCustomerColumns,
-  type SealedCustomerData,
 } from "../appointments/appointment-record.js";
+import type { SealedCustomerData } from "../appointments/appointment-row.js";
 import type { AppContext } from "../context.js";
 import { storedReplyBinding, storedRequestBinding } from "../shared/idempotency.js";
 

@@ -9,7 +9,7 @@ import {
   sealCustomerData,
   type AppointmentRecord,
 } from "../appointments/appointment-record.js";
-import { appointmentFromRow, type AppointmentRow } from "../appointments/appointment-row.js";
+import type { AppointmentRow } from "../appointments/appointment-row.js";
 import { findBookingConflicts, laneOf } from "../appointments/booking-conflicts.js";
 import { RECEIVING_CALENDAR_EXISTS, technicianCalendarWritable } from "../appointments/insert-appointment.js";
 import type { AppContext } from "../context.js";
@@ -164,5 +164,5 @@ export async function confirmHold(
   const current = delivered.calendarWritten
     ? await loadAppointmentRecord(ctx.customerKeys, ctx.orm.em.fork(), hold.id)
     : null;
-  return { appointment: current ?? recordWith(appointmentFromRow(row), details), dataAsOf };
+  return { appointment: current ?? recordWith(row, details), dataAsOf };
 }

@@ -6,7 +6,7 @@ import type { Caller } from "../../domain/caller.js";
 import { Lanes } from "../../domain/technicians/lanes.js";
 import { BEGIN, COMMIT, ROLLBACK, type Pipeline, type SqlReader, type Statement } from "../../db/sql-pool.js";
 import { recordWith, type AppointmentRecord } from "../appointments/appointment-record.js";
-import { appointmentFromRow, type AppointmentRow } from "../appointments/appointment-row.js";
+import type { AppointmentRow } from "../appointments/appointment-row.js";
 import type { BookingConflicts } from "../appointments/booking-conflicts.js";
 import { reviveBookingResult } from "../appointments/booking-result-json.js";
 import {
@@ -129,7 +129,7 @@ export async function placeBooking(
       booked = periodsFor(busyPeriodsOf(row!, window, atVersion), technicianId).length === 0;
     }
     await db.rows(booked ? RELEASE : UNDO);
-    return booked ? recordWith(appointmentFromRow(row!), input) : undefined;
+    return booked ? recordWith(row!, input) : undefined;
   };
 
   const refusal = async (db: SqlReader): Promise<PlaceBookingResult> => {
