@@ -1,5 +1,4 @@
 import { CANCELLED_IN_CALENDAR } from "../app/sync/reconcile-appointments.js";
-import { create } from "@bufbuild/protobuf";
 import { timestampDate, timestampFromDate, type Timestamp } from "@bufbuild/protobuf/wkt";
 import {
   AppointmentSchema,
@@ -199,8 +198,16 @@ export function appointmentFieldsFromProto<M extends AppointmentFieldsMessage>(r
 }
 
 /** Appointment records (or their JSON replay) to the proto message. */
+/**
+ * A literal of the generated type rather than create(): create() converts
+ * every field of its initializer (~5 µs an appointment, 5% of
+ * ListAppointments' server CPU); TypeScript still checks that no field of
+ * the message is left out. test/unit/appointment-to-proto.test.ts holds it
+ * to create()'s wire and JSON output.
+ */
 export function appointmentToProto(row: AppointmentRecord): Appointment {
-  return create(AppointmentSchema, {
+  return {
+    $typeName: AppointmentSchema.typeName,
     id: row.id,
     tenantId: row.tenantId,
     customerName: row.customerName,
@@ -229,7 +236,7 @@ export function appointmentToProto(row: AppointmentRecord): Appointment {
     calendarConflict: row.calendarConflict ?? "",
     createdAt: timestampFromDate(row.createdAt),
     updatedAt: timestampFromDate(row.updatedAt),
-    ...(row.technicianId ? { technicianId: row.technicianId } : {}),
+    technicianId: row.technicianId || undefined,
     customerId: row.customerId ?? "",
     leadId: row.leadId ?? "",
     conversationId: row.conversationId ?? "",
@@ -237,5 +244,5 @@ export function appointmentToProto(row: AppointmentRecord): Appointment {
     estimatedDurationMinutes: row.estimatedDurationMinutes ?? 0,
     timezone: row.timezone ?? "",
     customerDataStatus: DATA_STATUS_TO_PROTO[row.customerDataStatus] ?? CustomerDataStatus.UNSPECIFIED,
-  });
+  };
 }
