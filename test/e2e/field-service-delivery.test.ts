@@ -20,6 +20,7 @@ import { JobberFake } from "../fakes/jobber/jobber-fake.js";
 import { appointmentRequest } from "../support/appointment-requests.js";
 import { client, grpcTransport, serviceKey } from "../support/clients.js";
 import { mintJwt, newTenantId, startTestServer, type TestServer } from "../support/test-server.js";
+import { weekdayAt } from "../support/weekdays.js";
 
 let hcp: HousecallProFake;
 let jobber: JobberFake;
@@ -44,14 +45,6 @@ afterAll(async () => {
   await Promise.all([hcp?.close(), jobber?.close()]);
 });
 
-const DAY = 86_400_000;
-/** A whole UTC hour on a weekday at least `days` ahead (inside default business hours and the sync window). */
-function weekdayAt(days: number, hour: number): Date {
-  const d = new Date(Date.now() + days * DAY);
-  while (d.getUTCDay() === 0 || d.getUTCDay() === 6) d.setTime(d.getTime() + DAY);
-  d.setUTCHours(hour, 0, 0, 0);
-  return d;
-}
 const hourAfter = (d: Date) => new Date(d.getTime() + 3_600_000);
 const appointments = () => client(AppointmentService, grpcTransport(server.baseUrl, serviceKey));
 

@@ -13,6 +13,7 @@ import { JobberFake } from "../fakes/jobber/jobber-fake.js";
 import { client, connectTransport, grpcTransport, serviceKey } from "../support/clients.js";
 import { columnsHolding } from "../support/pii-scan.js";
 import { mintJwt, newTenantId, startTestServer, type TestServer } from "../support/test-server.js";
+import { weekdayAt } from "../support/weekdays.js";
 
 let hcp: HousecallProFake;
 let jobber: JobberFake;
@@ -35,14 +36,6 @@ afterAll(async () => {
   await Promise.all([hcp?.close(), jobber?.close()]);
 });
 
-const DAY = 86_400_000;
-/** A whole UTC hour on the next weekday at least `days` ahead (inside default business hours and every window). */
-function weekdayAt(days: number, hour: number): Date {
-  const d = new Date(Date.now() + days * DAY);
-  while (d.getUTCDay() === 0 || d.getUTCDay() === 6) d.setTime(d.getTime() + DAY);
-  d.setUTCHours(hour, 0, 0, 0);
-  return d;
-}
 const iso = (d: Date) => d.toISOString();
 const dateOf = (d: Date) => d.toISOString().slice(0, 10);
 

@@ -21,6 +21,7 @@ import { appointmentRequest } from "../support/appointment-requests.js";
 import { client, connectTransport, grpcTransport, serviceKey } from "../support/clients.js";
 import { createDatabaseBeside, type TestDatabase } from "../support/test-database.js";
 import { mintJwt, newTenantId, startTestServer, type TestServer } from "../support/test-server.js";
+import { weekdayAt } from "../support/weekdays.js";
 
 /**
  * A technician's appointment reaches the technician: their own connected
@@ -65,14 +66,6 @@ afterAll(async () => {
   await Promise.all([google?.close(), jobber?.close(), hcp?.close(), database?.drop()]);
 });
 
-const DAY = 86_400_000;
-/** A whole UTC hour on a weekday at least `days` ahead (inside default business hours and the sync window). */
-function weekdayAt(days: number, hour: number): Date {
-  const d = new Date(Date.now() + days * DAY);
-  while (d.getUTCDay() === 0 || d.getUTCDay() === 6) d.setTime(d.getTime() + DAY);
-  d.setUTCHours(hour, 0, 0, 0);
-  return d;
-}
 const hourAfter = (d: Date) => new Date(d.getTime() + 3_600_000);
 const appointments = () => client(AppointmentService, grpcTransport(server.baseUrl, serviceKey));
 const asTenant = async (tenantId: string) =>
