@@ -19,7 +19,10 @@ export async function openConfiguredDatabase(config: Config, logger: Logger): Pr
     url = embedded.url.replace(/\/postgres$/, "/universal_calendar");
     await ensureDatabaseExists(url);
   }
-  const orm = await openDatabase(url, { log: (message) => logger.debug({ orm: message }) });
+  const orm = await openDatabase(url, {
+    log: (message) => logger.debug({ orm: message }),
+    warn: (message) => logger.warn({ orm: message }, "database client"),
+  });
   const applied = await migrate(orm);
   logger.info({ applied }, "migrations applied");
   return {

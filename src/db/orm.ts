@@ -7,6 +7,11 @@ export type { MikroORM };
 
 export interface OrmSettings {
   log?: (message: string) => void;
+  /**
+   * knex's own warnings and errors (a pooled connection the server dropped,
+   * a deprecation), which it otherwise prints to the console; default: dropped.
+   */
+  warn?: (message: string) => void;
   poolMax?: number;
   /**
    * Only `npm run migration:create` keeps the schema snapshot: a diff against
@@ -32,10 +37,16 @@ export function ormOptions(clientUrl: string, settings: OrmSettings = {}): Optio
       snapshotName: ".snapshot-universal-calendar",
     },
     pool: { min: 0, max: settings.poolMax ?? 20 },
+    driverOptions: { log: knexLog(settings.warn ?? (() => {})) },
     // One unit of work per call: handlers must em.fork(); the global context is a bug.
     allowGlobalContext: false,
     debug: false,
   };
+}
+
+function knexLog(warn: (message: string) => void) {
+  const write = (message: unknown) => warn(message instanceof Error ? message.message : String(message));
+  return { warn: write, error: write, deprecate: write, debug: () => {} };
 }
 
 export async function openDatabase(clientUrl: string, settings: OrmSettings = {}): Promise<MikroORM> {
