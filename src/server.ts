@@ -175,11 +175,13 @@ export async function startServer(deps: ServerDependencies): Promise<RunningServ
     connectHandler(req, res, path);
   };
   // Unary binary gRPC takes the lean path, on the HTTP/2 stream itself; everything else (and anything it
-  // declines) goes through the listener above to the HTTP routes and connect.
+  // declines) goes through the listener above to CORS, the HTTP routes and connect. A call with an Origin
+  // is left to the listener too, so it gets the same CORS headers on either path.
   const claimStream = leanGrpc
     ? (stream: ServerHttp2Stream, headers: IncomingHttpHeaders): boolean => {
         const path = (headers[":path"] ?? "/").split("?")[0] ?? "/";
-        if (httpRoutes.has(`${headers[":method"]} ${path}`) || !leanGrpc(stream, headers, path)) return false;
+        if (headers.origin !== undefined || httpRoutes.has(`${headers[":method"]} ${path}`)) return false;
+        if (!leanGrpc(stream, headers, path)) return false;
         inFlight++;
         stream.once("close", callEnded);
         return true;

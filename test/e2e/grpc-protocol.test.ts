@@ -345,6 +345,17 @@ describe.each([
     }
   });
 
+  it("answers a cross-origin call with the CORS headers of the allowed origin", async () => {
+    const raw = await rawCall(
+      server.baseUrl,
+      GET,
+      grpcFrame(toBinary(GetAppointmentRequestSchema, create(GetAppointmentRequestSchema, { id: randomUUID() }))),
+      { origin: "http://app.example.test" },
+    );
+    expect(statusOf(raw)).toBe(String(grpc.status.NOT_FOUND));
+    expect(raw.headers["access-control-allow-origin"]).toBe("http://app.example.test");
+  });
+
   it("a call the client cancels mid-upload or mid-answer harms neither the server nor the connection", async () => {
     const session = http2.connect(server.baseUrl);
     try {

@@ -17,8 +17,8 @@ type KeyReader = Pick<EntityManager, "execute">;
 /**
  * The one place an appointment's customer data is sealed and opened. Use
  * cases (and the outbox delivery, provider pushes, field-service jobs) read
- * an appointment through openAppointment(s) and write one through
- * sealCustomerData; nothing else touches customerDataEnc.
+ * an appointment through openAppointment or openAppointmentRows and write one
+ * through sealCustomerData; nothing else opens or seals customerDataEnc.
  *
  * The personal fields travel as ONE sealed record (a small JSON object in
  * customer_data_enc, bound to tenant, row and "customer_data"): one AES-GCM
