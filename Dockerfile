@@ -1,13 +1,19 @@
 # syntax=docker/dockerfile:1
 # universal-calendar: build the TypeScript once, ship compiled JavaScript with production dependencies only.
 
-# --- build: every dependency, then `npm run build` (tsc into dist/, the console bundle into dist/console)
+# --- build: every dependency, then `npm run build` (tsc into dist/, the console bundle into dist/console,
+# the native addon into dist/build)
 FROM node:24-slim AS build
+# node-gyp builds the AES-256-GCM addon (native/) during npm ci: python3, make and a C compiler.
+RUN apt-get update \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3 make g++ \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-COPY package.json package-lock.json ./
+COPY package.json package-lock.json binding.gyp ./
+COPY native ./native
+COPY scripts ./scripts
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
-COPY scripts ./scripts
 COPY gen ./gen
 COPY migrations ./migrations
 COPY src ./src

@@ -8,7 +8,17 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const inputs = ["src", "web", "gen", "migrations", "tsconfig.json", "tsconfig.build.json", "package-lock.json"];
+const inputs = [
+  "src",
+  "web",
+  "gen",
+  "migrations",
+  "native",
+  "binding.gyp",
+  "tsconfig.json",
+  "tsconfig.build.json",
+  "package-lock.json",
+];
 
 function newestMtime(entry) {
   const stats = statSync(entry, { throwIfNoEntry: false });

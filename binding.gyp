@@ -1,0 +1,8 @@
+{
+  "targets": [
+    {
+      "target_name": "customer_data_crypto",
+      "sources": ["native/addon.c", "native/aes_256_gcm.c", "native/hmac_sha256.c"]
+    }
+  ]
+}
