@@ -1,6 +1,7 @@
 import PgBoss from "pg-boss";
 import type { AppContext, JobMessages, JobQueue, QueueName, SendOptions } from "../app/context.js";
 import type { Logger } from "../logger.js";
+import { settleCompletionWrites } from "./completion-writes.js";
 import { IntegrationLocks } from "./integration-locks.js";
 import { readQueueStats, type QueueStats } from "./queue-stats.js";
 import type { Schedule } from "./schedules.js";
@@ -74,14 +75,18 @@ export class JobRuntime implements JobQueue {
 
   /** Starts pg-boss and creates the queues; workers start with startWorkers once the AppContext exists. */
   static async start(options: JobRuntimeOptions): Promise<JobRuntime> {
+    const schema = options.schema ?? "pgboss";
     const boss = new PgBoss({
       connectionString: options.databaseUrl,
-      schema: options.schema ?? "pgboss",
+      schema,
       max: 4,
       application_name: "universal-calendar-jobs",
       schedule: (options.schedules ?? []).length > 0,
     });
     boss.on("error", (error) => options.logger.error({ err: error }, "pg-boss error"));
+    settleCompletionWrites(boss, schema, (error) =>
+      options.logger.error({ err: error }, "pg-boss could not record a job's end; it stays active until its expiry"),
+    );
     await boss.start();
     for (const [name, queue] of Object.entries(QUEUES)) await boss.createQueue(name, { name, ...queue });
     for (const schedule of options.schedules ?? [])
