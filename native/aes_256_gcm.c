@@ -58,7 +58,7 @@ static void free_key(napi_env env, void *data, void *hint) {
   free(key);
 }
 
-/* createKey(key: Buffer of 32 bytes) -> an opaque key for seal and open. */
+/* createGcmKey(key: Buffer of 32 bytes) -> an opaque key for sealInto and open. */
 static napi_value create_key(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -66,7 +66,7 @@ static napi_value create_key(napi_env env, napi_callback_info info) {
   size_t length;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 1 ||
       napi_get_buffer_info(env, argv[0], &material, &length) != napi_ok || length != KEY_BYTES)
-    return fail(env, "createKey takes a Buffer of 32 bytes");
+    return fail(env, "createGcmKey takes a Buffer of 32 bytes");
   gcm_key *key = calloc(1, sizeof *key);
   if (!key) return fail(env, "out of memory");
   key->seal = EVP_CIPHER_CTX_new();
@@ -136,7 +136,7 @@ static napi_value open_sealed(napi_env env, napi_callback_info info) {
   size_t aad_length;
   int written;
   if (!utf8_argument(env, argv[2], &aad, &aad_length) || !scratch_reserve(&plaintext, length + 1)) {
-    result = fail(env, "open: the associated data must be a string");
+    result = fail(env, "open: the associated data must be a string (or out of memory)");
     goto done;
   }
   if (EVP_DecryptInit_ex(key->open, NULL, NULL, NULL, sealed) == 1 &&
