@@ -3,6 +3,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import pg from "pg";
 
 const TICKS_PER_SECOND = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+/** The resolution of /proc's CPU times. */
+export const CLOCK_TICK_MS = 1000 / TICKS_PER_SECOND;
 
 interface ProcStat {
   ppid: number;
