@@ -86,12 +86,10 @@ static napi_value create_key(napi_env env, napi_callback_info info) {
  * out from Node's Buffer pool: a Buffer made here would be a malloc'ed backing store of its own.
  */
 static napi_value seal_into(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
   napi_value argv[4];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 4)
-    return fail(env, "sealInto takes a key, a plaintext, associated data and an output Buffer");
-  gcm_key *key = key_argument(env, argv[0], &GCM_KEY);
-  if (!key) return fail(env, "sealInto: not a key");
+  gcm_key *key = keyed_call(env, info, 4, argv, &GCM_KEY,
+                            "sealInto: not a key (it takes a key, a plaintext, associated data and an output Buffer)");
+  if (!key) return NULL;
   unsigned char *out;
   size_t out_length;
   if (napi_get_buffer_info(env, argv[3], (void **)&out, &out_length) != napi_ok)
@@ -119,15 +117,14 @@ static napi_value seal_into(napi_env env, napi_callback_info info) {
 
 /* open(key, sealed: Buffer, associatedData: string) -> the plaintext, or null when the tag does not match. */
 static napi_value open_sealed(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
   napi_value argv[3];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 3)
-    return fail(env, "open takes a key, a sealed Buffer and associated data");
-  gcm_key *key = key_argument(env, argv[0], &GCM_KEY);
+  gcm_key *key = keyed_call(env, info, 3, argv, &GCM_KEY,
+                            "open: not a key (it takes a key, a sealed Buffer and associated data)");
+  if (!key) return NULL;
   unsigned char *sealed;
   size_t sealed_length;
-  if (!key || napi_get_buffer_info(env, argv[1], (void **)&sealed, &sealed_length) != napi_ok)
-    return fail(env, "open: not a key and a Buffer");
+  if (napi_get_buffer_info(env, argv[1], (void **)&sealed, &sealed_length) != napi_ok)
+    return fail(env, "open: the sealed record must be a Buffer");
   napi_value result = NULL;
   napi_get_null(env, &result);
   if (sealed_length < IV_BYTES + TAG_BYTES || sealed_length > INT32_MAX) return result;

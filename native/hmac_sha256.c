@@ -41,12 +41,10 @@ static napi_value create_key(napi_env env, napi_callback_info info) {
 
 /* hmacInto(key, message: string, out: Buffer of 32 bytes): the HMAC of the message's UTF-8. */
 static napi_value hmac_into(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
   napi_value argv[3];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 3)
-    return fail(env, "hmacInto takes a key, a message and an output Buffer");
-  EVP_MAC_CTX *key = key_argument(env, argv[0], &HMAC_KEY);
-  if (!key) return fail(env, "hmacInto: not an HMAC key");
+  EVP_MAC_CTX *key = keyed_call(env, info, 3, argv, &HMAC_KEY,
+                                "hmacInto: not an HMAC key (it takes a key, a message and an output Buffer)");
+  if (!key) return NULL;
   unsigned char *out;
   size_t out_length;
   if (napi_get_buffer_info(env, argv[2], (void **)&out, &out_length) != napi_ok || out_length != DIGEST_BYTES)

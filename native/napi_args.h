@@ -38,6 +38,20 @@ static inline void *key_argument(napi_env env, napi_value value, const napi_type
   return key;
 }
 
+/*
+ * A call's arguments, exactly count of them into argv, the first a key of kind: the key, or NULL with
+ * message thrown when the call is not that.
+ */
+static inline void *keyed_call(napi_env env, napi_callback_info info, size_t count, napi_value *argv,
+                               const napi_type_tag *kind, const char *message) {
+  size_t argc = count;
+  void *key = NULL;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != count ||
+      !(key = key_argument(env, argv[0], kind)))
+    fail(env, message);
+  return key;
+}
+
 /* Scratch for plaintext: on the stack when it fits, else on the heap; always wiped. */
 typedef struct {
   unsigned char stack[STACK_SCRATCH];
