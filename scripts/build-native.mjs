@@ -40,6 +40,11 @@ function nodeHeadersDir() {
 /** Builds build/Release/customer_data_crypto.node; exits the process with one line saying what is missing when it cannot. */
 export function buildNative() {
   const nodeDir = nodeHeadersDir();
+  if (!nodeDir && existsSync(path.join(root, "node_modules", "node", "package.json"))) {
+    // The node package installs its platform package itself, outside the lockfile, so a later
+    // `npm install <package>` prunes it; its rebuild puts it back.
+    fail("the pinned node package lacks its platform files (headers); run `npm rebuild node`");
+  }
   if (!nodeDir) fail(`found no headers (include/node) for ${process.execPath}; reinstall Node with its headers`);
   const missing = ["python3", "make", "cc", "c++"].filter((command) => !onPath(command));
   if (missing.length > 0) {

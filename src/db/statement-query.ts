@@ -1,4 +1,5 @@
 import pg from "pg";
+import postgresDate from "postgres-date";
 
 /** What a RowDescription message carries per column (pg-protocol's Field). */
 interface FieldDescription {
@@ -8,6 +9,22 @@ interface FieldDescription {
 }
 
 type Parser = (raw: string) => unknown;
+
+const TIMESTAMPTZ_OID = 1184;
+
+// The package is CommonJS (module.exports = the function), which is what Node hands an ES default import;
+// its typings declare `export default` instead, which TypeScript reads as a property of that export.
+const parseTimestamp = postgresDate as unknown as Parser;
+
+/**
+ * pg's parser for each column type, but timestamptz: pg-types 2 (which pg 8
+ * pins) parses it with postgres-date 1, a regular expression at ~1 µs a
+ * value; postgres-date 2 (what MikroORM parses with) reads the same text into
+ * the same Date at ~0.35 µs. A page of 20 appointments has 80 of them.
+ */
+function parserFor(typeId: number): Parser {
+  return typeId === TIMESTAMPTZ_OID ? parseTimestamp : (pg.types.getTypeParser(typeId, "text") as Parser);
+}
 
 /** A prepared statement's columns: the same for every execution, so parsed once. */
 interface RowShape {
@@ -39,7 +56,7 @@ function shapeOf(fields: FieldDescription[]): RowShape {
   return {
     names: fields.map((f) => f.name),
     typeIds: fields.map((f) => f.dataTypeID),
-    parsers: fields.map((f) => pg.types.getTypeParser(f.dataTypeID, "text") as Parser),
+    parsers: fields.map((f) => parserFor(f.dataTypeID)),
     template,
   };
 }

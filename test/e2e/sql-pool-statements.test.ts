@@ -25,9 +25,9 @@ afterAll(async () => {
   await database?.drop();
 });
 
-/** A pool of max connections for one test, closed after it. */
-async function withPool(max: number, test: (pool: SqlPool) => Promise<void>): Promise<void> {
-  const pool = new SqlPool(database.url, max);
+/** A pool of max connections for one test (on url, the test database by default), closed after it. */
+async function withPool(max: number, test: (pool: SqlPool) => Promise<void>, url = database.url): Promise<void> {
+  const pool = new SqlPool(url, max);
   try {
     await test(pool);
   } finally {
@@ -103,5 +103,37 @@ describe("named statements through the pool", () => {
       await expect(pool.rows(duplicate, [1])).rejects.toMatchObject({ code: "23505" });
       expect(await pool.rows(ALL_ROWS)).toHaveLength(2);
     });
+  });
+
+  it("read timestamptz as pg does, in any session time zone", async () => {
+    // Fractions, offsets with minutes and seconds (local mean time before 1900 in Amsterdam), two-digit and
+    // five-digit years, BC and the infinities: every shape PostgreSQL writes a timestamptz in.
+    const literals = [
+      "2031-03-09 12:30:00+00",
+      "2026-11-30 17:45:12.123456+00",
+      "2026-03-29 01:30:00.5+00",
+      "2026-10-25 00:59:59.999+00",
+      "1850-06-01 12:00:00+00",
+      "1937-01-01 00:00:00+00",
+      "0050-06-01 00:00:00+00",
+      "0044-03-15 12:00:00+00 BC",
+      "12026-01-01 00:00:00+00",
+      "infinity",
+      "-infinity",
+    ];
+    const text = `select v from unnest($1::timestamptz[]) with ordinality as t(v, n) order by n`;
+    const statement: Statement = { name: "statement-rows-instants", text };
+    for (const zone of ["UTC", "Asia/Kolkata", "America/St_Johns", "Europe/Amsterdam", "Pacific/Chatham"]) {
+      const url = `${database.url}?options=${encodeURIComponent(`-c TimeZone=${zone}`)}`;
+      const zoned = new pg.Client({ connectionString: url });
+      await zoned.connect();
+      try {
+        const expected = (await zoned.query(text, [literals])).rows;
+        expect(expected[5].v).toBeInstanceOf(Date);
+        await withPool(1, async (pool) => expect(await pool.rows(statement, [literals])).toEqual(expected), url);
+      } finally {
+        await zoned.end();
+      }
+    }
   });
 });
