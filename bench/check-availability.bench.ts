@@ -110,7 +110,7 @@ export async function run(): Promise<void> {
     process.stdout.write(
       report(
         `CheckAvailability over gRPC, ${startDate}..${endDate}, 200 busy events, ${answerBytes}-byte answer; ` +
-          `h2load ${CONNECTIONS} connections x ${STREAMS_PER_CONNECTION} streams (closed loop); open loop from the node:http2 generator`,
+          `h2load ${CONNECTIONS} connections x ${STREAMS_PER_CONNECTION} streams (closed loop); open loop from the raw HTTP/2 generator`,
         measured,
       ),
     );

@@ -25,7 +25,7 @@ const FIRST_SLOT = Date.parse("2031-01-01T00:00:00Z");
 /**
  * Every call books a different free hour (no refusals): bodies are
  * pre-encoded per run, `calls` distinct slots over 32 tenants of the run,
- * and sent by the node:http2 generator in its own process (h2load sends one
+ * and sent by the raw HTTP/2 generator in its own process (h2load sends one
  * body only). pgbench runs the same transaction as the reference.
  */
 function bodiesFor(run: string, calls: number): string {
@@ -165,7 +165,7 @@ export async function run(): Promise<void> {
     const service = measured[0]!;
     process.stdout.write(
       report(
-        `CreateAppointment over gRPC, every call books a free slot; node:http2 generator, ${CONNECTIONS} connections, ${IN_FLIGHT} in flight (closed loop)`,
+        `CreateAppointment over gRPC, every call books a free slot; raw HTTP/2 generator, ${CONNECTIONS} connections, ${IN_FLIGHT} in flight (closed loop)`,
         measured,
         [
           `pgbench of the same transaction (BEGIN, lock, booking statement, COMMIT) (-M prepared, ${PGBENCH_CLIENTS} clients): ${pgbench.transactionsPerSecond.toFixed(0)} bookings/s, ` +

@@ -45,7 +45,7 @@ export async function run(): Promise<void> {
     );
     process.stdout.write(
       report(
-        `GetAppointment over gRPC, h2load ${CONNECTIONS} connections x ${STREAMS_PER_CONNECTION} streams (closed loop); open loop from the node:http2 generator`,
+        `GetAppointment over gRPC, h2load ${CONNECTIONS} connections x ${STREAMS_PER_CONNECTION} streams (closed loop); open loop from the raw HTTP/2 generator`,
         measured,
       ),
     );

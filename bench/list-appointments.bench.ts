@@ -38,7 +38,7 @@ export async function run(): Promise<void> {
     );
     process.stdout.write(
       report(
-        `ListAppointments (page of ${PAGE_SIZE}) over gRPC, h2load ${CONNECTIONS} connections x ${STREAMS_PER_CONNECTION} streams (closed loop); open loop from the node:http2 generator`,
+        `ListAppointments (page of ${PAGE_SIZE}) over gRPC, h2load ${CONNECTIONS} connections x ${STREAMS_PER_CONNECTION} streams (closed loop); open loop from the raw HTTP/2 generator`,
         measured,
       ),
     );

@@ -18,7 +18,7 @@ export interface FixedBodyJob {
 
 /**
  * One pre-encoded call, over and over: closed loop with h2load; open loop
- * with the node:http2 generator, which starts each call at its scheduled
+ * with the raw HTTP/2 generator, which starts each call at its scheduled
  * time and counts latency from then. (h2load's --rps timer releases calls in
  * bursts and sends a run's late remainder together at its end: queueing of
  * the load generator's own making, which the tail then reports.)

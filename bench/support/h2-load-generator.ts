@@ -1,13 +1,13 @@
 import { spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
-import http2 from "node:http2";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { summarize, type LoadResult } from "./latency.js";
+import { RawH2Connection } from "./raw-h2-client.js";
 
 /**
- * A lean gRPC load generator on node:http2, run in its own process: request
+ * A lean gRPC load generator (raw-h2-client.ts), run in its own process: request
  * bodies are pre-encoded gRPC frames (one per call, cycled), so a run can
  * book a different slot with every call, which h2load (one body) cannot.
  * closed: `inFlight` callers each await their previous call;
@@ -40,45 +40,21 @@ function frames(file: string): Buffer[] {
 
 async function generate(job: LoadJob): Promise<LoadResult> {
   const bodies = frames(job.bodiesFile);
-  const sessions = Array.from({ length: job.connections }, () => http2.connect(job.url));
-  await Promise.all(
-    sessions.map((s) => new Promise((resolve, reject) => s.once("connect", resolve).once("error", reject))),
+  const url = new URL(job.url);
+  const connections = await Promise.all(
+    Array.from({ length: job.connections }, () => RawH2Connection.open(url, job.path, job.headers)),
   );
-  const headers = {
-    ":method": "POST",
-    ":path": job.path,
-    "content-type": "application/grpc",
-    te: "trailers",
-    ...job.headers,
-  };
   let next = 0;
   let failures = 0;
   let firstFailure: string | undefined;
 
-  const call = (): Promise<void> => {
+  const call = async (): Promise<void> => {
     const i = next++;
-    return new Promise((resolve) => {
-      const stream = sessions[i % sessions.length]!.request(headers);
-      let status: string | undefined;
-      let message: string | undefined;
-      stream.on(
-        "response",
-        (h) => ((status = h["grpc-status"] as string | undefined), (message = h["grpc-message"] as string | undefined)),
-      );
-      stream.on(
-        "trailers",
-        (t) => ((status = t["grpc-status"] as string | undefined), (message = t["grpc-message"] as string | undefined)),
-      );
-      stream.on("data", () => {});
-      stream.on("close", () => {
-        if (status !== "0") {
-          failures++;
-          firstFailure ??= `grpc-status ${status ?? "none"}: ${decodeURIComponent(message ?? "")}`;
-        }
-        resolve();
-      });
-      stream.end(bodies[i % bodies.length]);
-    });
+    const succeeded = await connections[i % connections.length]!.call(bodies[i % bodies.length]!).catch(() => false);
+    if (!succeeded) {
+      failures++;
+      firstFailure ??= "a call ended without a message (a gRPC error, a reset stream or a lost connection)";
+    }
   };
 
   const latencies: number[] = [];
@@ -100,10 +76,12 @@ async function generate(job: LoadJob): Promise<LoadResult> {
     const pending: Promise<void>[] = [];
     for (let sent = 0; sent < total;) {
       const due = Math.min(total, Math.floor(((performance.now() - t0) * perSecond) / 1000) + 1);
+      for (const c of connections) c.cork();
       for (; sent < due; sent++) {
         const scheduled = t0 + (sent * 1000) / perSecond;
         pending.push(call().then(() => void (record && latencies.push(performance.now() - scheduled))));
       }
+      for (const c of connections) c.uncork();
       await new Promise((r) => setTimeout(r, 1));
     }
     await Promise.all(pending);
@@ -118,7 +96,7 @@ async function generate(job: LoadJob): Promise<LoadResult> {
   if (job.mode.kind === "closed") await closed(job.calls, job.mode.inFlight, true);
   else await open(job.calls, job.mode.perSecond, true);
   const seconds = (performance.now() - started) / 1000;
-  for (const s of sessions) s.close();
+  for (const c of connections) c.close();
   return summarize(latencies, seconds, failures, firstFailure);
 }
 
