@@ -2,7 +2,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { CLOCK_TICK_MS, CpuMeter, clusterCpuMs } from "./process-cpu.js";
+import { CpuMeter, clusterCpuMs, clusterCpuSettled } from "./process-cpu.js";
 
 export interface PgbenchResult {
   transactionsPerSecond: number;
@@ -32,6 +32,7 @@ export async function runPgbench(
   try {
     const file = path.join(dir, "script.sql");
     writeFileSync(file, script);
+    await clusterCpuSettled(postmasterPid);
     const meter = new CpuMeter([() => clusterCpuMs(postmasterPid)]);
     const args = ["-n", "-M", "prepared", "-c", String(clients), "-j", "2", "-T", String(seconds), "-f", file, url];
     const child = spawn(pgbenchPath(), args, { stdio: ["ignore", "pipe", "pipe"] });
@@ -54,23 +55,6 @@ export async function runPgbench(
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/**
- * Waits until pgbench's backends are accounted for. For a moment after pgbench exits, its backends'
- * CPU is in neither a live child nor the postmaster's reaped-children total (they are exiting): read
- * then, a run's whole PostgreSQL CPU could vanish (seen: 0.011 ms a booking instead of ~1.4). It shows up
- * within ~50 ms; this waits 100 ms, then for two readings 50 ms apart within one clock tick (at most 2 s).
- */
-async function clusterCpuSettled(postmasterPid: number): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, 100));
-  let previous = clusterCpuMs(postmasterPid);
-  for (let poll = 0; poll < 40; poll++) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const now = clusterCpuMs(postmasterPid);
-    if (now - previous <= CLOCK_TICK_MS) return;
-    previous = now;
   }
 }
 

@@ -4,7 +4,7 @@ import pg from "pg";
 
 const TICKS_PER_SECOND = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
 /** The resolution of /proc's CPU times. */
-export const CLOCK_TICK_MS = 1000 / TICKS_PER_SECOND;
+const CLOCK_TICK_MS = 1000 / TICKS_PER_SECOND;
 
 interface ProcStat {
   ppid: number;
@@ -47,6 +47,25 @@ export function clusterCpuMs(postmasterPid: number): number {
     if (stat?.ppid === postmasterPid) total += stat.ownMs;
   }
   return total;
+}
+
+/**
+ * Waits until the cluster's CPU is accounted for. For a moment after backends exit (pgbench done,
+ * or a pool closing the connections that idled while its server was stopped), their CPU is in
+ * neither a live child nor the postmaster's reaped-children total: read then, a run's PostgreSQL CPU
+ * could vanish from an end reading (seen: 0.011 ms a booking instead of ~1.4) or from a start
+ * reading, landing on the run that follows. It shows up within ~50 ms; this waits 100 ms, then for
+ * two readings 50 ms apart within one clock tick (at most 2 s).
+ */
+export async function clusterCpuSettled(postmasterPid: number): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  let previous = clusterCpuMs(postmasterPid);
+  for (let poll = 0; poll < 40; poll++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const now = clusterCpuMs(postmasterPid);
+    if (now - previous <= CLOCK_TICK_MS) return;
+    previous = now;
+  }
 }
 
 /** The postmaster of the (local) cluster behind url: the parent of our own backend. */

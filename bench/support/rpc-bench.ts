@@ -1,6 +1,6 @@
 import { cpus, loadavg } from "node:os";
 import { startBaselineServer, type BaselineServer } from "./baseline-server.js";
-import { CpuMeter, clusterCpuMs, postmasterPidOf, processCpuMs } from "./process-cpu.js";
+import { CpuMeter, clusterCpuMs, clusterCpuSettled, postmasterPidOf, processCpuMs } from "./process-cpu.js";
 import { peakResidentMb, residentMb } from "./process-memory.js";
 import type { LoadResult } from "./latency.js";
 import { BENCH_SERVICE_KEY, freePort, startBenchServer, type BenchServer } from "./server-process.js";
@@ -62,6 +62,9 @@ async function measure(
   load: () => Promise<LoadResult>,
   rssBeforeMb = residentMb(pid),
 ): Promise<Measured> {
+  // The target may just have been resumed: its pool closes the connections that idled meanwhile, and
+  // their backends' CPU must be counted before the run starts, not in it.
+  await clusterCpuSettled(postmasterPid);
   const meter = new CpuMeter([() => processCpuMs(pid), () => clusterCpuMs(postmasterPid)]);
   const { result, peakMb } = await peakResidentMb(pid, load);
   const [serverCpuMs, postgresCpuMs] = meter.perCall(result.calls);
@@ -77,11 +80,6 @@ async function measure(
 }
 
 /**
- * Service and baseline, each warmed up, then closed loop at full speed, then
- * both open loop at half the service's measured maximum: latency at a load
- * the service sustains, without the queueing a closed loop measures.
- */
-/**
  * Runs work with the given processes stopped (SIGSTOP): on two cores an idle
  * target's timers and its after-load garbage collection (measured: a 100 ms
  * major GC of the service in the middle of the baseline's open loop) would
@@ -96,6 +94,11 @@ export async function withStopped<T>(pids: number[], work: () => Promise<T>): Pr
   }
 }
 
+/**
+ * Service and baseline, each warmed up, then closed loop at full speed, then
+ * both open loop at half the service's measured maximum: latency at a load
+ * the service sustains, without the queueing a closed loop measures.
+ */
 export async function compare(targets: Targets, runLoad: LoadRunner): Promise<Measured[]> {
   const alone = <T>(pid: number, work: () => Promise<T>) =>
     withStopped([pid === targets.service.pid ? targets.baseline.pid : targets.service.pid], work);
