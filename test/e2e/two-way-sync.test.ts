@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
@@ -25,6 +26,8 @@ let server: TestServer;
 let notifications: Server;
 const received: { body: Record<string, unknown>; idempotencyKey: string }[] = [];
 
+/** This file's server's pg-boss schema, named so a test can read its jobs. */
+const QUEUE_SCHEMA = `pgboss_${randomUUID().replace(/-/g, "").slice(0, 12)}`;
 const ENV = { OUTBOX_CLAIM_SECONDS: "2", OUTBOX_RETRY_BASE_DELAY_MS: "50", GOOGLE_WRITES_PER_SECOND_PER_USER: "1000" };
 
 beforeAll(async () => {
@@ -44,6 +47,7 @@ beforeAll(async () => {
   const { port } = notifications.address() as AddressInfo;
   server = await startTestServer({
     env: { ...fake.env(), ...ENV, AS_CONNECTION_SERVICE_URL: `http://127.0.0.1:${port}/notify` },
+    queueSchema: QUEUE_SCHEMA,
   });
 });
 afterAll(async () => {
@@ -184,6 +188,25 @@ describe("two-way sync with Google Calendar", () => {
     expect(fake.writes.filter((w) => w.eventId === googleEventIdFor(id))).toEqual([
       { method: "POST", eventId: googleEventIdFor(id) },
     ]);
+  });
+
+  it("waits out a provider's Retry-After with one wake-up, not a job every turn", async () => {
+    const { tenantId } = await connectedTenant("patient");
+    fake.failApiRequests({ status: 429, retryAfterSeconds: 2 }, { status: 429, retryAfterSeconds: 2 });
+    const res = await book(tenantId, at(3, 18));
+    const id = res.appointment!.id;
+    await expect.poll(() => syncStatusOf(id), { timeout: 20_000, interval: 100 }).toBe(ProviderSyncStatus.SYNCED);
+    // A delivery job queued for a retry's time starts then; started at once, it finds nothing due and
+    // queues itself again, round after round, for the whole wait.
+    const [row] = await server.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ jobs: number }[]>(
+        `select count(*)::int as jobs from ${QUEUE_SCHEMA}.job where name = 'outbox-delivery' and data->>'aggregateId' = ?`,
+        [id],
+      );
+    expect(row!.jobs).toBeGreaterThan(0);
+    expect(row!.jobs).toBeLessThanOrEqual(4);
   });
 
   it("keeps create → update → cancel in order under retries", async () => {
