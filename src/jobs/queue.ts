@@ -124,6 +124,8 @@ export class JobRuntime implements JobQueue {
     // A job this instance queued that has not started yet covers this request: no database round trip.
     // The margin keeps clear of the moment a worker may take it.
     if (held && (this.heldBack.get(held) ?? 0) - COALESCE_MARGIN_MS > now) return false;
+    // A start must reach pg-boss: an outbox delivery queued for a retry's due time and started at once
+    // finds nothing due and queues itself again, round after round, for the whole wait.
     const startAfter = options.startAfter?.getTime() ?? (options.delayMs ? now + options.delayMs : undefined);
     const id = await this.boss.send(queue, data as object, {
       ...(options.id ? { id: options.id } : {}),
@@ -136,10 +138,8 @@ export class JobRuntime implements JobQueue {
   }
 
   /**
-   * Wakes this instance's idle workers when the job is due (now, or at a near start) rather than at
-   * their next poll. Never before: a job started early finds nothing due, and the outbox's
-   * delivery queues itself again for the head's due time, round after round (seen: 163 jobs for one
-   * two-second Retry-After).
+   * Wakes this instance's idle workers when the job is due (now, or by a timer at a start within a
+   * minute) rather than at their next poll; pg-boss hands out no job before its start anyway.
    */
   private wakeWorkersAt(startAfter: number | undefined, now: number): void {
     const wake = () => {
