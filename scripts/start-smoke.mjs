@@ -2,10 +2,11 @@
 // CI: the compiled service, run with the node arguments of npm start (package.json), starts on an
 // embedded PostgreSQL with no DATABASE_URL, answers /readyz SERVING, and exits 0 on SIGTERM.
 import { spawn } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { startArguments } from "./start-arguments.mjs";
 
 const port = await new Promise((resolve) => {
   const s = createServer().listen(0, "127.0.0.1", () => {
@@ -16,9 +17,7 @@ const port = await new Promise((resolve) => {
 const dataDir = mkdtempSync(path.join(tmpdir(), "uc-start-smoke-"));
 chmodSync(dataDir, 0o755); // as root, PostgreSQL runs as the postgres user
 let output = "";
-const [command, ...startArguments] = JSON.parse(readFileSync("package.json", "utf8")).scripts.start.trim().split(/\s+/);
-if (command !== "node") throw new Error(`npm start runs ${command}, not node: update scripts/start-smoke.mjs`);
-const child = spawn(process.execPath, startArguments, {
+const child = spawn(process.execPath, startArguments(), {
   env: {
     ...process.env,
     DATABASE_URL: "",

@@ -1,8 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { startArguments } from "../../scripts/start-arguments.mjs";
 
 export const BENCH_SERVICE_KEY = "bench-service-key-0123456789";
 export const BENCH_JWT_SECRET = "bench-jwt-secret-0123456789abcdef0123456789";
@@ -24,14 +24,6 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** What `npm start` passes to node (package.json), so the bench runs the service with production's flags. */
-function startScriptArguments(): string[] {
-  const manifest = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as { scripts: { start: string } };
-  const [command, ...args] = manifest.scripts.start.trim().split(/\s+/);
-  if (command !== "node") throw new Error(`npm start runs ${command}, not node: update the bench`);
-  return args;
-}
-
 /**
  * The real service as production runs it (`npm start`: the compiled
  * dist/src/main.js, built first when stale) in its own process, on
@@ -44,7 +36,7 @@ export async function startBenchServer(databaseUrl: string): Promise<BenchServer
   });
   if (build.status !== 0) throw new Error("npm run build failed");
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, startScriptArguments(), {
+  const child: ChildProcess = spawn(process.execPath, startArguments(), {
     cwd: root,
     env: {
       ...process.env,

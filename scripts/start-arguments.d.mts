@@ -1,0 +1,2 @@
+/** The node arguments of npm start; throws when npm start no longer runs node directly. */
+export function startArguments(): string[];
