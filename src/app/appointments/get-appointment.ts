@@ -3,16 +3,20 @@ import { NotFoundError } from "../../domain/errors.js";
 import { requireUuid } from "../../domain/validation.js";
 import type { Statement } from "../../db/sql-pool.js";
 import type { AppContext } from "../context.js";
+import { READ_AUDIT_COMMIT } from "../shared/read-audit-commit.js";
 import { openAppointmentRows, type AppointmentRecord } from "./appointment-record.js";
 import type { AppointmentRow } from "./appointment-row.js";
 
-/** By primary key; the read's audit row is written by the same statement (a data-modifying CTE). */
+/**
+ * By primary key; the read's audit row is written by the same statement (a data-modifying CTE), which
+ * commits without waiting for its flush (READ_AUDIT_COMMIT).
+ */
 function auditedRead(name: string, where: string, actorParameter: string): Statement {
   return {
     name,
     text: `with found as (select * from appointments where ${where}), audited as (
       insert into audit_log (tenant_id, actor, action, entity_type, entity_id)
-      select tenant_id, ${actorParameter}, 'appointment.read', 'appointment', id::text from found
+      select tenant_id, ${actorParameter}, 'appointment.read', 'appointment', id::text from found, ${READ_AUDIT_COMMIT}
     ) select * from found`,
   };
 }

@@ -1,11 +1,13 @@
 import type { Buffer } from "node:buffer";
 import { DateTime } from "luxon";
+import type { Statement } from "../../db/sql-pool.js";
 import type { AppointmentStatus } from "../../domain/appointments/appointment-status.js";
 import { actorOf, type Caller } from "../../domain/caller.js";
 import { InvalidArgumentError } from "../../domain/errors.js";
 import { normalisePhone, optionalText, requirePage } from "../../domain/validation.js";
 import type { AppContext } from "../context.js";
 import { loadSchedulingRules } from "../availability/load-scheduling-rules.js";
+import { READ_AUDIT_COMMIT } from "../shared/read-audit-commit.js";
 import { customerLookupIndexes, openAppointmentRows, type AppointmentRecord } from "./appointment-record.js";
 import type { AppointmentRow } from "./appointment-row.js";
 
@@ -36,6 +38,25 @@ function startOfLocalDate(field: string, date: string, zone: string): Date {
   const parsed = /^\d{4}-\d{2}-\d{2}$/.test(date) ? DateTime.fromISO(date, { zone }) : undefined;
   if (!parsed?.isValid) throw new InvalidArgumentError(field, "must be a date YYYY-MM-DD");
   return parsed.startOf("day").toJSDate();
+}
+
+/**
+ * A page of the appointments matching where (over $1..$n), each row with the matching total, and the
+ * list's audit row; then $n+1 limit, $n+2 offset, $n+3 the actor, $n+4 the audited filters (jsonb).
+ * The total is a subquery, computed once beside the page's index scan (count(*) over () would read and
+ * sort every matching row before the limit).
+ */
+export function pageStatement(name: string, where: string, n: number): Statement {
+  return {
+    name,
+    text: `with audited as (
+       insert into audit_log (tenant_id, actor, action, entity_type, entity_id, changes)
+       select $1, $${n + 3}, 'appointments.listed', 'appointments', '', $${n + 4}::jsonb from ${READ_AUDIT_COMMIT}
+     )
+     select *, (select count(*) from appointments where ${where}) as total_count
+     from appointments where ${where}
+     order by start_time asc, id asc limit $${n + 1} offset $${n + 2}`,
+  };
 }
 
 /**
@@ -113,19 +134,7 @@ export async function listAppointments(
     name: `count-appointments:${name}`,
     text: `select count(*)::int as total from appointments where ${where.join(" and ")}`,
   };
-  const n = values.length;
-  // The total as a subquery, computed once beside the page's index scan (count(*) over () would read and
-  // sort every matching row before the limit).
-  const listed = {
-    name: `list-appointments:${name}`,
-    text: `with audited as (
-       insert into audit_log (tenant_id, actor, action, entity_type, entity_id, changes)
-       values ($1, $${n + 3}, 'appointments.listed', 'appointments', '', $${n + 4}::jsonb)
-     )
-     select *, (select count(*) from appointments where ${where.join(" and ")}) as total_count
-     from appointments where ${where.join(" and ")}
-     order by start_time asc, id asc limit $${n + 1} offset $${n + 2}`,
-  };
+  const listed = pageStatement(`list-appointments:${name}`, where.join(" and "), values.length);
   const rows = await ctx.sql.rows<AppointmentRow & { total_count: string }>(listed, [
     ...values,
     limit,
