@@ -1,6 +1,7 @@
 import { cpus, loadavg } from "node:os";
 import { startBaselineServer, type BaselineServer } from "./baseline-server.js";
 import { CpuMeter, clusterCpuMs, clusterCpuSettled, postmasterPidOf, processCpuMs } from "./process-cpu.js";
+import { slowestDiskFlushMs } from "./disk-flush-probe.js";
 import { peakResidentMb, residentMb } from "./process-memory.js";
 import type { LoadResult } from "./latency.js";
 import { BENCH_SERVICE_KEY, freePort, startBenchServer, type BenchServer } from "./server-process.js";
@@ -17,6 +18,8 @@ export interface Measured {
   /** Server RSS (VmRSS) before the run (before any load for the closed loop: idle) and its peak during it. */
   rssBeforeMb: number;
   rssPeakMb: number;
+  /** The slowest disk flush beside the run (disk-flush-probe.ts): what a commit could have waited for. */
+  slowestFlushMs: number;
 }
 
 export interface Targets {
@@ -66,7 +69,10 @@ async function measure(
   // their backends' CPU must be counted before the run starts, not in it.
   await clusterCpuSettled(postmasterPid);
   const meter = new CpuMeter([() => processCpuMs(pid), () => clusterCpuMs(postmasterPid)]);
-  const { result, peakMb } = await peakResidentMb(pid, load);
+  const {
+    result: { result, peakMb },
+    slowestFlushMs,
+  } = await slowestDiskFlushMs(() => peakResidentMb(pid, load));
   const [serverCpuMs, postgresCpuMs] = meter.perCall(result.calls);
   if (result.failures > 0) throw new Error(`${label}: ${result.failures} calls failed, first: ${result.firstFailure}`);
   return {
@@ -76,6 +82,7 @@ async function measure(
     postgresCpuMs: postgresCpuMs!,
     rssBeforeMb,
     rssPeakMb: Math.max(rssBeforeMb, peakMb),
+    slowestFlushMs,
   };
 }
 
@@ -139,13 +146,13 @@ export function report(title: string, rows: Measured[], extra: string[] = []): s
   const lines = [
     title,
     `  (${cpus().length} cores; load average ${loadavg()[0]!.toFixed(1)}: other work on the machine slows both targets alike, CPU ms/call is less affected)`,
-    `  ${"".padEnd(34)}${"calls/s".padStart(9)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}${"server CPU ms/call".padStart(20)}${"PG CPU ms/call".padStart(16)}${"RSS before/peak MB".padStart(20)}`,
+    `  ${"".padEnd(34)}${"calls/s".padStart(9)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}${"server CPU ms/call".padStart(20)}${"PG CPU ms/call".padStart(16)}${"RSS before/peak MB".padStart(20)}${"slowest fsync ms".padStart(18)}`,
   ];
   for (const r of rows) {
     lines.push(
       `  ${r.label.padEnd(34)}${cell(r.load.perSecond, 0, 9)}${cell(r.load.p50Ms, 2, 9)}${cell(r.load.p99Ms, 2, 9)}` +
         `${cell(r.serverCpuMs, 3, 20)}${cell(r.postgresCpuMs, 3, 16)}` +
-        `${`${r.rssBeforeMb.toFixed(0)} / ${r.rssPeakMb.toFixed(0)}`.padStart(20)}`,
+        `${`${r.rssBeforeMb.toFixed(0)} / ${r.rssPeakMb.toFixed(0)}`.padStart(20)}${cell(r.slowestFlushMs, 1, 18)}`,
     );
   }
   for (let i = 0; i + 1 < rows.length; i += 2) {
