@@ -18,8 +18,11 @@ export interface Measured {
   /** Server RSS (VmRSS) before the run (before any load for the closed loop: idle) and its peak during it. */
   rssBeforeMb: number;
   rssPeakMb: number;
-  /** The slowest disk flush beside the run (disk-flush-probe.ts): what a commit could have waited for. */
-  slowestFlushMs: number;
+  /**
+   * Open loops: the slowest disk flush beside the run (disk-flush-probe.ts), what a commit could have
+   * waited for. Not probed in closed loops, whose references (pgbench) run without the probe's writes.
+   */
+  slowestFlushMs?: number;
 }
 
 export interface Targets {
@@ -63,16 +66,18 @@ async function measure(
   pid: number,
   postmasterPid: number,
   load: () => Promise<LoadResult>,
-  rssBeforeMb = residentMb(pid),
+  options: { rssBeforeMb?: number; probeDisk?: boolean } = {},
 ): Promise<Measured> {
+  const rssBeforeMb = options.rssBeforeMb ?? residentMb(pid);
   // The target may just have been resumed: its pool closes the connections that idled meanwhile, and
   // their backends' CPU must be counted before the run starts, not in it.
   await clusterCpuSettled(postmasterPid);
   const meter = new CpuMeter([() => processCpuMs(pid), () => clusterCpuMs(postmasterPid)]);
+  const sampled = () => peakResidentMb(pid, load);
   const {
     result: { result, peakMb },
     slowestFlushMs,
-  } = await slowestDiskFlushMs(() => peakResidentMb(pid, load));
+  } = options.probeDisk ? await slowestDiskFlushMs(sampled) : { result: await sampled(), slowestFlushMs: undefined };
   const [serverCpuMs, postgresCpuMs] = meter.perCall(result.calls);
   if (result.failures > 0) throw new Error(`${label}: ${result.failures} calls failed, first: ${result.firstFailure}`);
   return {
@@ -119,7 +124,7 @@ export async function compare(targets: Targets, runLoad: LoadRunner): Promise<Me
         pid,
         targets.postmasterPid,
         () => runLoad(url, { kind: "closed" }, calls, `${name}-closed`),
-        idleMb,
+        { rssBeforeMb: idleMb },
       );
     });
   const serviceClosed = await closed("service", targets.service.url, targets.service.pid);
@@ -127,8 +132,12 @@ export async function compare(targets: Targets, runLoad: LoadRunner): Promise<Me
   const perSecond = Math.max(1, Math.round(serviceClosed.load.perSecond / 2));
   const open = (name: "service" | "baseline", url: string, pid: number) =>
     alone(pid, () =>
-      measure(`${name} open loop ${perSecond}/s`, pid, targets.postmasterPid, () =>
-        runLoad(url, { kind: "open", perSecond }, perSecond * SECONDS_PER_RUN, `${name}-open`),
+      measure(
+        `${name} open loop ${perSecond}/s`,
+        pid,
+        targets.postmasterPid,
+        () => runLoad(url, { kind: "open", perSecond }, perSecond * SECONDS_PER_RUN, `${name}-open`),
+        { probeDisk: true },
       ),
     );
   const serviceOpen = await open("service", targets.service.url, targets.service.pid);
@@ -152,7 +161,7 @@ export function report(title: string, rows: Measured[], extra: string[] = []): s
     lines.push(
       `  ${r.label.padEnd(34)}${cell(r.load.perSecond, 0, 9)}${cell(r.load.p50Ms, 2, 9)}${cell(r.load.p99Ms, 2, 9)}` +
         `${cell(r.serverCpuMs, 3, 20)}${cell(r.postgresCpuMs, 3, 16)}` +
-        `${`${r.rssBeforeMb.toFixed(0)} / ${r.rssPeakMb.toFixed(0)}`.padStart(20)}${cell(r.slowestFlushMs, 1, 18)}`,
+        `${`${r.rssBeforeMb.toFixed(0)} / ${r.rssPeakMb.toFixed(0)}`.padStart(20)}${(r.slowestFlushMs === undefined ? "-" : r.slowestFlushMs.toFixed(1)).padStart(18)}`,
     );
   }
   for (let i = 0; i + 1 < rows.length; i += 2) {
