@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { AppointmentService, ProviderSyncStatus } from "../../gen/universalcalendar/v1/appointment_pb.js";
 import { CalendarService } from "../../gen/universalcalendar/v1/calendar_pb.js";
 import { Provider } from "../../gen/universalcalendar/v1/common_pb.js";
@@ -7,6 +7,7 @@ import { appointmentRequest } from "../support/appointment-requests.js";
 import { client, connectTransport, grpcTransport, serviceKey } from "../support/clients.js";
 import { startRadicale, type RadicaleServer } from "../support/radicale.js";
 import { mintJwt, newTenantId, startTestServer, type TestServer } from "../support/test-server.js";
+import { createDatabaseBeside, type TestDatabase } from "../support/test-database.js";
 import { startThrottlingProxy, type ThrottlingProxy } from "../support/throttling-proxy.js";
 
 const DAY = 86_400_000;
@@ -23,10 +24,15 @@ let radicale: RadicaleServer;
 let proxy: ThrottlingProxy;
 let server: TestServer;
 
+/** Its own database (see createDatabaseBeside): its deliveries are its own servers'. */
+let database: TestDatabase;
+
 beforeAll(async () => {
+  database = await createDatabaseBeside(inject("databaseUrl"));
   radicale = await startRadicale({ username: "crew@twoway.example", password: "abcd-efgh-ijkl-mnop" });
   proxy = await startThrottlingProxy(radicale.baseUrl);
   server = await startTestServer({
+    databaseUrl: database.url,
     env: {
       APPLE_CALDAV_URL: proxy.baseUrl,
       // Everything goes through the outbox worker, not the fast path.
@@ -41,6 +47,7 @@ afterAll(async () => {
   await server?.close();
   await proxy?.close();
   await radicale?.stop();
+  await database?.drop();
 });
 
 const syncClient = () => client(SyncService, grpcTransport(server.baseUrl, serviceKey));

@@ -1,5 +1,5 @@
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import {
   AppointmentService,
   AppointmentStatus,
@@ -20,15 +20,21 @@ import { JobberFake } from "../fakes/jobber/jobber-fake.js";
 import { appointmentRequest } from "../support/appointment-requests.js";
 import { client, grpcTransport, serviceKey } from "../support/clients.js";
 import { mintJwt, newTenantId, startTestServer, type TestServer } from "../support/test-server.js";
+import { createDatabaseBeside, type TestDatabase } from "../support/test-database.js";
 import { weekdayAt } from "../support/weekdays.js";
 
 let hcp: HousecallProFake;
 let jobber: JobberFake;
 let server: TestServer;
 
+/** Its own database (see createDatabaseBeside): its deliveries are its own servers'. */
+let database: TestDatabase;
+
 beforeAll(async () => {
+  database = await createDatabaseBeside(inject("databaseUrl"));
   [hcp, jobber] = await Promise.all([HousecallProFake.start(), JobberFake.start()]);
   server = await startTestServer({
+    databaseUrl: database.url,
     env: {
       HOUSECALLPRO_API_BASE_URL: hcp.url,
       JOBBER_API_BASE_URL: jobber.graphqlUrl,
@@ -43,6 +49,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.close();
   await Promise.all([hcp?.close(), jobber?.close()]);
+  await database?.drop();
 });
 
 const hourAfter = (d: Date) => new Date(d.getTime() + 3_600_000);

@@ -6,6 +6,7 @@ import { SyncService, SyncStatus, SyncType } from "../../gen/universalcalendar/v
 import { startGraphFake, type GraphFake } from "../fakes/microsoft-graph/graph-fake.js";
 import { appointmentRequest } from "../support/appointment-requests.js";
 import { client, connectTransport, grpcTransport, serviceKey } from "../support/clients.js";
+import { createDatabaseBeside, type TestDatabase } from "../support/test-database.js";
 import { mintJwt, newTenantId, startTestServer, type TestServer } from "../support/test-server.js";
 
 const DAY = 86_400_000;
@@ -20,9 +21,14 @@ const hourAfter = (iso: string) => new Date(Date.parse(iso) + 3_600_000).toISOSt
 let fake: GraphFake;
 let server: TestServer;
 
+/** Its own database (see createDatabaseBeside): its deliveries are its own servers'. */
+let database: TestDatabase;
+
 beforeAll(async () => {
+  database = await createDatabaseBeside(inject("databaseUrl"));
   fake = await startGraphFake({ tlsDir: inject("testTlsDir"), email: "dispatch@twoway.example" });
   server = await startTestServer({
+    databaseUrl: database.url,
     env: {
       MICROSOFT_CLIENT_ID: fake.clientId,
       MICROSOFT_CLIENT_SECRET: fake.clientSecret,
@@ -40,6 +46,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.close();
   await fake?.close();
+  await database?.drop();
 });
 
 const syncClient = () => client(SyncService, grpcTransport(server.baseUrl, serviceKey));

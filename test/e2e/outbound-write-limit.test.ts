@@ -1,9 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { AppointmentService, ProviderSyncStatus } from "../../gen/universalcalendar/v1/appointment_pb.js";
 import { GoogleCalendarFake } from "../fakes/google/google-calendar-fake.js";
 import { connectGoogle, waitForSync } from "../fakes/google/google-oauth-flow.js";
 import { appointmentRequest } from "../support/appointment-requests.js";
 import { client, grpcTransport, serviceKey } from "../support/clients.js";
+import { createDatabaseBeside, type TestDatabase } from "../support/test-database.js";
 import { newTenantId, startTestServer, type TestServer } from "../support/test-server.js";
 
 const WRITES_PER_SECOND = 4;
@@ -17,16 +18,21 @@ const ENV = {
 let fake: GoogleCalendarFake;
 let servers: TestServer[];
 
+/** Its own database (see createDatabaseBeside): its deliveries are its own servers'. */
+let database: TestDatabase;
+
 beforeAll(async () => {
+  database = await createDatabaseBeside(inject("databaseUrl"));
   fake = await GoogleCalendarFake.start();
   servers = await Promise.all([
-    startTestServer({ env: { ...fake.env(), ...ENV } }),
-    startTestServer({ env: { ...fake.env(), ...ENV } }),
+    startTestServer({ databaseUrl: database.url, env: { ...fake.env(), ...ENV } }),
+    startTestServer({ databaseUrl: database.url, env: { ...fake.env(), ...ENV } }),
   ]);
 });
 afterAll(async () => {
   await Promise.all((servers ?? []).map((s) => s.close()));
   await fake?.close();
+  await database?.drop();
 });
 
 /** The most requests any window of `ms` holds. */

@@ -7,23 +7,30 @@ import { connectGoogle, waitForSync } from "../fakes/google/google-oauth-flow.js
 import { appointmentRequest } from "../support/appointment-requests.js";
 import { client, grpcTransport, serviceKey } from "../support/clients.js";
 import { startServiceProcess, untilReady, type ServiceProcess } from "../support/service-process.js";
+import { createDatabaseBeside, type TestDatabase } from "../support/test-database.js";
 import { newTenantId, TEST_JWT_SECRET, TEST_SERVICE_KEY, type TestServer } from "../support/test-server.js";
 
 let fake: GoogleCalendarFake;
 const running: ServiceProcess[] = [];
+/** Its own database (see createDatabaseBeside): its deliveries are its own processes'. */
+let database: TestDatabase;
 
 beforeAll(async () => {
+  database = await createDatabaseBeside(inject("databaseUrl"));
   fake = await GoogleCalendarFake.start();
 });
 afterEach(() => {
   for (const service of running.splice(0)) if (service.child.exitCode === null) service.child.kill("SIGKILL");
 });
-afterAll(() => fake?.close());
+afterAll(async () => {
+  await fake?.close();
+  await database?.drop();
+});
 
 async function service(): Promise<ServiceProcess> {
   const started = await startServiceProcess({
     ...fake.env(),
-    DATABASE_URL: inject("databaseUrl"),
+    DATABASE_URL: database.url,
     INTERNAL_SERVICE_KEY: TEST_SERVICE_KEY,
     JWT_SECRET: TEST_JWT_SECRET,
     TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 3).toString("base64"),
@@ -61,7 +68,7 @@ describe("a worker killed between the provider's success and its bookkeeping", (
     await expect(booking).rejects.toThrow();
     expect(await first.exited).not.toBe(0);
 
-    const db = new pg.Client({ connectionString: inject("databaseUrl") });
+    const db = new pg.Client({ connectionString: database.url });
     await db.connect();
     try {
       const { rows } = await db.query<{ id: string; sync_status: string }>(

@@ -1,9 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { AppointmentService, ProviderSyncStatus } from "../../gen/universalcalendar/v1/appointment_pb.js";
 import { GoogleCalendarFake } from "../fakes/google/google-calendar-fake.js";
 import { connectGoogle, waitForSync } from "../fakes/google/google-oauth-flow.js";
 import { appointmentRequest } from "../support/appointment-requests.js";
 import { client, grpcTransport, serviceKey } from "../support/clients.js";
+import { createDatabaseBeside, type TestDatabase } from "../support/test-database.js";
 import { newTenantId, startTestServer, type TestServer } from "../support/test-server.js";
 
 const TIMEOUT_MS = 300;
@@ -12,9 +13,14 @@ const HANG_MS = 1_500;
 let fake: GoogleCalendarFake;
 let server: TestServer;
 
+/** Its own database (see createDatabaseBeside): its deliveries are its own servers'. */
+let database: TestDatabase;
+
 beforeAll(async () => {
+  database = await createDatabaseBeside(inject("databaseUrl"));
   fake = await GoogleCalendarFake.start();
   server = await startTestServer({
+    databaseUrl: database.url,
     env: {
       ...fake.env(),
       PROVIDER_REQUEST_TIMEOUT_MS: String(TIMEOUT_MS),
@@ -27,6 +33,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.close();
   await fake?.close();
+  await database?.drop();
 });
 
 describe("provider requests that hang past PROVIDER_REQUEST_TIMEOUT_MS", () => {

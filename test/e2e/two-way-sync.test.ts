@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import {
   AppointmentService,
   CancellationReason,
@@ -19,6 +19,7 @@ import { connectGoogle, waitForSync } from "../fakes/google/google-oauth-flow.js
 import { appointmentRequest } from "../support/appointment-requests.js";
 import { client, grpcTransport, serviceKey } from "../support/clients.js";
 import { columnsHolding } from "../support/pii-scan.js";
+import { createDatabaseBeside, type TestDatabase } from "../support/test-database.js";
 import { mintJwt, newTenantId, startTestServer, type TestServer } from "../support/test-server.js";
 
 let fake: GoogleCalendarFake;
@@ -30,7 +31,11 @@ const received: { body: Record<string, unknown>; idempotencyKey: string }[] = []
 const QUEUE_SCHEMA = `pgboss_${randomUUID().replace(/-/g, "").slice(0, 12)}`;
 const ENV = { OUTBOX_CLAIM_SECONDS: "2", OUTBOX_RETRY_BASE_DELAY_MS: "50", GOOGLE_WRITES_PER_SECOND_PER_USER: "1000" };
 
+/** Its own database (see createDatabaseBeside): its deliveries are its own servers'. */
+let database: TestDatabase;
+
 beforeAll(async () => {
+  database = await createDatabaseBeside(inject("databaseUrl"));
   fake = await GoogleCalendarFake.start();
   notifications = createServer((req, res) => {
     let body = "";
@@ -46,6 +51,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => notifications.listen(0, "127.0.0.1", resolve));
   const { port } = notifications.address() as AddressInfo;
   server = await startTestServer({
+    databaseUrl: database.url,
     env: { ...fake.env(), ...ENV, AS_CONNECTION_SERVICE_URL: `http://127.0.0.1:${port}/notify` },
     queueSchema: QUEUE_SCHEMA,
   });
@@ -54,6 +60,7 @@ afterAll(async () => {
   await server?.close();
   await fake?.close();
   await new Promise((resolve) => notifications?.close(resolve));
+  await database?.drop();
 });
 
 const appointments = (s: TestServer = server) => client(AppointmentService, grpcTransport(s.baseUrl, serviceKey));
@@ -338,9 +345,15 @@ describe("two-way sync with Google Calendar", () => {
 
   it("two server instances delivering one outbox never duplicate an event", async () => {
     const { tenantId, email } = await connectedTenant("two");
-    const second = await startTestServer({ env: { ...fake.env(), ...ENV, FAST_PATH_BUDGET_MS: "0" } });
+    const second = await startTestServer({
+      databaseUrl: database.url,
+      env: { ...fake.env(), ...ENV, FAST_PATH_BUDGET_MS: "0" },
+    });
     try {
-      const quiet = await startTestServer({ env: { ...fake.env(), ...ENV, FAST_PATH_BUDGET_MS: "0" } });
+      const quiet = await startTestServer({
+        databaseUrl: database.url,
+        env: { ...fake.env(), ...ENV, FAST_PATH_BUDGET_MS: "0" },
+      });
       const ids: string[] = [];
       try {
         for (let i = 0; i < 8; i++) {

@@ -56,7 +56,10 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 
 /**
  * A fresh, migrated database on the same server as url, for a test whose
- * work sweeps every row (schedules) and must not touch other files' rows.
+ * work sweeps every row (schedules) and must not touch other files' rows, or
+ * whose deliveries must be its own servers': every server sweeps all
+ * tenants' due outbox rows at its start and delivers them through its own
+ * configuration (another file's fakes, keys and limits).
  */
 export async function createDatabaseBeside(url: string): Promise<TestDatabase> {
   const name = `uc_test_${Date.now()}_${randomBytes(3).toString("hex")}`;
