@@ -343,6 +343,18 @@ describe("two-way sync with Google Calendar", () => {
     expect(released.integration?.status).toBe(IntegrationStatus.ACTIVE);
   });
 
+  it("fails a booking, not 'not required', when the calendar's access is revoked before its event is written", async () => {
+    const { tenantId, email } = await connectedTenant("revoked");
+    fake.revokeGrant(email);
+    fake.expireAccessTokens();
+    const id = (await book(tenantId, at(3, 10))).appointment!.id;
+    // The first attempt meets invalid_grant and puts the integration in error; the next ones find it there.
+    await expect.poll(() => syncStatusOf(id), { timeout: 10_000 }).toBe(ProviderSyncStatus.FAILED);
+    const appointment = (await appointments().getAppointment({ id })).appointment!;
+    expect(appointment.syncError).toBe("the calendar's access was revoked: reconnect it");
+    expect(eventsWithId(email, id)).toHaveLength(0);
+  });
+
   it("two server instances delivering one outbox never duplicate an event", async () => {
     const { tenantId, email } = await connectedTenant("two");
     const second = await startTestServer({

@@ -15,6 +15,19 @@ export class OutboundLimitReached extends Error {
   }
 }
 
+/**
+ * A calendar owed this appointment's event is connected through an integration in error: not a
+ * provider's answer, and no retry mends it before the business does (reconnects, releases the guard).
+ */
+export class CalendarBlocked extends Error {
+  constructor(
+    readonly integrationId: string,
+    readonly statusReason: string,
+  ) {
+    super(`a calendar connection needs attention (${statusReason})`);
+  }
+}
+
 export interface CalendarWriteOutcome {
   /** A provider event was created, changed or deleted by this delivery (or found already so). */
   written: boolean;
@@ -43,7 +56,10 @@ export async function deliverCalendarWrite(
   const appointment = await loadAppointmentRecord(ctx.customerKeys, em, appointmentId, tenantId);
   if (!appointment) return { written: false };
   let written = false;
+  let blocked: CalendarBlocked | undefined;
   for (const target of await calendarTargets(em, tenantId, appointmentId)) {
+    // Skipped, the appointment would read "not required" (or synced) while a calendar still waits for it.
+    if (target.blockedBy !== undefined) blocked ??= new CalendarBlocked(target.integrationId, target.blockedBy);
     if (!target.writable) continue;
     // A field-service schedule receives bookings as jobs (job-delivery.ts).
     const delivered = ctx.providers.find(target.provider)?.capabilities.fieldServiceJobs
@@ -51,6 +67,8 @@ export async function deliverCalendarWrite(
       : await converge(ctx, em, appointment, target, message.topic, attempts);
     written = delivered || written;
   }
+  // After the healthy targets: each success is recorded, so the retry redoes only the blocked ones.
+  if (blocked) throw blocked;
   return { written };
 }
 

@@ -10,6 +10,11 @@ export interface CalendarTarget {
   accountEmail: string;
   /** The integration writes events: sync on, direction not from_provider. */
   writable: boolean;
+  /**
+   * Set when the integration would write events but is in error (access revoked, mass-delete guard):
+   * its status reason. The event is owed there, so the delivery fails with it rather than skipping.
+   */
+  blockedBy?: string;
   /** The booked technician's own id on this target's field-service platform (Jobber user, HouseCall Pro employee). */
   crewMemberId?: string;
   event?: { providerEventId: string; etag: string | null; deleted: boolean };
@@ -17,6 +22,9 @@ export interface CalendarTarget {
 
 /** The condition on calendar_integrations `i` under which its calendars get our events written. */
 export const WRITES_EVENTS = `i.status = 'active' and i.sync_enabled and i.sync_direction <> 'from_provider'`;
+/** The same integration, in error: it would write events once the business has dealt with its status reason. */
+const BLOCKED_BY = `case when i.status = 'error' and i.sync_enabled and i.sync_direction <> 'from_provider'
+  then coalesce(i.status_reason, 'the calendar connection is in error') end`;
 
 /**
  * The calendars receiving events now, the booked technician's own calendar,
@@ -33,7 +41,7 @@ const TARGETS = `
     where a.id = ?::uuid and a.tenant_id = ? and t.deleted_at is null
   )
   select c.id as calendar_id, c.provider_calendar_id, c.time_zone, i.id as integration_id, i.provider,
-         i.account_email, (${WRITES_EVENTS}) as writable,
+         i.account_email, (${WRITES_EVENTS}) as writable, ${BLOCKED_BY} as blocked_by,
          case i.provider when 'jobber' then t.jobber_user_id
                          when 'housecall_pro' then t.housecall_pro_employee_id end as crew_member_id,
          m.provider_event_id, m.etag, m.deleted_at
@@ -59,6 +67,7 @@ export async function calendarTargets(
     provider: String(row.provider),
     accountEmail: String(row.account_email),
     writable: row.writable === true,
+    ...(row.blocked_by ? { blockedBy: String(row.blocked_by) } : {}),
     ...(row.crew_member_id ? { crewMemberId: String(row.crew_member_id) } : {}),
     ...(row.provider_event_id ? { event: eventOf(row) } : {}),
   }));

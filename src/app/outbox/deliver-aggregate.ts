@@ -2,8 +2,8 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import { decideRetry, type DeliveryFailure } from "../../domain/outbox/delivery-retry.js";
 import { ProviderError } from "../../providers/kit/provider-error.js";
 import type { AppContext } from "../context.js";
-import { ReauthorizationRequiredError } from "../integrations/integration-credentials.js";
-import { deliverCalendarWrite, OutboundLimitReached } from "./calendar-delivery.js";
+import { REAUTHORIZATION_REQUIRED, ReauthorizationRequiredError } from "../integrations/integration-credentials.js";
+import { CalendarBlocked, deliverCalendarWrite, OutboundLimitReached } from "./calendar-delivery.js";
 import { NotificationRefused, NotificationUnavailable, sendCustomerNotification } from "./customer-notification.js";
 import { claimHead, finishClaim, headDueAt, type ClaimedRow } from "./outbox-claims.js";
 import { parseOutboxMessage } from "./outbox-message.js";
@@ -130,9 +130,13 @@ function failureOf(error: unknown): DeliveryFailure {
       reason: error.message,
     };
   }
-  if (error instanceof ReauthorizationRequiredError) {
+  if (
+    error instanceof ReauthorizationRequiredError ||
+    (error instanceof CalendarBlocked && error.statusReason === REAUTHORIZATION_REQUIRED)
+  ) {
     return { transient: false, reason: "the calendar's access was revoked: reconnect it" };
   }
+  if (error instanceof CalendarBlocked) return { transient: false, reason: error.message };
   if (error instanceof NotificationUnavailable) {
     return {
       transient: true,
