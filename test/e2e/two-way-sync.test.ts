@@ -353,6 +353,38 @@ describe("two-way sync with Google Calendar", () => {
     const appointment = (await appointments().getAppointment({ id })).appointment!;
     expect(appointment.syncError).toBe("the calendar's access was revoked: reconnect it");
     expect(eventsWithId(email, id)).toHaveLength(0);
+
+    // Reconnecting delivers what the calendar is owed.
+    fake.loginAs(email);
+    await connectGoogle(server, tenantId);
+    await expect.poll(() => syncStatusOf(id), { timeout: 10_000 }).toBe(ProviderSyncStatus.SYNCED);
+    expect(eventsWithId(email, id)).toHaveLength(1);
+  });
+
+  it("writes the events of upcoming appointments booked before the calendar was connected, once", async () => {
+    const tenantId = newTenantId();
+    const email = `later-${tenantId}@example.test`;
+    const [first, second, cancelled] = await Promise.all(
+      [at(4, 9), at(4, 11), at(4, 13)].map(async (start) => (await book(tenantId, start)).appointment!),
+    );
+    expect(first!.syncStatus).toBe(ProviderSyncStatus.NOT_REQUIRED);
+    await appointments().cancelAppointment({ id: cancelled!.id, reason: CancellationReason.CUSTOMER_REQUEST });
+
+    fake.addAccount(email);
+    fake.loginAs(email);
+    const connected = await connectGoogle(server, tenantId);
+    await waitForSync(server, connected.syncId);
+    for (const { id } of [first!, second!]) {
+      await expect.poll(() => syncStatusOf(id), { timeout: 10_000 }).toBe(ProviderSyncStatus.SYNCED);
+      expect(eventsWithId(email, id)).toHaveLength(1);
+    }
+    expect(eventsWithId(email, cancelled!.id)).toHaveLength(0);
+
+    // Connecting again owes nothing more: no second event.
+    await connectGoogle(server, tenantId);
+    await incrementalSync(tenantId);
+    for (const { id } of [first!, second!]) expect(eventsWithId(email, id)).toHaveLength(1);
+    expect(fake.writes.filter((w) => w.eventId === googleEventIdFor(first!.id))).toHaveLength(1);
   });
 
   it("two server instances delivering one outbox never duplicate an event", async () => {

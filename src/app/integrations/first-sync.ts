@@ -3,7 +3,10 @@ import type { AppContext } from "../context.js";
 import { startSyncJob } from "../sync/start-sync-job.js";
 import { integrationViews, type IntegrationView } from "./integration-view.js";
 
-/** After a connection commits: its first full sync is queued, and the caller sees it as the status RPCs do. */
+/**
+ * After a connection commits: its first full sync is queued, the events its calendars are owed
+ * (saveConnectedAccount queued them) are swept into delivery, and the caller sees it as the status RPCs do.
+ */
 export async function startFirstSync(
   ctx: AppContext,
   integration: CalendarIntegration,
@@ -14,6 +17,7 @@ export async function startFirstSync(
     provider: integration.provider,
     type: "full",
   });
+  await ctx.jobs.send("outbox-sweep", {});
   const [view] = await integrationViews(ctx.orm.em.fork(), [integration]);
   if (!view) throw new Error("integration vanished after commit");
   return { integration: view, syncId: sync.id };

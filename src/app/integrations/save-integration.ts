@@ -9,6 +9,7 @@ import {
   type CalendarIntegration,
 } from "../../entities/calendar-integration.js";
 import type { ProviderCalendarInfo } from "../../providers/calendar/calendar-provider.js";
+import { queueOwedEvents } from "../outbox/queue-owed-events.js";
 import { syncCalendarList } from "./calendar-list.js";
 import { sealIntegrationSecret, type IntegrationSecret } from "./integration-secrets.js";
 
@@ -82,6 +83,7 @@ export async function saveConnectedAccount(
   await em.flush();
 
   await syncCalendarList(em, integration, account.calendars, account.now);
+  await queueOwedEvents(em, account.tenantId, account.now);
   recordAudit(em, {
     tenantId: account.tenantId,
     caller: account.caller,
