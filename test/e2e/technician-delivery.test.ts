@@ -169,6 +169,28 @@ describe("a technician's own calendar", () => {
     await syncStatus(id).toBe(ProviderSyncStatus.SYNCED);
   });
 
+  it("gets their upcoming appointments when their calendar is linked later, once", async () => {
+    const tenantId = newTenantId();
+    const office = `later-office-${tenantId}@example.test`;
+    const tess = `later-tess-${tenantId}@example.test`;
+    await connectAccount(tenantId, office, true);
+    const own = await connectAccount(tenantId, tess, false);
+    const technicianId = await addTechnician(tenantId, {});
+    const id = (await book(tenantId, weekdayAt(3, 9), technicianId)).appointment!.id;
+    await syncStatus(id).toBe(ProviderSyncStatus.SYNCED);
+    expect(eventsWithId(tess, id)).toHaveLength(0);
+
+    const api = client(TechnicianService, connectTransport(server.baseUrl, { jwt: await mintJwt(tenantId) }));
+    await api.updateTechnician({
+      id: technicianId,
+      technician: { name: "Tess Tech", skills: [], calendarId: own.calendarRowId },
+    });
+    await expect.poll(() => eventsWithId(tess, id).length, { timeout: 20_000, interval: 100 }).toBe(1);
+    await syncStatus(id).toBe(ProviderSyncStatus.SYNCED);
+    expect(eventsWithId(office, id)).toHaveLength(1);
+    expect(postsOf(id)).toBe(2);
+  });
+
   it("makes the booking wait for the technician's calendar when no business calendar receives events", async () => {
     const tenantId = newTenantId();
     const tess = `solo-${tenantId}@example.test`;

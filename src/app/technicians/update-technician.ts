@@ -4,9 +4,10 @@ import type { Technician } from "../../domain/technicians/technician.js";
 import { validateTechnicianFields, type TechnicianFieldsRequest } from "../../domain/technicians/technician-fields.js";
 import { requireUuid } from "../../domain/validation.js";
 import type { AppContext } from "../context.js";
+import { queueOwedEvents } from "../outbox/queue-owed-events.js";
 import { findTechnician, replaceTechnician } from "./technician-rows.js";
 
-/** Replaces every field (UpdateTechnician is a full replacement). */
+/** Replaces every field (UpdateTechnician is a full replacement); a newly linked calendar gets their upcoming events. */
 export async function updateTechnician(
   ctx: AppContext,
   _caller: Caller,
@@ -15,8 +16,16 @@ export async function updateTechnician(
   const id = requireUuid("id", input.id);
   const fields = validateTechnicianFields(input.fields);
   const tenantId = input.tenantFilter ?? null;
-  if (!(await findTechnician(ctx.sql, id, tenantId))) throw new NotFoundError(`technician ${id} not found`);
+  const before = await findTechnician(ctx.sql, id, tenantId);
+  if (!before) throw new NotFoundError(`technician ${id} not found`);
   const technician = await replaceTechnician(ctx.sql, id, tenantId, fields);
   if (!technician) throw new InvalidArgumentError("technician.calendar_id", "not a calendar of this tenant");
+  // Linked to another calendar: their upcoming appointments are owed to it (idempotent, so after the update).
+  if (technician.calendarId && technician.calendarId !== before.calendarId) {
+    const owed = await ctx.orm.em
+      .fork()
+      .transactional((em) => queueOwedEvents(em, technician.tenantId, ctx.clock.now()));
+    if (owed > 0) await ctx.jobs.send("outbox-sweep", {});
+  }
   return technician;
 }
