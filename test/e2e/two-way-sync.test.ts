@@ -347,16 +347,39 @@ describe("two-way sync with Google Calendar", () => {
     const { tenantId, email } = await connectedTenant("revoked");
     fake.revokeGrant(email);
     fake.expireAccessTokens();
-    const id = (await book(tenantId, at(3, 10))).appointment!.id;
+    const [id, other] = await Promise.all(
+      [at(3, 10), at(3, 12)].map(async (t) => (await book(tenantId, t)).appointment!.id),
+    );
     // The first attempt meets invalid_grant and puts the integration in error; the next ones find it there.
-    await expect.poll(() => syncStatusOf(id), { timeout: 10_000 }).toBe(ProviderSyncStatus.FAILED);
-    const appointment = (await appointments().getAppointment({ id })).appointment!;
-    expect(appointment.syncError).toBe("the calendar's access was revoked: reconnect it");
-    expect(eventsWithId(email, id)).toHaveLength(0);
+    for (const each of [id!, other!]) {
+      await expect.poll(() => syncStatusOf(each), { timeout: 10_000 }).toBe(ProviderSyncStatus.FAILED);
+      const appointment = (await appointments().getAppointment({ id: each })).appointment!;
+      expect(appointment.syncError).toBe("the calendar's access was revoked: reconnect it");
+      expect(eventsWithId(email, each)).toHaveLength(0);
+    }
+
+    // Cancelled while the calendar is blocked, a booking that never got there owes it nothing.
+    await appointments().cancelAppointment({ id: other!, reason: CancellationReason.CUSTOMER_REQUEST });
+    await expect.poll(() => syncStatusOf(other!), { timeout: 10_000 }).toBe(ProviderSyncStatus.NOT_REQUIRED);
 
     // Reconnecting delivers what the calendar is owed.
     fake.loginAs(email);
     await connectGoogle(server, tenantId);
+    await expect.poll(() => syncStatusOf(id!), { timeout: 10_000 }).toBe(ProviderSyncStatus.SYNCED);
+    expect(eventsWithId(email, id!)).toHaveLength(1);
+    expect(eventsWithId(email, other!)).toHaveLength(0);
+  });
+
+  it("writes what was booked while sync was off once it is turned on again", async () => {
+    const { tenantId, email, integrationId } = await connectedTenant("paused");
+    const calendars = client(CalendarService, grpcTransport(server.baseUrl, { jwt: await mintJwt(tenantId) }));
+    await calendars.updateSyncSettings({ integrationId, syncEnabled: false });
+    const res = await book(tenantId, at(5, 9));
+    const id = res.appointment!.id;
+    expect(res.appointment!.syncStatus).toBe(ProviderSyncStatus.NOT_REQUIRED);
+    expect(eventsWithId(email, id)).toHaveLength(0);
+
+    await calendars.updateSyncSettings({ integrationId, syncEnabled: true });
     await expect.poll(() => syncStatusOf(id), { timeout: 10_000 }).toBe(ProviderSyncStatus.SYNCED);
     expect(eventsWithId(email, id)).toHaveLength(1);
   });

@@ -59,7 +59,9 @@ export async function deliverCalendarWrite(
   let blocked: CalendarBlocked | undefined;
   for (const target of await calendarTargets(em, tenantId, appointmentId)) {
     // Skipped, the appointment would read "not required" (or synced) while a calendar still waits for it.
-    if (target.blockedBy !== undefined) blocked ??= new CalendarBlocked(target.integrationId, target.blockedBy);
+    // A cancelled appointment owes a blocked calendar nothing unless an event of it is there.
+    const owed = ACTIVE.has(appointment.status) || (target.event !== undefined && !target.event.deleted);
+    if (target.blockedBy !== undefined && owed) blocked ??= new CalendarBlocked(target.integrationId, target.blockedBy);
     if (!target.writable) continue;
     // A field-service schedule receives bookings as jobs (job-delivery.ts).
     const delivered = ctx.providers.find(target.provider)?.capabilities.fieldServiceJobs
