@@ -347,27 +347,31 @@ describe("two-way sync with Google Calendar", () => {
     const { tenantId, email } = await connectedTenant("revoked");
     fake.revokeGrant(email);
     fake.expireAccessTokens();
-    const [id, other] = await Promise.all(
-      [at(3, 10), at(3, 12)].map(async (t) => (await book(tenantId, t)).appointment!.id),
-    );
-    // The first attempt meets invalid_grant and puts the integration in error; the next ones find it there.
-    for (const each of [id!, other!]) {
-      await expect.poll(() => syncStatusOf(each), { timeout: 10_000 }).toBe(ProviderSyncStatus.FAILED);
+    const failedBooking = async (start: string) => {
+      const { id } = (await book(tenantId, start)).appointment!;
+      await expect.poll(() => syncStatusOf(id), { timeout: 10_000 }).toBe(ProviderSyncStatus.FAILED);
+      return id;
+    };
+    // The first attempt meets invalid_grant and puts the integration in error; a booking made after
+    // that is owed the event all the same and fails with the same reason.
+    const id = await failedBooking(at(3, 10));
+    const other = await failedBooking(at(3, 12));
+    for (const each of [id, other]) {
       const appointment = (await appointments().getAppointment({ id: each })).appointment!;
       expect(appointment.syncError).toBe("the calendar's access was revoked: reconnect it");
       expect(eventsWithId(email, each)).toHaveLength(0);
     }
 
     // Cancelled while the calendar is blocked, a booking that never got there owes it nothing.
-    await appointments().cancelAppointment({ id: other!, reason: CancellationReason.CUSTOMER_REQUEST });
-    await expect.poll(() => syncStatusOf(other!), { timeout: 10_000 }).toBe(ProviderSyncStatus.NOT_REQUIRED);
+    await appointments().cancelAppointment({ id: other, reason: CancellationReason.CUSTOMER_REQUEST });
+    await expect.poll(() => syncStatusOf(other), { timeout: 10_000 }).toBe(ProviderSyncStatus.NOT_REQUIRED);
 
     // Reconnecting delivers what the calendar is owed.
     fake.loginAs(email);
     await connectGoogle(server, tenantId);
-    await expect.poll(() => syncStatusOf(id!), { timeout: 10_000 }).toBe(ProviderSyncStatus.SYNCED);
-    expect(eventsWithId(email, id!)).toHaveLength(1);
-    expect(eventsWithId(email, other!)).toHaveLength(0);
+    await expect.poll(() => syncStatusOf(id), { timeout: 10_000 }).toBe(ProviderSyncStatus.SYNCED);
+    expect(eventsWithId(email, id)).toHaveLength(1);
+    expect(eventsWithId(email, other)).toHaveLength(0);
   });
 
   it("writes what was booked while sync was off once it is turned on again", async () => {
@@ -408,6 +412,49 @@ describe("two-way sync with Google Calendar", () => {
     await incrementalSync(tenantId);
     for (const { id } of [first!, second!]) expect(eventsWithId(email, id)).toHaveLength(1);
     expect(fake.writes.filter((w) => w.eventId === googleEventIdFor(first!.id))).toHaveLength(1);
+  });
+
+  it("writes upcoming appointments' events to a calendar made the receiving one; the old one keeps and updates its own", async () => {
+    const tenantId = newTenantId();
+    const email = `moved-${tenantId}@example.test`;
+    const team = `team-${tenantId}@group.example.test`;
+    fake.addAccount(email, [{ id: team, summary: "Team" }]);
+    fake.loginAs(email);
+    const connected = await connectGoogle(server, tenantId);
+    await waitForSync(server, connected.syncId);
+    const id = (await book(tenantId, at(6, 9))).appointment!.id;
+    await expect.poll(() => syncStatusOf(id), { timeout: 10_000 }).toBe(ProviderSyncStatus.SYNCED);
+    const teamEvents = () => fake.eventsOf(email, team).filter((e) => e.id === googleEventIdFor(id));
+
+    const calendars = client(CalendarService, grpcTransport(server.baseUrl, { jwt: await mintJwt(tenantId) }));
+    await calendars.updateCalendarSelection({
+      integrationId: connected.integration.id,
+      calendars: [
+        { calendarId: email, checkConflicts: true, receivesEvents: false },
+        { calendarId: team, checkConflicts: true, receivesEvents: true },
+      ],
+    });
+    await expect.poll(() => teamEvents().length, { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => syncStatusOf(id), { timeout: 10_000 }).toBe(ProviderSyncStatus.SYNCED);
+    expect(eventsWithId(email, id)).toHaveLength(1);
+
+    // The event the old calendar holds still follows the appointment, and the move reaches both.
+    const moved = at(6, 14);
+    const jwtClient = client(AppointmentService, grpcTransport(server.baseUrl, { jwt: await mintJwt(tenantId) }));
+    const request = appointmentRequest(tenantId, moved, hourAfter(moved));
+    await jwtClient.updateAppointment({ id, startTime: request.startTime, endTime: request.endTime });
+    const startOf = (events: Record<string, unknown>[]) => (events[0]?.start as { dateTime?: string })?.dateTime;
+    for (const events of [() => eventsWithId(email, id), teamEvents]) {
+      await expect.poll(() => Date.parse(startOf(events()) ?? ""), { timeout: 10_000 }).toBe(Date.parse(moved));
+    }
+    // Saving the same selection again owes nothing: still one event there.
+    await calendars.updateCalendarSelection({
+      integrationId: connected.integration.id,
+      calendars: [{ calendarId: team, checkConflicts: true, receivesEvents: true }],
+    });
+    await incrementalSync(tenantId);
+    expect(teamEvents()).toHaveLength(1);
+    expect(fake.writes.filter((w) => w.eventId === googleEventIdFor(id) && w.method === "POST")).toHaveLength(2);
   });
 
   it("two server instances delivering one outbox never duplicate an event", async () => {

@@ -5,27 +5,32 @@ import type { TenantDataKey } from "../../crypto/customer-data-cipher.js";
 import type { Statement } from "../../db/sql-pool.js";
 import { BUSY_ARRAYS, busySources, busyValues } from "../availability/load-busy-periods.js";
 import { RULES_VERSION_COLUMNS } from "../availability/load-scheduling-rules.js";
-import { WRITES_EVENTS } from "../outbox/calendar-targets.js";
+import { OWES_EVENTS } from "../outbox/calendar-targets.js";
 import { aggregateIdOf, appointmentCreated, customerNotification } from "../outbox/outbox-message.js";
 import { sealCustomerData } from "./appointment-record.js";
 
-/** A calendar that receives our events: then the new appointment waits for its delivery. */
+/**
+ * A calendar that receives our events, or would but for an error of its
+ * connection: then the new appointment waits for its delivery (which fails
+ * with that error rather than leaving the booking "not required").
+ */
 export const RECEIVING_CALENDAR_EXISTS = `
   select 1 from integration_calendars c
   join calendar_integrations i on i.id = c.integration_id
-  where c.tenant_id = $1 and c.receives_events and ${WRITES_EVENTS}`;
+  where c.tenant_id = $1 and c.receives_events and ${OWES_EVENTS}`;
 
 /**
  * The technician (the SQL expression `technician`, a uuid) has their own
- * calendar we write to (see calendarTargets): then their appointment waits
+ * calendar we write to, or would but for an error (see calendarTargets and
+ * RECEIVING_CALENDAR_EXISTS): then their appointment waits
  * for its delivery too. Primary-key lookups only; none when `technician` is null.
  */
-export function technicianCalendarWritable(technician: string): string {
+export function technicianCalendarOwed(technician: string): string {
   return `
   select 1 from technicians t
   join integration_calendars c on c.id = t.calendar_id
   join calendar_integrations i on i.id = c.integration_id
-  where t.id = ${technician} and t.tenant_id = $1 and t.deleted_at is null and ${WRITES_EVENTS}`;
+  where t.id = ${technician} and t.tenant_id = $1 and t.deleted_at is null and ${OWES_EVENTS}`;
 }
 
 /**
@@ -42,8 +47,8 @@ export function technicianCalendarWritable(technician: string): string {
  * The outbox rows' messages come from the same typed builders enqueueOutbox
  * takes (so the id is chosen here): the calendar write, only when a calendar
  * receives events in the same snapshot (sync_status 'pending'; with none,
- * delivering it would write nowhere, and like every appointment booked
- * before a calendar was connected it reaches one with its next change), and
+ * delivering it would write nowhere; a calendar connected later is owed
+ * it, see queueOwedEvents), and
  * when asked, the customer's confirmation ($22); the audit row has
  * recordAudit's shape.
  * The customer's data arrives sealed, one record ($7), with its blind
@@ -58,7 +63,8 @@ export function technicianCalendarWritable(technician: string): string {
  * job type), and for a hold its token and expiry (a hold queues no outbox
  * message, waits for no calendar and is audited as held). The row waits
  * for its delivery (sync_status 'pending') when a calendar receives events
- * or the technician's own calendar is written to.
+ * or the technician's own calendar is written to (or would be but for a
+ * connection error: RECEIVING_CALENDAR_EXISTS).
  */
 export const BOOK_UNLESS_BUSY: Statement = {
   name: "book-appointment-unless-busy",
@@ -72,7 +78,7 @@ export const BOOK_UNLESS_BUSY: Statement = {
     select $6::uuid, $1, $7::bytea, $8::text, coalesce($35::text, $9::text), $3, $2, $10::text, $11::float8,
       $12::float8, $13::numeric, $14::text, $15::text,
       case when $36::text is null and (exists (${RECEIVING_CALENDAR_EXISTS})
-                                       or exists (${technicianCalendarWritable("$32::uuid")}))
+                                       or exists (${technicianCalendarOwed("$32::uuid")}))
         then 'pending' else 'not_required' end,
       $23::bytea, $24::bytea, $25::integer, $26::text, $27::text, $28::text, $29::text, $30::integer, $31::text,
       $32::uuid, $36::text, $37::timestamptz

@@ -8,6 +8,7 @@ import { requestChannels } from "../channels/request-channels.js";
 import { startSyncJob } from "../sync/start-sync-job.js";
 import { findIntegration } from "../integrations/find-integration.js";
 import { integrationViews, type IntegrationView } from "../integrations/integration-view.js";
+import { queueOwedEvents } from "../outbox/queue-owed-events.js";
 
 export interface CalendarSelectionInput {
   calendarId: string;
@@ -18,7 +19,9 @@ export interface CalendarSelectionInput {
 /**
  * Sets which calendars are checked for conflicts and which single one
  * receives new events. A calendar no longer checked loses its mirrored
- * events; a newly checked one is read by a sync started here.
+ * events; a newly checked one is read by a sync started here. A calendar
+ * that now receives events is owed the upcoming appointments' events; the
+ * one that received them before keeps what it holds.
  */
 export async function updateCalendarSelection(
   ctx: AppContext,
@@ -33,7 +36,7 @@ export async function updateCalendarSelection(
   }
 
   const em = ctx.orm.em.fork();
-  const { integration, newlyChecked } = await em.transactional(async (tx) => {
+  const { integration, newlyChecked, owed } = await em.transactional(async (tx) => {
     const integration = await findIntegration(tx, input.integrationId, input.tenantFilter);
     const rows = await tx.find(IntegrationCalendarSchema, { integrationId: integration.id });
     const byId = new Map(rows.map((row) => [row.providerCalendarId, row]));
@@ -71,8 +74,10 @@ export async function updateCalendarSelection(
       entityId: integration.id,
       changes: { calendars: input.calendars.map((c) => ({ ...c })) },
     });
-    return { integration, newlyChecked };
+    const owed = await queueOwedEvents(tx, integration.tenantId, ctx.clock.now());
+    return { integration, newlyChecked, owed };
   });
+  if (owed > 0) await ctx.jobs.send("outbox-sweep", {});
   if (newlyChecked && integration.status === "active") {
     await startSyncJob(ctx, {
       tenantId: integration.tenantId,

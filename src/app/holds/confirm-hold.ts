@@ -11,7 +11,7 @@ import {
 } from "../appointments/appointment-record.js";
 import type { AppointmentRow } from "../appointments/appointment-row.js";
 import { findBookingConflicts, laneOf } from "../appointments/booking-conflicts.js";
-import { RECEIVING_CALENDAR_EXISTS, technicianCalendarWritable } from "../appointments/insert-appointment.js";
+import { RECEIVING_CALENDAR_EXISTS, technicianCalendarOwed } from "../appointments/insert-appointment.js";
 import type { AppContext } from "../context.js";
 import { deliverSoon } from "../outbox/deliver-soon.js";
 import { aggregateIdOf, appointmentCreated, customerNotification } from "../outbox/outbox-message.js";
@@ -45,7 +45,7 @@ const CONFIRM_HOLD: Statement = {
       customer_email_index = $19::bytea, pii_key_version = $20::integer, customer_id = $21, lead_id = $22,
       conversation_id = $23, urgency = $24, estimated_duration_minutes = $25::integer, timezone = $26,
       sync_status = case when exists (${RECEIVING_CALENDAR_EXISTS})
-                           or exists (${technicianCalendarWritable("appointments.technician_id")})
+                           or exists (${technicianCalendarOwed("appointments.technician_id")})
                       then 'pending' else 'not_required' end
     where tenant_id = $1 and hold_token = $2 and status = 'held' and expires_at > $10::timestamptz
     returning *

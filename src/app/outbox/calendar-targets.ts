@@ -22,6 +22,12 @@ export interface CalendarTarget {
 
 /** The condition on calendar_integrations `i` under which its calendars get our events written. */
 export const WRITES_EVENTS = `i.status = 'active' and i.sync_enabled and i.sync_direction <> 'from_provider'`;
+/**
+ * The calendars of `i` are owed our events: written now (WRITES_EVENTS), or
+ * blocked by an error the business must deal with (access revoked, the
+ * mass-delete guard), whose deliveries fail visibly until it does.
+ */
+export const OWES_EVENTS = `i.status in ('active', 'error') and i.sync_enabled and i.sync_direction <> 'from_provider'`;
 /** The same integration, in error: it would write events once the business has dealt with its status reason. */
 const BLOCKED_BY = `case when i.status = 'error' and i.sync_enabled and i.sync_direction <> 'from_provider'
   then coalesce(i.status_reason, 'the calendar connection is in error') end`;
