@@ -69,7 +69,7 @@ export function appointmentService(app: AppContext): ServiceImpl<typeof Appointm
         id: req.id,
         tenantFilter: tenantFilterOf(caller),
         expectedVersion: Number(req.expectedVersion),
-        patch: appointmentFieldsFromProto(req),
+        patch: { ...appointmentFieldsFromProto(req), technicianId: req.technicianId },
       });
       return create(UpdateAppointmentResponseSchema, {
         updated: result.updated,

@@ -79,9 +79,10 @@ const syncStatus = (id: string) =>
 async function addTechnician(
   tenantId: string,
   links: { calendarId?: string; jobberUserId?: string; housecallProEmployeeId?: string },
+  skills: string[] = [],
 ): Promise<string> {
   const api = client(TechnicianService, connectTransport(server.baseUrl, { jwt: await mintJwt(tenantId) }));
-  const res = await api.createTechnician({ technician: { name: "Tess Tech", skills: [], ...links } });
+  const res = await api.createTechnician({ technician: { name: "Tess Tech", skills, ...links } });
   return res.technician!.id;
 }
 
@@ -189,6 +190,41 @@ describe("a technician's own calendar", () => {
     await syncStatus(id).toBe(ProviderSyncStatus.SYNCED);
     expect(eventsWithId(office, id)).toHaveLength(1);
     expect(postsOf(id)).toBe(2);
+  });
+
+  it("a reassignment takes the event out of the previous technician's calendar and into the new one's", async () => {
+    const tenantId = newTenantId();
+    const office = `handover-office-${tenantId}@example.test`;
+    const tess = `handover-tess-${tenantId}@example.test`;
+    const theo = `handover-theo-${tenantId}@example.test`;
+    await connectAccount(tenantId, office, true);
+    const tessCalendar = await connectAccount(tenantId, tess, false);
+    const theoCalendar = await connectAccount(tenantId, theo, false);
+    const skills = ["plumbing_repair"];
+    const tessId = await addTechnician(tenantId, { calendarId: tessCalendar.calendarRowId }, skills);
+    const theoId = await addTechnician(tenantId, { calendarId: theoCalendar.calendarRowId }, skills);
+    const id = (await book(tenantId, weekdayAt(3, 10), tessId)).appointment!.id;
+    await syncStatus(id).toBe(ProviderSyncStatus.SYNCED);
+    expect(eventsWithId(tess, id)).toHaveLength(1);
+
+    const res = await (await asTenant(tenantId)).updateAppointment({ id, technicianId: theoId });
+    expect(res.appointment?.technicianId).toBe(theoId);
+    await expect.poll(() => eventsWithId(tess, id)[0]?.status, { timeout: 20_000, interval: 100 }).toBe("cancelled");
+    await expect.poll(() => eventsWithId(theo, id).length, { timeout: 20_000, interval: 100 }).toBe(1);
+    await syncStatus(id).toBe(ProviderSyncStatus.SYNCED);
+    expect(eventsWithId(theo, id)[0]).toMatchObject({ status: "confirmed", summary: "Fix leaking sink" });
+    expect(eventsWithId(office, id)).toHaveLength(1);
+
+    // A later move reaches Theo and the office, and leaves Tess's cancelled copy alone.
+    await moveTo(tenantId, id, weekdayAt(3, 15));
+    const startOf = (email: string) => (eventsWithId(email, id)[0]?.start as { dateTime?: string })?.dateTime;
+    for (const email of [theo, office]) {
+      await expect
+        .poll(() => Date.parse(startOf(email) ?? ""), { timeout: 20_000, interval: 100 })
+        .toBe(weekdayAt(3, 15).getTime());
+    }
+    expect(eventsWithId(tess, id)[0]?.status).toBe("cancelled");
+    expect(Date.parse(startOf(tess) ?? "")).toBe(weekdayAt(3, 10).getTime());
   });
 
   it("makes the booking wait for the technician's calendar when no business calendar receives events", async () => {

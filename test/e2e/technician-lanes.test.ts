@@ -1,6 +1,8 @@
+import { randomUUID } from "node:crypto";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { Code } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AppointmentService } from "../../gen/universalcalendar/v1/appointment_pb.js";
+import { AppointmentService, AppointmentStatus } from "../../gen/universalcalendar/v1/appointment_pb.js";
 import { AvailabilityService } from "../../gen/universalcalendar/v1/availability_pb.js";
 import { ConflictKind, Provider } from "../../gen/universalcalendar/v1/common_pb.js";
 import { FieldServiceService } from "../../gen/universalcalendar/v1/field_service_pb.js";
@@ -11,6 +13,7 @@ import { HousecallProFake } from "../fakes/housecall-pro/housecall-pro-fake.js";
 import { JobberFake } from "../fakes/jobber/jobber-fake.js";
 import { appointmentRequest } from "../support/appointment-requests.js";
 import { client, connectTransport, grpcTransport, serviceKey } from "../support/clients.js";
+import { errorOf } from "../support/errors.js";
 import { mintJwt, newTenantId, startTestServer, type TestServer } from "../support/test-server.js";
 
 /**
@@ -78,9 +81,10 @@ async function addTechnician(
   tenantId: string,
   name: string,
   links: { jobberUserId?: string; housecallProEmployeeId?: string } = {},
+  skills: string[] = [],
 ): Promise<string> {
   const api = client(TechnicianService, connectTransport(server.baseUrl, { jwt: await mintJwt(tenantId) }));
-  return (await api.createTechnician({ technician: { name, ...links } })).technician!.id;
+  return (await api.createTechnician({ technician: { name, skills, ...links } })).technician!.id;
 }
 
 async function book(tenantId: string, from: string, to: string, technicianId = ""): Promise<string> {
@@ -191,6 +195,113 @@ describe("UpdateAppointment moves in the appointment's lane", () => {
       const loser = first!.updated ? secondOfA! : first!;
       expect(loser.conflicts.map((c) => c.id)).toEqual([first!.updated ? aFirst : aSecond]);
     }
+  });
+});
+
+describe("UpdateAppointment reassigns to another technician", () => {
+  const reassign = (id: string, technicianId: string, extra: { from?: string; to?: string } = {}) =>
+    appointments().updateAppointment({
+      id,
+      technicianId,
+      ...(extra.from && extra.to ? { startTime: stamp(extra.from), endTime: stamp(extra.to) } : {}),
+    });
+  /** The technician's free hourly starts on MONDAY before noon (UTC). */
+  const freeStarts = async (tenantId: string, technicianId: string) => {
+    const res = await availability().checkAvailability({
+      tenantId,
+      startDate: MONDAY,
+      endDate: MONDAY,
+      durationMinutes: 60,
+      technicianId,
+    });
+    return res.days
+      .flatMap((day) => day.slots)
+      .map((slot) => new Date(timestampMs(slot.startTime!)).toISOString().slice(11, 16))
+      .filter((start) => start < "12:00");
+  };
+
+  it("moves the booking to the new technician's lane: they are busy then, the previous one free", async () => {
+    const tenantId = await tenant();
+    const a = await addTechnician(tenantId, "A", {}, ["plumbing_repair"]);
+    const b = await addTechnician(tenantId, "B", {}, ["plumbing_repair"]);
+    const id = await book(tenantId, "09:00", "10:00", a);
+    expect(await freeStarts(tenantId, b)).toEqual(["09:00", "10:00", "11:00"]);
+
+    const res = await reassign(id, b);
+    expect([res.updated, res.conflicts, res.appointment?.technicianId]).toEqual([true, [], b]);
+    expect(await freeStarts(tenantId, a)).toEqual(["09:00", "10:00", "11:00"]);
+    expect(await freeStarts(tenantId, b)).toEqual(["10:00", "11:00"]);
+    // A can be booked at 09:00 now; B cannot.
+    await book(tenantId, "09:00", "10:00", a);
+    const refused = await appointments().createAppointment(
+      appointmentRequest(tenantId, at("09:00"), at("10:00"), { technicianId: b }),
+    );
+    expect(refused.created).toBe(false);
+    // Reassigning and moving in one request; then "" makes it business-wide, which A's 09:00 refuses.
+    const movedToo = await reassign(id, a, { from: "11:00", to: "12:00" });
+    expect([movedToo.updated, movedToo.appointment?.technicianId]).toEqual([true, a]);
+    expect(timestampMs(movedToo.appointment!.startTime!)).toBe(Date.parse(at("11:00")));
+    const wide = await reassign(id, "", { from: "09:00", to: "10:00" });
+    expect(wide.updated).toBe(false);
+    expect(wide.appointment?.technicianId).toBe(a);
+    expect((await reassign(id, "")).appointment?.technicianId).toBeUndefined();
+  });
+
+  it("refuses a technician busy then, with the conflict in their lane, and changes nothing", async () => {
+    const tenantId = await tenant();
+    const a = await addTechnician(tenantId, "A", {}, ["plumbing_repair"]);
+    const b = await addTechnician(tenantId, "B", {}, ["plumbing_repair"]);
+    const id = await book(tenantId, "09:00", "10:00", a);
+    const bs = await book(tenantId, "09:00", "10:00", b);
+    const held = await availability().holdSlot({
+      tenantId,
+      startTime: stamp("11:00"),
+      endTime: stamp("12:00"),
+      technicianId: b,
+      ttlSeconds: 3_600,
+    });
+    expect(held.held).toBe(true);
+
+    const clash = await reassign(id, b);
+    expect(clash.updated).toBe(false);
+    expect(clash.conflicts.map((c) => [c.kind, c.id, c.technicianId])).toEqual([[ConflictKind.APPOINTMENT, bs, b]]);
+    expect(clash.suggestedSlots.every((slot) => slot.technicians?.ids.includes(b))).toBe(true);
+    const onHold = await reassign(id, b, { from: "11:00", to: "12:00" });
+    expect(onHold.updated).toBe(false);
+    expect(onHold.conflicts.map((c) => c.kind)).toEqual([ConflictKind.HOLD]);
+    const unchanged = (await appointments().getAppointment({ id })).appointment!;
+    expect([unchanged.technicianId, unchanged.version, timestampMs(unchanged.startTime!)]).toEqual([
+      a,
+      1n,
+      Date.parse(at("09:00")),
+    ]);
+  });
+
+  it("checks who it goes to: unknown, deleted, unqualified or malformed technicians are refused", async () => {
+    const tenantId = await tenant();
+    const a = await addTechnician(tenantId, "A", {}, ["plumbing_repair"]);
+    const electrician = await addTechnician(tenantId, "E", {}, ["electrical"]);
+    const leaving = await addTechnician(tenantId, "L", {}, ["plumbing_repair"]);
+    const otherTenants = await addTechnician(await tenant(), "O", {}, ["plumbing_repair"]);
+    await client(
+      TechnicianService,
+      connectTransport(server.baseUrl, { jwt: await mintJwt(tenantId) }),
+    ).deleteTechnician({ id: leaving });
+    const id = await book(tenantId, "09:00", "10:00", a);
+
+    const codeOf = async (technicianId: string) => (await errorOf(reassign(id, technicianId))).code;
+    expect(await codeOf("not-a-uuid")).toBe(Code.InvalidArgument);
+    expect((await errorOf(reassign(id, "not-a-uuid"))).message).toContain("technician_id");
+    expect(await codeOf(randomUUID())).toBe(Code.NotFound);
+    expect(await codeOf(leaving)).toBe(Code.NotFound);
+    expect(await codeOf(otherTenants)).toBe(Code.NotFound);
+    expect(await codeOf(electrician)).toBe(Code.FailedPrecondition);
+    // With the job type changed in the same request, the electrician does it.
+    const res = await appointments().updateAppointment({ id, technicianId: electrician, jobType: "Electrical" });
+    expect([res.updated, res.appointment?.technicianId]).toEqual([true, electrician]);
+
+    await appointments().updateAppointment({ id, status: AppointmentStatus.IN_PROGRESS });
+    expect(await codeOf(a)).toBe(Code.FailedPrecondition);
   });
 });
 

@@ -22,6 +22,8 @@ import {
   type CustomerData,
 } from "./appointment-record.js";
 import { findAppointment } from "./find-appointment.js";
+import { chooseTechnicians } from "../technicians/technician-choice.js";
+import { findTechnician } from "../technicians/technician-rows.js";
 
 export interface UpdateAppointmentInput {
   id: string;
@@ -54,7 +56,10 @@ function isOverlap(error: unknown): boolean {
  * is), in the appointment's lane: a technician's appointment only against
  * their own and business-wide busy time, a business-wide one against all of
  * it. The exclusion constraint has the last word on overlapping appointments
- * (the update fails at flush with 23P01).
+ * (the update fails at flush with 23P01). A reassignment is checked the same
+ * way in the lane of the technician it goes to (who must do its job type);
+ * the delivery then writes the event to the new technician's calendar and
+ * takes it out of the previous one's.
  */
 export async function updateAppointment(
   ctx: AppContext,
@@ -71,6 +76,7 @@ export async function updateAppointment(
 }
 
 async function change(ctx: AppContext, caller: Caller, command: UpdateAppointmentInput): Promise<Change> {
+  /** Refused in the lane it was to go to: the technician asked for, else its own. */
   const refused = async (appointment: Appointment): Promise<Change> => ({
     updated: false,
     appointment,
@@ -79,11 +85,13 @@ async function change(ctx: AppContext, caller: Caller, command: UpdateAppointmen
       ctx.clock,
       appointment.tenantId,
       { start: command.patch.start ?? appointment.startTime, end: command.patch.end ?? appointment.endTime },
-      laneOf(appointment),
+      laneOf(targetTechnician === undefined ? appointment : { id: appointment.id, technicianId: targetTechnician }),
     )),
   });
 
   let current: Appointment | undefined;
+  /** The technician a reassignment asks for (null: business-wide); undefined when it keeps its own. */
+  let targetTechnician: string | null | undefined;
   try {
     return await ctx.orm.em.fork().transactional(async (em): Promise<Change> => {
       const appointment = await findAppointment(em, command.id, command.tenantFilter, { forUpdate: true });
@@ -93,17 +101,34 @@ async function change(ctx: AppContext, caller: Caller, command: UpdateAppointmen
           `appointment ${appointment.id} is at version ${appointment.version}, not ${command.expectedVersion}: read it again`,
         );
       }
-      const { values, moved } = validateChanges(
-        { status: appointment.status as AppointmentStatus, start: appointment.startTime, end: appointment.endTime },
+      const { values, moved, reassigned } = validateChanges(
+        {
+          status: appointment.status as AppointmentStatus,
+          start: appointment.startTime,
+          end: appointment.endTime,
+          technicianId: appointment.technicianId ?? null,
+        },
         command.patch,
         ctx.clock.now(),
       );
       if (Object.keys(values).length === 0) return { updated: true as const, appointment, changed: false };
-      if (moved) {
-        const window = { start: values.startTime as Date, end: values.endTime as Date };
+      if (reassigned) {
+        targetTechnician = values.technicianId as string | null;
+        if (targetTechnician !== null) {
+          const jobType = (values.jobType as string | null | undefined) ?? appointment.jobType ?? undefined;
+          await requireAssignable(em, appointment.tenantId, targetTechnician, jobType);
+        }
+      }
+      if (moved || reassigned) {
+        const window = {
+          start: (values.startTime as Date | undefined) ?? appointment.startTime,
+          end: (values.endTime as Date | undefined) ?? appointment.endTime,
+        };
         // Taken after the row lock, as no holder of the schedule lock waits for an appointment row.
         await lockTenantSchedule(em, appointment.tenantId, "booking");
-        const lane = laneOf(appointment);
+        const lane = laneOf(
+          targetTechnician === undefined ? appointment : { id: appointment.id, technicianId: targetTechnician },
+        );
         const blocking = await conflictsClearingStaleHolds(
           unitOfWorkSql(em),
           ctx.clock,
@@ -138,6 +163,17 @@ async function change(ctx: AppContext, caller: Caller, command: UpdateAppointmen
     }
     throw error;
   }
+}
+
+/** A technician of the tenant (not deleted) who does the appointment's job type, or the error saying why not. */
+async function requireAssignable(
+  em: EntityManager,
+  tenantId: string,
+  technicianId: string,
+  jobType: string | undefined,
+): Promise<void> {
+  const technician = await findTechnician(unitOfWorkSql(em), technicianId, tenantId);
+  chooseTechnicians(technician ? [technician] : [], { technicianId, ...(jobType ? { jobType } : {}) });
 }
 
 function splitCustomerData(values: Record<string, unknown>) {

@@ -38,7 +38,8 @@ const ACTIVE = new Set(["pending", "confirmed", "in_progress", "completed"]);
 /**
  * Brings every target calendar's copy of the appointment to the
  * appointment's current state: created when missing, updated (If-Match with
- * the etag we last saw) when it changed, deleted when it was cancelled.
+ * the etag we last saw) when it changed, deleted when it was cancelled (or
+ * from a technician's calendar the appointment left).
  * Each provider success is recorded at once, so a retry after a partial
  * failure only redoes what is left, and every provider call is idempotent
  * (client-chosen id / transactionId / If-None-Match), so a redo after a crash
@@ -87,7 +88,8 @@ async function converge(
   const event = outgoingEventOf(appointment, target);
   const existing = target.event;
 
-  if (!ACTIVE.has(appointment.status)) {
+  // Cancelled, or gone to another technician whose calendar this is not.
+  if (!ACTIVE.has(appointment.status) || target.released) {
     if (existing && !existing.deleted) {
       await write(ctx, target, (d, c) => d.deleteEvent(c, target.providerCalendarId, existing.providerEventId));
       await record({ providerEventId: existing.providerEventId, deleted: true });

@@ -15,6 +15,11 @@ export interface CalendarTarget {
    * its status reason. The event is owed there, so the delivery fails with it rather than skipping.
    */
   blockedBy?: string;
+  /**
+   * Another technician's own calendar, not a receiving one, still holding the event: the appointment
+   * went to someone else, so the event is taken out of it.
+   */
+  released: boolean;
   /** The booked technician's own id on this target's field-service platform (Jobber user, HouseCall Pro employee). */
   crewMemberId?: string;
   event?: { providerEventId: string; etag: string | null; deleted: boolean };
@@ -34,7 +39,8 @@ const BLOCKED_BY = `case when i.status = 'error' and i.sync_enabled and i.sync_d
 
 /**
  * The calendars receiving events now, the booked technician's own calendar,
- * and any still holding this appointment's event. The technician comes from
+ * and any still holding this appointment's event (`released` when that one is
+ * only another technician's own calendar). The technician comes from
  * the appointment row (so a change or cancellation reaches their calendar as
  * the booking did); a deleted technician's calendar gets no new events.
  * crew_member_id: the technician's link matching the target's provider
@@ -50,7 +56,9 @@ const TARGETS = `
          i.account_email, (${WRITES_EVENTS}) as writable, ${BLOCKED_BY} as blocked_by,
          case i.provider when 'jobber' then t.jobber_user_id
                          when 'housecall_pro' then t.housecall_pro_employee_id end as crew_member_id,
-         m.provider_event_id, m.etag, m.deleted_at
+         m.provider_event_id, m.etag, m.deleted_at,
+         (not c.receives_events and c.id is distinct from t.calendar_id and exists (
+           select 1 from technicians o where o.tenant_id = c.tenant_id and o.calendar_id = c.id)) as released
   from integration_calendars c
   join calendar_integrations i on i.id = c.integration_id
   left join technician t on true
@@ -73,6 +81,7 @@ export async function calendarTargets(
     provider: String(row.provider),
     accountEmail: String(row.account_email),
     writable: row.writable === true,
+    released: row.released === true,
     ...(row.blocked_by ? { blockedBy: String(row.blocked_by) } : {}),
     ...(row.crew_member_id ? { crewMemberId: String(row.crew_member_id) } : {}),
     ...(row.provider_event_id ? { event: eventOf(row) } : {}),

@@ -1,6 +1,12 @@
-import { requireNotInPast, requireTimeRange } from "../validation.js";
+import { requireNotInPast, requireTimeRange, requireUuid } from "../validation.js";
 import { APPOINTMENT_FIELD_RULES, APPOINTMENT_FIELDS, type Urgency } from "./appointment-fields.js";
-import { assertEditable, assertReschedulable, assertTransition, type AppointmentStatus } from "./appointment-status.js";
+import {
+  assertEditable,
+  assertReassignable,
+  assertReschedulable,
+  assertTransition,
+  type AppointmentStatus,
+} from "./appointment-status.js";
 
 /** UpdateAppointment's fields; undefined means "leave unchanged". */
 export interface AppointmentPatch {
@@ -24,18 +30,26 @@ export interface AppointmentPatch {
   urgency?: Urgency;
   estimatedDurationMinutes?: number;
   timezone?: string;
+  /** Another technician's id, or "" for the business as a whole. */
+  technicianId?: string;
 }
 
 export interface CurrentAppointment {
   status: AppointmentStatus;
   start: Date;
   end: Date;
+  technicianId: string | null;
 }
 
-/** Column values to write, validated against the current state; `moved` when the time changes. */
+/**
+ * Column values to write, validated against the current state; `moved` when
+ * the time changes, `reassigned` when the technician does (values.technicianId,
+ * null: business-wide).
+ */
 export interface AppointmentChanges {
   values: Record<string, string | number | Date | null>;
   moved: boolean;
+  reassigned: boolean;
 }
 
 /** `now` refuses a move to a start in the past; an appointment that has started keeps its start and may still change. */
@@ -59,9 +73,19 @@ export function validateChanges(current: CurrentAppointment, patch: AppointmentP
       values.endTime = end;
     }
   }
+  let reassigned = false;
+  if (patch.technicianId !== undefined) {
+    const given = patch.technicianId.trim();
+    const technicianId = given === "" ? null : requireUuid("technician_id", given);
+    if (technicianId !== current.technicianId) {
+      assertReassignable(current.status);
+      values.technicianId = technicianId;
+      reassigned = true;
+    }
+  }
   if (patch.status !== undefined) {
     assertTransition(current.status, patch.status);
     if (patch.status !== current.status) values.status = patch.status;
   }
-  return { values, moved };
+  return { values, moved, reassigned };
 }

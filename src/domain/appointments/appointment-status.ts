@@ -46,6 +46,11 @@ export function assertReschedulable(status: AppointmentStatus): void {
   if (!isUpcoming(status)) throw new FailedPreconditionError(`a ${status} appointment cannot be moved`);
 }
 
+/** Only appointments that have not started may go to another technician. */
+export function assertReassignable(status: AppointmentStatus): void {
+  if (!isUpcoming(status)) throw new FailedPreconditionError(`a ${status} appointment cannot be reassigned`);
+}
+
 /** Only appointments that have not started may be cancelled. */
 export function assertCancellable(status: AppointmentStatus): void {
   if (!isUpcoming(status)) throw new FailedPreconditionError(`a ${status} appointment cannot be cancelled`);
