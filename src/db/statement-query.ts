@@ -129,11 +129,21 @@ class StatementQuery extends Base {
   }
 }
 
+/**
+ * PostgreSQL keeps the first 63 bytes of a prepared statement's name (NAMEDATALEN - 1): two longer
+ * names alike up to there are one statement to the server, and the second Parse on a connection
+ * fails with 42P05 while pg, which tracks the whole name, keeps asking.
+ */
+const MAX_STATEMENT_NAME_BYTES = 63;
+
 /** Runs named statements through StatementQuery, remembering each statement's row layout. */
 export class StatementRunner {
   private readonly shapes = new Map<string, RowShape>();
 
   run<R>(client: pg.ClientBase, name: string, text: string, values: unknown[]): Promise<R[]> {
+    if (Buffer.byteLength(name) > MAX_STATEMENT_NAME_BYTES) {
+      return Promise.reject(new Error(`prepared statement name over ${MAX_STATEMENT_NAME_BYTES} bytes: ${name}`));
+    }
     const query = new StatementQuery(name, text, values, this.shapes);
     return new Promise((resolve, reject) => {
       query.callback = (error, result) => (error ? reject(error) : resolve(result.rows as R[]));

@@ -373,6 +373,39 @@ describe("ListAppointments", () => {
     expect(confirmed.appointments.map((a) => a.id)).toEqual([page1.appointments[0]!.id]);
   });
 
+  it("answers every combination of filters, each many times over the pool's connections", async () => {
+    // Each combination is its own prepared statement; names PostgreSQL cut to the same 63 bytes
+    // once collided on a connection (42P05, an internal error for every later call of one of them).
+    const tenantId = newTenantId();
+    const booked = await keyClient().createAppointment(
+      appointmentRequest(tenantId, "2030-03-01T10:00:00Z", "2030-03-01T11:00:00Z", {
+        customerId: "cust-1",
+        leadId: "lead-1",
+        conversationId: "conv-1",
+      }),
+    );
+    expect(booked.created).toBe(true);
+    const filters = [
+      { startDate: "2030-03-01", endDate: "2030-03-01" },
+      { statuses: [AppointmentStatus.PENDING] },
+      { customerId: "cust-1" },
+      { leadId: "lead-1" },
+      { conversationId: "conv-1" },
+      { customerPhone: "+15551234567" },
+    ];
+    const combinations = Array.from({ length: 2 ** filters.length }, (_, bits) =>
+      Object.assign({ tenantId }, ...filters.filter((_, i) => bits & (2 ** i))),
+    );
+    for (let round = 0; round < 4; round++) {
+      const totals = await Promise.all(
+        combinations.flatMap((request) =>
+          Array.from({ length: 3 }, async () => (await keyClient().listAppointments(request)).total),
+        ),
+      );
+      expect(new Set(totals)).toEqual(new Set([1]));
+    }
+  });
+
   it.each([
     ["limit", { limit: 101 }],
     ["limit", { limit: -1 }],

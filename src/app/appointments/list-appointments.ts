@@ -72,16 +72,18 @@ export async function listAppointments(
   query: ListAppointmentsInput,
 ): Promise<AppointmentPage> {
   const { page, limit, offset } = requirePage(query.page, query.limit);
-  // Conditions by name (the name of the prepared statement: one per combination of filters); values
-  // that vary in number (statuses, the phone's blind indexes under each key version) go as arrays.
-  const conditions: [name: string, sql: (n: number) => string, value: unknown][] = [];
+  // Conditions by a one-letter code (together the prepared statement's name, one per combination of
+  // filters, kept within PostgreSQL's 63 bytes: longer names are cut there, and two combinations cut
+  // to the same name would collide on a connection); values that vary in number (statuses, the
+  // phone's blind indexes under each key version) go as arrays.
+  const conditions: [code: string, sql: (n: number) => string, value: unknown][] = [];
   const filters: Record<string, unknown> = {};
   if (query.startDate || query.endDate) {
     const { rules } = await loadSchedulingRules(ctx.sql, query.tenantId);
     let from: Date | undefined;
     if (query.startDate) {
       from = startOfLocalDate("start_date", query.startDate, rules.timeZone);
-      conditions.push(["from", (n) => `start_time >= $${n}`, from]);
+      conditions.push(["f", (n) => `start_time >= $${n}`, from]);
     }
     if (query.endDate) {
       const until = DateTime.fromJSDate(startOfLocalDate("end_date", query.endDate, rules.timeZone), {
@@ -90,35 +92,35 @@ export async function listAppointments(
         .plus({ days: 1 })
         .toJSDate();
       if (from && from >= until) throw new InvalidArgumentError("end_date", "must not be before start_date");
-      conditions.push(["until", (n) => `start_time < $${n}`, until]);
+      conditions.push(["u", (n) => `start_time < $${n}`, until]);
     }
     filters.startDate = query.startDate;
     filters.endDate = query.endDate;
   }
   if (query.statuses.length > 0) {
-    conditions.push(["status", (n) => `status = any($${n}::text[])`, query.statuses]);
+    conditions.push(["s", (n) => `status = any($${n}::text[])`, query.statuses]);
     filters.statuses = query.statuses;
   } else {
     // Slot holds live in the same table (under the same no-overlap rule) but are not appointments.
-    conditions.push(["not-held", () => "status <> 'held'", undefined]);
+    conditions.push(["h", () => "status <> 'held'", undefined]);
   }
-  for (const [field, column, value] of [
-    ["customer_id", "customer_id", query.customerId],
-    ["lead_id", "lead_id", query.leadId],
-    ["conversation_id", "conversation_id", query.conversationId],
+  for (const [field, code, value] of [
+    ["customer_id", "c", query.customerId],
+    ["lead_id", "l", query.leadId],
+    ["conversation_id", "v", query.conversationId],
   ] as const) {
     const id = optionalText(field, value, 255);
     if (id === null) continue;
-    conditions.push([column, (n) => `${column} = $${n}`, id]);
+    conditions.push([code, (n) => `${field} = $${n}`, id]);
     filters[field] = "[given]";
   }
   if (query.customerPhone.trim()) {
     const phone = normalisePhone("customer_phone", query.customerPhone);
     const { phone: indexes } = await customerLookupIndexes(ctx.customerKeys, query.tenantId, { phone });
-    conditions.push(["phone", (n) => `customer_phone_index = any($${n}::bytea[])`, indexes satisfies Buffer[]]);
+    conditions.push(["p", (n) => `customer_phone_index = any($${n}::bytea[])`, indexes satisfies Buffer[]]);
     filters.customer_phone = "[given]";
   }
-  const name = conditions.map(([condition]) => condition).join(",");
+  const name = conditions.map(([code]) => code).join("");
   // $1 tenant; then the conditions' values; the page and the audit row's values come last.
   const values: unknown[] = [query.tenantId];
   const where = ["tenant_id = $1"];
