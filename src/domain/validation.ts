@@ -97,6 +97,14 @@ export function optionalCoordinate(field: string, value: number | undefined, lim
   return value;
 }
 
+/** An optimistic-concurrency version read earlier, or 0 for "no check"; as a number (versions stay far below 2^53). */
+export function requireExpectedVersion(field: string, value: bigint): number {
+  if (value < 0n || value > BigInt(Number.MAX_SAFE_INTEGER)) {
+    throw new InvalidArgumentError(field, "must be 0 (no check) or the version last read");
+  }
+  return Number(value);
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function requireUuid(field: string, value: string): string {

@@ -26,6 +26,7 @@ import { conflictToProto, slotToProto } from "./conflict-mapping.js";
 import type { FastPathResult } from "../app/outbox/deliver-soon.js";
 import { freshnessToProto } from "./freshness-mapping.js";
 import type { AppContext } from "../app/context.js";
+import { requireExpectedVersion } from "../domain/validation.js";
 
 export function appointmentService(app: AppContext): ServiceImpl<typeof AppointmentService> {
   return {
@@ -68,7 +69,7 @@ export function appointmentService(app: AppContext): ServiceImpl<typeof Appointm
       const result = await updateAppointment(app, caller, {
         id: req.id,
         tenantFilter: tenantFilterOf(caller),
-        expectedVersion: Number(req.expectedVersion),
+        expectedVersion: requireExpectedVersion("expected_version", req.expectedVersion),
         patch: { ...appointmentFieldsFromProto(req), technicianId: req.technicianId },
       });
       return create(UpdateAppointmentResponseSchema, {

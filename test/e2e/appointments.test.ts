@@ -256,6 +256,12 @@ describe("UpdateAppointment", () => {
     const error = await errorOf(api.updateAppointment({ id: booked.id, notes: "second editor", expectedVersion: 1n }));
     expect(error.code).toBe(Code.Aborted);
     expect((await api.getAppointment({ id: booked.id })).appointment?.notes).toBe("first editor");
+    // A version no read could have returned is the caller's mistake, not a race.
+    for (const expectedVersion of [-1n, 2n ** 63n - 1n]) {
+      const bad = await errorOf(api.updateAppointment({ id: booked.id, notes: "third", expectedVersion }));
+      expect([bad.code, bad.rawMessage.split(":")[0]]).toEqual([Code.InvalidArgument, "expected_version"]);
+    }
+    expect((await api.getAppointment({ id: booked.id })).appointment?.notes).toBe("first editor");
   });
 
   it("re-checks conflicts when moving, and moves into free time", async () => {
