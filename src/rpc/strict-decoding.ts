@@ -87,6 +87,46 @@ function jsonProblem(field: DescField, value: JsonValue, error: unknown): string
   return (error instanceof Error ? error.message : String(error)).replace(/^cannot decode .* from JSON: /, "");
 }
 
+const RFC3339_DATE = /^(\d{4})-(\d{2})-(\d{2})T/;
+
+/** A date part with no such day (2031-02-30, 2030-04-31): V8's Date.parse, which protobuf-es uses, rolls it over. */
+function impossibleDate(value: string): boolean {
+  const date = RFC3339_DATE.exec(value);
+  if (!date) return false;
+  const [year, month, day] = [Number(date[1]), Number(date[2]), Number(date[3])];
+  return month < 1 || month > 12 || day < 1 || day > new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+/**
+ * The first timestamp of a decoded JSON body (fields, nested messages, lists) whose date does not
+ * exist, named: protobuf-es accepted it as a later day (2031-02-30 as 2031-03-02).
+ */
+function impossibleTimestamp(desc: DescMessage, json: JsonValue, path: string): string | undefined {
+  if (typeof json !== "object" || json === null || Array.isArray(json)) return undefined;
+  for (const [key, value] of Object.entries(json)) {
+    const field = desc.fields.find((f) => f.jsonName === key || f.name === key);
+    if (!field || !(field.fieldKind === "message" || (field.fieldKind === "list" && field.listKind === "message"))) {
+      continue;
+    }
+    const name = `${path}${field.name}`;
+    const items: [JsonValue, string][] =
+      field.fieldKind === "list" && Array.isArray(value)
+        ? value.map((item, index) => [item, `${name}[${index}]`])
+        : [[value, name]];
+    for (const [item, itemName] of items) {
+      if (field.message.typeName === "google.protobuf.Timestamp") {
+        if (typeof item === "string" && impossibleDate(item)) {
+          return `${itemName}: ${JSON.stringify(item)} is not an RFC 3339 timestamp (no such day)`;
+        }
+      } else if (!field.message.typeName.startsWith("google.protobuf.")) {
+        const found = impossibleTimestamp(field.message, item, `${itemName}.`);
+        if (found) return found;
+      }
+    }
+  }
+  return undefined;
+}
+
 /** Decodes one request message the way connect-es will, but fails with invalid_argument naming what is wrong. */
 function decodeRequest(desc: DescMessage, json: boolean, payload: Uint8Array): Message {
   if (!json) {
@@ -102,11 +142,15 @@ function decodeRequest(desc: DescMessage, json: boolean, payload: Uint8Array): M
   } catch {
     throw invalid("request body is not valid UTF-8 JSON");
   }
+  let message: Message;
   try {
-    return fromJson(desc, parsed, STRICT_JSON);
+    message = fromJson(desc, parsed, STRICT_JSON);
   } catch (error) {
     throw invalid(locateJsonError(desc, parsed, "") ?? (error as Error).message);
   }
+  const noSuchDay = impossibleTimestamp(desc, parsed, "");
+  if (noSuchDay) throw invalid(noSuchDay);
+  return message;
 }
 
 /**

@@ -146,6 +146,28 @@ describe("strict JSON", () => {
     expect(res.body.message).toMatch(/^end_time: /);
   });
 
+  it.each([
+    ["start_time", { startTime: "2031-02-30T10:00:00Z", endTime: "2031-03-02T11:00:00Z" }],
+    ["end_time", { startTime: "2030-04-30T10:00:00Z", endTime: "2030-04-31T11:00:00Z" }],
+    ["start_time", { startTime: "2031-02-29T10:00:00Z", endTime: "2031-03-01T11:00:00Z" }],
+  ])("refuses a timestamp on a day that does not exist, naming %s and booking nothing", async (field, times) => {
+    const tenantId = newTenantId();
+    const res = await postJson(server.baseUrl, CREATE, createJson(tenantId, times), serviceKey);
+    expect(res.body.code).toBe("invalid_argument");
+    expect(res.body.message).toMatch(new RegExp(`^${field}: .*no such day`));
+    expect(await appointmentCount(tenantId)).toBe(0);
+  });
+
+  it("takes a leap day that exists", async () => {
+    const res = await postJson(
+      server.baseUrl,
+      CREATE,
+      createJson(newTenantId(), { startTime: "2032-02-29T10:00:00Z", endTime: "2032-02-29T11:00:00Z" }),
+      serviceKey,
+    );
+    expect(res.status).toBe(200);
+  });
+
   it("refuses a body that is not JSON", async () => {
     const res = await rawConnectCall(server.baseUrl, CREATE, "{ nope", { contentType: "application/json" });
     expect(res).toMatchObject({ httpStatus: 400, code: "invalid_argument" });
