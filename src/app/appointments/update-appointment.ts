@@ -76,7 +76,11 @@ export async function updateAppointment(
 }
 
 async function change(ctx: AppContext, caller: Caller, command: UpdateAppointmentInput): Promise<Change> {
-  /** Refused in the lane it was to go to: the technician asked for, else its own. */
+  /** The technician a reassignment asks for (null: business-wide); undefined when it keeps its own. */
+  let targetTechnician: string | null | undefined;
+  /** The lane the appointment is going to: the technician asked for, else its own. */
+  const laneAfter = (appointment: Appointment) =>
+    laneOf(targetTechnician === undefined ? appointment : { id: appointment.id, technicianId: targetTechnician });
   const refused = async (appointment: Appointment): Promise<Change> => ({
     updated: false,
     appointment,
@@ -85,13 +89,11 @@ async function change(ctx: AppContext, caller: Caller, command: UpdateAppointmen
       ctx.clock,
       appointment.tenantId,
       { start: command.patch.start ?? appointment.startTime, end: command.patch.end ?? appointment.endTime },
-      laneOf(targetTechnician === undefined ? appointment : { id: appointment.id, technicianId: targetTechnician }),
+      laneAfter(appointment),
     )),
   });
 
   let current: Appointment | undefined;
-  /** The technician a reassignment asks for (null: business-wide); undefined when it keeps its own. */
-  let targetTechnician: string | null | undefined;
   try {
     return await ctx.orm.em.fork().transactional(async (em): Promise<Change> => {
       const appointment = await findAppointment(em, command.id, command.tenantFilter, { forUpdate: true });
@@ -126,9 +128,7 @@ async function change(ctx: AppContext, caller: Caller, command: UpdateAppointmen
         };
         // Taken after the row lock, as no holder of the schedule lock waits for an appointment row.
         await lockTenantSchedule(em, appointment.tenantId, "booking");
-        const lane = laneOf(
-          targetTechnician === undefined ? appointment : { id: appointment.id, technicianId: targetTechnician },
-        );
+        const lane = laneAfter(appointment);
         const blocking = await conflictsClearingStaleHolds(
           unitOfWorkSql(em),
           ctx.clock,
