@@ -9,6 +9,7 @@ import { GOOGLE_SCOPES } from "../../src/providers/calendar/google/google-calend
 import { GoogleCalendarFake } from "../fakes/google/google-calendar-fake.js";
 import { authorizeAt, codeOf, connectGoogle, waitForSync } from "../fakes/google/google-oauth-flow.js";
 import { client, connectTransport, grpcTransport, serviceKey } from "../support/clients.js";
+import { errorOf } from "../support/errors.js";
 import { mintJwt, newTenantId, startTestServer, type TestServer } from "../support/test-server.js";
 
 let fake: GoogleCalendarFake;
@@ -130,6 +131,13 @@ describe("connecting Google through the server", () => {
     expect(await codeOf(mine.completeOAuth({ tenantId, provider: Provider.GOOGLE, code: "", state }))).toBe(
       Code.InvalidArgument,
     );
+    for (const [field, tooLong] of [
+      ["code", { code: "c".repeat(4097), state }],
+      ["state", { code, state: "s".repeat(513) }],
+    ] as const) {
+      const error = await errorOf(mine.completeOAuth({ tenantId, provider: Provider.GOOGLE, ...tooLong }));
+      expect([error.code, error.rawMessage.split(":")[0]]).toEqual([Code.InvalidArgument, field]);
+    }
     expect((await theirs.getCalendarStatus({ tenantId: otherTenant })).integrations).toHaveLength(0);
     expect((await mine.getCalendarStatus({ tenantId })).integrations).toHaveLength(0);
 

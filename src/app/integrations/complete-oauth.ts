@@ -41,7 +41,8 @@ export async function completeOAuth(
   if (!provider) throw new InvalidArgumentError("provider", `${input.provider} does not connect with OAuth`);
   if (!input.code.trim()) throw new InvalidArgumentError("code", "required");
   if (!input.state.trim()) throw new InvalidArgumentError("state", "required");
-  if (input.state.length > 512 || input.code.length > 4096) throw new InvalidArgumentError("state", "too long");
+  if (input.state.length > 512) throw new InvalidArgumentError("state", "at most 512 characters");
+  if (input.code.length > 4096) throw new InvalidArgumentError("code", "at most 4096 characters");
 
   const now = ctx.clock.now();
   const em = ctx.orm.em.fork();
