@@ -141,7 +141,8 @@ export class StatementRunner {
   private readonly shapes = new Map<string, RowShape>();
 
   run<R>(client: pg.ClientBase, name: string, text: string, values: unknown[]): Promise<R[]> {
-    if (Buffer.byteLength(name) > MAX_STATEMENT_NAME_BYTES) {
+    // Checked until the statement has run once (then its row shape is known): not on every call.
+    if (!this.shapes.has(name) && Buffer.byteLength(name) > MAX_STATEMENT_NAME_BYTES) {
       return Promise.reject(new Error(`prepared statement name over ${MAX_STATEMENT_NAME_BYTES} bytes: ${name}`));
     }
     const query = new StatementQuery(name, text, values, this.shapes);

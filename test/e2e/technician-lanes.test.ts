@@ -277,6 +277,25 @@ describe("UpdateAppointment reassigns to another technician", () => {
     ]);
   });
 
+  it("parallel reassignments onto one technician's hour, on two servers: exactly one gets it", async () => {
+    for (let round = 0; round < 3; round++) {
+      const tenantId = await tenant();
+      const skills = ["plumbing_repair"];
+      const [a, b, c] = await Promise.all(["A", "B", "C"].map((name) => addTechnician(tenantId, name, {}, skills)));
+      const [ofA, ofB] = [await book(tenantId, "14:00", "15:00", a!), await book(tenantId, "14:00", "15:00", b!)];
+      const results = await Promise.all(
+        [ofA, ofB].map((id, i) => appointments(i ? second : server).updateAppointment({ id, technicianId: c! })),
+      );
+      expect(results.filter((r) => r.updated)).toHaveLength(1);
+      const loser = results.find((r) => !r.updated)!;
+      const winner = results.find((r) => r.updated)!;
+      expect(loser.conflicts.map((conflict) => [conflict.id, conflict.technicianId])).toEqual([
+        [winner.appointment!.id, c],
+      ]);
+      expect(loser.appointment?.technicianId).toBe(loser.appointment!.id === ofA ? a : b);
+    }
+  });
+
   it("checks who it goes to: unknown, deleted, unqualified or malformed technicians are refused", async () => {
     const tenantId = await tenant();
     const a = await addTechnician(tenantId, "A", {}, ["plumbing_repair"]);
