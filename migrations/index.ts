@@ -9,6 +9,7 @@ import { Migration20261220000000_job_delivery_intents } from "./Migration2026122
 import { Migration20261220100000_technicians } from "./Migration20261220100000_technicians.js";
 import { Migration20261221000000_job_intent_job_ids } from "./Migration20261221000000_job_intent_job_ids.js";
 import { Migration20261222000000_customer_data_record } from "./Migration20261222000000_customer_data_record.js";
+import { Migration20261223000000_job_crew_member } from "./Migration20261223000000_job_crew_member.js";
 
 /** Every migration in order; listed explicitly so tsx, vitest and node load them alike. */
 export const migrationsList: MigrationObject[] = [
@@ -31,4 +32,5 @@ export const migrationsList: MigrationObject[] = [
   { name: "Migration20261220100000_technicians", class: Migration20261220100000_technicians },
   { name: "Migration20261221000000_job_intent_job_ids", class: Migration20261221000000_job_intent_job_ids },
   { name: "Migration20261222000000_customer_data_record", class: Migration20261222000000_customer_data_record },
+  { name: "Migration20261223000000_job_crew_member", class: Migration20261223000000_job_crew_member },
 ];

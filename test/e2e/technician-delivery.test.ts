@@ -27,7 +27,7 @@ import { weekdayAt } from "../support/weekdays.js";
  * A technician's appointment reaches the technician: their own connected
  * calendar gets its event (besides the business's receiving calendar), and a
  * job on Jobber / HouseCall Pro carries them on its crew, merged with whoever
- * the business dispatched there.
+ * the business dispatched there (reassigned, the previous one comes off it).
  *
  * Its own database: a server starting elsewhere in the run sweeps every
  * tenant's due outbox rows into its own queue and delivers them through its
@@ -359,6 +359,48 @@ describe("a technician on the field-service crew", () => {
     await moveTo(tenantId, id, moved);
     await expect.poll(crew, { timeout: 20_000, interval: 100 }).toEqual([dan, tess]);
     expect(hcp.jobsWithNotes(jobMarkerOf(id))[0]?.scheduled_start).toBe(moved.toISOString());
+    await syncStatus(id).toBe(ProviderSyncStatus.SYNCED);
+  });
+
+  it("Jobber: a reassignment takes the previous technician off the visit and puts the new one on", async () => {
+    const tenantId = await destination("jobber");
+    const tess = jobber.addUser("Tess Tech");
+    const theo = jobber.addUser("Theo Tech");
+    const dan = jobber.addUser("Dan Dispatched");
+    const skills = ["plumbing_repair"];
+    const tessId = await addTechnician(tenantId, { jobberUserId: tess }, skills);
+    const theoId = await addTechnician(tenantId, { jobberUserId: theo }, skills);
+    const id = (await book(tenantId, weekdayAt(10, 13), tessId)).appointment!.id;
+    await syncStatus(id).toBe(ProviderSyncStatus.SYNCED);
+    const [job] = jobber.jobsWithInstructions(jobMarkerOf(id));
+    const [visit] = jobber.visitsOf(job!.id);
+    jobber.assignVisit(visit!.id, [tess, dan]);
+
+    await (await asTenant(tenantId)).updateAppointment({ id, technicianId: theoId });
+    await expect.poll(() => jobber.crewOf(visit!.id), { timeout: 20_000, interval: 100 }).toEqual([dan, theo]);
+    await syncStatus(id).toBe(ProviderSyncStatus.SYNCED);
+
+    // Made business-wide: Theo, whom we put there, comes off too; Dan stays.
+    await (await asTenant(tenantId)).updateAppointment({ id, technicianId: "" });
+    await expect.poll(() => jobber.crewOf(visit!.id), { timeout: 20_000, interval: 100 }).toEqual([dan]);
+    await syncStatus(id).toBe(ProviderSyncStatus.SYNCED);
+  });
+
+  it("HouseCall Pro: a reassignment dispatches the job to the new technician instead of the previous one", async () => {
+    const tenantId = await destination("housecall_pro");
+    const tess = hcp.addEmployee("Tess Tech");
+    const theo = hcp.addEmployee("Theo Tech");
+    const dan = hcp.addEmployee("Dan Dispatched");
+    const skills = ["plumbing_repair"];
+    const tessId = await addTechnician(tenantId, { housecallProEmployeeId: tess }, skills);
+    const theoId = await addTechnician(tenantId, { housecallProEmployeeId: theo }, skills);
+    const id = (await book(tenantId, weekdayAt(11, 13), tessId)).appointment!.id;
+    await syncStatus(id).toBe(ProviderSyncStatus.SYNCED);
+    const crew = () => hcp.jobsWithNotes(jobMarkerOf(id))[0]?.employeeIds;
+    hcp.dispatchJob(hcp.jobsWithNotes(jobMarkerOf(id))[0]!.id, [dan, tess]);
+
+    await (await asTenant(tenantId)).updateAppointment({ id, technicianId: theoId });
+    await expect.poll(crew, { timeout: 20_000, interval: 100 }).toEqual([dan, theo]);
     await syncStatus(id).toBe(ProviderSyncStatus.SYNCED);
   });
 

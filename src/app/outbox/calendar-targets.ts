@@ -22,7 +22,15 @@ export interface CalendarTarget {
   released: boolean;
   /** The booked technician's own id on this target's field-service platform (Jobber user, HouseCall Pro employee). */
   crewMemberId?: string;
-  event?: { providerEventId: string; etag: string | null; deleted: boolean };
+  event?: RecordedEvent;
+}
+
+/** What we wrote in one calendar; crewMemberId: the technician we put on a job's crew (Jobber, HouseCall Pro). */
+export interface RecordedEvent {
+  providerEventId: string;
+  etag: string | null;
+  deleted: boolean;
+  crewMemberId?: string;
 }
 
 /** The condition on calendar_integrations `i` under which its calendars get our events written. */
@@ -56,7 +64,7 @@ const TARGETS = `
          i.account_email, (${WRITES_EVENTS}) as writable, ${BLOCKED_BY} as blocked_by,
          case i.provider when 'jobber' then t.jobber_user_id
                          when 'housecall_pro' then t.housecall_pro_employee_id end as crew_member_id,
-         m.provider_event_id, m.etag, m.deleted_at,
+         m.provider_event_id, m.etag, m.deleted_at, m.crew_member_id as placed_crew_member_id,
          (not c.receives_events and c.id is distinct from t.calendar_id and exists (
            select 1 from technicians o where o.tenant_id = c.tenant_id and o.calendar_id = c.id)) as released
   from integration_calendars c
@@ -88,11 +96,12 @@ export async function calendarTargets(
   }));
 }
 
-function eventOf(row: Record<string, unknown>): NonNullable<CalendarTarget["event"]> {
+function eventOf(row: Record<string, unknown>): RecordedEvent {
   return {
     providerEventId: String(row.provider_event_id),
     etag: (row.etag as string | null) ?? null,
     deleted: row.deleted_at !== null,
+    ...(row.placed_crew_member_id ? { crewMemberId: String(row.placed_crew_member_id) } : {}),
   };
 }
 
@@ -102,9 +111,9 @@ export async function recordedEventOf(
   tenantId: string,
   appointmentId: string,
   calendarId: string,
-): Promise<CalendarTarget["event"]> {
+): Promise<RecordedEvent | undefined> {
   const [row] = await em.execute<Record<string, unknown>[]>(
-    `select provider_event_id, etag, deleted_at from appointment_calendar_events
+    `select provider_event_id, etag, deleted_at, crew_member_id as placed_crew_member_id from appointment_calendar_events
      where tenant_id = ? and appointment_id = ?::uuid and calendar_id = ?::uuid`,
     [tenantId, appointmentId, calendarId],
   );
@@ -117,14 +126,14 @@ export async function recordCalendarEvent(
   tenantId: string,
   appointmentId: string,
   target: CalendarTarget,
-  event: { providerEventId: string; etag?: string | undefined; deleted?: boolean },
+  event: { providerEventId: string; etag?: string | undefined; deleted?: boolean; crewMemberId?: string | undefined },
 ): Promise<void> {
   await em.execute(
     `insert into appointment_calendar_events as m (tenant_id, appointment_id, calendar_id, integration_id,
-       provider_calendar_id, provider_event_id, etag, deleted_at)
-     values (?, ?::uuid, ?::uuid, ?::uuid, ?, ?, ?, case when ? then now() end)
+       provider_calendar_id, provider_event_id, etag, deleted_at, crew_member_id)
+     values (?, ?::uuid, ?::uuid, ?::uuid, ?, ?, ?, case when ? then now() end, ?)
      on conflict (tenant_id, appointment_id, calendar_id) do update set
-       provider_event_id = excluded.provider_event_id, etag = excluded.etag,
+       provider_event_id = excluded.provider_event_id, etag = excluded.etag, crew_member_id = excluded.crew_member_id,
        deleted_at = coalesce(m.deleted_at, excluded.deleted_at), updated_at = now()`,
     [
       tenantId,
@@ -135,6 +144,7 @@ export async function recordCalendarEvent(
       event.providerEventId,
       event.etag ?? null,
       event.deleted === true,
+      event.crewMemberId ?? null,
     ],
     "run",
   );

@@ -14,7 +14,7 @@ import type { AppointmentRecord } from "../appointments/appointment-record.js";
 import { loadSchedulingRules } from "../availability/load-scheduling-rules.js";
 import type { AppContext } from "../context.js";
 import { callProvider } from "../integrations/provider-call.js";
-import { recordCalendarEvent, recordedEventOf, type CalendarTarget } from "./calendar-targets.js";
+import { recordCalendarEvent, recordedEventOf, type CalendarTarget, type RecordedEvent } from "./calendar-targets.js";
 import { clearJobIntent, findJobIntent, recordIntendedJobId, recordJobIntent, type JobIntent } from "./job-intents.js";
 import type { OutboxMessage } from "./outbox-message.js";
 
@@ -72,7 +72,12 @@ async function converge(
   const key = { tenantId: appointment.tenantId, appointmentId: appointment.id, target };
   const record = (providerEventId: string, deleted: boolean) =>
     em.transactional(async (tx) => {
-      await recordCalendarEvent(tx, appointment.tenantId, appointment.id, target, { providerEventId, deleted });
+      const crewMemberId = deleted ? undefined : target.crewMemberId;
+      await recordCalendarEvent(tx, appointment.tenantId, appointment.id, target, {
+        providerEventId,
+        deleted,
+        crewMemberId,
+      });
       await clearJobIntent(tx, key);
     });
 
@@ -143,6 +148,7 @@ async function converge(
         description: markedJobDescription(appointment.id, appointment.description),
         schedule: { start: appointment.startTime, end: appointment.endTime, timeZone },
         ...crewOf(target),
+        ...releasedCrewOf(target, existing),
       }),
     );
   } catch (error) {
@@ -171,6 +177,17 @@ function customerOf(appointment: AppointmentRecord): CustomerDetails {
  */
 function crewOf(target: CalendarTarget): { technicianId?: string } {
   return target.crewMemberId ? { technicianId: target.crewMemberId } : {};
+}
+
+/**
+ * The technician this service put on the job's crew when it is no longer the
+ * booked one (the appointment was reassigned): taken off again. Whoever the
+ * business dispatched stays.
+ */
+function releasedCrewOf(target: CalendarTarget, existing: RecordedEvent): { releasedTechnicianId?: string } {
+  return existing.crewMemberId && existing.crewMemberId !== target.crewMemberId
+    ? { releasedTechnicianId: existing.crewMemberId }
+    : {};
 }
 
 /** A job an earlier attempt created without our learning its id: our marker, where the platform would show it. */

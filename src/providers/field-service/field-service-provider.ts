@@ -104,6 +104,8 @@ export interface JobChanges {
   schedule?: { start: Date; end: Date; timeZone: string };
   /** Added to the crew (read, merge, write: the platforms replace the whole list). */
   technicianId?: string;
+  /** Taken off the crew: the technician this service put there before the appointment was reassigned. */
+  releasedTechnicianId?: string;
 }
 
 export interface JobQuery {

@@ -1,5 +1,6 @@
 import type { CountryCode } from "libphonenumber-js";
 import type { SyncWindow } from "../../calendar/calendar-provider.js";
+import { crewAfter } from "../crew-change.js";
 import { searchForMatch, splitName } from "../customer-matching.js";
 import type {
   Customer,
@@ -120,7 +121,7 @@ export class HousecallProProvider implements FieldServiceProvider {
         },
       });
     }
-    if (changes.technicianId) await this.addToCrew(credentials, job, changes.technicianId);
+    if (changes.technicianId || changes.releasedTechnicianId) await this.editCrew(credentials, job, changes);
     return this.getJob(credentials, jobId);
   }
 
@@ -193,13 +194,15 @@ export class HousecallProProvider implements FieldServiceProvider {
     return employees.map(technicianOf);
   }
 
-  /** PUT /jobs/{id}/dispatch replaces the assigned employees: write the current crew plus the technician. */
-  private async addToCrew(credentials: FieldServiceCredentials, job: HcpJob, technicianId: string): Promise<void> {
-    const crew = (job.assigned_employees ?? []).map((e) => e.id);
-    if (crew.includes(technicianId)) return;
-    const dispatched_employees = [...crew, technicianId].map((employee_id) => ({ employee_id }));
+  /** PUT /jobs/{id}/dispatch replaces the assigned employees: write the changed crew (crewAfter) when it changed. */
+  private async editCrew(credentials: FieldServiceCredentials, job: HcpJob, changes: JobChanges): Promise<void> {
+    const crew = crewAfter(
+      (job.assigned_employees ?? []).map((e) => e.id),
+      changes,
+    );
+    if (!crew) return;
     await this.call(credentials, "PUT", `/jobs/${encodeURIComponent(job.id)}/dispatch`, {
-      body: { dispatched_employees },
+      body: { dispatched_employees: crew.map((employee_id) => ({ employee_id })) },
     });
   }
 

@@ -1,6 +1,7 @@
 import type { CountryCode } from "libphonenumber-js";
 import type { SyncWindow } from "../../calendar/calendar-provider.js";
 import { ProviderError } from "../../kit/provider-error.js";
+import { crewAfter } from "../crew-change.js";
 import { searchForMatch, splitName } from "../customer-matching.js";
 import type {
   Customer,
@@ -126,7 +127,7 @@ export class JobberProvider implements FieldServiceProvider {
       Date.parse(visit.endAt) === input.end.getTime();
     if (!placed)
       await this.moveVisit(credentials, visit, { start: input.start, end: input.end, timeZone: input.timeZone });
-    if (input.technicianId) await this.addToCrew(credentials, visit, input.technicianId);
+    if (input.technicianId) await this.editCrew(credentials, visit, { technicianId: input.technicianId });
     return this.getJob(credentials, jobId);
   }
 
@@ -163,8 +164,8 @@ export class JobberProvider implements FieldServiceProvider {
       if (!visit) throw new ProviderError("jobber", "not_found", `job ${jobId} has no open visit to reschedule`);
       await this.moveVisit(credentials, visit, changes.schedule);
     }
-    if (changes.technicianId) {
-      for (const visit of openVisits(job)) await this.addToCrew(credentials, visit, changes.technicianId);
+    if (changes.technicianId || changes.releasedTechnicianId) {
+      for (const visit of openVisits(job)) await this.editCrew(credentials, visit, changes);
     }
     return this.getJob(credentials, jobId);
   }
@@ -296,21 +297,19 @@ export class JobberProvider implements FieldServiceProvider {
     );
   }
 
-  /** visitEditAssignedUsers replaces the crew: read it, add the technician, write the union. */
-  private async addToCrew(
-    credentials: FieldServiceCredentials,
-    visit: JobberVisit,
-    technicianId: string,
-  ): Promise<void> {
-    const crew = (visit.assignedUsers?.nodes ?? []).map((u) => u.id);
-    if (crew.includes(technicianId)) return;
-    const input = { assignedUserIds: [...crew, technicianId] };
+  /** visitEditAssignedUsers replaces the crew: read it, change it (crewAfter), write it back when it changed. */
+  private async editCrew(credentials: FieldServiceCredentials, visit: JobberVisit, changes: JobChanges): Promise<void> {
+    const assignedUserIds = crewAfter(
+      (visit.assignedUsers?.nodes ?? []).map((u) => u.id),
+      changes,
+    );
+    if (!assignedUserIds) return;
     succeeded(
       "visitEditAssignedUsers",
       (
         await this.call<Payload<"visitEditAssignedUsers", object>>(credentials, ops.VISIT_EDIT_ASSIGNED_USERS, {
           visitId: visit.id,
-          input,
+          input: { assignedUserIds },
         })
       ).visitEditAssignedUsers,
     );
