@@ -10,8 +10,14 @@ export interface BusyWindow {
   end: Date;
 }
 
+/**
+ * Epoch milliseconds as float8: date_part is float8 all the way, where extract
+ * answers numeric (PostgreSQL 14+), whose arithmetic was ~15% of the busy
+ * read's CPU. Stored times are whole milliseconds (the API keeps no finer), so
+ * round() only undoes float8's last-bit error in seconds × 1000.
+ */
 function epochMs(column: string): string {
-  return `(extract(epoch from ${column}) * 1000)::float8`;
+  return `round(date_part('epoch', ${column}) * 1000)`;
 }
 
 /** Whose busy time a read is for, and what it may ignore. */
