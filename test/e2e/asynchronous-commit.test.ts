@@ -3,13 +3,15 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { AppointmentService } from "../../gen/universalcalendar/v1/appointment_pb.js";
 import { BY_ID } from "../../src/app/appointments/get-appointment.js";
 import { pageStatement } from "../../src/app/appointments/list-appointments.js";
+import { ADD_COUNTS } from "../../src/db/rate-limit-counters.js";
 import { appointmentRequest } from "../support/appointment-requests.js";
 import { client, grpcTransport, serviceKey } from "../support/clients.js";
 import { newTenantId, startTestServer, type TestServer } from "../support/test-server.js";
 
 /**
  * Reads write their audit row in their own statement and commit it without
- * waiting for the WAL flush; nothing else may lose synchronous commit.
+ * waiting for the WAL flush, as does a batch of rate-limit counts; nothing
+ * else may lose synchronous commit.
  */
 let server: TestServer;
 let db: pg.Client;
@@ -68,6 +70,28 @@ describe.each(reads)("$name", ({ action, run }) => {
     const { rows } = await run();
     expect(rows).toHaveLength(1);
     expect(await auditRows(action)).toBe(before! + 1);
+    expect(await synchronousCommit()).toBe("on");
+  });
+});
+
+describe("a batch of rate-limit counts", () => {
+  const add = () => db.query({ ...ADD_COUNTS, values: [[`async-commit-${tenantId}`], [3], 60_000] });
+
+  it("turns synchronous commit off for its own transaction only", async () => {
+    await db.query("begin");
+    try {
+      await add();
+      expect(await synchronousCommit()).toBe("off");
+    } finally {
+      await db.query("rollback");
+    }
+    expect(await synchronousCommit()).toBe("on");
+  });
+
+  it("adds its counts and leaves the connection committing synchronously", async () => {
+    const { rows } = await add();
+    expect(rows).toEqual([expect.objectContaining({ bucket_key: `async-commit-${tenantId}`, count: 3 })]);
+    expect((await add()).rows[0]?.count).toBe(6);
     expect(await synchronousCommit()).toBe("on");
   });
 });
