@@ -1,5 +1,9 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
+import pg from "pg";
 import type { SqlReader, Statement } from "./sql-pool.js";
+
+/** pg's own conversion of a parameter (a JS array to a PostgreSQL array literal), untyped in @types/pg. */
+const { prepareValue } = (pg as unknown as { utils: { prepareValue(value: unknown): unknown } }).utils;
 
 const knexTexts = new Map<string, { text: string; order: number[] }>();
 
@@ -27,9 +31,13 @@ export function unitOfWorkSql(em: EntityManager): SqlReader {
   return {
     async rows<R>(statement: Statement, values: unknown[] = []): Promise<R[]> {
       const { text, order } = knexForm(statement);
+      // knex would expand an array parameter into a list of parameters; the statements mean one array.
       return em.execute<R[]>(
         text,
-        order.map((index) => values[index]),
+        order.map((index) => {
+          const value = values[index];
+          return Array.isArray(value) ? prepareValue(value) : value;
+        }),
       );
     },
   };

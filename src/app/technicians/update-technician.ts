@@ -6,8 +6,12 @@ import { requireUuid } from "../../domain/validation.js";
 import type { AppContext } from "../context.js";
 import { queueOwedEvents } from "../outbox/queue-owed-events.js";
 import { findTechnician, replaceTechnician } from "./technician-rows.js";
+import { unitOfWorkSql } from "../../db/unit-of-work-sql.js";
 
-/** Replaces every field (UpdateTechnician is a full replacement); a newly linked calendar gets their upcoming events. */
+/**
+ * Replaces every field (UpdateTechnician is a full replacement); a newly linked calendar gets their
+ * upcoming events, queued in the same transaction as the link (no crash between them loses them).
+ */
 export async function updateTechnician(
   ctx: AppContext,
   _caller: Caller,
@@ -16,16 +20,18 @@ export async function updateTechnician(
   const id = requireUuid("id", input.id);
   const fields = validateTechnicianFields(input.fields);
   const tenantId = input.tenantFilter ?? null;
-  const before = await findTechnician(ctx.sql, id, tenantId);
-  if (!before) throw new NotFoundError(`technician ${id} not found`);
-  const technician = await replaceTechnician(ctx.sql, id, tenantId, fields);
-  if (!technician) throw new InvalidArgumentError("technician.calendar_id", "not a calendar of this tenant");
-  // Linked to another calendar: their upcoming appointments are owed to it (idempotent, so after the update).
-  if (technician.calendarId && technician.calendarId !== before.calendarId) {
-    const owed = await ctx.orm.em
-      .fork()
-      .transactional((em) => queueOwedEvents(em, technician.tenantId, ctx.clock.now()));
-    if (owed > 0) await ctx.jobs.send("outbox-sweep", {});
-  }
+  const { technician, owed } = await ctx.orm.em.fork().transactional(async (em) => {
+    const sql = unitOfWorkSql(em);
+    const before = await findTechnician(sql, id, tenantId);
+    if (!before) throw new NotFoundError(`technician ${id} not found`);
+    const replaced = await replaceTechnician(sql, id, tenantId, fields);
+    if (!replaced) throw new InvalidArgumentError("technician.calendar_id", "not a calendar of this tenant");
+    const linkedElsewhere = replaced.calendarId && replaced.calendarId !== before.calendarId;
+    return {
+      technician: replaced,
+      owed: linkedElsewhere ? await queueOwedEvents(em, replaced.tenantId, ctx.clock.now()) : 0,
+    };
+  });
+  if (owed > 0) await ctx.jobs.send("outbox-sweep", {});
   return technician;
 }
