@@ -1,5 +1,11 @@
 import type { BusyPeriod } from "../../domain/availability/busy-period.js";
-import { busyIntervalOf, isBusyEvent, type MirroredEvent } from "../../domain/availability/busy-judgement.js";
+import {
+  allDayInterval,
+  blocksTime,
+  busyIntervalOf,
+  isBusyEvent,
+  type MirroredEvent,
+} from "../../domain/availability/busy-judgement.js";
 import { MS_PER_DAY } from "../../domain/availability/local-date.js";
 import type { SchedulingRules } from "../../domain/availability/scheduling-rules.js";
 import type { SqlReader, Statement } from "../../db/sql-pool.js";
@@ -254,11 +260,12 @@ export function busyIntervalsOf(
   for (let i = 0; i < ownStarts.length; i++) intervals.push({ start: ownStarts[i]!, end: row.own_ends![i]! });
   const eventStarts = row.event_starts ?? [];
   for (let i = 0; i < eventStarts.length; i++) {
-    const event = mirroredEvent(row, i);
-    if (!isBusyEvent(event, rules.tentativeIsBusy)) continue;
-    const interval = busyIntervalOf(event, rules.timeZone);
-    const start = interval.start.getTime();
-    const end = interval.end.getTime();
+    if (!blocksTime(row.event_statuses![i]!, row.event_responses![i] ?? null, rules.tentativeIsBusy)) continue;
+    const days = row.event_all_days![i]
+      ? allDayInterval(row.event_start_dates![i] ?? null, row.event_end_dates![i] ?? null, rules.timeZone)
+      : undefined;
+    const start = days ? days.start : eventStarts[i]!;
+    const end = days ? days.end : row.event_ends![i]!;
     if (overlaps(start, end, window)) intervals.push({ start, end });
   }
   return intervals;
