@@ -5,6 +5,7 @@ import { slowestDiskFlushMs } from "./disk-flush-probe.js";
 import { peakResidentMb, residentMb } from "./process-memory.js";
 import type { LoadResult } from "./latency.js";
 import { BENCH_SERVICE_KEY, freePort, startBenchServer, type BenchServer } from "./server-process.js";
+import { describeGc, gcActivity } from "./service-gc.js";
 
 /** How a bench loads one target: closed loop (as fast as it answers) or open loop at a rate. */
 export type LoadMode = { kind: "closed" } | { kind: "open"; perSecond: number };
@@ -23,6 +24,8 @@ export interface Measured {
    * waited for. Not probed in closed loops, whose references (pgbench) run without the probe's writes.
    */
   slowestFlushMs?: number;
+  /** The service's open loop: its garbage collections during the run (describeGc). */
+  gc?: string;
 }
 
 export interface Targets {
@@ -140,7 +143,9 @@ export async function compare(targets: Targets, runLoad: LoadRunner): Promise<Me
         { probeDisk: true },
       ),
     );
+  const gcBefore = await gcActivity(targets.service.url);
   const serviceOpen = await open("service", targets.service.url, targets.service.pid);
+  serviceOpen.gc = describeGc(gcBefore, await gcActivity(targets.service.url));
   const baselineOpen = await open("baseline", targets.baseline.url, targets.baseline.pid);
   return [serviceClosed, baselineClosed, serviceOpen, baselineOpen];
 }
@@ -164,6 +169,7 @@ export function report(title: string, rows: Measured[], extra: string[] = []): s
         `${`${r.rssBeforeMb.toFixed(0)} / ${r.rssPeakMb.toFixed(0)}`.padStart(20)}${(r.slowestFlushMs === undefined ? "-" : r.slowestFlushMs.toFixed(1)).padStart(18)}`,
     );
   }
+  for (const r of rows) if (r.gc) lines.push(`  ${r.label}: garbage collections ${r.gc}`);
   for (let i = 0; i + 1 < rows.length; i += 2) {
     const [s, b] = [rows[i]!, rows[i + 1]!];
     lines.push(
