@@ -5,7 +5,11 @@ const SAMPLE = /^nodejs_gc_duration_seconds_(count|sum)\{kind="([a-z]+)"\} ([0-9
 
 /** The collections so far, from the service's /metrics. */
 export async function gcActivity(serviceUrl: string): Promise<GcActivity> {
-  const text = await (await fetch(`${serviceUrl}/metrics`)).text();
+  return gcActivityOf(await (await fetch(`${serviceUrl}/metrics`)).text());
+}
+
+/** The collections in a Prometheus text exposition. */
+export function gcActivityOf(text: string): GcActivity {
   const activity: GcActivity = {};
   for (const line of text.split("\n")) {
     const match = SAMPLE.exec(line);

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { findFreeSlots, findFreeWindows, type AvailabilityQuery } from "../../src/domain/availability/availability.js";
-import { busyIntervalOf, isBusyEvent, type MirroredEvent } from "../../src/domain/availability/busy-judgement.js";
+import {
+  allDayInterval,
+  blocksTime,
+  busyIntervalOf,
+  isBusyEvent,
+  type MirroredEvent,
+} from "../../src/domain/availability/busy-judgement.js";
 import { parseLocalDate } from "../../src/domain/availability/local-date.js";
 import {
   defaultSchedulingRules,
@@ -187,6 +193,30 @@ describe("provider events", () => {
     expect(isBusyEvent({ ...base, responseStatus: "tentative" }, false)).toBe(false);
     expect(isBusyEvent({ ...base, responseStatus: "accepted" }, false)).toBe(true);
     expect(isBusyEvent(base, false)).toBe(true);
+  });
+
+  it("an all-day event without a readable start date keeps its stored instants; an end not after the start blocks one day", () => {
+    expect(allDayInterval(null, "2024-06-05", "UTC")).toBeUndefined();
+    expect(allDayInterval("not-a-date", "2024-06-05", "UTC")).toBeUndefined();
+    expect(busyIntervalOf({ ...base, startDate: null }, "America/Los_Angeles")).toEqual({
+      start: base.startTime,
+      end: base.endTime,
+    });
+    const oneDay = { start: Date.parse("2024-06-04T07:00:00Z"), end: Date.parse("2024-06-05T07:00:00Z") };
+    expect(allDayInterval("2024-06-04", "2024-06-04", "America/Los_Angeles")).toEqual(oneDay);
+    expect(allDayInterval("2024-06-04", null, "America/Los_Angeles")).toEqual(oneDay);
+    expect(allDayInterval("2024-06-04", "garbage", "America/Los_Angeles")).toEqual(oneDay);
+  });
+
+  it("blocksTime judges an opaque event's status and answer as isBusyEvent does", () => {
+    for (const status of ["confirmed", "tentative", "cancelled"])
+      for (const responseStatus of [null, "accepted", "declined", "tentative", "needsAction"])
+        for (const tentativeIsBusy of [true, false])
+          expect(blocksTime(status, responseStatus, tentativeIsBusy)).toBe(
+            isBusyEvent({ ...base, status, responseStatus }, tentativeIsBusy),
+          );
+    expect(blocksTime("tentative", null, false)).toBe(false);
+    expect(blocksTime("confirmed", "declined", true)).toBe(false);
   });
 
   it("a timed event keeps its instants", () => {
