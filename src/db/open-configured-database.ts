@@ -1,7 +1,8 @@
 import type { Config } from "../config.js";
 import type { Logger } from "../logger.js";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./embedded-postgres.js";
-import { ensureDatabaseExists, migrate, openDatabase, type MikroORM } from "./orm.js";
+import { migrate } from "./migrations.js";
+import { ensureDatabaseExists, openDatabase, type MikroORM } from "./orm.js";
 
 export interface ConfiguredDatabase {
   orm: MikroORM;

@@ -1,6 +1,4 @@
 import { MikroORM, type Options } from "@mikro-orm/postgresql";
-import { Migrator } from "@mikro-orm/migrations";
-import { migrationsList } from "../../migrations/index.js";
 import { allEntities } from "../entities/index.js";
 
 export type { MikroORM };
@@ -13,12 +11,6 @@ export interface OrmSettings {
    */
   warn?: (message: string) => void;
   poolMax?: number;
-  /**
-   * Only `npm run migration:create` keeps the schema snapshot: a diff against
-   * it (not against a live database) never drops the index behind the EXCLUDE
-   * constraint. Applying migrations must not rewrite files in the checkout.
-   */
-  snapshot?: boolean;
 }
 
 export function ormOptions(clientUrl: string, settings: OrmSettings = {}): Options {
@@ -26,16 +18,6 @@ export function ormOptions(clientUrl: string, settings: OrmSettings = {}): Optio
     clientUrl,
     logger: settings.log ?? (() => {}),
     entities: allEntities,
-    extensions: [Migrator],
-    migrations: {
-      migrationsList,
-      tableName: "mikro_orm_migrations",
-      transactional: true,
-      allOrNothing: true,
-      path: "migrations",
-      snapshot: settings.snapshot ?? false,
-      snapshotName: ".snapshot-universal-calendar",
-    },
     pool: { min: 0, max: settings.poolMax ?? 20 },
     driverOptions: { log: knexLog(settings.warn ?? (() => {})) },
     // One unit of work per call: handlers must em.fork(); the global context is a bug.
@@ -51,12 +33,6 @@ function knexLog(warn: (message: string) => void) {
 
 export async function openDatabase(clientUrl: string, settings: OrmSettings = {}): Promise<MikroORM> {
   return MikroORM.init(ormOptions(clientUrl, settings));
-}
-
-/** Applies every pending migration; returns the names applied. */
-export async function migrate(orm: MikroORM): Promise<string[]> {
-  const applied = await orm.getMigrator().up();
-  return applied.map((migration) => migration.name);
 }
 
 /** Creates the database named in url when it does not exist (used for the embedded server). */

@@ -11,7 +11,8 @@ import { FieldServiceService } from "../../gen/universalcalendar/v1/field_servic
 import { PrivacyService } from "../../gen/universalcalendar/v1/privacy_pb.js";
 import { SyncService } from "../../gen/universalcalendar/v1/sync_pb.js";
 import { TechnicianService } from "../../gen/universalcalendar/v1/technician_pb.js";
-import { migrate, openDatabase } from "../../src/db/orm.js";
+import { migrate } from "../../src/db/migrations.js";
+import { openDatabase } from "../../src/db/orm.js";
 import { grpcFrame, rawConnectCall, rawGrpcCall, type RawAnswer } from "../support/raw-rpc.js";
 import { startTestServer, type TestServer } from "../support/test-server.js";
 

@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "../../src/db/embedded-postgres.js";
-import { migrate, openDatabase } from "../../src/db/orm.js";
+import { migrate } from "../../src/db/migrations.js";
+import { openDatabase } from "../../src/db/orm.js";
 
 export interface TestDatabase {
   url: string;
