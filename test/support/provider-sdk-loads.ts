@@ -1,11 +1,11 @@
 /**
- * Run as its own process (`node --import tsx`): creates the three calendar providers, then makes one call
- * on each against an address nothing listens on, and prints which provider SDKs had been loaded after each
+ * Run as its own process (`node --import tsx`): creates the three calendar providers and Jobber, then makes
+ * one call on each against an address nothing listens on, and prints which provider SDKs had been loaded after each
  * step, as JSON. A module loaded by any earlier test in the same process would hide the answer.
  */
 import { registerHooks } from "node:module";
 
-const SDKS = ["googleapis", "google-auth-library", "@microsoft/microsoft-graph-client", "tsdav"];
+const SDKS = ["googleapis", "google-auth-library", "@microsoft/microsoft-graph-client", "tsdav", "graphql-request"];
 const loadedUrls = new Set<string>();
 registerHooks({
   load(url, context, nextLoad) {
@@ -19,6 +19,7 @@ const { ProviderError } = await import("../../src/providers/kit/provider-error.j
 const { google } = await import("../../src/providers/calendar/google/index.js");
 const { microsoft } = await import("../../src/providers/calendar/microsoft/index.js");
 const { apple } = await import("../../src/providers/calendar/apple/index.js");
+const { jobber } = await import("../../src/providers/field-service/jobber/index.js");
 
 const nowhere = "http://127.0.0.1:9";
 const oauth = { clientId: "id", clientSecret: "secret", webhookSecret: "webhook-secret", requestTimeoutMs: 2_000 };
@@ -32,6 +33,7 @@ const providers = [
   }),
   microsoft.create({ ...oauth, oauthBaseUrl: nowhere, graphBaseUrl: nowhere }),
   apple.create({ caldavUrl: nowhere, requestTimeoutMs: 2_000 }),
+  jobber.create({ ...oauth, graphqlUrl: `${nowhere}/graphql`, oauthBaseUrl: `${nowhere}/oauth` }),
 ];
 const afterCreate = loadedSdks();
 

@@ -1,4 +1,4 @@
-import { ClientError } from "graphql-request";
+import type { ClientError } from "graphql-request";
 import { ProviderError } from "../../kit/provider-error.js";
 import { parseRetryAfter } from "../../kit/retry-after.js";
 
@@ -71,10 +71,13 @@ export function userErrorsFailure(operation: string, userErrors: UserError[]): P
   return new ProviderError("jobber", "bad_request", `${operation} refused: ${detail}`, undefined, 200);
 }
 
-/** A transport failure or non-2xx answer; messages name the status only (bodies may echo variables). */
-export function toJobberError(error: unknown): ProviderError {
+/**
+ * A transport failure or non-2xx answer; messages name the status only (bodies may echo variables).
+ * clientError: graphql-request's ClientError class (the module is loaded on first use).
+ */
+export function toJobberError(error: unknown, clientError: typeof ClientError): ProviderError {
   if (error instanceof ProviderError) return error;
-  if (!(error instanceof ClientError)) {
+  if (!(error instanceof clientError)) {
     return new ProviderError("jobber", "unavailable", `request failed: ${(error as Error)?.message ?? String(error)}`);
   }
   const status = error.response.status;

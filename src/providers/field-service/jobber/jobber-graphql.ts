@@ -1,4 +1,4 @@
-import { GraphQLClient } from "graphql-request";
+import type * as GraphqlRequest from "graphql-request";
 import { ProviderError } from "../../kit/provider-error.js";
 import type { FieldServiceCredentials } from "../field-service-provider.js";
 import {
@@ -19,6 +19,14 @@ export interface JobberApiSettings {
   requestTimeoutMs: number;
 }
 
+let loadingGraphqlRequest: Promise<typeof GraphqlRequest> | undefined;
+
+/** graphql-request and graphql-js weigh megabytes once imported: loaded on first use, once, as a tenant may never connect Jobber. */
+function loadGraphqlRequest(): Promise<typeof GraphqlRequest> {
+  loadingGraphqlRequest ??= import("graphql-request");
+  return loadingGraphqlRequest;
+}
+
 export interface Connection<T> {
   nodes: T[];
   pageInfo: { hasNextPage: boolean; endCursor?: string | null };
@@ -37,6 +45,7 @@ export async function jobberRequest<T>(
 ): Promise<T> {
   const token = bearerTokenOf(credentials);
   await credentials.pace?.();
+  const { GraphQLClient, ClientError } = await loadGraphqlRequest();
   const client = new GraphQLClient(settings.graphqlUrl, {
     headers: { authorization: `Bearer ${token}`, "x-jobber-graphql-version": settings.graphqlVersion },
     errorPolicy: "all",
@@ -46,7 +55,7 @@ export async function jobberRequest<T>(
   try {
     response = await client.rawRequest<T>(document, variables);
   } catch (error) {
-    throw toJobberError(error);
+    throw toJobberError(error, ClientError);
   }
   const errors = (response.errors ?? []) as GraphqlErrorShape[];
   if (errors.length > 0)
