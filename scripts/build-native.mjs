@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // npm install (the package's "install" script) and npm run build: compiles native/ (the
-// customer-data cipher and blind index through Node's own OpenSSL; why: native/aes_256_gcm.c)
-// with node-gyp into build/Release, against the headers that ship with the Node running this
+// customer-data cipher and blind index through Node's own OpenSSL, why: native/aes_256_gcm.c; and
+// the C heap's release of free pages, why: native/native_memory.c) with node-gyp into build/Release, against the headers that ship with the Node running this
 // script (the pinned one under npm), so nothing is downloaded and the addon matches the Node
 // that loads it.
 import { spawnSync } from "node:child_process";
@@ -37,7 +37,7 @@ function nodeHeadersDir() {
   return candidates.find((dir) => existsSync(path.join(dir, "include", "node", "node_api.h")));
 }
 
-/** Builds build/Release/customer_data_crypto.node; exits the process with one line saying what is missing when it cannot. */
+/** Builds build/Release/customer_data_crypto.node and native_memory.node; exits the process with one line saying what is missing when it cannot. */
 export function buildNative() {
   const nodeDir = nodeHeadersDir();
   if (!nodeDir && existsSync(path.join(root, "node_modules", "node", "package.json"))) {

@@ -17,9 +17,11 @@ rmSync(path.join(root, "dist"), { recursive: true, force: true });
 const result = spawnSync(process.execPath, [tsc, "-p", "tsconfig.build.json"], { cwd: root, stdio: "inherit" });
 if (result.status !== 0) process.exit(result.status ?? 1);
 await buildConsole(path.join(root, "dist", "console"));
-// dist/ is all the service needs at runtime (the image ships only it): the addon goes in too, at the
+// dist/ is all the service needs at runtime (the image ships only it): the addons go in too, at the
 // same place relative to the compiled code as build/ is to src/.
 buildNative();
-const addon = path.join("build", "Release", "customer_data_crypto.node");
-cpSync(path.join(root, addon), path.join(root, "dist", addon));
+for (const name of ["customer_data_crypto", "native_memory"]) {
+  const addon = path.join("build", "Release", `${name}.node`);
+  cpSync(path.join(root, addon), path.join(root, "dist", addon));
+}
 writeFileSync(path.join(root, "dist", ".build-stamp"), `${new Date().toISOString()} node ${process.version}\n`);

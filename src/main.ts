@@ -1,6 +1,7 @@
 import { readConfigOrExit } from "./config-or-exit.js";
 import { usesDevelopmentSecrets } from "./config.js";
 import { createLogger } from "./logger.js";
+import { startIdleMemoryRelease } from "./native/idle-memory-release.js";
 import { startTracingFromEnv } from "./observability/tracing-from-env.js";
 import { startService } from "./service.js";
 
@@ -20,10 +21,21 @@ logger.info(
   "universal-calendar listening",
 );
 
+// The process's own memory, so here and not in startService (tests run several services in one process).
+const stopIdleMemoryRelease = startIdleMemoryRelease({
+  windowMs: 5_000,
+  onRelease: (before, after) =>
+    logger.debug(
+      { rssBeforeMb: Math.round(before / 1048576), rssAfterMb: Math.round(after / 1048576) },
+      "idle: freed C heap pages returned",
+    ),
+});
+
 let stopping = false;
 async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
+  stopIdleMemoryRelease();
   logger.info({ signal }, "shutting down: finishing in-flight calls");
   await service.stop();
   // A collector that cannot be reached loses the last spans; it must not turn a clean stop into a crash.

@@ -36,6 +36,12 @@ export interface Targets {
 
 const SECONDS_PER_RUN = 8;
 const WARMUP_CALLS = 2_000;
+/**
+ * How long a target idles before its idle RSS is read: the service hands its C heap's free pages
+ * back after a 5 s window without work (src/native/idle-memory-release.ts), and the seeding just
+ * before was work.
+ */
+const IDLE_SETTLE_MS = 11_000;
 
 /** The service, then (after prepare, which may seed through it and hand back a pre-encoded answer) the baseline. */
 export async function startTargets(
@@ -119,6 +125,7 @@ export async function compare(targets: Targets, runLoad: LoadRunner): Promise<Me
     withStopped([pid === targets.service.pid ? targets.baseline.pid : targets.service.pid], work);
   const closed = (name: "service" | "baseline", url: string, pid: number) =>
     alone(pid, async () => {
+      await new Promise((resolve) => setTimeout(resolve, IDLE_SETTLE_MS));
       const idleMb = residentMb(pid);
       const warm = await runLoad(url, { kind: "closed" }, WARMUP_CALLS, `${name}-warmup`);
       const calls = Math.max(WARMUP_CALLS, Math.round(warm.perSecond * SECONDS_PER_RUN));
@@ -154,7 +161,8 @@ const cell = (value: number, digits: number, width: number) => value.toFixed(dig
 
 /**
  * The figures as a table, with ratio = service/baseline per load. RSS "before" of a closed loop is the
- * server idle (started, no call yet); its peak is under full load.
+ * server idle (started, seeded where the bench seeds, then IDLE_SETTLE_MS without calls); its peak is
+ * under full load.
  */
 export function report(title: string, rows: Measured[], extra: string[] = []): string {
   const lines = [

@@ -1,5 +1,5 @@
 import type { Buffer } from "node:buffer";
-import { createRequire } from "node:module";
+import { loadAddon } from "../native/load-addon.js";
 
 /**
  * The customer_data_crypto addon (native/, built by npm install): AES-256-GCM
@@ -23,18 +23,4 @@ export interface CustomerDataCryptoAddon {
   hmacInto(key: NativeKey<"hmac-sha256">, message: string, out: Buffer): void;
 }
 
-// The same relative place from src/crypto and dist/src/crypto: npm run build copies the addon into dist/build.
-const ADDON_PATH = "../../build/Release/customer_data_crypto.node";
-
-function loadAddon(): CustomerDataCryptoAddon {
-  try {
-    return createRequire(import.meta.url)(ADDON_PATH) as CustomerDataCryptoAddon;
-  } catch (error) {
-    throw new Error(
-      "the customer_data_crypto addon (build/Release/customer_data_crypto.node) did not load: run npm install, which builds it",
-      { cause: error },
-    );
-  }
-}
-
-export const addon: CustomerDataCryptoAddon = loadAddon();
+export const addon = loadAddon<CustomerDataCryptoAddon>("customer_data_crypto");
