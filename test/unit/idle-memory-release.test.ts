@@ -6,13 +6,13 @@ import { IdleReleasePolicy } from "../../src/native/idle-memory-release.js";
 describe("IdleReleasePolicy", () => {
   it("releases once per idle spell after work, startup counting as work", () => {
     const policy = new IdleReleasePolicy();
-    const decisions = [0.001, 0.001, 0.4, 0.9, 0.01, 0.0, 0.0, 0.05, 0.019].map((u) => policy.afterWindow(u));
+    const decisions = [0.001, 0.03, 0.4, 0.9, 0.01, 0.0, 0.0, 0.05, 0.049].map((u) => policy.afterWindow(u));
     expect(decisions).toEqual([true, false, false, false, true, false, false, false, true]);
   });
 
   it("never releases while the process is busy", () => {
     const policy = new IdleReleasePolicy();
-    expect([0.02, 0.5, 1, 0.3].map((u) => policy.afterWindow(u))).toEqual([false, false, false, false]);
+    expect([0.05, 0.5, 1, 0.3].map((u) => policy.afterWindow(u))).toEqual([false, false, false, false]);
   });
 });
 
