@@ -97,6 +97,19 @@ describe("connecting field-service platforms", () => {
     expect(hcp.requests.some((r) => r.path === "/company" && r.headers.authorization === `Token ${apiKey}`)).toBe(true);
   });
 
+  it("the same account connected by eight parallel calls is one integration, and every call succeeds", async () => {
+    const tenantId = newTenantId();
+    const fs = await asTenant(tenantId);
+    const keys = Array.from({ length: 8 }, () => hcp.issueApiKey());
+    const answers = await Promise.allSettled(
+      keys.map((apiKey) => fs.connectHousecallPro({ tenantId, apiKey, companyId: hcp.company.id, timezone: "UTC" })),
+    );
+    expect(answers.map((a) => a.status)).toEqual(keys.map(() => "fulfilled"));
+    const ids = new Set(answers.map((a) => (a.status === "fulfilled" ? a.value.integration?.id : undefined)));
+    expect(ids.size).toBe(1);
+    expect(await integrationRows(tenantId)).toHaveLength(1);
+  });
+
   it("Jobber by API key (the bearer token), refused keys store nothing; status lists both platforms", async () => {
     const tenantId = newTenantId();
     const fs = await asTenant(tenantId);

@@ -8,6 +8,8 @@ import {
   type AccountSettings,
   type CalendarIntegration,
 } from "../../entities/calendar-integration.js";
+import type { Statement } from "../../db/sql-pool.js";
+import { unitOfWorkSql } from "../../db/unit-of-work-sql.js";
 import type { ProviderCalendarInfo } from "../../providers/calendar/calendar-provider.js";
 import { queueOwedEvents } from "../outbox/queue-owed-events.js";
 import { syncCalendarList } from "./calendar-list.js";
@@ -34,6 +36,17 @@ export interface ConnectedAccount {
 }
 
 /**
+ * One account's connects, one at a time on any number of instances (a
+ * transaction-scoped advisory lock): of two at once, the second waits for the
+ * first to commit and finds its row, instead of inserting a second one that
+ * the unique constraint refuses.
+ */
+const ACCOUNT_CONNECT_LOCK = {
+  name: "account-connect-lock",
+  text: "select pg_advisory_xact_lock(hashtextextended($1, 0))",
+} as const satisfies Statement;
+
+/**
  * Stores a connected account inside the caller's transaction. Connecting the
  * same account again replaces its credentials (and clears an error status)
  * instead of adding a second integration; its calendar settings are kept.
@@ -43,6 +56,9 @@ export async function saveConnectedAccount(
   cipher: TokenCipher,
   account: ConnectedAccount,
 ): Promise<CalendarIntegration> {
+  await unitOfWorkSql(em).rows(ACCOUNT_CONNECT_LOCK, [
+    `account-connect:${account.tenantId}:${account.provider}:${account.accountEmail}`,
+  ]);
   const existing = await em.findOne(CalendarIntegrationSchema, {
     tenantId: account.tenantId,
     provider: account.provider,
