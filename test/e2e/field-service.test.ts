@@ -18,18 +18,19 @@ import { weekdayAt } from "../support/weekdays.js";
 let hcp: HousecallProFake;
 let jobber: JobberFake;
 let server: TestServer;
+/** The servers' settings: the platforms are the fakes. */
+let env: Record<string, string>;
 
 beforeAll(async () => {
   [hcp, jobber] = await Promise.all([HousecallProFake.start(), JobberFake.start()]);
-  server = await startTestServer({
-    env: {
-      HOUSECALLPRO_API_BASE_URL: hcp.url,
-      JOBBER_API_BASE_URL: jobber.graphqlUrl,
-      JOBBER_OAUTH_BASE_URL: jobber.oauthBaseUrl,
-      JOBBER_CLIENT_ID: jobber.clientId,
-      JOBBER_CLIENT_SECRET: jobber.clientSecret,
-    },
-  });
+  env = {
+    HOUSECALLPRO_API_BASE_URL: hcp.url,
+    JOBBER_API_BASE_URL: jobber.graphqlUrl,
+    JOBBER_OAUTH_BASE_URL: jobber.oauthBaseUrl,
+    JOBBER_CLIENT_ID: jobber.clientId,
+    JOBBER_CLIENT_SECRET: jobber.clientSecret,
+  };
+  server = await startTestServer({ env });
 });
 afterAll(async () => {
   await server?.close();
@@ -97,17 +98,30 @@ describe("connecting field-service platforms", () => {
     expect(hcp.requests.some((r) => r.path === "/company" && r.headers.authorization === `Token ${apiKey}`)).toBe(true);
   });
 
-  it("the same account connected by eight parallel calls is one integration, and every call succeeds", async () => {
-    const tenantId = newTenantId();
-    const fs = await asTenant(tenantId);
-    const keys = Array.from({ length: 8 }, () => hcp.issueApiKey());
-    const answers = await Promise.allSettled(
-      keys.map((apiKey) => fs.connectHousecallPro({ tenantId, apiKey, companyId: hcp.company.id, timezone: "UTC" })),
-    );
-    expect(answers.map((a) => a.status)).toEqual(keys.map(() => "fulfilled"));
-    const ids = new Set(answers.map((a) => (a.status === "fulfilled" ? a.value.integration?.id : undefined)));
-    expect(ids.size).toBe(1);
-    expect(await integrationRows(tenantId)).toHaveLength(1);
+  it("the same account connected by eight parallel calls on two servers is one integration, and every call succeeds", async () => {
+    const second = await startTestServer({ env });
+    try {
+      const tenantId = newTenantId();
+      const jwt = await mintJwt(tenantId);
+      const through = (target: TestServer) => client(FieldServiceService, grpcTransport(target.baseUrl, { jwt }));
+      const keys = Array.from({ length: 8 }, () => hcp.issueApiKey());
+      const answers = await Promise.allSettled(
+        keys.map((apiKey, i) =>
+          through(i % 2 ? second : server).connectHousecallPro({
+            tenantId,
+            apiKey,
+            companyId: hcp.company.id,
+            timezone: "UTC",
+          }),
+        ),
+      );
+      expect(answers.map((a) => a.status)).toEqual(keys.map(() => "fulfilled"));
+      const ids = new Set(answers.map((a) => (a.status === "fulfilled" ? a.value.integration?.id : undefined)));
+      expect(ids.size).toBe(1);
+      expect(await integrationRows(tenantId)).toHaveLength(1);
+    } finally {
+      await second.close();
+    }
   });
 
   it("Jobber by API key (the bearer token), refused keys store nothing; status lists both platforms", async () => {
