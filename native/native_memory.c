@@ -3,8 +3,9 @@
  * (glibc's malloc_trim). Memory that V8's compiler zones, nghttp2 sessions and
  * the like free inside a malloc arena otherwise stays resident for good: after
  * a burst of 1,000 calls the idle service kept ~18 MB more RSS, all of it
- * released by one malloc_trim. Loaded by src/native/native-memory.ts; built by
- * npm install (scripts/build-native.mjs). Elsewhere than glibc it does nothing.
+ * released by one malloc_trim. Loaded by src/native/idle-memory-release.ts;
+ * built by npm install (scripts/build-native.mjs). Elsewhere than glibc it
+ * does nothing.
  */
 #include <node_api.h>
 #ifdef __GLIBC__

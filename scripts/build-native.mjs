@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // npm install (the package's "install" script) and npm run build: compiles native/ (the
 // customer-data cipher and blind index through Node's own OpenSSL, why: native/aes_256_gcm.c; and
-// the C heap's release of free pages, why: native/native_memory.c) with node-gyp into build/Release, against the headers that ship with the Node running this
-// script (the pinned one under npm), so nothing is downloaded and the addon matches the Node
-// that loads it.
+// the C heap's release of free pages, why: native/native_memory.c) with node-gyp into
+// build/Release, against the headers that ship with the Node running this script (the pinned one
+// under npm), so nothing is downloaded and the addons match the Node that loads them.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";

@@ -93,6 +93,26 @@ describe("the service process", () => {
     expect(service.output()).toContain('"msg":"stopped"');
   }, 120_000);
 
+  it("hands the C heap's free pages back once it goes idle after work", async () => {
+    const service = await startService({ DATABASE_URL: inject("databaseUrl"), LOG_LEVEL: "debug" });
+    await untilReady(service);
+    const appointments = client(AppointmentService, grpcTransport(service.baseUrl, { serviceKey: KEY }));
+    const tenantId = newTenantId();
+    for (let i = 0; i < 50; i++) await appointments.createAppointment(appointmentRequest(tenantId, ...slot(100 + i)));
+    // Windows of 5 s: the one holding the calls is work, a later quiet one releases.
+    await expect
+      .poll(() => /"msg":"idle: freed C heap pages returned"/.test(service.output()), {
+        timeout: 30_000,
+        interval: 500,
+      })
+      .toBe(true);
+    const released = service
+      .output()
+      .split("\n")
+      .find((line) => line.includes("idle: freed C heap pages returned"));
+    expect(JSON.parse(released!)).toMatchObject({ rssBeforeMb: expect.any(Number), rssAfterMb: expect.any(Number) });
+  }, 60_000);
+
   it("refuses to start on a bad variable with one line naming it", async () => {
     const service = await startService({ PORT: "not-a-port" });
     expect(await service.exited).toBe(1);
