@@ -1,8 +1,9 @@
-import { MikroORM } from "@mikro-orm/postgresql";
+import { MikroORM, type EntityManager } from "@mikro-orm/postgresql";
 import { loadMigrations, migrationNames } from "../../migrations/index.js";
 import { ormOptions, type OrmSettings } from "./orm.js";
 
 const MIGRATIONS_TABLE = "mikro_orm_migrations";
+const MIGRATIONS_LOCK_KEY = "schema-migrations";
 
 /**
  * Applies every pending migration; returns the names applied. The migrator
@@ -11,16 +12,26 @@ const MIGRATIONS_TABLE = "mikro_orm_migrations";
  * service spends its whole life after startup without it: so nothing of it is
  * loaded unless the migrations table lacks a name, and then it runs on an ORM
  * of its own, closed when done.
+ *
+ * Instances starting together on one database migrate one at a time (a
+ * transaction-scoped advisory lock, held while the migrator runs on its own
+ * connection): the first applies what is pending, the others wait and then
+ * find nothing left. Without it each read "nothing applied yet" and all but
+ * one failed on their first `create`.
  */
 export async function migrate(orm: MikroORM): Promise<string[]> {
-  if (!(await hasPendingMigrations(orm))) return [];
-  const migrating = await openMigratingDatabase(orm.config.getClientUrl());
-  try {
-    const applied = await migrating.getMigrator().up();
-    return applied.map((migration) => migration.name);
-  } finally {
-    await migrating.close();
-  }
+  if (!(await hasPendingMigrations(orm.em.fork()))) return [];
+  return orm.em.fork().transactional(async (em) => {
+    await em.execute("select pg_advisory_xact_lock(hashtextextended(?, 0))", [MIGRATIONS_LOCK_KEY]);
+    if (!(await hasPendingMigrations(em))) return [];
+    const migrating = await openMigratingDatabase(orm.config.getClientUrl());
+    try {
+      const applied = await migrating.getMigrator().up();
+      return applied.map((migration) => migration.name);
+    } finally {
+      await migrating.close();
+    }
+  });
 }
 
 /**
@@ -49,13 +60,12 @@ export async function openMigratingDatabase(
   });
 }
 
-async function hasPendingMigrations(orm: MikroORM): Promise<boolean> {
-  const connection = orm.em.getConnection();
-  const [table] = await connection.execute<{ present: boolean }[]>(
+async function hasPendingMigrations(em: EntityManager): Promise<boolean> {
+  const [table] = await em.execute<{ present: boolean }[]>(
     `select to_regclass('${MIGRATIONS_TABLE}') is not null as present`,
   );
   if (!table?.present) return true;
-  const rows = await connection.execute<{ name: string }[]>(`select name from ${MIGRATIONS_TABLE}`);
+  const rows = await em.execute<{ name: string }[]>(`select name from ${MIGRATIONS_TABLE}`);
   const applied = new Set(rows.map((row) => row.name));
   return migrationNames.some((name) => !applied.has(name));
 }

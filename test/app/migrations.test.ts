@@ -7,28 +7,35 @@ import { migrationNames } from "../../migrations/index.js";
 import { migrate, openMigratingDatabase } from "../../src/db/migrations.js";
 import { openDatabase } from "../../src/db/orm.js";
 
-// An empty database of its own: these tests migrate it from nothing and back.
+// Empty databases of their own: these tests migrate them from nothing and back.
 const serverUrl = inject("databaseUrl");
-const databaseName = `uc_migrations_${Date.now()}`;
-const databaseUrl = serverUrl.replace(/\/[^/]+$/, `/${databaseName}`);
 const admin = new pg.Client({ connectionString: serverUrl.replace(/\/[^/]+$/, "/postgres") });
+const createdDatabases: string[] = [];
+let databaseUrl: string;
+
+async function createEmptyDatabase(): Promise<string> {
+  const name = `uc_migrations_${Date.now()}_${createdDatabases.length}`;
+  await admin.query(`create database ${name}`);
+  createdDatabases.push(name);
+  return serverUrl.replace(/\/[^/]+$/, `/${name}`);
+}
 
 beforeAll(async () => {
   await admin.connect();
-  await admin.query(`create database ${databaseName}`);
+  databaseUrl = await createEmptyDatabase();
 });
 afterAll(async () => {
-  await admin.query(`drop database if exists ${databaseName} with (force)`);
+  for (const name of createdDatabases) await admin.query(`drop database if exists ${name} with (force)`);
   await admin.end();
 });
 
-/** Migrates databaseUrl in a process of its own, as the service does at startup. */
-async function migrateInOwnProcess(): Promise<{ applied: string[]; migratorLoaded: boolean }> {
+/** Migrates a database in a process of its own, as the service does at startup. */
+async function migrateInOwnProcess(url = databaseUrl): Promise<{ applied: string[]; migratorLoaded: boolean }> {
   const { stdout } = await promisify(execFile)(process.execPath, [
     "--import",
     "tsx",
     "test/support/migrator-loads.ts",
-    databaseUrl,
+    url,
   ]);
   return JSON.parse(stdout) as { applied: string[]; migratorLoaded: boolean };
 }
@@ -57,5 +64,20 @@ it("applies only what a database lacks", async () => {
     expect(await migrate(orm)).toEqual([]);
   } finally {
     await orm.close();
+  }
+});
+
+it("migrates once when two instances start together on an empty database", async () => {
+  const url = await createEmptyDatabase();
+  const runs = await Promise.all([migrateInOwnProcess(url), migrateInOwnProcess(url), migrateInOwnProcess(url)]);
+  // Exactly one applied everything; the others waited for it and found nothing left to do.
+  expect(runs.map((run) => run.applied.length).sort((a, b) => b - a)).toEqual([migrationNames.length, 0, 0]);
+  const database = new pg.Client({ connectionString: url });
+  await database.connect();
+  try {
+    const { rows } = await database.query<{ name: string }>("select name from mikro_orm_migrations order by id");
+    expect(rows.map((row) => row.name)).toEqual([...migrationNames]);
+  } finally {
+    await database.end();
   }
 });
