@@ -66,8 +66,13 @@ export interface JobQueue {
    * false while it is live or when the queue does not know it.
    */
   isAbandoned(queue: QueueName, id: string): Promise<boolean>;
-  /** Runs work holding the lock named key, across every server instance (later callers wait their turn). */
-  exclusive<T>(key: string, work: () => Promise<T>): Promise<T>;
+  /**
+   * Runs work holding the locks named by keys, across every server instance
+   * (later callers wait their turn). Give every lock a piece of work needs in
+   * one call: the keys are taken together, in one order; nesting calls can
+   * deadlock.
+   */
+  exclusive<T>(keys: string | readonly string[], work: () => Promise<T>): Promise<T>;
 }
 
 /** The app's port to operational metrics (implemented with prom-client in src/observability). */

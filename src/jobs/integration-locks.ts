@@ -2,8 +2,11 @@ import pg from "pg";
 
 /**
  * Singleton work across every server instance (e.g. one sync of an
- * integration at a time): a PostgreSQL session advisory lock on a key, held
- * on a dedicated connection for the whole work (a later caller waits its turn).
+ * integration at a time): PostgreSQL session advisory locks on one or more
+ * keys, held on a dedicated connection for the whole work (a later caller
+ * waits its turn). Several keys are taken on that one connection, in sorted
+ * order, so two callers sharing some keys can never hold one each and wait
+ * for the other, and nobody holds two of the pool's connections at once.
  */
 export class IntegrationLocks {
   private readonly pool: pg.Pool;
@@ -16,17 +19,19 @@ export class IntegrationLocks {
     });
   }
 
-  async run<T>(key: string, work: () => Promise<T>): Promise<T> {
+  async run<T>(keys: string | readonly string[], work: () => Promise<T>): Promise<T> {
+    const ordered = [...new Set(typeof keys === "string" ? [keys] : keys)].sort();
     const client = await this.pool.connect();
     try {
-      await client.query("select pg_advisory_lock(hashtextextended($1, 0))", [key]);
-      try {
-        return await work();
-      } finally {
-        await client.query("select pg_advisory_unlock(hashtextextended($1, 0))", [key]);
-      }
+      for (const key of ordered) await client.query("select pg_advisory_lock(hashtextextended($1, 0))", [key]);
+      return await work();
     } finally {
-      client.release();
+      // A connection whose locks could not be dropped is closed instead of pooled, which drops them.
+      const unlocked = await client.query("select pg_advisory_unlock_all()").then(
+        () => undefined,
+        (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+      );
+      client.release(unlocked);
     }
   }
 

@@ -162,8 +162,8 @@ export class JobRuntime implements JobQueue {
     return job !== null && !["created", "retry", "active"].includes(job.state);
   }
 
-  exclusive<T>(key: string, work: () => Promise<T>): Promise<T> {
-    return this.locks.run(key, work);
+  exclusive<T>(keys: string | readonly string[], work: () => Promise<T>): Promise<T> {
+    return this.locks.run(keys, work);
   }
 
   /** Depth and age of every named queue (read on a metrics scrape). */

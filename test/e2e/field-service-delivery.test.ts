@@ -154,6 +154,29 @@ describe("bookings delivered as jobs", () => {
     expect(ops.filter((o) => o === "JobCreate")).toHaveLength(1);
   });
 
+  it("Jobber: appointments of one new customer booked at once make one client", async () => {
+    const { tenantId } = await destination("jobber");
+    const clientsBefore = jobber.clientCount();
+    // A slow clientCreate: the others' searches fall inside it.
+    jobber.delayOperation("ClientCreate", 400);
+    const ids = await Promise.all(
+      [8, 10, 12, 14].map(async (hour) => {
+        const start = weekdayAt(7, hour);
+        const res = await appointments().createAppointment(
+          appointmentRequest(tenantId, start.toISOString(), hourAfter(start).toISOString(), {
+            customerName: "Nell Newcomer",
+            customerPhone: "+13125550233",
+            customerEmail: "nell@example.test",
+          }),
+        );
+        return res.appointment!.id;
+      }),
+    );
+    for (const id of ids) await synced(id).toBe(ProviderSyncStatus.SYNCED);
+    expect(ids.map((id) => jobber.jobsWithInstructions(jobMarkerOf(id)).length)).toEqual([1, 1, 1, 1]);
+    expect(jobber.clientCount()).toBe(clientsBefore + 1);
+  });
+
   it("Jobber: a visitCreate that fails after jobCreate succeeded is completed on retry, never a second job", async () => {
     const { tenantId } = await destination("jobber");
     const start = weekdayAt(11, 14);

@@ -474,6 +474,50 @@ describe("customers", () => {
   });
 });
 
+describe("one new customer asked for at once", () => {
+  it("parallel SyncCustomer calls for a new caller create one Jobber client; the rest match it", async () => {
+    const { tenantId } = await connectedJobber();
+    const before = jobber.clientCount();
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        asService().syncCustomer({
+          tenantId,
+          provider: Provider.JOBBER,
+          customer: { name: "Rita Racer", phone: "+13125550231", email: "rita@example.test" },
+        }),
+      ),
+    );
+    expect(jobber.clientCount()).toBe(before + 1);
+    expect(answers.filter((answer) => answer.created)).toHaveLength(1);
+    expect(new Set(answers.map((answer) => answer.customerId)).size).toBe(1);
+  });
+
+  it("parallel CreateJob calls for one new caller, through two servers, make one HouseCall Pro customer", async () => {
+    const { tenantId } = await connectedHousecallPro();
+    const second = await startTestServer({ env });
+    try {
+      const before = hcp.customerCount();
+      const start = weekdayAt(9, 21);
+      const answers = await Promise.all(
+        Array.from({ length: 4 }, (_, i) =>
+          client(FieldServiceService, grpcTransport((i % 2 ? second : server).baseUrl, serviceKey)).createJob({
+            tenantId,
+            provider: Provider.HOUSECALL_PRO,
+            customer: { name: "Ray Twice", phone: "+13125550232" },
+            title: `Visit ${i}`,
+            scheduledStart: timestampFromDate(new Date(start.getTime() + i * 3_600_000)),
+            estimatedDurationMinutes: 30,
+          }),
+        ),
+      );
+      expect(answers.every((answer) => answer.created)).toBe(true);
+      expect(hcp.customerCount()).toBe(before + 1);
+    } finally {
+      await second.close();
+    }
+  });
+});
+
 describe("busy time and limits", () => {
   it("a job created on the platform is busy time after an incremental sync and blocks CheckAvailability", async () => {
     const { tenantId } = await connectedHousecallPro();

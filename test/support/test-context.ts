@@ -34,7 +34,7 @@ export class RecordingJobQueue implements JobQueue {
     return false;
   }
 
-  exclusive<T>(_key: string, work: () => Promise<T>): Promise<T> {
+  exclusive<T>(_keys: string | readonly string[], work: () => Promise<T>): Promise<T> {
     return work();
   }
 }

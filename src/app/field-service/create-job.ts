@@ -25,6 +25,7 @@ import {
 } from "../shared/idempotency.js";
 import { lockTenantSchedule } from "../shared/tenant-schedule-lock.js";
 import { loadTechnicians } from "../technicians/technician-rows.js";
+import { customerLockKeys } from "../shared/customer-lock.js";
 import { callFieldService, fieldServiceTargetOf } from "./field-service-integration.js";
 import { crewInstructions, endOf, jobText, requireCustomer, type JobUrgency } from "./job-request-fields.js";
 
@@ -68,7 +69,8 @@ const IDEMPOTENCY_SCOPE = "field_service_job.create";
  * time refuses the job before the platform is called), in the lane of the
  * tenant's technician linked to technician_id (jobLaneOf), else
  * business-wide; then the platform
- * finds or creates the customer, creates the job with its visit/schedule and
+ * finds or creates the customer (holding its locks: parallel jobs for one new
+ * caller make one customer), creates the job with its visit/schedule and
  * puts the technician on it. If the platform fails, the appointment is
  * cancelled and the idempotency key released, so a retry can run again.
  * With a key, a retry returns the first answer; a retry racing the first
@@ -202,10 +204,12 @@ export async function createJob(ctx: AppContext, caller: Caller, input: CreateJo
   let createdJobId: string | undefined;
   let job: Job;
   try {
-    job = await callFieldService(ctx, target, (jobs, credentials) =>
-      createdJobId
-        ? jobs.completeJob(credentials, createdJobId, newJob)
-        : jobs.createJob(credentials, newJob, async (jobId) => void (createdJobId = jobId)),
+    job = await ctx.jobs.exclusive(customerLockKeys(target.integration.id, customer), () =>
+      callFieldService(ctx, target, (jobs, credentials) =>
+        createdJobId
+          ? jobs.completeJob(credentials, createdJobId, newJob)
+          : jobs.createJob(credentials, newJob, async (jobId) => void (createdJobId = jobId)),
+      ),
     );
   } catch (error) {
     // The booking is withdrawn below, so a job begun for it must not stay open on the platform.

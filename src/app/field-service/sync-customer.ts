@@ -3,6 +3,7 @@ import { InvalidArgumentError } from "../../domain/errors.js";
 import { optionalEmail, optionalText, requirePhone, requireText } from "../../domain/validation.js";
 import type { Customer, CustomerMatchRule } from "../../providers/field-service/field-service-provider.js";
 import type { AppContext } from "../context.js";
+import { customerLockKeys } from "../shared/customer-lock.js";
 import { callFieldService, fieldServiceTargetOf } from "./field-service-integration.js";
 
 export interface SyncCustomerResult {
@@ -17,6 +18,7 @@ export interface SyncCustomerResult {
  * Finds the caller in the platform before creating anyone: by phone number
  * normalised to E.164 (libphonenumber-js: "(312) 555-0142" and "+13125550142"
  * are one number), then by email; creates the customer only when neither matches.
+ * Holding the customer's locks, so parallel calls for one new caller create one.
  */
 export async function syncCustomer(
   ctx: AppContext,
@@ -33,13 +35,14 @@ export async function syncCustomer(
   const address = optionalText("customer.address", input.customer.address, 500) ?? undefined;
   if (!phone && !email) throw new InvalidArgumentError("customer.phone", "a phone or an email is required to match on");
   const target = await fieldServiceTargetOf(ctx, input.tenantId, input.provider);
-  const synced = await callFieldService(ctx, target, (jobs, credentials) =>
-    jobs.syncCustomer(credentials, {
-      name,
-      ...(phone ? { phone } : {}),
-      ...(email ? { email } : {}),
-      ...(address ? { address } : {}),
-    }),
+  const details = {
+    name,
+    ...(phone ? { phone } : {}),
+    ...(email ? { email } : {}),
+    ...(address ? { address } : {}),
+  };
+  const synced = await ctx.jobs.exclusive(customerLockKeys(target.integration.id, details), () =>
+    callFieldService(ctx, target, (jobs, credentials) => jobs.syncCustomer(credentials, details)),
   );
   return {
     customer: synced.customer,

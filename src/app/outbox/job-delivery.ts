@@ -13,6 +13,7 @@ import { ProviderError } from "../../providers/kit/provider-error.js";
 import type { AppointmentRecord } from "../appointments/appointment-record.js";
 import { loadSchedulingRules } from "../availability/load-scheduling-rules.js";
 import type { AppContext } from "../context.js";
+import { customerLockKeys } from "../shared/customer-lock.js";
 import { callProvider } from "../integrations/provider-call.js";
 import { recordCalendarEvent, recordedEventOf, type CalendarTarget, type RecordedEvent } from "./calendar-targets.js";
 import { clearJobIntent, findJobIntent, recordIntendedJobId, recordJobIntent, type JobIntent } from "./job-intents.js";
@@ -39,7 +40,9 @@ const SEARCH_MARGIN_MS = 24 * 3_600_000;
  * among the customer's jobs (also before each in-process retry of the create).
  * One delivery per appointment and schedule runs at a time on every instance:
  * a worker whose outbox claim ran out mid-create, still calling the platform,
- * finishes before the one that took the row over reads what it recorded.
+ * finishes before the one that took the row over reads what it recorded. It
+ * also holds the customer's locks (customerLockKeys), so two appointments of
+ * one new customer, or one and a CreateJob, make one customer on the platform.
  *
  * The record is the schedule's busy-event id (Jobber: job#visit, HouseCall
  * Pro: the job), so the sync matches it to the appointment and never counts
@@ -53,7 +56,11 @@ export function convergeJob(
   target: CalendarTarget,
   topic: OutboxMessage["topic"],
 ): Promise<boolean> {
-  return ctx.jobs.exclusive(`job-delivery:${appointment.tenantId}:${appointment.id}:${target.calendarId}`, async () => {
+  const locks = [
+    `job-delivery:${appointment.tenantId}:${appointment.id}:${target.calendarId}`,
+    ...customerLockKeys(target.integrationId, customerOf(appointment)),
+  ];
+  return ctx.jobs.exclusive(locks, async () => {
     const existing = await recordedEventOf(em, appointment.tenantId, appointment.id, target.calendarId);
     return converge(ctx, em, appointment, target, existing, topic);
   });
