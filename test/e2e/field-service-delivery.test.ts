@@ -350,6 +350,50 @@ describe("bookings delivered as jobs", () => {
     expect(flagged.calendarConflict).toContain("conflicts with block");
   });
 
+  it("a job changed by UpdateJob reaches its copy on the tenant's other receiving schedule", async () => {
+    const { tenantId } = await destination("housecall_pro");
+    const fs = client(FieldServiceService, grpcTransport(server.baseUrl, { jwt: await mintJwt(tenantId) }));
+    const connected = await fs.connectJobber({
+      tenantId,
+      apiKey: jobber.issueApiKey(),
+      subdomain: "acme",
+      timezone: "UTC",
+    });
+    await waitForSync(server, connected.syncId);
+    const jobs = client(FieldServiceService, grpcTransport(server.baseUrl, serviceKey));
+    const start = weekdayAt(12, 9);
+    const created = await jobs.createJob({
+      tenantId,
+      provider: Provider.JOBBER,
+      customer: { name: "Uma Update", phone: "+13125550234" },
+      title: "Boiler service",
+      scheduledStart: timestampFromDate(start),
+      estimatedDurationMinutes: 60,
+    });
+    expect(created.created).toBe(true);
+    const copy = () => hcp.jobsWithNotes(jobMarkerOf(created.appointmentId));
+    await expect.poll(() => copy().length, { timeout: 20_000, interval: 100 }).toBe(1);
+
+    const later = weekdayAt(12, 13);
+    const moved = await jobs.updateJob({
+      tenantId,
+      provider: Provider.JOBBER,
+      jobId: created.jobId,
+      scheduledStart: timestampFromDate(later),
+      title: "Boiler service and flush",
+    });
+    expect(moved.updated).toBe(true);
+    await expect.poll(() => copy()[0]?.scheduled_start, { timeout: 20_000, interval: 100 }).toBe(later.toISOString());
+    expect(copy()).toHaveLength(1);
+    expect(copy()[0]).toMatchObject({ scheduled_end: hourAfter(later).toISOString() });
+    // The appointment still names the job it was booked as, not its copy.
+    expect(await appointmentOf(created.appointmentId)).toMatchObject({ externalEventId: created.jobId });
+
+    await jobs.cancelJob({ tenantId, provider: Provider.JOBBER, jobId: created.jobId, reason: "called off" });
+    expect((await appointmentOf(created.appointmentId)).status).toBe(AppointmentStatus.CANCELLED);
+    await expect.poll(() => copy()[0]?.scheduled_start, { timeout: 20_000, interval: 100 }).toBeNull();
+  });
+
   it("an appointment booked by CreateJob is not delivered again as a second job", async () => {
     const { tenantId } = await destination("housecall_pro");
     const start = weekdayAt(10, 14);

@@ -341,14 +341,14 @@ describe("CreateJob and UpdateJob in the linked technician's lane", () => {
     return fs;
   }
 
-  const job = (tenantId: string, from: string, to: string, technicianId: string, target = server) =>
+  const job = (tenantId: string, from: string, to: string, technicianId: string, target = server, date = MONDAY) =>
     fieldService(target).createJob({
       tenantId,
       provider: Provider.JOBBER,
       customer: { name: "Jo Customer", phone: "+13125550188" },
       title: "Service visit",
-      scheduledStart: stamp(from),
-      endTime: stamp(to),
+      scheduledStart: stamp(from, date),
+      endTime: stamp(to, date),
       technicianId,
     });
 
@@ -401,6 +401,37 @@ describe("CreateJob and UpdateJob in the linked technician's lane", () => {
     });
     expect(ontoBusinessWide.updated).toBe(false);
     expect(ontoBusinessWide.conflicts.map((c) => c.id)).toEqual([laterUnlinked.appointmentId]);
+  });
+
+  it("a crew member added by UpdateJob is busy for the job too; one busy then is refused and nothing changes", async () => {
+    const tenantId = await tenant();
+    const fs = await connectedJobber(tenantId);
+    // A day of its own: the Jobber fake's one account holds the other tests' jobs, busy time for every tenant.
+    const TUESDAY = "2030-06-11";
+    const [userA, userB, userC] = [jobber.addUser("Di A"), jobber.addUser("Ed B"), jobber.addUser("Fa C")];
+    await addTechnician(tenantId, "A", { jobberUserId: userA });
+    await addTechnician(tenantId, "B", { jobberUserId: userB });
+    const c = await addTechnician(tenantId, "C", { jobberUserId: userC });
+    const ofA = await job(tenantId, "10:00", "11:00", userA, server, TUESDAY);
+    const ofC = await job(tenantId, "13:00", "14:00", userC, server, TUESDAY);
+
+    // B joins A's job: two of ours on it, so it blocks everyone (as a business-wide job does), B included.
+    const joined = await fs.updateJob({ tenantId, provider: Provider.JOBBER, jobId: ofA.jobId, technicianId: userB });
+    expect([joined.updated, joined.changes]).toEqual([true, ["technician"]]);
+    expect(await technicianOf(ofA.appointmentId)).toBeUndefined();
+    const ofBThen = await job(tenantId, "10:00", "11:00", userB, server, TUESDAY);
+    expect(ofBThen.created).toBe(false);
+    expect(ofBThen.conflicts.map((conflict) => conflict.id)).toEqual([ofA.appointmentId]);
+
+    // B has a job of their own at C's time: joining C's job would put B in two places.
+    const ofB = await job(tenantId, "13:00", "14:00", userB, server, TUESDAY);
+    expect(ofB.created).toBe(true);
+    const clash = await fs.updateJob({ tenantId, provider: Provider.JOBBER, jobId: ofC.jobId, technicianId: userB });
+    expect(clash.updated).toBe(false);
+    expect(clash.conflicts.map((conflict) => conflict.id)).toEqual([ofB.appointmentId]);
+    expect(await technicianOf(ofC.appointmentId)).toBe(c);
+    const [visitOfC] = jobber.visitsOf(ofC.jobId);
+    expect(jobber.crewOf(visitOfC!.id)).toEqual([userC]);
   });
 
   it("HouseCall Pro: an employee linked to a technician books in their lane", async () => {

@@ -793,7 +793,10 @@ export type UpdateJobRequest = Message<"universalcalendar.v1.UpdateJobRequest"> 
   endTime?: Timestamp | undefined;
 
   /**
-   * Added to the job's crew; the technicians already there stay.
+   * Added to the job's crew; the technicians already there stay. The job's
+   * appointment goes to the lane of the crew: one technician of ours linked to
+   * it keeps it theirs, several make it business-wide (busy for everyone);
+   * refused (updated false, conflicts) when that lane is busy at the job's time.
    *
    * @generated from field: optional string technician_id = 11;
    */

@@ -25,6 +25,7 @@ import {
 } from "../shared/idempotency.js";
 import { lockTenantSchedule } from "../shared/tenant-schedule-lock.js";
 import { loadTechnicians } from "../technicians/technician-rows.js";
+import { deliverSoon } from "../outbox/deliver-soon.js";
 import { customerLockKeys } from "../shared/customer-lock.js";
 import { callFieldService, fieldServiceTargetOf } from "./field-service-integration.js";
 import { crewInstructions, endOf, jobText, requireCustomer, type JobUrgency } from "./job-request-fields.js";
@@ -156,7 +157,9 @@ export async function createJob(ctx: AppContext, caller: Caller, input: CreateJo
   // Sealed before the transaction; the tenant's first key is made on first use, outside it.
   const dataKey = await ctx.customerKeys.current(tenantId);
   const lane = technicianId ? await jobLaneOf(ctx, tenantId, input.provider, technicianId) : {};
-  let booked: { kind: "refused"; refusal: BookingConflicts } | { kind: "booked"; appointmentId: string };
+  let booked:
+    | { kind: "refused"; refusal: BookingConflicts }
+    | { kind: "booked"; appointmentId: string; owesCalendarEvents: boolean };
   try {
     booked = await ctx.orm.em.fork().transactional(async (tx): Promise<typeof booked> => {
       await lockTenantSchedule(tx, tenantId, "booking");
@@ -180,7 +183,11 @@ export async function createJob(ctx: AppContext, caller: Caller, input: CreateJo
         { id: appointment.id },
         { provider: input.provider, syncStatus: "pending" },
       );
-      return { kind: "booked", appointmentId: appointment.id };
+      return {
+        kind: "booked",
+        appointmentId: appointment.id,
+        owesCalendarEvents: appointment.syncStatus === "pending",
+      };
     });
   } catch (error) {
     await releaseKey();
@@ -261,6 +268,8 @@ export async function createJob(ctx: AppContext, caller: Caller, input: CreateJo
       },
     });
   });
+  // The booking queued its event for the tenant's other receiving calendars: written now, not at the next sweep.
+  if (booked.owesCalendarEvents) await deliverSoon(ctx, tenantId, appointmentId, { calendar: true, customer: false });
   const scheduledTechnician = job.technicians.find((t) => t.id === technicianId) ?? job.technicians[0];
   return finish({
     created: true,

@@ -3,7 +3,8 @@ import { unitOfWorkSql } from "../../db/unit-of-work-sql.js";
 import type { Caller } from "../../domain/caller.js";
 import { InvalidArgumentError } from "../../domain/errors.js";
 import { requireNotInPast, requireText, requireTimeRange } from "../../domain/validation.js";
-import { AppointmentSchema } from "../../entities/appointment.js";
+import { Lanes } from "../../domain/technicians/lanes.js";
+import { AppointmentSchema, type Appointment } from "../../entities/appointment.js";
 import { isBusyEventOfJob } from "../../providers/field-service/field-service-busy-time.js";
 import type { Job, JobChanges } from "../../providers/field-service/field-service-provider.js";
 import {
@@ -14,8 +15,12 @@ import {
   type BookingLane,
 } from "../appointments/booking-conflicts.js";
 import type { AppContext } from "../context.js";
+import { deliverSoon } from "../outbox/deliver-soon.js";
+import { enqueueOutbox } from "../outbox/enqueue-outbox.js";
+import { appointmentUpdated } from "../outbox/outbox-message.js";
 import { recordAudit } from "../shared/audit.js";
 import { lockTenantSchedule } from "../shared/tenant-schedule-lock.js";
+import { loadTechnicians } from "../technicians/technician-rows.js";
 import { callFieldService, fieldServiceTargetOf } from "./field-service-integration.js";
 import { appointmentOfJob } from "./job-appointments.js";
 import { crewInstructions, jobText } from "./job-request-fields.js";
@@ -46,8 +51,11 @@ const isOverlap = (error: unknown) => (error as { code?: unknown }).code === "23
  * mirrored busy time does not count) and the appointment is moved before the
  * platform is called, so the time is held; if the platform refuses, the
  * appointment goes back. A technician is added to the crew (read, merge,
- * write: the platforms replace the whole list). `changes` names what differs
- * on the platform afterwards.
+ * write: the platforms replace the whole list), and the appointment goes to
+ * the lane of its crew (laneWithCrewMember), checked and held the same way,
+ * so the time is busy for whoever now does the job. The tenant's other
+ * receiving calendars get the change through the outbox. `changes` names
+ * what differs on the platform afterwards.
  */
 export async function updateJob(ctx: AppContext, caller: Caller, input: UpdateJobInput): Promise<UpdateJobResult> {
   const jobId = requireText("job_id", input.jobId, 255);
@@ -76,8 +84,12 @@ export async function updateJob(ctx: AppContext, caller: Caller, input: UpdateJo
     const end = input.end ?? (lengthMs ? new Date(input.start.getTime() + lengthMs) : undefined);
     schedule = requireTimeRange(input.start, end);
     requireNotInPast("scheduled_start", schedule.start, ctx.clock.now());
-    const lane = appointment ? laneOf(appointment) : {};
-    const refusal = await holdNewTime(ctx, input.tenantId, input.provider, jobId, lane, schedule);
+  }
+  const lane = appointment ? await laneWithCrewMember(ctx, input.provider, appointment, before, technicianId) : {};
+  const reassigned = appointment !== undefined && (lane.technicianId ?? null) !== (appointment.technicianId ?? null);
+  if (schedule || reassigned) {
+    const window = schedule ?? { start: appointment!.startTime, end: appointment!.endTime };
+    const refusal = await holdPlacement(ctx, input.tenantId, input.provider, jobId, lane, window);
     if (refusal) return { updated: false, job: before, ...refusal };
   }
 
@@ -93,20 +105,31 @@ export async function updateJob(ctx: AppContext, caller: Caller, input: UpdateJo
   try {
     after = await callFieldService(ctx, target, (jobs, credentials) => jobs.updateJob(credentials, jobId, changes));
   } catch (error) {
-    if (schedule && appointment) {
-      await ctx.orm.em
-        .fork()
-        .nativeUpdate(
-          AppointmentSchema,
-          { id: appointment.id },
-          { startTime: appointment.startTime, endTime: appointment.endTime },
-        );
+    if ((schedule || reassigned) && appointment) {
+      await ctx.orm.em.fork().nativeUpdate(
+        AppointmentSchema,
+        { id: appointment.id },
+        {
+          startTime: appointment.startTime,
+          endTime: appointment.endTime,
+          technicianId: appointment.technicianId ?? null,
+        },
+      );
     }
     throw error;
   }
   const changed = changesBetween(before, after, { title, description, notes });
   if (appointment) {
+    const fields = [
+      ...(schedule ? ["startTime", "endTime"] : []),
+      ...(title !== undefined ? ["title"] : []),
+      ...(description !== undefined ? ["description"] : []),
+      ...(notes !== undefined ? ["notes"] : []),
+      ...(reassigned ? ["technicianId"] : []),
+    ];
     await ctx.orm.em.fork().transactional(async (tx) => {
+      // The job's own platform has the change; the tenant's other receiving calendars get it from the outbox.
+      if (fields.length > 0) enqueueOutbox(tx, input.tenantId, appointmentUpdated(appointment.id, fields, !!schedule));
       await tx.nativeUpdate(
         AppointmentSchema,
         { id: appointment.id },
@@ -128,6 +151,7 @@ export async function updateJob(ctx: AppContext, caller: Caller, input: UpdateJo
       });
     });
   }
+  if (appointment) await deliverSoon(ctx, input.tenantId, appointment.id, { calendar: true, customer: false });
   return {
     updated: true,
     job: after,
@@ -144,13 +168,37 @@ function durationMs(minutes: number): number {
 }
 
 /**
- * Under the tenant's schedule lock: what stands in the way of the new time in
- * the lane of the job's appointment (its technician's, or business-wide;
- * leaving out the appointment itself and the job's own mirrored visits), and,
- * when nothing does, the appointment moved there (the exclusion constraint
- * has the last word). Answers the refusal, or undefined when the time is held.
+ * The lane of the job's appointment once crewMemberId (a Jobber user /
+ * HouseCall Pro employee) joins the job: the one technician of ours among the
+ * appointment's own and those linked to the crew, else business-wide (with
+ * several, whichever does the work, all of them are busy; with none, as
+ * CreateJob books a crew member no technician is linked to).
  */
-async function holdNewTime(
+async function laneWithCrewMember(
+  ctx: AppContext,
+  provider: string,
+  appointment: Appointment,
+  job: Job,
+  crewMemberId: string | null | undefined,
+): Promise<BookingLane> {
+  if (!crewMemberId) return laneOf(appointment);
+  const lanes = new Lanes(await loadTechnicians(ctx.sql, appointment.tenantId));
+  const crew = [...job.technicians.map((t) => t.id), crewMemberId];
+  const ours = new Set([
+    ...(appointment.technicianId ? [appointment.technicianId] : []),
+    ...crew.flatMap((id) => lanes.techniciansOfCrew(provider, id)),
+  ]);
+  return laneOf({ id: appointment.id, technicianId: ours.size === 1 ? [...ours][0] : null });
+}
+
+/**
+ * Under the tenant's schedule lock: what stands in the way of the time in the
+ * lane the job's appointment goes to (leaving out the appointment itself and
+ * the job's own mirrored visits), and, when nothing does, the appointment
+ * moved there (the exclusion constraint has the last word). Answers the
+ * refusal, or undefined when the placement is held.
+ */
+async function holdPlacement(
   ctx: AppContext,
   tenantId: string,
   provider: string,
@@ -176,7 +224,7 @@ async function holdNewTime(
         await tx.nativeUpdate(
           AppointmentSchema,
           { id: appointmentId },
-          { startTime: window.start, endTime: window.end },
+          { startTime: window.start, endTime: window.end, technicianId: lane.technicianId ?? null },
         );
       }
       return undefined;
