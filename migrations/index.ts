@@ -17,6 +17,7 @@ export const migrationNames: readonly string[] = [
   "Migration20261221000000_job_intent_job_ids",
   "Migration20261222000000_customer_data_record",
   "Migration20261223000000_job_crew_member",
+  "Migration20261224000000_booked_as_job",
 ];
 
 /** The migration classes, imported by name (tsx, vitest and node load them alike). */

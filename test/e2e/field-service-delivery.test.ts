@@ -375,6 +375,7 @@ describe("bookings delivered as jobs", () => {
     await expect.poll(() => copy().length, { timeout: 20_000, interval: 100 }).toBe(1);
 
     const later = weekdayAt(12, 13);
+    const operationsBefore = jobber.operations().length;
     const moved = await jobs.updateJob({
       tenantId,
       provider: Provider.JOBBER,
@@ -386,12 +387,63 @@ describe("bookings delivered as jobs", () => {
     await expect.poll(() => copy()[0]?.scheduled_start, { timeout: 20_000, interval: 100 }).toBe(later.toISOString());
     expect(copy()).toHaveLength(1);
     expect(copy()[0]).toMatchObject({ scheduled_end: hourAfter(later).toISOString() });
+    // Jobber, where the change was made, is not written again by the delivery.
+    const writes = jobber
+      .operations()
+      .slice(operationsBefore)
+      .filter((op) => /Edit|Create/.test(op));
+    expect(writes.filter((op) => op === "VisitEditSchedule")).toHaveLength(1);
     // The appointment still names the job it was booked as, not its copy.
     expect(await appointmentOf(created.appointmentId)).toMatchObject({ externalEventId: created.jobId });
 
     await jobs.cancelJob({ tenantId, provider: Provider.JOBBER, jobId: created.jobId, reason: "called off" });
     expect((await appointmentOf(created.appointmentId)).status).toBe(AppointmentStatus.CANCELLED);
     await expect.poll(() => copy()[0]?.scheduled_start, { timeout: 20_000, interval: 100 }).toBeNull();
+  });
+
+  it("a job booked by CreateJob follows its appointment both ways: a reschedule in Jobber, an UpdateAppointment", async () => {
+    const tenantId = newTenantId();
+    const fs = client(FieldServiceService, grpcTransport(server.baseUrl, { jwt: await mintJwt(tenantId) }));
+    const connected = await fs.connectJobber({
+      tenantId,
+      apiKey: jobber.issueApiKey(),
+      subdomain: "acme",
+      timezone: "UTC",
+    });
+    await waitForSync(server, connected.syncId);
+    const jobs = client(FieldServiceService, grpcTransport(server.baseUrl, serviceKey));
+    const start = weekdayAt(13, 9);
+    const created = await jobs.createJob({
+      tenantId,
+      provider: Provider.JOBBER,
+      customer: { name: "Vic Visit", phone: "+13125550235" },
+      title: "Furnace check",
+      scheduledStart: timestampFromDate(start),
+      estimatedDurationMinutes: 60,
+    });
+    expect(created.created).toBe(true);
+    const [visit] = jobber.visitsOf(created.jobId);
+    const later = weekdayAt(13, 14);
+    jobber.rescheduleVisit(visit!.id, later.toISOString(), hourAfter(later).toISOString());
+    await incrementalSync(tenantId, Provider.JOBBER);
+    const moved = await appointmentOf(created.appointmentId);
+    expect(moved.startTime?.seconds).toBe(BigInt(later.getTime() / 1000));
+    expect(moved.calendarConflict).toBe("");
+    // The time it left is free again; the job's own work is not busy time beside its appointment.
+    await book(tenantId, start);
+
+    const evening = weekdayAt(13, 17);
+    const update = await appointments().updateAppointment({
+      id: created.appointmentId,
+      startTime: timestampFromDate(evening),
+      endTime: timestampFromDate(hourAfter(evening)),
+    });
+    expect(update.updated).toBe(true);
+    await expect
+      .poll(() => Date.parse(jobber.visitsOf(created.jobId)[0]?.startAt ?? ""), { timeout: 20_000, interval: 100 })
+      .toBe(evening.getTime());
+    expect(jobber.visitsOf(created.jobId)).toHaveLength(1);
+    expect(jobber.jobsWithInstructions(jobMarkerOf(created.appointmentId))).toHaveLength(0);
   });
 
   it("an appointment booked by CreateJob is not delivered again as a second job", async () => {

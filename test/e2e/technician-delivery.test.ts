@@ -127,6 +127,9 @@ async function connectAccount(tenantId: string, email: string, receives: boolean
 
 const eventsWithId = (email: string, id: string) =>
   google.eventsOf(email, email).filter((e) => e.id === googleEventIdFor(id));
+/** When the appointment's event in that calendar starts (NaN when there is none). */
+const eventStartOf = (email: string, id: string) =>
+  Date.parse((eventsWithId(email, id)[0]?.start as { dateTime?: string } | undefined)?.dateTime ?? "");
 const postsOf = (id: string) =>
   google.writes.filter((w) => w.eventId === googleEventIdFor(id) && w.method === "POST").length;
 
@@ -168,6 +171,38 @@ describe("a technician's own calendar", () => {
     await expect.poll(() => eventsWithId(tess, id)[0]?.status, { timeout: 20_000, interval: 100 }).toBe("cancelled");
     await expect.poll(() => eventsWithId(office, id)[0]?.status, { timeout: 20_000, interval: 100 }).toBe("cancelled");
     await syncStatus(id).toBe(ProviderSyncStatus.SYNCED);
+  });
+
+  it("a move and a deletion made in the business calendar reach the technician's calendar too", async () => {
+    const tenantId = newTenantId();
+    const office = `moved-office-${tenantId}@example.test`;
+    const tess = `moved-tess-${tenantId}@example.test`;
+    await connectAccount(tenantId, office, true);
+    const own = await connectAccount(tenantId, tess, false);
+    const technicianId = await addTechnician(tenantId, { calendarId: own.calendarRowId });
+    const id = (await book(tenantId, weekdayAt(4, 9), technicianId)).appointment!.id;
+    await syncStatus(id).toBe(ProviderSyncStatus.SYNCED);
+    expect(eventsWithId(tess, id)).toHaveLength(1);
+
+    const later = weekdayAt(4, 15);
+    const writesBefore = google.writes.length;
+    google.updateEvent(office, office, googleEventIdFor(id), {
+      start: { dateTime: later.toISOString() },
+      end: { dateTime: hourAfter(later).toISOString() },
+    });
+    await incrementalSync(tenantId, Provider.GOOGLE);
+    expect((await appointmentOf(id)).startTime?.seconds).toBe(BigInt(later.getTime() / 1000));
+    await expect.poll(() => eventStartOf(tess, id), { timeout: 20_000, interval: 100 }).toBe(later.getTime());
+    // One write: Tess's copy. The office calendar, where the move was made, is not written back.
+    const writes = google.writes.slice(writesBefore).filter((write) => write.eventId === googleEventIdFor(id));
+    expect(writes.map((write) => write.method)).toEqual(["PATCH"]);
+
+    google.deleteEvent(office, office, googleEventIdFor(id));
+    await incrementalSync(tenantId, Provider.GOOGLE);
+    expect((await appointmentOf(id)).status).toBe(AppointmentStatus.CANCELLED);
+    await expect.poll(() => eventsWithId(tess, id)[0]?.status, { timeout: 20_000, interval: 100 }).toBe("cancelled");
+    // The calendar it was deleted from is not written again.
+    expect(eventsWithId(office, id).filter((event) => event.status !== "cancelled")).toHaveLength(0);
   });
 
   it("gets their upcoming appointments when their calendar is linked later, once", async () => {
@@ -217,14 +252,13 @@ describe("a technician's own calendar", () => {
 
     // A later move reaches Theo and the office, and leaves Tess's cancelled copy alone.
     await moveTo(tenantId, id, weekdayAt(3, 15));
-    const startOf = (email: string) => (eventsWithId(email, id)[0]?.start as { dateTime?: string })?.dateTime;
     for (const email of [theo, office]) {
       await expect
-        .poll(() => Date.parse(startOf(email) ?? ""), { timeout: 20_000, interval: 100 })
+        .poll(() => eventStartOf(email, id), { timeout: 20_000, interval: 100 })
         .toBe(weekdayAt(3, 15).getTime());
     }
     expect(eventsWithId(tess, id)[0]?.status).toBe("cancelled");
-    expect(Date.parse(startOf(tess) ?? "")).toBe(weekdayAt(3, 10).getTime());
+    expect(eventStartOf(tess, id)).toBe(weekdayAt(3, 10).getTime());
   });
 
   it("makes the booking wait for the technician's calendar when no business calendar receives events", async () => {

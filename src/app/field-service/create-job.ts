@@ -25,9 +25,16 @@ import {
 } from "../shared/idempotency.js";
 import { lockTenantSchedule } from "../shared/tenant-schedule-lock.js";
 import { loadTechnicians } from "../technicians/technician-rows.js";
+import { recordCalendarEvent, type CalendarTarget } from "../outbox/calendar-targets.js";
 import { deliverSoon } from "../outbox/deliver-soon.js";
 import { customerLockKeys } from "../shared/customer-lock.js";
-import { callFieldService, fieldServiceTargetOf } from "./field-service-integration.js";
+import {
+  callFieldService,
+  fieldServiceTargetOf,
+  platformScheduleOf,
+  type FieldServiceTarget,
+} from "./field-service-integration.js";
+import { scheduledWorkIdOf } from "./scheduled-work-id.js";
 import { crewInstructions, endOf, jobText, requireCustomer, type JobUrgency } from "./job-request-fields.js";
 
 export interface CreateJobInput {
@@ -245,12 +252,19 @@ export async function createJob(ctx: AppContext, caller: Caller, input: CreateJo
     throw error;
   }
 
+  const workOnSchedule = await recordableWorkOf(ctx, target, job, window);
   await ctx.orm.em.fork().transactional(async (tx) => {
     await tx.nativeUpdate(
       AppointmentSchema,
       { id: appointmentId },
-      { externalEventId: job.id, syncStatus: "synced", updatedAt: ctx.clock.now() },
+      { provider: input.provider, externalEventId: job.id, syncStatus: "synced", updatedAt: ctx.clock.now() },
     );
+    if (workOnSchedule) {
+      await recordCalendarEvent(tx, tenantId, appointmentId, workOnSchedule.schedule, {
+        providerEventId: workOnSchedule.eventId,
+        bookedAsJob: true,
+      });
+    }
     recordAudit(tx, {
       tenantId,
       caller,
@@ -282,6 +296,37 @@ export async function createJob(ctx: AppContext, caller: Caller, input: CreateJo
 }
 
 /**
+ * The job's work as the platform's schedule lists it, to be recorded as the
+ * appointment's event there (as a delivered job is): the sync then brings a
+ * reschedule or removal made on the platform back to the appointment, and
+ * never counts the job as busy time beside it. Best effort: without it (the
+ * listing failed) the job is still booked, only not followed.
+ */
+async function recordableWorkOf(
+  ctx: AppContext,
+  target: FieldServiceTarget,
+  job: Job,
+  scheduled: { start: Date; end: Date },
+): Promise<{ schedule: CalendarRef; eventId: string } | undefined> {
+  const calendar = await platformScheduleOf(ctx.orm.em.fork(), target.integration.id);
+  if (!calendar) return undefined;
+  try {
+    const eventId = await callFieldService(ctx, target, (jobs, credentials) =>
+      scheduledWorkIdOf(jobs, credentials, job, scheduled),
+    );
+    const schedule = {
+      calendarId: calendar.id,
+      integrationId: target.integration.id,
+      providerCalendarId: calendar.providerCalendarId,
+    };
+    return { schedule, eventId };
+  } catch (error) {
+    ctx.logger.warn({ err: error, jobId: job.id }, "the job's scheduled work could not be listed; it is not followed");
+    return undefined;
+  }
+}
+
+/**
  * The lane of a job given to technician_id (a Jobber user / HouseCall Pro
  * employee id): the tenant's one technician linked to it, so two technicians
  * can have jobs at the same time. No technician linked, or several (which one
@@ -291,6 +336,8 @@ async function jobLaneOf(ctx: AppContext, tenantId: string, provider: string, cr
   const linked = new Lanes(await loadTechnicians(ctx.sql, tenantId)).techniciansOfCrew(provider, crewId);
   return linked.length === 1 ? { technicianId: linked[0]! } : {};
 }
+
+type CalendarRef = Pick<CalendarTarget, "calendarId" | "integrationId" | "providerCalendarId">;
 
 function withValue<K extends string, V>(key: K, value: V | undefined | null): Partial<Record<K, V>> {
   return value === undefined || value === null ? {} : ({ [key]: value } as Record<K, V>);

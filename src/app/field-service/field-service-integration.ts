@@ -1,6 +1,9 @@
 import { loadSchedulingRules } from "../availability/load-scheduling-rules.js";
 import { FailedPreconditionError, InvalidArgumentError } from "../../domain/errors.js";
+import type { EntityManager } from "@mikro-orm/postgresql";
 import { CalendarIntegrationSchema, type CalendarIntegration } from "../../entities/calendar-integration.js";
+import { IntegrationCalendarSchema, type IntegrationCalendar } from "../../entities/integration-calendar.js";
+import { SCHEDULE_CALENDAR_ID } from "../../providers/field-service/field-service-busy-time.js";
 import type {
   FieldServiceCredentials,
   FieldServiceProvider,
@@ -53,4 +56,9 @@ export function callFieldService<T>(
     if (!jobs) throw new Error(`${provider.name} has no field-service jobs`);
     return call(jobs, credentials);
   });
+}
+
+/** The platform's one calendar, its schedule (integration_calendars row); absent until its calendar list is stored. */
+export function platformScheduleOf(em: EntityManager, integrationId: string): Promise<IntegrationCalendar | null> {
+  return em.findOne(IntegrationCalendarSchema, { integrationId, providerCalendarId: SCHEDULE_CALENDAR_ID });
 }

@@ -21,7 +21,7 @@ import { appointmentUpdated } from "../outbox/outbox-message.js";
 import { recordAudit } from "../shared/audit.js";
 import { lockTenantSchedule } from "../shared/tenant-schedule-lock.js";
 import { loadTechnicians } from "../technicians/technician-rows.js";
-import { callFieldService, fieldServiceTargetOf } from "./field-service-integration.js";
+import { callFieldService, fieldServiceTargetOf, platformScheduleOf } from "./field-service-integration.js";
 import { appointmentOfJob } from "./job-appointments.js";
 import { crewInstructions, jobText } from "./job-request-fields.js";
 
@@ -129,7 +129,11 @@ export async function updateJob(ctx: AppContext, caller: Caller, input: UpdateJo
     ];
     await ctx.orm.em.fork().transactional(async (tx) => {
       // The job's own platform has the change; the tenant's other receiving calendars get it from the outbox.
-      if (fields.length > 0) enqueueOutbox(tx, input.tenantId, appointmentUpdated(appointment.id, fields, !!schedule));
+      if (fields.length > 0) {
+        const platformSchedule = await platformScheduleOf(tx, target.integration.id);
+        const change = appointmentUpdated(appointment.id, fields, !!schedule, platformSchedule?.id);
+        enqueueOutbox(tx, input.tenantId, change);
+      }
       await tx.nativeUpdate(
         AppointmentSchema,
         { id: appointment.id },

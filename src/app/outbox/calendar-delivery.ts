@@ -63,7 +63,7 @@ export async function deliverCalendarWrite(
     // A cancelled appointment owes a blocked calendar nothing unless an event of it is there.
     const owed = ACTIVE.has(appointment.status) || (target.event !== undefined && !target.event.deleted);
     if (target.blockedBy !== undefined && owed) blocked ??= new CalendarBlocked(target.integrationId, target.blockedBy);
-    if (!target.writable) continue;
+    if (!target.writable || isWhereMade(message, target)) continue;
     // A field-service schedule receives bookings as jobs (job-delivery.ts).
     const delivered = ctx.providers.find(target.provider)?.capabilities.fieldServiceJobs
       ? await convergeJob(ctx, em, appointment, target, message.topic)
@@ -73,6 +73,11 @@ export async function deliverCalendarWrite(
   // After the healthy targets: each success is recorded, so the retry redoes only the blocked ones.
   if (blocked) throw blocked;
   return { written };
+}
+
+/** The calendar a change was made in has it: not written back. */
+function isWhereMade(message: OutboxMessage, target: CalendarTarget): boolean {
+  return message.topic === "appointment.updated" && message.payload.appliedInCalendarId === target.calendarId;
 }
 
 async function converge(

@@ -31,6 +31,8 @@ export interface RecordedEvent {
   etag: string | null;
   deleted: boolean;
   crewMemberId?: string;
+  /** The job CreateJob booked the appointment as: its instructions and crew are the caller's. */
+  bookedAsJob: boolean;
 }
 
 /** The condition on calendar_integrations `i` under which its calendars get our events written. */
@@ -64,7 +66,7 @@ const TARGETS = `
          i.account_email, (${WRITES_EVENTS}) as writable, ${BLOCKED_BY} as blocked_by,
          case i.provider when 'jobber' then t.jobber_user_id
                          when 'housecall_pro' then t.housecall_pro_employee_id end as crew_member_id,
-         m.provider_event_id, m.etag, m.deleted_at, m.crew_member_id as placed_crew_member_id,
+         m.provider_event_id, m.etag, m.deleted_at, m.crew_member_id as placed_crew_member_id, m.booked_as_job,
          (not c.receives_events and c.id is distinct from t.calendar_id and exists (
            select 1 from technicians o where o.tenant_id = c.tenant_id and o.calendar_id = c.id)) as released
   from integration_calendars c
@@ -102,6 +104,7 @@ function eventOf(row: Record<string, unknown>): RecordedEvent {
     etag: (row.etag as string | null) ?? null,
     deleted: row.deleted_at !== null,
     ...(row.placed_crew_member_id ? { crewMemberId: String(row.placed_crew_member_id) } : {}),
+    bookedAsJob: row.booked_as_job === true,
   };
 }
 
@@ -113,7 +116,8 @@ export async function recordedEventOf(
   calendarId: string,
 ): Promise<RecordedEvent | undefined> {
   const [row] = await em.execute<Record<string, unknown>[]>(
-    `select provider_event_id, etag, deleted_at, crew_member_id as placed_crew_member_id from appointment_calendar_events
+    `select provider_event_id, etag, deleted_at, crew_member_id as placed_crew_member_id, booked_as_job
+     from appointment_calendar_events
      where tenant_id = ? and appointment_id = ?::uuid and calendar_id = ?::uuid`,
     [tenantId, appointmentId, calendarId],
   );
@@ -125,16 +129,23 @@ export async function recordCalendarEvent(
   em: EntityManager,
   tenantId: string,
   appointmentId: string,
-  target: CalendarTarget,
-  event: { providerEventId: string; etag?: string | undefined; deleted?: boolean; crewMemberId?: string | undefined },
+  target: Pick<CalendarTarget, "calendarId" | "integrationId" | "providerCalendarId">,
+  event: {
+    providerEventId: string;
+    etag?: string | undefined;
+    deleted?: boolean;
+    crewMemberId?: string | undefined;
+    bookedAsJob?: boolean;
+  },
 ): Promise<void> {
   await em.execute(
     `insert into appointment_calendar_events as m (tenant_id, appointment_id, calendar_id, integration_id,
-       provider_calendar_id, provider_event_id, etag, deleted_at, crew_member_id)
-     values (?, ?::uuid, ?::uuid, ?::uuid, ?, ?, ?, case when ? then now() end, ?)
+       provider_calendar_id, provider_event_id, etag, deleted_at, crew_member_id, booked_as_job)
+     values (?, ?::uuid, ?::uuid, ?::uuid, ?, ?, ?, case when ? then now() end, ?, ?)
      on conflict (tenant_id, appointment_id, calendar_id) do update set
        provider_event_id = excluded.provider_event_id, etag = excluded.etag, crew_member_id = excluded.crew_member_id,
-       deleted_at = coalesce(m.deleted_at, excluded.deleted_at), updated_at = now()`,
+       deleted_at = coalesce(m.deleted_at, excluded.deleted_at), booked_as_job = m.booked_as_job or excluded.booked_as_job,
+       updated_at = now()`,
     [
       tenantId,
       appointmentId,
@@ -145,6 +156,7 @@ export async function recordCalendarEvent(
       event.etag ?? null,
       event.deleted === true,
       event.crewMemberId ?? null,
+      event.bookedAsJob === true,
     ],
     "run",
   );

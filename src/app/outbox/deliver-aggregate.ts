@@ -97,16 +97,16 @@ async function deliverRow(ctx: AppContext, em: EntityManager, row: ClaimedRow): 
  * After a calendar row: synced (or not_required when no calendar receives
  * events) unless a later write of the appointment is still waiting; the
  * first target's event id is the seed's external_event_id. A job booked by
- * CreateJob (external_event_id set, no calendar copy) keeps its own status,
- * and its provider and external_event_id name its job even once copies exist
- * on other receiving calendars: UpdateJob, CancelJob and the platform's sync
- * find the appointment by them.
+ * CreateJob keeps its own status (without a calendar copy), and its provider
+ * and external_event_id name its job even once copies exist on other
+ * receiving calendars: UpdateJob, CancelJob and ListJobs find the appointment
+ * by them.
  */
 async function markSynced(em: EntityManager, tenantId: string, appointmentId: string): Promise<void> {
   const firstEvent = `from appointment_calendar_events m join calendar_integrations i on i.id = m.integration_id
     where m.tenant_id = a.tenant_id and m.appointment_id = a.id order by m.created_at limit 1`;
-  const bookedAsJob = `(a.external_event_id is not null and not exists (select 1 from appointment_calendar_events m
-    where m.tenant_id = a.tenant_id and m.appointment_id = a.id and m.provider_event_id = a.external_event_id))`;
+  const bookedAsJob = `exists (select 1 from appointment_calendar_events m
+    where m.tenant_id = a.tenant_id and m.appointment_id = a.id and m.booked_as_job)`;
   await em.execute(
     `update appointments a set
        sync_status = case

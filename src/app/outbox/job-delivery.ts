@@ -1,7 +1,7 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { isMarkedJob, markedJobDescription } from "../../domain/outbox/job-marker.js";
 import { CalendarIntegrationSchema } from "../../entities/calendar-integration.js";
-import { busyEventIdOf, jobIdOfBusyEvent } from "../../providers/field-service/field-service-busy-time.js";
+import { jobIdOfBusyEvent } from "../../providers/field-service/field-service-busy-time.js";
 import type {
   CustomerDetails,
   FieldServiceCredentials,
@@ -13,6 +13,7 @@ import { ProviderError } from "../../providers/kit/provider-error.js";
 import type { AppointmentRecord } from "../appointments/appointment-record.js";
 import { loadSchedulingRules } from "../availability/load-scheduling-rules.js";
 import type { AppContext } from "../context.js";
+import { scheduledWorkIdOf } from "../field-service/scheduled-work-id.js";
 import { customerLockKeys } from "../shared/customer-lock.js";
 import { callProvider } from "../integrations/provider-call.js";
 import { recordCalendarEvent, recordedEventOf, type CalendarTarget, type RecordedEvent } from "./calendar-targets.js";
@@ -152,10 +153,15 @@ async function converge(
     await onPlatform(ctx, target, (jobs, c) =>
       jobs.updateJob(c, jobIdOfBusyEvent(existing.providerEventId), {
         title: appointment.title,
-        description: markedJobDescription(appointment.id, appointment.description),
         schedule: { start: appointment.startTime, end: appointment.endTime, timeZone },
         ...crewOf(target),
-        ...releasedCrewOf(target, existing),
+        // A job booked by CreateJob keeps the instructions and crew its caller gave it.
+        ...(existing.bookedAsJob
+          ? {}
+          : {
+              description: markedJobDescription(appointment.id, appointment.description),
+              ...releasedCrewOf(target, existing),
+            }),
       }),
     );
   } catch (error) {
@@ -211,18 +217,6 @@ async function findMarkedJob(
     window: { start: new Date(start), end: new Date(end) },
   });
   return listed.find((job) => isMarkedJob(job.description, appointment.id));
-}
-
-/** The id the schedule's busy listing gives the job's work (Jobber: job#visit), so the sync recognises it. */
-async function scheduledWorkIdOf(
-  jobs: FieldServiceProvider,
-  credentials: FieldServiceCredentials,
-  job: Job,
-  wanted: JobIntent,
-): Promise<string> {
-  const window = { start: new Date(wanted.start.getTime() - 60_000), end: new Date(wanted.end.getTime() + 60_000) };
-  const item = (await jobs.listBusyTime(credentials, window)).find((i) => i.jobId === job.id);
-  return item ? busyEventIdOf(item) : job.id;
 }
 
 async function timeZoneOf(ctx: AppContext, em: EntityManager, target: CalendarTarget, tenantId: string) {

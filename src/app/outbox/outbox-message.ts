@@ -10,7 +10,15 @@ export type OutboxMessage =
       /** technicianId: the technician booked, whose calendar and field-service crew the delivery updates. */
       payload: { appointmentId: string; notifyCustomer: boolean; technicianId?: string };
     }
-  | { topic: "appointment.updated"; payload: { appointmentId: string; fields: string[]; moved: boolean } }
+  | {
+      topic: "appointment.updated";
+      /**
+       * appliedInCalendarId: the calendar (integration_calendars row) the change was made in (a move
+       * brought back by its sync, a job changed by UpdateJob): it has the change, and a write-back
+       * could undo what the business did there since.
+       */
+      payload: { appointmentId: string; fields: string[]; moved: boolean; appliedInCalendarId?: string };
+    }
   | { topic: "appointment.cancelled"; payload: { appointmentId: string; notifyCustomer: boolean; reason: string } }
   | { topic: "notification.customer"; payload: { appointmentId: string; kind: NotificationKind; reason?: string } };
 
@@ -31,8 +39,16 @@ export function appointmentCreated(
   };
 }
 
-export function appointmentUpdated(appointmentId: string, fields: string[], moved: boolean): OutboxMessage {
-  return { topic: "appointment.updated", payload: { appointmentId, fields, moved } };
+export function appointmentUpdated(
+  appointmentId: string,
+  fields: string[],
+  moved: boolean,
+  appliedInCalendarId?: string,
+): OutboxMessage {
+  return {
+    topic: "appointment.updated",
+    payload: { appointmentId, fields, moved, ...(appliedInCalendarId ? { appliedInCalendarId } : {}) },
+  };
 }
 
 export function appointmentCancelled(appointmentId: string, notifyCustomer: boolean, reason: string): OutboxMessage {
@@ -75,7 +91,8 @@ export function parseOutboxMessage(topic: string, payload: unknown): OutboxMessa
       return appointmentCreated(p.appointmentId, p.notifyCustomer, p.technicianId);
     case "appointment.updated":
       if (!Array.isArray(p.fields) || !p.fields.every(isString) || !isBoolean(p.moved)) return fail();
-      return appointmentUpdated(p.appointmentId, p.fields, p.moved);
+      if (p.appliedInCalendarId !== undefined && !isString(p.appliedInCalendarId)) return fail();
+      return appointmentUpdated(p.appointmentId, p.fields, p.moved, p.appliedInCalendarId);
     case "appointment.cancelled":
       if (!isBoolean(p.notifyCustomer) || !isString(p.reason)) return fail();
       return appointmentCancelled(p.appointmentId, p.notifyCustomer, p.reason);

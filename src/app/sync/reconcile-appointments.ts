@@ -10,7 +10,12 @@ import { conflictsClearingStaleHolds, laneOf } from "../appointments/booking-con
 import { findAppointment } from "../appointments/find-appointment.js";
 import type { AppContext } from "../context.js";
 import { enqueueOutbox } from "../outbox/enqueue-outbox.js";
-import { customerNotification, notificationAggregateOf } from "../outbox/outbox-message.js";
+import {
+  appointmentCancelled,
+  appointmentUpdated,
+  customerNotification,
+  notificationAggregateOf,
+} from "../outbox/outbox-message.js";
 import { recordAudit } from "../shared/audit.js";
 import { lockTenantSchedule } from "../shared/tenant-schedule-lock.js";
 
@@ -45,7 +50,9 @@ const ACTIVE = new Set(["pending", "confirmed"]);
  * Brings back what the business did to our events in its calendar: a moved
  * event moves its appointment (unless the new time conflicts: then the
  * appointment keeps its time and is flagged), a deleted or cancelled one
- * cancels it ("cancelled in calendar"). Changes we wrote ourselves (same
+ * cancels it ("cancelled in calendar"); either reaches the appointment's
+ * other calendars and platforms through the outbox, as a change made through
+ * the API would (except to the calendar it came from, which has it). Changes we wrote ourselves (same
  * etag, or written after the listing) are not changes. A sync that would
  * cancel more than the configured share of the tenant's future appointments
  * cancels nothing: the integration goes to error and waits for a human.
@@ -105,8 +112,12 @@ export async function reconcileAppointments(
       return counts;
     }
   }
+  const deliver = (appointmentId: string) =>
+    ctx.jobs.send("outbox-delivery", { tenantId: integration.tenantId, aggregateId: appointmentId });
   for (const m of cancellations) {
-    if (await cancelInCalendar(ctx, integration, calendar, m)) counts.cancelled++;
+    if (!(await cancelInCalendar(ctx, integration, calendar, m))) continue;
+    counts.cancelled++;
+    await deliver(m.appointment_id);
   }
   for (const event of changes.upserts) {
     const m = byEventId.get(event.providerEventId);
@@ -122,8 +133,8 @@ export async function reconcileAppointments(
     const outcome = await moveFromCalendar(ctx, integration, calendar, m, event);
     if (outcome === "moved") {
       counts.moved++;
-      const aggregateId = notificationAggregateOf(m.appointment_id);
-      await ctx.jobs.send("outbox-delivery", { tenantId: integration.tenantId, aggregateId });
+      await deliver(m.appointment_id);
+      await deliver(notificationAggregateOf(m.appointment_id));
     }
     if (outcome === "flagged") counts.flagged++;
   }
@@ -177,6 +188,7 @@ async function cancelInCalendar(
       [integration.tenantId, calendar.id, m.appointment_id],
       "run",
     );
+    enqueueOutbox(em, integration.tenantId, appointmentCancelled(appointment.id, false, CANCELLED_IN_CALENDAR));
     recordAudit(em, {
       tenantId: integration.tenantId,
       caller: SYNC_CALLER,
@@ -240,6 +252,11 @@ async function moveFromCalendar(
         updatedAt: now,
         calendarConflict: null,
       });
+      enqueueOutbox(
+        em,
+        integration.tenantId,
+        appointmentUpdated(appointment.id, ["startTime", "endTime"], true, calendar.id),
+      );
       enqueueOutbox(em, integration.tenantId, customerNotification(appointment.id, "change"));
       recordAudit(em, {
         tenantId: integration.tenantId,
