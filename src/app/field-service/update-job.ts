@@ -119,14 +119,14 @@ export async function updateJob(ctx: AppContext, caller: Caller, input: UpdateJo
     throw error;
   }
   const changed = changesBetween(before, after, { title, description, notes });
+  const fields = [
+    ...(schedule ? ["startTime", "endTime"] : []),
+    ...(title !== undefined ? ["title"] : []),
+    ...(description !== undefined ? ["description"] : []),
+    ...(notes !== undefined ? ["notes"] : []),
+    ...(reassigned ? ["technicianId"] : []),
+  ];
   if (appointment) {
-    const fields = [
-      ...(schedule ? ["startTime", "endTime"] : []),
-      ...(title !== undefined ? ["title"] : []),
-      ...(description !== undefined ? ["description"] : []),
-      ...(notes !== undefined ? ["notes"] : []),
-      ...(reassigned ? ["technicianId"] : []),
-    ];
     await ctx.orm.em.fork().transactional(async (tx) => {
       // The job's own platform has the change; the tenant's other receiving calendars get it from the outbox.
       if (fields.length > 0) {
@@ -155,7 +155,9 @@ export async function updateJob(ctx: AppContext, caller: Caller, input: UpdateJo
       });
     });
   }
-  if (appointment) await deliverSoon(ctx, input.tenantId, appointment.id, { calendar: true, customer: false });
+  if (appointment && fields.length > 0) {
+    await deliverSoon(ctx, input.tenantId, appointment.id, { calendar: true, customer: false });
+  }
   return {
     updated: true,
     job: after,
