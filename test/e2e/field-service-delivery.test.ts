@@ -373,6 +373,7 @@ describe("bookings delivered as jobs", () => {
     expect(created.created).toBe(true);
     const copy = () => hcp.jobsWithNotes(jobMarkerOf(created.appointmentId));
     await expect.poll(() => copy().length, { timeout: 20_000, interval: 100 }).toBe(1);
+    await synced(created.appointmentId).toBe(ProviderSyncStatus.SYNCED);
 
     const later = weekdayAt(12, 13);
     const operationsBefore = jobber.operations().length;

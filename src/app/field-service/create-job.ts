@@ -257,7 +257,13 @@ export async function createJob(ctx: AppContext, caller: Caller, input: CreateJo
     await tx.nativeUpdate(
       AppointmentSchema,
       { id: appointmentId },
-      { provider: input.provider, externalEventId: job.id, syncStatus: "synced", updatedAt: ctx.clock.now() },
+      {
+        provider: input.provider,
+        externalEventId: job.id,
+        // Synced once the job exists, unless copies for other receiving calendars still wait (the delivery says when).
+        syncStatus: booked.owesCalendarEvents ? "pending" : "synced",
+        updatedAt: ctx.clock.now(),
+      },
     );
     if (workOnSchedule) {
       await recordCalendarEvent(tx, tenantId, appointmentId, workOnSchedule.schedule, {
