@@ -11,7 +11,13 @@ import pg from "pg";
 export class IntegrationLocks {
   private readonly pool: pg.Pool;
 
-  constructor(databaseUrl: string, maxConcurrent = 4) {
+  /**
+   * maxConcurrent: lock holders (and waiters) at once on this instance: the
+   * workers' syncs and deliveries, and the RPCs that create a platform's
+   * customer (CreateJob, SyncCustomer), which hold their customer's locks
+   * while they call the platform.
+   */
+  constructor(databaseUrl: string, maxConcurrent = 10) {
     this.pool = new pg.Pool({
       connectionString: databaseUrl,
       max: maxConcurrent,
