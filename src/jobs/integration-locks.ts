@@ -27,6 +27,7 @@ export class IntegrationLocks {
 
   async run<T>(keys: string | readonly string[], work: () => Promise<T>): Promise<T> {
     const ordered = [...new Set(typeof keys === "string" ? [keys] : keys)].sort();
+    if (ordered.length === 0) return work();
     const client = await this.pool.connect();
     try {
       for (const key of ordered) await client.query("select pg_advisory_lock(hashtextextended($1, 0))", [key]);
