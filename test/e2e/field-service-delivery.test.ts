@@ -402,7 +402,7 @@ describe("bookings delivered as jobs", () => {
     await expect.poll(() => copy()[0]?.scheduled_start, { timeout: 20_000, interval: 100 }).toBeNull();
   });
 
-  it("a job booked by CreateJob follows its appointment both ways: a reschedule in Jobber, an UpdateAppointment", async () => {
+  it("a job booked by CreateJob follows its appointment both ways: a reschedule in Jobber, UpdateAppointment, CancelAppointment", async () => {
     const tenantId = newTenantId();
     const fs = client(FieldServiceService, grpcTransport(server.baseUrl, { jwt: await mintJwt(tenantId) }));
     const connected = await fs.connectJobber({
@@ -445,6 +445,10 @@ describe("bookings delivered as jobs", () => {
       .toBe(evening.getTime());
     expect(jobber.visitsOf(created.jobId)).toHaveLength(1);
     expect(jobber.jobsWithInstructions(jobMarkerOf(created.appointmentId))).toHaveLength(0);
+
+    await appointments().cancelAppointment({ id: created.appointmentId });
+    await expect.poll(() => jobber.visitsOf(created.jobId).length, { timeout: 20_000, interval: 100 }).toBe(0);
+    await synced(created.appointmentId).toBe(ProviderSyncStatus.SYNCED);
   });
 
   it("an appointment booked by CreateJob is not delivered again as a second job", async () => {
