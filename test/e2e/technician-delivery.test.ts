@@ -67,6 +67,16 @@ afterAll(async () => {
 });
 
 const hourAfter = (d: Date) => new Date(d.getTime() + 3_600_000);
+/** The appointment's calendar writes still waiting in the outbox. */
+async function pendingDeliveries(appointmentId: string): Promise<number> {
+  const [row] = await server.orm.em
+    .fork()
+    .getConnection()
+    .execute<{ n: string }[]>("select count(*) as n from outbox where aggregate_id = ? and status = 'pending'", [
+      appointmentId,
+    ]);
+  return Number(row?.n);
+}
 const appointments = () => client(AppointmentService, grpcTransport(server.baseUrl, serviceKey));
 const asTenant = async (tenantId: string) =>
   client(AppointmentService, grpcTransport(server.baseUrl, { jwt: await mintJwt(tenantId) }));
@@ -394,6 +404,35 @@ describe("a technician on the field-service crew", () => {
     await expect.poll(crew, { timeout: 20_000, interval: 100 }).toEqual([dan, tess]);
     expect(hcp.jobsWithNotes(jobMarkerOf(id))[0]?.scheduled_start).toBe(moved.toISOString());
     await syncStatus(id).toBe(ProviderSyncStatus.SYNCED);
+  });
+
+  it("HouseCall Pro: a crew member added by UpdateJob keeps the technician we dispatched on later updates", async () => {
+    const tenantId = await destination("housecall_pro");
+    const tess = hcp.addEmployee("Tess Tech");
+    const theo = hcp.addEmployee("Theo Tech");
+    const tessId = await addTechnician(tenantId, { housecallProEmployeeId: tess });
+    await addTechnician(tenantId, { housecallProEmployeeId: theo });
+    const id = (await book(tenantId, weekdayAt(12, 13), tessId)).appointment!.id;
+    await syncStatus(id).toBe(ProviderSyncStatus.SYNCED);
+    const job = () => hcp.jobsWithNotes(jobMarkerOf(id))[0]!;
+    expect(job().employeeIds).toEqual([tess]);
+
+    const jobs = client(FieldServiceService, grpcTransport(server.baseUrl, serviceKey));
+    const joined = await jobs.updateJob({
+      tenantId,
+      provider: Provider.HOUSECALL_PRO,
+      jobId: job().id,
+      technicianId: theo,
+    });
+    expect(joined.updated).toBe(true);
+    expect(job().employeeIds).toEqual([tess, theo]);
+    expect((await appointmentOf(id)).technicianId).toBeUndefined();
+
+    // A later change of the appointment reaches the job and leaves both on it.
+    await (await asTenant(tenantId)).updateAppointment({ id, title: "Fix leaking sink and tap" });
+    await expect.poll(() => pendingDeliveries(id), { timeout: 20_000, interval: 100 }).toBe(0);
+    expect(job().description).toBe("Fix leaking sink and tap");
+    expect(job().employeeIds).toEqual([tess, theo]);
   });
 
   it("Jobber: a reassignment takes the previous technician off the visit and puts the new one on", async () => {

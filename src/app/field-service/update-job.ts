@@ -134,6 +134,15 @@ export async function updateJob(ctx: AppContext, caller: Caller, input: UpdateJo
         const change = appointmentUpdated(appointment.id, fields, !!schedule, platformSchedule?.id);
         enqueueOutbox(tx, input.tenantId, change);
       }
+      // The crew is now the caller's: a later delivery takes no one we placed off it.
+      if (reassigned) {
+        await tx.execute(
+          `update appointment_calendar_events set crew_member_id = null, updated_at = now()
+           where tenant_id = ? and appointment_id = ?::uuid and integration_id = ?::uuid`,
+          [input.tenantId, appointment.id, target.integration.id],
+          "run",
+        );
+      }
       await tx.nativeUpdate(
         AppointmentSchema,
         { id: appointment.id },
