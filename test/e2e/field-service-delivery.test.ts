@@ -451,6 +451,35 @@ describe("bookings delivered as jobs", () => {
     await synced(created.appointmentId).toBe(ProviderSyncStatus.SYNCED);
   });
 
+  it("Jobber: UpdateJob and CancelJob on a job delivered from an appointment find that appointment", async () => {
+    const { tenantId } = await destination("jobber");
+    const start = weekdayAt(14, 10);
+    const id = await book(tenantId, start);
+    await synced(id).toBe(ProviderSyncStatus.SYNCED);
+    const [job] = jobber.jobsWithInstructions(jobMarkerOf(id));
+    const jobs = client(FieldServiceService, grpcTransport(server.baseUrl, serviceKey));
+    const listed = await jobs.listJobs({
+      tenantId,
+      provider: Provider.JOBBER,
+      startDate: start.toISOString().slice(0, 10),
+    });
+    expect(listed.jobs.find((j) => j.id === job!.id)?.appointmentId).toBe(id);
+
+    // Half an hour later overlaps the appointment's own time: it moves, not refused by itself.
+    const later = new Date(start.getTime() + 30 * 60_000);
+    const moved = await jobs.updateJob({
+      tenantId,
+      provider: Provider.JOBBER,
+      jobId: job!.id,
+      scheduledStart: timestampFromDate(later),
+    });
+    expect([moved.updated, moved.conflicts]).toEqual([true, []]);
+    expect((await appointmentOf(id)).startTime?.seconds).toBe(BigInt(later.getTime() / 1000));
+
+    await jobs.cancelJob({ tenantId, provider: Provider.JOBBER, jobId: job!.id, reason: "called off" });
+    expect((await appointmentOf(id)).status).toBe(AppointmentStatus.CANCELLED);
+  });
+
   it("an appointment booked by CreateJob is not delivered again as a second job", async () => {
     const { tenantId } = await destination("housecall_pro");
     const start = weekdayAt(10, 14);
