@@ -78,6 +78,30 @@ async function destination(provider: "jobber" | "housecall_pro") {
   return { tenantId, integrationId: answer.integration!.id };
 }
 
+const jobs = () => client(FieldServiceService, grpcTransport(server.baseUrl, serviceKey));
+
+/** Connects the tenant's Jobber (its schedule not receiving) and books an hour-long job there by CreateJob. */
+async function jobBookedInJobber(tenantId: string, start: Date, customer: { name: string; phone: string }) {
+  const fs = client(FieldServiceService, grpcTransport(server.baseUrl, { jwt: await mintJwt(tenantId) }));
+  const connected = await fs.connectJobber({
+    tenantId,
+    apiKey: jobber.issueApiKey(),
+    subdomain: "acme",
+    timezone: "UTC",
+  });
+  await waitForSync(server, connected.syncId);
+  const created = await jobs().createJob({
+    tenantId,
+    provider: Provider.JOBBER,
+    customer,
+    title: "Service visit",
+    scheduledStart: timestampFromDate(start),
+    estimatedDurationMinutes: 60,
+  });
+  expect(created.created).toBe(true);
+  return created;
+}
+
 async function book(tenantId: string, start: Date) {
   const res = await appointments().createAppointment(
     appointmentRequest(tenantId, start.toISOString(), hourAfter(start).toISOString()),
@@ -352,37 +376,19 @@ describe("bookings delivered as jobs", () => {
 
   it("a job changed by UpdateJob reaches its copy on the tenant's other receiving schedule", async () => {
     const { tenantId } = await destination("housecall_pro");
-    const fs = client(FieldServiceService, grpcTransport(server.baseUrl, { jwt: await mintJwt(tenantId) }));
-    const connected = await fs.connectJobber({
-      tenantId,
-      apiKey: jobber.issueApiKey(),
-      subdomain: "acme",
-      timezone: "UTC",
-    });
-    await waitForSync(server, connected.syncId);
-    const jobs = client(FieldServiceService, grpcTransport(server.baseUrl, serviceKey));
-    const start = weekdayAt(12, 9);
-    const created = await jobs.createJob({
-      tenantId,
-      provider: Provider.JOBBER,
-      customer: { name: "Uma Update", phone: "+13125550234" },
-      title: "Boiler service",
-      scheduledStart: timestampFromDate(start),
-      estimatedDurationMinutes: 60,
-    });
-    expect(created.created).toBe(true);
+    const created = await jobBookedInJobber(tenantId, weekdayAt(12, 9), { name: "Uma Update", phone: "+13125550234" });
     const copy = () => hcp.jobsWithNotes(jobMarkerOf(created.appointmentId));
     await expect.poll(() => copy().length, { timeout: 20_000, interval: 100 }).toBe(1);
     await synced(created.appointmentId).toBe(ProviderSyncStatus.SYNCED);
 
     const later = weekdayAt(12, 13);
     const operationsBefore = jobber.operations().length;
-    const moved = await jobs.updateJob({
+    const moved = await jobs().updateJob({
       tenantId,
       provider: Provider.JOBBER,
       jobId: created.jobId,
       scheduledStart: timestampFromDate(later),
-      title: "Boiler service and flush",
+      title: "Service visit and flush",
     });
     expect(moved.updated).toBe(true);
     await expect.poll(() => copy()[0]?.scheduled_start, { timeout: 20_000, interval: 100 }).toBe(later.toISOString());
@@ -397,32 +403,15 @@ describe("bookings delivered as jobs", () => {
     // The appointment still names the job it was booked as, not its copy.
     expect(await appointmentOf(created.appointmentId)).toMatchObject({ externalEventId: created.jobId });
 
-    await jobs.cancelJob({ tenantId, provider: Provider.JOBBER, jobId: created.jobId, reason: "called off" });
+    await jobs().cancelJob({ tenantId, provider: Provider.JOBBER, jobId: created.jobId, reason: "called off" });
     expect((await appointmentOf(created.appointmentId)).status).toBe(AppointmentStatus.CANCELLED);
     await expect.poll(() => copy()[0]?.scheduled_start, { timeout: 20_000, interval: 100 }).toBeNull();
   });
 
   it("a job booked by CreateJob follows its appointment both ways: a reschedule in Jobber, UpdateAppointment, CancelAppointment", async () => {
     const tenantId = newTenantId();
-    const fs = client(FieldServiceService, grpcTransport(server.baseUrl, { jwt: await mintJwt(tenantId) }));
-    const connected = await fs.connectJobber({
-      tenantId,
-      apiKey: jobber.issueApiKey(),
-      subdomain: "acme",
-      timezone: "UTC",
-    });
-    await waitForSync(server, connected.syncId);
-    const jobs = client(FieldServiceService, grpcTransport(server.baseUrl, serviceKey));
     const start = weekdayAt(13, 9);
-    const created = await jobs.createJob({
-      tenantId,
-      provider: Provider.JOBBER,
-      customer: { name: "Vic Visit", phone: "+13125550235" },
-      title: "Furnace check",
-      scheduledStart: timestampFromDate(start),
-      estimatedDurationMinutes: 60,
-    });
-    expect(created.created).toBe(true);
+    const created = await jobBookedInJobber(tenantId, start, { name: "Vic Visit", phone: "+13125550235" });
     const [visit] = jobber.visitsOf(created.jobId);
     const later = weekdayAt(13, 14);
     jobber.rescheduleVisit(visit!.id, later.toISOString(), hourAfter(later).toISOString());
@@ -457,8 +446,7 @@ describe("bookings delivered as jobs", () => {
     const id = await book(tenantId, start);
     await synced(id).toBe(ProviderSyncStatus.SYNCED);
     const [job] = jobber.jobsWithInstructions(jobMarkerOf(id));
-    const jobs = client(FieldServiceService, grpcTransport(server.baseUrl, serviceKey));
-    const listed = await jobs.listJobs({
+    const listed = await jobs().listJobs({
       tenantId,
       provider: Provider.JOBBER,
       startDate: start.toISOString().slice(0, 10),
@@ -467,7 +455,7 @@ describe("bookings delivered as jobs", () => {
 
     // Half an hour later overlaps the appointment's own time: it moves, not refused by itself.
     const later = new Date(start.getTime() + 30 * 60_000);
-    const moved = await jobs.updateJob({
+    const moved = await jobs().updateJob({
       tenantId,
       provider: Provider.JOBBER,
       jobId: job!.id,
@@ -476,7 +464,7 @@ describe("bookings delivered as jobs", () => {
     expect([moved.updated, moved.conflicts]).toEqual([true, []]);
     expect((await appointmentOf(id)).startTime?.seconds).toBe(BigInt(later.getTime() / 1000));
 
-    await jobs.cancelJob({ tenantId, provider: Provider.JOBBER, jobId: job!.id, reason: "called off" });
+    await jobs().cancelJob({ tenantId, provider: Provider.JOBBER, jobId: job!.id, reason: "called off" });
     expect((await appointmentOf(id)).status).toBe(AppointmentStatus.CANCELLED);
   });
 
