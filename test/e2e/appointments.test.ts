@@ -495,6 +495,56 @@ describe("blocks and calendar time", () => {
     expect(refused.conflicts[0]).toMatchObject({ kind: ConflictKind.CALENDAR_EVENT, id: "evt-1" });
   });
 
+  it("does not count a calendar's copy of our own appointment, known only by its mapping, as busy time", async () => {
+    const tenantId = newTenantId();
+    const em = server.orm.em.fork();
+    const [integration] = await em.execute<{ id: string }[]>(
+      `insert into calendar_integrations (tenant_id, provider, account_email) values (?, 'apple', 'owner@example.test') returning id`,
+      [tenantId],
+    );
+    const [calendar] = await em.execute<{ id: string }[]>(
+      `insert into integration_calendars (tenant_id, integration_id, provider_calendar_id, check_conflicts)
+       values (?, ?, '/cal/home/', true) returning id`,
+      [tenantId, integration!.id],
+    );
+    const booked = await keyClient().createAppointment(
+      appointmentRequest(tenantId, "2030-01-16T10:00:00Z", "2030-01-16T11:00:00Z"),
+    );
+    // The calendar still shows the appointment's event at 14:00 (moved by us, not yet synced back),
+    // and an event at 16:00 whose id only another tenant's mapping names.
+    await em.execute(
+      `insert into provider_busy_events (tenant_id, integration_id, calendar_id, provider_event_id, start_time, end_time, title)
+       values (?, ?, ?, 'ours.ics', '2030-01-16T14:00:00Z', '2030-01-16T15:00:00Z', 'Job'),
+              (?, ?, ?, 'theirs.ics', '2030-01-16T16:00:00Z', '2030-01-16T17:00:00Z', 'Dentist')`,
+      [tenantId, integration!.id, calendar!.id, tenantId, integration!.id, calendar!.id],
+    );
+    const other = await keyClient().createAppointment(
+      appointmentRequest(newTenantId(), "2030-01-16T10:00:00Z", "2030-01-16T11:00:00Z"),
+    );
+    await em.execute(
+      `insert into appointment_calendar_events (tenant_id, appointment_id, calendar_id, integration_id, provider_calendar_id, provider_event_id)
+       values (?, ?, ?, ?, '/cal/home/', 'ours.ics'), (?, ?, ?, ?, '/cal/home/', 'theirs.ics')`,
+      [
+        tenantId,
+        booked.appointment!.id,
+        calendar!.id,
+        integration!.id,
+        other.appointment!.tenantId,
+        other.appointment!.id,
+        calendar!.id,
+        integration!.id,
+      ],
+    );
+    const free = await keyClient().createAppointment(
+      appointmentRequest(tenantId, "2030-01-16T14:00:00Z", "2030-01-16T15:00:00Z"),
+    );
+    expect(free.created).toBe(true);
+    const refused = await keyClient().createAppointment(
+      appointmentRequest(tenantId, "2030-01-16T16:00:00Z", "2030-01-16T17:00:00Z"),
+    );
+    expect(refused.conflicts.map((c) => c.id)).toEqual(["theirs.ics"]);
+  });
+
   it("suggests the next free slots of the same length inside business hours", async () => {
     const tenantId = newTenantId();
     // Default rules: Mon-Fri 09:00-17:00 UTC, 30-minute steps.
