@@ -41,6 +41,9 @@ export class SqlPool implements SqlReader {
       connectionString,
       max,
       pipeline: true,
+      // pg closes a connection idle for 10 s: the first burst after a quiet spell then reopened every
+      // connection and prepared every statement again while its calls queued (and were promoted).
+      idleTimeoutMillis: 300_000,
       allowExitOnIdle: true,
       application_name: this.applicationName,
     } as pg.PoolConfig);

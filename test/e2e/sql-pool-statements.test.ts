@@ -105,6 +105,16 @@ describe("named statements through the pool", () => {
     });
   });
 
+  it("run on the same connection after a quiet spell longer than pg's default idle timeout (10 s)", async () => {
+    const backend: Statement = { name: "statement-rows-backend", text: "select pg_backend_pid() as pid" };
+    await withPool(1, async (pool) => {
+      const [before] = await pool.rows<{ pid: number }>(backend);
+      await new Promise((resolve) => setTimeout(resolve, 11_000));
+      const [after] = await pool.rows<{ pid: number }>(backend);
+      expect(after!.pid).toBe(before!.pid);
+    });
+  }, 20_000);
+
   it("read timestamptz as pg does, in any session time zone", async () => {
     // Fractions, offsets with minutes and seconds (local mean time before 1900 in Amsterdam), two-digit and
     // five-digit years, BC and the infinities: every shape PostgreSQL writes a timestamptz in.
