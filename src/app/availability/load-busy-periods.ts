@@ -56,8 +56,8 @@ const BUSY_LENS_PLACEHOLDERS: LensPlaceholders = { now: "$6", holdToken: "$7", t
  * field-service work carries. `our_events` reads the tenant's mappings once,
  * materialized: inlined, an empty or small mapping table led the planner to
  * a nested loop that rescanned the table for every mirrored row, ~45% of
- * CheckAvailability's PostgreSQL time with 200 events (a materialized CTE is
- * hashed, or rescanned from memory). All-day mirror rows are stored at UTC
+ * CheckAvailability's read on one connection with 200 events (a materialized
+ * CTE is hashed, or rescanned from memory). All-day mirror rows are stored at UTC
  * midnights, so that select reaches a day further each way ($4, $5); the
  * busy judgement then places them in the tenant's zone. $1 tenant, $2/$3 window end/start; the lens at
  * `lens` (see BusyLens).
