@@ -4,6 +4,12 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppointmentService } from "../../gen/universalcalendar/v1/appointment_pb.js";
 import { AvailabilityService } from "../../gen/universalcalendar/v1/availability_pb.js";
+import {
+  BUSY_TIMES_WITH_SOFT_BLOCKS,
+  busyValues,
+  lensValues,
+  type BusyTimes,
+} from "../../src/app/availability/load-busy-periods.js";
 import { startEmbeddedPostgres } from "../../src/db/embedded-postgres.js";
 import { fixedClock } from "../../src/domain/clock.js";
 import { appointmentRequest } from "../support/appointment-requests.js";
@@ -156,4 +162,60 @@ async function servesAgain(exercise: () => Promise<void>): Promise<void> {
     .toBe(true);
   await exercise();
   await exercise();
+}
+
+describe("busy reads with a long history", () => {
+  it("read only the window's appointments, not every past one of the tenant", async () => {
+    const tenantId = newTenantId();
+    const em = instanceA.orm.em.fork();
+    // Two years and a half of hourly past appointments, then three in the window.
+    await em.execute(
+      `insert into appointments (tenant_id, title, start_time, end_time, status, created_by)
+       select ?, 'Past job', t, t + interval '1 hour', 'completed', 'test'
+       from generate_series('2027-01-01T00:00:00Z'::timestamptz, '2027-01-01T00:00:00Z'::timestamptz + interval '19999 hours',
+                            interval '1 hour') as t`,
+      [tenantId],
+    );
+    for (const day of ["04", "05", "06"]) {
+      const booked = await appointments(instanceA).createAppointment(
+        appointmentRequest(tenantId, `2030-06-${day}T10:00:00Z`, `2030-06-${day}T11:00:00Z`),
+      );
+      expect(booked.created).toBe(true);
+    }
+    await em.execute(`analyze appointments`);
+    const window = { start: new Date("2030-06-03T00:00:00Z"), end: new Date("2030-06-17T00:00:00Z") };
+    const values = [...busyValues(tenantId, window), ...lensValues({ now: clock.now() })];
+    const busy = await instanceA.app.sql.rows<BusyTimes>(BUSY_TIMES_WITH_SOFT_BLOCKS, values);
+    expect(busy[0]!.own_starts).toHaveLength(3);
+
+    const [explained] = await instanceA.app.sql.rows<{ "QUERY PLAN": [{ Plan: PlanNode }] }>(
+      { name: "", text: `explain (analyze, buffers, format json) ${BUSY_TIMES_WITH_SOFT_BLOCKS.text}` },
+      values,
+    );
+    const appointmentRowsRead = appointmentReads(explained!["QUERY PLAN"][0].Plan);
+    // Reading every past appointment (the btree on start_time, bounded above only) read 20,003.
+    expect(appointmentRowsRead).toBeLessThan(100);
+  });
+});
+
+interface PlanNode {
+  "Relation Name"?: string;
+  "Index Name"?: string;
+  "Actual Rows": number;
+  "Actual Loops": number;
+  "Rows Removed by Filter"?: number;
+  "Rows Removed by Index Recheck"?: number;
+  Plans?: PlanNode[];
+}
+
+/** Rows (or index entries) of the appointments table that the plan's nodes produced or filtered out. */
+function appointmentReads(node: PlanNode): number {
+  const ofAppointments =
+    node["Relation Name"] === "appointments" || node["Index Name"]?.startsWith("appointments") === true;
+  const own = ofAppointments
+    ? node["Actual Rows"] * node["Actual Loops"] +
+      (node["Rows Removed by Filter"] ?? 0) +
+      (node["Rows Removed by Index Recheck"] ?? 0)
+    : 0;
+  return own + (node.Plans ?? []).reduce((sum, child) => sum + appointmentReads(child), 0);
 }

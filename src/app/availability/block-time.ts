@@ -6,6 +6,7 @@ import type { AppContext } from "../context.js";
 import { recordAudit } from "../shared/audit.js";
 import { lockTenantSchedule } from "../shared/tenant-schedule-lock.js";
 import { instantOf, type SqlTimestamp } from "./sql-timestamp.js";
+import { activeAppointmentsOverlapping } from "./load-busy-periods.js";
 
 export interface BlockTimeInput {
   tenantId: string;
@@ -69,10 +70,10 @@ export async function blockTime(
       changes: { startTime: start.toISOString(), endTime: end.toISOString(), blockType: command.blockType },
     });
     const rows = await em.execute<OverlappingAppointmentRow[]>(
-      `select id, start_time, end_time, title from appointments
-       where tenant_id = ? and status not in ('cancelled', 'no_show') and start_time < ? and end_time > ?
+      `select id, start_time, end_time, title from appointments a
+       where tenant_id = ? and ${activeAppointmentsOverlapping("?", "?")}
        order by start_time`,
-      [command.tenantId, end, start],
+      [command.tenantId, start, end],
     );
     const conflictingAppointments = rows.map((row): BusyPeriod => ({
       kind: "appointment",
