@@ -18,6 +18,7 @@ export const migrationNames: readonly string[] = [
   "Migration20261222000000_customer_data_record",
   "Migration20261223000000_job_crew_member",
   "Migration20261224000000_booked_as_job",
+  "Migration20261225000000_block_ranges",
 ];
 
 /** The migration classes, imported by name (tsx, vitest and node load them alike). */

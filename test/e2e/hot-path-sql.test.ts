@@ -1,3 +1,4 @@
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -165,15 +166,20 @@ async function servesAgain(exercise: () => Promise<void>): Promise<void> {
 }
 
 describe("busy reads with a long history", () => {
-  it("read only the window's appointments, not every past one of the tenant", async () => {
+  it("read only the window's appointments and blocks, not every past one of the tenant", async () => {
     const tenantId = newTenantId();
     const em = instanceA.orm.em.fork();
-    // Two years and a half of hourly past appointments, then three in the window.
+    // Two years and a half of hourly past appointments and blocks, then three of each in the window.
+    const hourly = `generate_series('2027-01-01T00:00:00Z'::timestamptz,
+      '2027-01-01T00:00:00Z'::timestamptz + interval '19999 hours', interval '1 hour') as t`;
     await em.execute(
       `insert into appointments (tenant_id, title, start_time, end_time, status, created_by)
-       select ?, 'Past job', t, t + interval '1 hour', 'completed', 'test'
-       from generate_series('2027-01-01T00:00:00Z'::timestamptz, '2027-01-01T00:00:00Z'::timestamptz + interval '19999 hours',
-                            interval '1 hour') as t`,
+       select ?, 'Past job', t, t + interval '1 hour', 'completed', 'test' from ${hourly}`,
+      [tenantId],
+    );
+    await em.execute(
+      `insert into availability_blocks (tenant_id, title, start_time, end_time, block_type, created_by)
+       select ?, 'Past lunch', t, t + interval '30 minutes', 'hard', 'test' from ${hourly}`,
       [tenantId],
     );
     for (const day of ["04", "05", "06"]) {
@@ -181,20 +187,27 @@ describe("busy reads with a long history", () => {
         appointmentRequest(tenantId, `2030-06-${day}T10:00:00Z`, `2030-06-${day}T11:00:00Z`),
       );
       expect(booked.created).toBe(true);
+      await availability(instanceA).blockTime({
+        tenantId,
+        startTime: timestampFromDate(new Date(`2030-06-${day}T12:00:00Z`)),
+        endTime: timestampFromDate(new Date(`2030-06-${day}T13:00:00Z`)),
+        reason: "Lunch",
+      });
     }
-    await em.execute(`analyze appointments`);
+    await em.execute(`analyze appointments, availability_blocks`);
     const window = { start: new Date("2030-06-03T00:00:00Z"), end: new Date("2030-06-17T00:00:00Z") };
     const values = [...busyValues(tenantId, window), ...lensValues({ now: clock.now() })];
     const busy = await instanceA.app.sql.rows<BusyTimes>(BUSY_TIMES_WITH_SOFT_BLOCKS, values);
-    expect(busy[0]!.own_starts).toHaveLength(3);
+    expect(busy[0]!.own_starts).toHaveLength(6);
 
     const [explained] = await instanceA.app.sql.rows<{ "QUERY PLAN": [{ Plan: PlanNode }] }>(
       { name: "", text: `explain (analyze, buffers, format json) ${BUSY_TIMES_WITH_SOFT_BLOCKS.text}` },
       values,
     );
-    const appointmentRowsRead = appointmentReads(explained!["QUERY PLAN"][0].Plan);
-    // Reading every past appointment (the btree on start_time, bounded above only) read 20,003.
-    expect(appointmentRowsRead).toBeLessThan(100);
+    const plan = explained!["QUERY PLAN"][0].Plan;
+    // Reading every past row (a btree on start_time, bounded above only) read 20,003 of each.
+    expect(rowsRead(plan, "appointments")).toBeLessThan(100);
+    expect(rowsRead(plan, "availability_blocks")).toBeLessThan(100);
   });
 });
 
@@ -208,14 +221,13 @@ interface PlanNode {
   Plans?: PlanNode[];
 }
 
-/** Rows (or index entries) of the appointments table that the plan's nodes produced or filtered out. */
-function appointmentReads(node: PlanNode): number {
-  const ofAppointments =
-    node["Relation Name"] === "appointments" || node["Index Name"]?.startsWith("appointments") === true;
-  const own = ofAppointments
+/** Rows (or index entries) of table that the plan's nodes produced or filtered out. */
+function rowsRead(node: PlanNode, table: string): number {
+  const ofTable = node["Relation Name"] === table || node["Index Name"]?.startsWith(`${table}_`) === true;
+  const own = ofTable
     ? node["Actual Rows"] * node["Actual Loops"] +
       (node["Rows Removed by Filter"] ?? 0) +
       (node["Rows Removed by Index Recheck"] ?? 0)
     : 0;
-  return own + (node.Plans ?? []).reduce((sum, child) => sum + appointmentReads(child), 0);
+  return own + (node.Plans ?? []).reduce((sum, child) => sum + rowsRead(child, table), 0);
 }

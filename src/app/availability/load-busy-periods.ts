@@ -62,7 +62,8 @@ const BUSY_LENS_PLACEHOLDERS: LensPlaceholders = { now: "$6", holdToken: "$7", t
 
 /**
  * The busy sources as two CTEs, each select served by an index of its
- * tenant and time: `own` = active appointments, unexpired holds
+ * tenant and time (appointments and blocks by range overlap on GiST, see
+ * activeAppointmentsOverlapping): `own` = active appointments, unexpired holds
  * (except the caller's own) and blocks (soft ones only when asked), each with
  * its technician (null: business-wide); `mirrored` = busy rows of calendars
  * checked for conflicts, except our own appointments' events (the appointment
@@ -85,7 +86,8 @@ export function busySources(includeSoftBlocks: boolean, lens: LensPlaceholders =
     select case when b.block_type = 'soft' then 'soft_block' else 'block' end, b.id::text, b.start_time, b.end_time,
            b.title, null
     from availability_blocks b
-    where b.tenant_id = $1 and b.deleted_at is null and b.start_time < $2 and b.end_time > $3
+    where b.tenant_id = $1 and b.deleted_at is null
+      and tstzrange(b.start_time, b.end_time, '[)') && tstzrange($3::timestamptz, $2::timestamptz, '[)')
       ${includeSoftBlocks ? "" : "and b.block_type = 'hard'"}
   ), mirrored as (
     select e.provider_event_id as id, e.start_time, e.end_time, e.title, e.all_day, e.start_date::text as start_date,
