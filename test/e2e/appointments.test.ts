@@ -474,19 +474,11 @@ describe("blocks and calendar time", () => {
   it("refuses a booking over busy time of a conflict-checked calendar", async () => {
     const tenantId = newTenantId();
     const em = server.orm.em.fork();
-    const [integration] = await em.execute<{ id: string }[]>(
-      `insert into calendar_integrations (tenant_id, provider, account_email) values (?, 'google', 'owner@example.test') returning id`,
-      [tenantId],
-    );
-    const [calendar] = await em.execute<{ id: string }[]>(
-      `insert into integration_calendars (tenant_id, integration_id, provider_calendar_id, check_conflicts)
-       values (?, ?, 'primary', true) returning id`,
-      [tenantId, integration!.id],
-    );
+    const { integration, calendar } = await conflictCheckedCalendar(tenantId, "google", "primary");
     await em.execute(
       `insert into provider_busy_events (tenant_id, integration_id, calendar_id, provider_event_id, start_time, end_time, title)
        values (?, ?, ?, 'evt-1', '2030-01-15T15:00:00Z', '2030-01-15T16:00:00Z', 'Dentist')`,
-      [tenantId, integration!.id, calendar!.id],
+      [tenantId, integration.id, calendar.id],
     );
     const refused = await keyClient().createAppointment(
       appointmentRequest(tenantId, "2030-01-15T15:30:00Z", "2030-01-15T16:30:00Z"),
@@ -498,15 +490,7 @@ describe("blocks and calendar time", () => {
   it("does not count a calendar's copy of our own appointment, known only by its mapping, as busy time", async () => {
     const tenantId = newTenantId();
     const em = server.orm.em.fork();
-    const [integration] = await em.execute<{ id: string }[]>(
-      `insert into calendar_integrations (tenant_id, provider, account_email) values (?, 'apple', 'owner@example.test') returning id`,
-      [tenantId],
-    );
-    const [calendar] = await em.execute<{ id: string }[]>(
-      `insert into integration_calendars (tenant_id, integration_id, provider_calendar_id, check_conflicts)
-       values (?, ?, '/cal/home/', true) returning id`,
-      [tenantId, integration!.id],
-    );
+    const { integration, calendar } = await conflictCheckedCalendar(tenantId, "apple", "/cal/home/");
     const booked = await keyClient().createAppointment(
       appointmentRequest(tenantId, "2030-01-16T10:00:00Z", "2030-01-16T11:00:00Z"),
     );
@@ -516,7 +500,7 @@ describe("blocks and calendar time", () => {
       `insert into provider_busy_events (tenant_id, integration_id, calendar_id, provider_event_id, start_time, end_time, title)
        values (?, ?, ?, 'ours.ics', '2030-01-16T14:00:00Z', '2030-01-16T15:00:00Z', 'Job'),
               (?, ?, ?, 'theirs.ics', '2030-01-16T16:00:00Z', '2030-01-16T17:00:00Z', 'Dentist')`,
-      [tenantId, integration!.id, calendar!.id, tenantId, integration!.id, calendar!.id],
+      [tenantId, integration.id, calendar.id, tenantId, integration.id, calendar.id],
     );
     const other = await keyClient().createAppointment(
       appointmentRequest(newTenantId(), "2030-01-16T10:00:00Z", "2030-01-16T11:00:00Z"),
@@ -527,12 +511,12 @@ describe("blocks and calendar time", () => {
       [
         tenantId,
         booked.appointment!.id,
-        calendar!.id,
-        integration!.id,
+        calendar.id,
+        integration.id,
         other.appointment!.tenantId,
         other.appointment!.id,
-        calendar!.id,
-        integration!.id,
+        calendar.id,
+        integration.id,
       ],
     );
     const free = await keyClient().createAppointment(
@@ -563,3 +547,22 @@ describe("blocks and calendar time", () => {
     }
   });
 });
+
+/** A connected calendar of provider whose busy time counts against bookings (rows only, no provider behind it). */
+async function conflictCheckedCalendar(
+  tenantId: string,
+  provider: string,
+  providerCalendarId: string,
+): Promise<{ integration: { id: string }; calendar: { id: string } }> {
+  const em = server.orm.em.fork();
+  const [integration] = await em.execute<{ id: string }[]>(
+    `insert into calendar_integrations (tenant_id, provider, account_email) values (?, ?, 'owner@example.test') returning id`,
+    [tenantId, provider],
+  );
+  const [calendar] = await em.execute<{ id: string }[]>(
+    `insert into integration_calendars (tenant_id, integration_id, provider_calendar_id, check_conflicts)
+     values (?, ?, ?, true) returning id`,
+    [tenantId, integration!.id, providerCalendarId],
+  );
+  return { integration: integration!, calendar: calendar! };
+}
