@@ -41,8 +41,9 @@ function nodeHeadersDir() {
 export function buildNative() {
   const nodeDir = nodeHeadersDir();
   if (!nodeDir && existsSync(path.join(root, "node_modules", "node", "package.json"))) {
-    // The node package installs its platform package itself, outside the lockfile, so a later
-    // `npm install <package>` prunes it; its rebuild puts it back.
+    // On linux-x64 the platform package is an optionalDependency, in the lockfile. Elsewhere the node
+    // package installs it itself, outside the lockfile, so a later `npm install` prunes it; its rebuild
+    // puts it back.
     fail("the pinned node package lacks its platform files (headers); run `npm rebuild node`");
   }
   if (!nodeDir) fail(`found no headers (include/node) for ${process.execPath}; reinstall Node with its headers`);
