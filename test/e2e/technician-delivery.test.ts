@@ -435,6 +435,39 @@ describe("a technician on the field-service crew", () => {
     expect(job().employeeIds).toEqual([tess, theo]);
   });
 
+  it("HouseCall Pro: the technician UpdateJob gave a business-wide job comes off it when the appointment is reassigned", async () => {
+    const tenantId = await destination("housecall_pro");
+    const tess = hcp.addEmployee("Tess Tech");
+    const theo = hcp.addEmployee("Theo Tech");
+    const dan = hcp.addEmployee("Dan Dispatched");
+    const skills = ["plumbing_repair"];
+    const tessId = await addTechnician(tenantId, { housecallProEmployeeId: tess }, skills);
+    const theoId = await addTechnician(tenantId, { housecallProEmployeeId: theo }, skills);
+    const res = await appointments().createAppointment(
+      appointmentRequest(tenantId, weekdayAt(13, 13).toISOString(), hourAfter(weekdayAt(13, 13)).toISOString()),
+    );
+    const id = res.appointment!.id;
+    await syncStatus(id).toBe(ProviderSyncStatus.SYNCED);
+    const job = () => hcp.jobsWithNotes(jobMarkerOf(id))[0]!;
+    expect(job().employeeIds).toEqual([]);
+    hcp.dispatchJob(job().id, [dan]);
+
+    const jobs = client(FieldServiceService, grpcTransport(server.baseUrl, serviceKey));
+    const joined = await jobs.updateJob({
+      tenantId,
+      provider: Provider.HOUSECALL_PRO,
+      jobId: job().id,
+      technicianId: tess,
+    });
+    expect(joined.updated).toBe(true);
+    expect(job().employeeIds).toEqual([dan, tess]);
+    expect((await appointmentOf(id)).technicianId).toBe(tessId);
+
+    await (await asTenant(tenantId)).updateAppointment({ id, technicianId: theoId });
+    await expect.poll(() => job().employeeIds, { timeout: 20_000, interval: 100 }).toEqual([dan, theo]);
+    await syncStatus(id).toBe(ProviderSyncStatus.SYNCED);
+  });
+
   it("Jobber: a reassignment takes the previous technician off the visit and puts the new one on", async () => {
     const tenantId = await destination("jobber");
     const tess = jobber.addUser("Tess Tech");

@@ -134,12 +134,18 @@ export async function updateJob(ctx: AppContext, caller: Caller, input: UpdateJo
         const change = appointmentUpdated(appointment.id, fields, !!schedule, platformSchedule?.id);
         enqueueOutbox(tx, input.tenantId, change);
       }
-      // The crew is now the caller's: a later delivery takes no one we placed off it.
+      // The crew member the job now has for the appointment's technician (none when business-wide) is the one
+      // a later reassignment takes off; whoever else is on the crew stays, and the delivery that follows
+      // takes nobody off.
       if (reassigned) {
         await tx.execute(
-          `update appointment_calendar_events set crew_member_id = null, updated_at = now()
-           where tenant_id = ? and appointment_id = ?::uuid and integration_id = ?::uuid`,
-          [input.tenantId, appointment.id, target.integration.id],
+          `update appointment_calendar_events m
+           set crew_member_id = (
+                 select case ? when 'jobber' then t.jobber_user_id when 'housecall_pro' then t.housecall_pro_employee_id end
+                 from technicians t where t.tenant_id = m.tenant_id and t.id = ?::uuid),
+               updated_at = now()
+           where m.tenant_id = ? and m.appointment_id = ?::uuid and m.integration_id = ?::uuid`,
+          [input.provider, lane.technicianId ?? null, input.tenantId, appointment.id, target.integration.id],
           "run",
         );
       }
