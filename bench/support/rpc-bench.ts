@@ -1,4 +1,5 @@
 import { cpus, loadavg } from "node:os";
+import pg from "pg";
 import { startBaselineServer, type BaselineServer } from "./baseline-server.js";
 import { CpuMeter, clusterCpuMs, clusterCpuSettled, postmasterPidOf, processCpuMs } from "./process-cpu.js";
 import { slowestDiskFlushMs } from "./disk-flush-probe.js";
@@ -51,6 +52,7 @@ export async function startTargets(
   const service = await startBenchServer(databaseUrl);
   try {
     const availabilityAnswer = await prepare?.(service.url);
+    await analyzeDatabase(databaseUrl);
     const baseline = await startBaselineServer({
       databaseUrl,
       port: await freePort(),
@@ -62,6 +64,22 @@ export async function startTargets(
     // A failed seed must not leave the service running after the bench exits.
     await service.stop();
     throw error;
+  }
+}
+
+/**
+ * Statistics for the seeded tables before anything is measured, as autovacuum gives them in
+ * production within a minute. Without them, plans made on empty statistics (index nested loops
+ * over CheckAvailability's ~200 busy events: 2–3× the PostgreSQL CPU per call) held until
+ * autovacuum's own analyze invalidated them, mid-run or between the two targets' runs.
+ */
+async function analyzeDatabase(databaseUrl: string): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query("analyze");
+  } finally {
+    await client.end();
   }
 }
 
