@@ -166,7 +166,7 @@ async function servesAgain(exercise: () => Promise<void>): Promise<void> {
 }
 
 describe("busy reads with a long history", () => {
-  it("read only the window's appointments and blocks, not every past one of the tenant", async () => {
+  it("read only the window's appointments, blocks and mappings, not every past one of the tenant", async () => {
     const tenantId = newTenantId();
     const em = instanceA.orm.em.fork();
     // Two years and a half of hourly past appointments and blocks, then three of each in the window.
@@ -194,11 +194,34 @@ describe("busy reads with a long history", () => {
         reason: "Lunch",
       });
     }
-    await em.execute(`analyze appointments, availability_blocks`);
+    // A calendar with 5,000 past appointments' events recorded (mappings) and 200 busy events in the window.
+    const [calendar] = await em.execute<{ integration_id: string; calendar_id: string }[]>(
+      `with i as (insert into calendar_integrations (tenant_id, provider, account_email)
+                  values (?, 'google', 'owner@example.test') returning id, tenant_id)
+       insert into integration_calendars (tenant_id, integration_id, provider_calendar_id, is_primary)
+       select tenant_id, id, 'primary', true from i returning integration_id, id as calendar_id`,
+      [tenantId],
+    );
+    await em.execute(
+      `insert into appointment_calendar_events (tenant_id, appointment_id, calendar_id, integration_id,
+         provider_calendar_id, provider_event_id)
+       select tenant_id, id, ?::uuid, ?::uuid, 'primary', 'ours-' || id from appointments
+       where tenant_id = ? and status = 'completed' order by start_time limit 5000`,
+      [calendar!.calendar_id, calendar!.integration_id, tenantId],
+    );
+    await em.execute(
+      `insert into provider_busy_events (tenant_id, integration_id, calendar_id, provider_event_id, start_time,
+         end_time, status, transparent)
+       select ?, ?::uuid, ?::uuid, 'theirs-' || n, t, t + interval '30 minutes', 'confirmed', false
+       from generate_series(1, 200) n, lateral (select '2030-06-03T08:00:00Z'::timestamptz + n * interval '97 minutes' as t) x`,
+      [tenantId, calendar!.integration_id, calendar!.calendar_id],
+    );
+    await em.execute(`analyze appointments, availability_blocks, appointment_calendar_events, provider_busy_events`);
     const window = { start: new Date("2030-06-03T00:00:00Z"), end: new Date("2030-06-17T00:00:00Z") };
     const values = [...busyValues(tenantId, window), ...lensValues({ now: clock.now() })];
     const busy = await instanceA.app.sql.rows<BusyTimes>(BUSY_TIMES_WITH_SOFT_BLOCKS, values);
     expect(busy[0]!.own_starts).toHaveLength(6);
+    expect(busy[0]!.event_starts).toHaveLength(200);
 
     const [explained] = await instanceA.app.sql.rows<{ "QUERY PLAN": [{ Plan: PlanNode }] }>(
       { name: "", text: `explain (analyze, buffers, format json) ${BUSY_TIMES_WITH_SOFT_BLOCKS.text}` },
@@ -208,6 +231,8 @@ describe("busy reads with a long history", () => {
     // Reading every past row (a btree on start_time, bounded above only) read 20,003 of each.
     expect(rowsRead(plan, "appointments")).toBeLessThan(100);
     expect(rowsRead(plan, "availability_blocks")).toBeLessThan(100);
+    // An anti-join hashed every mapping of the tenant (5,000) to rule out 200 events.
+    expect(rowsRead(plan, "appointment_calendar_events")).toBeLessThan(100);
   });
 });
 
