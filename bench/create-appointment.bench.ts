@@ -8,7 +8,7 @@ import { createTestDatabase } from "../test/support/test-database.js";
 import { grpcCall, grpcFrame } from "./support/grpc-wire.js";
 import { openLoopWarmupCalls, runLoadGenerator } from "./support/h2-load-generator.js";
 import { forPgbench, runPgbench } from "./support/pgbench.js";
-import { compare, report, startTargets, stopTargets, withStopped } from "./support/rpc-bench.js";
+import { compare, report, settleDatabase, startTargets, stopTargets, withStopped } from "./support/rpc-bench.js";
 import { BENCH_SERVICE_KEY } from "./support/server-process.js";
 import { BOOK_UNLESS_BUSY, CLEAR_STALE_HOLDS, TENANT_SCHEDULE_LOCK, bookingValues } from "./support/service-sql.js";
 import { TenantDataKey } from "../src/crypto/customer-data-cipher.js";
@@ -159,9 +159,10 @@ export async function run(): Promise<void> {
       }
     });
     await registerPgbenchTenantKeys(database.url);
-    const pgbench = await withStopped([targets.service.pid, targets.baseline.pid], () =>
-      runPgbench(database.url, targets.postmasterPid, pgbenchScript(), PGBENCH_CLIENTS, 8),
-    );
+    const pgbench = await withStopped([targets.service.pid, targets.baseline.pid], async () => {
+      await settleDatabase(database.url);
+      return runPgbench(database.url, targets.postmasterPid, pgbenchScript(), PGBENCH_CLIENTS, 8);
+    });
     const service = measured[0]!;
     process.stdout.write(
       report(

@@ -32,6 +32,7 @@ export interface Measured {
 export interface Targets {
   service: BenchServer;
   baseline: BaselineServer;
+  databaseUrl: string;
   postmasterPid: number;
 }
 
@@ -52,14 +53,15 @@ export async function startTargets(
   const service = await startBenchServer(databaseUrl);
   try {
     const availabilityAnswer = await prepare?.(service.url);
-    await analyzeDatabase(databaseUrl);
+    await disableAutovacuum(databaseUrl);
+    await settleDatabase(databaseUrl);
     const baseline = await startBaselineServer({
       databaseUrl,
       port: await freePort(),
       serviceKey: BENCH_SERVICE_KEY,
       availabilityAnswer,
     });
-    return { service, baseline, postmasterPid: await postmasterPidOf(databaseUrl) };
+    return { service, baseline, databaseUrl, postmasterPid: await postmasterPidOf(databaseUrl) };
   } catch (error) {
     // A failed seed must not leave the service running after the bench exits.
     await service.stop();
@@ -68,16 +70,38 @@ export async function startTargets(
 }
 
 /**
- * Statistics for the seeded tables before anything is measured, as autovacuum gives them in
- * production within a minute. Without them, plans made on empty statistics (index nested loops
- * over CheckAvailability's ~200 busy events: 2–3× the PostgreSQL CPU per call) held until
- * autovacuum's own analyze invalidated them, mid-run or between the two targets' runs.
+ * Autovacuum off for the bench's own tables: its vacuums and analyzes (a GiST exclusion index makes
+ * the appointments table's vacuum costly) landed in whichever target's run they fell in, counted as
+ * that target's PostgreSQL CPU (pgbench of CreateAppointment's transaction at 800 bookings/s and 2.2 ms
+ * of PostgreSQL CPU each in one run, 1,900–2,050 and 0.85–0.91 in others). settleDatabase does their
+ * work between runs instead.
  */
-async function analyzeDatabase(databaseUrl: string): Promise<void> {
+async function disableAutovacuum(databaseUrl: string): Promise<void> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    await client.query("analyze");
+    const { rows } = await client.query<{ name: string }>(
+      `select format('%I.%I', n.nspname, c.relname) as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+       where c.relkind = 'r' and n.nspname = 'public'`,
+    );
+    for (const { name } of rows) await client.query(`alter table ${name} set (autovacuum_enabled = off)`);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * VACUUM ANALYZE before each measured run, outside it, as autovacuum keeps a production database: plans
+ * made on fresh statistics (plans made on empty statistics, such as index nested loops over
+ * CheckAvailability's 200 busy events or a sequential scan of appointments in CreateAppointment's
+ * stale-hold cleanup, otherwise held until an analyze invalidated them: the busy read cost 0.8–1.1 ms
+ * of PostgreSQL CPU unanalyzed, 0.36–0.41 analyzed), and no dead rows of the previous run.
+ */
+export async function settleDatabase(databaseUrl: string): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query("vacuum analyze");
   } finally {
     await client.end();
   }
@@ -91,15 +115,16 @@ export async function stopTargets(targets: Targets): Promise<void> {
 async function measure(
   label: string,
   pid: number,
-  postmasterPid: number,
+  database: Pick<Targets, "databaseUrl" | "postmasterPid">,
   load: () => Promise<LoadResult>,
   options: { rssBeforeMb?: number; probeDisk?: boolean } = {},
 ): Promise<Measured> {
   const rssBeforeMb = options.rssBeforeMb ?? residentMb(pid);
+  await settleDatabase(database.databaseUrl);
   // The target may just have been resumed: its pool closes the connections that idled meanwhile, and
   // their backends' CPU must be counted before the run starts, not in it.
-  await clusterCpuSettled(postmasterPid);
-  const meter = new CpuMeter([() => processCpuMs(pid), () => clusterCpuMs(postmasterPid)]);
+  await clusterCpuSettled(database.postmasterPid);
+  const meter = new CpuMeter([() => processCpuMs(pid), () => clusterCpuMs(database.postmasterPid)]);
   const sampled = () => peakResidentMb(pid, load);
   const {
     result: { result, peakMb },
@@ -150,7 +175,7 @@ export async function compare(targets: Targets, runLoad: LoadRunner): Promise<Me
       return measure(
         `${name} closed loop`,
         pid,
-        targets.postmasterPid,
+        targets,
         () => runLoad(url, { kind: "closed" }, calls, `${name}-closed`),
         { rssBeforeMb: idleMb },
       );
@@ -163,7 +188,7 @@ export async function compare(targets: Targets, runLoad: LoadRunner): Promise<Me
       measure(
         `${name} open loop ${perSecond}/s`,
         pid,
-        targets.postmasterPid,
+        targets,
         () => runLoad(url, { kind: "open", perSecond }, perSecond * SECONDS_PER_RUN, `${name}-open`),
         { probeDisk: true },
       ),
