@@ -143,6 +143,8 @@ export function fieldServiceAdapterContract(platform: string, harness: () => Fie
       expect(h.crewOf(job.id)).toEqual([tech]);
       const busy = (await h.provider.listBusyTime(h.credentials, window)).filter((b) => b.jobId === job.id);
       expect(busy).toHaveLength(1);
+      // The job as answered names its scheduled work as the listing does, so it is followed without a listing.
+      expect(again.scheduledWorkId).toBe(busy[0]!.id);
       const found = await h.provider.findCreatedJobs(h.credentials, { customer, window });
       expect(found.map((j) => j.id)).toContain(job.id);
     });
@@ -206,6 +208,7 @@ export function fieldServiceAdapterContract(platform: string, harness: () => Fie
       const unscheduled = h.addJob({ title: "Unscheduled", customerId });
       const busy = await h.provider.listBusyTime(h.credentials, window);
       expect(busy.map((b) => b.jobId)).toEqual([scheduled]);
+      expect((await h.provider.getJob(h.credentials, unscheduled)).scheduledWorkId).toBeUndefined();
       expect(busy.map((b) => b.jobId)).not.toContain(unscheduled);
       expect(busy[0]).toMatchObject({ start: new Date(at(2, 15)), end: new Date(at(2, 16)), technicianIds: [tech] });
       await h.provider.cancelJob(h.credentials, scheduled);

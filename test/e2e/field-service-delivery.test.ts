@@ -83,13 +83,15 @@ const jobs = () => client(FieldServiceService, grpcTransport(server.baseUrl, ser
 /** Connects the tenant's Jobber (its schedule not receiving) and books an hour-long job there by CreateJob. */
 async function jobBookedInJobber(tenantId: string, start: Date, customer: { name: string; phone: string }) {
   const fs = client(FieldServiceService, grpcTransport(server.baseUrl, { jwt: await mintJwt(tenantId) }));
+  const apiKey = jobber.issueApiKey();
   const connected = await fs.connectJobber({
     tenantId,
-    apiKey: jobber.issueApiKey(),
+    apiKey,
     subdomain: "acme",
     timezone: "UTC",
   });
   await waitForSync(server, connected.syncId);
+  const requestsBefore = jobber.requests.length;
   const created = await jobs().createJob({
     tenantId,
     provider: Provider.JOBBER,
@@ -99,6 +101,11 @@ async function jobBookedInJobber(tenantId: string, start: Date, customer: { name
     estimatedDurationMinutes: 60,
   });
   expect(created.created).toBe(true);
+  // Its work is named from the platform's answers: no schedule listing, which could fail and leave the job unfollowed.
+  const listings = jobber.requests
+    .slice(requestsBefore)
+    .filter((r) => r.operation === "Visits" && r.headers.authorization === `Bearer ${apiKey}`);
+  expect(listings).toEqual([]);
   return created;
 }
 

@@ -76,6 +76,11 @@ export interface Job {
   customer?: Customer;
   /** The crew on the job's scheduled work (a job can have several technicians). */
   technicians: Technician[];
+  /**
+   * The id listBusyTime gives the job's scheduled work (Jobber: its next visit, HouseCall Pro: the
+   * job itself); absent while the job is unscheduled.
+   */
+  scheduledWorkId?: string;
   jobType?: string;
   /** Decimal string with 2 fraction digits, e.g. "350.00". */
   estimatedValue?: string;

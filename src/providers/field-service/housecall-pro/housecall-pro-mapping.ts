@@ -56,7 +56,13 @@ export function jobStatusOf(workStatus: string): JobStatus {
   return "scheduled";
 }
 
-export const isCancelled = (job: HcpJob) => jobStatusOf(job.work_status) === "cancelled";
+const isCancelled = (job: HcpJob) => jobStatusOf(job.work_status) === "cancelled";
+/** Where the job is on the schedule (busy time, listed under the job's own id): none while unscheduled or cancelled. */
+export function scheduledTimesOf(job: HcpJob): { start: string; end: string } | undefined {
+  const start = job.schedule?.scheduled_start;
+  const end = job.schedule?.scheduled_end;
+  return start && end && !isCancelled(job) ? { start, end } : undefined;
+}
 
 export function addressLine(address: HcpAddress | null | undefined): string | undefined {
   if (!address) return undefined;
@@ -118,6 +124,7 @@ export function jobOf(job: HcpJob, region: CountryCode): Job {
     arrivalWindowMinutes: arrivalWindowMinutesOf(job.schedule?.arrival_window),
     customer: customer && serviceAddress ? { ...customer, address: serviceAddress } : customer,
     technicians: (job.assigned_employees ?? []).map(technicianOf),
+    ...(scheduledTimesOf(job) ? { scheduledWorkId: job.id } : {}),
     jobType: job.job_fields?.job_type?.name ?? undefined,
     estimatedValue: decimalFromCents(job.total_amount),
     createdAt: dateOf(job.created_at),

@@ -22,7 +22,7 @@ import { allPages, housecallRequest, type HousecallProApiSettings, type Page } f
 import {
   arrivalWindowMinutesOf,
   customerOf,
-  isCancelled,
+  scheduledTimesOf,
   jobOf,
   phonesOf,
   technicianOf,
@@ -169,16 +169,15 @@ export class HousecallProProvider implements FieldServiceProvider {
   async listBusyTime(credentials: FieldServiceCredentials, window: SyncWindow): Promise<ScheduledItem[]> {
     const jobs = await this.jobsIn(credentials, window);
     return jobs.flatMap((job) => {
-      const start = job.schedule?.scheduled_start;
-      const end = job.schedule?.scheduled_end;
-      if (!start || !end || isCancelled(job)) return [];
+      const scheduled = scheduledTimesOf(job);
+      if (!scheduled) return [];
       return [
         {
           id: job.id,
           jobId: job.id,
           title: job.description ?? "",
-          start: new Date(start),
-          end: new Date(end),
+          start: new Date(scheduled.start),
+          end: new Date(scheduled.end),
           technicianIds: (job.assigned_employees ?? []).map((e) => e.id),
         },
       ];

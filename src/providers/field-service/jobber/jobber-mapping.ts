@@ -119,6 +119,7 @@ export function jobOf(job: JobberJob, region: CountryCode): Job {
     // Jobber's Job exposes no arrival-window field we could find documented; left out.
     customer: customer && propertyAddress ? { ...customer, address: propertyAddress } : customer,
     technicians: [...crew.values()],
+    ...(visit ? { scheduledWorkId: visit.id } : {}),
     jobType: job.jobType ?? undefined,
     estimatedValue: decimalFromUnits(job.total),
     createdAt: dateOf(job.createdAt),
