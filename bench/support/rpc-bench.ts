@@ -39,12 +39,9 @@ export interface Targets {
 const SECONDS_PER_RUN = 8;
 const WARMUP_CALLS = 2_000;
 /**
- * How long a target idles before each loop: the service collects its garbage and hands its C heap's
- * free pages back after a 5 s window without work (src/native/idle-memory-release.ts), so a closed
- * loop's idle RSS is read after the seeding's work, and an open loop starts from an idle service, as a
- * burst does, not with the closed loop's garbage: that loop's mark-compact otherwise fell into the
- * open loop's 8 s (73–82 ms pauses in GetAppointment's; the service, stopped while the other target
- * ran, never had an idle window between the two).
+ * How long a target idles before its idle RSS is read: the service hands its C heap's free pages
+ * back after a 5 s window without work (src/native/idle-memory-release.ts), and the seeding just
+ * before was work.
  */
 const IDLE_SETTLE_MS = 11_000;
 
@@ -187,21 +184,18 @@ export async function compare(targets: Targets, runLoad: LoadRunner): Promise<Me
   const baselineClosed = await closed("baseline", targets.baseline.url, targets.baseline.pid);
   const perSecond = Math.max(1, Math.round(serviceClosed.load.perSecond / 2));
   const open = (name: "service" | "baseline", url: string, pid: number) =>
-    alone(pid, async () => {
-      await new Promise((resolve) => setTimeout(resolve, IDLE_SETTLE_MS));
-      // The service's collections during the run itself (not its idle one before it).
-      const gcBefore = name === "service" ? await gcActivity(url) : undefined;
-      const measured = await measure(
+    alone(pid, () =>
+      measure(
         `${name} open loop ${perSecond}/s`,
         pid,
         targets,
         () => runLoad(url, { kind: "open", perSecond }, perSecond * SECONDS_PER_RUN, `${name}-open`),
         { probeDisk: true },
-      );
-      if (gcBefore) measured.gc = describeGc(gcBefore, await gcActivity(url));
-      return measured;
-    });
+      ),
+    );
+  const gcBefore = await gcActivity(targets.service.url);
   const serviceOpen = await open("service", targets.service.url, targets.service.pid);
+  serviceOpen.gc = describeGc(gcBefore, await gcActivity(targets.service.url));
   const baselineOpen = await open("baseline", targets.baseline.url, targets.baseline.pid);
   return [serviceClosed, baselineClosed, serviceOpen, baselineOpen];
 }
