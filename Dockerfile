@@ -38,4 +38,4 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
     CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.PORT}/readyz`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # Node runs as PID 1 and handles SIGTERM itself: it stops accepting, finishes in-flight calls and jobs, then exits 0.
 # The same flags as `npm start` (package.json; why: docs/runtime.md, "Memory").
-CMD ["node", "--expose-gc", "--enable-source-maps", "--max-semi-space-size=8", "--max-old-space-size=2047", "--heap-growing-percent=100", "--no-allocation-site-pretenuring", "dist/src/main.js"]
+CMD ["node", "--enable-source-maps", "--max-semi-space-size=8", "--max-old-space-size=2047", "--heap-growing-percent=100", "--no-allocation-site-pretenuring", "dist/src/main.js"]

@@ -12,8 +12,6 @@ interface NativeMemoryAddon {
  * queues, the collections that follow a burst), so the line sits above that.
  */
 const IDLE_UTILIZATION = 0.05;
-/** How long the loop must stay quiet after an idle window before the release runs. */
-const QUIET_CHECK_MS = 100;
 
 /**
  * When to hand the C heap's free pages back: once per idle spell that
@@ -37,22 +35,15 @@ export class IdleReleasePolicy {
 }
 
 /**
- * When the process goes idle: a full garbage collection (when `--expose-gc`
- * gave the process `gc`, as `npm start` does), then the C heap's free pages
- * back to the system (native/native_memory.c says why). The collection is
- * done while nobody waits for it: the heap a burst leaves behind otherwise
- * stays until the next burst reaches V8's limit, whose mark-compact then
- * paused calls for 73–82 ms (GetAppointment's open loop, with the concurrent
- * markers short of CPU on two cores), and the next burst starts with its
- * full headroom. Starts a timer that never keeps the process alive; the
- * returned function stops it.
+ * Returns the C heap's free pages to the system when the process goes idle
+ * (native/native_memory.c says why). Starts a timer that never keeps the
+ * process alive; the returned function stops it.
  */
 export function startIdleMemoryRelease(options: {
   windowMs: number;
   onRelease?: (rssBeforeBytes: number, rssAfterBytes: number) => void;
 }): () => void {
   const addon = loadAddon<NativeMemoryAddon>("native_memory");
-  const collectGarbage = (globalThis as { gc?: () => void }).gc;
   const policy = new IdleReleasePolicy();
   let last: EventLoopUtilization = performance.eventLoopUtilization();
   const timer = setInterval(() => {
@@ -60,18 +51,9 @@ export function startIdleMemoryRelease(options: {
     const window = performance.eventLoopUtilization(now, last);
     last = now;
     if (!policy.afterWindow(window.utilization)) return;
-    // A quiet window can end just as a burst begins: release only if the loop is still quiet a moment later.
-    const quietFrom = performance.eventLoopUtilization();
-    setTimeout(() => {
-      if (
-        performance.eventLoopUtilization(performance.eventLoopUtilization(), quietFrom).utilization >= IDLE_UTILIZATION
-      )
-        return;
-      const before = process.memoryUsage.rss();
-      collectGarbage?.();
-      addon.releaseFreeMemory();
-      options.onRelease?.(before, process.memoryUsage.rss());
-    }, QUIET_CHECK_MS).unref();
+    const before = process.memoryUsage.rss();
+    addon.releaseFreeMemory();
+    options.onRelease?.(before, process.memoryUsage.rss());
   }, options.windowMs);
   timer.unref();
   return () => clearInterval(timer);
