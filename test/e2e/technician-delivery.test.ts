@@ -366,6 +366,12 @@ async function destination(provider: "jobber" | "housecall_pro") {
   return tenantId;
 }
 
+/** UpdateJob adding a HouseCall Pro employee to a job's crew. */
+function addToHousecallProCrew(tenantId: string, jobId: string, employeeId: string) {
+  const jobs = client(FieldServiceService, grpcTransport(server.baseUrl, serviceKey));
+  return jobs.updateJob({ tenantId, provider: Provider.HOUSECALL_PRO, jobId, technicianId: employeeId });
+}
+
 describe("a technician on the field-service crew", () => {
   it("Jobber: the visit carries the technician's user; an update adds them back beside the business's pick", async () => {
     const tenantId = await destination("jobber");
@@ -417,14 +423,7 @@ describe("a technician on the field-service crew", () => {
     const job = () => hcp.jobsWithNotes(jobMarkerOf(id))[0]!;
     expect(job().employeeIds).toEqual([tess]);
 
-    const jobs = client(FieldServiceService, grpcTransport(server.baseUrl, serviceKey));
-    const joined = await jobs.updateJob({
-      tenantId,
-      provider: Provider.HOUSECALL_PRO,
-      jobId: job().id,
-      technicianId: theo,
-    });
-    expect(joined.updated).toBe(true);
+    expect((await addToHousecallProCrew(tenantId, job().id, theo)).updated).toBe(true);
     expect(job().employeeIds).toEqual([tess, theo]);
     expect((await appointmentOf(id)).technicianId).toBeUndefined();
 
@@ -452,14 +451,7 @@ describe("a technician on the field-service crew", () => {
     expect(job().employeeIds).toEqual([]);
     hcp.dispatchJob(job().id, [dan]);
 
-    const jobs = client(FieldServiceService, grpcTransport(server.baseUrl, serviceKey));
-    const joined = await jobs.updateJob({
-      tenantId,
-      provider: Provider.HOUSECALL_PRO,
-      jobId: job().id,
-      technicianId: tess,
-    });
-    expect(joined.updated).toBe(true);
+    expect((await addToHousecallProCrew(tenantId, job().id, tess)).updated).toBe(true);
     expect(job().employeeIds).toEqual([dan, tess]);
     expect((await appointmentOf(id)).technicianId).toBe(tessId);
 
