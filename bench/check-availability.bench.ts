@@ -7,6 +7,7 @@ import { createTestDatabase } from "../test/support/test-database.js";
 import { grpcCall, grpcFrame } from "./support/grpc-wire.js";
 import { runFixedBodyLoad } from "./support/fixed-body-load.js";
 import { ensureH2load } from "./support/h2load.js";
+import { targetLines } from "./support/rpc-targets.js";
 import { compare, report, startTargets, stopTargets } from "./support/rpc-bench.js";
 import { BENCH_SERVICE_KEY } from "./support/server-process.js";
 
@@ -112,6 +113,7 @@ export async function run(): Promise<void> {
         `CheckAvailability over gRPC, ${startDate}..${endDate}, 200 busy events, ${answerBytes}-byte answer; ` +
           `h2load ${CONNECTIONS} connections x ${STREAMS_PER_CONNECTION} streams (closed loop); open loop from the raw HTTP/2 generator`,
         measured,
+        targetLines(measured, { minShare: 0.5, openLoopP99Ms: 20 }),
       ),
     );
   } finally {

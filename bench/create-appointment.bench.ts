@@ -9,6 +9,7 @@ import { grpcCall, grpcFrame } from "./support/grpc-wire.js";
 import { openLoopWarmupCalls, runLoadGenerator } from "./support/h2-load-generator.js";
 import { forPgbench, runPgbench } from "./support/pgbench.js";
 import { compare, report, settleDatabase, startTargets, stopTargets, withStopped } from "./support/rpc-bench.js";
+import { targetLines } from "./support/rpc-targets.js";
 import { BENCH_SERVICE_KEY } from "./support/server-process.js";
 import { BOOK_UNLESS_BUSY, CLEAR_STALE_HOLDS, TENANT_SCHEDULE_LOCK, bookingValues } from "./support/service-sql.js";
 import { TenantDataKey } from "../src/crypto/customer-data-cipher.js";
@@ -173,6 +174,11 @@ export async function run(): Promise<void> {
             `latency avg ${pgbench.latencyAverageMs.toFixed(2)} ms, PG CPU ${pgbench.postgresCpuMs.toFixed(3)} ms/booking`,
           `ratio service/pgbench: calls/s ${(service.load.perSecond / pgbench.transactionsPerSecond).toFixed(2)}, ` +
             `PG CPU/call ${(service.postgresCpuMs / pgbench.postgresCpuMs).toFixed(2)}`,
+          ...targetLines(measured, {
+            minShare: 0.6,
+            openLoopP99Ms: 25,
+            reference: { name: "pgbench", perSecond: pgbench.transactionsPerSecond },
+          }),
         ],
       ),
     );
