@@ -9,10 +9,22 @@ function forbid(...groups) {
   return {
     "no-restricted-imports": [
       "error",
-      { patterns: groups.map(([group, message]) => ({ group: Array.isArray(group) ? group : [group], message })) },
+      {
+        patterns: groups.map(([group, message, options]) => ({
+          group: Array.isArray(group) ? group : [group],
+          message,
+          ...options,
+        })),
+      },
     ],
   };
 }
+
+const LUXON = [
+  ["luxon"],
+  "import luxon's values from domain/luxon.ts: one copy per process (pg-boss loads its CommonJS build).",
+  { allowTypeImports: true },
+];
 
 const IO_LIBRARIES = [
   ["pg", "pg-boss", "@mikro-orm/*", "@connectrpc/*", "googleapis", "google-auth-library", "tsdav"],
@@ -54,6 +66,7 @@ export default tseslint.config(
       [["**/server*", "**/config*", "**/logger*", "**/wiring*", "**/gen/**"], "domain/ imports only domain/."],
       IO_LIBRARIES,
       NODE_IO,
+      LUXON,
     ),
   },
   {
@@ -64,6 +77,7 @@ export default tseslint.config(
         "app/ must not know the transport or the job runtime; declare a port in app/context.ts.",
       ],
       [["@connectrpc/*", "pg-boss"], "app/ must not know the transport or the job runtime."],
+      LUXON,
     ),
   },
   {
@@ -76,6 +90,7 @@ export default tseslint.config(
         "providers/ are adapters: they know no use case, table or transport.",
       ],
       [["**/config.js", "**/config-or-exit.js"], "a provider takes its own settings slice, not the app's Config."],
+      LUXON,
     ),
   },
   {

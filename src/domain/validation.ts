@@ -1,7 +1,7 @@
 // The default (min) metadata: a number's possible lengths are all requirePhone and normalisePhone ask
 // of it (the max set adds type patterns, ~1 MB of heap beside the min set customer matching loads).
 import { parsePhoneNumberWithError, type CountryCode } from "libphonenumber-js";
-import { IANAZone } from "luxon";
+import { IANAZone } from "./luxon.js";
 import { InvalidArgumentError } from "./errors.js";
 
 /** Field validators shared by every use case; each names the proto field it checks. */

@@ -1,5 +1,5 @@
 import type { Buffer } from "node:buffer";
-import { DateTime } from "luxon";
+import { DateTime } from "../../domain/luxon.js";
 import type { Statement } from "../../db/sql-pool.js";
 import type { AppointmentStatus } from "../../domain/appointments/appointment-status.js";
 import { actorOf, type Caller } from "../../domain/caller.js";

@@ -1,4 +1,4 @@
-import { IANAZone } from "luxon";
+import { IANAZone } from "../luxon.js";
 import { MINUTES_PER_DAY, MS_PER_DAY } from "./local-date.js";
 
 /**

@@ -1,5 +1,5 @@
 import ICAL from "ical.js";
-import { DateTime } from "luxon";
+import { DateTime } from "../../../domain/luxon.js";
 import { allDayEvent, type ProviderEvent, type SyncWindow } from "../calendar-provider.js";
 import { APPOINTMENT_ID_PROPERTY } from "./ical-writer.js";
 

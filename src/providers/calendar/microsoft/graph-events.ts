@@ -1,4 +1,4 @@
-import { DateTime } from "luxon";
+import { DateTime } from "../../../domain/luxon.js";
 import { allDayEvent, eventDescription, type OutgoingEvent, type ProviderEvent } from "../calendar-provider.js";
 
 /**

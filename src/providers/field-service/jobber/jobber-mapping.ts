@@ -1,5 +1,5 @@
 import type { CountryCode } from "libphonenumber-js";
-import { DateTime } from "luxon";
+import { DateTime } from "../../../domain/luxon.js";
 import { customerPhone } from "../customer-matching.js";
 import type { Customer, Job, JobStatus, Technician } from "../field-service-provider.js";
 import { decimalFromUnits } from "../money.js";
